@@ -1,0 +1,263 @@
+//! The engine: parse, extract workloads, run the rules, resolve spans, build the report.
+
+use std::collections::HashSet;
+
+use crate::report::{
+    ErrorEntry, Finding, Level, LineIndex, PssRef, Report, ReportOptions, Summary,
+};
+use crate::rules::{Category, Ctx, Hit, Rule, RULES};
+use crate::workload::{annotations, extract, Extracted, Workload};
+use crate::yaml::{parse_stream, Document, Limits, NodeId, Span, Value};
+use crate::{Options, LATEST_MINOR};
+
+/// The annotation that suppresses rules for one resource: a comma-separated list of rule
+/// IDs, on the resource's `metadata` or on its pod template's `metadata`.
+pub const IGNORE_ANNOTATION: &str = "kube-secctx.io/ignore";
+
+/// Which rules run, and as which PSA check.
+struct Plan {
+    rules: Vec<(&'static Rule, Option<&'static str>)>,
+    level: Level,
+    version: u32,
+}
+
+fn plan(opts: &Options) -> Plan {
+    let level = opts.level.unwrap_or(Level::Restricted);
+    let version = opts.pss_version.minor();
+    let selected = |r: &Rule| {
+        (opts.select.is_empty() || opts.select.iter().any(|s| s == r.id))
+            && !opts.ignore.iter().any(|s| s == r.id)
+    };
+    let rules = RULES
+        .iter()
+        .copied()
+        .filter(|r| selected(r))
+        .filter_map(|r| match r.category {
+            Category::Pss => r.pss_check_at(level, version).map(|c| (r, Some(c))),
+            // Hardening rules and input diagnostics run in the default profile only.
+            _ if opts.level.is_none() => Some((r, None)),
+            _ => None,
+        })
+        .collect();
+    Plan {
+        rules,
+        level,
+        version,
+    }
+}
+
+/// Starts an empty report for `opts`.
+pub fn new_report(opts: &Options) -> Report {
+    Report {
+        version: crate::VERSION,
+        options: ReportOptions {
+            level: opts.level,
+            pss_version: format!("v1.{}", opts.pss_version.minor().min(LATEST_MINOR)),
+            select: opts.select.clone(),
+            ignore: opts.ignore.clone(),
+        },
+        files: Vec::new(),
+        findings: Vec::new(),
+        errors: Vec::new(),
+        summary: Summary::default(),
+    }
+}
+
+/// Checks one file's text and appends its findings and errors to `report`.
+pub fn check_into(report: &mut Report, file: &str, text: &str, opts: &Options) {
+    let plan = plan(opts);
+    let lines = LineIndex::new(text);
+    let stream = parse_stream(text, &opts.limits);
+    report.files.push(file.to_string());
+    report.summary.documents += stream.document_count;
+    let mut findings = Vec::new();
+    let mut errors: Vec<ErrorEntry> = stream
+        .errors
+        .iter()
+        .map(|e| ErrorEntry {
+            file: file.to_string(),
+            document: e.document,
+            message: e.message.clone(),
+            range: lines.range(e.span),
+            span: e.span,
+        })
+        .collect();
+    for doc in &stream.documents {
+        let workloads = match extract(doc) {
+            Extracted::Workloads(w) => w,
+            Extracted::NotAnObject { message, span } => {
+                let span = Span::new(span.start, span.start);
+                errors.push(ErrorEntry {
+                    file: file.to_string(),
+                    document: doc.index,
+                    message,
+                    range: lines.range(span),
+                    span,
+                });
+                continue;
+            }
+        };
+        for w in &workloads {
+            let Some(spec) = w.spec else { continue };
+            report.summary.resources += 1;
+            let ignored = ignored_rules(doc, w);
+            for &(rule, check) in &plan.rules {
+                let mut ctx = Ctx {
+                    doc,
+                    workload: w,
+                    spec,
+                    level: plan.level,
+                    version: plan.version,
+                    lines: &lines,
+                    hits: Vec::new(),
+                };
+                (rule.check)(&mut ctx);
+                for hit in ctx.hits {
+                    if ignored.contains(rule.id) {
+                        report.summary.suppressed += 1;
+                        continue;
+                    }
+                    findings.push(finding(file, doc, w, rule, check, hit, &lines));
+                }
+            }
+        }
+    }
+    findings.sort_by(|a, b| {
+        (a.document, a.span.start, a.span.end, a.rule, &a.message).cmp(&(
+            b.document,
+            b.span.start,
+            b.span.end,
+            b.rule,
+            &b.message,
+        ))
+    });
+    errors.sort_by_key(|e| (e.document, e.span.start));
+    report.findings.extend(findings);
+    report.errors.extend(errors);
+    report.recount();
+}
+
+/// Rule IDs named in the `kube-secctx.io/ignore` annotation of the resource or its pod
+/// template.
+fn ignored_rules<'d>(doc: &'d Document<'_>, w: &Workload) -> HashSet<&'d str> {
+    let mut out = HashSet::new();
+    for meta in [w.metadata, w.pod_metadata] {
+        for (k, v) in annotations(doc, meta) {
+            if k == IGNORE_ANNOTATION {
+                out.extend(v.split(',').map(str::trim).filter(|s| !s.is_empty()));
+            }
+        }
+    }
+    out
+}
+
+fn finding(
+    file: &str,
+    doc: &Document<'_>,
+    w: &Workload,
+    rule: &'static Rule,
+    check: Option<&'static str>,
+    hit: Hit,
+    lines: &LineIndex<'_>,
+) -> Finding {
+    let span = hit
+        .span
+        .unwrap_or_else(|| resolve_span(doc, w, &hit.pointer));
+    let pss = match (hit.check, rule.pss, check) {
+        (Some((level, check)), _, _) => Some(PssRef { level, check }),
+        (None, Some(info), Some(check)) => Some(PssRef {
+            level: info.level,
+            check,
+        }),
+        _ => None,
+    };
+    Finding {
+        file: file.to_string(),
+        document: doc.index,
+        resource: w.resource.clone(),
+        container: hit.container,
+        rule: rule.id,
+        pss,
+        severity: rule.severity,
+        message: hit.message,
+        path: hit.pointer,
+        range: lines.range(span),
+        fix: rule.fix,
+        span,
+    }
+}
+
+/// Where a finding about `pointer` points.
+///
+/// - The field exists (and is not `null`): its value.
+/// - The field is `null`: its key.
+/// - A missing container field: the container's `securityContext:` key if it has one,
+///   else the first key of the container's item (`- name:` or `- image:`).
+/// - A missing pod field: the pod's `securityContext:` key if present, else the pod
+///   spec's key (`spec:`).
+pub fn resolve_span(doc: &Document<'_>, w: &Workload, pointer: &str) -> Span {
+    let Some(root) = doc.root else {
+        return Span::default();
+    };
+    if let Some(found) = walk(doc, root, pointer) {
+        return found;
+    }
+    let key_of = |node: NodeId, key: &str| doc.entry(node, key).map(|e| e.key_span);
+    for c in &w.containers {
+        if pointer
+            .strip_prefix(c.pointer.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        {
+            if let Some(s) = key_of(c.node, "securityContext") {
+                return s;
+            }
+            return match doc.node(c.node).map(|n| &n.value) {
+                Some(Value::Map(entries)) => {
+                    entries.iter().map(|e| e.key_span).min().unwrap_or_default()
+                }
+                Some(n) => {
+                    let _ = n;
+                    doc.node(c.node).map(|n| n.span).unwrap_or_default()
+                }
+                None => Span::default(),
+            };
+        }
+    }
+    if let Some(spec) = w.spec {
+        if let Some(s) = key_of(spec, "securityContext") {
+            return s;
+        }
+    }
+    w.spec_key
+}
+
+/// Walks `pointer` from `root`; the span of the value, or of the key when the value is
+/// `null`. `None` when a step is missing.
+fn walk(doc: &Document<'_>, root: NodeId, pointer: &str) -> Option<Span> {
+    let mut cur = root;
+    let mut key_span = None;
+    for raw in pointer.strip_prefix('/')?.split('/') {
+        let token = raw.replace("~1", "/").replace("~0", "~");
+        match &doc.node(cur)?.value {
+            Value::Map(entries) => {
+                let e = entries.iter().find(|e| e.key == token)?;
+                key_span = Some(e.key_span);
+                cur = e.value;
+            }
+            Value::Seq(items) => {
+                cur = *items.get(token.parse::<usize>().ok()?)?;
+                key_span = None;
+            }
+            Value::Scalar(_) => return None,
+        }
+    }
+    if doc.is_null(cur) {
+        return key_span;
+    }
+    doc.node(cur).map(|n| n.span)
+}
+
+/// Default limits, re-exported for front ends.
+pub fn default_limits() -> Limits {
+    Limits::default()
+}

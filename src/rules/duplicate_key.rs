@@ -1,0 +1,103 @@
+//! `duplicate-key` — input diagnostic.
+use std::collections::HashSet;
+
+use super::Ctx;
+use crate::workload::child_pointer;
+use crate::yaml::{NodeId, Value};
+
+declare_rule! {
+    /// ## What it checks
+    /// A mapping in the resource has the same key twice.
+    ///
+    /// ## Why it matters
+    /// YAML parsers disagree on duplicate keys. The API server (go-yaml via
+    /// `sigs.k8s.io/yaml`) keeps the last one, so an earlier `privileged: false` can be
+    /// silently overridden by a later `privileged: true` — or the reverse, hiding a
+    /// setting a reviewer relied on. The finding points at the key that wins, and its
+    /// message gives the line of the one that is ignored.
+    ///
+    /// ## Pod Security Standards
+    /// Not a PSS check (severity `warning`, `pss` is `null`): an input diagnostic. The
+    /// PSS rules see the value that wins, as the API server does.
+    ///
+    /// ## Example
+    /// ```yaml fail
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: example}
+    /// spec:
+    ///   containers:
+    ///   - name: app
+    ///     image: registry.example/app:1.0
+    ///     image: registry.example/app:2.0
+    /// ```
+    /// ```yaml pass
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: example}
+    /// spec:
+    ///   containers:
+    ///   - name: app
+    ///     image: registry.example/app:2.0
+    /// ```
+    ///
+    /// ## Fix
+    /// Delete the duplicate, keeping the value you mean.
+    ///
+    /// ## References
+    /// - YAML 1.2 §3.2.1.1 (mapping keys are unique); go-yaml v2 decoding (the last wins)
+    DUPLICATE_KEY {
+        id: "duplicate-key",
+        title: "Duplicate mapping key",
+        severity: Warning,
+        category: Diagnostic,
+        pss: None,
+        fix: "delete one of the duplicated keys, keeping the value you mean",
+        check: check,
+    }
+}
+
+fn check(ctx: &mut Ctx<'_, '_, '_>) {
+    if ctx.doc.duplicates.is_empty() {
+        return;
+    }
+    // Pointers of the mappings in this resource (each node visited once: aliases and
+    // merge keys share nodes, so the walk is linear).
+    let mut seen = HashSet::new();
+    let mut stack: Vec<(NodeId, String)> =
+        vec![(ctx.workload.root, ctx.workload.root_pointer.clone())];
+    let mut pointers = std::collections::HashMap::new();
+    while let Some((id, pointer)) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        match ctx.doc.node(id).map(|n| &n.value) {
+            Some(Value::Map(entries)) => {
+                for e in entries {
+                    stack.push((e.value, child_pointer(&pointer, &e.key)));
+                }
+                pointers.insert(id, pointer);
+            }
+            Some(Value::Seq(items)) => {
+                for (i, &item) in items.iter().enumerate() {
+                    stack.push((item, format!("{pointer}/{i}")));
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut hits = Vec::new();
+    for d in &ctx.doc.duplicates {
+        if let Some(p) = pointers.get(&d.map) {
+            let line = ctx.lines.position(d.hidden.start).line;
+            hits.push((
+                child_pointer(p, &d.key),
+                d.winner,
+                format!("duplicate key {:?}: this one wins over the one on line {line}, which is ignored", d.key),
+            ));
+        }
+    }
+    for (pointer, span, msg) in hits {
+        ctx.report_at(pointer, Some(span), msg);
+    }
+}

@@ -1,0 +1,74 @@
+//! `host-path-volume` — PSA check `hostPathVolumes` (baseline).
+use super::Ctx;
+
+declare_rule! {
+    /// ## What it checks
+    /// A volume of the pod uses `hostPath`.
+    ///
+    /// ## Why it matters
+    /// A hostPath volume mounts a directory of the node into the container: with `/`,
+    /// `/var/run/docker.sock` or `/etc` the container owns the node.
+    ///
+    /// ## Pod Security Standards
+    /// Baseline, PSA check `hostPathVolumes`, all versions. Field: `spec.volumes[*].hostPath`.
+    /// Allowed: unset. At the restricted level `forbidden-volume-type`
+    /// (`restrictedVolumes`) replaces this check.
+    ///
+    /// ## Example
+    /// ```yaml fail
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: example}
+    /// spec:
+    ///   containers:
+    ///   - name: app
+    ///     image: registry.example/app:1.0
+    ///   volumes:
+    ///   - name: host
+    ///     hostPath: {path: /var/run}
+    /// ```
+    /// ```yaml pass
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: example}
+    /// spec:
+    ///   containers:
+    ///   - name: app
+    ///     image: registry.example/app:1.0
+    ///   volumes:
+    ///   - name: scratch
+    ///     emptyDir: {}
+    /// ```
+    ///
+    /// ## Fix
+    /// Use an `emptyDir`, `configMap`, `secret` or `persistentVolumeClaim` volume instead.
+    ///
+    /// ## References
+    /// - <https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline> (HostPath Volumes)
+    /// - PSA source: `policy/check_hostPathVolumes.go`
+    HOST_PATH_VOLUME {
+        id: "host-path-volume",
+        title: "Pod mounts a hostPath volume",
+        severity: Error,
+        category: Pss,
+        pss: Some(super::PssInfo { level: crate::report::Level::Baseline, check: "hostPathVolumes", since: 0, replaced_in_restricted_since: Some(0) }),
+        fix: "replace the hostPath volume with emptyDir, configMap, secret or a persistentVolumeClaim",
+        check: check,
+    }
+}
+
+fn check(ctx: &mut Ctx<'_, '_, '_>) {
+    let volumes = ctx
+        .get(Some(ctx.spec), "volumes")
+        .and_then(|v| ctx.doc.seq(v))
+        .unwrap_or(&[]);
+    for (i, &v) in volumes.iter().enumerate() {
+        if ctx.get(Some(v), "hostPath").is_some() {
+            let name = ctx.str(ctx.get(Some(v), "name")).unwrap_or("");
+            ctx.report_pod(
+                &format!("volumes/{i}/hostPath"),
+                format!("hostPath volumes: volume {name:?} must not use hostPath"),
+            );
+        }
+    }
+}

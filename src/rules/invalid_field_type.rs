@@ -1,0 +1,190 @@
+//! `invalid-field-type` — input diagnostic.
+use super::Ctx;
+use crate::yaml::{NodeId, Resolved, Style, Value};
+
+declare_rule! {
+    /// ## What it checks
+    /// A security-relevant field that the API expects as a boolean or an integer holds a
+    /// string (`runAsUser: "0"`, `privileged: "true"`), or another wrong type.
+    ///
+    /// ## Why it matters
+    /// The API server rejects the whole manifest (`cannot unmarshal string into Go struct
+    /// field`), so the deploy fails late — and a checker that quietly read `"true"` as
+    /// `false` would have passed an insecure setting. kube-secctx reports the type error
+    /// and still judges the value the author meant.
+    ///
+    /// ## Pod Security Standards
+    /// Not a PSS check (severity `error`, `pss` is `null`): an input diagnostic. Fields
+    /// checked: `spec.hostNetwork`, `hostPID`, `hostIPC`, `hostUsers`,
+    /// `shareProcessNamespace`, `automountServiceAccountToken`; pod `securityContext`
+    /// `runAsUser`, `runAsGroup`, `fsGroup`, `runAsNonRoot`, `supplementalGroups[*]`,
+    /// `windowsOptions.hostProcess`; container `securityContext` `privileged`,
+    /// `allowPrivilegeEscalation`, `runAsNonRoot`, `readOnlyRootFilesystem`, `runAsUser`,
+    /// `runAsGroup`, `windowsOptions.hostProcess`; `ports[*].containerPort`, `hostPort`.
+    ///
+    /// ## Example
+    /// ```yaml fail
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: example}
+    /// spec:
+    ///   securityContext:
+    ///     runAsUser: "1000"
+    ///   containers:
+    ///   - name: app
+    ///     image: registry.example/app:1.0
+    /// ```
+    /// ```yaml pass
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: example}
+    /// spec:
+    ///   securityContext:
+    ///     runAsUser: 1000
+    ///   containers:
+    ///   - name: app
+    ///     image: registry.example/app:1.0
+    /// ```
+    ///
+    /// ## Fix
+    /// Remove the quotes: write `true`/`false` and numbers unquoted.
+    ///
+    /// ## References
+    /// - API types `PodSpec`, `PodSecurityContext`, `SecurityContext`, `ContainerPort`
+    INVALID_FIELD_TYPE {
+        id: "invalid-field-type",
+        title: "Field has the wrong type",
+        severity: Error,
+        category: Diagnostic,
+        pss: None,
+        fix: "write booleans and numbers unquoted (true, false, 1000)",
+        check: check,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Ty {
+    Bool,
+    Int,
+}
+
+const POD: &[(&str, Ty)] = &[
+    ("hostNetwork", Ty::Bool),
+    ("hostPID", Ty::Bool),
+    ("hostIPC", Ty::Bool),
+    ("hostUsers", Ty::Bool),
+    ("shareProcessNamespace", Ty::Bool),
+    ("automountServiceAccountToken", Ty::Bool),
+];
+const POD_SC: &[(&str, Ty)] = &[
+    ("runAsUser", Ty::Int),
+    ("runAsGroup", Ty::Int),
+    ("fsGroup", Ty::Int),
+    ("runAsNonRoot", Ty::Bool),
+    ("windowsOptions/hostProcess", Ty::Bool),
+];
+const CONTAINER_SC: &[(&str, Ty)] = &[
+    ("privileged", Ty::Bool),
+    ("allowPrivilegeEscalation", Ty::Bool),
+    ("runAsNonRoot", Ty::Bool),
+    ("readOnlyRootFilesystem", Ty::Bool),
+    ("runAsUser", Ty::Int),
+    ("runAsGroup", Ty::Int),
+    ("windowsOptions/hostProcess", Ty::Bool),
+];
+const PORT: &[(&str, Ty)] = &[("containerPort", Ty::Int), ("hostPort", Ty::Int)];
+
+/// The problem with a value, if its type is wrong.
+fn problem(ctx: &Ctx<'_, '_, '_>, node: NodeId, ty: Ty) -> Option<String> {
+    let what = match &ctx.doc.node(node)?.value {
+        Value::Map(_) => "a mapping".to_string(),
+        Value::Seq(_) => "a list".to_string(),
+        Value::Scalar(s) => match (s.resolved, ty) {
+            (Resolved::Null, _) | (Resolved::Bool(_), Ty::Bool) | (Resolved::Int(_), Ty::Int) => {
+                return None
+            }
+            (Resolved::Str, _) if s.style != Style::Plain => format!("the string {:?}", s.text),
+            (Resolved::Bool(_), _) => format!("the boolean {}", s.text),
+            (Resolved::Int(_), _) | (Resolved::Float(_), _) => format!("the number {}", s.text),
+            _ => format!("the string {:?}", s.text),
+        },
+    };
+    let want = match ty {
+        Ty::Bool => "a boolean (true or false)",
+        Ty::Int => "an integer",
+    };
+    Some(format!(
+        "must be {want}, but it is {what}; the API server rejects this manifest"
+    ))
+}
+
+fn fields(
+    ctx: &mut Ctx<'_, '_, '_>,
+    base: Option<NodeId>,
+    base_pointer: &str,
+    list: &[(&str, Ty)],
+    container: Option<&crate::workload::Container>,
+) {
+    let Some(base) = base else { return };
+    for &(path, ty) in list {
+        let Some(node) = ctx.doc.pointer(base, &format!("/{path}")) else {
+            continue;
+        };
+        if let Some(p) = problem(ctx, node, ty) {
+            let field = path.replace('/', ".");
+            let pointer = format!("{base_pointer}/{path}");
+            let msg = format!("{field} {p}");
+            match container {
+                Some(c) => ctx.report_container(
+                    c,
+                    pointer.trim_start_matches(&format!("{}/", c.pointer)),
+                    msg,
+                ),
+                None => ctx.report_at(pointer, None, msg),
+            }
+        }
+    }
+}
+
+fn check(ctx: &mut Ctx<'_, '_, '_>) {
+    let spec_pointer = ctx.workload.spec_pointer.clone();
+    fields(ctx, Some(ctx.spec), &spec_pointer, POD, None);
+    let sc_pointer = format!("{spec_pointer}/securityContext");
+    fields(ctx, ctx.pod_sc(), &sc_pointer, POD_SC, None);
+    if let Some(groups) = ctx
+        .get(ctx.pod_sc(), "supplementalGroups")
+        .and_then(|g| ctx.doc.seq(g))
+    {
+        for (i, &g) in groups.iter().enumerate() {
+            if let Some(p) = problem(ctx, g, Ty::Int) {
+                ctx.report_at(
+                    format!("{sc_pointer}/supplementalGroups/{i}"),
+                    None,
+                    format!("supplementalGroups[{i}] {p}"),
+                );
+            }
+        }
+    }
+    for c in ctx.containers() {
+        fields(
+            ctx,
+            ctx.sc(c),
+            &format!("{}/securityContext", c.pointer),
+            CONTAINER_SC,
+            Some(c),
+        );
+        let ports = ctx
+            .get(Some(c.node), "ports")
+            .and_then(|p| ctx.doc.seq(p))
+            .unwrap_or(&[]);
+        for (i, &port) in ports.iter().enumerate() {
+            fields(
+                ctx,
+                Some(port),
+                &format!("{}/ports/{i}", c.pointer),
+                PORT,
+                Some(c),
+            );
+        }
+    }
+}

@@ -1,0 +1,349 @@
+//! The rule registry: every rule's metadata, docs and check, declared once per file.
+//!
+//! A rule's check sees one pod spec through [`Ctx`] and reports [`Hit`]s: a JSON pointer
+//! (of the field the finding is about, even a missing one) and a message. The engine
+//! (`crate::engine`) turns pointers into spans, applies levels, versions, selection and
+//! suppression, and builds findings.
+
+use crate::report::{Level, Severity};
+use crate::workload::{Container, Workload};
+use crate::yaml::{Document, NodeId, Resolved, Span, Style};
+
+/// Declares a rule: doc comment (the rule's documentation, markdown) plus metadata.
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        $name:ident {
+            id: $id:literal,
+            title: $title:literal,
+            severity: $sev:ident,
+            category: $cat:ident,
+            pss: $pss:expr,
+            fix: $fix:literal,
+            check: $check:path $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        pub static $name: $crate::rules::Rule = $crate::rules::Rule {
+            id: $id,
+            title: $title,
+            severity: $crate::report::Severity::$sev,
+            category: $crate::rules::Category::$cat,
+            pss: $pss,
+            fix: $fix,
+            docs: concat!($($doc, "\n"),*),
+            check: $check,
+        };
+    };
+}
+
+mod allow_privilege_escalation;
+mod apparmor;
+mod capabilities_baseline;
+mod capabilities_restricted;
+mod container_security_context;
+mod duplicate_key;
+mod host_namespaces;
+mod host_path_volumes;
+mod host_ports;
+mod host_probes;
+mod invalid_field_type;
+mod pod_security_context;
+mod privileged;
+mod proc_mount;
+mod read_only_root;
+mod restricted_volumes;
+mod run_as_non_root;
+mod run_as_user;
+mod seccomp_baseline;
+mod seccomp_restricted;
+mod selinux;
+mod sysctls;
+mod windows_host_process;
+
+/// What kind of rule this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    /// A Pod Security Standards check, with PSA's semantics.
+    Pss,
+    /// A hardening rule beyond PSS.
+    Hardening,
+    /// An input diagnostic: the manifest is ambiguous or the API server would reject it.
+    Diagnostic,
+}
+
+/// How a Pod Security Standards rule maps to Pod Security Admission checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PssInfo {
+    /// The level of the PSA check.
+    pub level: Level,
+    /// The PSA check ID.
+    pub check: &'static str,
+    /// First policy version (`v1.N` minor) the check applies to.
+    pub since: u32,
+    /// From this minor version on, the restricted level replaces this baseline check
+    /// with a stricter one (`OverrideCheckIDs` in PSA).
+    pub replaced_in_restricted_since: Option<u32>,
+}
+
+/// A rule: metadata, docs and its check.
+pub struct Rule {
+    /// Kebab-case ID naming the bad pattern.
+    pub id: &'static str,
+    /// One-line title.
+    pub title: &'static str,
+    /// Severity of its findings.
+    pub severity: Severity,
+    /// PSS, hardening or diagnostic.
+    pub category: Category,
+    /// PSA mapping for PSS rules.
+    pub pss: Option<PssInfo>,
+    /// How to fix a finding.
+    pub fix: &'static str,
+    /// The documentation (markdown, from the rule's doc comment).
+    pub docs: &'static str,
+    /// The check.
+    pub check: fn(&mut Ctx<'_, '_, '_>),
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rule").field("id", &self.id).finish()
+    }
+}
+
+impl Rule {
+    /// The rule's docs with the doc-comment indentation removed.
+    pub fn markdown(&self) -> String {
+        let mut out = String::new();
+        for line in self.docs.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Whether this PSS rule runs at `level` and minor version `version`, and if so which
+    /// PSA check ID it runs as. Non-PSS rules return `None`.
+    pub fn pss_check_at(&self, level: Level, version: u32) -> Option<&'static str> {
+        let pss = self.pss?;
+        if pss.level > level || version < pss.since {
+            return None;
+        }
+        if level == Level::Restricted {
+            if let Some(since) = pss.replaced_in_restricted_since {
+                if version >= since {
+                    return None;
+                }
+            }
+        }
+        Some(pss.check)
+    }
+}
+
+/// Every rule, PSS rules first in PSA's order (baseline checks, then restricted), then
+/// the hardening rules, then the input diagnostics.
+pub static RULES: &[&Rule] = &[
+    &host_namespaces::HOST_NAMESPACES,
+    &privileged::PRIVILEGED_CONTAINER,
+    &capabilities_baseline::NON_DEFAULT_CAPABILITIES,
+    &host_path_volumes::HOST_PATH_VOLUME,
+    &host_ports::HOST_PORT,
+    &apparmor::FORBIDDEN_APPARMOR_PROFILE,
+    &selinux::FORBIDDEN_SELINUX_OPTIONS,
+    &proc_mount::UNMASKED_PROC_MOUNT,
+    &seccomp_baseline::UNCONFINED_SECCOMP_PROFILE,
+    &sysctls::UNSAFE_SYSCTL,
+    &windows_host_process::WINDOWS_HOST_PROCESS,
+    &host_probes::PROBE_OR_LIFECYCLE_HOST,
+    &restricted_volumes::FORBIDDEN_VOLUME_TYPE,
+    &run_as_non_root::MAY_RUN_AS_ROOT,
+    &allow_privilege_escalation::PRIVILEGE_ESCALATION_ALLOWED,
+    &seccomp_restricted::MISSING_SECCOMP_PROFILE,
+    &capabilities_restricted::UNRESTRICTED_CAPABILITIES,
+    &run_as_user::RUN_AS_ROOT_USER,
+    &pod_security_context::POD_SECURITY_CONTEXT_MISSING,
+    &container_security_context::CONTAINER_SECURITY_CONTEXT_MISSING,
+    &read_only_root::WRITABLE_ROOT_FILESYSTEM,
+    &duplicate_key::DUPLICATE_KEY,
+    &invalid_field_type::INVALID_FIELD_TYPE,
+];
+
+/// The rule with this ID.
+pub fn rule(id: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|r| r.id == id)
+}
+
+/// What a check reports: the pointer of the field, a message, and optionally the
+/// PSA check that ran (when one rule covers two checks) or an exact span.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// JSON pointer of the field (absolute, from the document root).
+    pub pointer: String,
+    /// The container's name, for container findings.
+    pub container: Option<String>,
+    /// Whether this is a container finding (the name may be missing).
+    pub in_container: bool,
+    /// The message.
+    pub message: String,
+    /// The PSA check that ran, when it differs from the rule's own.
+    pub check: Option<(Level, &'static str)>,
+    /// An exact span, when the finding is about a key rather than a value.
+    pub span: Option<Span>,
+}
+
+/// What a check sees: one workload's pod spec, the level and version being evaluated.
+pub struct Ctx<'w, 'd, 'a> {
+    /// The document.
+    pub doc: &'d Document<'a>,
+    /// The workload.
+    pub workload: &'w Workload,
+    /// The pod spec node.
+    pub spec: NodeId,
+    /// Level being evaluated (restricted for the default profile).
+    pub level: Level,
+    /// Policy version, as the minor of `v1.N` (latest resolved).
+    pub version: u32,
+    /// Line index of the file (for messages that name a line).
+    pub lines: &'d crate::report::LineIndex<'d>,
+    pub(crate) hits: Vec<Hit>,
+}
+
+impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
+    /// Containers in PSA order: init, regular, ephemeral.
+    pub fn containers(&self) -> &'w [Container] {
+        &self.workload.containers
+    }
+
+    /// The value of `key` under `node`, `null` treated as absent.
+    pub fn get(&self, node: Option<NodeId>, key: &str) -> Option<NodeId> {
+        self.doc.get_set(node?, key)
+    }
+
+    /// Walks several keys.
+    pub fn path(&self, node: Option<NodeId>, keys: &[&str]) -> Option<NodeId> {
+        keys.iter().try_fold(node?, |n, k| self.doc.get_set(n, k))
+    }
+
+    /// The pod-level `spec.securityContext`, if set.
+    pub fn pod_sc(&self) -> Option<NodeId> {
+        self.doc.get_set(self.spec, "securityContext")
+    }
+
+    /// A container's `securityContext`, if set.
+    pub fn sc(&self, c: &Container) -> Option<NodeId> {
+        self.doc.get_set(c.node, "securityContext")
+    }
+
+    /// A boolean field as the API would decode it. A quoted `"true"`/`"false"` is read as
+    /// the boolean (the `invalid-field-type` rule reports it), anything else as unset.
+    pub fn bool(&self, node: Option<NodeId>) -> Option<bool> {
+        let s = self.doc.scalar(node?)?;
+        match s.resolved {
+            Resolved::Bool(b) => Some(b),
+            Resolved::Str if s.style != Style::Plain => match s.text.as_ref() {
+                "true" => Some(true),
+                "false" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// An integer field; a quoted integer is read as the integer (see [`Ctx::bool`]).
+    pub fn int(&self, node: Option<NodeId>) -> Option<i64> {
+        let s = self.doc.scalar(node?)?;
+        match s.resolved {
+            Resolved::Int(i) => Some(i),
+            Resolved::Str if s.style != Style::Plain => s.text.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// A string field: any non-null scalar's text.
+    pub fn str(&self, node: Option<NodeId>) -> Option<&'d str> {
+        self.doc.str(node?)
+    }
+
+    /// The string items of a sequence field.
+    pub fn strs(&self, node: Option<NodeId>) -> Vec<(usize, &'d str)> {
+        node.and_then(|n| self.doc.seq(n))
+            .map(|items| {
+                items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, &n)| Some((i, self.doc.str(n)?)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// `spec.os.name == "windows"` (PSA's Windows relaxation).
+    pub fn is_windows(&self) -> bool {
+        self.str(self.path(Some(self.spec), &["os", "name"])) == Some("windows")
+    }
+
+    /// `spec.hostUsers` is explicitly `false`: the pod runs in a user namespace.
+    pub fn in_user_namespace(&self) -> bool {
+        self.bool(self.get(Some(self.spec), "hostUsers")) == Some(false)
+    }
+
+    /// The absolute pointer of a pod spec field, e.g. `pod_pointer("securityContext/runAsUser")`.
+    pub fn pod_pointer(&self, rel: &str) -> String {
+        format!("{}/{rel}", self.workload.spec_pointer)
+    }
+
+    /// Reports a pod-level finding at `spec/<rel>`.
+    pub fn report_pod(&mut self, rel: &str, message: String) {
+        let pointer = self.pod_pointer(rel);
+        self.report_at(pointer, None, message);
+    }
+
+    /// Reports a finding on container `c` at `<container>/<rel>`.
+    pub fn report_container(&mut self, c: &Container, rel: &str, message: String) {
+        self.hits.push(Hit {
+            pointer: format!("{}/{rel}", c.pointer),
+            container: c.name.clone(),
+            in_container: true,
+            message,
+            check: None,
+            span: None,
+        });
+    }
+
+    /// Reports a finding at an absolute pointer (pod-level).
+    pub fn report_at(&mut self, pointer: String, span: Option<Span>, message: String) {
+        self.hits.push(Hit {
+            pointer,
+            container: None,
+            in_container: false,
+            message,
+            check: None,
+            span,
+        });
+    }
+
+    /// Sets the PSA check of the last hit (for rules that cover two checks).
+    pub fn set_last_check(&mut self, level: Level, check: &'static str) {
+        if let Some(h) = self.hits.last_mut() {
+            h.check = Some((level, check));
+        }
+    }
+}
+
+/// `container "name"` for messages (PSA's wording), or `container #N` without a name.
+pub fn container_label(c: &Container) -> String {
+    match &c.name {
+        Some(n) => format!("container {n:?}"),
+        None => format!("{} {}", c.kind.field().trim_end_matches('s'), c.pointer),
+    }
+}
+
+/// Joins quoted names: `"a", "b"`.
+pub fn quoted_list<'s>(items: impl IntoIterator<Item = &'s str>) -> String {
+    items
+        .into_iter()
+        .map(|s| format!("{s:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

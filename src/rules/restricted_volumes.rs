@@ -1,0 +1,110 @@
+//! `forbidden-volume-type` — PSA check `restrictedVolumes` (restricted).
+use super::Ctx;
+
+/// Volume sources of the core/v1 `VolumeSource` that the restricted level forbids.
+pub const FORBIDDEN_VOLUME_SOURCES: &[&str] = &[
+    "hostPath",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "gitRepo",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "rbd",
+    "flexVolume",
+    "cinder",
+    "cephfs",
+    "flocker",
+    "fc",
+    "azureFile",
+    "vsphereVolume",
+    "quobyte",
+    "azureDisk",
+    "photonPersistentDisk",
+    "portworxVolume",
+    "scaleIO",
+    "storageos",
+];
+
+declare_rule! {
+    /// ## What it checks
+    /// A volume uses a source type other than `configMap`, `csi`, `downwardAPI`,
+    /// `emptyDir`, `ephemeral`, `image`, `persistentVolumeClaim`, `projected` or `secret`.
+    ///
+    /// ## Why it matters
+    /// Other volume types (hostPath, NFS, iSCSI, cloud disks mounted directly, `gitRepo`)
+    /// reach outside what the cluster administrator provisions for pods, or run
+    /// privileged helpers on the node.
+    ///
+    /// ## Pod Security Standards
+    /// Restricted, PSA check `restrictedVolumes`, all versions. Field: `spec.volumes[*]`.
+    /// A volume with no source at all counts as `emptyDir`, as the API server defaults
+    /// it. This check replaces `host-path-volume` (`hostPathVolumes`) at the restricted
+    /// level.
+    ///
+    /// ## Example
+    /// ```yaml fail
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: example}
+    /// spec:
+    ///   containers:
+    ///   - name: app
+    ///     image: registry.example/app:1.0
+    ///   volumes:
+    ///   - name: data
+    ///     nfs: {server: nfs.example, path: /exports}
+    /// ```
+    /// ```yaml pass
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: example}
+    /// spec:
+    ///   containers:
+    ///   - name: app
+    ///     image: registry.example/app:1.0
+    ///   volumes:
+    ///   - name: data
+    ///     persistentVolumeClaim: {claimName: data}
+    /// ```
+    ///
+    /// ## Fix
+    /// Use a `persistentVolumeClaim` (backed by a StorageClass or PersistentVolume the
+    /// administrator manages), or `configMap`, `secret`, `emptyDir`, `projected`.
+    ///
+    /// ## References
+    /// - <https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted> (Volume Types)
+    /// - PSA source: `policy/check_restrictedVolumes.go`
+    FORBIDDEN_VOLUME_TYPE {
+        id: "forbidden-volume-type",
+        title: "Volume type not allowed by the restricted level",
+        severity: Error,
+        category: Pss,
+        pss: Some(super::PssInfo { level: crate::report::Level::Restricted, check: "restrictedVolumes", since: 0, replaced_in_restricted_since: None }),
+        fix: "use a persistentVolumeClaim, configMap, secret, emptyDir, projected, csi, ephemeral or image volume",
+        check: check,
+    }
+}
+
+fn check(ctx: &mut Ctx<'_, '_, '_>) {
+    let volumes = ctx
+        .get(Some(ctx.spec), "volumes")
+        .and_then(|v| ctx.doc.seq(v))
+        .unwrap_or(&[]);
+    for (i, &v) in volumes.iter().enumerate() {
+        let Some(entries) = ctx.doc.map(v) else {
+            continue;
+        };
+        let bad = entries.iter().find(|e| {
+            FORBIDDEN_VOLUME_SOURCES.contains(&e.key.as_ref()) && !ctx.doc.is_null(e.value)
+        });
+        if let Some(e) = bad {
+            let name = ctx.str(ctx.get(Some(v), "name")).unwrap_or("");
+            let msg = format!(
+                "restricted volume types: volume {name:?} uses restricted volume type {:?}",
+                e.key
+            );
+            ctx.report_pod(&format!("volumes/{i}/{}", e.key), msg);
+        }
+    }
+}

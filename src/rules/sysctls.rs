@@ -1,0 +1,123 @@
+//! `unsafe-sysctl` — PSA check `sysctls` (baseline).
+use super::{quoted_list, Ctx};
+
+/// The safe sysctls Pod Security Standards allow at policy version `v1.<minor>`.
+pub fn safe_sysctls(minor: u32) -> Vec<&'static str> {
+    let mut v = vec![
+        "kernel.shm_rmid_forced",
+        "net.ipv4.ip_local_port_range",
+        "net.ipv4.tcp_syncookies",
+        "net.ipv4.ping_group_range",
+        "net.ipv4.ip_unprivileged_port_start",
+    ];
+    if minor >= 27 {
+        v.push("net.ipv4.ip_local_reserved_ports");
+    }
+    if minor >= 29 {
+        v.extend([
+            "net.ipv4.tcp_keepalive_time",
+            "net.ipv4.tcp_fin_timeout",
+            "net.ipv4.tcp_keepalive_intvl",
+            "net.ipv4.tcp_keepalive_probes",
+        ]);
+    }
+    if minor >= 32 {
+        v.extend(["net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"]);
+    }
+    if minor >= 37 {
+        v.extend([
+            "net.ipv4.tcp_slow_start_after_idle",
+            "net.ipv4.tcp_notsent_lowat",
+        ]);
+    }
+    v
+}
+
+declare_rule! {
+    /// ## What it checks
+    /// The pod sets a sysctl outside the safe set in `spec.securityContext.sysctls`.
+    ///
+    /// ## Why it matters
+    /// Unsafe sysctls are not namespaced or not limited: they change the kernel for every
+    /// pod on the node, or let a pod exhaust its resources.
+    ///
+    /// ## Pod Security Standards
+    /// Baseline, PSA check `sysctls`. Field: `spec.securityContext.sysctls[*].name`. The safe
+    /// set grows with the policy version: v1.0 `kernel.shm_rmid_forced`,
+    /// `net.ipv4.ip_local_port_range`, `net.ipv4.tcp_syncookies`,
+    /// `net.ipv4.ping_group_range`, `net.ipv4.ip_unprivileged_port_start`; v1.27 adds
+    /// `net.ipv4.ip_local_reserved_ports`; v1.29 adds `net.ipv4.tcp_keepalive_time`,
+    /// `net.ipv4.tcp_fin_timeout`, `net.ipv4.tcp_keepalive_intvl`,
+    /// `net.ipv4.tcp_keepalive_probes`; v1.32 adds `net.ipv4.tcp_rmem`, `net.ipv4.tcp_wmem`;
+    /// v1.37 adds `net.ipv4.tcp_slow_start_after_idle`, `net.ipv4.tcp_notsent_lowat`.
+    /// Exact names only.
+    ///
+    /// ## Example
+    /// ```yaml fail
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: example}
+    /// spec:
+    ///   securityContext:
+    ///     sysctls:
+    ///     - name: kernel.msgmax
+    ///       value: "65536"
+    ///   containers:
+    ///   - name: app
+    ///     image: registry.example/app:1.0
+    /// ```
+    /// ```yaml pass
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: example}
+    /// spec:
+    ///   securityContext:
+    ///     sysctls:
+    ///     - name: net.ipv4.ip_local_port_range
+    ///       value: "1024 65535"
+    ///   containers:
+    ///   - name: app
+    ///     image: registry.example/app:1.0
+    /// ```
+    ///
+    /// ## Fix
+    /// Remove the sysctl, or set it on the node (a node tuning DaemonSet or the kubelet's
+    /// `--allowed-unsafe-sysctls`) outside the workload.
+    ///
+    /// ## References
+    /// - <https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline> (Sysctls)
+    /// - <https://kubernetes.io/docs/tasks/administer-cluster/sysctl-cluster/>
+    /// - PSA source: `policy/check_sysctls.go`
+    UNSAFE_SYSCTL {
+        id: "unsafe-sysctl",
+        title: "Pod sets an unsafe sysctl",
+        severity: Error,
+        category: Pss,
+        pss: Some(super::PssInfo { level: crate::report::Level::Baseline, check: "sysctls", since: 0, replaced_in_restricted_since: None }),
+        fix: "remove the sysctl from spec.securityContext.sysctls, or use one from the safe set",
+        check: check,
+    }
+}
+
+fn check(ctx: &mut Ctx<'_, '_, '_>) {
+    let Some(list) = ctx
+        .get(ctx.pod_sc(), "sysctls")
+        .and_then(|s| ctx.doc.seq(s))
+    else {
+        return;
+    };
+    let safe = safe_sysctls(ctx.version);
+    let bad: Vec<(usize, &str)> = list
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &s)| Some((i, ctx.str(ctx.get(Some(s), "name"))?)))
+        .filter(|(_, name)| !safe.contains(name))
+        .collect();
+    if let Some(&(first, _)) = bad.first() {
+        let msg = format!(
+            "forbidden sysctls: pod must not set {}",
+            quoted_list(bad.iter().map(|b| b.1))
+        );
+        ctx.report_pod(&format!("securityContext/sysctls/{first}/name"), msg);
+    }
+}

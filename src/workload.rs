@@ -1,0 +1,264 @@
+//! From a YAML document to the pod specs it carries.
+//!
+//! Built-in kinds are matched by API group and kind, as Pod Security Admission's
+//! `DefaultPodSpecExtractor` does (`admission/admission.go`): Pod (`spec`), PodTemplate
+//! (`template`), ReplicationController, ReplicaSet, Deployment, DaemonSet, StatefulSet,
+//! Job (`spec.template`) and CronJob (`spec.jobTemplate.spec.template`), legacy groups
+//! (`extensions/v1beta1`, `apps/v1beta1`, `apps/v1beta2`, `batch/v1beta1`, ...) included.
+//! The items of a `kind: List` are resources of their own. Any other resource with a
+//! pod template at `spec.template.spec.containers` (Argo Rollout, Knative Service) is
+//! matched by shape.
+
+use crate::report::{MatchedBy, ResourceRef};
+use crate::yaml::{escape_pointer, Document, NodeId, Span, Value};
+
+/// Which list of the pod spec a container comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContainerKind {
+    /// `spec.initContainers[*]`.
+    Init,
+    /// `spec.containers[*]`.
+    Regular,
+    /// `spec.ephemeralContainers[*]`.
+    Ephemeral,
+}
+
+impl ContainerKind {
+    /// The pod spec field holding this kind of container.
+    pub fn field(self) -> &'static str {
+        match self {
+            ContainerKind::Init => "initContainers",
+            ContainerKind::Regular => "containers",
+            ContainerKind::Ephemeral => "ephemeralContainers",
+        }
+    }
+}
+
+/// One container of a pod spec.
+#[derive(Debug, Clone)]
+pub struct Container {
+    /// The container's mapping node.
+    pub node: NodeId,
+    /// `name`, if it is a string.
+    pub name: Option<String>,
+    /// Which list it is in.
+    pub kind: ContainerKind,
+    /// JSON pointer of the container, e.g. `/spec/template/spec/containers/0`.
+    pub pointer: String,
+}
+
+/// A resource that carries a pod spec.
+#[derive(Debug, Clone)]
+pub struct Workload {
+    /// Identity for findings.
+    pub resource: ResourceRef,
+    /// The resource's own root node (the document root, or the `List` item).
+    pub root: NodeId,
+    /// JSON pointer of `root` (`""`, or `/items/N`).
+    pub root_pointer: String,
+    /// The resource's `metadata` node.
+    pub metadata: Option<NodeId>,
+    /// The pod template's `metadata` (for Pods, the Pod's own); annotations come from here.
+    pub pod_metadata: Option<NodeId>,
+    /// JSON pointer of the pod template's `metadata`.
+    pub pod_metadata_pointer: String,
+    /// The pod spec node, or `None` when the resource has no pod template (then it is
+    /// not checked, as PSA skips a nil template).
+    pub spec: Option<NodeId>,
+    /// JSON pointer of the pod spec.
+    pub spec_pointer: String,
+    /// Span of the pod spec's key (`spec:`), where findings about missing pod fields point.
+    pub spec_key: Span,
+    /// Containers in PSA order: init, regular, ephemeral.
+    pub containers: Vec<Container>,
+}
+
+/// What a document holds.
+#[derive(Debug)]
+pub enum Extracted {
+    /// Resources with pod specs (one, or the items of a List).
+    Workloads(Vec<Workload>),
+    /// Something that is not a Kubernetes object; `span` is where to report it.
+    NotAnObject {
+        /// What is wrong.
+        message: String,
+        /// Where.
+        span: Span,
+    },
+}
+
+/// The API group of an `apiVersion` (`apps/v1` → `apps`, `v1` → ``).
+fn group(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or("", |(g, _)| g)
+}
+
+/// The pod-template path for a built-in kind, as PSA's extractor reads it.
+fn builtin_template(api_version: &str, kind: &str) -> Option<&'static [&'static str]> {
+    let g = group(api_version);
+    match (g, kind) {
+        ("", "Pod") => Some(&[]),
+        ("", "PodTemplate") => Some(&["template"]),
+        ("", "ReplicationController") => Some(&["spec", "template"]),
+        ("apps" | "extensions", "ReplicaSet" | "Deployment" | "DaemonSet") => {
+            Some(&["spec", "template"])
+        }
+        ("apps", "StatefulSet") => Some(&["spec", "template"]),
+        ("batch", "Job") => Some(&["spec", "template"]),
+        ("batch", "CronJob") => Some(&["spec", "jobTemplate", "spec", "template"]),
+        _ => None,
+    }
+}
+
+/// Finds the workloads of a parsed document. Other Kubernetes objects give an empty list.
+pub fn extract(doc: &Document<'_>) -> Extracted {
+    let Some(root) = doc.root else {
+        return Extracted::Workloads(Vec::new());
+    };
+    let mut out = Vec::new();
+    match object(doc, root, String::new(), &mut out) {
+        Ok(()) => Extracted::Workloads(out),
+        Err((message, span)) => Extracted::NotAnObject { message, span },
+    }
+}
+
+fn object(
+    doc: &Document<'_>,
+    root: NodeId,
+    pointer: String,
+    out: &mut Vec<Workload>,
+) -> Result<(), (String, Span)> {
+    let span = doc.node(root).map_or(Span::default(), |n| n.span);
+    let where_ = if pointer.is_empty() {
+        "document".to_string()
+    } else {
+        format!("item {pointer}")
+    };
+    if doc.map(root).is_none() {
+        return Err((
+            format!("{where_} is not a Kubernetes object (a mapping with `apiVersion` and `kind`)"),
+            span,
+        ));
+    }
+    let api_version = doc.get(root, "apiVersion").and_then(|v| doc.str(v));
+    let kind = doc.get(root, "kind").and_then(|v| doc.str(v));
+    let (api_version, kind) = match (api_version, kind) {
+        (Some(a), Some(k)) => (a, k),
+        (a, k) => {
+            let missing = match (a, k) {
+                (None, None) => "`apiVersion` and `kind`",
+                (None, _) => "`apiVersion`",
+                _ => "`kind`",
+            };
+            return Err((format!("{where_} has no {missing}"), span));
+        }
+    };
+    if kind == "List" && group(api_version).is_empty() {
+        if let Some(items) = doc.get(root, "items").and_then(|i| doc.seq(i)) {
+            for (i, &item) in items.iter().enumerate() {
+                object(doc, item, format!("{pointer}/items/{i}"), out)?;
+            }
+        }
+        return Ok(());
+    }
+    let (template_path, matched_by) = match builtin_template(api_version, kind) {
+        Some(p) => (p, MatchedBy::Kind),
+        None => {
+            let has_shape = doc
+                .pointer(root, "/spec/template/spec/containers")
+                .and_then(|c| doc.seq(c))
+                .is_some();
+            if !has_shape {
+                return Ok(());
+            }
+            (&["spec", "template"][..], MatchedBy::Shape)
+        }
+    };
+    let metadata = doc.get_set(root, "metadata");
+    let meta_str = |key: &str| {
+        metadata
+            .and_then(|m| doc.get(m, key))
+            .and_then(|v| doc.str(v))
+            .map(str::to_string)
+    };
+    let resource = ResourceRef {
+        api_version: api_version.to_string(),
+        kind: kind.to_string(),
+        name: meta_str("name"),
+        namespace: meta_str("namespace"),
+        matched_by,
+    };
+    // Walk to the pod template (for Pod: the object itself).
+    let mut template = Some(root);
+    let mut template_pointer = pointer.clone();
+    for key in template_path {
+        template = template.and_then(|t| doc.get_set(t, key));
+        template_pointer.push('/');
+        template_pointer.push_str(key);
+    }
+    let spec_entry = template.and_then(|t| doc.entry(t, "spec"));
+    let spec = spec_entry
+        .map(|e| e.value)
+        .filter(|&s| doc.map(s).is_some());
+    let spec_key = spec_entry.map_or(span, |e| e.key_span);
+    let pod_metadata = template.and_then(|t| doc.get_set(t, "metadata"));
+    let spec_pointer = format!("{template_pointer}/spec");
+    let pod_metadata_pointer = format!("{template_pointer}/metadata");
+    let mut containers = Vec::new();
+    if let Some(spec) = spec {
+        for kind in [
+            ContainerKind::Init,
+            ContainerKind::Regular,
+            ContainerKind::Ephemeral,
+        ] {
+            let Some(list) = doc.get(spec, kind.field()).and_then(|l| doc.seq(l)) else {
+                continue;
+            };
+            for (i, &c) in list.iter().enumerate() {
+                if !matches!(doc.node(c).map(|n| &n.value), Some(Value::Map(_))) {
+                    continue;
+                }
+                containers.push(Container {
+                    node: c,
+                    name: doc
+                        .get(c, "name")
+                        .and_then(|n| doc.str(n))
+                        .map(str::to_string),
+                    kind,
+                    pointer: format!("{spec_pointer}/{}/{i}", kind.field()),
+                });
+            }
+        }
+    }
+    out.push(Workload {
+        resource,
+        root,
+        root_pointer: pointer,
+        metadata,
+        pod_metadata,
+        pod_metadata_pointer,
+        spec,
+        spec_pointer,
+        spec_key,
+        containers,
+    });
+    Ok(())
+}
+
+/// The annotations of a metadata node as `(key, value)` pairs (non-string values skipped).
+pub fn annotations<'d>(doc: &'d Document<'_>, metadata: Option<NodeId>) -> Vec<(&'d str, &'d str)> {
+    metadata
+        .and_then(|m| doc.get(m, "annotations"))
+        .and_then(|a| doc.map(a))
+        .map(|entries| {
+            entries
+                .iter()
+                .filter_map(|e| Some((e.key.as_ref(), doc.str(e.value)?)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A JSON pointer `base/key` with `key` escaped.
+pub fn child_pointer(base: &str, key: &str) -> String {
+    format!("{base}/{}", escape_pointer(key))
+}
