@@ -348,8 +348,8 @@ mod tests {
         );
         let x = t.find('x').unwrap();
         assert_eq!(li.position(x).line, 2);
-        assert_eq!(li.position(x).column, 5);
-        assert_eq!(li.utf16_column(x), 6);
+        assert_eq!(li.position(x).column, 6);
+        assert_eq!(li.utf16_column(x), 7);
         assert_eq!(li.position(t.find('c').unwrap()).line, 3);
         assert_eq!(li.line_text(2), "b: 😀 x");
         let bom = "\u{feff}a: 1";

@@ -476,6 +476,19 @@ fn build_document<'a>(
             }
             Event::Scalar(text, style, anchor, tag) => {
                 let scalar = make_scalar(text, style, tag.as_deref());
+                // Fast path: an unanchored scalar key becomes the pending key directly,
+                // without a node of its own.
+                if anchor == 0 {
+                    if let Some(Frame::Map {
+                        pending_key: pending @ None,
+                        ..
+                    }) = b.stack.last_mut()
+                    {
+                        let merge = scalar.style == Style::Plain && scalar.text == "<<";
+                        *pending = Some((key_string_owned(scalar), Span::new(start, end), merge));
+                        continue;
+                    }
+                }
                 let id = b.push(Value::Scalar(scalar), Span::new(start, end));
                 b.anchor(anchor, id);
                 b.add(id, Span::new(start, end), index)?;
@@ -621,6 +634,14 @@ fn make_scalar<'a>(
         text,
         style,
         resolved,
+    }
+}
+
+/// [`key_string`] for a scalar that is not kept as a node (no copy of the text).
+fn key_string_owned(s: Scalar<'_>) -> Cow<'_, str> {
+    match s.resolved {
+        Resolved::Float(_) | Resolved::Str => s.text,
+        _ => key_string(&s),
     }
 }
 
