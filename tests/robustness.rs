@@ -3,6 +3,8 @@
 //! Deterministic mutations of real manifests (truncations and inserted YAML indicator
 //! characters at many positions), plus hand-written hostile inputs.
 
+#![allow(clippy::panic, clippy::indexing_slicing, clippy::unwrap_used)]
+
 use std::path::PathBuf;
 
 use kube_secctx::{check, Limits, Options, Report};

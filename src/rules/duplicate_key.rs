@@ -13,8 +13,8 @@ declare_rule! {
     /// YAML parsers disagree on duplicate keys. The API server (go-yaml via
     /// `sigs.k8s.io/yaml`) keeps the last one, so an earlier `privileged: false` can be
     /// silently overridden by a later `privileged: true` — or the reverse, hiding a
-    /// setting a reviewer relied on. The finding points at the key that wins, and its
-    /// message gives the line of the one that is ignored.
+    /// setting a reviewer relied on. One finding points at the key that wins, and its
+    /// message gives the line of every earlier one that is ignored.
     ///
     /// ## Pod Security Standards
     /// Not a PSS check (severity `warning`, `pss` is `null`): an input diagnostic. The
@@ -86,17 +86,50 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
             _ => {}
         }
     }
-    let mut hits = Vec::new();
+    // One finding per winning key, naming the line of every key it hides.
+    struct Dup<'k> {
+        key: &'k str,
+        pointer: String,
+        winner: crate::yaml::Span,
+        hidden: Vec<usize>,
+    }
+    let mut dups: Vec<Dup<'_>> = Vec::new();
     for d in &ctx.doc.duplicates {
-        if let Some(p) = pointers.get(&d.map) {
-            let line = ctx.lines.position(d.hidden.start).line;
-            hits.push((
-                child_pointer(p, &d.key),
-                d.winner,
-                format!("duplicate key {:?}: this one wins over the one on line {line}, which is ignored", d.key),
-            ));
+        let Some(p) = pointers.get(&d.map) else {
+            continue;
+        };
+        let line = ctx.lines.position(d.hidden.start).line;
+        match dups.iter_mut().find(|x| x.winner == d.winner) {
+            Some(x) => x.hidden.push(line),
+            None => dups.push(Dup {
+                key: &d.key,
+                pointer: child_pointer(p, &d.key),
+                winner: d.winner,
+                hidden: vec![line],
+            }),
         }
     }
+    let hits: Vec<_> = dups
+        .into_iter()
+        .map(|mut d| {
+            d.hidden.sort_unstable();
+            let msg = match d.hidden.as_slice() {
+                [one] => format!(
+                    "duplicate key {:?}: this one wins over the one on line {one}, which is ignored",
+                    d.key
+                ),
+                more => format!(
+                    "duplicate key {:?}: this one wins over the ones on lines {}, which are ignored",
+                    d.key,
+                    more.iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            (d.pointer, d.winner, msg)
+        })
+        .collect();
     for (pointer, span, msg) in hits {
         ctx.report_at(pointer, Some(span), msg);
     }

@@ -21,6 +21,9 @@ declare_rule! {
     /// `windowsOptions.hostProcess`; container `securityContext` `privileged`,
     /// `allowPrivilegeEscalation`, `runAsNonRoot`, `readOnlyRootFilesystem`, `runAsUser`,
     /// `runAsGroup`, `windowsOptions.hostProcess`; `ports[*].containerPort`, `hostPort`.
+    /// Plain YAML 1.1 values are the right types (`yes` is a boolean, `0644` an octal
+    /// integer), and so is a float without a fractional part (`1e3`), which reaches the
+    /// API as the JSON number `1000`.
     ///
     /// ## Example
     /// ```yaml fail
@@ -103,6 +106,8 @@ fn problem(ctx: &Ctx<'_, '_, '_>, node: NodeId, ty: Ty) -> Option<String> {
             (Resolved::Null, _) | (Resolved::Bool(_), Ty::Bool) | (Resolved::Int(_), Ty::Int) => {
                 return None
             }
+            // `0.0` or `1e3` reaches the API as the JSON number 0 or 1000: an integer.
+            (Resolved::Float(f), Ty::Int) if super::integral(f).is_some() => return None,
             (Resolved::Str, _) if s.style != Style::Plain => format!("the string {:?}", s.text),
             (Resolved::Bool(_), _) => format!("the boolean {}", s.text),
             (Resolved::Int(_), _) | (Resolved::Float(_), _) => format!("the number {}", s.text),

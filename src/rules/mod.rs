@@ -251,10 +251,13 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
     }
 
     /// An integer field; a quoted integer is read as the integer (see [`Ctx::bool`]).
+    /// A float without a fractional part (`0.0`, `1e3`) is that integer: the YAML→JSON
+    /// conversion writes it as `0` or `1000`, which the API decodes into an integer field.
     pub fn int(&self, node: Option<NodeId>) -> Option<i64> {
         let s = self.doc.scalar(node?)?;
         match s.resolved {
             Resolved::Int(i) => Some(i),
+            Resolved::Float(f) => integral(f),
             Resolved::Str if s.style != Style::Plain => s.text.trim().parse().ok(),
             _ => None,
         }
@@ -329,6 +332,13 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
             h.check = Some((level, check));
         }
     }
+}
+
+/// The integer a float stands for when it has no fractional part and fits an `i64`.
+pub(crate) fn integral(f: f64) -> Option<i64> {
+    // 2^63 as f64; `as` saturates, so keep strictly inside the range.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    (f.is_finite() && f.fract() == 0.0 && f.abs() < LIMIT).then_some(f as i64)
 }
 
 /// `container "name"` for messages (PSA's wording), or `container #N` without a name.

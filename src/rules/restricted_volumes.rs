@@ -26,6 +26,20 @@ pub const FORBIDDEN_VOLUME_SOURCES: &[&str] = &[
     "storageos",
 ];
 
+/// Volume sources the restricted level allows (PSA checks these first: a volume that sets
+/// one of them passes, whatever else it sets).
+pub const ALLOWED_VOLUME_SOURCES: &[&str] = &[
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "image",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+];
+
 declare_rule! {
     /// ## What it checks
     /// A volume uses a source type other than `configMap`, `csi`, `downwardAPI`,
@@ -39,7 +53,9 @@ declare_rule! {
     /// ## Pod Security Standards
     /// Restricted, PSA check `restrictedVolumes`, all versions. Field: `spec.volumes[*]`.
     /// A volume with no source at all counts as `emptyDir`, as the API server defaults
-    /// it. This check replaces `host-path-volume` (`hostPathVolumes`) at the restricted
+    /// it; a source set to `null` counts as absent. As in PSA, a volume that sets an
+    /// allowed source passes even if it also sets a forbidden one (the API server rejects
+    /// a volume with two sources anyway). This check replaces `host-path-volume` (`hostPathVolumes`) at the restricted
     /// level.
     ///
     /// ## Example
@@ -95,6 +111,12 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
         let Some(entries) = ctx.doc.map(v) else {
             continue;
         };
+        if entries
+            .iter()
+            .any(|e| ALLOWED_VOLUME_SOURCES.contains(&e.key.as_ref()) && !ctx.doc.is_null(e.value))
+        {
+            continue;
+        }
         let bad = entries.iter().find(|e| {
             FORBIDDEN_VOLUME_SOURCES.contains(&e.key.as_ref()) && !ctx.doc.is_null(e.value)
         });

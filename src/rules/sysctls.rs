@@ -50,7 +50,8 @@ declare_rule! {
     /// `net.ipv4.tcp_fin_timeout`, `net.ipv4.tcp_keepalive_intvl`,
     /// `net.ipv4.tcp_keepalive_probes`; v1.32 adds `net.ipv4.tcp_rmem`, `net.ipv4.tcp_wmem`;
     /// v1.37 adds `net.ipv4.tcp_slow_start_after_idle`, `net.ipv4.tcp_notsent_lowat`.
-    /// Exact names only.
+    /// Exact names only (no `/`-separated forms); a sysctl without a name counts as the
+    /// empty name, which is not safe either.
     ///
     /// ## Example
     /// ```yaml fail
@@ -110,7 +111,9 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
     let bad: Vec<(usize, &str)> = list
         .iter()
         .enumerate()
-        .filter_map(|(i, &s)| Some((i, ctx.str(ctx.get(Some(s), "name"))?)))
+        // A missing name is the empty string to PSA, which is not in the safe set.
+        .filter(|&(_, &s)| ctx.doc.map(s).is_some())
+        .map(|(i, &s)| (i, ctx.str(ctx.get(Some(s), "name")).unwrap_or("")))
         .filter(|(_, name)| !safe.contains(name))
         .collect();
     if let Some(&(first, _)) = bad.first() {

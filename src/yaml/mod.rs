@@ -476,6 +476,14 @@ fn build_document<'a>(
             }
             Event::Scalar(text, style, anchor, tag) => {
                 let scalar = make_scalar(text, style, tag.as_deref());
+                // A block scalar's span ends at its last content line, not after the
+                // line break(s) that follow it.
+                let mut end = end;
+                if scalar.style == Style::Block {
+                    while end > start && matches!(src_byte(src, end - b.base - 1), b'\n' | b'\r') {
+                        end -= 1;
+                    }
+                }
                 // Fast path: an unanchored scalar key becomes the pending key directly,
                 // without a node of its own.
                 if anchor == 0 {
@@ -745,10 +753,10 @@ impl<'a> Builder<'a> {
                 }
             }
             if keep.iter().any(|k| !k) {
-                // Report each hidden key against the next key with the same text.
+                // Report each hidden key against the key that wins (the last with the same text).
                 for (i, e) in entries.iter().enumerate() {
                     if keep.get(i) == Some(&false) {
-                        if let Some(w) = entries.iter().skip(i + 1).find(|w| w.key == e.key) {
+                        if let Some(w) = entries.iter().skip(i + 1).rfind(|w| w.key == e.key) {
                             self.doc.duplicates.push(DuplicateKey {
                                 map,
                                 key: e.key.to_string(),
@@ -815,7 +823,7 @@ mod tests {
         parse_stream(s, &Limits::default())
     }
 
-    fn text_at<'s>(s: &'s str, span: Span) -> &'s str {
+    fn text_at(s: &str, span: Span) -> &str {
         s.get(span.start..span.end).unwrap_or("<bad span>")
     }
 
@@ -860,6 +868,15 @@ mod tests {
         assert_eq!(text_at(src, b.key_span), "b");
         assert_eq!(text_at(src, d.nodes[b.value as usize].span), "yes");
         assert_eq!(d.scalar(b.value).unwrap().resolved, Resolved::Bool(true));
+    }
+
+    #[test]
+    fn block_scalar_span_ends_at_its_text() {
+        let src = "a: |\n  line one\n  line two\n\nb: 1\n";
+        let s = parse(src);
+        let d = &s.documents[0];
+        let a = d.get(d.root.unwrap(), "a").unwrap();
+        assert_eq!(text_at(src, d.nodes[a as usize].span), "line one\n  line two");
     }
 
     #[test]
