@@ -132,9 +132,19 @@ pub fn check_into(report: &mut Report, file: &str, text: &str, opts: &Options) {
         ))
     });
     errors.sort_by_key(|e| (e.document, e.span.start));
+    report.summary.files += 1;
+    report.summary.errors += errors.len();
+    report.summary.findings += findings.len();
+    for f in &findings {
+        *report.summary.by_rule.entry(f.rule.to_string()).or_default() += 1;
+        *report
+            .summary
+            .by_severity
+            .entry(f.severity.as_str().to_string())
+            .or_default() += 1;
+    }
     report.findings.extend(findings);
     report.errors.extend(errors);
-    report.recount();
 }
 
 /// Rule IDs named in the `kube-secctx.io/ignore` annotation of the resource or its pod

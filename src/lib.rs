@@ -24,6 +24,8 @@
 
 pub mod engine;
 pub mod report;
+#[cfg(feature = "render")]
+pub mod render;
 pub mod rules;
 pub mod workload;
 pub mod yaml;

@@ -51,7 +51,7 @@ declare_rule! {
         title: "Pod mounts a hostPath volume",
         severity: Error,
         category: Pss,
-        pss: Some(super::PssInfo { level: crate::report::Level::Baseline, check: "hostPathVolumes", since: 0, replaced_in_restricted_since: Some(0) }),
+        pss: Some(super::PssInfo { level: crate::report::Level::Baseline, check: "hostPathVolumes", since: 0, replaced_in_restricted_since: Some(0), also: None, }),
         fix: "replace the hostPath volume with emptyDir, configMap, secret or a persistentVolumeClaim",
         check: check,
     }

@@ -84,6 +84,9 @@ pub struct PssInfo {
     /// From this minor version on, the restricted level replaces this baseline check
     /// with a stricter one (`OverrideCheckIDs` in PSA).
     pub replaced_in_restricted_since: Option<u32>,
+    /// A second PSA check the same rule runs as: `(level, check ID, first minor version)`.
+    /// Only `unmasked-proc-mount` has one (`procMount_restricted`, restricted, v1.35+).
+    pub also: Option<(Level, &'static str, u32)>,
 }
 
 /// A rule: metadata, docs and its check.
@@ -121,6 +124,17 @@ impl Rule {
             out.push('\n');
         }
         out
+    }
+
+    /// Every PSA check this rule implements, as `(level, check ID, first minor version)`.
+    pub fn psa_checks(&self) -> Vec<(Level, &'static str, u32)> {
+        self.pss
+            .map(|p| {
+                std::iter::once((p.level, p.check, p.since))
+                    .chain(p.also)
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Whether this PSS rule runs at `level` and minor version `version`, and if so which

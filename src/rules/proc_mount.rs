@@ -55,7 +55,7 @@ declare_rule! {
         title: "Container unmasks /proc",
         severity: Error,
         category: Pss,
-        pss: Some(super::PssInfo { level: Level::Baseline, check: "procMount", since: 0, replaced_in_restricted_since: None }),
+        pss: Some(super::PssInfo { level: Level::Baseline, check: "procMount", since: 0, replaced_in_restricted_since: None, also: Some((Level::Restricted, "procMount_restricted", 35)), }),
         fix: "remove procMount from the container's securityContext (or set it to Default)",
         check: check,
     }

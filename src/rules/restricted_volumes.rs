@@ -96,7 +96,7 @@ declare_rule! {
         title: "Volume type not allowed by the restricted level",
         severity: Error,
         category: Pss,
-        pss: Some(super::PssInfo { level: crate::report::Level::Restricted, check: "restrictedVolumes", since: 0, replaced_in_restricted_since: None }),
+        pss: Some(super::PssInfo { level: crate::report::Level::Restricted, check: "restrictedVolumes", since: 0, replaced_in_restricted_since: None, also: None, }),
         fix: "use a persistentVolumeClaim, configMap, secret, emptyDir, projected, csi, ephemeral or image volume",
         check: check,
     }

@@ -582,8 +582,9 @@ fn build_document<'a>(
                     }
                     None => continue,
                 };
-                // Flow collections end at their closing bracket; block ones at the last child.
-                let span_end = if end > last_end && src_byte(src, end - b.base - 1) != b'\n' {
+                // Flow collections end at their closing bracket (the end event covers it);
+                // block ones at their last child (the end event is empty, at the next token).
+                let span_end = if end > start {
                     end
                 } else {
                     last_end.max(node_start)
@@ -868,6 +869,20 @@ mod tests {
         assert_eq!(text_at(src, b.key_span), "b");
         assert_eq!(text_at(src, d.nodes[b.value as usize].span), "yes");
         assert_eq!(d.scalar(b.value).unwrap().resolved, Resolved::Bool(true));
+    }
+
+    #[test]
+    fn collection_spans() {
+        let src = "v:\n- name: a\n  hostPath:\n    path: /x\n    type: Socket\n- name: b\n  f: {p: 1, q: [1, 2]}\n";
+        let s = parse(src);
+        let d = &s.documents[0];
+        let root = d.root.unwrap();
+        let hp = d.pointer(root, "/v/0/hostPath").unwrap();
+        assert_eq!(text_at(src, d.nodes[hp as usize].span), "path: /x\n    type: Socket");
+        let f = d.pointer(root, "/v/1/f").unwrap();
+        assert_eq!(text_at(src, d.nodes[f as usize].span), "{p: 1, q: [1, 2]}");
+        let q = d.pointer(root, "/v/1/f/q").unwrap();
+        assert_eq!(text_at(src, d.nodes[q as usize].span), "[1, 2]");
     }
 
     #[test]

@@ -1,0 +1,350 @@
+//! Renderers: the report as text with code frames ([`text`]) or as SARIF ([`sarif`]),
+//! and the rule registry as tables and docs ([`rules_markdown`], [`rules_table`],
+//! [`rules_json`], [`explain_markdown`]).
+//!
+//! Renderers do no I/O and never panic. They take the [`Report`](crate::Report) and a way
+//! to look up each file's text by the name it has in the report (a [`Sources`]), so the
+//! same output can be produced natively or from wasm. Every function returns a `String`;
+//! the caller decides where it goes.
+
+pub mod sarif;
+pub mod text;
+
+use serde_json::{json, Value};
+
+use crate::report::{LineIndex, Range};
+use crate::rules::{Category, Rule, RULES};
+
+/// Looks up a file's text by the name it has in the report (`Finding::file`).
+///
+/// `None` means the text is not available: renderers then leave out what needs it (the
+/// code frame in [`text`]) or fall back as documented (UTF-16 columns in [`sarif`]).
+///
+/// A closure works: `&|file: &str| files.get(file).map(String::as_str)`.
+pub type Sources<'s> = dyn Fn(&str) -> Option<&'s str> + 's;
+
+/// A [`Sources`] that knows no file: renders without code frames.
+pub fn no_sources(_file: &str) -> Option<&'static str> {
+    None
+}
+
+/// `"baseline"`/`"restricted"` for PSS rules, `"hardening"` or `"diagnostic"` otherwise:
+/// the word shown in brackets after the rule ID in text output.
+pub fn category_word(rule: &Rule) -> &'static str {
+    match (rule.category, rule.pss) {
+        (Category::Pss, Some(pss)) => pss.level.as_str(),
+        (Category::Pss, None) => "pss",
+        (Category::Hardening, _) => "hardening",
+        (Category::Diagnostic, _) => "diagnostic",
+    }
+}
+
+/// The first paragraph of the rule's "What it checks" section, as one line of text
+/// (the rule title when the docs have no such section).
+pub fn rule_summary(rule: &Rule) -> String {
+    let md = rule.markdown();
+    let mut lines = md.lines().skip_while(|l| l.trim() != "## What it checks");
+    if lines.next().is_none() {
+        return rule.title.to_string();
+    }
+    let text = lines
+        .skip_while(|l| l.trim().is_empty())
+        .take_while(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    if text.is_empty() {
+        rule.title.to_string()
+    } else {
+        text
+    }
+}
+
+/// The full documentation of a rule as markdown: a heading with the ID, a line with its
+/// title, level, PSA check and severity, then the docs from the rule's source.
+///
+/// This is what `kube-secctx explain RULE` prints and what SARIF carries as `help.markdown`.
+pub fn explain_markdown(rule: &Rule) -> String {
+    let what = match (rule.category, rule.pss) {
+        (Category::Pss, Some(pss)) => format!(
+            "Pod Security Standards **{}**, PSA check {}",
+            pss.level.as_str(),
+            checks_label(rule, "`")
+        ),
+        (Category::Pss, None) => "Pod Security Standards".to_string(),
+        (Category::Hardening, _) => "Hardening rule beyond the Pod Security Standards".into(),
+        (Category::Diagnostic, _) => "Input diagnostic".to_string(),
+    };
+    format!(
+        "# {id}\n\n**{title}.** {what}; severity `{sev}`.\n\n{docs}",
+        id = rule.id,
+        title = rule.title,
+        sev = rule.severity.as_str(),
+        docs = rule.markdown().trim_end(),
+    ) + "\n"
+}
+
+/// The PSA check IDs of a rule, joined: `procMount, procMount_restricted (restricted, v1.35+)`.
+/// Each ID is wrapped in `quote` (a backtick for markdown, nothing for plain text).
+pub fn checks_label(rule: &Rule, quote: &str) -> String {
+    let Some(pss) = rule.pss else {
+        return String::new();
+    };
+    let mut out = format!("{quote}{}{quote}", pss.check);
+    if let Some((level, check, since)) = pss.also {
+        out.push_str(&format!(
+            ", {quote}{check}{quote} ({}, v1.{since}+)",
+            level.as_str()
+        ));
+    }
+    out
+}
+
+/// Escapes a markdown table cell (`|` and line breaks).
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// The rules as a markdown table (`Rule | PSS level | PSA check | Severity | Title`),
+/// ending with a newline.
+///
+/// The README holds this table between `<!-- rules:start -->` and `<!-- rules:end -->`;
+/// `kube-secctx rules --format markdown` prints it, and `tests/readme_rules.rs` fails when
+/// the README's copy is stale.
+pub fn rules_markdown() -> String {
+    let mut out = String::from(
+        "| Rule | PSS level | PSA check | Severity | Title |\n|---|---|---|---|---|\n",
+    );
+    for rule in RULES {
+        let (level, check) = match rule.pss {
+            Some(pss) => (pss.level.as_str().to_string(), checks_label(rule, "`")),
+            None => (format!("— ({})", category_word(rule)), "—".to_string()),
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            rule.id,
+            level,
+            check,
+            rule.severity.as_str(),
+            md_cell(rule.title)
+        ));
+    }
+    out
+}
+
+/// The rules as an aligned plain-text table (`RULE  LEVEL  PSA CHECK  SEVERITY  TITLE`),
+/// one rule a line, ending with a newline. Non-PSS rules show `hardening` or `diagnostic`
+/// as their level and `-` as their check.
+pub fn rules_table() -> String {
+    let checks: Vec<String> = RULES
+        .iter()
+        .map(|r| r.psa_checks().iter().map(|c| c.1).collect::<Vec<_>>().join(","))
+        .collect();
+    let rows: Vec<[&str; 5]> = RULES
+        .iter()
+        .zip(&checks)
+        .map(|(r, c)| {
+            [
+                r.id,
+                category_word(r),
+                if c.is_empty() { "-" } else { c.as_str() },
+                r.severity.as_str(),
+                r.title,
+            ]
+        })
+        .collect();
+    let header = ["RULE", "LEVEL", "PSA CHECK", "SEVERITY", "TITLE"];
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(&rows) {
+        let mut line = String::new();
+        for (i, (cell, w)) in row.iter().zip(widths).enumerate() {
+            if i + 1 == row.len() {
+                line.push_str(cell);
+            } else {
+                line.push_str(&format!("{cell:<w$}  "));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// One rule's metadata as JSON (used by [`rules_json`]).
+pub fn rule_json(rule: &Rule) -> Value {
+    let pss = rule.pss.map(|p| {
+        json!({
+            "level": p.level,
+            "check": p.check,
+            "since": format!("v1.{}", p.since),
+            "replacedInRestrictedSince": p.replaced_in_restricted_since.map(|v| format!("v1.{v}")),
+            "also": p.also.map(|(level, check, since)| json!({
+                "level": level,
+                "check": check,
+                "since": format!("v1.{since}"),
+            })),
+        })
+    });
+    json!({
+        "id": rule.id,
+        "title": rule.title,
+        "category": match rule.category {
+            Category::Pss => "pss",
+            Category::Hardening => "hardening",
+            Category::Diagnostic => "diagnostic",
+        },
+        "severity": rule.severity,
+        "pss": pss,
+        "fix": rule.fix,
+        "docs": rule.markdown(),
+    })
+}
+
+/// Every rule's metadata as a pretty JSON array: `id`, `title`, `category`
+/// (`pss`/`hardening`/`diagnostic`), `severity`, `pss` (`level`, `check`, `since`,
+/// `replacedInRestrictedSince`, `also` (a second PSA check the rule runs as, or `null`),
+/// or `null`), `fix`, `docs` (markdown).
+pub fn rules_json() -> String {
+    let all: Vec<Value> = RULES.iter().map(|r| rule_json(r)).collect();
+    serde_json::to_string_pretty(&all).unwrap_or_else(|_| "[]".to_string())
+}
+
+/// Rule IDs close to `unknown` (edit distance at most a third of its length, or a prefix
+/// or substring match), best first, at most three: for "did you mean" hints.
+pub fn suggest_rules(unknown: &str) -> Vec<&'static str> {
+    let needle = unknown.trim().to_ascii_lowercase();
+    if needle.is_empty() {
+        return Vec::new();
+    }
+    let limit = (needle.chars().count() / 3).max(2);
+    let mut scored: Vec<(usize, &'static str)> = RULES
+        .iter()
+        .filter_map(|r| {
+            let d = edit_distance(&needle, r.id);
+            if d <= limit {
+                Some((d, r.id))
+            } else if needle.len() >= 4 && r.id.contains(needle.as_str()) {
+                Some((limit + 1, r.id))
+            } else {
+                None
+            }
+        })
+        .collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, id)| id).collect()
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut row = Vec::with_capacity(b.len() + 1);
+        row.push(i + 1);
+        for (j, (cb, pair)) in b.iter().zip(prev.windows(2)).enumerate() {
+            let (diag, up) = match pair {
+                [d, u] => (*d, *u),
+                _ => (0, 0),
+            };
+            let left = row.get(j).copied().unwrap_or(0);
+            row.push((diag + usize::from(ca != *cb)).min(up + 1).min(left + 1));
+        }
+        prev = row;
+    }
+    prev.last().copied().unwrap_or(0)
+}
+
+/// Where a range ends for display: a range whose last lines hold nothing of it but
+/// whitespace (a block node's span runs on to the next token, over line breaks and
+/// indentation) ends at the end of its last line with text instead. Returns a byte offset.
+pub(crate) fn display_end(li: &LineIndex<'_>, range: &Range) -> usize {
+    let start = range.start.offset;
+    let mut end = range.end.offset.max(start);
+    let mut line = range.end.line.max(range.start.line);
+    while line > range.start.line {
+        let line_start = li.line_start(line - 1);
+        let text = li.line_text(line);
+        let upto = end.saturating_sub(line_start).min(text.len());
+        let before = text.get(..upto).unwrap_or(text);
+        if !before.trim().is_empty() {
+            break;
+        }
+        line -= 1;
+        end = li.line_start(line - 1) + li.line_text(line).len();
+    }
+    end.max(start)
+}
+
+/// `1 file`, `2 files`.
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_table_has_every_rule() {
+        let md = rules_markdown();
+        assert_eq!(md.lines().count(), RULES.len() + 2);
+        assert!(md.contains("| `privileged-container` | baseline | `privileged` | error | Container runs privileged |"));
+        assert!(md.contains("| `pod-security-context-missing` | — (hardening) | — | warning |"));
+    }
+
+    #[test]
+    fn plain_table_aligned() {
+        let t = rules_table();
+        let mut lines = t.lines();
+        let header = lines.next().unwrap();
+        assert!(header.starts_with("RULE "));
+        let col = header.find("LEVEL").unwrap();
+        for l in lines {
+            assert_eq!(l.chars().nth(col - 1), Some(' '), "{l}");
+        }
+    }
+
+    #[test]
+    fn display_end_trims_trailing_lines() {
+        let text = "a:\n  b:\n    c: 1\n    d: 2\n  \n  e: 3\n";
+        let li = LineIndex::new(text);
+        let start = text.find("c: 1").unwrap();
+        let next = text.find("e: 3").unwrap();
+        let r = li.range(crate::yaml::Span::new(start, next));
+        assert_eq!(display_end(&li, &r), text.find("d: 2").unwrap() + 4);
+        let one = li.range(crate::yaml::Span::new(start, start + 4));
+        assert_eq!(display_end(&li, &one), start + 4);
+        let empty = li.range(crate::yaml::Span::new(next, next));
+        assert_eq!(display_end(&li, &empty), next);
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(
+            suggest_rules("privileged-containr"),
+            vec!["privileged-container"]
+        );
+        assert_eq!(
+            suggest_rules("host-namespace").first(),
+            Some(&"host-namespaces")
+        );
+        assert!(suggest_rules("zzzzzzzzzz").is_empty());
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn summary_and_explain() {
+        let r = crate::rules::rule("privileged-container").unwrap();
+        assert!(rule_summary(r).starts_with("A container (init, regular or ephemeral) sets"));
+        let md = explain_markdown(r);
+        assert!(md.starts_with("# privileged-container\n\n**Container runs privileged.** Pod Security Standards **baseline**, PSA check `privileged`; severity `error`.\n\n## What it checks\n"));
+        let v: Value = serde_json::from_str(&rules_json()).unwrap();
+        assert_eq!(v.as_array().unwrap().len(), RULES.len());
+    }
+}

@@ -1,0 +1,701 @@
+//! SARIF 2.1.0 output, as GitHub code scanning accepts it.
+//!
+//! One run. `tool.driver.rules` lists every rule (ID, PascalCase name, title, the
+//! "What it checks" summary, the full docs as `help.text` and `help.markdown`, the default
+//! level and properties: tags, precision, `security-severity` for security rules, the PSS
+//! level and PSA check), followed by one extra descriptor, [`INPUT_ERROR_RULE`], for
+//! documents that could not be checked.
+//!
+//! Each finding is a result with `ruleId`, `ruleIndex`, `level` (`error`/`warning`),
+//! `message.text`, one location and `partialFingerprints`. Each error entry of the report
+//! is a result of [`INPUT_ERROR_RULE`] (level `error`): code scanning shows results, not
+//! tool notifications, and an unparseable manifest is a problem in the repository.
+//!
+//! Regions are **1-based**; their columns count **UTF-16 code units**
+//! (`run.columnKind` is `utf16CodeUnits`), computed from the file's text with
+//! [`LineIndex::utf16_column`]. `endColumn` is exclusive. When [`Sources`] cannot give a
+//! file's text, its columns fall back to the report's character columns, which are equal
+//! for text without characters outside the Basic Multilingual Plane.
+//!
+//! Artifact URIs are the report's paths with forward slashes, without a leading `./`,
+//! percent-encoded; an absolute path becomes a `file://` URI. Relative URIs carry
+//! `uriBaseId` `%SRCROOT%` when [`SarifOptions::src_root`] is set.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{display_end, explain_markdown, rule_summary, Sources};
+use crate::report::{ErrorEntry, Finding, LineIndex, MatchedBy, Range, Report, Severity};
+use crate::rules::{Category, Rule, RULES};
+
+/// The `$schema` URI written in the log.
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// The rule ID given to error entries (documents that could not be checked: invalid YAML,
+/// a parser limit, a missing `kind`, a file that is not UTF-8). It is not a rule of the
+/// registry and cannot be selected or ignored.
+pub const INPUT_ERROR_RULE: &str = "input-error";
+
+/// The key of our fingerprint in `partialFingerprints`. GitHub's upload action adds its
+/// own `primaryLocationLineHash` beside it.
+pub const FINGERPRINT_KEY: &str = "kubeSecctx/v1";
+
+/// Options for the SARIF log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SarifOptions {
+    /// The directory relative paths are relative to, as an absolute `file://` URI ending
+    /// in `/` (see [`path_to_uri`]). When set, it is written as
+    /// `originalUriBaseIds["%SRCROOT%"]` and as the invocation's working directory, and
+    /// relative artifact URIs refer to it with `uriBaseId`.
+    pub src_root: Option<String>,
+}
+
+/// Renders the report as a pretty SARIF 2.1.0 log.
+///
+/// Never panics. `sources` gives each file's text (for UTF-16 columns).
+pub fn render(report: &Report, sources: &Sources<'_>, opts: &SarifOptions) -> String {
+    serde_json::to_string_pretty(&log(report, sources, opts)).unwrap_or_else(|_| "{}".to_string())
+}
+
+/// The SARIF log as a JSON value (see [`render`]).
+pub fn to_value(report: &Report, sources: &Sources<'_>, opts: &SarifOptions) -> Value {
+    serde_json::to_value(log(report, sources, opts)).unwrap_or(Value::Null)
+}
+
+// The SARIF objects we write, fields in the order of the specification's examples.
+// Optional fields are skipped, never `null`.
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool,
+    invocations: [Invocation; 1],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original_uri_base_ids: Option<BTreeMap<&'static str, Uri>>,
+    column_kind: &'static str,
+    results: Vec<SarifResult<'a>>,
+    properties: RunProperties,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    semantic_version: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    information_uri: Option<&'static str>,
+    rules: Vec<Descriptor>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    working_directory: Option<Uri>,
+}
+
+#[derive(Serialize)]
+struct Uri {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunProperties {
+    /// `baseline`, `restricted`, or `default` (the default profile).
+    level: &'static str,
+    pss_version: String,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Help {
+    text: String,
+    markdown: String,
+}
+
+#[derive(Serialize)]
+struct LevelConfig {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Descriptor {
+    id: &'static str,
+    name: String,
+    short_description: Text,
+    full_description: Text,
+    help: Help,
+    default_configuration: LevelConfig,
+    properties: DescriptorProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DescriptorProperties {
+    tags: Vec<String>,
+    precision: &'static str,
+    #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
+    security_severity: Option<&'static str>,
+    #[serde(rename = "problem.severity", skip_serializing_if = "Option::is_none")]
+    problem_severity: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pss_level: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    psa_check: Option<String>,
+    /// First policy version the check applies to, `v1.N`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pss_since: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text,
+    locations: [Location; 1],
+    partial_fingerprints: BTreeMap<&'static str, String>,
+    properties: ResultProperties<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+/// 1-based lines; columns in UTF-16 code units, `end_column` exclusive.
+#[derive(Serialize, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultProperties<'a> {
+    /// The YAML document index in the file, 0-based.
+    document: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pss: Option<PssProperty>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resource: Option<ResourceProperty<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    container: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    json_pointer: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct PssProperty {
+    level: &'static str,
+    check: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResourceProperty<'a> {
+    api_version: &'a str,
+    kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<&'a str>,
+    matched_by: MatchedBy,
+}
+
+fn log<'a>(report: &'a Report, sources: &Sources<'_>, opts: &SarifOptions) -> Log<'a> {
+    let mut rules: Vec<Descriptor> = RULES.iter().map(|r| descriptor(r)).collect();
+    rules.push(input_error_descriptor());
+
+    let mut indexes: HashMap<&str, Option<LineIndex<'_>>> = HashMap::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut results = Vec::with_capacity(report.findings.len() + report.errors.len());
+    for f in &report.findings {
+        let li = indexes
+            .entry(f.file.as_str())
+            .or_insert_with(|| sources(&f.file).map(LineIndex::new));
+        let region = region(li.as_ref(), &f.range);
+        let fp = fingerprint(&mut seen, &finding_identity(f));
+        results.push(finding_result(f, region, fp, opts));
+    }
+    for e in &report.errors {
+        let li = indexes
+            .entry(e.file.as_str())
+            .or_insert_with(|| sources(&e.file).map(LineIndex::new));
+        let region = region(li.as_ref(), &e.range);
+        let document = e.document.to_string();
+        let identity = [INPUT_ERROR_RULE, e.file.as_str(), &document, &e.message];
+        let fp = fingerprint(&mut seen, &identity);
+        results.push(error_result(e, region, fp, opts));
+    }
+
+    Log {
+        schema: SCHEMA_URI,
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "kube-secctx",
+                    version: crate::VERSION,
+                    semantic_version: crate::VERSION,
+                    information_uri: information_uri(),
+                    rules,
+                },
+            },
+            invocations: [Invocation {
+                execution_successful: true,
+                working_directory: opts.src_root.clone().map(|uri| Uri { uri }),
+            }],
+            original_uri_base_ids: opts
+                .src_root
+                .clone()
+                .map(|uri| BTreeMap::from([("%SRCROOT%", Uri { uri })])),
+            column_kind: "utf16CodeUnits",
+            results,
+            properties: RunProperties {
+                level: report.options.level.map_or("default", |l| l.as_str()),
+                pss_version: report.options.pss_version.clone(),
+            },
+        }],
+    }
+}
+
+/// The project's URI from `Cargo.toml` (`homepage`, else `repository`), if set.
+fn information_uri() -> Option<&'static str> {
+    [env!("CARGO_PKG_HOMEPAGE"), env!("CARGO_PKG_REPOSITORY")]
+        .into_iter()
+        .find(|u| !u.is_empty())
+}
+
+/// `privileged-container` → `PrivilegedContainer`.
+fn pascal_case(id: &str) -> String {
+    id.split(['-', '_'])
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// At most `max` characters (GitHub's limit for descriptions is 1024).
+fn truncate(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => s.get(..i).unwrap_or(s).to_string(),
+        None => s.to_string(),
+    }
+}
+
+/// The `reportingDescriptor` of a rule.
+///
+/// `security-severity` (which makes GitHub treat results as security alerts): 8.0 (high)
+/// for PSS baseline checks, 6.0 (medium) for restricted ones, 3.0 (low) for hardening
+/// rules; input diagnostics are not security rules and carry `problem.severity` instead.
+fn descriptor(rule: &Rule) -> Descriptor {
+    let level = level_of(rule.severity);
+    let (tags, precision, security_severity): (Vec<String>, &str, Option<&str>) =
+        match (rule.category, rule.pss) {
+            (Category::Pss, Some(pss)) => (
+                vec![
+                    "security".into(),
+                    "kubernetes".into(),
+                    "pod-security-standards".into(),
+                    format!("pss-{}", pss.level.as_str()),
+                ],
+                "very-high",
+                Some(match pss.level {
+                    crate::Level::Baseline => "8.0",
+                    crate::Level::Restricted => "6.0",
+                }),
+            ),
+            (Category::Pss, None) => (
+                vec!["security".into(), "kubernetes".into()],
+                "very-high",
+                Some("6.0"),
+            ),
+            (Category::Hardening, _) => (
+                vec!["security".into(), "kubernetes".into(), "hardening".into()],
+                "high",
+                Some("3.0"),
+            ),
+            (Category::Diagnostic, _) => (
+                vec!["kubernetes".into(), "correctness".into()],
+                "very-high",
+                None,
+            ),
+        };
+    let markdown = explain_markdown(rule);
+    Descriptor {
+        id: rule.id,
+        name: pascal_case(rule.id),
+        short_description: Text {
+            text: truncate(rule.title, 1024),
+        },
+        full_description: Text {
+            text: truncate(&rule_summary(rule), 1024),
+        },
+        help: Help {
+            text: markdown.clone(),
+            markdown,
+        },
+        default_configuration: LevelConfig { level },
+        properties: DescriptorProperties {
+            tags,
+            precision,
+            security_severity,
+            problem_severity: security_severity.is_none().then_some(level),
+            pss_level: rule.pss.map(|p| p.level.as_str()),
+            psa_check: rule.pss.map(|_| super::checks_label(rule, "")),
+            pss_since: rule.pss.map(|p| format!("v1.{}", p.since)),
+        },
+    }
+}
+
+/// The descriptor of [`INPUT_ERROR_RULE`].
+fn input_error_descriptor() -> Descriptor {
+    let text = "A YAML document could not be checked: it is not valid YAML, it goes past a parser \
+                limit (input size, nesting depth, alias expansions), it has no `kind` or \
+                `apiVersion`, or the file is not UTF-8. The other documents of the file are \
+                still checked.";
+    let markdown = format!(
+        "# {INPUT_ERROR_RULE}\n\n**Document could not be checked.** {text}\n\n## Fix\n\
+         Fix the YAML at the position shown, or remove the document if it is not a \
+         Kubernetes object.\n"
+    );
+    Descriptor {
+        id: INPUT_ERROR_RULE,
+        name: pascal_case(INPUT_ERROR_RULE),
+        short_description: Text {
+            text: "Document could not be checked".into(),
+        },
+        full_description: Text { text: text.into() },
+        help: Help {
+            text: markdown.clone(),
+            markdown,
+        },
+        default_configuration: LevelConfig { level: "error" },
+        properties: DescriptorProperties {
+            tags: vec!["kubernetes".into(), "correctness".into()],
+            precision: "very-high",
+            security_severity: None,
+            problem_severity: Some("error"),
+            pss_level: None,
+            psa_check: None,
+            pss_since: None,
+        },
+    }
+}
+
+fn level_of(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// The SARIF region of `range`: lines as in the report, columns in UTF-16 code units when
+/// the text is known (else the report's character columns). When the text is known, a
+/// range that runs on over blank lines ends at its last line with text (see
+/// [`display_end`]).
+fn region(li: Option<&LineIndex<'_>>, range: &Range) -> Region {
+    let (start_col, end_line, end_col) = match li {
+        Some(li) => {
+            let end = display_end(li, range);
+            (
+                li.utf16_column(range.start.offset),
+                li.position(end).line,
+                li.utf16_column(end),
+            )
+        }
+        None => (range.start.column, range.end.line, range.end.column),
+    };
+    Region {
+        start_line: range.start.line.max(1),
+        start_column: start_col.max(1),
+        end_line: end_line.max(range.start.line).max(1),
+        end_column: end_col.max(1),
+    }
+}
+
+/// What identifies a finding across runs: rule, file, resource and JSON pointer (not its
+/// line, so an edit above it does not make a new alert).
+fn finding_identity(f: &Finding) -> [&str; 7] {
+    [
+        f.rule,
+        &f.file,
+        &f.resource.api_version,
+        &f.resource.kind,
+        f.resource.namespace.as_deref().unwrap_or(""),
+        f.resource.name.as_deref().unwrap_or(""),
+        &f.path,
+    ]
+}
+
+/// `<16 hex digits of FNV-1a 64 over the identity>:<occurrence>`: stable across runs,
+/// builds and platforms; the occurrence (from 1) tells apart identical identities in one
+/// run.
+fn fingerprint(seen: &mut HashMap<String, usize>, identity: &[&str]) -> String {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (i, part) in identity.iter().enumerate() {
+        if i > 0 {
+            // A separator byte that cannot occur in the parts' UTF-8.
+            h ^= 0xff;
+            h = h.wrapping_mul(PRIME);
+        }
+        for b in part.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(PRIME);
+        }
+    }
+    let hash = format!("{h:016x}");
+    let n = seen.entry(hash.clone()).or_insert(0);
+    *n += 1;
+    format!("{hash}:{n}")
+}
+
+fn location(file: &str, region: Region, opts: &SarifOptions) -> [Location; 1] {
+    let uri = path_to_uri(file);
+    let uri_base_id = (opts.src_root.is_some() && !uri.starts_with("file:")).then_some("%SRCROOT%");
+    [Location {
+        physical_location: PhysicalLocation {
+            artifact_location: ArtifactLocation { uri, uri_base_id },
+            region,
+        },
+    }]
+}
+
+fn finding_result<'a>(
+    f: &'a Finding,
+    region: Region,
+    fp: String,
+    opts: &SarifOptions,
+) -> SarifResult<'a> {
+    SarifResult {
+        rule_id: f.rule,
+        // Every finding's rule is in RULES; the fallback is the input-error descriptor,
+        // so the index is always valid.
+        rule_index: RULES
+            .iter()
+            .position(|r| r.id == f.rule)
+            .unwrap_or(RULES.len()),
+        level: level_of(f.severity),
+        message: Text {
+            text: f.message.clone(),
+        },
+        locations: location(&f.file, region, opts),
+        partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fp)]),
+        properties: ResultProperties {
+            document: f.document,
+            pss: f.pss.as_ref().map(|p| PssProperty {
+                level: p.level.as_str(),
+                check: p.check,
+            }),
+            resource: Some(ResourceProperty {
+                api_version: &f.resource.api_version,
+                kind: &f.resource.kind,
+                name: f.resource.name.as_deref(),
+                namespace: f.resource.namespace.as_deref(),
+                matched_by: f.resource.matched_by,
+            }),
+            container: f.container.as_deref(),
+            json_pointer: Some(&f.path),
+            fix: Some(f.fix),
+        },
+    }
+}
+
+fn error_result<'a>(
+    e: &'a ErrorEntry,
+    region: Region,
+    fp: String,
+    opts: &SarifOptions,
+) -> SarifResult<'a> {
+    SarifResult {
+        rule_id: INPUT_ERROR_RULE,
+        rule_index: RULES.len(),
+        level: "error",
+        message: Text {
+            text: e.message.clone(),
+        },
+        locations: location(&e.file, region, opts),
+        partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fp)]),
+        properties: ResultProperties {
+            document: e.document,
+            pss: None,
+            resource: None,
+            container: None,
+            json_pointer: None,
+            fix: None,
+        },
+    }
+}
+
+/// A file path as a URI reference: backslashes become `/`, a leading `./` goes, characters
+/// outside the URI path set are percent-encoded (UTF-8). An absolute path (`/x`, `C:\x`,
+/// `\\server\share`) becomes a `file://` URI; a relative one stays relative.
+///
+/// A directory given with a trailing separator keeps its trailing `/`.
+pub fn path_to_uri(path: &str) -> String {
+    let mut p = path.replace('\\', "/");
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest.trim_start_matches('/').to_string();
+    }
+    let bytes = p.as_bytes();
+    let drive = bytes.len() >= 2
+        && bytes.first().is_some_and(u8::is_ascii_alphabetic)
+        && bytes.get(1) == Some(&b':')
+        && (bytes.len() == 2 || bytes.get(2) == Some(&b'/'));
+    if let Some(unc) = p.strip_prefix("//") {
+        return format!("file://{}", encode(unc));
+    }
+    if drive {
+        let (letter, rest) = p.split_at(2);
+        return format!("file:///{letter}{}", encode(rest));
+    }
+    if p.starts_with('/') {
+        return format!("file://{}", encode(&p));
+    }
+    encode(&p)
+}
+
+/// Percent-encodes everything but unreserved characters, `/` and the sub-delimiters and
+/// `@` allowed in a path (`:` is encoded: it would read as a scheme in a relative path).
+fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        let keep = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'/'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b'@'
+            );
+        if keep {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{check, Options};
+
+    #[test]
+    fn uris() {
+        assert_eq!(path_to_uri("deploy/web.yaml"), "deploy/web.yaml");
+        assert_eq!(path_to_uri("./deploy/web.yaml"), "deploy/web.yaml");
+        assert_eq!(path_to_uri("deploy\\web app.yaml"), "deploy/web%20app.yaml");
+        assert_eq!(path_to_uri("/tmp/x.yaml"), "file:///tmp/x.yaml");
+        assert_eq!(path_to_uri("C:\\work\\x.yaml"), "file:///C:/work/x.yaml");
+        assert_eq!(
+            path_to_uri("\\\\srv\\share\\x.yaml"),
+            "file://srv/share/x.yaml"
+        );
+        assert_eq!(path_to_uri("<stdin>"), "%3Cstdin%3E");
+        assert_eq!(path_to_uri("a:b/é#?.yaml"), "a%3Ab/%C3%A9%23%3F.yaml");
+        assert_eq!(path_to_uri("/work/main/"), "file:///work/main/");
+    }
+
+    #[test]
+    fn names_and_fingerprints() {
+        assert_eq!(pascal_case("privileged-container"), "PrivilegedContainer");
+        let mut seen = HashMap::new();
+        let a = fingerprint(&mut seen, &["r", "f"]);
+        let b = fingerprint(&mut seen, &["r", "f"]);
+        let c = fingerprint(&mut seen, &["rf", ""]);
+        assert!(a.ends_with(":1") && b.ends_with(":2"));
+        assert_eq!(a.split(':').next(), b.split(':').next());
+        assert_ne!(a.split(':').next(), c.split(':').next());
+        assert_eq!(truncate("héllo", 2), "hé");
+    }
+
+    #[test]
+    fn utf16_region() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: \"😀日本\"}\nspec:\n  containers:\n  - {name: \"😀\", image: x, securityContext: {privileged: true}}\n";
+        let report = check("p.yaml", text, &Options::default());
+        let v = to_value(&report, &|_| Some(text), &SarifOptions::default());
+        let run = &v["runs"][0];
+        assert_eq!(run["columnKind"], "utf16CodeUnits");
+        let r = run["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["ruleId"] == "privileged-container")
+            .unwrap();
+        let region = &r["locations"][0]["physicalLocation"]["region"];
+        let col = text.lines().nth(5).unwrap().find("true").unwrap(); // bytes
+                                                                      // The line has one 😀 (4 bytes, 2 UTF-16 units) before `true`.
+        assert_eq!(region["startLine"], 6);
+        assert_eq!(region["startColumn"], col - 4 + 2 + 1);
+        assert_eq!(region["endColumn"], col - 4 + 2 + 1 + 4);
+        let i = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(
+            run["tool"]["driver"]["rules"][i]["id"],
+            "privileged-container"
+        );
+    }
+}

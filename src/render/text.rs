@@ -1,0 +1,458 @@
+//! Human-readable output in the rustc/ruff style.
+//!
+//! Each finding is a header line, a code frame and the fix:
+//!
+//! ```text
+//! deploy.yaml:21:23: privileged-container [PSS baseline] privileged: container "nginx" must not set securityContext.privileged=true
+//!    |
+//! 21 |           privileged: true
+//!    |                       ^^^^
+//!    |
+//!    = fix: remove `privileged: true` from the container's securityContext (or set it to false)
+//! ```
+//!
+//! The header is `path:line:column: rule [tag] message`, where line and column are
+//! **1-based** and the column counts **characters** (Unicode scalar values), as in the
+//! JSON report. The tag is `PSS baseline` or `PSS restricted` (the PSA check's own level)
+//! for Pod Security Standards findings, `hardening` or `diagnostic` for the others. An error
+//! entry (a document that could not be checked) is `path:line:column: error: message`
+//! with its frame. Entries are grouped by file, in position order, and the output ends
+//! with a summary line.
+
+use std::collections::HashMap;
+
+use annotate_snippets::renderer::{AnsiColor, DecorStyle, Effects, Style};
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+use super::{display_end, plural, Sources};
+use crate::report::{ErrorEntry, Finding, LineIndex, Range, Report, Severity};
+use crate::rules::{self, Category};
+
+/// A frame spanning more lines than this shows only its first line.
+const MAX_FRAME_LINES: usize = 6;
+
+/// How to render text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextOptions {
+    /// Emit ANSI colors (the caller decides: a terminal, `NO_COLOR`, `--color`).
+    pub color: bool,
+    /// Show code frames (when the file's text is available).
+    pub frames: bool,
+}
+
+impl Default for TextOptions {
+    /// No color, with frames.
+    fn default() -> Self {
+        TextOptions {
+            color: false,
+            frames: true,
+        }
+    }
+}
+
+/// ANSI styles, or none.
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.on {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_string()
+        }
+    }
+    fn bold(&self, text: &str) -> String {
+        self.paint(Style::new().effects(Effects::BOLD), text)
+    }
+    fn severity(&self, severity: Severity, text: &str) -> String {
+        let color = match severity {
+            Severity::Error => AnsiColor::BrightRed,
+            Severity::Warning => AnsiColor::Yellow,
+        };
+        self.paint(color.on_default().effects(Effects::BOLD), text)
+    }
+    fn dim(&self, text: &str) -> String {
+        self.paint(AnsiColor::Cyan.on_default(), text)
+    }
+}
+
+/// One entry of the output.
+enum Entry<'r> {
+    Finding(&'r Finding),
+    Error(&'r ErrorEntry),
+}
+
+/// Renders the whole report: every finding and error entry, then the summary line.
+///
+/// Entries are in file order (the order of `report.files`), then by document and position;
+/// at the same position, findings come before error entries. Each entry is followed by a
+/// blank line. Never panics; a file whose text `sources` cannot give is rendered without
+/// frames.
+pub fn render(report: &Report, sources: &Sources<'_>, opts: &TextOptions) -> String {
+    let paint = Paint { on: opts.color };
+    let renderer = if opts.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    }
+    .decor_style(DecorStyle::Ascii);
+    let mut indexes: HashMap<&str, Option<LineIndex<'_>>> = HashMap::new();
+    let mut out = String::new();
+
+    let file_order: HashMap<&str, usize> = report
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.as_str(), i))
+        .collect();
+    let mut entries: Vec<Entry<'_>> = report
+        .findings
+        .iter()
+        .map(Entry::Finding)
+        .chain(report.errors.iter().map(Entry::Error))
+        .collect();
+    entries.sort_by_key(|e| {
+        let (file, document, offset, kind) = match e {
+            Entry::Finding(f) => (&f.file, f.document, f.range.start.offset, 0),
+            Entry::Error(e) => (&e.file, e.document, e.range.start.offset, 1),
+        };
+        let file = file_order.get(file.as_str()).copied().unwrap_or(usize::MAX);
+        (file, document, offset, kind)
+    });
+
+    for entry in entries {
+        match entry {
+            Entry::Finding(f) => {
+                let tag = match (&f.pss, rules::rule(f.rule).map(|r| r.category)) {
+                    (Some(pss), _) => format!("PSS {}", pss.level.as_str()),
+                    (None, Some(Category::Hardening)) => "hardening".to_string(),
+                    _ => "diagnostic".to_string(),
+                };
+                out.push_str(&format!(
+                    "{}: {} {} {}\n",
+                    paint.bold(&format!(
+                        "{}:{}:{}",
+                        f.file, f.range.start.line, f.range.start.column
+                    )),
+                    paint.severity(f.severity, f.rule),
+                    paint.dim(&format!("[{tag}]")),
+                    f.message
+                ));
+                let level = match f.severity {
+                    Severity::Error => Level::ERROR,
+                    Severity::Warning => Level::WARNING,
+                };
+                let index = index_for(&mut indexes, sources, &f.file);
+                let frame = if opts.frames {
+                    index.as_ref().and_then(|li| frame(li, &f.range))
+                } else {
+                    None
+                };
+                out.push_str(&render_group(
+                    &renderer,
+                    level,
+                    frame.as_ref(),
+                    Some(("fix", f.fix)),
+                ));
+            }
+            Entry::Error(e) => {
+                out.push_str(&format!(
+                    "{}: {} {}\n",
+                    paint.bold(&format!(
+                        "{}:{}:{}",
+                        e.file, e.range.start.line, e.range.start.column
+                    )),
+                    paint.severity(Severity::Error, "error:"),
+                    e.message
+                ));
+                let index = index_for(&mut indexes, sources, &e.file);
+                let frame = if opts.frames {
+                    index.as_ref().and_then(|li| frame(li, &e.range))
+                } else {
+                    None
+                };
+                out.push_str(&render_group(&renderer, Level::ERROR, frame.as_ref(), None));
+            }
+        }
+        out.push('\n');
+    }
+
+    out.push_str(&paint.bold(&summary_line(report)));
+    out.push('\n');
+    out
+}
+
+/// The line index of `file`, built once per file.
+fn index_for<'m, 'r, 's>(
+    cache: &'m mut HashMap<&'r str, Option<LineIndex<'s>>>,
+    sources: &Sources<'s>,
+    file: &'r str,
+) -> &'m Option<LineIndex<'s>> {
+    cache
+        .entry(file)
+        .or_insert_with(|| sources(file).map(LineIndex::new))
+}
+
+/// A code frame: the source lines and the byte range to underline within them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Frame {
+    /// The lines shown, joined by `\n` (no line breaks of the file, no BOM).
+    source: String,
+    /// The 1-based number of the first line shown.
+    first_line: usize,
+    /// The underlined bytes of `source`.
+    span: std::ops::Range<usize>,
+}
+
+/// The frame of `range`: its lines (only the first one when it spans more than
+/// [`MAX_FRAME_LINES`]), with the range mapped into them. `None` for an empty file.
+fn frame(li: &LineIndex<'_>, range: &Range) -> Option<Frame> {
+    let first = range.start.line.max(1);
+    let mut end_offset = display_end(li, range);
+    let mut last = li.position(end_offset).line.max(first);
+    if last - first + 1 > MAX_FRAME_LINES {
+        last = first;
+        end_offset = li.line_start(first - 1) + li.line_text(first).len();
+    }
+    let mut source = String::new();
+    let mut start = 0;
+    let mut end = 0;
+    for line in first..=last {
+        let text = li.line_text(line);
+        let line_start = li.line_start(line - 1);
+        let base = source.len();
+        if line == first {
+            start = base
+                + range
+                    .start
+                    .offset
+                    .saturating_sub(line_start)
+                    .min(text.len());
+        }
+        if line == last {
+            end = base + end_offset.saturating_sub(line_start).min(text.len());
+        }
+        source.push_str(text);
+        if line != last {
+            source.push('\n');
+        }
+    }
+    if source.is_empty() && first == 1 && li.line_text(1).is_empty() && last == 1 {
+        // An empty first line is still a line to point at.
+        return Some(Frame {
+            source,
+            first_line: first,
+            span: 0..0,
+        });
+    }
+    let end = end.max(start);
+    // Offsets came from char boundaries of the file and line lengths; keep them safe anyway.
+    let start = floor_char_boundary(&source, start);
+    let end = floor_char_boundary(&source, end);
+    Some(Frame {
+        source,
+        first_line: first,
+        span: start..end,
+    })
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The frame and the trailing `= name: text` note, through annotate-snippets.
+fn render_group(
+    renderer: &Renderer,
+    level: Level<'static>,
+    frame: Option<&Frame>,
+    note: Option<(&str, &str)>,
+) -> String {
+    let mut group = Group::with_level(level);
+    if let Some(fr) = frame {
+        group = group.element(
+            Snippet::source(fr.source.as_str())
+                .line_start(fr.first_line)
+                .fold(false)
+                .annotation(AnnotationKind::Primary.span(fr.span.clone())),
+        );
+    }
+    if let Some((name, text)) = note {
+        group = group.element(Level::HELP.with_name(name).message(text));
+    }
+    if frame.is_none() && note.is_none() {
+        return String::new();
+    }
+    let mut s = renderer.render(&[group]);
+    if !s.ends_with('\n') {
+        s.push('\n');
+    }
+    s
+}
+
+/// The summary line, e.g. `Found 9 findings (7 errors, 2 warnings) in 1 file (1 resource
+/// checked).` or `No problems found in 2 files (3 resources checked).`
+pub fn summary_line(report: &Report) -> String {
+    let s = &report.summary;
+    let count = |sev: &str| s.by_severity.get(sev).copied().unwrap_or(0);
+    let mut checked = plural(s.resources, "resource", "resources") + " checked";
+    if s.suppressed > 0 {
+        checked.push_str(&format!(
+            ", {} suppressed",
+            plural(s.suppressed, "finding", "findings")
+        ));
+    }
+    let files = plural(s.files, "file", "files");
+    if s.findings == 0 && s.errors == 0 {
+        return format!("No problems found in {files} ({checked}).");
+    }
+    let mut what = Vec::new();
+    if s.findings > 0 {
+        let mut by = Vec::new();
+        for (sev, one, many) in [
+            ("error", "error", "errors"),
+            ("warning", "warning", "warnings"),
+        ] {
+            let n = count(sev);
+            if n > 0 {
+                by.push(plural(n, one, many));
+            }
+        }
+        what.push(format!(
+            "{} ({})",
+            plural(s.findings, "finding", "findings"),
+            by.join(", ")
+        ));
+    }
+    if s.errors > 0 {
+        what.push(plural(s.errors, "input error", "input errors"));
+    }
+    format!("Found {} in {files} ({checked}).", what.join(" and "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{check, Options};
+
+    const NGINX: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: nginx-deployment\n  labels:\n    app: nginx\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: nginx\n  template:\n    metadata:\n      labels:\n        app: nginx\n    spec:\n      containers:\n      - name: nginx\n        image: nginx:1.14.2\n        ports:\n        - containerPort: 80\n";
+
+    fn render_plain(file: &str, text: &str) -> String {
+        let report = check(file, text, &Options::default());
+        render(&report, &|_| Some(text), &TextOptions::default())
+    }
+
+    #[test]
+    fn nginx_frames() {
+        let out = render_plain("nginx.yaml", NGINX);
+        let expected = "nginx.yaml:16:5: pod-security-context-missing [hardening] ";
+        assert!(out.contains(expected), "{out}");
+        assert!(out.contains("16 |     spec:\n   |     ^^^^\n"), "{out}");
+        assert!(
+            out.contains("18 |       - name: nginx\n   |         ^^^^\n"),
+            "{out}"
+        );
+        assert!(out.contains("   = fix: "), "{out}");
+        assert!(
+            out.trim_end().lines().last().unwrap().starts_with("Found "),
+            "{out}"
+        );
+        assert!(!out.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn color_only_when_asked() {
+        let report = check("n.yaml", NGINX, &Options::default());
+        let opts = TextOptions {
+            color: true,
+            frames: true,
+        };
+        assert!(render(&report, &|_| Some(NGINX), &opts).contains('\u{1b}'));
+    }
+
+    #[test]
+    fn without_sources_no_frame() {
+        let report = check("n.yaml", NGINX, &Options::default());
+        let out = render(&report, &super::super::no_sources, &TextOptions::default());
+        assert!(out.contains("n.yaml:16:5: pod-security-context-missing"));
+        assert!(!out.contains(" | "), "{out}");
+        assert!(out.contains("= fix: "), "{out}");
+    }
+
+    #[test]
+    fn errors_and_edge_positions() {
+        for text in [
+            "",
+            "\n",
+            "kind: [",
+            "a: b\nkind: Pod\nmetadata: {name: x}\nspec: [\n",
+            "\u{feff}apiVersion: v1\n",
+            "apiVersion: v1\r\nkind: Pod\r\nspec:\r\n  containers:\r\n  - name: \"日本\t😀\"\r\n    securityContext: {privileged: true}\r\n",
+            "---\n---\nfoo: [1, 2\n",
+            "x",
+        ] {
+            let out = render_plain("t.yaml", text);
+            assert!(out.ends_with(").\n"), "{text:?}: {out}");
+        }
+        let out = render_plain("bad.yaml", "apiVersion: v1\nkind: Pod\nspec: {a: [\n");
+        assert!(out.contains("bad.yaml:"), "{out}");
+        assert!(out.contains(": error: "), "{out}");
+        assert!(out.contains("1 input error"), "{out}");
+    }
+
+    #[test]
+    fn frame_ranges() {
+        let text = "a:\n  b: 1\n  c: 2\nd: 3\n";
+        let li = LineIndex::new(text);
+        // A block node from line 2 to the start of line 4.
+        let r = li.range(crate::yaml::Span::new(5, 17));
+        let fr = frame(&li, &r).unwrap();
+        assert_eq!(fr.first_line, 2);
+        assert_eq!(fr.source, "  b: 1\n  c: 2");
+        assert_eq!(&fr.source[fr.span.clone()], "b: 1\n  c: 2");
+        // Past the end of the file.
+        let r = li.range(crate::yaml::Span::new(100, 200));
+        let fr = frame(&li, &r).unwrap();
+        assert_eq!(fr.span, 0..0);
+    }
+
+    #[test]
+    fn any_span_renders() {
+        let text = "a: \"😀\tx\"\r\n\n  b: [1,\n   2]\r\nc: 日本";
+        let li = LineIndex::new(text);
+        let bounds: Vec<usize> = (0..=text.len() + 1).collect();
+        for &s in &bounds {
+            for &e in &bounds {
+                let r = li.range(crate::yaml::Span::new(s, e));
+                let fr = frame(&li, &r).unwrap();
+                assert!(fr.source.get(fr.span.clone()).is_some(), "{s}..{e}");
+                for renderer in [Renderer::plain(), Renderer::styled()] {
+                    let out = render_group(&renderer, Level::ERROR, Some(&fr), Some(("fix", "x")));
+                    assert!(out.contains('|'), "{s}..{e}: {out}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn summary_wording() {
+        let clean = check(
+            "ok.yaml",
+            "apiVersion: v1\nkind: ConfigMap\n",
+            &Options::default(),
+        );
+        assert_eq!(
+            summary_line(&clean),
+            "No problems found in 1 file (0 resources checked)."
+        );
+        let nginx = check("n.yaml", NGINX, &Options::default());
+        let line = summary_line(&nginx);
+        assert!(line.starts_with("Found "), "{line}");
+        assert!(line.ends_with(" in 1 file (1 resource checked)."), "{line}");
+    }
+}
