@@ -1,1 +1,158 @@
-fn main() {}
+//! Throughput of `kube_secctx::check` over `../shared/corpus/real/bench-large.yaml`
+//! (8.7 MB: the real corpus, about 800 documents, many of them large CRDs).
+//!
+//! Three benchmarks in one group, each with `Throughput::Bytes` so criterion prints the
+//! rate:
+//!
+//! - `parse_check`: parse + check in the default profile (every rule), what the CLI does;
+//! - `parse_only`: [`kube_secctx::yaml::parse_stream`] alone (tree + scalar resolution);
+//! - `saphyr_events`: the bare `saphyr-parser` event loop over the same text, the peer.
+//!
+//! After criterion's own report, a summary prints `parse+check: NN.N MB/s` (MB = 10^6
+//! bytes, from criterion's mean) and the ratio against the bare event parser.
+//!
+//! Run with `make bench` or `cargo bench --bench check`. Under `cargo test --all-targets`
+//! criterion runs each benchmark once as a smoke test and no figures are printed.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use criterion::{Criterion, SamplingMode, Throughput};
+
+const GROUP: &str = "bench-large";
+const IDS: [&str; 3] = ["parse_check", "parse_only", "saphyr_events"];
+
+fn corpus_file() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real/bench-large.yaml")
+}
+
+fn load() -> String {
+    let path = corpus_file();
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read the benchmark input {}: {e}\n\
+             (the shared corpus must sit beside the repository, at ../shared/corpus/real)",
+            path.display()
+        )
+    })
+}
+
+/// Where criterion writes its estimates: as criterion itself decides, made explicit so
+/// the summary below can read them back.
+fn output_dir() -> PathBuf {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return PathBuf::from(home);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("criterion")
+}
+
+/// Whether criterion runs real measurements (`cargo bench`), not the `--test` smoke run
+/// that `cargo test --all-targets` does, nor `--list` or `--profile-time`.
+fn measuring() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    let has = |flag: &str| args.iter().any(|a| a == flag);
+    has("--bench") && !has("--test") && !has("--list") && !has("--profile-time")
+}
+
+fn saphyr_events(text: &str) -> usize {
+    let mut n = 0usize;
+    for ev in saphyr_parser::Parser::new_from_str(text) {
+        // Every event, errors included, is counted: the peer does the same reading.
+        black_box(&ev);
+        n += 1;
+    }
+    n
+}
+
+fn bench(c: &mut Criterion, text: &str) {
+    let opts = kube_secctx::Options::default();
+    let limits = kube_secctx::Limits::default();
+    let mut g = c.benchmark_group(GROUP);
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    // Each iteration takes 0.1-0.3 s: few, equal-sized samples keep `make bench` short.
+    g.sampling_mode(SamplingMode::Flat);
+    g.sample_size(20);
+    g.warm_up_time(Duration::from_secs(1));
+    g.measurement_time(Duration::from_secs(10));
+    g.bench_function(IDS[0], |b| {
+        b.iter(|| {
+            let r = kube_secctx::check("bench-large.yaml", black_box(text), &opts);
+            black_box(r.findings.len())
+        })
+    });
+    g.bench_function(IDS[1], |b| {
+        b.iter(|| {
+            let s = kube_secctx::yaml::parse_stream(black_box(text), &limits);
+            black_box(s.documents.len())
+        })
+    });
+    g.bench_function(IDS[2], |b| b.iter(|| saphyr_events(black_box(text))));
+    g.finish();
+}
+
+/// Criterion's mean time per iteration for one benchmark, in nanoseconds.
+fn mean_ns(dir: &Path, id: &str) -> Option<f64> {
+    let path = dir.join(GROUP).join(id).join("new").join("estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v.get("mean")?.get("point_estimate")?.as_f64()
+}
+
+fn summary(bytes: usize) {
+    let dir = output_dir();
+    let mb_s = |ns: f64| bytes as f64 / (ns / 1e9) / 1e6;
+    let means: Vec<Option<f64>> = IDS.iter().map(|id| mean_ns(&dir, id)).collect();
+    println!();
+    println!(
+        "== bench-large.yaml: {:.1} MB ({bytes} bytes), {} cores ==",
+        bytes as f64 / 1e6,
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    let labels = ["parse+check", "parse only", "saphyr-parser events"];
+    for (label, mean) in labels.iter().zip(&means) {
+        match mean {
+            Some(ns) => println!("{label}: {:.1} MB/s  (mean {:.1} ms)", mb_s(*ns), ns / 1e6),
+            None => println!("{label}: no estimate found under {}", dir.display()),
+        }
+    }
+    if let (Some(check), Some(parse), Some(peer)) = (means[0], means[1], means[2]) {
+        // Throughput ratio: ours / the bare event parser's (1.00 = as fast as the peer).
+        println!("ratio vs saphyr-parser events: {:.2}", peer / check);
+        println!(
+            "parse-only ratio vs saphyr-parser events: {:.2}",
+            peer / parse
+        );
+    }
+}
+
+fn main() {
+    let text = load();
+    {
+        // A clean run first: the numbers mean nothing if the input does not parse.
+        let r = kube_secctx::check("bench-large.yaml", &text, &Default::default());
+        assert!(
+            r.errors.is_empty(),
+            "bench-large.yaml has error entries: {:?}",
+            r.errors.first()
+        );
+    }
+    let mut c = Criterion::default()
+        .output_directory(&output_dir())
+        .without_plots()
+        .configure_from_args();
+    bench(&mut c, &text);
+    c.final_summary();
+    if measuring() {
+        summary(text.len());
+    }
+}

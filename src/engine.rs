@@ -136,7 +136,11 @@ pub fn check_into(report: &mut Report, file: &str, text: &str, opts: &Options) {
     report.summary.errors += errors.len();
     report.summary.findings += findings.len();
     for f in &findings {
-        *report.summary.by_rule.entry(f.rule.to_string()).or_default() += 1;
+        *report
+            .summary
+            .by_rule
+            .entry(f.rule.to_string())
+            .or_default() += 1;
         *report
             .summary
             .by_severity

@@ -23,9 +23,9 @@
 )]
 
 pub mod engine;
-pub mod report;
 #[cfg(feature = "render")]
 pub mod render;
+pub mod report;
 pub mod rules;
 pub mod workload;
 pub mod yaml;

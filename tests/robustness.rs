@@ -63,8 +63,30 @@ fn truncations_and_mutations_never_panic() {
         }
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         let indicators = [
-            "[", "]", "{", "}", ":", "- ", "&a ", "*a", "<<: ", "\"", "'", "\t", "|", ">", "!!int ",
-            "? ", "---\n", "...\n", "%YAML 1.1\n", "#", "\u{feff}", "é", "😀", "\r\n",
+            "[",
+            "]",
+            "{",
+            "}",
+            ":",
+            "- ",
+            "&a ",
+            "*a",
+            "<<: ",
+            "\"",
+            "'",
+            "\t",
+            "|",
+            ">",
+            "!!int ",
+            "? ",
+            "---\n",
+            "...\n",
+            "%YAML 1.1\n",
+            "#",
+            "\u{feff}",
+            "é",
+            "😀",
+            "\r\n",
         ];
         for _ in 0..300 {
             let pos = boundaries[(rng.next() as usize) % boundaries.len()];
@@ -82,17 +104,27 @@ fn truncations_and_mutations_never_panic() {
 fn hostile_inputs_are_errors_not_crashes() {
     let opts = Options::default();
     let deep_flow = "[".repeat(100_000);
-    let deep_block: String = (0..5000).map(|i| format!("{}a:\n", " ".repeat(i))).collect();
-    let mut laughs = String::from("apiVersion: v1\nkind: Pod\nmetadata: {name: x}\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    let deep_block: String = (0..5000)
+        .map(|i| format!("{}a:\n", " ".repeat(i)))
+        .collect();
+    let mut laughs = String::from(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n",
+    );
     for i in 1..30 {
-        laughs.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n", p = i - 1));
+        laughs.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n",
+            p = i - 1
+        ));
     }
     laughs.push_str("spec: {containers: [{name: c, securityContext: {privileged: true}}]}\n");
     let recursive = "apiVersion: v1\nkind: Pod\nmetadata: &m {name: x, self: *m}\nspec: &s {containers: [{name: c}], again: *s}\n";
     let merges: String = {
         let mut s = String::from("apiVersion: v1\nkind: Pod\nm0: &m0 {k0: 0}\n");
         for i in 1..400 {
-            s.push_str(&format!("m{i}: &m{i} {{<<: *m{p}, k{i}: {i}}}\n", p = i - 1));
+            s.push_str(&format!(
+                "m{i}: &m{i} {{<<: *m{p}, k{i}: {i}}}\n",
+                p = i - 1
+            ));
         }
         s
     };
@@ -120,7 +152,10 @@ fn hostile_inputs_are_errors_not_crashes() {
     }
     // The billion laughs document is checked: aliases share nodes instead of copying.
     let r = check("laughs.yaml", &laughs, &opts);
-    assert!(r.findings.iter().any(|f| f.rule == "privileged-container"), "{r:#?}");
+    assert!(
+        r.findings.iter().any(|f| f.rule == "privileged-container"),
+        "{r:#?}"
+    );
     // Merge chains that copy too many entries hit the alias limit, as an error entry.
     let small = Options {
         limits: Limits {
@@ -131,5 +166,9 @@ fn hostile_inputs_are_errors_not_crashes() {
     };
     let r = check("merges.yaml", &merges, &small);
     assert_eq!(r.errors.len(), 1);
-    assert!(r.errors[0].message.contains("alias"), "{}", r.errors[0].message);
+    assert!(
+        r.errors[0].message.contains("alias"),
+        "{}",
+        r.errors[0].message
+    );
 }

@@ -293,6 +293,7 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         }
     }
 
+    let mut unread = 0usize;
     let mut report = new_report(&opts);
     let mut texts: HashMap<String, String> = HashMap::new();
     for input in inputs {
@@ -304,6 +305,7 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                     Err(e) => {
                         eprintln!("error: {}: {e}", args.stdin_filename);
                         unreadable = true;
+                        unread += 1;
                         continue;
                     }
                 }
@@ -315,6 +317,7 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                     Err(e) => {
                         eprintln!("error: {name}: {e}");
                         unreadable = true;
+                        unread += 1;
                         continue;
                     }
                 }
@@ -342,7 +345,23 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                 color,
                 ..text::TextOptions::default()
             };
-            text::render(&report, &sources, &opts)
+            // Nothing was read: a "no problems found" summary would mislead.
+            let mut out = if report.files.is_empty() && unread > 0 {
+                String::new()
+            } else {
+                text::render(&report, &sources, &opts)
+            };
+            if unread > 0 {
+                let (files, were) = if unread == 1 {
+                    ("file", "was")
+                } else {
+                    ("files", "were")
+                };
+                out.push_str(&format!(
+                    "{unread} {files} could not be read and {were} not checked (see the errors above).\n"
+                ));
+            }
+            out
         }
         Format::Json => report.to_json() + "\n",
         Format::Sarif => {

@@ -138,7 +138,13 @@ pub fn rules_markdown() -> String {
 pub fn rules_table() -> String {
     let checks: Vec<String> = RULES
         .iter()
-        .map(|r| r.psa_checks().iter().map(|c| c.1).collect::<Vec<_>>().join(","))
+        .map(|r| {
+            r.psa_checks()
+                .iter()
+                .map(|c| c.1)
+                .collect::<Vec<_>>()
+                .join(",")
+        })
         .collect();
     let rows: Vec<[&str; 5]> = RULES
         .iter()

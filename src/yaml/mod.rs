@@ -878,7 +878,10 @@ mod tests {
         let d = &s.documents[0];
         let root = d.root.unwrap();
         let hp = d.pointer(root, "/v/0/hostPath").unwrap();
-        assert_eq!(text_at(src, d.nodes[hp as usize].span), "path: /x\n    type: Socket");
+        assert_eq!(
+            text_at(src, d.nodes[hp as usize].span),
+            "path: /x\n    type: Socket"
+        );
         let f = d.pointer(root, "/v/1/f").unwrap();
         assert_eq!(text_at(src, d.nodes[f as usize].span), "{p: 1, q: [1, 2]}");
         let q = d.pointer(root, "/v/1/f/q").unwrap();
@@ -891,7 +894,10 @@ mod tests {
         let s = parse(src);
         let d = &s.documents[0];
         let a = d.get(d.root.unwrap(), "a").unwrap();
-        assert_eq!(text_at(src, d.nodes[a as usize].span), "line one\n  line two");
+        assert_eq!(
+            text_at(src, d.nodes[a as usize].span),
+            "line one\n  line two"
+        );
     }
 
     #[test]

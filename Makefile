@@ -1,0 +1,100 @@
+# kube-secctx — the two commands a newcomer runs:
+#
+#   make demo    install what is missing, build, check the manifests in examples/
+#   make test    install what is missing, run every check and test (CI runs this)
+#
+# Also: make bench (criterion, MB/s over ../shared/corpus/real/bench-large.yaml),
+# make build, make setup, make clean. Later issues add wasm, web and policy targets.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# cargo lives in ~/.cargo/bin on these machines; a non-login shell may lack it on PATH.
+export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
+# Plain, stable output from the tools in logs (CI has no terminal anyway).
+export CARGO_TERM_PROGRESS_WHEN := never
+
+CARGO ?= cargo
+BIN := target/release/kube-secctx
+EXAMPLES := examples
+BENCH_TARGET := $(CURDIR)/target/bench
+
+.PHONY: help setup build demo test bench clean
+
+# Each part beyond the core (wasm/npm, web page, admission policies) keeps its targets in
+# mk/<part>.mk and adds them to EXTRA_TEST_TARGETS, EXTRA_BENCH_TARGETS and
+# EXTRA_DEMO_TARGETS, which `make test`, `make bench` and `make demo` run after the core's.
+EXTRA_TEST_TARGETS :=
+EXTRA_BENCH_TARGETS :=
+EXTRA_DEMO_TARGETS :=
+-include $(wildcard mk/*.mk)
+
+help:
+	@echo "make demo    build and check the manifests in $(EXAMPLES)/ (the main job)"
+	@echo "make test    fmt, clippy, every test and the doc tests (what CI runs)"
+	@echo "make bench   criterion benchmark over ../shared/corpus/real/bench-large.yaml"
+	@echo "make build   release build of the kube-secctx binary ($(BIN))"
+	@echo "make setup   install what is missing (scripts/setup.sh)"
+
+setup:
+	@scripts/setup.sh rust
+
+build: setup
+	$(CARGO) build --release --bin kube-secctx
+
+# The main job: what a user sees. --exit-zero because findings are the point here.
+demo: build
+	@echo
+	@echo "================================================================================"
+	@echo " kube-secctx check $(EXAMPLES)/"
+	@echo " default profile: Pod Security Standards 'restricted' + hardening rules"
+	@echo "================================================================================"
+	@echo
+	@$(BIN) check --exit-zero $(EXAMPLES)/
+	@echo
+	@echo "================================================================================"
+	@echo " kube-secctx check --level baseline $(EXAMPLES)/nginx-deployment.yaml"
+	@echo " PSS 'baseline' alone: the nginx Deployment from the Kubernetes docs passes"
+	@echo "================================================================================"
+	@echo
+	@$(BIN) check --exit-zero --level baseline $(EXAMPLES)/nginx-deployment.yaml
+	@echo
+	@echo "================================================================================"
+	@echo " kube-secctx check --level baseline $(EXAMPLES)/privileged-daemonset.yaml"
+	@echo " what Pod Security Admission would reject in a 'baseline' namespace"
+	@echo "================================================================================"
+	@echo
+	@$(BIN) check --exit-zero --level baseline $(EXAMPLES)/privileged-daemonset.yaml
+	@echo
+	@echo "================================================================================"
+	@echo " kube-secctx check $(EXAMPLES)/restricted-deployment.yaml"
+	@echo " passes PSS restricted and every hardening rule: exit code 0"
+	@echo "================================================================================"
+	@echo
+	@$(BIN) check $(EXAMPLES)/restricted-deployment.yaml && echo "(exit code $$?)"
+	@echo
+	@echo "Next: '$(BIN) check --format json|sarif PATH', '$(BIN) rules', '$(BIN) explain RULE'."
+	@for t in $(EXTRA_DEMO_TARGETS); do $(MAKE) --no-print-directory $$t; done
+
+# In order, stopping at the first failure. `cargo test --all-targets` runs the unit and
+# integration tests (PSA conformance, rules, positions, real corpus, examples) and runs
+# the bench once as a smoke test; cargo prints a `test result:` line per test binary.
+test: setup
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) test --all-targets
+	$(CARGO) test --doc
+	@for t in $(EXTRA_TEST_TARGETS); do $(MAKE) --no-print-directory $$t; done
+	@echo "make test: fmt, clippy, tests and doc tests passed"
+
+# The bench builds in its own target dir, which leaves the release binary of `make demo`
+# untouched. Later parts (mk/*.mk) add their benches to EXTRA_BENCH_TARGETS.
+bench: setup
+	@test -f ../shared/corpus/real/bench-large.yaml \
+		|| { echo "bench: ../shared/corpus/real/bench-large.yaml is missing" >&2; exit 1; }
+	CARGO_TARGET_DIR="$(BENCH_TARGET)" $(CARGO) bench --bench check
+	@for t in $(EXTRA_BENCH_TARGETS); do $(MAKE) --no-print-directory $$t; done
+
+clean:
+	$(CARGO) clean
