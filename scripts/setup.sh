@@ -42,8 +42,19 @@ need_apt() {
 # --- rust: cargo, rustc, rustfmt, clippy; the shared corpus the tests read ----------
 part_rust() {
     command -v cargo >/dev/null 2>&1 \
-        || die "cargo not found: this project needs the Rust toolchain (rustup, stable >= 1.85)"
+        || die "cargo not found: this project needs the Rust toolchain (rustup, stable >= 1.88)"
     command -v rustc >/dev/null 2>&1 || die "rustc not found"
+    # rust-version in Cargo.toml: 1.88 (annotate-snippets needs it).
+    local minor
+    minor=$(rustc --version | sed -E 's/^rustc 1\.([0-9]+).*/\1/')
+    if [ "${minor:-0}" -lt 88 ] 2>/dev/null; then
+        if command -v rustup >/dev/null 2>&1; then
+            say "rustc $(rustc --version) is older than 1.88: rustup update stable"
+            rustup update stable
+        else
+            die "rustc $(rustc --version) is older than 1.88 and rustup is not available"
+        fi
+    fi
     need_apt make make
     need_apt cc gcc
     local have=""

@@ -6,8 +6,8 @@ use crate::report::{
     ErrorEntry, Finding, Level, LineIndex, PssRef, Report, ReportOptions, Summary,
 };
 use crate::rules::{Category, Ctx, Hit, Rule, RULES};
-use crate::workload::{annotations, extract, Extracted, Workload};
-use crate::yaml::{parse_stream, Document, Limits, NodeId, Span, Value};
+use crate::workload::{annotations, extract, Container, Extracted, Workload};
+use crate::yaml::{parse_stream, Document, Limits, NodeId, Span, Stream, Value};
 use crate::{Options, LATEST_MINOR};
 
 /// The annotation that suppresses rules for one resource: a comma-separated list of rule
@@ -46,6 +46,56 @@ fn plan(opts: &Options) -> Plan {
     }
 }
 
+/// Why each rule named in `opts.select` will not run with these options (it is also
+/// ignored; it is not a PSS check and `level` is set; its PSA check does not apply at this
+/// level or version, or a restricted check replaces it). One sentence per rule, for front
+/// ends to show as warnings; empty when every selected rule runs.
+pub fn inactive_selected(opts: &Options) -> Vec<String> {
+    let level = opts.level.unwrap_or(Level::Restricted);
+    let version = opts.pss_version.minor();
+    let mut out = Vec::new();
+    for id in &opts.select {
+        let Some(rule) = crate::rules::rule(id) else {
+            continue;
+        };
+        let why = if opts.ignore.iter().any(|i| i == id) {
+            "it is also in --ignore".to_string()
+        } else if rule.category != Category::Pss {
+            if opts.level.is_some() {
+                "it is not a Pod Security Standards check, so it does not run with --level"
+                    .to_string()
+            } else {
+                continue;
+            }
+        } else if rule.pss_check_at(level, version).is_some() {
+            continue;
+        } else if let Some(pss) = rule.pss {
+            if pss.level > level {
+                format!(
+                    "it is a {} check and the level is {}",
+                    pss.level.as_str(),
+                    level.as_str()
+                )
+            } else if version < pss.since {
+                format!(
+                    "its PSA check `{}` applies from v1.{}, and the PSS version is v1.{version}",
+                    pss.check, pss.since
+                )
+            } else {
+                format!(
+                    "at the restricted level from v1.{} a stricter restricted check replaces `{}`",
+                    pss.replaced_in_restricted_since.unwrap_or(0),
+                    pss.check
+                )
+            }
+        } else {
+            continue;
+        };
+        out.push(format!("rule `{id}` will not run: {why}"));
+    }
+    out
+}
+
 /// Starts an empty report for `opts`.
 pub fn new_report(opts: &Options) -> Report {
     Report {
@@ -65,38 +115,63 @@ pub fn new_report(opts: &Options) -> Report {
 
 /// Checks one file's text and appends its findings and errors to `report`.
 pub fn check_into(report: &mut Report, file: &str, text: &str, opts: &Options) {
-    let plan = plan(opts);
     let lines = LineIndex::new(text);
     let stream = parse_stream(text, &opts.limits);
+    check_stream_into(report, file, &stream, &lines, opts);
+}
+
+/// Checks an already-built document stream and appends its findings and errors to
+/// `report`; `lines` indexes the text the stream's spans point into. For front ends that
+/// build documents from data rather than text (the admission builds convert a decoded
+/// JSON object, see `crate::admission`): there every span is empty and `lines` is
+/// `LineIndex::new("")`, so positions are 1:1 and only the JSON pointers are meaningful.
+pub fn check_stream_into(
+    report: &mut Report,
+    file: &str,
+    stream: &Stream<'_>,
+    lines: &LineIndex<'_>,
+    opts: &Options,
+) {
+    let plan = plan(opts);
     report.files.push(file.to_string());
     report.summary.documents += stream.document_count;
     let mut findings = Vec::new();
     let mut errors: Vec<ErrorEntry> = stream
         .errors
         .iter()
-        .map(|e| ErrorEntry {
-            file: file.to_string(),
-            document: e.document,
-            message: e.message.clone(),
-            range: lines.range(e.span),
-            span: e.span,
+        .map(|e| {
+            // An error at the very end ("unexpected end of input") points at the end of
+            // the last line, not at a line after it that editors and SARIF do not have.
+            let eof = lines.text().trim_end_matches(['\n', '\r']).len();
+            let span = if e.span.start > eof {
+                Span::new(eof, eof)
+            } else {
+                e.span
+            };
+            ErrorEntry {
+                file: file.to_string(),
+                document: e.document,
+                message: e.message.clone(),
+                range: lines.range(span),
+                span,
+            }
         })
         .collect();
     for doc in &stream.documents {
-        let workloads = match extract(doc) {
-            Extracted::Workloads(w) => w,
-            Extracted::NotAnObject { message, span } => {
-                let span = Span::new(span.start, span.start);
-                errors.push(ErrorEntry {
-                    file: file.to_string(),
-                    document: doc.index,
-                    message,
-                    range: lines.range(span),
-                    span,
-                });
-                continue;
-            }
-        };
+        let Extracted {
+            workloads,
+            errors: problems,
+        } = extract(doc);
+        for (message, span) in problems {
+            let span = Span::new(span.start, span.start);
+            errors.push(ErrorEntry {
+                file: file.to_string(),
+                document: doc.index,
+                message,
+                range: lines.range(span),
+                span,
+            });
+        }
         for w in &workloads {
             let Some(spec) = w.spec else { continue };
             report.summary.resources += 1;
@@ -108,7 +183,7 @@ pub fn check_into(report: &mut Report, file: &str, text: &str, opts: &Options) {
                     spec,
                     level: plan.level,
                     version: plan.version,
-                    lines: &lines,
+                    lines,
                     hits: Vec::new(),
                 };
                 (rule.check)(&mut ctx);
@@ -117,7 +192,7 @@ pub fn check_into(report: &mut Report, file: &str, text: &str, opts: &Options) {
                         report.summary.suppressed += 1;
                         continue;
                     }
-                    findings.push(finding(file, doc, w, rule, check, hit, &lines));
+                    findings.push(finding(file, doc, w, rule, check, hit, lines));
                 }
             }
         }
@@ -151,6 +226,52 @@ pub fn check_into(report: &mut Report, file: &str, text: &str, opts: &Options) {
     report.errors.extend(errors);
 }
 
+/// Checks one file given as bytes, as the CLI reads it, and returns its text (for code
+/// frames).
+///
+/// UTF-8 text is checked by [`check_into`]. A file that is not UTF-8 is not checked: it is
+/// recorded as one error entry at its first invalid byte (a UTF-16 byte order mark is named
+/// as such), and the text returned has the invalid bytes replaced by U+FFFD.
+pub fn check_bytes_into(report: &mut Report, file: &str, bytes: Vec<u8>, opts: &Options) -> String {
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            check_into(report, file, &text, opts);
+            text
+        }
+        Err(e) => add_encoding_error(report, file, e.as_bytes()),
+    }
+}
+
+/// Records a file that is not UTF-8 as an input error at its first invalid byte, and
+/// returns its text (invalid bytes replaced) for code frames. The file is not checked.
+fn add_encoding_error(report: &mut Report, name: &str, bytes: &[u8]) -> String {
+    let valid = match std::str::from_utf8(bytes) {
+        Ok(_) => bytes.len(),
+        Err(e) => e.valid_up_to(),
+    };
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    let message = if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        "the file is UTF-16 (it starts with a UTF-16 byte order mark): convert it to UTF-8"
+            .to_string()
+    } else {
+        let byte = bytes.get(valid).copied().unwrap_or(0);
+        format!("the file is not valid UTF-8 (byte 0x{byte:02X}): manifests must be UTF-8")
+    };
+    let span = Span::new(valid, valid);
+    let range = LineIndex::new(&text).range(span);
+    report.files.push(name.to_string());
+    report.errors.push(ErrorEntry {
+        file: name.to_string(),
+        document: 0,
+        message,
+        range,
+        span,
+    });
+    report.summary.files += 1;
+    report.summary.errors += 1;
+    text
+}
+
 /// Rule IDs named in the `kube-secctx.io/ignore` annotation of the resource or its pod
 /// template.
 fn ignored_rules<'d>(doc: &'d Document<'_>, w: &Workload) -> HashSet<&'d str> {
@@ -174,9 +295,21 @@ fn finding(
     hit: Hit,
     lines: &LineIndex<'_>,
 ) -> Finding {
+    // The container a finding is in: the one the rule named, else the one whose item
+    // holds the field (diagnostics report absolute pointers).
+    let container = hit
+        .container_index
+        .and_then(|i| w.containers.get(i))
+        .or_else(|| {
+            w.containers.iter().find(|c| {
+                hit.pointer
+                    .strip_prefix(c.pointer.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            })
+        });
     let span = hit
         .span
-        .unwrap_or_else(|| resolve_span(doc, w, &hit.pointer));
+        .unwrap_or_else(|| resolve_span(doc, w, container, &hit.pointer));
     let pss = match (hit.check, rule.pss, check) {
         (Some((level, check)), _, _) => Some(PssRef { level, check }),
         (None, Some(info), Some(check)) => Some(PssRef {
@@ -189,7 +322,7 @@ fn finding(
         file: file.to_string(),
         document: doc.index,
         resource: w.resource.clone(),
-        container: hit.container,
+        container: container.and_then(|c| c.name.clone()).or(hit.container),
         rule: rule.id,
         pss,
         severity: rule.severity,
@@ -209,7 +342,14 @@ fn finding(
 ///   else the first key of the container's item (`- name:` or `- image:`).
 /// - A missing pod field: the pod's `securityContext:` key if present, else the pod
 ///   spec's key (`spec:`).
-pub fn resolve_span(doc: &Document<'_>, w: &Workload, pointer: &str) -> Span {
+///
+/// `container` is the container the finding is in, if any.
+pub fn resolve_span(
+    doc: &Document<'_>,
+    w: &Workload,
+    container: Option<&Container>,
+    pointer: &str,
+) -> Span {
     let Some(root) = doc.root else {
         return Span::default();
     };
@@ -217,25 +357,17 @@ pub fn resolve_span(doc: &Document<'_>, w: &Workload, pointer: &str) -> Span {
         return found;
     }
     let key_of = |node: NodeId, key: &str| doc.entry(node, key).map(|e| e.key_span);
-    for c in &w.containers {
-        if pointer
-            .strip_prefix(c.pointer.as_str())
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-        {
-            if let Some(s) = key_of(c.node, "securityContext") {
-                return s;
-            }
-            return match doc.node(c.node).map(|n| &n.value) {
-                Some(Value::Map(entries)) => {
-                    entries.iter().map(|e| e.key_span).min().unwrap_or_default()
-                }
-                Some(n) => {
-                    let _ = n;
-                    doc.node(c.node).map(|n| n.span).unwrap_or_default()
-                }
-                None => Span::default(),
-            };
+    if let Some(c) = container {
+        if let Some(s) = key_of(c.node, "securityContext") {
+            return s;
         }
+        return match doc.node(c.node).map(|n| &n.value) {
+            Some(Value::Map(entries)) => {
+                entries.iter().map(|e| e.key_span).min().unwrap_or_default()
+            }
+            Some(_) => doc.node(c.node).map(|n| n.span).unwrap_or_default(),
+            None => Span::default(),
+        };
     }
     if let Some(spec) = w.spec {
         if let Some(s) = key_of(spec, "securityContext") {

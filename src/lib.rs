@@ -22,7 +22,14 @@
     )
 )]
 
+pub mod admission;
 pub mod engine;
+#[cfg(feature = "js")]
+pub mod js;
+#[cfg(feature = "kubewarden")]
+pub mod kubewarden;
+#[cfg(feature = "opa")]
+pub mod opa;
 #[cfg(feature = "render")]
 pub mod render;
 pub mod report;
@@ -63,15 +70,19 @@ impl PssVersion {
 impl std::str::FromStr for PssVersion {
     type Err = OptionsError;
 
-    /// Parses `latest` or `v1.N`.
+    /// Parses `latest` or `v1.N` as Pod Security Admission does (no leading zeros; a
+    /// minor beyond [`LATEST_MINOR`] evaluates as latest).
     fn from_str(s: &str) -> Result<Self, OptionsError> {
         if s == "latest" {
             return Ok(PssVersion::Latest);
         }
+        // PSA's ParseVersion: `^v1\.(0|[1-9][0-9]*)$`, the minor read as a 64-bit int.
         s.strip_prefix("v1.")
             .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-            .and_then(|n| n.parse::<u32>().ok())
-            .map(PssVersion::V1)
+            .filter(|n| *n == "0" || !n.starts_with('0'))
+            .and_then(|n| n.parse::<u64>().ok())
+            .filter(|&n| i64::try_from(n).is_ok())
+            .map(|n| PssVersion::V1(u32::try_from(n).unwrap_or(u32::MAX)))
             .ok_or_else(|| OptionsError::PssVersion(s.to_string()))
     }
 }
@@ -143,4 +154,35 @@ pub fn check(file: &str, text: &str, opts: &Options) -> Report {
     let mut report = engine::new_report(opts);
     engine::check_into(&mut report, file, text, opts);
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pss_versions_parse_as_psa_does() {
+        assert_eq!("latest".parse::<PssVersion>(), Ok(PssVersion::Latest));
+        assert_eq!("v1.0".parse::<PssVersion>().map(PssVersion::minor), Ok(0));
+        assert_eq!("v1.25".parse::<PssVersion>().map(PssVersion::minor), Ok(25));
+        assert_eq!(
+            "v1.99".parse::<PssVersion>().map(PssVersion::minor),
+            Ok(LATEST_MINOR)
+        );
+        assert_eq!(
+            "v1.4294967296".parse::<PssVersion>().map(PssVersion::minor),
+            Ok(LATEST_MINOR)
+        );
+        for bad in [
+            "v1.025",
+            "v1.",
+            "1.25",
+            "v2.0",
+            "v1.-1",
+            "v1.2x",
+            "v1.99999999999999999999",
+        ] {
+            assert!(bad.parse::<PssVersion>().is_err(), "{bad}");
+        }
+    }
 }

@@ -246,16 +246,22 @@ pub struct LineIndex<'t> {
 }
 
 impl<'t> LineIndex<'t> {
-    /// Indexes `text` (lines end at `\n`; a `\r` before it belongs to no column that matters).
+    /// Indexes `text`. Lines end at `\n`, `\r\n` or a lone `\r`.
     pub fn new(text: &'t str) -> Self {
         let mut starts = vec![if text.starts_with('\u{feff}') { 3 } else { 0 }];
+        let bytes = text.as_bytes();
+        // Lines end at `\n`, `\r\n` or a lone `\r`, as in YAML.
         starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
+            memchr::memchr2_iter(b'\n', b'\r', bytes)
+                .filter(|&i| !(bytes.get(i) == Some(&b'\r') && bytes.get(i + 1) == Some(&b'\n')))
+                .map(|i| i + 1),
         );
         LineIndex { text, starts }
+    }
+
+    /// The text this index was built from.
+    pub fn text(&self) -> &'t str {
+        self.text
     }
 
     /// The 0-based line index holding byte `offset` (clamped to the text).

@@ -37,6 +37,8 @@ impl ContainerKind {
 /// One container of a pod spec.
 #[derive(Debug, Clone)]
 pub struct Container {
+    /// Position in [`Workload::containers`].
+    pub index: usize,
     /// The container's mapping node.
     pub node: NodeId,
     /// `name`, if it is a string.
@@ -73,18 +75,16 @@ pub struct Workload {
     pub containers: Vec<Container>,
 }
 
-/// What a document holds.
-#[derive(Debug)]
-pub enum Extracted {
-    /// Resources with pod specs (one, or the items of a List).
-    Workloads(Vec<Workload>),
-    /// Something that is not a Kubernetes object; `span` is where to report it.
-    NotAnObject {
-        /// What is wrong.
-        message: String,
-        /// Where.
-        span: Span,
-    },
+/// What a document holds: the resources with pod specs (one, or the items of a List),
+/// and the problems that kept parts of it from being checked (`(message, span)`): a
+/// document or `List` item that is not a Kubernetes object, or a pod spec that is not a
+/// mapping. A bad `List` item does not stop the other items from being checked.
+#[derive(Debug, Default)]
+pub struct Extracted {
+    /// Resources with pod specs.
+    pub workloads: Vec<Workload>,
+    /// Problems, each with where to report it.
+    pub errors: Vec<(String, Span)>,
 }
 
 /// The API group of an `apiVersion` (`apps/v1` → `apps`, `v1` → ``).
@@ -111,21 +111,20 @@ fn builtin_template(api_version: &str, kind: &str) -> Option<&'static [&'static 
 
 /// Finds the workloads of a parsed document. Other Kubernetes objects give an empty list.
 pub fn extract(doc: &Document<'_>) -> Extracted {
-    let Some(root) = doc.root else {
-        return Extracted::Workloads(Vec::new());
-    };
-    let mut out = Vec::new();
-    match object(doc, root, String::new(), &mut out) {
-        Ok(()) => Extracted::Workloads(out),
-        Err((message, span)) => Extracted::NotAnObject { message, span },
+    let mut out = Extracted::default();
+    if let Some(root) = doc.root {
+        if let Err(e) = object(doc, root, String::new(), &mut out) {
+            out.errors.push(e);
+        }
     }
+    out
 }
 
 fn object(
     doc: &Document<'_>,
     root: NodeId,
     pointer: String,
-    out: &mut Vec<Workload>,
+    out: &mut Extracted,
 ) -> Result<(), (String, Span)> {
     let span = doc.node(root).map_or(Span::default(), |n| n.span);
     let where_ = if pointer.is_empty() {
@@ -139,8 +138,22 @@ fn object(
             span,
         ));
     }
-    let api_version = doc.get(root, "apiVersion").and_then(|v| doc.str(v));
-    let kind = doc.get(root, "kind").and_then(|v| doc.str(v));
+    // `apiVersion` and `kind` must be strings: a mapping or a list is reported as such,
+    // not as missing.
+    let string_field = |key: &str| -> Result<Option<&str>, (String, Span)> {
+        match doc.get_set(root, key) {
+            None => Ok(None),
+            Some(v) => match doc.scalar(v) {
+                Some(_) => Ok(doc.str(v)),
+                None => Err((
+                    format!("{where_}: `{key}` must be a string"),
+                    doc.node(v).map_or(span, |n| n.span),
+                )),
+            },
+        }
+    };
+    let api_version = string_field("apiVersion")?;
+    let kind = string_field("kind")?;
     let (api_version, kind) = match (api_version, kind) {
         (Some(a), Some(k)) => (a, k),
         (a, k) => {
@@ -155,7 +168,10 @@ fn object(
     if kind == "List" && group(api_version).is_empty() {
         if let Some(items) = doc.get(root, "items").and_then(|i| doc.seq(i)) {
             for (i, &item) in items.iter().enumerate() {
-                object(doc, item, format!("{pointer}/items/{i}"), out)?;
+                // A bad item is reported; the other items are still checked.
+                if let Err(e) = object(doc, item, format!("{pointer}/items/{i}"), out) {
+                    out.errors.push(e);
+                }
             }
         }
         return Ok(());
@@ -199,6 +215,21 @@ fn object(
     let spec = spec_entry
         .map(|e| e.value)
         .filter(|&s| doc.map(s).is_some());
+    if let Some(e) = spec_entry {
+        if spec.is_none() && !doc.is_null(e.value) {
+            let at = doc.node(e.value).map_or(e.key_span, |n| n.span);
+            let name = metadata
+                .and_then(|m| doc.get(m, "name"))
+                .and_then(|n| doc.str(n));
+            out.errors.push((
+                format!(
+                    "{}: the pod spec `{template_pointer}/spec` must be a mapping; the API server rejects this object, so it was not checked",
+                    resource_label(kind, name)
+                ),
+                at,
+            ));
+        }
+    }
     let spec_key = spec_entry.map_or(span, |e| e.key_span);
     let pod_metadata = template.and_then(|t| doc.get_set(t, "metadata"));
     let spec_pointer = format!("{template_pointer}/spec");
@@ -218,6 +249,7 @@ fn object(
                     continue;
                 }
                 containers.push(Container {
+                    index: containers.len(),
                     node: c,
                     name: doc
                         .get(c, "name")
@@ -229,7 +261,7 @@ fn object(
             }
         }
     }
-    out.push(Workload {
+    out.workloads.push(Workload {
         resource,
         root,
         root_pointer: pointer,
@@ -244,7 +276,16 @@ fn object(
     Ok(())
 }
 
-/// The annotations of a metadata node as `(key, value)` pairs (non-string values skipped).
+/// `Kind "name"` (or just `Kind`) for messages.
+fn resource_label(kind: &str, name: Option<&str>) -> String {
+    match name {
+        Some(n) => format!("{kind} {n:?}"),
+        None => kind.to_string(),
+    }
+}
+
+/// The annotations of a metadata node as `(key, value)` pairs; a `null` value is `""` (as
+/// the API decodes it), mappings and lists are skipped.
 pub fn annotations<'d>(doc: &'d Document<'_>, metadata: Option<NodeId>) -> Vec<(&'d str, &'d str)> {
     metadata
         .and_then(|m| doc.get(m, "annotations"))
@@ -252,7 +293,15 @@ pub fn annotations<'d>(doc: &'d Document<'_>, metadata: Option<NodeId>) -> Vec<(
         .map(|entries| {
             entries
                 .iter()
-                .filter_map(|e| Some((e.key.as_ref(), doc.str(e.value)?)))
+                // A null value decodes to "" in the API's map[string]string.
+                .filter_map(|e| {
+                    let value = if doc.is_null(e.value) {
+                        ""
+                    } else {
+                        doc.str(e.value)?
+                    };
+                    Some((e.key.as_ref(), value))
+                })
                 .collect()
         })
         .unwrap_or_default()

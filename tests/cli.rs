@@ -213,7 +213,9 @@ fn entries_are_grouped_by_file() {
         .filter(|l| l.starts_with("./"))
         .map(|l| l.split(": ").next().unwrap())
         .collect();
-    assert_eq!(headers, ["./a.yaml:4:1", "./b.yaml:14:19"], "{out}");
+    // An error at the end of input points at the end of the last line (3:12), not at a
+    // line 4 the file does not have.
+    assert_eq!(headers, ["./a.yaml:3:12", "./b.yaml:14:19"], "{out}");
     assert!(
         out.ends_with(
             "Found 1 finding (1 error) and 1 input error in 2 files (1 resource checked).\n"
@@ -655,7 +657,7 @@ fn sarif_input_errors_are_results() {
     assert_eq!(r["level"], "error");
     assert_eq!(
         r["locations"][0]["physicalLocation"]["region"]["startLine"],
-        4
+        3
     );
 }
 
@@ -731,4 +733,41 @@ fn version_and_help() {
     let o = run(&["check", "--help"]);
     assert_eq!(code(&o), 0);
     assert!(stdout(&o).contains("Exit codes:"));
+}
+
+#[test]
+fn selected_rules_that_cannot_run_are_warned_about() {
+    let o = run(&[
+        "check",
+        "--level",
+        "baseline",
+        "--pss-version",
+        "v1.22",
+        "--select",
+        "may-run-as-root,host-port,writable-root-filesystem",
+        "--ignore",
+        "host-port",
+        NGINX,
+    ]);
+    assert_eq!(code(&o), 0);
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(err.contains("warning: rule `may-run-as-root` will not run: it is a restricted check and the level is baseline"), "{err}");
+    assert!(
+        err.contains("warning: rule `host-port` will not run: it is also in --ignore"),
+        "{err}"
+    );
+    assert!(err.contains("warning: rule `writable-root-filesystem` will not run: it is not a Pod Security Standards check"), "{err}");
+    let o = run(&[
+        "check",
+        "--pss-version",
+        "v1.22",
+        "--select",
+        "run-as-root-user",
+        NGINX,
+    ]);
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(
+        err.contains("its PSA check `runAsUser` applies from v1.23, and the PSS version is v1.22"),
+        "{err}"
+    );
 }

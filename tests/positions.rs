@@ -537,3 +537,54 @@ fn json_offsets_serialize() {
     assert_eq!(f["range"]["end"]["column"], 13);
     assert_eq!(f["resource"]["matchedBy"], "kind");
 }
+
+#[test]
+fn a_bad_list_item_does_not_hide_the_others() {
+    let text = "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Pod, spec: {hostPID: true}}\n- {kind: Service}\n- {apiVersion: v1, kind: Pod, spec: {hostIPC: true}}\n";
+    let r = baseline_report(text);
+    let found: Vec<(&str, usize)> = r
+        .findings
+        .iter()
+        .map(|f| (f.path.as_str(), f.range.start.line))
+        .collect();
+    assert_eq!(
+        found,
+        [("/items/0/spec/hostPID", 4), ("/items/2/spec/hostIPC", 6)]
+    );
+    assert_eq!(r.errors.len(), 1);
+    assert_eq!(r.errors[0].message, "item /items/1 has no `apiVersion`");
+    assert_eq!(
+        error_at(&r.errors[0]),
+        (5, 3, text.find("{kind: Service}").unwrap())
+    );
+}
+
+#[test]
+fn a_pod_spec_that_is_not_a_mapping_is_an_error() {
+    let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec: [nginx]\n";
+    let r = default_report(text);
+    assert!(r.findings.is_empty());
+    assert_eq!(r.errors.len(), 1);
+    assert_eq!(
+        r.errors[0].message,
+        "Deployment \"web\": the pod spec `/spec/template/spec` must be a mapping; the API server rejects this object, so it was not checked"
+    );
+    assert_eq!(error_at(&r.errors[0]).0, 6);
+}
+
+#[test]
+fn lone_cr_line_endings() {
+    let text = "apiVersion: v1\rkind: Pod\rmetadata: {name: a}\rspec:\r  containers:\r  - name: c\r    securityContext: {privileged: true}\r";
+    let r = baseline_report(text);
+    let f = only(&r, "privileged-container");
+    assert_eq!((f.range.start.line, f.range.start.column), (7, 35));
+    assert_eq!(covered(text, f), "true");
+}
+
+#[test]
+fn an_error_at_the_end_points_at_the_last_line() {
+    let text = "apiVersion: v1\nkind: Pod\nspec: {a: [\n";
+    let r = default_report(text);
+    assert_eq!(r.errors.len(), 1);
+    assert_eq!(error_at(&r.errors[0]), (3, 12, text.len() - 1));
+}

@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use kube_secctx::report::MatchedBy;
-use kube_secctx::workload::{extract, Extracted};
+use kube_secctx::workload::extract;
 use kube_secctx::{check, Finding, Level, Options, Report};
 
 fn corpus_dir() -> PathBuf {
@@ -196,13 +196,13 @@ fn sources_tsv_agrees_with_parser() {
         let by_kind: usize = stream
             .documents
             .iter()
-            .filter_map(|d| match extract(d) {
-                Extracted::Workloads(w) => Some(
-                    w.iter()
-                        .filter(|w| w.spec.is_some() && w.resource.matched_by == MatchedBy::Kind)
-                        .count(),
-                ),
-                Extracted::NotAnObject { .. } => None,
+            .map(|d| {
+                let e = extract(d);
+                assert!(e.errors.is_empty(), "{name}: {:?}", e.errors);
+                e.workloads
+                    .iter()
+                    .filter(|w| w.spec.is_some() && w.resource.matched_by == MatchedBy::Kind)
+                    .count()
             })
             .sum();
         assert_eq!(by_kind.to_string(), pods, "{name}: pod-bearing resources");

@@ -25,10 +25,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use kube_secctx::engine::{check_into, new_report};
+use kube_secctx::engine::{check_bytes_into, new_report};
 use kube_secctx::render::{self, sarif, text};
-use kube_secctx::report::{ErrorEntry, LineIndex, Report};
-use kube_secctx::yaml::Span;
 use kube_secctx::{rules, Level, Options, PssVersion};
 
 #[derive(Debug, Parser)]
@@ -252,15 +250,8 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         eprintln!("error: {e}{bad}");
         return Ok(ExitCode::from(EXIT_USAGE));
     }
-    if opts.level.is_some() {
-        for id in &opts.select {
-            if rules::rule(id).is_some_and(|r| r.pss.is_none()) {
-                eprintln!(
-                    "warning: rule `{id}` is not a Pod Security Standards check: it does not \
-                     run with --level"
-                );
-            }
-        }
+    for why in kube_secctx::engine::inactive_selected(&opts) {
+        eprintln!("warning: {why}");
     }
     if args.paths.is_empty() {
         eprintln!(
@@ -288,7 +279,7 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                     path.display()
                 );
             }
-        } else if seen.insert(path.clone()) {
+        } else if seen.insert(canonical(path)) {
             inputs.push(Input::File(path.clone()));
         }
     }
@@ -300,7 +291,11 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         let (name, bytes) = match input {
             Input::Stdin => {
                 let mut buf = Vec::new();
-                match std::io::stdin().lock().read_to_end(&mut buf) {
+                match read_capped(
+                    std::io::stdin().lock(),
+                    &mut buf,
+                    opts.limits.max_input_bytes,
+                ) {
                     Ok(_) => (args.stdin_filename.clone(), buf),
                     Err(e) => {
                         eprintln!("error: {}: {e}", args.stdin_filename);
@@ -312,8 +307,11 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             }
             Input::File(path) => {
                 let name = display_path(&path);
-                match std::fs::read(&path) {
-                    Ok(b) => (name, b),
+                let mut buf = Vec::new();
+                let read = std::fs::File::open(&path)
+                    .and_then(|f| read_capped(f, &mut buf, opts.limits.max_input_bytes));
+                match read {
+                    Ok(()) => (name, buf),
                     Err(e) => {
                         eprintln!("error: {name}: {e}");
                         unreadable = true;
@@ -323,13 +321,15 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                 }
             }
         };
-        let text = match String::from_utf8(bytes) {
-            Ok(text) => {
-                check_into(&mut report, &name, &text, &opts);
-                text
-            }
-            Err(e) => add_encoding_error(&mut report, &name, e.as_bytes()),
-        };
+        if texts.contains_key(&name) {
+            // Only `--stdin-filename` can give two inputs one name: findings could not be
+            // told apart, nor shown with the right code frames.
+            eprintln!("error: {name}: two inputs have this name (see --stdin-filename); the second was not checked");
+            unreadable = true;
+            unread += 1;
+            continue;
+        }
+        let text = check_bytes_into(&mut report, &name, bytes, &opts);
         texts.insert(name, text);
     }
 
@@ -419,6 +419,19 @@ fn display_path(path: &Path) -> String {
     }
 }
 
+/// Reads at most `limit + 1` bytes: enough for the engine to report an input over the
+/// size limit as an error entry, without holding an unbounded input (`/dev/zero`, an
+/// endless pipe) in memory.
+fn read_capped(reader: impl Read, buf: &mut Vec<u8>, limit: usize) -> std::io::Result<()> {
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    reader.take(cap).read_to_end(buf).map(|_| ())
+}
+
+/// The path used to check each file once (`./a.yaml` and `a.yaml` are one file).
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 /// Adds the `*.yaml`/`*.yml` files under `dir` to `inputs`, sorted; returns whether an
 /// entry could not be read (reported on stderr).
 fn walk(dir: &Path, inputs: &mut Vec<Input>, seen: &mut HashSet<PathBuf>) -> bool {
@@ -434,7 +447,7 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, seen: &mut HashSet<PathBuf>) -> boo
                 let is_yaml = e.path().extension().is_some_and(|x| {
                     x.eq_ignore_ascii_case("yaml") || x.eq_ignore_ascii_case("yml")
                 });
-                if e.file_type().is_file() && is_yaml && seen.insert(e.path().to_path_buf()) {
+                if e.file_type().is_file() && is_yaml && seen.insert(canonical(e.path())) {
                     inputs.push(Input::File(e.into_path()));
                 }
             }
@@ -450,34 +463,4 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, seen: &mut HashSet<PathBuf>) -> boo
         }
     }
     failed
-}
-
-/// Records a file that is not UTF-8 as an input error at its first invalid byte, and
-/// returns its text (invalid bytes replaced) for code frames. The file is not checked.
-fn add_encoding_error(report: &mut Report, name: &str, bytes: &[u8]) -> String {
-    let valid = match std::str::from_utf8(bytes) {
-        Ok(_) => bytes.len(),
-        Err(e) => e.valid_up_to(),
-    };
-    let text = String::from_utf8_lossy(bytes).into_owned();
-    let message = if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        "the file is UTF-16 (it starts with a UTF-16 byte order mark): convert it to UTF-8"
-            .to_string()
-    } else {
-        let byte = bytes.get(valid).copied().unwrap_or(0);
-        format!("the file is not valid UTF-8 (byte 0x{byte:02X}): manifests must be UTF-8")
-    };
-    let span = Span::new(valid, valid);
-    let range = LineIndex::new(&text).range(span);
-    report.files.push(name.to_string());
-    report.errors.push(ErrorEntry {
-        file: name.to_string(),
-        document: 0,
-        message,
-        range,
-        span,
-    });
-    report.summary.files += 1;
-    report.summary.errors += 1;
-    text
 }

@@ -10,9 +10,10 @@
 pub mod sarif;
 pub mod text;
 
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
-use crate::report::{LineIndex, Range};
+use crate::report::{Level, LineIndex, Range, Severity};
 use crate::rules::{Category, Rule, RULES};
 
 /// Looks up a file's text by the name it has in the report (`Finding::file`).
@@ -182,34 +183,86 @@ pub fn rules_table() -> String {
     out
 }
 
-/// One rule's metadata as JSON (used by [`rules_json`]).
-pub fn rule_json(rule: &Rule) -> Value {
-    let pss = rule.pss.map(|p| {
-        json!({
-            "level": p.level,
-            "check": p.check,
-            "since": format!("v1.{}", p.since),
-            "replacedInRestrictedSince": p.replaced_in_restricted_since.map(|v| format!("v1.{v}")),
-            "also": p.also.map(|(level, check, since)| json!({
-                "level": level,
-                "check": check,
-                "since": format!("v1.{since}"),
-            })),
-        })
-    });
-    json!({
-        "id": rule.id,
-        "title": rule.title,
-        "category": match rule.category {
+/// One rule's metadata and docs: an element of `kube-secctx rules --format json`, and of
+/// the JS API's `rules()`, which serializes it directly (no [`Value`] in between, so the
+/// wasm module carries no JSON tree code). Fields are in alphabetical order, the order
+/// the JSON has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleInfo {
+    /// `pss`, `hardening` or `diagnostic`.
+    pub category: &'static str,
+    /// The documentation (markdown).
+    pub docs: String,
+    /// How to fix a finding.
+    pub fix: &'static str,
+    /// The rule ID.
+    pub id: &'static str,
+    /// The Pod Security Admission mapping, `null` for rules outside the PSS.
+    pub pss: Option<RuleInfoPss>,
+    /// The severity of its findings.
+    pub severity: Severity,
+    /// One-line title.
+    pub title: &'static str,
+}
+
+/// The `pss` part of a [`RuleInfo`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleInfoPss {
+    /// A second PSA check the rule runs as, or `null`.
+    pub also: Option<RuleInfoAlso>,
+    /// The PSA check ID.
+    pub check: &'static str,
+    /// The level of the PSA check.
+    pub level: Level,
+    /// `v1.N` from which restricted replaces this check, or `null`.
+    pub replaced_in_restricted_since: Option<String>,
+    /// The first policy version, `v1.N`.
+    pub since: String,
+}
+
+/// The `pss.also` part of a [`RuleInfo`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleInfoAlso {
+    /// The PSA check ID.
+    pub check: &'static str,
+    /// Its level.
+    pub level: Level,
+    /// The first policy version, `v1.N`.
+    pub since: String,
+}
+
+/// One rule's metadata and docs (see [`RuleInfo`]).
+pub fn rule_info(rule: &Rule) -> RuleInfo {
+    RuleInfo {
+        category: match rule.category {
             Category::Pss => "pss",
             Category::Hardening => "hardening",
             Category::Diagnostic => "diagnostic",
         },
-        "severity": rule.severity,
-        "pss": pss,
-        "fix": rule.fix,
-        "docs": rule.markdown(),
-    })
+        docs: rule.markdown(),
+        fix: rule.fix,
+        id: rule.id,
+        pss: rule.pss.map(|p| RuleInfoPss {
+            also: p.also.map(|(level, check, since)| RuleInfoAlso {
+                check,
+                level,
+                since: format!("v1.{since}"),
+            }),
+            check: p.check,
+            level: p.level,
+            replaced_in_restricted_since: p.replaced_in_restricted_since.map(|v| format!("v1.{v}")),
+            since: format!("v1.{}", p.since),
+        }),
+        severity: rule.severity,
+        title: rule.title,
+    }
+}
+
+/// One rule's metadata as JSON (used by [`rules_json`]): [`rule_info`] as a [`Value`].
+pub fn rule_json(rule: &Rule) -> Value {
+    serde_json::to_value(rule_info(rule)).unwrap_or(Value::Null)
 }
 
 /// Every rule's metadata as a pretty JSON array: `id`, `title`, `category`

@@ -94,19 +94,24 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
         hidden: Vec<usize>,
     }
     let mut dups: Vec<Dup<'_>> = Vec::new();
+    let mut by_winner: std::collections::HashMap<crate::yaml::Span, usize> =
+        std::collections::HashMap::new();
     for d in &ctx.doc.duplicates {
         let Some(p) = pointers.get(&d.map) else {
             continue;
         };
         let line = ctx.lines.position(d.hidden.start).line;
-        match dups.iter_mut().find(|x| x.winner == d.winner) {
+        match by_winner.get(&d.winner).and_then(|&i| dups.get_mut(i)) {
             Some(x) => x.hidden.push(line),
-            None => dups.push(Dup {
-                key: &d.key,
-                pointer: child_pointer(p, &d.key),
-                winner: d.winner,
-                hidden: vec![line],
-            }),
+            None => {
+                by_winner.insert(d.winner, dups.len());
+                dups.push(Dup {
+                    key: &d.key,
+                    pointer: child_pointer(p, &d.key),
+                    winner: d.winner,
+                    hidden: vec![line],
+                });
+            }
         }
     }
     let hits: Vec<_> = dups

@@ -21,6 +21,11 @@ declare_rule! {
     /// `windowsOptions.hostProcess`; container `securityContext` `privileged`,
     /// `allowPrivilegeEscalation`, `runAsNonRoot`, `readOnlyRootFilesystem`, `runAsUser`,
     /// `runAsGroup`, `windowsOptions.hostProcess`; `ports[*].containerPort`, `hostPort`.
+    /// Objects and lists the rules look into must have that shape: the pod's
+    /// `securityContext`, `os`, container lists and their items, `volumes`; the
+    /// `securityContext` objects `seccompProfile`, `appArmorProfile`, `seLinuxOptions`,
+    /// `windowsOptions`, `capabilities` (with lists `add`, `drop`), `sysctls`,
+    /// `supplementalGroups`; a container's `securityContext` and `ports`.
     /// Plain YAML 1.1 values are the right types (`yes` is a boolean, `0644` an octal
     /// integer), and so is a float without a fractional part (`1e3`), which reaches the
     /// API as the JSON number `1000`.
@@ -50,7 +55,8 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// Remove the quotes: write `true`/`false` and numbers unquoted.
+    /// Remove the quotes: write `true`/`false` and numbers unquoted. Write objects and
+    /// lists in the shape the API reference gives (`drop: ["ALL"]`, not `drop: ALL`).
     ///
     /// ## References
     /// - API types `PodSpec`, `PodSecurityContext`, `SecurityContext`, `ContainerPort`
@@ -60,7 +66,7 @@ declare_rule! {
         severity: Error,
         category: Diagnostic,
         pss: None,
-        fix: "write booleans and numbers unquoted (true, false, 1000)",
+        fix: "write the field as the API expects it: booleans and numbers unquoted (true, 1000), objects and lists in their own shape",
         check: check,
     }
 }
@@ -69,7 +75,41 @@ declare_rule! {
 enum Ty {
     Bool,
     Int,
+    /// An object (`securityContext`, `capabilities`, ...).
+    Map,
+    /// An array (`containers`, `capabilities.drop`, ...).
+    List,
 }
+
+/// Objects and arrays of the pod spec whose shape the rules rely on: written as another
+/// type (`drop: ALL`, `containers:` as a mapping), the API server rejects the manifest and
+/// the rules would not see what is inside.
+const POD_SHAPE: &[(&str, Ty)] = &[
+    ("securityContext", Ty::Map),
+    ("initContainers", Ty::List),
+    ("containers", Ty::List),
+    ("ephemeralContainers", Ty::List),
+    ("volumes", Ty::List),
+    ("os", Ty::Map),
+];
+const POD_SC_SHAPE: &[(&str, Ty)] = &[
+    ("seccompProfile", Ty::Map),
+    ("appArmorProfile", Ty::Map),
+    ("seLinuxOptions", Ty::Map),
+    ("windowsOptions", Ty::Map),
+    ("sysctls", Ty::List),
+    ("supplementalGroups", Ty::List),
+];
+const CONTAINER_SHAPE: &[(&str, Ty)] = &[("securityContext", Ty::Map), ("ports", Ty::List)];
+const CONTAINER_SC_SHAPE: &[(&str, Ty)] = &[
+    ("capabilities", Ty::Map),
+    ("capabilities/add", Ty::List),
+    ("capabilities/drop", Ty::List),
+    ("seccompProfile", Ty::Map),
+    ("appArmorProfile", Ty::Map),
+    ("seLinuxOptions", Ty::Map),
+    ("windowsOptions", Ty::Map),
+];
 
 const POD: &[(&str, Ty)] = &[
     ("hostNetwork", Ty::Bool),
@@ -100,6 +140,8 @@ const PORT: &[(&str, Ty)] = &[("containerPort", Ty::Int), ("hostPort", Ty::Int)]
 /// The problem with a value, if its type is wrong.
 fn problem(ctx: &Ctx<'_, '_, '_>, node: NodeId, ty: Ty) -> Option<String> {
     let what = match &ctx.doc.node(node)?.value {
+        Value::Map(_) if ty == Ty::Map => return None,
+        Value::Seq(_) if ty == Ty::List => return None,
         Value::Map(_) => "a mapping".to_string(),
         Value::Seq(_) => "a list".to_string(),
         Value::Scalar(s) => match (s.resolved, ty) {
@@ -117,6 +159,8 @@ fn problem(ctx: &Ctx<'_, '_, '_>, node: NodeId, ty: Ty) -> Option<String> {
     let want = match ty {
         Ty::Bool => "a boolean (true or false)",
         Ty::Int => "an integer",
+        Ty::Map => "a mapping",
+        Ty::List => "a list",
     };
     Some(format!(
         "must be {want}, but it is {what}; the API server rejects this manifest"
@@ -154,8 +198,26 @@ fn fields(
 fn check(ctx: &mut Ctx<'_, '_, '_>) {
     let spec_pointer = ctx.workload.spec_pointer.clone();
     fields(ctx, Some(ctx.spec), &spec_pointer, POD, None);
+    fields(ctx, Some(ctx.spec), &spec_pointer, POD_SHAPE, None);
     let sc_pointer = format!("{spec_pointer}/securityContext");
     fields(ctx, ctx.pod_sc(), &sc_pointer, POD_SC, None);
+    fields(ctx, ctx.pod_sc(), &sc_pointer, POD_SC_SHAPE, None);
+    // Container items that are not objects (the workload's container list skips them).
+    for kind in ["initContainers", "containers", "ephemeralContainers"] {
+        let items = ctx
+            .get(Some(ctx.spec), kind)
+            .and_then(|l| ctx.doc.seq(l))
+            .unwrap_or(&[]);
+        for (i, &item) in items.iter().enumerate() {
+            if let Some(p) = problem(ctx, item, Ty::Map) {
+                ctx.report_at(
+                    format!("{spec_pointer}/{kind}/{i}"),
+                    None,
+                    format!("{kind}[{i}] {p}"),
+                );
+            }
+        }
+    }
     if let Some(groups) = ctx
         .get(ctx.pod_sc(), "supplementalGroups")
         .and_then(|g| ctx.doc.seq(g))
@@ -171,13 +233,10 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
         }
     }
     for c in ctx.containers() {
-        fields(
-            ctx,
-            ctx.sc(c),
-            &format!("{}/securityContext", c.pointer),
-            CONTAINER_SC,
-            Some(c),
-        );
+        fields(ctx, Some(c.node), &c.pointer, CONTAINER_SHAPE, Some(c));
+        let sc_pointer = format!("{}/securityContext", c.pointer);
+        fields(ctx, ctx.sc(c), &sc_pointer, CONTAINER_SC, Some(c));
+        fields(ctx, ctx.sc(c), &sc_pointer, CONTAINER_SC_SHAPE, Some(c));
         let ports = ctx
             .get(Some(c.node), "ports")
             .and_then(|p| ctx.doc.seq(p))

@@ -196,8 +196,8 @@ pub struct Hit {
     pub pointer: String,
     /// The container's name, for container findings.
     pub container: Option<String>,
-    /// Whether this is a container finding (the name may be missing).
-    pub in_container: bool,
+    /// The container's index in [`Workload::containers`], for container findings.
+    pub container_index: Option<usize>,
     /// The message.
     pub message: String,
     /// The PSA check that ran, when it differs from the rule's own.
@@ -282,14 +282,20 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
         self.doc.str(node?)
     }
 
-    /// The string items of a sequence field.
+    /// The string items of a sequence field; a `null` item is `""`, as the API decodes it
+    /// into a `[]string`.
     pub fn strs(&self, node: Option<NodeId>) -> Vec<(usize, &'d str)> {
         node.and_then(|n| self.doc.seq(n))
             .map(|items| {
                 items
                     .iter()
                     .enumerate()
-                    .filter_map(|(i, &n)| Some((i, self.doc.str(n)?)))
+                    .filter_map(|(i, &n)| {
+                        if self.doc.is_null(n) {
+                            return Some((i, ""));
+                        }
+                        Some((i, self.doc.str(n)?))
+                    })
                     .collect()
             })
             .unwrap_or_default()
@@ -321,7 +327,7 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
         self.hits.push(Hit {
             pointer: format!("{}/{rel}", c.pointer),
             container: c.name.clone(),
-            in_container: true,
+            container_index: Some(c.index),
             message,
             check: None,
             span: None,
@@ -333,7 +339,7 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
         self.hits.push(Hit {
             pointer,
             container: None,
-            in_container: false,
+            container_index: None,
             message,
             check: None,
             span,

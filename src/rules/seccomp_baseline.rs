@@ -87,7 +87,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
                     .is_some_and(|name| {
                         ctx.containers()
                             .iter()
-                            .any(|c| c.name.as_deref() == Some(name))
+                            .any(|c| c.name.as_deref().unwrap_or("") == name)
                     });
             if applies && !valid_annotation(value) {
                 ctx.report_at(

@@ -271,8 +271,7 @@ pub fn parse_stream<'a>(text: &'a str, limits: &Limits) -> Stream<'a> {
         stream.errors.push(YamlError {
             document: 0,
             message: format!(
-                "input is {} bytes, more than the limit of {} bytes; nothing was checked",
-                text.len(),
+                "input is larger than the limit of {} bytes; nothing was checked",
                 limits.max_input_bytes
             ),
             span: Span::new(0, 0),
@@ -313,43 +312,48 @@ fn marker(line: &str, m: &str) -> bool {
 /// `---` is a document only when it holds content (not only comments, directives and
 /// blank lines).
 fn split_documents(s: &str) -> Vec<Chunk> {
+    let bytes = s.as_bytes();
     let mut chunks = Vec::new();
     let mut start = 0usize;
     let mut explicit = false;
     let mut content = false;
     let mut pos = 0usize;
     while pos < s.len() {
-        let rest = s.get(pos..).unwrap_or("");
-        let line_len = rest.find('\n').map_or(rest.len(), |i| i + 1);
-        let line = rest
-            .get(..line_len)
-            .unwrap_or("")
-            .trim_end_matches(['\n', '\r']);
-        if marker(line, "---") {
+        // A line ends at `\n`, `\r\n` or a lone `\r` (YAML line breaks).
+        let line_end = bytes
+            .get(pos..)
+            .and_then(|rest| memchr::memchr2(b'\n', b'\r', rest))
+            .map_or(s.len(), |i| pos + i);
+        let next = match bytes.get(line_end) {
+            Some(b'\r') if bytes.get(line_end + 1) == Some(&b'\n') => line_end + 2,
+            Some(_) => line_end + 1,
+            None => line_end,
+        };
+        let line = s.get(pos..line_end).unwrap_or("");
+        // A BOM may open any document of a stream (YAML 1.2, 5.2).
+        let bare = line.strip_prefix('\u{feff}').unwrap_or(line);
+        if marker(bare, "---") {
             if explicit || content {
                 chunks.push(Chunk { start, end: pos });
                 start = pos;
             }
             explicit = true;
             content = false;
-        } else if marker(line, "...") {
+        } else if marker(bare, "...") {
             if explicit || content {
-                chunks.push(Chunk {
-                    start,
-                    end: pos + line_len,
-                });
+                chunks.push(Chunk { start, end: next });
             }
-            start = pos + line_len;
+            start = next;
             explicit = false;
             content = false;
-        } else {
-            let t = line.trim_start_matches([' ', '\t']);
-            let directive = !explicit && !content && line.starts_with('%');
+        } else if !(explicit || content) {
+            let t = bare.trim_start_matches([' ', '\t']);
+            let directive = bare.starts_with('%');
             if !(t.is_empty() || t.starts_with('#') || directive) {
                 content = true;
             }
         }
-        pos += line_len;
+        pos = next;
     }
     if explicit || content {
         chunks.push(Chunk {
@@ -401,10 +405,16 @@ enum Frame<'a> {
     Map {
         id: NodeId,
         start: usize,
-        entries: Vec<Entry<'a>>,
-        merges: Vec<(NodeId, Span)>,
+        /// Keys and merge keys in source order (go-yaml applies them in that order).
+        items: Vec<MapItem<'a>>,
         pending_key: Option<(Cow<'a, str>, Span, bool)>,
     },
+}
+
+/// One item of a mapping as written: a `key: value` entry or a merge key `<<: source`.
+enum MapItem<'a> {
+    Entry(Entry<'a>),
+    Merge(NodeId, Span),
 }
 
 struct Builder<'a> {
@@ -542,8 +552,7 @@ fn build_document<'a>(
                     Frame::Map {
                         id,
                         start,
-                        entries: Vec::new(),
-                        merges: Vec::new(),
+                        items: Vec::new(),
                         pending_key: None,
                     }
                 } else {
@@ -564,20 +573,19 @@ fn build_document<'a>(
                         (id, Value::Seq(items), start, last)
                     }
                     Some(Frame::Map {
-                        id,
-                        start,
-                        entries,
-                        merges,
-                        ..
+                        id, start, items, ..
                     }) => {
-                        let last = entries
+                        let last = items
                             .iter()
-                            .filter_map(|e| b.doc.node(e.value))
-                            .map(|n| n.span.end)
-                            .chain(merges.iter().map(|m| m.1.end))
+                            .filter_map(|item| match item {
+                                MapItem::Entry(e) => b.doc.node(e.value).map(|n| n.span.end),
+                                MapItem::Merge(source, _) => {
+                                    b.doc.node(*source).map(|n| n.span.end)
+                                }
+                            })
                             .max()
                             .unwrap_or(end);
-                        let entries = b.finish_map(id, entries, merges, index)?;
+                        let entries = b.finish_map(id, items, index)?;
                         (id, Value::Map(entries), start, last)
                     }
                     None => continue,
@@ -689,10 +697,7 @@ impl<'a> Builder<'a> {
             }
             Some(Frame::Seq { items, .. }) => items.push(id),
             Some(Frame::Map {
-                entries,
-                merges,
-                pending_key,
-                ..
+                items, pending_key, ..
             }) => match pending_key.take() {
                 None => {
                     let (key, merge) = match self.doc.nodes.get(id as usize).map(|n| &n.value) {
@@ -704,115 +709,111 @@ impl<'a> Builder<'a> {
                     };
                     *pending_key = Some((key, span, merge));
                 }
-                Some((key, key_span, true)) => {
-                    let _ = key;
-                    merges.push((id, key_span));
-                }
-                Some((key, key_span, false)) => entries.push(Entry {
+                Some((_, key_span, true)) => items.push(MapItem::Merge(id, key_span)),
+                Some((key, key_span, false)) => items.push(MapItem::Entry(Entry {
                     key,
                     key_span,
                     value: id,
-                }),
+                })),
             },
         }
         let _ = index;
         Ok(())
     }
 
-    /// Removes duplicate keys (the last wins) and applies merge keys: explicit keys win
-    /// over merged ones, and among merged maps the earlier one wins (go-yaml v2).
+    /// Builds a mapping's entries as go-yaml v2 decodes it (`decoder.mapping`): items are
+    /// applied in source order and each one sets its key, so a later key wins over an
+    /// earlier one — a repeated explicit key (recorded as a [`DuplicateKey`]), a key set
+    /// by a merge `<<` before it, or an explicit key before a merge. In a list of merged
+    /// maps (`<<: [*a, *b]`) the earlier map wins. Lookups are hashed, so the cost is
+    /// linear in the entries written and merged.
     fn finish_map(
         &mut self,
         map: NodeId,
-        mut entries: Vec<Entry<'a>>,
-        merges: Vec<(NodeId, Span)>,
+        items: Vec<MapItem<'a>>,
         index: usize,
     ) -> Result<Vec<Entry<'a>>, YamlError> {
-        if entries.len() > 1 {
-            let mut keep = vec![true; entries.len()];
-            if entries.len() <= 12 {
-                for i in 0..entries.len() {
-                    for j in (i + 1)..entries.len() {
-                        if let (Some(a), Some(b)) = (entries.get(i), entries.get(j)) {
-                            if a.key == b.key {
-                                if let Some(k) = keep.get_mut(i) {
-                                    *k = false;
+        let mut out: Vec<Entry<'a>> = Vec::with_capacity(items.len());
+        // Whether out[i] was set by an explicit key (not a merge).
+        let mut explicit: Vec<bool> = Vec::with_capacity(items.len());
+        let mut slots: HashMap<Cow<'a, str>, usize> = HashMap::new();
+        let mut hidden: Vec<(usize, Span)> = Vec::new();
+        let merge_error =
+            || "invalid YAML: a merge key `<<` needs a mapping or a list of mappings".to_string();
+        for item in items {
+            match item {
+                MapItem::Entry(e) => match slots.get(&e.key).copied() {
+                    Some(i) => {
+                        if let (Some(slot), Some(was_explicit)) =
+                            (out.get_mut(i), explicit.get_mut(i))
+                        {
+                            if *was_explicit {
+                                hidden.push((i, slot.key_span));
+                            }
+                            *slot = e;
+                            *was_explicit = true;
+                        }
+                    }
+                    None => {
+                        slots.insert(e.key.clone(), out.len());
+                        out.push(e);
+                        explicit.push(true);
+                    }
+                },
+                MapItem::Merge(source, span) => {
+                    let sources: Vec<NodeId> = match self.doc.node(source).map(|n| &n.value) {
+                        Some(Value::Map(_)) => vec![source],
+                        // go-yaml steps backwards: earlier maps take precedence.
+                        Some(Value::Seq(list)) => list.iter().rev().copied().collect(),
+                        _ => return Err(error_at(index, span.start, merge_error())),
+                    };
+                    for src in sources {
+                        let Some(Value::Map(merged)) = self.doc.node(src).map(|n| &n.value) else {
+                            return Err(error_at(index, span.start, merge_error()));
+                        };
+                        self.expansions += merged.len();
+                        if self.expansions > self.limits.max_alias_expansions {
+                            return Err(error_at(
+                                index,
+                                span.start,
+                                format!(
+                                    "too many alias expansions (limit {})",
+                                    self.limits.max_alias_expansions
+                                ),
+                            ));
+                        }
+                        for m in merged {
+                            match slots.get(&m.key).copied() {
+                                Some(i) => {
+                                    if let (Some(slot), Some(was_explicit)) =
+                                        (out.get_mut(i), explicit.get_mut(i))
+                                    {
+                                        *slot = m.clone();
+                                        *was_explicit = false;
+                                    }
                                 }
-                                break;
+                                None => {
+                                    slots.insert(m.key.clone(), out.len());
+                                    out.push(m.clone());
+                                    explicit.push(false);
+                                }
                             }
                         }
                     }
                 }
-            } else {
-                let mut last: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
-                for (i, e) in entries.iter().enumerate() {
-                    if let Some(prev) = last.insert(e.key.as_ref(), i) {
-                        if let Some(k) = keep.get_mut(prev) {
-                            *k = false;
-                        }
-                    }
-                }
-            }
-            if keep.iter().any(|k| !k) {
-                // Report each hidden key against the key that wins (the last with the same text).
-                for (i, e) in entries.iter().enumerate() {
-                    if keep.get(i) == Some(&false) {
-                        if let Some(w) = entries.iter().skip(i + 1).rfind(|w| w.key == e.key) {
-                            self.doc.duplicates.push(DuplicateKey {
-                                map,
-                                key: e.key.to_string(),
-                                winner: w.key_span,
-                                hidden: e.key_span,
-                            });
-                        }
-                    }
-                }
-                let mut it = keep.into_iter();
-                entries.retain(|_| it.next().unwrap_or(true));
             }
         }
-        for (source, span) in merges {
-            let sources: Vec<NodeId> = match self.doc.node(source).map(|n| &n.value) {
-                Some(Value::Map(_)) => vec![source],
-                Some(Value::Seq(items)) => items.clone(),
-                _ => {
-                    return Err(error_at(
-                        index,
-                        span.start,
-                        "invalid YAML: a merge key `<<` needs a mapping or a list of mappings"
-                            .into(),
-                    ))
-                }
-            };
-            for src in sources {
-                let Some(Value::Map(merged)) = self.doc.node(src).map(|n| &n.value) else {
-                    return Err(error_at(
-                        index,
-                        span.start,
-                        "invalid YAML: a merge key `<<` needs a mapping or a list of mappings"
-                            .into(),
-                    ));
-                };
-                self.expansions += merged.len();
-                if self.expansions > self.limits.max_alias_expansions {
-                    return Err(error_at(
-                        index,
-                        span.start,
-                        format!(
-                            "too many alias expansions (limit {})",
-                            self.limits.max_alias_expansions
-                        ),
-                    ));
-                }
-                let add: Vec<Entry<'a>> = merged
-                    .iter()
-                    .filter(|m| !entries.iter().any(|e| e.key == m.key))
-                    .cloned()
-                    .collect();
-                entries.extend(add);
+        for (i, hidden) in hidden {
+            if let Some(winner) = out.get(i) {
+                self.doc.duplicates.push(DuplicateKey {
+                    map,
+                    key: winner.key.to_string(),
+                    winner: winner.key_span,
+                    hidden,
+                });
             }
         }
-        Ok(entries)
+        Ok(out)
     }
 }
 
@@ -901,6 +902,17 @@ mod tests {
     }
 
     #[test]
+    fn lone_cr_and_bom_per_document() {
+        let src = "a: 1\r---\rb: 2\r\u{feff}---\nc: 3\n";
+        let s = parse(src);
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+        assert_eq!(s.document_count, 3);
+        let d = &s.documents[2];
+        let c = d.entry(d.root.unwrap(), "c").unwrap();
+        assert_eq!(text_at(src, c.key_span), "c");
+    }
+
+    #[test]
     fn bom_and_crlf() {
         let src = "\u{feff}a: 1\r\nb: on\r\n";
         let s = parse(src);
@@ -939,6 +951,55 @@ mod tests {
         // YAML 1.1: the key `y` is the boolean true, so JSON sees "true".
         assert!(d.get(root, "true").is_some());
         assert!(d.get(root, "y").is_none());
+    }
+
+    #[test]
+    fn merge_order_is_go_yaml_v2() {
+        let get = |src: &str, path: &str| {
+            let s = parse_stream(src, &Limits::default());
+            let d = &s.documents[0];
+            let n = d.pointer(d.root.unwrap(), path).unwrap();
+            d.scalar(n).unwrap().text.to_string()
+        };
+        // A merge overwrites the keys written before it ...
+        assert_eq!(
+            get(
+                "sc: {privileged: false, <<: {privileged: true}}\n",
+                "/sc/privileged"
+            ),
+            "true"
+        );
+        // ... and keys written after it overwrite the merged ones.
+        assert_eq!(
+            get(
+                "sc: {<<: {privileged: true}, privileged: false}\n",
+                "/sc/privileged"
+            ),
+            "false"
+        );
+        // Two merge keys: the later one wins.
+        assert_eq!(
+            get(
+                "sc:\n  <<: {privileged: true}\n  <<: {privileged: false}\n",
+                "/sc/privileged"
+            ),
+            "false"
+        );
+        // A list of merged maps: the earlier map wins.
+        assert_eq!(
+            get("a: &a {p: 1}\nb: &b {p: 2}\nc: {<<: [*a, *b]}\n", "/c/p"),
+            "1"
+        );
+    }
+
+    #[test]
+    fn many_duplicates_are_linear() {
+        let mut src = String::from("m:\n");
+        for i in 0..20_000 {
+            src.push_str(&format!("  k{i}: 1\n  k{i}: 2\n"));
+        }
+        let s = parse(&src);
+        assert_eq!(s.documents[0].duplicates.len(), 20_000);
     }
 
     #[test]

@@ -1,0 +1,212 @@
+// The npm package as users get it: `npm pack`, installed into a temporary project,
+// loaded with `import` and with `require`. The nginx example gives the CLI's rules and
+// lines; positions are UTF-16 (`text.slice(start.offset, end.offset)` is the node, with
+// an emoji and CJK before findings); bad options throw Errors naming the option; invalid
+// YAML is an `errors` entry; after any error, even a trap, the module keeps working.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import {
+  NGINX_PATH, PKG, cliReportToUtf16, importPackage, nativeBin, projectDir, read,
+  requirePackage, run,
+} from './helpers.mjs';
+
+const NGINX = read(NGINX_PATH);
+
+/** Emoji (two UTF-16 code units), CJK and a combining mark before findings, some on their line. */
+const UNICODE = `# 部署 😀 — a comment with CJK and an emoji
+apiVersion: v1
+kind: Pod
+metadata:
+  name: 网站
+  labels: {app: "😀😀", team: "e\u0301quipe"}
+spec:
+  hostNetwork: true
+  containers:
+  - name: 容器😀
+    image: nginx
+    securityContext: {seLinuxOptions: {user: "用户😀"}, privileged: true, runAsUser: 0}
+`;
+
+/** The native CLI's JSON report of a text (given on standard input). */
+function cliReport(text, args = [], name = '<stdin>') {
+  const r = run(nativeBin(), ['check', '--format', 'json', '--stdin-filename', name, ...args, '-'], {
+    input: text,
+  });
+  assert.ok(r.code === 0 || r.code === 1, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+test('the tarball installs and both entries load: ESM import and CommonJS require', async () => {
+  const esm = await importPackage();
+  const cjs = requirePackage();
+  for (const api of [esm, cjs]) {
+    assert.deepEqual(Object.keys(api).sort(), ['check', 'init', 'initSync', 'rules', 'version']);
+    assert.equal(typeof api.check, 'function');
+    assert.equal(typeof api.rules, 'function');
+    assert.equal(typeof api.init, 'function');
+    assert.equal(typeof api.initSync, 'function');
+  }
+  const pkgJson = JSON.parse(readFileSync(join(projectDir(), 'node_modules/kube-secctx/package.json'), 'utf8'));
+  assert.equal(esm.version, pkgJson.version);
+  assert.equal(cjs.version, pkgJson.version);
+  assert.equal(esm.check('').version, esm.version, 'the module and the package agree');
+  // init() and initSync() are no-ops in Node.js, so the browser's import line works here.
+  assert.equal(await esm.init(), undefined);
+  assert.equal(await cjs.init(new URL('file:///nowhere.wasm')), undefined);
+  assert.equal(esm.initSync(new Uint8Array([0, 1, 2])), undefined);
+  // The entries resolve to the nodejs target files, the browser condition to the web ones.
+  const manifest = JSON.parse(readFileSync(join(PKG, 'package.json'), 'utf8'));
+  assert.deepEqual(manifest.exports['.'].node, { import: './node/index.mjs', require: './node/index.cjs' });
+  assert.equal(manifest.exports['.'].browser, './web/index.mjs');
+  assert.equal(manifest.exports['.'].types, './index.d.ts');
+});
+
+test('nginx example: the same rules and lines as the CLI (the whole report, in fact)', async () => {
+  const { check } = await importPackage();
+  const { check: checkCjs } = requirePackage();
+  const js = check(NGINX, { fileName: 'examples/nginx-deployment.yaml' });
+  const cli = cliReport(NGINX, [], 'examples/nginx-deployment.yaml');
+  const key = (f) => `${f.rule}:${f.range.start.line}`;
+  assert.deepEqual(js.findings.map(key), cli.findings.map(key));
+  assert.ok(js.findings.length >= 5);
+  assert.deepEqual(js, cli, 'ASCII text: every field, position included, is the CLI\'s');
+  assert.deepEqual(checkCjs(NGINX, { fileName: 'examples/nginx-deployment.yaml' }), js);
+  assert.equal(JSON.stringify(js, null, 2) + '\n',
+    run(nativeBin(), ['check', '--format', 'json', 'examples/nginx-deployment.yaml']).stdout,
+    'JSON.stringify(report, null, 2) is the CLI\'s --format json output');
+});
+
+test('UTF-16 positions: text.slice(start.offset, end.offset) is the node', async () => {
+  const { check } = await importPackage();
+  const js = check(UNICODE);
+  const cli = cliReport(UNICODE);
+  assert.deepEqual(js, cliReportToUtf16(cli, UNICODE));
+  const bytes = Buffer.from(UNICODE, 'utf8');
+  let afterEmojiOnLine = 0;
+  assert.ok(js.findings.length >= 5);
+  js.findings.forEach((f, i) => {
+    const c = cli.findings[i];
+    const node = bytes.subarray(c.range.start.offset, c.range.end.offset).toString('utf8');
+    assert.equal(UNICODE.slice(f.range.start.offset, f.range.end.offset), node, f.rule);
+    const lineText = UNICODE.split('\n')[f.range.start.line - 1];
+    const before = lineText.slice(0, f.range.start.column - 1);
+    assert.ok(lineText.slice(f.range.start.column - 1).startsWith(node.split('\n')[0]), f.rule);
+    if (before.includes('😀')) {
+      afterEmojiOnLine += 1;
+      assert.ok(f.range.start.column > Array.from(before).length + 1, 'the emoji counts two');
+    }
+  });
+  assert.ok(afterEmojiOnLine >= 2, 'findings after an emoji on their own line');
+  const p = js.findings.find((f) => f.rule === 'privileged-container');
+  assert.equal(UNICODE.slice(p.range.start.offset, p.range.end.offset), 'true');
+});
+
+test('options: the CLI defaults, level, pssVersion, select, ignore, fileName', async () => {
+  const { check } = await importPackage();
+  const d = check(NGINX);
+  assert.deepEqual(d.options, { level: null, pssVersion: 'v1.37', select: [], ignore: [] });
+  assert.deepEqual(d.files, ['<stdin>']);
+  assert.deepEqual(check(NGINX, {}), d);
+  assert.deepEqual(check(NGINX, undefined), d);
+  assert.deepEqual(check(NGINX, { level: null, select: undefined }), d);
+  const args = ['--level', 'restricted', '--pss-version', 'v1.24', '--ignore', 'may-run-as-root'];
+  const js = check(NGINX, {
+    level: 'restricted', pssVersion: 'v1.24', ignore: ['may-run-as-root'], fileName: 'x.yaml',
+  });
+  assert.deepEqual(js, cliReport(NGINX, args, 'x.yaml'));
+  assert.deepEqual(check(NGINX, { level: 'baseline' }).findings, []);
+  assert.deepEqual(
+    check(NGINX, { select: ['may-run-as-root'] }).findings.map((f) => f.rule),
+    ['may-run-as-root']);
+  // A report's options, passed back, reproduce it.
+  assert.deepEqual(check(NGINX, { ...js.options, fileName: 'x.yaml' }), js);
+  // Getters and array-likes are read once, in JavaScript.
+  let reads = 0;
+  const opts = { get level() { reads += 1; return 'baseline'; } };
+  assert.deepEqual(check(NGINX, opts).options.level, 'baseline');
+  assert.equal(reads, 1);
+});
+
+test('bad options throw an Error naming the option and its allowed values', async () => {
+  const { check } = await importPackage();
+  const good = check(NGINX);
+  const cases = [
+    [{ level: 'privileged' }, /option level.*"privileged".*"baseline" or "restricted"/],
+    [{ level: 2 }, /option level.*"baseline" or "restricted"/],
+    [{ pssVersion: '1.30' }, /option pssVersion.*"latest" or "v1\.N"/],
+    [{ select: 'privileged-container' }, /option select: expected an array of rule IDs \(host-namespaces, /],
+    [{ ignore: ['privileged-containr'] }, /option ignore: unknown rule "privileged-containr" \(did you mean "privileged-container"\?\); the rule IDs are host-namespaces, /],
+    [{ select: [1] }, /option select\[0\]: expected a rule ID string/],
+    [{ fileName: 3 }, /option fileName: expected a file name/],
+    [{ levle: 'baseline' }, /unknown option "levle": the options are level, pssVersion, select, ignore, fileName/],
+    ['baseline', /options must be an object with any of level, pssVersion, select, ignore, fileName/],
+    [{ get level() { throw new RangeError('getter'); } }, /getter/],
+  ];
+  for (const [options, message] of cases) {
+    assert.throws(() => check(NGINX, options), (e) => {
+      assert.ok(e instanceof Error, 'an Error');
+      assert.ok(!(e instanceof WebAssembly.RuntimeError), 'not a trap');
+      assert.match(e.message, message);
+      return true;
+    });
+    assert.deepEqual(check(NGINX), good, 'the module keeps working');
+  }
+  for (const text of [undefined, null, 42, {}, Buffer.from('a: b')]) {
+    assert.throws(() => check(text), (e) => e instanceof TypeError && /text must be a string/.test(e.message));
+  }
+  assert.deepEqual(check(NGINX), good);
+});
+
+test('invalid YAML is an errors entry with its position, not an exception', async () => {
+  const { check } = await importPackage();
+  const text = 'apiVersion: v1\nkind: Pod\nmetadata: {name: "😀\nspec: [\n';
+  const js = check(text, { fileName: 'bad.yaml' });
+  assert.equal(js.errors.length, 1);
+  assert.equal(js.errors[0].file, 'bad.yaml');
+  assert.match(js.errors[0].message, /YAML/);
+  assert.deepEqual(js, cliReportToUtf16(cliReport(text, [], 'bad.yaml'), text));
+  assert.ok(js.errors[0].range.start.offset <= text.length);
+  const mixed = check(`${text}\n---\n${NGINX}`);
+  assert.ok(mixed.errors.length >= 1 && mixed.findings.length >= 1, 'the other documents are checked');
+});
+
+test('a trap is never surfaced: the module is re-instantiated and keeps working', async () => {
+  // No input can make the API trap (the engine never panics); this forces one through
+  // the internal __trapForTesting export to prove the entry points' last line of defence.
+  const api = requirePackage();
+  const { check: esmCheck } = await importPackage();
+  const good = api.check(NGINX);
+  const glueFile = join(projectDir(), 'node_modules/kube-secctx/node/kube_secctx.cjs');
+  const glue = (await import('node:module')).createRequire(glueFile)(glueFile);
+  const original = glue.check;
+  glue.check = glue.__trapForTesting;
+  try {
+    assert.throws(() => api.check(NGINX), (e) => {
+      assert.ok(e instanceof Error && !(e instanceof WebAssembly.RuntimeError));
+      assert.match(e.message, /internal error: the WebAssembly module trapped \(unreachable\); it has been re-instantiated/);
+      assert.ok(e.cause instanceof WebAssembly.RuntimeError);
+      return true;
+    });
+  } finally {
+    glue.check = original;
+  }
+  assert.deepEqual(api.check(NGINX), good);
+  assert.deepEqual(esmCheck(NGINX), good);
+  assert.ok(api.rules().length > 0);
+});
+
+test('rules(): id, title, severity, PSS level and check, docs; as `kube-secctx rules --format json`', async () => {
+  const { rules } = await importPackage();
+  const all = rules();
+  const cli = JSON.parse(run(nativeBin(), ['rules', '--format', 'json']).stdout);
+  assert.deepEqual(all, cli);
+  const p = all.find((r) => r.id === 'privileged-container');
+  assert.equal(p.severity, 'error');
+  assert.deepEqual([p.pss.level, p.pss.check], ['baseline', 'privileged']);
+  assert.match(p.docs, /^## What it checks/m);
+  assert.ok(all.every((r) => typeof r.title === 'string' && typeof r.docs === 'string'));
+  assert.notEqual(rules(), all, 'a fresh array each call');
+});

@@ -1,0 +1,89 @@
+// A TypeScript consumer of kube-secctx (ES module, Node.js resolution: the "node" +
+// "import" condition). Type-checked with `tsc --noEmit` by types.test.mjs; every export
+// and every type of index.d.ts is used, and misuse must fail (@ts-expect-error).
+import {
+  check, init, initSync, rules, version,
+  type CheckOptions, type ErrorEntry, type Finding, type Level, type Position, type PsaCheckId,
+  type PssRef, type PssVersion, type Range, type Report, type ReportOptions,
+  type ResolvedPssVersion, type ResourceRef, type RuleId, type RuleInfo, type RulePss,
+  type RulePssAlso, type Severity, type Summary,
+} from 'kube-secctx';
+
+await init();
+const v: string = version;
+
+const options: CheckOptions = {
+  level: 'baseline',
+  pssVersion: 'v1.30',
+  select: ['privileged-container', 'host-namespaces'],
+  ignore: [],
+  fileName: 'deploy.yaml',
+};
+const defaults: CheckOptions = { level: null };
+const latest: PssVersion = 'latest';
+const report: Report = check('kind: Pod\n', options);
+check('kind: Pod\n');
+check('kind: Pod\n', { ...defaults, pssVersion: latest });
+
+const ro: ReportOptions = report.options;
+const level: Level | null = ro.level;
+const resolved: ResolvedPssVersion = ro.pssVersion;
+const selected: RuleId[] = ro.select;
+const files: string[] = report.files;
+const summary: Summary = report.summary;
+const counts: number = summary.files + summary.documents + summary.resources + summary.findings
+  + summary.errors + summary.suppressed + (summary.byRule['may-run-as-root'] ?? 0)
+  + (summary.bySeverity.error ?? 0);
+
+for (const f of report.findings) {
+  const finding: Finding = f;
+  const range: Range = finding.range;
+  const start: Position = range.start;
+  const at: number = start.line + start.column + start.offset + range.end.offset;
+  const resource: ResourceRef = finding.resource;
+  const name: string | null = resource.name;
+  const ns: string | null = resource.namespace;
+  const by: 'kind' | 'shape' = resource.matchedBy;
+  const pss: PssRef | null = finding.pss;
+  const check: PsaCheckId | undefined = pss?.check;
+  const severity: Severity = finding.severity;
+  const rule: RuleId = finding.rule;
+  const text: string = finding.message + finding.path + finding.fix + finding.file
+    + resource.apiVersion + resource.kind + (finding.container ?? '') + finding.document;
+  void [at, name, ns, by, check, severity, rule, text];
+}
+const errors: ErrorEntry[] = report.errors;
+const firstError: string | undefined = errors[0]?.message;
+
+const all: RuleInfo[] = rules();
+for (const r of all) {
+  const id: RuleId = r.id;
+  const category: 'pss' | 'hardening' | 'diagnostic' = r.category;
+  const pss: RulePss | null = r.pss;
+  const also: RulePssAlso | null | undefined = pss?.also;
+  const since: ResolvedPssVersion | undefined = pss?.since;
+  const replaced: ResolvedPssVersion | null | undefined = pss?.replacedInRestrictedSince;
+  const docs: string = r.docs + r.title + r.fix + r.severity;
+  void [id, category, also, since, replaced, docs];
+}
+
+// In Node.js initSync is a no-op, but it takes the module's bytes.
+initSync(new Uint8Array(8));
+
+// Misuse is a type error:
+// @ts-expect-error: not a level
+check('', { level: 'privileged' });
+// @ts-expect-error: not an option
+check('', { levle: 'baseline' });
+// @ts-expect-error: not a policy version
+check('', { pssVersion: '1.30' });
+// @ts-expect-error: not a rule ID
+check('', { select: ['privileged-containr'] });
+// @ts-expect-error: the text is a string
+check(new Uint8Array(1));
+// @ts-expect-error: a finding's container may be null
+const c: string = report.findings[0].container;
+// @ts-expect-error: positions are numbers
+const s: string = report.findings[0].range.start.offset;
+
+void [v, level, resolved, selected, files, counts, firstError, c, s];

@@ -1,0 +1,319 @@
+// Types of the npm package kube-secctx: one declaration file for every entry point
+// (browser and bundlers: web/index.mjs; Node.js: node/index.mjs and node/index.cjs).
+//
+// Positions in a Report are for JavaScript strings: `line` and `column` are 1-based,
+// `column` and `offset` count UTF-16 code units, so `text.slice(start.offset, end.offset)`
+// is exactly the node a finding is about. (The CLI's JSON counts characters and bytes.)
+//
+// The tests check this file against what the module returns, key by key.
+
+/** The package version, e.g. `"0.1.0"` (the same as `Report.version`). */
+export declare const version: string;
+
+/**
+ * Instantiates the WebAssembly module. Browsers and bundlers: call it once and wait for
+ * it before the first `check()` or `rules()`. Without an argument it fetches
+ * `kube_secctx_bg.wasm` next to the package's `web/index.mjs` (after bundling: next to
+ * the bundle); pass a URL, a `Response`, the bytes or a compiled `WebAssembly.Module` to
+ * load it from elsewhere. Later calls resolve at once. In Node.js it does nothing.
+ */
+export declare function init(input?: InitInput | Promise<InitInput>): Promise<void>;
+
+/**
+ * Instantiates the WebAssembly module synchronously from the bytes of
+ * `kube_secctx_bg.wasm` or a compiled `WebAssembly.Module` (browsers: where `await` is
+ * not possible, e.g. in a worker that already has the bytes). In Node.js it does nothing.
+ */
+export declare function initSync(module: SyncInitInput): void;
+
+/**
+ * Checks one manifest text (multi-document YAML): the report `kube-secctx check
+ * --format json` prints for it, with the same findings in the same order, and positions
+ * for JavaScript strings (see `Position`).
+ *
+ * Invalid YAML is not an exception: it is an `errors` entry with its position, and the
+ * other documents are still checked.
+ *
+ * @throws {Error} when `text` is not a string, or an option is unknown or has a bad
+ *   value; the message names the option and its allowed values (a `TypeError` for a
+ *   value of the wrong type). Browsers: also before `init()` has finished.
+ */
+export declare function check(text: string, options?: CheckOptions): Report;
+
+/**
+ * Every rule, in the registry's order (Pod Security Standards checks in Pod Security
+ * Admission's order, then the hardening rules, then the input diagnostics), with its
+ * docs in markdown: what an editor shows on hover. The same objects as
+ * `kube-secctx rules --format json`.
+ */
+export declare function rules(): RuleInfo[];
+
+/** What `check` runs. Every field is optional; `undefined` and `null` mean the default. */
+export interface CheckOptions {
+  /**
+   * `"baseline"` or `"restricted"`: the Pod Security Standards alone, at that level.
+   * Absent (the default profile): PSS restricted, the hardening rules and the input
+   * diagnostics: every rule.
+   */
+  level?: Level | null;
+  /** The Pod Security Standards policy version: `"latest"` (the default) or `"v1.N"`. */
+  pssVersion?: PssVersion;
+  /** Only these rules (default: all). */
+  select?: readonly RuleId[];
+  /** Never these rules (default: none). */
+  ignore?: readonly RuleId[];
+  /** The name findings carry in `file` (default `"<stdin>"`, as the CLI names standard input). */
+  fileName?: string;
+}
+
+/** What `init` accepts: a URL, a fetch `Response`, the bytes or a compiled module. */
+export type InitInput = string | GlobalURL | GlobalRequest | GlobalResponse | SyncInitInput;
+
+/** What `initSync` accepts: the bytes of `kube_secctx_bg.wasm` or a compiled module. */
+export type SyncInitInput = ArrayBuffer | ArrayBufferView | WasmModule;
+
+/** A Pod Security Standards level. */
+export type Level = "baseline" | "restricted";
+
+/** A Pod Security Standards policy version as an option: `"latest"` or `"v1.N"`. */
+export type PssVersion = "latest" | `v1.${number}`;
+
+/** A Pod Security Standards policy version as reported: `"v1.N"`. */
+export type ResolvedPssVersion = `v1.${number}`;
+
+/** How serious a finding is. */
+export type Severity = "error" | "warning";
+
+/** A rule ID. */
+export type RuleId =
+  | "host-namespaces"
+  | "privileged-container"
+  | "non-default-capabilities"
+  | "host-path-volume"
+  | "host-port"
+  | "forbidden-apparmor-profile"
+  | "forbidden-selinux-options"
+  | "unmasked-proc-mount"
+  | "unconfined-seccomp-profile"
+  | "unsafe-sysctl"
+  | "windows-host-process"
+  | "probe-or-lifecycle-host"
+  | "forbidden-volume-type"
+  | "may-run-as-root"
+  | "privilege-escalation-allowed"
+  | "missing-seccomp-profile"
+  | "unrestricted-capabilities"
+  | "run-as-root-user"
+  | "pod-security-context-missing"
+  | "container-security-context-missing"
+  | "writable-root-filesystem"
+  | "duplicate-key"
+  | "invalid-field-type";
+
+/** A Pod Security Admission check ID. */
+export type PsaCheckId =
+  | "hostNamespaces"
+  | "privileged"
+  | "capabilities_baseline"
+  | "hostPathVolumes"
+  | "hostPorts"
+  | "appArmorProfile"
+  | "seLinuxOptions"
+  | "procMount"
+  | "procMount_restricted"
+  | "seccompProfile_baseline"
+  | "sysctls"
+  | "windowsHostProcess"
+  | "hostProbesAndHostLifecycle"
+  | "restrictedVolumes"
+  | "runAsNonRoot"
+  | "allowPrivilegeEscalation"
+  | "seccompProfile_restricted"
+  | "capabilities_restricted"
+  | "runAsUser";
+
+/** The report of one `check`: the CLI's JSON report, positions for JavaScript strings. */
+export interface Report {
+  /** The package version. */
+  version: string;
+  /** The options used, defaults filled in. */
+  options: ReportOptions;
+  /** The file checked: `[fileName]`. */
+  files: string[];
+  /** Findings, by document, then position, then rule. */
+  findings: Finding[];
+  /** Documents that could not be checked (invalid YAML, a parser limit, no `kind`), by position. */
+  errors: ErrorEntry[];
+  /** Counts. */
+  summary: Summary;
+}
+
+/** The options a report was produced with. */
+export interface ReportOptions {
+  /** The level, or `null` for the default profile (every rule). */
+  level: Level | null;
+  /** The policy version used (`latest` resolved to the newest version known). */
+  pssVersion: ResolvedPssVersion;
+  /** Rules selected (empty: all). */
+  select: RuleId[];
+  /** Rules ignored. */
+  ignore: RuleId[];
+}
+
+/** One violation. */
+export interface Finding {
+  /** The `fileName` option. */
+  file: string;
+  /** The document's index in the YAML stream, 0-based. */
+  document: number;
+  /** The resource the finding belongs to. */
+  resource: ResourceRef;
+  /** The container's `name`, or `null` for a pod-level finding. */
+  container: string | null;
+  /** The rule. */
+  rule: RuleId;
+  /** Level and PSA check for Pod Security Standards rules; `null` for the others. */
+  pss: PssRef | null;
+  /** `"error"`: Pod Security Admission (or the API server) would reject it; `"warning"` otherwise. */
+  severity: Severity;
+  /** What is wrong. */
+  message: string;
+  /** JSON pointer of the field the finding is about (even when the field is missing). */
+  path: string;
+  /** Where the finding points: the field's value, or for a missing field the nearest node that exists. */
+  range: Range;
+  /** How to fix it. */
+  fix: string;
+}
+
+/** A document that could not be checked. */
+export interface ErrorEntry {
+  /** The `fileName` option. */
+  file: string;
+  /** The document's index in the YAML stream, 0-based. */
+  document: number;
+  /** What went wrong. */
+  message: string;
+  /** Where. */
+  range: Range;
+}
+
+/** A range `[start, end)` of the text. */
+export interface Range {
+  /** The first character. */
+  start: Position;
+  /** One past the last character. */
+  end: Position;
+}
+
+/** A position in the text. */
+export interface Position {
+  /** Line, 1-based. */
+  line: number;
+  /**
+   * Column, 1-based, in UTF-16 code units from the start of the line (a byte order
+   * mark at the start of the text is not counted).
+   */
+  column: number;
+  /** Offset from the start of the text, 0-based, in UTF-16 code units (a JavaScript string index). */
+  offset: number;
+}
+
+/** The resource a finding belongs to. */
+export interface ResourceRef {
+  /** `apiVersion` as written. */
+  apiVersion: string;
+  /** `kind` as written. */
+  kind: string;
+  /** `metadata.name`, or `null`. */
+  name: string | null;
+  /** `metadata.namespace`, or `null`. */
+  namespace: string | null;
+  /**
+   * `"kind"`: a workload kind Pod Security Admission knows (Pod, Deployment, CronJob,
+   * ...); `"shape"`: another resource with a pod template at `spec.template.spec`.
+   */
+  matchedBy: "kind" | "shape";
+}
+
+/** The Pod Security Standards part of a finding. */
+export interface PssRef {
+  /** The level of the PSA check that failed. */
+  level: Level;
+  /** The PSA check ID. */
+  check: PsaCheckId;
+}
+
+/** Counts over the report. */
+export interface Summary {
+  /** Files checked: 1. */
+  files: number;
+  /** YAML documents read (empty ones included). */
+  documents: number;
+  /** Resources with a pod spec that were checked. */
+  resources: number;
+  /** Findings reported. */
+  findings: number;
+  /** Error entries. */
+  errors: number;
+  /** Findings dropped by a `kube-secctx.io/ignore` annotation. */
+  suppressed: number;
+  /** Findings per rule (rules without findings are absent). */
+  byRule: Partial<Record<RuleId, number>>;
+  /** Findings per severity (severities without findings are absent). */
+  bySeverity: Partial<Record<Severity, number>>;
+}
+
+/** A rule: metadata and docs. */
+export interface RuleInfo {
+  /** The rule ID, e.g. `"privileged-container"`. */
+  id: RuleId;
+  /** One-line title. */
+  title: string;
+  /** `"pss"`: a Pod Security Standards check; `"hardening"`: beyond PSS; `"diagnostic"`: about the input. */
+  category: "pss" | "hardening" | "diagnostic";
+  /** The severity of its findings. */
+  severity: Severity;
+  /** How the rule maps to Pod Security Admission, or `null` for rules outside PSS. */
+  pss: RulePss | null;
+  /** How to fix a finding. */
+  fix: string;
+  /** The documentation, markdown: What it checks, Why it matters, Pod Security Standards, Example, Fix, References. */
+  docs: string;
+}
+
+/** How a Pod Security Standards rule maps to Pod Security Admission checks. */
+export interface RulePss {
+  /** The level of the PSA check. */
+  level: Level;
+  /** The PSA check ID. */
+  check: PsaCheckId;
+  /** The first policy version the check applies to. */
+  since: ResolvedPssVersion;
+  /** From this version on, the restricted level runs a stricter check instead; or `null`. */
+  replacedInRestrictedSince: ResolvedPssVersion | null;
+  /** A second PSA check the same rule runs as, or `null`. */
+  also: RulePssAlso | null;
+}
+
+/** The second PSA check of a rule (`unmasked-proc-mount`: `procMount_restricted`). */
+export interface RulePssAlso {
+  /** Its level. */
+  level: Level;
+  /** Its PSA check ID. */
+  check: PsaCheckId;
+  /** The first policy version it applies to. */
+  since: ResolvedPssVersion;
+}
+
+// Environment types, resolved from whatever the consumer's project declares (lib "dom",
+// @types/node): `never` where it declares none, so this file type-checks everywhere.
+type GlobalOf<K extends string> = typeof globalThis extends { [P in K]: { prototype: infer T } }
+  ? T
+  : never;
+type GlobalURL = GlobalOf<"URL">;
+type GlobalRequest = GlobalOf<"Request">;
+type GlobalResponse = GlobalOf<"Response">;
+type WasmModule = typeof globalThis extends { WebAssembly: { Module: { prototype: infer M } } }
+  ? M
+  : never;

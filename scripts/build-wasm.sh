@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Builds pkg/, the npm package kube-secctx, ready for `npm pack` (run by `make wasm`).
+#
+#   1. cargo build --release --target wasm32-unknown-unknown --features js      (the API)
+#      cargo build ... --features js-cli    (the API + the CLI's renderers, for `npx`)
+#   2. wasm-bindgen (the CLI of the same version as the `=`-pinned dependency):
+#        web target    -> pkg/web/   the "browser" and "import" conditions
+#        nodejs target -> pkg/node/  the "node" conditions (import and require)
+#        nodejs target -> pkg/cli/   the module bin/kube-secctx.cjs loads
+#   3. wasm-opt -Oz (from the npm package binaryen, js-tests/node_modules) on each module
+#   4. pkg-template/ (package.json, index.d.ts, entry points, bin, README, LICENSE) with
+#      the crate's version filled in.
+#
+# Needs what scripts/setup-wasm.sh installs. The wasm builds use their own target dir
+# (target/wasm) so they never wait on, or overwrite, other builds of the crate.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v cargo >/dev/null 2>&1 && [ -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo" ]; then
+    export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+fi
+
+CARGO=${CARGO:-cargo}
+TARGET_DIR=${WASM_TARGET_DIR:-target/wasm}
+OUT=${WASM_PKG_DIR:-pkg}
+WASM_OPT=js-tests/node_modules/.bin/wasm-opt
+RELEASE="$TARGET_DIR/wasm32-unknown-unknown/release"
+
+say() { printf 'wasm: %s\n' "$*"; }
+die() { printf 'wasm: error: %s\n' "$*" >&2; exit 1; }
+
+[ -x "$WASM_OPT" ] || die "$WASM_OPT is missing: run scripts/setup-wasm.sh (make setup-wasm)"
+command -v wasm-bindgen >/dev/null 2>&1 || die "wasm-bindgen is missing: run scripts/setup-wasm.sh"
+
+version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
+[ -n "$version" ] || die "cannot read the crate version from Cargo.toml"
+
+# panic=abort: wasm32-unknown-unknown cannot unwind on stable Rust anyway; said here so
+# the build does not depend on the release profile's setting. Nothing in the API panics.
+build() { # FEATURES OUTPUT
+    say "cargo build --release --target wasm32-unknown-unknown --no-default-features --features $1"
+    CARGO_TARGET_DIR="$TARGET_DIR" CARGO_PROFILE_RELEASE_PANIC=abort \
+        "$CARGO" build --release --target wasm32-unknown-unknown --lib \
+        --no-default-features --features "$1"
+    cp "$RELEASE/kube_secctx.wasm" "$2"
+}
+build js "$TARGET_DIR/kube_secctx_api.wasm"
+build js-cli "$TARGET_DIR/kube_secctx_cli.wasm"
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+# --experimental-reset-state-function: the entry points re-instantiate the module if a
+# call ever traps (none can; see src/js.rs), instead of leaving a poisoned instance.
+bindgen() { # TARGET DIR NAME INPUT [FLAGS]
+    say "wasm-bindgen --target $1 --out-dir $OUT/$2 --out-name $3"
+    wasm-bindgen --target "$1" --out-dir "$OUT/$2" --out-name "$3" --no-typescript \
+        "${@:5}" "$4"
+}
+bindgen web web kube_secctx "$TARGET_DIR/kube_secctx_api.wasm" --experimental-reset-state-function
+bindgen nodejs node kube_secctx "$TARGET_DIR/kube_secctx_api.wasm" --experimental-reset-state-function
+bindgen nodejs cli kube_secctx_cli "$TARGET_DIR/kube_secctx_cli.wasm"
+# Explicit module kinds whatever package.json says: .mjs for ES modules, .cjs for CommonJS.
+mv "$OUT/web/kube_secctx.js" "$OUT/web/kube_secctx.mjs"
+mv "$OUT/node/kube_secctx.js" "$OUT/node/kube_secctx.cjs"
+mv "$OUT/cli/kube_secctx_cli.js" "$OUT/cli/kube_secctx_cli.cjs"
+
+optimize() { # FILE
+    say "wasm-opt -Oz $1"
+    "$WASM_OPT" -Oz --strip-debug --strip-producers --strip-target-features "$1" -o "$1.opt"
+    mv "$1.opt" "$1"
+}
+# The web and nodejs targets get the same module: optimize it once when they do.
+if cmp -s "$OUT/web/kube_secctx_bg.wasm" "$OUT/node/kube_secctx_bg.wasm"; then
+    optimize "$OUT/web/kube_secctx_bg.wasm"
+    cp "$OUT/web/kube_secctx_bg.wasm" "$OUT/node/kube_secctx_bg.wasm"
+else
+    optimize "$OUT/web/kube_secctx_bg.wasm"
+    optimize "$OUT/node/kube_secctx_bg.wasm"
+fi
+optimize "$OUT/cli/kube_secctx_cli_bg.wasm"
+
+say "assembling $OUT/ from pkg-template/ (version $version)"
+cp -R pkg-template/. "$OUT/"
+for f in package.json web/index.mjs node/index.cjs bin/kube-secctx.cjs; do
+    sed -i "s/@VERSION@/$version/g" "$OUT/$f"
+done
+chmod +x "$OUT/bin/kube-secctx.cjs"
+if grep -rl '@VERSION@' "$OUT" >/dev/null; then
+    die "a @VERSION@ placeholder is left in $OUT"
+fi
+
+size=$(stat -c %s "$OUT/web/kube_secctx_bg.wasm")
+gz=$(gzip -9 -c "$OUT/web/kube_secctx_bg.wasm" | wc -c)
+say "built $OUT/ (kube-secctx $version): web/kube_secctx_bg.wasm $size bytes, $gz bytes gzip -9"
