@@ -73,16 +73,39 @@ export function read(path) {
   return readFileSync(path, 'utf8');
 }
 
+/** Per text: its UTF-8 bytes and known (byte offset, UTF-16 offset) points, sorted. */
+const converters = new Map();
+
+/** Byte offset -> UTF-16 offset in `text`, decoding only from the nearest known point. */
+function utf16Offset(text, byteOffset) {
+  let c = converters.get(text);
+  if (c === undefined) {
+    if (converters.size >= 4) converters.clear();
+    c = { bytes: Buffer.from(text, 'utf8'), points: [[0, 0]] };
+    converters.set(text, c);
+  }
+  const { bytes, points } = c;
+  let lo = 0;
+  let hi = points.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (points[mid][0] <= byteOffset) lo = mid; else hi = mid - 1;
+  }
+  const [b, u] = points[lo];
+  const units = u + bytes.subarray(b, byteOffset).toString('utf8').length;
+  if (b !== byteOffset) points.splice(lo + 1, 0, [byteOffset, units]);
+  return units;
+}
+
 /**
  * Converts a CLI JSON position (1-based line, 1-based column in characters, byte offset)
  * into the JS API's (1-based line, 1-based column and offset in UTF-16 code units), for
  * the text the CLI read. Independent of the module: plain JavaScript string handling.
  */
 export function cliPositionToUtf16(text, pos) {
-  const bytes = Buffer.from(text, 'utf8');
-  const offset = bytes.subarray(0, pos.offset).toString('utf8').length;
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  let line = text.slice(lineStart);
+  const offset = utf16Offset(text, pos.offset);
+  const lineStart = offset === 0 ? 0 : text.lastIndexOf('\n', offset - 1) + 1;
+  let line = text.slice(lineStart, lineStart + 2 * pos.column + 4);
   if (lineStart === 0 && line.startsWith('\uFEFF')) line = line.slice(1);
   // `column - 1` characters (code points) of the line, in UTF-16 code units.
   const chars = Array.from(line).slice(0, pos.column - 1).join('');

@@ -13,14 +13,39 @@
 //!   `pssVersion`, plus any hardening `rules` asked for. Every workload kind the core knows
 //!   is checked (Pod, Deployment, CronJob, ..., and resources with a pod template by shape).
 //! - `DELETE` and `CONNECT` are accepted.
-//! - As Pod Security Admission does: requests for a subresource other than
-//!   `ephemeralcontainers` are accepted, and an `UPDATE` of a Pod that changes nothing
-//!   PSA considers significant (container images, the per-container seccomp annotations,
-//!   the set of containers) is accepted, so that label or annotation updates of pods
-//!   admitted before a policy change keep working.
-//! - The `kube-secctx.io/ignore` annotation works as in the CLI.
+//! - Subresources, as Pod Security Admission does: for `pods`, the subresources PSA
+//!   ignores ([`IGNORED_POD_SUBRESOURCES`]: `exec`, `attach`, `binding`, `eviction`,
+//!   `log`, `portforward`, `proxy`, `status`) are accepted and every other one
+//!   (`ephemeralcontainers`, `resize`, one added in a later Kubernetes) is checked; for
+//!   every other resource (`deployments/scale`, `replicasets/status`, ...) a subresource
+//!   request is accepted.
+//! - `UPDATE`s that cannot make a pre-existing violation worse are accepted, so that
+//!   objects admitted before the policy (or a stricter setting) keep working:
+//!   - a Pod `UPDATE` that changes nothing PSA considers significant (its
+//!     `isSignificantPodUpdate`: the set of containers, an image, an added ephemeral
+//!     container, the pod or per-container seccomp annotations), e.g. a relabel;
+//!   - a workload `UPDATE` (Deployment, ReplicaSet, CronJob, ... any kind with a pod
+//!     template) whose pod templates (`metadata` and `spec`, compared as JSON values) are
+//!     unchanged: scaling (the deployment controller scales ReplicaSets by `UPDATE`),
+//!     pausing, relabelling the workload, finalizer removal during a foreground delete.
+//!     Any change to a template is checked in full.
+//! - The `kube-secctx.io/ignore` annotation works as in the CLI, unless the setting
+//!   `honorIgnoreAnnotation` is `false`. What it suppresses is never silent: each
+//!   suppressed violation is returned as a warning (`kube-secctx.io/ignore suppressed:
+//!   ...`) and recorded in the audit annotation `kube-secctx-suppressed`.
 //! - Exemptions (`namespaces`, `usernames`, `runtimeClassNames`) are those of Pod Security
 //!   Admission's configuration.
+//!
+//! # Order and audit annotations
+//!
+//! Violations are listed in PSA's order: the checks as PSA runs them (baseline check IDs
+//! sorted, then restricted check IDs sorted), then hardening rules; within a check the
+//! pod-level fields first, then the containers in PSA's visiting order (init, regular,
+//! ephemeral; by index). Every verdict with violations or suppressed violations carries
+//! audit annotations: `kube-secctx-violations` and `kube-secctx-suppressed`, compact
+//! summaries (`check field, ...`). The keys have no `/`: the API server prefixes a
+//! webhook's audit annotation keys with the webhook name and a `/`, and drops a key that
+//! then has two.
 //!
 //! # Positions
 //!
@@ -34,7 +59,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::engine;
 use crate::report::{Finding, Level, LineIndex};
@@ -46,14 +71,38 @@ use crate::yaml::{
 use crate::{Options, PssVersion};
 
 /// The setting names, in the order the messages list them.
-pub const SETTING_NAMES: [&str; 6] = [
+pub const SETTING_NAMES: [&str; 7] = [
     "level",
     "pssVersion",
     "rules",
     "ignore",
     "mode",
     "exemptions",
+    "honorIgnoreAnnotation",
 ];
+
+/// The pod subresources Pod Security Admission never evaluates (its
+/// `ignoredPodSubresources`); any other pod subresource is checked.
+pub const IGNORED_POD_SUBRESOURCES: [&str; 8] = [
+    "exec",
+    "attach",
+    "binding",
+    "eviction",
+    "log",
+    "portforward",
+    "proxy",
+    "status",
+];
+
+/// The rule that can never fire at admission, so `rules` refuses it: the request object
+/// is decoded JSON, which has no duplicate keys left to find.
+const NEVER_AT_ADMISSION: &str = "duplicate-key";
+
+/// The audit annotation that summarises the violations (see [`Verdict::audit_annotations`]).
+pub const AUDIT_VIOLATIONS: &str = "kube-secctx-violations";
+/// The audit annotation that summarises what the `kube-secctx.io/ignore` annotation
+/// suppressed.
+pub const AUDIT_SUPPRESSED: &str = "kube-secctx-suppressed";
 
 /// What to do with a request that has violations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -98,6 +147,11 @@ pub struct Settings {
     pub mode: Mode,
     /// Requests that are not checked.
     pub exemptions: Exemptions,
+    /// Whether the `kube-secctx.io/ignore` annotation of the checked object suppresses
+    /// rules (default `true`, as in the CLI). Suppressed violations are always reported
+    /// as warnings and in the audit annotations. `false`: only `ignore` applies, so pod
+    /// authors cannot opt out of rules.
+    pub honor_ignore_annotation: bool,
 }
 
 impl Default for Settings {
@@ -109,6 +163,7 @@ impl Default for Settings {
             ignore: Vec::new(),
             mode: Mode::Deny,
             exemptions: Exemptions::default(),
+            honor_ignore_annotation: true,
         }
     }
 }
@@ -241,6 +296,13 @@ impl Settings {
                                  chosen by `level`; `rules` adds hardening rules ({})",
                                 hardening_rule_ids().join(", ")
                             )),
+                            Some(r) if r.id == NEVER_AT_ADMISSION => errors.push(format!(
+                                "setting `rules`: {id:?} can never fire at admission: the \
+                                 request object is decoded JSON, which has no duplicate keys \
+                                 left to find (the API server decoded it); remove it \
+                                 (hardening rules: {})",
+                                hardening_rule_ids().join(", ")
+                            )),
                             Some(_) => s.rules.push(id),
                         }
                     }
@@ -270,6 +332,16 @@ impl Settings {
                     }
                 }
                 "exemptions" => s.exemptions = exemptions(value, &mut errors),
+                "honorIgnoreAnnotation" => match value {
+                    Value::Null => {}
+                    Value::Bool(b) => s.honor_ignore_annotation = *b,
+                    other => errors.push(format!(
+                        "setting `honorIgnoreAnnotation` must be a boolean, true (the \
+                         `kube-secctx.io/ignore` annotation suppresses rules, as in the CLI) \
+                         or false (only the `ignore` setting does); got {}",
+                        json_type(other)
+                    )),
+                },
                 other => errors.push(format!(
                     "unknown setting {other:?}: the settings are {}",
                     SETTING_NAMES.join(", ")
@@ -337,11 +409,12 @@ fn exemptions(v: &Value, errors: &mut Vec<String>) -> Exemptions {
     out
 }
 
-/// The IDs of the rules `rules` may add (hardening rules and input diagnostics).
+/// The IDs of the rules `rules` may add (hardening rules and the input diagnostic
+/// `invalid-field-type`; not `duplicate-key`, which cannot fire on decoded JSON).
 pub fn hardening_rule_ids() -> Vec<&'static str> {
     rules::RULES
         .iter()
-        .filter(|r| r.category != Category::Pss)
+        .filter(|r| r.category != Category::Pss && r.id != NEVER_AT_ADMISSION)
         .map(|r| r.id)
         .collect()
 }
@@ -361,7 +434,8 @@ pub struct Violation {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ViolationDetails {
-    /// The rule ID (`privileged-container`), or `invalid-request` / `invalid-settings`.
+    /// The rule ID (`privileged-container`), or `invalid-request` / `invalid-settings` /
+    /// `insufficient-memory` (the OPA builds, when the host caps memory too low).
     pub rule: String,
     /// The PSA check ID (`privileged`), for Pod Security Standards violations.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -412,13 +486,19 @@ pub struct Verdict {
     /// Why it was rejected (PSA's style), when it was.
     pub message: Option<String>,
     /// The HTTP code of a rejection: 403 for violations, 400 for a malformed request,
-    /// 500 for bad settings.
+    /// 500 for bad settings (and, in the OPA builds, for a request the host's memory cap
+    /// does not leave room to evaluate). Gatekeeper's contract has no codes.
     pub code: Option<u16>,
-    /// Warnings for the client (`warn` mode: one per violation).
+    /// Warnings for the client: in `warn` mode one per violation; in both modes one per
+    /// violation the `kube-secctx.io/ignore` annotation suppressed.
     pub warnings: Vec<String>,
     /// The violations (for a rejected malformed request or bad settings: one entry that
-    /// says so).
+    /// says so). Empty in `warn` mode.
     pub violations: Vec<Violation>,
+    /// Audit annotations, in both modes: [`AUDIT_VIOLATIONS`] when there are violations
+    /// and [`AUDIT_SUPPRESSED`] when the annotation suppressed some, each a compact
+    /// summary (`check field, check field`).
+    pub audit_annotations: BTreeMap<String, String>,
 }
 
 impl Verdict {
@@ -430,6 +510,7 @@ impl Verdict {
             code: None,
             warnings: Vec::new(),
             violations: Vec::new(),
+            audit_annotations: BTreeMap::new(),
         }
     }
 
@@ -453,11 +534,18 @@ impl Verdict {
                     fix: None,
                 },
             }],
+            audit_annotations: BTreeMap::new(),
         }
     }
 
     fn bad_request(uid: String, message: String) -> Verdict {
         Verdict::error(uid, "invalid-request", 400, message)
+    }
+
+    /// The module cannot evaluate the request within the memory its host allows (the OPA
+    /// builds check this before parsing; see `crate::opa`).
+    pub fn out_of_memory(message: String) -> Verdict {
+        Verdict::error(String::new(), "insufficient-memory", 500, message)
     }
 
     fn bad_settings(uid: String, e: &SettingsError) -> Verdict {
@@ -518,6 +606,8 @@ struct Request<'v> {
     uid: String,
     operation: Option<&'v str>,
     sub_resource: Option<&'v str>,
+    /// `request.resource.resource` (`pods`, `deployments`, ...).
+    resource: Option<&'v str>,
     namespace: Option<&'v str>,
     username: Option<&'v str>,
     object: Option<&'v Value>,
@@ -541,6 +631,7 @@ fn parse_request(v: &Value) -> Result<Request<'_>, String> {
         uid: str_at(v, "uid").unwrap_or_default().to_string(),
         operation: str_at(v, "operation"),
         sub_resource: str_at(v, "subResource"),
+        resource: v.get("resource").and_then(|r| str_at(r, "resource")),
         namespace: str_at(v, "namespace"),
         username: v.get("userInfo").and_then(|u| str_at(u, "username")),
         object: present("object"),
@@ -548,9 +639,10 @@ fn parse_request(v: &Value) -> Result<Request<'_>, String> {
     })
 }
 
-/// Whether a Pod UPDATE changes anything Pod Security Admission looks at: the number of
-/// containers or init containers, an image, an ephemeral container, or a per-container
-/// seccomp annotation (PSA's `isSignificantPodUpdate`).
+/// Whether a Pod UPDATE changes anything Pod Security Admission looks at (PSA's
+/// `isSignificantPodUpdate`): the pod seccomp annotation, the number of containers or
+/// init containers, an image, an added ephemeral container, or a per-container seccomp
+/// annotation.
 fn is_significant_pod_update(new: &Value, old: &Value) -> bool {
     fn list<'p>(pod: &'p Value, field: &str) -> &'p [Value] {
         pod.get("spec")
@@ -558,18 +650,23 @@ fn is_significant_pod_update(new: &Value, old: &Value) -> bool {
             .and_then(Value::as_array)
             .map_or(&[], Vec::as_slice)
     }
-    let annotation = |pod: &Value, container: &Value| -> Option<String> {
+    fn annotation<'p>(pod: &'p Value, key: &str) -> Option<&'p str> {
+        pod.get("metadata")?.get("annotations")?.get(key)?.as_str()
+    }
+    let seccomp = |pod: &Value, container: &Value| -> Option<String> {
         let name = container.get("name")?.as_str()?;
-        pod.get("metadata")?
-            .get("annotations")?
-            .get(format!(
-                "container.seccomp.security.alpha.kubernetes.io/{name}"
-            ))?
-            .as_str()
-            .map(str::to_string)
+        annotation(
+            pod,
+            &format!("container.seccomp.security.alpha.kubernetes.io/{name}"),
+        )
+        .map(str::to_string)
     };
+    const POD_SECCOMP: &str = "seccomp.security.alpha.kubernetes.io/pod";
+    if annotation(new, POD_SECCOMP) != annotation(old, POD_SECCOMP) {
+        return true;
+    }
     let container_changed = |c: &Value, o: &Value| {
-        c.get("image") != o.get("image") || annotation(new, c) != annotation(old, o)
+        c.get("image") != o.get("image") || seccomp(new, c) != seccomp(old, o)
     };
     for field in ["containers", "initContainers"] {
         let (n, o) = (list(new, field), list(old, field));
@@ -587,9 +684,43 @@ fn is_significant_pod_update(new: &Value, old: &Value) -> bool {
     })
 }
 
+/// Whether a workload UPDATE leaves every pod template as it was: for each resource with
+/// a pod spec in the new object, its template's `spec` and `metadata` are equal (as JSON
+/// values) to the old object's at the same place. Then the UPDATE cannot create a pod
+/// that differs from the ones the workload already has (scaling, pausing, relabelling,
+/// finalizers, status). `false` when the new object has no pod template.
+fn pod_templates_unchanged(doc: &Document<'_>, new: &Value, old: &Value) -> bool {
+    let workloads = extract(doc).workloads;
+    let mut any = false;
+    for w in workloads.iter().filter(|w| w.spec.is_some()) {
+        any = true;
+        for pointer in [&w.spec_pointer, &w.pod_metadata_pointer] {
+            if new.pointer(pointer) != old.pointer(pointer) {
+                return false;
+            }
+        }
+    }
+    any
+}
+
 fn is_core_pod(object: &Value) -> bool {
     object.get("kind").and_then(Value::as_str) == Some("Pod")
         && object.get("apiVersion").and_then(Value::as_str) == Some("v1")
+}
+
+/// Whether a subresource request is accepted unchecked, as PSA does: a `pods`
+/// subresource in [`IGNORED_POD_SUBRESOURCES`], or any subresource of another resource
+/// (PSA's `ValidatePodController` skips them all). Without `request.resource`, the
+/// object's kind decides whether it is a pod request.
+fn is_unchecked_subresource(req: &Request<'_>) -> bool {
+    let Some(sub) = req.sub_resource else {
+        return false;
+    };
+    let pod_request = match req.resource {
+        Some(resource) => resource == "pods",
+        None => req.object.is_some_and(is_core_pod),
+    };
+    !pod_request || IGNORED_POD_SUBRESOURCES.contains(&sub)
 }
 
 /// Evaluates one `AdmissionRequest` with validated settings.
@@ -600,12 +731,7 @@ pub fn review(request: &Value, settings: &Settings) -> Verdict {
     };
     let uid = req.uid.clone();
     let operation = req.operation.unwrap_or("");
-    if matches!(operation, "DELETE" | "CONNECT") {
-        return Verdict::accept(uid);
-    }
-    // PSA checks pods and their `ephemeralcontainers` subresource; any other subresource
-    // (status, binding, exec, ...) is not about the pod spec.
-    if req.sub_resource.is_some_and(|s| s != "ephemeralcontainers") {
+    if matches!(operation, "DELETE" | "CONNECT") || is_unchecked_subresource(&req) {
         return Verdict::accept(uid);
     }
     let Some(object) = req.object else {
@@ -653,9 +779,19 @@ pub fn review(request: &Value, settings: &Settings) -> Verdict {
     {
         return Verdict::accept(uid);
     }
-    if operation == "UPDATE" && is_core_pod(object) {
-        if let Some(old) = req.old_object {
-            if !is_significant_pod_update(object, old) {
+    let stream = Stream {
+        documents: vec![document_from_json(object)],
+        errors: Vec::new(),
+        document_count: 1,
+    };
+    if operation == "UPDATE" {
+        if let (Some(old), Some(doc)) = (req.old_object, stream.documents.first()) {
+            let unchanged = if is_core_pod(object) {
+                !is_significant_pod_update(object, old)
+            } else {
+                pod_templates_unchanged(doc, object, old)
+            };
+            if unchanged {
                 return Verdict::accept(uid);
             }
         }
@@ -668,23 +804,31 @@ pub fn review(request: &Value, settings: &Settings) -> Verdict {
             .or_else(|| meta_str("generateName").map(|g| format!("{g}*"))),
         namespace: namespace.map(str::to_string),
     };
-    let mut findings = match check_object(object, settings) {
+    let (mut findings, mut suppressed) = match check_stream(&stream, settings) {
         Ok(f) => f,
         Err(e) => {
             return Verdict::bad_request(uid, format!("request.object could not be read: {e}"))
         }
     };
-    if findings.is_empty() {
+    if !settings.honor_ignore_annotation {
+        findings.append(&mut suppressed);
+    }
+    if findings.is_empty() && suppressed.is_empty() {
         return Verdict::accept(uid);
     }
-    // PSA's order: by check (the registry lists PSS rules in PSA's order), then field.
-    let rank = |f: &Finding| {
-        rules::RULES
-            .iter()
-            .position(|r| r.id == f.rule)
-            .unwrap_or(usize::MAX)
-    };
-    findings.sort_by(|a, b| (rank(a), &a.path).cmp(&(rank(b), &b.path)));
+    findings.sort_by(psa_order);
+    suppressed.sort_by(psa_order);
+    verdict(uid, settings, &resource, &findings, &suppressed)
+}
+
+/// The verdict for the (sorted) findings and the findings the annotation suppressed.
+fn verdict(
+    uid: String,
+    settings: &Settings,
+    resource: &ResourceId,
+    findings: &[Finding],
+    suppressed: &[Finding],
+) -> Verdict {
     let policy = settings.policy_label();
     let violations: Vec<Violation> = findings
         .iter()
@@ -702,6 +846,33 @@ pub fn review(request: &Value, settings: &Settings) -> Verdict {
             },
         })
         .collect();
+    let mut audit_annotations = BTreeMap::new();
+    if !findings.is_empty() {
+        audit_annotations.insert(
+            AUDIT_VIOLATIONS.to_string(),
+            audit_summary(&policy, findings),
+        );
+    }
+    if !suppressed.is_empty() {
+        audit_annotations.insert(
+            AUDIT_SUPPRESSED.to_string(),
+            audit_summary(&policy, suppressed),
+        );
+    }
+    let suppressed_warnings = suppressed.iter().map(|f| {
+        format!(
+            "{} suppressed: {}",
+            crate::engine::IGNORE_ANNOTATION,
+            violation_text(f)
+        )
+    });
+    if findings.is_empty() {
+        return Verdict {
+            warnings: suppressed_warnings.collect(),
+            audit_annotations,
+            ..Verdict::accept(uid)
+        };
+    }
     match settings.mode {
         Mode::Warn => {
             let warnings = findings
@@ -711,26 +882,133 @@ pub fn review(request: &Value, settings: &Settings) -> Verdict {
                     Some(_) => format!("would violate PodSecurity {policy:?}: {}", v.msg),
                     None => format!("would violate kube-secctx rule {}", v.msg),
                 })
+                .chain(suppressed_warnings)
                 .collect();
             Verdict {
                 warnings,
-                violations: Vec::new(),
+                audit_annotations,
                 ..Verdict::accept(uid)
             }
         }
         Mode::Deny => Verdict {
             uid,
             accepted: false,
-            message: Some(rejection_message(
-                &resource,
-                &policy,
-                &findings,
-                &violations,
-            )),
+            message: Some(rejection_message(resource, &policy, findings, &violations)),
             code: Some(403),
-            warnings: Vec::new(),
+            warnings: suppressed_warnings.collect(),
             violations,
+            audit_annotations,
         },
+    }
+}
+
+/// At most this many entries in an audit annotation; the rest are counted.
+const AUDIT_MAX_ENTRIES: usize = 50;
+
+/// `PodSecurity "restricted:latest": privileged spec.containers[0].securityContext.privileged,
+/// ...; kube-secctx rules: writable-root-filesystem spec.containers[0]...`.
+fn audit_summary(policy: &str, findings: &[Finding]) -> String {
+    let entry = |f: &Finding| {
+        let name = f.pss.as_ref().map_or(f.rule, |p| p.check);
+        format!("{name} {}", field_path(&f.path))
+    };
+    let part = |pss: bool| -> Option<String> {
+        let list: Vec<&Finding> = findings.iter().filter(|f| f.pss.is_some() == pss).collect();
+        if list.is_empty() {
+            return None;
+        }
+        let mut out: Vec<String> = list
+            .iter()
+            .take(AUDIT_MAX_ENTRIES)
+            .map(|f| entry(f))
+            .collect();
+        if list.len() > AUDIT_MAX_ENTRIES {
+            out.push(format!("and {} more", list.len() - AUDIT_MAX_ENTRIES));
+        }
+        let head = if pss {
+            format!("PodSecurity {policy:?}")
+        } else {
+            "kube-secctx rules".to_string()
+        };
+        Some(format!("{head}: {}", out.join(", ")))
+    };
+    [part(true), part(false)]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// PSA's order of findings: per `List` item; then by check as PSA runs them (baseline
+/// check IDs sorted, then restricted check IDs sorted; hardening rules after, in the
+/// registry's order); within a check, pod-level fields first, then containers in PSA's
+/// visiting order (init, regular, ephemeral) by index; then by field, indexes compared
+/// as numbers.
+fn psa_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    let item = |f: &Finding| -> Option<u64> {
+        f.path
+            .strip_prefix("/items/")?
+            .split('/')
+            .next()?
+            .parse()
+            .ok()
+    };
+    let check = |f: &Finding| match &f.pss {
+        Some(p) => (0, p.level, p.check, 0),
+        None => (
+            1,
+            Level::Baseline,
+            "",
+            rules::RULES
+                .iter()
+                .position(|r| r.id == f.rule)
+                .unwrap_or(usize::MAX),
+        ),
+    };
+    item(a)
+        .cmp(&item(b))
+        .then_with(|| check(a).cmp(&check(b)))
+        .then_with(|| container_position(&a.path).cmp(&container_position(&b.path)))
+        .then_with(|| natural_pointer_cmp(&a.path, &b.path))
+}
+
+/// Where a field's container is in PSA's visiting order: `None` for pod-level fields
+/// (they sort first), else (init 0 / regular 1 / ephemeral 2, index).
+fn container_position(pointer: &str) -> Option<(u8, u64)> {
+    let mut tokens = pointer.split('/').peekable();
+    while let Some(token) = tokens.next() {
+        let list = match token {
+            "initContainers" => 0,
+            "containers" => 1,
+            "ephemeralContainers" => 2,
+            _ => continue,
+        };
+        if let Some(index) = tokens.peek().and_then(|t| t.parse::<u64>().ok()) {
+            return Some((list, index));
+        }
+    }
+    None
+}
+
+/// JSON pointers compared token by token, numeric tokens as numbers (`/10` after `/2`).
+fn natural_pointer_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let mut ta = a.split('/');
+    let mut tb = b.split('/');
+    loop {
+        match (ta.next(), tb.next()) {
+            (None, None) => return std::cmp::Ordering::Equal,
+            (None, Some(_)) => return std::cmp::Ordering::Less,
+            (Some(_), None) => return std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) => {
+                let ord = match (x.parse::<u64>(), y.parse::<u64>()) {
+                    (Ok(m), Ok(n)) => m.cmp(&n),
+                    _ => x.cmp(y),
+                };
+                if ord.is_ne() {
+                    return ord;
+                }
+            }
+        }
     }
 }
 
@@ -774,9 +1052,12 @@ fn rejection_message(
 
 /// The core's document tree for a decoded JSON value, without going through text: JSON
 /// strings are quoted scalars, numbers, booleans and `null` plain ones with their JSON
-/// types. Every span is empty (positions are not meaningful; JSON pointers are).
+/// types. Every span is empty (positions are not meaningful; JSON pointers are). Strings
+/// and keys are borrowed from `v`, not copied.
 pub fn document_from_json(v: &Value) -> Document<'_> {
-    let mut nodes = Vec::new();
+    // Sized up front: in the OPA builds' bump allocator a growing Vec that is not the
+    // last allocation is copied and the old block is not reused.
+    let mut nodes = Vec::with_capacity(count_values(v));
     let root = push_node(&mut nodes, v);
     Document {
         index: 0,
@@ -784,6 +1065,15 @@ pub fn document_from_json(v: &Value) -> Document<'_> {
         nodes,
         root: Some(root),
         duplicates: Vec::new(),
+    }
+}
+
+/// The number of JSON values in `v` (itself included).
+fn count_values(v: &Value) -> usize {
+    1 + match v {
+        Value::Array(items) => items.iter().map(count_values).sum(),
+        Value::Object(map) => map.values().map(count_values).sum(),
+        _ => 0,
     }
 }
 
@@ -830,43 +1120,68 @@ fn push_node<'v>(nodes: &mut Vec<Node<'v>>, v: &'v Value) -> NodeId {
     id
 }
 
-/// Runs the core on the object: the PSS checks at the settings' level and version, then
-/// the hardening `rules`, minus runtime-class exemptions.
-fn check_object(object: &Value, settings: &Settings) -> Result<Vec<Finding>, String> {
+/// Runs the core on the document: the PSS checks at the settings' level and version,
+/// then the hardening `rules`, minus runtime-class exemptions. Returns the findings and,
+/// separately, those the `kube-secctx.io/ignore` annotation suppressed.
+fn check_stream(
+    stream: &Stream<'_>,
+    settings: &Settings,
+) -> Result<(Vec<Finding>, Vec<Finding>), String> {
     let pss = Options {
         level: Some(settings.level),
         pss_version: settings.version(),
         ignore: settings.ignore.clone(),
         ..Options::default()
     };
-    let stream = Stream {
-        documents: vec![document_from_json(object)],
-        errors: Vec::new(),
-        document_count: 1,
-    };
     let lines = LineIndex::new("");
     let mut report = engine::new_report(&pss);
-    engine::check_stream_into(&mut report, FILE, &stream, &lines, &pss);
+    let mut suppressed = Vec::new();
+    engine::check_stream_keeping_suppressed(
+        &mut report,
+        FILE,
+        stream,
+        &lines,
+        &pss,
+        Some(&mut suppressed),
+    );
     if !settings.rules.is_empty() {
         let hardening = Options {
             level: None,
             select: settings.rules.clone(),
             ..pss
         };
-        engine::check_stream_into(&mut report, FILE, &stream, &lines, &hardening);
+        engine::check_stream_keeping_suppressed(
+            &mut report,
+            FILE,
+            stream,
+            &lines,
+            &hardening,
+            Some(&mut suppressed),
+        );
     }
     if let Some(e) = report.errors.first() {
         return Err(e.message.clone());
     }
     let mut findings = report.findings;
     let exempt = &settings.exemptions.runtime_class_names;
-    if !exempt.is_empty() && !findings.is_empty() {
+    let anything = !findings.is_empty() || !suppressed.is_empty();
+    if anything && !exempt.is_empty() {
         if let Some(doc) = stream.documents.first() {
             let roots = exempt_roots(doc, exempt);
-            findings.retain(|f| !roots.iter().any(|root| f.path.starts_with(root.as_str())));
+            let kept = |f: &Finding| !roots.iter().any(|root| pointer_within(&f.path, root));
+            findings.retain(kept);
+            suppressed.retain(kept);
         }
     }
-    Ok(findings)
+    Ok((findings, suppressed))
+}
+
+/// Whether JSON pointer `pointer` is `root` or inside it: `/items/1/spec` is inside
+/// `/items/1`, `/items/10/spec` is not.
+fn pointer_within(pointer: &str, root: &str) -> bool {
+    pointer
+        .strip_prefix(root)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// The file name findings carry.
@@ -903,7 +1218,9 @@ pub struct ValidationResponse {
     pub code: Option<u16>,
     /// Warnings for the client.
     pub warnings: Option<Vec<String>>,
-    /// Audit annotations (none are set).
+    /// Audit annotations: `kube-secctx-violations` and `kube-secctx-suppressed` (see
+    /// [`Verdict::audit_annotations`]), on acceptance and on rejection alike (Kubewarden's
+    /// SDK sets them on both).
     pub audit_annotations: Option<BTreeMap<String, String>>,
 }
 
@@ -914,7 +1231,7 @@ impl From<Verdict> for ValidationResponse {
             message: v.message,
             code: v.code,
             warnings: (!v.warnings.is_empty()).then_some(v.warnings),
-            audit_annotations: None,
+            audit_annotations: (!v.audit_annotations.is_empty()).then_some(v.audit_annotations),
         }
     }
 }
@@ -1030,16 +1347,40 @@ impl Entrypoint {
 /// a malformed input or bad settings is a violation (`violation`) or a rejection
 /// (`response`) that says so.
 pub fn opa_evaluate(entrypoint: Entrypoint, input: &[u8], data: &[u8]) -> String {
-    let result = match entrypoint {
-        Entrypoint::Violation => gatekeeper_violations(input),
-        Entrypoint::Response => opa_response(input, data),
+    let verdict = match entrypoint {
+        Entrypoint::Violation => gatekeeper_verdict(input),
+        Entrypoint::Response => opa_response_verdict(input, data),
     };
-    let mut set = Map::new();
-    set.insert("result".to_string(), result);
-    to_json(&Value::Array(vec![Value::Object(set)]))
+    opa_result_set(entrypoint, verdict)
 }
 
-fn gatekeeper_violations(input: &[u8]) -> Value {
+/// The result set of an entrypoint when the module cannot evaluate the input within the
+/// memory its host allows (see [`evaluation_memory_estimate`]): a violation
+/// (`violation`) or a rejection with code 500 (`response`) whose message is `message`.
+pub fn opa_insufficient_memory(entrypoint: Entrypoint, message: String) -> String {
+    opa_result_set(entrypoint, Verdict::out_of_memory(message))
+}
+
+/// OPA's result set, `[{"result": ...}]`, serialized straight from the verdict (no
+/// intermediate `Value` tree: the result can be as large as the violations).
+fn opa_result_set(entrypoint: Entrypoint, verdict: Verdict) -> String {
+    #[derive(Serialize)]
+    struct ResultSet<T> {
+        result: T,
+    }
+    match entrypoint {
+        Entrypoint::Violation => to_json(&[ResultSet {
+            result: verdict.violations,
+        }]),
+        Entrypoint::Response => to_json(&[ResultSet {
+            result: OpaResult {
+                response: OpaResponse::from(verdict),
+            },
+        }]),
+    }
+}
+
+fn gatekeeper_verdict(input: &[u8]) -> Verdict {
     const WHAT: &str = "Gatekeeper input";
     let verdict = parse_payload(input, WHAT).and_then(|input| {
         let review_req = request_at(&input, "review", WHAT)?;
@@ -1048,45 +1389,66 @@ fn gatekeeper_violations(input: &[u8]) -> Value {
             Err(e) => Verdict::bad_settings(uid_of(review_req), &e),
         })
     });
-    let violations = match verdict {
-        Ok(v) => v.violations,
-        Err(e) => Verdict::bad_request(String::new(), e).violations,
-    };
-    serde_json::to_value(violations).unwrap_or_else(|_| Value::Array(Vec::new()))
+    verdict.unwrap_or_else(|e| Verdict::bad_request(String::new(), e))
 }
 
-fn opa_response(input: &[u8], data: &[u8]) -> Value {
+fn opa_response_verdict(input: &[u8], data: &[u8]) -> Verdict {
     const WHAT: &str = "OPA input";
-    let verdict =
-        match parse_payload(input, WHAT).and_then(|i| request_at(&i, "request", WHAT).cloned()) {
-            Err(e) => Verdict::bad_request(String::new(), e),
-            Ok(request) => match opa_settings(data) {
-                Ok(s) => review(&request, &s),
-                Err(e) => Verdict::bad_settings(uid_of(&request), &e),
-            },
-        };
-    let mut response = Map::new();
-    response.insert("uid".to_string(), Value::String(verdict.uid));
-    response.insert("allowed".to_string(), Value::Bool(verdict.accepted));
-    if !verdict.accepted {
-        let mut status = Map::new();
-        if let Some(m) = verdict.message {
-            status.insert("message".to_string(), Value::String(m));
-        }
-        if let Some(c) = verdict.code {
-            status.insert("code".to_string(), Value::from(c));
-        }
-        response.insert("status".to_string(), Value::Object(status));
+    let parsed = parse_payload(input, WHAT);
+    match parsed
+        .as_ref()
+        .map_err(String::clone)
+        .and_then(|i| request_at(i, "request", WHAT))
+    {
+        Err(e) => Verdict::bad_request(String::new(), e),
+        Ok(request) => match opa_settings(data) {
+            Ok(s) => review(request, &s),
+            Err(e) => Verdict::bad_settings(uid_of(request), &e),
+        },
     }
-    if !verdict.warnings.is_empty() {
-        response.insert(
-            "warnings".to_string(),
-            Value::Array(verdict.warnings.into_iter().map(Value::String).collect()),
-        );
+}
+
+/// The `kube_secctx/response` result: `{"response": AdmissionResponse}`.
+#[derive(Serialize)]
+struct OpaResult {
+    response: OpaResponse,
+}
+
+/// An `AdmissionResponse` as the `kube_secctx/response` entrypoint returns it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OpaResponse {
+    uid: String,
+    allowed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<OpaStatus>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    audit_annotations: BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct OpaStatus {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<u16>,
+}
+
+impl From<Verdict> for OpaResponse {
+    fn from(v: Verdict) -> Self {
+        OpaResponse {
+            uid: v.uid,
+            allowed: v.accepted,
+            status: (!v.accepted).then_some(OpaStatus {
+                message: v.message,
+                code: v.code,
+            }),
+            warnings: v.warnings,
+            audit_annotations: v.audit_annotations,
+        }
     }
-    let mut out = Map::new();
-    out.insert("response".to_string(), Value::Object(response));
-    Value::Object(out)
 }
 
 /// OPA data = the settings. Kubewarden puts context-aware data under `kubernetes`, which
@@ -1104,4 +1466,129 @@ fn opa_settings(data: &[u8]) -> Result<Settings, SettingsError> {
         m.remove("kubernetes");
     }
     Settings::from_value(&v)
+}
+
+/// Memory evaluating a request takes, per byte of input and data (the text itself, the
+/// decoded strings, the response quoting them).
+const MEMORY_PER_BYTE: usize = 4;
+/// ... per JSON value or key (a decoded value, a map slot, a document node, and a
+/// finding when the value is one of a list a check reports item by item: capabilities,
+/// annotations).
+const MEMORY_PER_VALUE: usize = 1 << 10;
+/// ... per JSON object (a volume, a port, a sysctl: each can be a violation, i.e. a
+/// finding, a violation, its message and its serialized form).
+const MEMORY_PER_OBJECT: usize = 6 << 10;
+/// ... per container (an object with an `image` key): one violation per check.
+const MEMORY_PER_CONTAINER: usize = 40 << 10;
+/// ... per AppArmor or seccomp annotation key (a check reports each one).
+const MEMORY_PER_ANNOTATION: usize = 8 << 10;
+
+/// Annotation keys a check reports one by one (prefixes).
+const CHECKED_ANNOTATIONS: [&[u8]; 3] = [
+    b"container.apparmor.security.beta.kubernetes.io/",
+    b"container.seccomp.security.alpha.kubernetes.io/",
+    b"seccomp.security.alpha.kubernetes.io/pod",
+];
+/// ... for any request (settings, rule tables, the response).
+const MEMORY_BASE: usize = 128 << 10;
+
+/// An estimate, from above for the requests measured, of the heap memory (bytes) that
+/// evaluating `input` with `data` takes in the OPA builds: a cheap scan that counts
+/// bytes, JSON values, objects and containers, without parsing (so without allocating).
+/// The OPA front end grows memory by this much before it parses, and answers with a
+/// clean error when the host's maximum does not allow it (`crate::opa`).
+///
+/// Measured against the builds (heap used beyond the input, per byte of input): about
+/// 1× for a request that is mostly one large string, 10× for many small labels, 12× for
+/// a typical Deployment, 40× for long arrays of numbers, and up to 800× for pods made
+/// of thousands of tiny violating containers (each violation is a structured object
+/// many times the size of the container that caused it). The estimate is larger than
+/// each of these; it is a heuristic, not a proof (see `notes/readme-policy.md`, Memory).
+pub fn evaluation_memory_estimate(input: &[u8], data: &[u8]) -> usize {
+    let a = json_shape(input);
+    let b = json_shape(data);
+    let sum = |x: usize, y: usize, per: usize| x.saturating_add(y).saturating_mul(per);
+    MEMORY_BASE
+        .saturating_add(sum(a.bytes, b.bytes, MEMORY_PER_BYTE))
+        .saturating_add(sum(a.values, b.values, MEMORY_PER_VALUE))
+        .saturating_add(sum(a.objects, b.objects, MEMORY_PER_OBJECT))
+        .saturating_add(sum(a.containers, b.containers, MEMORY_PER_CONTAINER))
+        .saturating_add(sum(a.annotations, b.annotations, MEMORY_PER_ANNOTATION))
+}
+
+/// What [`json_shape`] counts.
+#[derive(Debug, Clone, Copy, Default)]
+struct JsonShape {
+    bytes: usize,
+    /// `,`, `:`, `[` and `{` outside strings, plus one: one per value or key, roughly.
+    values: usize,
+    /// `{` outside strings.
+    objects: usize,
+    /// `"image":` keys.
+    containers: usize,
+    /// AppArmor and seccomp annotation keys ([`CHECKED_ANNOTATIONS`]).
+    annotations: usize,
+}
+
+/// Counts the shape of JSON text in one pass, without allocating (and without checking
+/// that it is JSON).
+fn json_shape(text: &[u8]) -> JsonShape {
+    let mut shape = JsonShape {
+        bytes: text.len(),
+        values: 1,
+        ..JsonShape::default()
+    };
+    let (mut in_string, mut escaped, mut start) = (false, false, 0);
+    // What the last token was, when it was a string that a `:` makes a key we count.
+    #[derive(PartialEq)]
+    enum Key {
+        Other,
+        Image,
+        Annotation,
+    }
+    let mut key = Key::Other;
+    for (i, &b) in text.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+                let s = text.get(start..i).unwrap_or_default();
+                key = if s == b"image" {
+                    Key::Image
+                } else if CHECKED_ANNOTATIONS.iter().any(|p| s.starts_with(p)) {
+                    Key::Annotation
+                } else {
+                    Key::Other
+                };
+            }
+            continue;
+        }
+        match b {
+            b'"' => {
+                in_string = true;
+                start = i + 1;
+                continue;
+            }
+            b':' => {
+                shape.values += 1;
+                match key {
+                    Key::Image => shape.containers += 1,
+                    Key::Annotation => shape.annotations += 1,
+                    Key::Other => {}
+                }
+            }
+            b',' | b'[' => shape.values += 1,
+            b'{' => {
+                shape.values += 1;
+                shape.objects += 1;
+            }
+            b' ' | b'\t' | b'\n' | b'\r' => continue,
+            _ => {}
+        }
+        key = Key::Other;
+    }
+    shape
 }

@@ -132,6 +132,22 @@ pub fn check_stream_into(
     lines: &LineIndex<'_>,
     opts: &Options,
 ) {
+    check_stream_keeping_suppressed(report, file, stream, lines, opts, None);
+}
+
+/// As [`check_stream_into`], and when `suppressed` is given, the findings that the
+/// [`IGNORE_ANNOTATION`] suppressed are pushed there instead of being dropped (they are
+/// still counted in `summary.suppressed`, and never added to the report's findings).
+/// The admission builds use it to report what a pod author's annotation suppressed,
+/// or to disregard the annotation.
+pub fn check_stream_keeping_suppressed(
+    report: &mut Report,
+    file: &str,
+    stream: &Stream<'_>,
+    lines: &LineIndex<'_>,
+    opts: &Options,
+    mut suppressed: Option<&mut Vec<Finding>>,
+) {
     let plan = plan(opts);
     report.files.push(file.to_string());
     report.summary.documents += stream.document_count;
@@ -190,6 +206,9 @@ pub fn check_stream_into(
                 for hit in ctx.hits {
                     if ignored.contains(rule.id) {
                         report.summary.suppressed += 1;
+                        if let Some(sink) = suppressed.as_deref_mut() {
+                            sink.push(finding(file, doc, w, rule, check, hit, lines));
+                        }
                         continue;
                     }
                     findings.push(finding(file, doc, w, rule, check, hit, lines));

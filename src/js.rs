@@ -20,8 +20,9 @@
 //! wrong type) whose message names the option and its allowed values. Invalid YAML is
 //! never an exception: it is an `errors` entry with its position, as in the CLI. Nothing
 //! here panics (the crate denies `unwrap`, `expect`, `panic` and indexing), so no call
-//! ends in a wasm trap, and every JavaScript value is read through a `catch`ing import so
-//! a throwing getter cannot unwind through the module.
+//! ends in a wasm trap. Properties are read with `catch`ing imports (`Reflect`), so a
+//! throwing getter becomes the thrown value instead of unwinding through the module; the
+//! package's entry points also copy the options to a plain object in JavaScript first.
 //!
 //! With the feature `js-cli`, [`cli`] adds what the package's `kube-secctx` command (`npx
 //! kube-secctx check FILE...`) needs to print exactly what the native CLI prints, from the
@@ -344,7 +345,7 @@ pub mod cli {
     use wasm_bindgen::prelude::*;
 
     use super::error;
-    use crate::engine::{check_bytes_into, new_report};
+    use crate::engine::{self, check_bytes_into, new_report};
     use crate::render::{self, sarif, text};
     use crate::report::Report;
     use crate::rules;
@@ -355,6 +356,7 @@ pub mod cli {
     /// checks the bytes and renders the report with the native CLI's renderers. Internal.
     #[wasm_bindgen(js_name = CliRun, skip_typescript)]
     pub struct CliRun {
+        warnings: Vec<String>,
         opts: Options,
         report: Report,
         texts: HashMap<String, String>,
@@ -391,17 +393,30 @@ pub mod cli {
             };
             opts.validate().map_err(|e| error(e.to_string()))?;
             Ok(CliRun {
+                warnings: engine::inactive_selected(&opts),
                 report: new_report(&opts),
                 opts,
                 texts: HashMap::new(),
             })
         }
 
+        /// Why selected rules will not run with these options (the core's sentences, which
+        /// the native CLI prints as warnings).
+        #[wasm_bindgen(getter)]
+        pub fn warnings(&self) -> Vec<String> {
+            self.warnings.clone()
+        }
+
         /// Checks one file's bytes (UTF-8, or an input error when not) under the name the
-        /// report gives it.
-        pub fn add(&mut self, name: String, bytes: Vec<u8>) {
+        /// report gives it. Returns `false`, checking nothing, when an input of that name
+        /// was already added (two standard inputs named alike).
+        pub fn add(&mut self, name: String, bytes: Vec<u8>) -> bool {
+            if self.texts.contains_key(&name) {
+                return false;
+            }
             let text = check_bytes_into(&mut self.report, &name, bytes, &self.opts);
             self.texts.insert(name, text);
+            true
         }
 
         /// The report as the native CLI prints it: `format` is `text`, `json` or `sarif`;
@@ -448,6 +463,13 @@ pub mod cli {
         uri
     }
 
+    /// The input size limit in bytes: the CLI reads at most one byte more, so the engine
+    /// reports a larger input as an error entry. Internal.
+    #[wasm_bindgen(js_name = cliMaxInputBytes, skip_typescript)]
+    pub fn cli_max_input_bytes() -> usize {
+        Options::default().limits.max_input_bytes
+    }
+
     /// `kube-secctx rules --format FORMAT` output (`table`, `markdown` or `json`). Internal.
     #[wasm_bindgen(js_name = cliRules, skip_typescript)]
     pub fn cli_rules(format: &str) -> String {
@@ -478,12 +500,5 @@ pub mod cli {
     #[wasm_bindgen(js_name = cliPssVersionError, skip_typescript)]
     pub fn cli_pss_version_error(value: &str) -> Option<String> {
         value.parse::<PssVersion>().err().map(|e| e.to_string())
-    }
-
-    /// Whether `id` is a rule outside the Pod Security Standards (it does not run with
-    /// `--level`). Internal.
-    #[wasm_bindgen(js_name = cliIsNonPssRule, skip_typescript)]
-    pub fn cli_is_non_pss_rule(id: &str) -> bool {
-        rules::rule(id).is_some_and(|r| r.pss.is_none())
     }
 }

@@ -7,8 +7,8 @@
 //! memory.
 //!
 //! - Memory is imported from `env.memory` (the SDKs create it with 5 pages); the build
-//!   links with `--import-memory`, a 64 KiB stack and `--initial-memory` of at most 5
-//!   pages (`mk/policy.mk`). No other import.
+//!   links with `--import-memory`, a 128 KiB stack (`-zstack-size=131072`) and
+//!   `--initial-memory` of 5 pages (`mk/policy.mk`). No other import.
 //! - The ABI version globals `opa_wasm_abi_version` (1) and `opa_wasm_abi_minor_version`
 //!   (2) are real wasm globals; Rust cannot emit an exported constant global, so
 //!   `policy/tools/finish.mjs` adds them after `wasm-opt`.
@@ -16,12 +16,33 @@
 //!   the SDKs write the input at the heap pointer themselves and reset it between calls.
 //!   `free` only gives back the last allocation. The heap starts above the memory the
 //!   module was instantiated with (stack and static data live below).
-//! - A value (what `opa_json_parse` returns and `opa_json_dump` reads) is a blob in the
-//!   heap: a magic word, the length, the JSON text and a NUL. Addresses that are not such
-//!   blobs read as `null`, never as a trap.
+//! - A value (what `opa_json_parse` returns and `opa_json_dump` reads) is a 12-byte
+//!   header in the heap: a magic word, the length and the address of the JSON text.
+//!   Results own their text (NUL-terminated, written once, not copied again);
+//!   `opa_json_parse` does not copy the host's text, it points at it (and `opa_json_dump`
+//!   of such a value copies it once, to add the NUL). Addresses that are not values read
+//!   as `null`, never as a trap.
+//! - Settings are validated per evaluation: the OPA ABI has no settings-validation call,
+//!   and Kubewarden's OPA evaluator answers `valid: true` for any settings in its
+//!   `gatekeeper` and `opa` modes. So a typo in the settings deploys, and then every
+//!   request is answered with `invalid settings: ...` (a violation; a rejection with code
+//!   500 in the response contract).
 //! - Entrypoint 0 is `kube_secctx/violation` (Gatekeeper, Kubewarden `gatekeeper` mode);
 //!   with the feature `opa-response-default` it is `kube_secctx/response` (Kubewarden
 //!   `opa` mode). Kubewarden always evaluates entrypoint 0.
+//!
+//! # Memory
+//!
+//! Rust aborts (a wasm `unreachable` trap) when an allocation fails, so before it parses
+//! anything `eval`/`opa_eval` grows memory by
+//! [`crate::admission::evaluation_memory_estimate`] of the input and data (about 10×
+//! the request for typical requests, more for requests made of many tiny values or many
+//! violating containers). When the host's memory maximum does not allow that, the
+//! result is a clean error (a violation / a rejection with code 500 that says how much
+//! memory is needed), not a trap. Growing costs address space, not physical memory, on
+//! the usual hosts. The stores of results are fallible too (a null result, not a trap).
+//! A request whose evaluation needs more than the estimate can still trap when the host
+//! bounds memory; `notes/readme-policy.md` says how large a maximum to configure.
 
 use crate::admission::Entrypoint;
 
@@ -57,13 +78,21 @@ mod abi {
     use core::arch::wasm32::{memory_grow, memory_size};
     use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
+    use crate::admission::{evaluation_memory_estimate, opa_insufficient_memory};
+
     const PAGE: usize = 65_536;
-    /// Marks a value blob: `OPAV`.
+    /// Marks a value whose NUL-terminated text this module wrote: `OPAV`.
     const MAGIC: u32 = 0x5641_504f;
+    /// Marks a value whose text is the host's (from `opa_json_parse`), not terminated:
+    /// `OPAR`.
+    const MAGIC_REF: u32 = 0x5241_504f;
     /// Marks an evaluation context: `OPAC`.
     const CTX_MAGIC: u32 = 0x4341_504f;
     /// Heap alignment (OPA's allocator aligns to 8 too).
     const ALIGN: usize = 8;
+    /// What `opa_json_dump` returns for an address that is not a value, or when memory
+    /// runs out: static data, so it needs no allocation.
+    static NULL_JSON: [u8; 5] = *b"null\0";
 
     /// Bottom of the heap (0 until first use): the memory size at first use, so stack
     /// and static data are below it.
@@ -150,6 +179,11 @@ mod abi {
                 }
                 return core::ptr::null_mut();
             }
+            // Shrinking a block that is not the last one: keep it where it is (the bytes
+            // past `new_size` are simply not used any more).
+            if new_size <= layout.size() {
+                return ptr;
+            }
             let Ok(new_layout) = Layout::from_size_align(new_size, layout.align()) else {
                 return core::ptr::null_mut();
             };
@@ -197,7 +231,7 @@ mod abi {
         ]))
     }
 
-    #[allow(unsafe_code)] // writes an evaluation context
+    #[allow(unsafe_code)] // writes a value header or an evaluation context
     fn write_u32(addr: usize, value: u32) -> bool {
         let Some(end) = addr.checked_add(4) else {
             return false;
@@ -206,34 +240,66 @@ mod abi {
             return false;
         }
         // SAFETY: the 4 bytes at `addr` are inside linear memory (checked above) and
-        // `write_unaligned` needs no alignment. Only evaluation contexts are written,
-        // whose magic word `ctx` checked first: memory this module handed out as a
-        // context, not any live Rust object.
+        // `write_unaligned` needs no alignment. Only memory this module handed out as a
+        // value header or an evaluation context (whose magic word `ctx_field` checked
+        // first) is written, never a live Rust object.
         unsafe { core::ptr::write_unaligned(addr as *mut u32, value.to_le()) };
         true
     }
 
-    /// Stores JSON text as a value blob in the heap; its address (0 if out of memory).
-    fn store(json: &[u8]) -> i32 {
-        let len = u32::try_from(json.len()).unwrap_or(u32::MAX);
-        let mut blob = Vec::with_capacity(json.len() + 9);
-        blob.extend_from_slice(&MAGIC.to_le_bytes());
-        blob.extend_from_slice(&len.to_le_bytes());
-        blob.extend_from_slice(json);
-        blob.push(0);
-        // Leaked on purpose: the heap is reclaimed by the host's `opa_heap_ptr_set`.
-        let blob: &'static mut [u8] = Box::leak(blob.into_boxed_slice());
-        blob.as_ptr() as usize as i32
+    /// A value header `[magic, len, text]` in the heap; its address, or 0 when out of
+    /// memory.
+    fn header(magic: u32, text: usize, len: usize) -> i32 {
+        let (Ok(text), Ok(len)) = (u32::try_from(text), u32::try_from(len)) else {
+            return 0;
+        };
+        match bump(12, ALIGN) {
+            Some(h) if write_u32(h, magic) && write_u32(h + 4, len) && write_u32(h + 8, text) => {
+                h as i32
+            }
+            _ => 0,
+        }
     }
 
-    /// The JSON text of a value blob, or `None` when `addr` is not one.
-    fn load<'a>(addr: i32) -> Option<&'a [u8]> {
+    /// Stores JSON text as a value that owns it (NUL-terminated, not copied); its address,
+    /// or 0 when out of memory (never a trap).
+    fn store(mut json: Vec<u8>) -> i32 {
+        let len = json.len();
+        if json.try_reserve_exact(1).is_err() {
+            return 0;
+        }
+        json.push(0);
+        // Leaked on purpose: the heap is reclaimed by the host's `opa_heap_ptr_set`.
+        let text: &'static mut [u8] = json.leak();
+        header(MAGIC, text.as_ptr() as usize, len)
+    }
+
+    /// Copies `bytes` into a fresh `Vec`, or `None` when out of memory.
+    fn try_copy(bytes: &[u8]) -> Option<Vec<u8>> {
+        let mut v = Vec::new();
+        v.try_reserve_exact(bytes.len().saturating_add(1)).ok()?;
+        v.extend_from_slice(bytes);
+        Some(v)
+    }
+
+    /// `(magic, text address, length)` of the value at `addr`, or `None` when `addr` is
+    /// not one.
+    fn value(addr: i32) -> Option<(u32, usize, usize)> {
         let addr = addr as u32 as usize;
-        if read_u32(addr)? != MAGIC {
+        let magic = read_u32(addr)?;
+        if magic != MAGIC && magic != MAGIC_REF {
             return None;
         }
         let len = read_u32(addr + 4)? as usize;
-        memory_slice(addr + 8, len)
+        let text = read_u32(addr + 8)? as usize;
+        memory_slice(text, len)?;
+        Some((magic, text, len))
+    }
+
+    /// The JSON text of a value, or `None` when `addr` is not one.
+    fn load<'a>(addr: i32) -> Option<&'a [u8]> {
+        let (_, text, len) = value(addr)?;
+        memory_slice(text, len)
     }
 
     // Evaluation context: [CTX_MAGIC, input, data, entrypoint, result] as u32s.
@@ -259,18 +325,47 @@ mod abi {
     const ENTRYPOINT: usize = 3;
     const RESULT: usize = 4;
 
+    /// Evaluates entrypoint `id` on `input` and `data` after making sure the memory the
+    /// evaluation needs can be had: the result set JSON, or a clean error result (as the
+    /// entrypoint shapes it) when the host's memory maximum is too low.
+    fn evaluate_within_memory(id: i32, input: &[u8], data: &[u8]) -> String {
+        let need = evaluation_memory_estimate(input, data);
+        let end = top().saturating_add(need);
+        if ensure(end) {
+            return super::evaluate(id, input, data);
+        }
+        let entrypoint = usize::try_from(id)
+            .ok()
+            .and_then(|i| super::ENTRYPOINTS.get(i).copied());
+        let Some(entrypoint) = entrypoint else {
+            return "[]".to_string();
+        };
+        opa_insufficient_memory(
+            entrypoint,
+            format!(
+                "kube-secctx cannot evaluate this request: its input ({} bytes) needs up to \
+                 about {need} bytes of wasm memory, and the host does not let the module's \
+                 memory grow from {} to {end} bytes ({} pages). Raise the memory maximum \
+                 the host gives the policy (see the kube-secctx admission README, Memory).",
+                input.len(),
+                memory_bytes(),
+                end.div_ceil(PAGE)
+            ),
+        )
+    }
+
     /// ABI: the JSON map of the built-in functions the policy calls (none).
     #[allow(unsafe_code)] // `no_mangle`: ABI export.
     #[no_mangle]
     pub extern "C" fn builtins() -> i32 {
-        store(b"{}")
+        try_copy(b"{}").map_or(0, store)
     }
 
     /// ABI: the JSON map of entrypoint names to IDs.
     #[allow(unsafe_code)] // `no_mangle`: ABI export.
     #[no_mangle]
     pub extern "C" fn entrypoints() -> i32 {
-        store(super::entrypoints_json().as_bytes())
+        store(super::entrypoints_json().into_bytes())
     }
 
     /// ABI: a new evaluation context (entrypoint 0, no input, no data).
@@ -316,15 +411,17 @@ mod abi {
         ctx_get(ctx, RESULT)
     }
 
-    /// ABI: evaluates a context; 0 on success.
+    /// ABI: evaluates a context; 0 on success, 1 when the result could not be stored
+    /// (out of memory; the result is then null).
     #[allow(unsafe_code)] // `no_mangle`: ABI export.
     #[no_mangle]
     pub extern "C" fn eval(ctx: i32) -> i32 {
         let input = load(ctx_get(ctx, INPUT)).unwrap_or(b"");
         let data = load(ctx_get(ctx, DATA)).unwrap_or(b"");
-        let result = super::evaluate(ctx_get(ctx, ENTRYPOINT), input, data);
-        ctx_set(ctx, RESULT, store(result.as_bytes()));
-        0
+        let result = evaluate_within_memory(ctx_get(ctx, ENTRYPOINT), input, data);
+        let stored = store(result.into_bytes());
+        ctx_set(ctx, RESULT, stored);
+        i32::from(stored == 0)
     }
 
     /// ABI 1.2: one-call evaluation. The input is the raw JSON at `input`..`input_len`
@@ -349,8 +446,8 @@ mod abi {
             memory_slice(input, len).unwrap_or(b"")
         };
         let data = load(data).unwrap_or(b"");
-        let result = super::evaluate(entrypoint, input, data);
-        opa_json_dump(store(result.as_bytes()))
+        let result = evaluate_within_memory(entrypoint, input, data);
+        opa_json_dump(store(result.into_bytes()))
     }
 
     /// ABI: allocates `size` bytes on the heap (0 when out of memory).
@@ -365,15 +462,19 @@ mod abi {
     #[no_mangle]
     pub extern "C" fn opa_free(_addr: i32) {}
 
-    /// ABI: parses JSON text at `addr`..`len` into a value; 0 when it is not JSON.
+    /// ABI: parses JSON text at `addr`..`len` into a value; 0 when it is not JSON (or
+    /// out of memory). The value points at the host's text: it is not copied (the host
+    /// wrote it into memory `opa_malloc` handed out, which stays until the heap is reset
+    /// below it, and the value with it).
     #[allow(unsafe_code)] // `no_mangle`: ABI export.
     #[no_mangle]
     pub extern "C" fn opa_json_parse(addr: i32, len: i32) -> i32 {
-        let Some(text) = memory_slice(addr as u32 as usize, len as u32 as usize) else {
+        let (addr, len) = (addr as u32 as usize, len as u32 as usize);
+        let Some(text) = memory_slice(addr, len) else {
             return 0;
         };
         match serde_json::from_slice::<serde::de::IgnoredAny>(text) {
-            Ok(_) => store(text),
+            Ok(_) => header(MAGIC_REF, addr, len),
             Err(_) => 0,
         }
     }
@@ -385,13 +486,21 @@ mod abi {
         opa_json_parse(addr, len)
     }
 
-    /// ABI: the address of a value's NUL-terminated JSON text.
+    /// ABI: the address of a value's NUL-terminated JSON text (`null` for an address
+    /// that is not a value, or when out of memory).
     #[allow(unsafe_code)] // `no_mangle`: ABI export.
     #[no_mangle]
-    pub extern "C" fn opa_json_dump(value: i32) -> i32 {
-        match load(value) {
-            Some(_) => value.wrapping_add(8),
-            None => store(b"null").wrapping_add(8),
+    pub extern "C" fn opa_json_dump(addr: i32) -> i32 {
+        let null = NULL_JSON.as_ptr() as usize as i32;
+        match value(addr) {
+            Some((MAGIC, text, _)) => text as i32,
+            // The host's own text has no NUL after it: copy it once.
+            Some((_, text, len)) => memory_slice(text, len)
+                .and_then(try_copy)
+                .map(store)
+                .and_then(value)
+                .map_or(null, |(_, text, _)| text as i32),
+            None => null,
         }
     }
 

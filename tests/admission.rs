@@ -47,6 +47,19 @@ struct Answer {
     message: Option<String>,
     code: Option<u64>,
     warnings: Vec<String>,
+    /// The audit annotations (`null` when none).
+    audit: Value,
+}
+
+/// Each part appears in `text`, in this order.
+fn assert_in_order(ctx: &str, text: &str, parts: &[String]) {
+    let mut from = 0;
+    for part in parts {
+        match text[from..].find(part.as_str()) {
+            Some(at) => from += at + part.len(),
+            None => panic!("{ctx}: {part:?} not found (in order) after byte {from} of {text:?}"),
+        }
+    }
 }
 
 fn check_answer(name: &str, build: &str, expect: &Value, a: &Answer) {
@@ -84,6 +97,30 @@ fn check_answer(name: &str, build: &str, expect: &Value, a: &Answer) {
             a.warnings
         );
     }
+    assert_in_order(
+        &ctx,
+        a.message.as_deref().unwrap_or(""),
+        &strs(expect, "messageInOrder"),
+    );
+    // `audit`: every key present and containing its parts; no other key.
+    if let Some(audit) = expect.get("audit").and_then(Value::as_object) {
+        let got = a.audit.as_object().cloned().unwrap_or_default();
+        let mut want_keys: Vec<&String> = audit.keys().collect();
+        let mut got_keys: Vec<&String> = got.keys().collect();
+        want_keys.sort();
+        got_keys.sort();
+        assert_eq!(got_keys, want_keys, "{ctx}: audit annotations {got:?}");
+        for (key, parts) in audit {
+            let value = got[key].as_str().unwrap();
+            for part in parts.as_array().unwrap() {
+                let part = part.as_str().unwrap();
+                assert!(
+                    value.contains(part),
+                    "{ctx}: audit {key} {value:?} lacks {part:?}"
+                );
+            }
+        }
+    }
 }
 
 #[test]
@@ -109,6 +146,7 @@ fn fixtures_kubewarden_validate() {
             message: out["message"].as_str().map(str::to_string),
             code: out["code"].as_u64(),
             warnings: strs(&out, "warnings"),
+            audit: out["audit_annotations"].clone(),
         };
         check_answer(&name, "kubewarden", &f["expect"], &answer);
 
@@ -120,6 +158,13 @@ fn fixtures_kubewarden_validate() {
             settings["valid"], f["expect"]["settingsValid"],
             "{name}: validate_settings {settings}"
         );
+        if let Some(want) = f["expect"]["settingsMessage"].as_str() {
+            let got = settings["message"].as_str().unwrap_or("");
+            assert!(
+                got.contains(want),
+                "{name}: settings message {got:?} lacks {want:?}"
+            );
+        }
     }
 }
 
@@ -155,6 +200,11 @@ fn fixtures_gatekeeper_violation() {
         for part in strs(expect, "message") {
             assert!(joined.contains(&part), "{name}: {joined:?} lacks {part:?}");
         }
+        assert_in_order(
+            &format!("{name} (gatekeeper)"),
+            &joined,
+            &strs(expect, "messageInOrder"),
+        );
         for v in violations {
             assert!(v["details"]["rule"].is_string(), "{name}: details {v}");
         }
@@ -179,6 +229,7 @@ fn fixtures_opa_response() {
             message: r["status"]["message"].as_str().map(str::to_string),
             code: r["status"]["code"].as_u64(),
             warnings: strs(r, "warnings"),
+            audit: r.get("auditAnnotations").cloned().unwrap_or(Value::Null),
         };
         check_answer(&name, "opa", &f["expect"], &answer);
     }
@@ -425,4 +476,471 @@ fn hostile_payloads() {
         serde_json::from_str(&kubewarden_validate(payload.to_string().as_bytes())).unwrap();
     assert_eq!(out["accepted"], false);
     assert!(out["message"].as_str().unwrap().contains("privileged"));
+}
+
+/// The review of `object` as a CREATE (or UPDATE from `old`) at `settings`.
+fn review_of(
+    object: &Value,
+    old: Option<&Value>,
+    settings: &Value,
+) -> kube_secctx::admission::Verdict {
+    let mut request =
+        json!({"uid": "u", "operation": "CREATE", "namespace": "ns", "object": object});
+    if let Some(old) = old {
+        request["operation"] = json!("UPDATE");
+        request["oldObject"] = old.clone();
+    }
+    review(&request, &Settings::from_value(settings).unwrap())
+}
+
+fn privileged_spec() -> Value {
+    json!({"containers": [{"name": "app", "image": "nginx", "securityContext": {"privileged": true}}]})
+}
+
+/// Every workload kind, updated without touching its pod template (scale, pause,
+/// relabel, finalizers, suspend), is accepted even when the template violates the
+/// policy; changing the template (spec or template metadata) is checked.
+#[test]
+fn workload_updates_that_keep_the_pod_template() {
+    let template = json!({"metadata": {"labels": {"app": "web"}}, "spec": privileged_spec()});
+    fn at(pointer: &str) -> Vec<&str> {
+        pointer.split('/').skip(1).collect()
+    }
+    // (apiVersion, kind, where the pod template is)
+    let kinds = [
+        ("apps/v1", "Deployment", "/spec/template"),
+        ("apps/v1", "ReplicaSet", "/spec/template"),
+        ("apps/v1", "StatefulSet", "/spec/template"),
+        ("apps/v1", "DaemonSet", "/spec/template"),
+        ("batch/v1", "Job", "/spec/template"),
+        ("batch/v1", "CronJob", "/spec/jobTemplate/spec/template"),
+        ("v1", "ReplicationController", "/spec/template"),
+        ("v1", "PodTemplate", "/template"),
+        ("argoproj.io/v1alpha1", "Rollout", "/spec/template"),
+    ];
+    let baseline = json!({"level": "baseline"});
+    for (api_version, kind, path) in kinds {
+        let mut object = json!({"apiVersion": api_version, "kind": kind,
+            "metadata": {"name": "w", "namespace": "ns", "labels": {"team": "a"}}});
+        let mut slot = &mut object;
+        for key in at(path) {
+            if slot.get(key).is_none() {
+                slot[key] = json!({});
+            }
+            slot = &mut slot[key];
+        }
+        *slot = template.clone();
+        let ctx = kind;
+        // CREATE: checked.
+        let v = review_of(&object, None, &baseline);
+        assert!(!v.accepted, "{ctx}: CREATE {v:?}");
+        // UPDATE that changes everything but the template: accepted.
+        let mut updated = object.clone();
+        updated["metadata"]["labels"]["team"] = json!("b");
+        updated["metadata"]["finalizers"] = json!(["foregroundDeletion"]);
+        if path != "/template" {
+            updated["spec"]["replicas"] = json!(0);
+            updated["spec"]["paused"] = json!(true);
+            updated["spec"]["suspend"] = json!(true);
+        }
+        updated["status"] = json!({"replicas": 0});
+        let v = review_of(&updated, Some(&object), &baseline);
+        assert!(v.accepted, "{ctx}: template unchanged {v:?}");
+        assert!(
+            v.warnings.is_empty() && v.audit_annotations.is_empty(),
+            "{ctx}: {v:?}"
+        );
+        // UPDATE that changes the template's spec, or its metadata: checked.
+        let mut spec_changed = object.clone();
+        *spec_changed
+            .pointer_mut(&format!("{path}/spec/containers/0/image"))
+            .unwrap() = json!("nginx:2");
+        let v = review_of(&spec_changed, Some(&object), &baseline);
+        assert!(!v.accepted, "{ctx}: template spec changed {v:?}");
+        let mut meta_changed = object.clone();
+        *meta_changed
+            .pointer_mut(&format!("{path}/metadata/labels"))
+            .unwrap() = json!({"app": "web", "rev": "2"});
+        let v = review_of(&meta_changed, Some(&object), &baseline);
+        assert!(!v.accepted, "{ctx}: template metadata changed {v:?}");
+        // UPDATE without an oldObject: checked.
+        let mut request = json!({"operation": "UPDATE", "object": updated});
+        request["oldObject"] = Value::Null;
+        let v = review(&request, &Settings::from_value(&baseline).unwrap());
+        assert!(!v.accepted, "{ctx}: no oldObject {v:?}");
+    }
+}
+
+/// PSA's `isSignificantPodUpdate`: images, the set of containers, an added ephemeral
+/// container, the pod and per-container seccomp annotations.
+#[test]
+fn pod_updates_psa_considers_significant() {
+    let baseline = json!({"level": "baseline"});
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "labels": {"a": "1"}},
+        "spec": privileged_spec()});
+    let changed = |pointer: &str, value: Value| {
+        let mut p = pod.clone();
+        match p.pointer_mut(pointer) {
+            Some(slot) => *slot = value,
+            None => {
+                let (parent, key) = pointer.rsplit_once('/').unwrap();
+                p.pointer_mut(parent).unwrap()[key] = value;
+            }
+        }
+        p
+    };
+    let not_significant = [
+        changed("/metadata/labels", json!({"a": "2"})),
+        changed("/metadata/annotations", json!({"note": "x"})),
+        changed("/spec/activeDeadlineSeconds", json!(30)),
+        changed(
+            "/spec/containers/0/resources",
+            json!({"requests": {"cpu": "1"}}),
+        ),
+    ];
+    for new in not_significant {
+        assert!(review_of(&new, Some(&pod), &baseline).accepted, "{new}");
+    }
+    let significant = [
+        changed("/spec/containers/0/image", json!("nginx:2")),
+        changed(
+            "/metadata/annotations",
+            json!({"seccomp.security.alpha.kubernetes.io/pod": "runtime/default"}),
+        ),
+        changed(
+            "/metadata/annotations",
+            json!({"container.seccomp.security.alpha.kubernetes.io/app": "runtime/default"}),
+        ),
+        changed(
+            "/spec/ephemeralContainers",
+            json!([{"name": "debug", "image": "busybox"}]),
+        ),
+        changed(
+            "/spec/initContainers",
+            json!([{"name": "init", "image": "busybox"}]),
+        ),
+    ];
+    for new in significant {
+        assert!(!review_of(&new, Some(&pod), &baseline).accepted, "{new}");
+    }
+}
+
+/// Subresources as PSA: the pod subresources it ignores are accepted, every other pod
+/// subresource is checked; a subresource of any other resource is accepted.
+#[test]
+fn subresources_as_psa() {
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+        "spec": privileged_spec()});
+    let settings = Settings::from_value(&json!({"level": "baseline"})).unwrap();
+    let verdict = |resource: Option<&str>, sub: &str| {
+        let mut request =
+            json!({"uid": "u", "operation": "UPDATE", "subResource": sub, "object": pod});
+        if let Some(r) = resource {
+            request["resource"] = json!({"group": "", "version": "v1", "resource": r});
+        }
+        review(&request, &settings).accepted
+    };
+    assert_eq!(
+        kube_secctx::admission::IGNORED_POD_SUBRESOURCES,
+        [
+            "exec",
+            "attach",
+            "binding",
+            "eviction",
+            "log",
+            "portforward",
+            "proxy",
+            "status"
+        ]
+    );
+    for sub in kube_secctx::admission::IGNORED_POD_SUBRESOURCES {
+        assert!(verdict(Some("pods"), sub), "pods/{sub}");
+    }
+    for sub in ["ephemeralcontainers", "resize", "something-new"] {
+        assert!(!verdict(Some("pods"), sub), "pods/{sub} is checked");
+        // Without request.resource the object's kind decides.
+        assert!(!verdict(None, sub), "{sub} of a Pod object is checked");
+    }
+    for resource in [
+        "deployments",
+        "replicasets",
+        "podtemplates",
+        "replicationcontrollers",
+    ] {
+        assert!(verdict(Some(resource), "status"), "{resource}/status");
+        assert!(verdict(Some(resource), "scale"), "{resource}/scale");
+    }
+}
+
+/// Violations in PSA's order: by check (baseline check IDs sorted, then restricted check
+/// IDs sorted), then pod-level before containers, containers init → regular →
+/// ephemeral by index (numerically); List items by index.
+#[test]
+fn violations_in_psa_order() {
+    let c = |name: &str| json!({"name": name, "image": "i"});
+    let mut containers: Vec<Value> = (0..12).map(|i| c(&format!("c{i}"))).collect();
+    containers[11]["securityContext"] =
+        json!({"privileged": true, "capabilities": {"add": ["NET_ADMIN"]}});
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+        "spec": {"hostPID": true, "hostNetwork": true,
+            "volumes": [{"name": "h", "hostPath": {"path": "/"}}],
+            "securityContext": {"runAsNonRoot": false},
+            "initContainers": [c("init")], "containers": containers,
+            "ephemeralContainers": [c("debug")]}});
+    let v = review_of(&pod, None, &json!({}));
+    let checks: Vec<&str> = v
+        .violations
+        .iter()
+        .map(|v| v.details.check.unwrap())
+        .collect();
+    let mut distinct: Vec<&str> = checks.clone();
+    distinct.dedup();
+    // Each check's violations are together, and the checks in PSA's order.
+    let mut seen = distinct.clone();
+    seen.sort_unstable();
+    seen.dedup();
+    assert_eq!(seen.len(), distinct.len(), "a check is split: {checks:?}");
+    let is_restricted = |id: &str| {
+        matches!(
+            id,
+            "allowPrivilegeEscalation"
+                | "capabilities_restricted"
+                | "procMount_restricted"
+                | "restrictedVolumes"
+                | "runAsNonRoot"
+                | "runAsUser"
+                | "seccompProfile_restricted"
+        )
+    };
+    let mut want = distinct.clone();
+    want.sort_by_key(|id| (is_restricted(id), *id));
+    assert_eq!(distinct, want);
+    assert_eq!(
+        distinct,
+        [
+            "hostNamespaces",
+            "privileged",
+            "allowPrivilegeEscalation",
+            "capabilities_restricted",
+            "restrictedVolumes",
+            "runAsNonRoot",
+            "seccompProfile_restricted"
+        ]
+    );
+    // Within a check: pod-level first, then init, c0..c11 numerically, then ephemeral.
+    let run_as_non_root: Vec<String> = v
+        .violations
+        .iter()
+        .filter(|v| v.details.check == Some("runAsNonRoot"))
+        .map(|v| {
+            v.details
+                .container
+                .clone()
+                .unwrap_or_else(|| "(pod)".to_string())
+        })
+        .collect();
+    let mut want: Vec<String> = vec!["(pod)".into(), "init".into()];
+    want.extend((0..12).map(|i| format!("c{i}")));
+    want.push("debug".into());
+    assert_eq!(run_as_non_root, want);
+    // The rejection message lists them in the same order.
+    let message = v.message.unwrap();
+    let positions: Vec<usize> = v
+        .violations
+        .iter()
+        .map(|x| message.find(&x.msg).unwrap())
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{message}");
+
+    // List items by index, numerically.
+    let item = |i: usize| {
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": format!("p{i}")},
+        "spec": privileged_spec()})
+    };
+    let list =
+        json!({"apiVersion": "v1", "kind": "List", "items": (0..12).map(item).collect::<Vec<_>>()});
+    let v = review_of(&list, None, &json!({"level": "baseline"}));
+    let items: Vec<String> = v
+        .violations
+        .iter()
+        .map(|v| v.details.field.clone().unwrap())
+        .collect();
+    let want: Vec<String> = (0..12)
+        .map(|i| format!("items[{i}].spec.containers[0].securityContext.privileged"))
+        .collect();
+    assert_eq!(items, want);
+}
+
+/// runtimeClassNames exempts exactly the items whose pod spec names one: `/items/1`
+/// does not exempt `/items/10`..`/items/19`.
+#[test]
+fn runtime_class_exemption_is_per_item() {
+    let item = |i: usize, kata: bool| {
+        let mut spec = privileged_spec();
+        if kata {
+            spec["runtimeClassName"] = json!("kata");
+        }
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": format!("p{i}")}, "spec": spec})
+    };
+    let list = json!({"apiVersion": "v1", "kind": "List",
+        "items": (0..21).map(|i| item(i, i == 1 || i == 2)).collect::<Vec<_>>()});
+    let v = review_of(
+        &list,
+        None,
+        &json!({"level": "baseline", "exemptions": {"runtimeClassNames": ["kata"]}}),
+    );
+    let fields: Vec<String> = v
+        .violations
+        .iter()
+        .map(|v| v.details.field.clone().unwrap())
+        .collect();
+    assert_eq!(fields.len(), 19, "{fields:?}");
+    for i in [10, 11, 19, 20] {
+        assert!(
+            fields.contains(&format!(
+                "items[{i}].spec.containers[0].securityContext.privileged"
+            )),
+            "item {i}: {fields:?}"
+        );
+    }
+    assert!(!fields
+        .iter()
+        .any(|f| f.starts_with("items[1].") || f.starts_with("items[2].")));
+}
+
+/// The `kube-secctx.io/ignore` annotation: honoured by default, never silent (a warning
+/// and an audit annotation per suppressed violation, in both modes); with
+/// `honorIgnoreAnnotation: false` it suppresses nothing.
+#[test]
+fn ignore_annotation_is_visible_and_controllable() {
+    let pod = json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "p", "annotations": {"kube-secctx.io/ignore": "host-namespaces, privileged-container"}},
+        "spec": {"hostPID": true, "volumes": [{"name": "h", "hostPath": {"path": "/"}}],
+            "containers": [{"name": "app", "image": "nginx", "securityContext": {"privileged": true}}]}});
+    let deny = review_of(&pod, None, &json!({"level": "baseline"}));
+    assert!(!deny.accepted);
+    assert_eq!(deny.violations.len(), 1, "{deny:?}");
+    assert_eq!(deny.violations[0].details.check, Some("hostPathVolumes"));
+    assert_eq!(deny.warnings.len(), 2, "{:?}", deny.warnings);
+    assert!(deny.warnings[0].starts_with(
+        "kube-secctx.io/ignore suppressed: host namespaces (pod must not set hostPID=true; check: hostNamespaces; field: spec.hostPID)"
+    ));
+    assert!(deny.warnings[1]
+        .starts_with("kube-secctx.io/ignore suppressed: privileged (container \"app\""));
+    assert_eq!(
+        deny.audit_annotations["kube-secctx-suppressed"],
+        "PodSecurity \"baseline:latest\": hostNamespaces spec.hostPID, privileged spec.containers[0].securityContext.privileged"
+    );
+    assert_eq!(
+        deny.audit_annotations["kube-secctx-violations"],
+        "PodSecurity \"baseline:latest\": hostPathVolumes spec.volumes[0].hostPath"
+    );
+
+    let warn = review_of(&pod, None, &json!({"level": "baseline", "mode": "warn"}));
+    assert!(warn.accepted);
+    assert_eq!(warn.warnings.len(), 3, "{:?}", warn.warnings);
+    assert!(warn.warnings[0]
+        .starts_with("would violate PodSecurity \"baseline:latest\": hostPath volumes"));
+    assert_eq!(warn.audit_annotations, deny.audit_annotations);
+
+    let strict = review_of(
+        &pod,
+        None,
+        &json!({"level": "baseline", "honorIgnoreAnnotation": false}),
+    );
+    assert!(!strict.accepted);
+    assert_eq!(strict.violations.len(), 3, "{strict:?}");
+    assert!(strict.warnings.is_empty());
+    assert!(!strict
+        .audit_annotations
+        .contains_key("kube-secctx-suppressed"));
+    // The policy's own `ignore` still applies.
+    let ignored = review_of(
+        &pod,
+        None,
+        &json!({"level": "baseline", "honorIgnoreAnnotation": false, "ignore": ["host-path-volume", "host-namespaces", "privileged-container"]}),
+    );
+    assert!(
+        ignored.accepted && ignored.warnings.is_empty(),
+        "{ignored:?}"
+    );
+
+    // Only suppressed violations: accepted, with the warnings.
+    let mut only = pod.clone();
+    only["metadata"]["annotations"]["kube-secctx.io/ignore"] =
+        json!("host-namespaces,privileged-container,host-path-volume");
+    let v = review_of(&only, None, &json!({"level": "baseline"}));
+    assert!(v.accepted);
+    assert_eq!(v.warnings.len(), 3);
+    assert_eq!(v.audit_annotations.len(), 1);
+
+    // Kubewarden's ValidationResponse carries them.
+    let payload = json!({"request": {"uid": "u", "operation": "CREATE", "object": pod}, "settings": {"level": "baseline"}});
+    let out: Value =
+        serde_json::from_str(&kubewarden_validate(payload.to_string().as_bytes())).unwrap();
+    assert_eq!(out["accepted"], false);
+    assert_eq!(out["warnings"].as_array().unwrap().len(), 2);
+    assert!(
+        out["audit_annotations"]["kube-secctx-suppressed"].is_string(),
+        "{out}"
+    );
+}
+
+/// Audit annotations list at most 50 entries, then count the rest.
+#[test]
+fn audit_annotations_are_bounded() {
+    let containers: Vec<Value> = (0..60)
+        .map(|i| json!({"name": format!("c{i}"), "image": "i", "securityContext": {"privileged": true}}))
+        .collect();
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": containers}});
+    let v = review_of(&pod, None, &json!({"level": "baseline", "mode": "warn"}));
+    assert!(v.accepted);
+    assert_eq!(v.warnings.len(), 60);
+    let audit = &v.audit_annotations["kube-secctx-violations"];
+    assert_eq!(audit.matches("privileged spec.containers[").count(), 50);
+    assert!(audit.ends_with(", and 10 more"), "{audit}");
+    // Keys have no `/` (the API server prefixes them with the webhook name and a `/`).
+    assert!(v.audit_annotations.keys().all(|k| !k.contains('/')));
+}
+
+/// The memory estimate the OPA builds reserve before parsing grows with what costs
+/// memory: bytes, values, objects, containers.
+#[test]
+fn memory_estimate() {
+    use kube_secctx::admission::evaluation_memory_estimate as estimate;
+    let base = estimate(b"", b"");
+    assert!(base >= 64 << 10);
+    let typical = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("policy/bench/typical-deployment.request.json"),
+    )
+    .unwrap();
+    let e = estimate(&typical, b"{}");
+    assert!(
+        e > 10 * typical.len() && e < 1 << 22,
+        "{e} for {} bytes",
+        typical.len()
+    );
+    let big_string = format!("{{\"a\": \"{}\"}}", "x".repeat(1 << 20));
+    let e = estimate(big_string.as_bytes(), b"");
+    assert!(e > 1 << 21 && e < 1 << 23, "{e}");
+    // A container costs more than an object, which costs more than a value; strings do
+    // not count as structure (`{` and `"image":` inside a string are text).
+    let containers = format!(
+        "[{}]",
+        vec!["{\"name\":\"c\",\"image\":\"i\"}"; 100].join(",")
+    );
+    let objects = format!(
+        "[{}]",
+        vec!["{\"name\":\"c\",\"other\":\"i\"}"; 100].join(",")
+    );
+    let in_string = format!(
+        "\"{}\"",
+        vec!["{\\\"name\\\":\\\"c\\\",\\\"image\\\":\\\"i\\\"}"; 100].join(",")
+    );
+    assert!(
+        estimate(containers.as_bytes(), b"") > estimate(objects.as_bytes(), b"") + 100 * (32 << 10)
+    );
+    assert!(estimate(objects.as_bytes(), b"") > 100 * (4 << 10));
+    assert!(estimate(in_string.as_bytes(), b"") < base + 8 * in_string.len());
+    assert!(estimate(b"{}", b"{\"level\": \"baseline\"}") > estimate(b"{}", b""));
 }

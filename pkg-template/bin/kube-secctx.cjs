@@ -348,9 +348,7 @@ function main(argv) {
       return runExplain(rest);
     default:
       if (first.startsWith('-') && first !== '-') {
-        return usageError(new UsageError(
-          `unexpected argument '${first}' found\n\n  tip: to pass '${first}' as a value, use '-- ${first}'`,
-          USAGE.main));
+        return usageError(new UsageError(`unexpected argument '${first}' found`, USAGE.main));
       }
       return usageError(new UsageError(`unrecognized subcommand '${first}'`, USAGE.main));
   }
@@ -370,7 +368,7 @@ function help(args) {
   return 0;
 }
 
-function parseOr(args, spec, usage, short, long) {
+function parseOr(args, spec, usage, short, long, command) {
   let parsed;
   try {
     parsed = parseArgs(args, spec, usage);
@@ -383,14 +381,15 @@ function parseOr(args, spec, usage, short, long) {
     return { code: 0 };
   }
   if (parsed.version) {
-    out(`kube-secctx ${VERSION}\n`);
+    // clap's propagated version names the subcommand: `kube-secctx-check 0.1.0`.
+    out(`kube-secctx-${command} ${VERSION}\n`);
     return { code: 0 };
   }
   return parsed;
 }
 
 function runRules(args) {
-  const p = parseOr(args, RULES_OPTIONS, USAGE.rules, RULES_HELP_SHORT, RULES_HELP_LONG);
+  const p = parseOr(args, RULES_OPTIONS, USAGE.rules, RULES_HELP_SHORT, RULES_HELP_LONG, 'rules');
   if (p.code !== undefined) return p.code;
   if (p.positional.length > 0) {
     return usageError(new UsageError(`unexpected argument '${p.positional[0]}' found`, USAGE.rules));
@@ -400,7 +399,7 @@ function runRules(args) {
 }
 
 function runExplain(args) {
-  const p = parseOr(args, {}, USAGE.explain, EXPLAIN_HELP, EXPLAIN_HELP);
+  const p = parseOr(args, {}, USAGE.explain, EXPLAIN_HELP, EXPLAIN_HELP, 'explain');
   if (p.code !== undefined) return p.code;
   if (p.positional.length === 0) {
     return usageError(new UsageError(
@@ -448,7 +447,7 @@ function cleanIds(ids) {
 }
 
 function runCheck(args) {
-  const p = parseOr(args, CHECK_OPTIONS, USAGE.check, CHECK_HELP_SHORT, CHECK_HELP_LONG);
+  const p = parseOr(args, CHECK_OPTIONS, USAGE.check, CHECK_HELP_SHORT, CHECK_HELP_LONG, 'check');
   if (p.code !== undefined) return p.code;
   const o = p.opts;
   const level = o['--level'];
@@ -463,21 +462,15 @@ function runCheck(args) {
     return EXIT_USAGE;
   }
   try {
-    return checkWith(run, p, level, select);
+    return checkWith(run, p);
   } finally {
     run.free();
   }
 }
 
-function checkWith(run, p, level, select) {
+function checkWith(run, p) {
   const o = p.opts;
-  if (level !== undefined) {
-    for (const id of select) {
-      if (cli.cliIsNonPssRule(id)) {
-        err(`warning: rule \`${id}\` is not a Pod Security Standards check: it does not run with --level\n`);
-      }
-    }
-  }
+  for (const why of run.warnings) err(`warning: ${why}\n`);
   if (p.positional.length === 0) {
     err('error: no PATH given: name files or directories to check, or `-` for standard ' +
       "input\n\nUsage: kube-secctx check [OPTIONS] [PATH]...\n\nFor more information, " +
@@ -501,8 +494,8 @@ function checkWith(run, p, level, select) {
       if (inputs.length === before) {
         err(`warning: ${path}: no *.yaml or *.yml files found\n`);
       }
-    } else if (!seen.has(path)) {
-      seen.add(path);
+    } else if (!seen.has(canonical(path))) {
+      seen.add(canonical(path));
       inputs.push({ path });
     }
   }
@@ -512,14 +505,20 @@ function checkWith(run, p, level, select) {
     const name = input.stdin ? stdinName : displayPath(input.path);
     let bytes;
     try {
-      bytes = fs.readFileSync(input.stdin ? 0 : input.path);
+      bytes = readCapped(input.stdin ? 0 : input.path, cli.cliMaxInputBytes());
     } catch (e) {
       err(`error: ${name}: ${ioMessage(e)}\n`);
       unreadable = true;
       unread += 1;
       continue;
     }
-    run.add(name, bytes);
+    if (!run.add(name, bytes)) {
+      // Only `--stdin-filename` can give two inputs one name: findings could not be
+      // told apart, nor shown with the right code frames.
+      err(`error: ${name}: two inputs have this name (see --stdin-filename); the second was not checked\n`);
+      unreadable = true;
+      unread += 1;
+    }
   }
 
   const format = o['--format'] ?? 'text';
@@ -547,6 +546,38 @@ function checkWith(run, p, level, select) {
   if (unreadable) return EXIT_USAGE;
   if (run.hasProblems() && !o['--exit-zero']) return 1;
   return 0;
+}
+
+/**
+ * Reads at most `limit + 1` bytes (a path, or 0 for standard input): enough for the engine
+ * to report an input over the size limit as an error entry, without holding an unbounded
+ * input (`/dev/zero`, an endless pipe) in memory.
+ */
+function readCapped(file, limit) {
+  const cap = limit + 1;
+  const fd = file === 0 ? 0 : fs.openSync(file, 'r');
+  try {
+    const chunks = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.min(1 << 20, cap - total));
+      if (buf.length === 0) break;
+      let n;
+      try {
+        n = fs.readSync(fd, buf, 0, buf.length, null);
+      } catch (e) {
+        if (e.code === 'EAGAIN') continue; // a non-blocking standard input: wait for more
+        if (e.code === 'EOF') break;
+        throw e;
+      }
+      if (n === 0) break;
+      chunks.push(n === buf.length ? buf : buf.subarray(0, n));
+      total += n;
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    if (fd !== 0) fs.closeSync(fd);
+  }
 }
 
 function autoColor() {
@@ -617,14 +648,19 @@ function walk(dir, inputs, seen) {
           continue;
         }
         visit(child, ancestors.concat([{ real, path: child }]));
-      } else if (st.isFile() && /\.ya?ml$/i.test(name) && !seen.has(child)) {
-        seen.add(child);
+      } else if (st.isFile() && /\.ya?ml$/i.test(name) && !seen.has(canonical(child))) {
+        seen.add(canonical(child));
         inputs.push({ path: child });
       }
     }
   };
   visit(dir, [{ real: realpath(dir), path: dir }]);
   return failed;
+}
+
+/** The path used to check each file once (`./a.yaml` and `a.yaml` are one file). */
+function canonical(path) {
+  return realpath(path);
 }
 
 function realpath(path) {

@@ -11,6 +11,8 @@
 //                    {"review": request, "parameters": settings}
 // - opa              @open-policy-agent/opa-wasm, entrypoint kube_secctx/response with
 //                    {"request": request} and data = settings
+//
+// Every answer but Gatekeeper's also has `audit` (the audit annotations, or null).
 import { readFileSync, writeFileSync, openSync, closeSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -149,6 +151,7 @@ export async function loadOpa() {
         message: r.status?.message ?? null,
         code: r.status?.code ?? null,
         warnings: r.warnings ?? [],
+        audit: r.auditAnnotations ?? null,
         uid: r.uid,
       };
     },
@@ -164,6 +167,7 @@ function fromValidationResponse(r) {
     message: r.message,
     code: r.code,
     warnings: r.warnings ?? [],
+    audit: r.audit_annotations ?? null,
     raw: r,
   };
 }

@@ -26,12 +26,23 @@ test("the fixture set is complete", () => {
   }
 });
 
+/** Each part appears in `text`, in this order. */
+function assertInOrder(ctx, text, parts) {
+  let from = 0;
+  for (const part of parts ?? []) {
+    const at = text.indexOf(part, from);
+    assert.ok(at >= 0, `${ctx}\n${JSON.stringify(part)} not found (in order) after ${from}`);
+    from = at + part.length;
+  }
+}
+
 function checkAnswer(build, f, a) {
   const e = f.expect;
   const ctx = `${f.name} in ${build.name}: ${JSON.stringify(a).slice(0, 600)}`;
   assert.equal(a.accepted, e.accepted, ctx);
   const message = a.message ?? "";
   for (const part of e.message ?? []) assert.ok(message.includes(part), `${ctx}\nlacks ${part}`);
+  assertInOrder(ctx, message, e.messageInOrder);
   if (a.gatekeeper) {
     // Gatekeeper's contract: the set of violations, one per finding; no header, no code.
     if (e.violations !== undefined) assert.equal(a.violations.length, e.violations, ctx);
@@ -47,6 +58,14 @@ function checkAnswer(build, f, a) {
   for (const part of e.warningText ?? []) {
     assert.ok(a.warnings.some((w) => w.includes(part)), `${ctx}\nno warning with ${part}`);
   }
+  // `audit`: exactly these audit annotation keys, each value containing its parts.
+  if (e.audit !== undefined) {
+    const got = a.audit ?? {};
+    assert.deepEqual(Object.keys(got).sort(), Object.keys(e.audit).sort(), `${ctx}\naudit annotations`);
+    for (const [key, parts] of Object.entries(e.audit)) {
+      for (const part of parts) assert.ok(got[key].includes(part), `${ctx}\naudit ${key} lacks ${part}`);
+    }
+  }
 }
 
 for (const f of fixtures) {
@@ -56,7 +75,7 @@ for (const f of fixtures) {
       if (build.validateSettings) {
         const s = await build.validateSettings(f.settings);
         assert.equal(s.valid, f.expect.settingsValid, `${f.name} validate_settings in ${build.name}: ${JSON.stringify(s)}`);
-        if (!s.valid) assert.match(s.message, /setting `level`/);
+        if (!s.valid) assert.ok(s.message.includes(f.expect.settingsMessage ?? "setting `level`"), `${f.name}: ${s.message}`);
       }
     }
   });

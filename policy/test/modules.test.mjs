@@ -316,3 +316,72 @@ test("OPA ABI 1.1 path (opa_eval_ctx_*, as Kubewarden's burrego evaluator calls 
     assert.equal(x.opa_json_parse(memory.buffer.byteLength - 2, 100), 0);
   }
 });
+
+test("OPA: a host that bounds memory gets a clean error for a request too large to evaluate, not a trap", async () => {
+  // 40 pages (2.5 MiB): enough for the host to write a 2 MB input, not to evaluate it.
+  const pod = (n) => ({
+    uid: "u-mem", operation: "CREATE",
+    object: { apiVersion: "v1", kind: "Pod", metadata: { name: "p", annotations: { x: "y".repeat(n) } },
+      spec: { containers: [{ name: "c", image: "i", securityContext: { privileged: true } }] } },
+  });
+  for (const build of ["gatekeeper", "opa"]) {
+    const policy = await loadPolicy(readFileSync(wasmPath(build)), { initial: 5, maximum: 40 });
+    const run = (n) => {
+      if (build === "gatekeeper") return policy.evaluate({ review: pod(n), parameters: { level: "baseline" } })[0].result;
+      policy.setData({ level: "baseline" });
+      return policy.evaluate({ request: pod(n) })[0].result.response;
+    };
+    for (let round = 0; round < 3; round++) {
+      const small = run(50 << 10);
+      const big = run(2 << 20);
+      if (build === "gatekeeper") {
+        assert.equal(small.length, 1, JSON.stringify(small).slice(0, 300));
+        assert.match(small[0].msg, /^privileged \(container "c"/);
+        assert.equal(big.length, 1);
+        assert.equal(big[0].details.rule, "insufficient-memory");
+        assert.match(big[0].msg, /kube-secctx cannot evaluate this request: its input \(\d+ bytes\) needs up to about \d+ bytes of wasm memory.*\(\d+ pages\)\. Raise the memory maximum/);
+      } else {
+        assert.equal(small.allowed, false);
+        assert.equal(small.status.code, 403);
+        assert.equal(big.allowed, false);
+        assert.equal(big.status.code, 500);
+        assert.match(big.status.message, /cannot evaluate this request/);
+      }
+    }
+    assert.ok(policy.mem.buffer.byteLength <= 40 * 65536);
+  }
+
+  // The ABI 1.1 path (opa_json_parse + eval), as Kubewarden's evaluator calls it.
+  const memory = new WebAssembly.Memory({ initial: 5, maximum: 40 });
+  const { instance } = await WebAssembly.instantiate(readFileSync(wasmPath("gatekeeper")), { env: { memory } });
+  const x = instance.exports;
+  const base = x.opa_heap_ptr_get();
+  const pull = (addr) => {
+    const buf = new Uint8Array(memory.buffer);
+    let end = x.opa_json_dump(addr);
+    const start = end;
+    while (buf[end] !== 0) end++;
+    return JSON.parse(new TextDecoder().decode(buf.subarray(start, end)));
+  };
+  for (const [n, want] of [[2 << 20, "insufficient-memory"], [10 << 10, "privileged"], [2 << 20, "insufficient-memory"]]) {
+    x.opa_heap_ptr_set(base);
+    const bytes = new TextEncoder().encode(JSON.stringify({ review: pod(n), parameters: { level: "baseline" } }));
+    const addr = x.opa_malloc(bytes.length);
+    assert.notEqual(addr, 0);
+    new Uint8Array(memory.buffer).set(bytes, addr);
+    const input = x.opa_json_parse(addr, bytes.length);
+    assert.notEqual(input, 0);
+    // Dumping the host's own text copies it (to add the NUL): for the small input it
+    // reads back; for the large one the copy does not fit, and it reads as null.
+    if (n < 1 << 20) assert.equal(pull(input).review.uid, "u-mem", "the parsed value reads back");
+    else assert.equal(pull(input), null);
+    const ctx = x.opa_eval_ctx_new();
+    x.opa_eval_ctx_set_input(ctx, input);
+    assert.equal(x.eval(ctx), 0);
+    const [{ result }] = pull(x.opa_eval_ctx_get_result(ctx));
+    assert.equal(result.length, 1);
+    assert.equal(want === "insufficient-memory" ? result[0].details.rule : result[0].details.check, want);
+  }
+  // opa_malloc beyond the maximum is 0, not a trap.
+  assert.equal(x.opa_malloc(64 << 20), 0);
+});

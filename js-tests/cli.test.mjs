@@ -1,0 +1,147 @@
+// `npx kube-secctx ...` (the package's bin, on the wasm module) against the native CLI:
+// the same standard output byte for byte, the same exit code and the same standard
+// error, for text, JSON and SARIF, options, directories, standard input, unreadable,
+// non-UTF-8 and invalid files, usage errors, `rules`, `explain` and the help texts.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { test } from 'node:test';
+
+import { CORPUS, ROOT, nativeBin, npmBin, projectDir, read, run } from './helpers.mjs';
+
+/** A directory of awkward inputs, relative to the repository (both CLIs run there). */
+function fixtures() {
+  const dir = mkdtempSync(join(tmpdir(), 'kube-secctx-cli-'));
+  const nginx = read(join(ROOT, 'examples', 'nginx-deployment.yaml'));
+  writeFileSync(join(dir, 'b.yaml'), nginx);
+  writeFileSync(join(dir, 'a.yml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: "😀 x"}\nspec:\n  containers:\n  - {name: 容器, image: x, securityContext: {privileged: true}}\n');
+  writeFileSync(join(dir, 'invalid.yaml'), 'kind: Pod\nspec: [\n');
+  writeFileSync(join(dir, 'latin1.yaml'), Buffer.from('kind: Pod\nmetadata: {name: caf\xe9}\n', 'latin1'));
+  writeFileSync(join(dir, 'utf16.yaml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('kind: Pod\n', 'utf16le')]));
+  writeFileSync(join(dir, 'bom.yaml'), `\uFEFF${nginx}`);
+  writeFileSync(join(dir, 'notes.txt'), 'not yaml');
+  writeFileSync(join(dir, '.hidden.yaml'), nginx);
+  mkdirSync(join(dir, 'sub', 'deeper'), { recursive: true });
+  mkdirSync(join(dir, '.git'));
+  mkdirSync(join(dir, 'empty'));
+  writeFileSync(join(dir, '.git', 'x.yaml'), nginx);
+  writeFileSync(join(dir, 'sub', 'Z.YAML'), nginx);
+  writeFileSync(join(dir, 'sub', 'deeper', 'c.yaml'), 'apiVersion: v1\nkind: Pod\nspec: {hostNetwork: true, containers: [{name: a, image: b}]}\n');
+  symlinkSync(join(dir, 'sub'), join(dir, 'link'));
+  symlinkSync(join(dir, 'missing-target.yaml'), join(dir, 'dangling.yaml'));
+  return relative(ROOT, dir);
+}
+
+function same(args, { input, env } = {}) {
+  const native = run(nativeBin(), args, { input, env });
+  const wasm = run(npmBin(), args, { input, env });
+  const what = `kube-secctx ${args.join(' ')}`;
+  assert.equal(wasm.stdout, native.stdout, `${what}: stdout`);
+  assert.equal(wasm.code, native.code, `${what}: exit code`);
+  assert.equal(wasm.stderr, native.stderr, `${what}: stderr`);
+  return native;
+}
+
+test('npx runs the package command', () => {
+  const r = run('npm', ['exec', '--offline', '--no', '--', 'kube-secctx', '--version'], { cwd: projectDir() });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^kube-secctx \d+\.\d+\.\d+\n$/);
+  same(['--version']);
+});
+
+test('check: text, JSON and SARIF are the native CLI\'s, with its exit codes', () => {
+  const dir = fixtures();
+  const inputs = [
+    ['examples/nginx-deployment.yaml'],
+    ['examples/'],
+    ['examples', 'examples/nginx-deployment.yaml', 'examples'],
+    [dir],
+    [`${dir}/a.yml`, `${dir}/invalid.yaml`, `${dir}/latin1.yaml`, `${dir}/utf16.yaml`, `${dir}/bom.yaml`, `${dir}/notes.txt`],
+    [`${dir}/nope.yaml`, 'examples/cronjob.yaml'],
+    [`${dir}/nope.yaml`],
+    [`${dir}/empty`],
+    [join(CORPUS, 'calico-v3-manifest.yaml'), join(CORPUS, 'istio-bookinfo.yaml')],
+  ];
+  const codes = new Set();
+  for (const paths of inputs) {
+    for (const format of ['text', 'json', 'sarif']) {
+      codes.add(same(['check', '--format', format, ...paths]).code);
+    }
+  }
+  assert.deepEqual([...codes].sort(), [0, 1, 2], 'every exit code was compared');
+});
+
+test('check: options, colors, standard input', () => {
+  const nginx = read(join(ROOT, 'examples', 'nginx-deployment.yaml'));
+  const cases = [
+    ['check', '--level', 'baseline', 'examples/'],
+    ['check', '--level=restricted', '--pss-version', 'v1.24', 'examples/'],
+    ['check', '--select', 'may-run-as-root,host-namespaces', '--select', 'privileged-container', 'examples/'],
+    ['check', '--ignore', 'may-run-as-root,,writable-root-filesystem', '--format', 'json', 'examples/'],
+    ['check', '--level', 'baseline', '--select', 'writable-root-filesystem', 'examples/'],
+    ['check', '--exit-zero', 'examples/'],
+    ['check', '--color', 'always', 'examples/'],
+    ['check', '--color', 'always', '--no-color', 'examples/'],
+    ['check', '--color', 'never', '--format', 'sarif', 'examples/'],
+    ['check', '--', 'examples/cronjob.yaml'],
+  ];
+  for (const args of cases) same(args);
+  same(['check', '-'], { input: nginx });
+  same(['check', '--stdin-filename', 'piped.yaml', '--format', 'sarif', '-', '-'], { input: nginx });
+  same(['check', '--format', 'json', '-'], { input: 'kind: [\n' });
+});
+
+test('usage errors: exit 2 with the native messages', () => {
+  const cases = [
+    [],
+    ['check'],
+    ['check', '--level', 'privileged', 'x'],
+    ['check', '--level'],
+    ['check', '--pss-version', 'v2', 'x'],
+    ['check', '--select', 'privileged-containr', 'examples/'],
+    ['check', '--ignore', 'zzzzzzzzzz', 'examples/'],
+    ['check', '--level', 'baseline', '--level', 'restricted', 'x'],
+    ['check', '--exit-zero', '--exit-zero', 'x'],
+    ['check', '--format', 'xml', 'x'],
+    ['check', '--bogus'],
+    ['bogus'],
+    ['--bogus'],
+    ['explain'],
+    ['explain', 'privileged-containr'],
+    ['rules', '--format', 'yaml'],
+  ];
+  for (const args of cases) {
+    assert.equal(same(args).code, 2, args.join(' '));
+  }
+});
+
+test('rules, explain, help and version', () => {
+  const cases = [
+    ['rules'],
+    ['rules', '--format', 'markdown'],
+    ['rules', '--format', 'json'],
+    ['explain', 'privileged-container'],
+    ['explain', 'unmasked-proc-mount'],
+    ['--help'],
+    ['-h'],
+    ['help'],
+    ['help', 'check'],
+    ['check', '--help'],
+    ['check', '-h'],
+    ['rules', '--help'],
+    ['rules', '-h'],
+    ['explain', '--help'],
+    ['-V'],
+    ['check', '--version'],
+  ];
+  for (const args of cases) {
+    assert.equal(same(args).code, 0, args.join(' '));
+  }
+});
+
+test('the whole real corpus, every format', () => {
+  for (const format of ['text', 'json', 'sarif']) {
+    same(['check', '--format', format, CORPUS]);
+  }
+});

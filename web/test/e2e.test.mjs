@@ -1,0 +1,396 @@
+// End-to-end test of the web checker (make test-web): web/dist served on 127.0.0.1, Debian's
+// Chromium headless through playwright-core, the page used as a person would.
+//
+// Screenshots go to target/web-test/ (WEB_TEST_OUT overrides).
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { CSP } from '../csp.mjs';
+import { ROOT, checks, openPage, panelEntries, startBrowser, waitForCheckAfter } from './browser.mjs';
+
+const OUT = process.env.WEB_TEST_OUT || join(ROOT, 'target', 'web-test');
+mkdirSync(OUT, { recursive: true });
+
+const NGINX = readFileSync(join(ROOT, 'examples', 'nginx-deployment.yaml'), 'utf8');
+const DAEMONSET = readFileSync(join(ROOT, 'examples', 'privileged-daemonset.yaml'), 'utf8');
+const b64url = (s) => Buffer.from(s, 'utf8').toString('base64url');
+
+// What the nginx Deployment gives in the default profile (README: lines 16 and 18).
+const NGINX_FINDINGS = [
+  { rule: 'pod-security-context-missing', line: 16, column: 5, severity: 'warning' },
+  { rule: 'container-security-context-missing', line: 18, column: 9, severity: 'warning' },
+  { rule: 'may-run-as-root', line: 18, column: 9, severity: 'error' },
+  { rule: 'missing-seccomp-profile', line: 18, column: 9, severity: 'error' },
+  { rule: 'privilege-escalation-allowed', line: 18, column: 9, severity: 'error' },
+  { rule: 'unrestricted-capabilities', line: 18, column: 9, severity: 'error' },
+  { rule: 'writable-root-filesystem', line: 18, column: 9, severity: 'warning' },
+];
+
+/** The squiggles the editor shows: [{line, text, severity}] (line 1-based). */
+function squiggles(page) {
+  return page.$$eval('.cm-content .cm-lintRange', (els) => els.map((e) => {
+    const line = e.closest('.cm-line');
+    const lines = [...document.querySelectorAll('.cm-content .cm-line')];
+    return {
+      line: lines.indexOf(line) + 1,
+      text: e.textContent,
+      severity: e.className.includes('cm-lintRange-error') ? 'error' : 'warning',
+    };
+  }));
+}
+
+/** The editor's cursor (the start of the selection): {line, column} (1-based, UTF-16 columns). */
+function cursor(page) {
+  return page.evaluate(() => {
+    const { state } = window.kubeSecctx.view;
+    const head = state.selection.main.from;
+    const line = state.doc.lineAt(head);
+    return { line: line.number, column: head - line.from + 1 };
+  });
+}
+
+function editorText(page) {
+  return page.evaluate(() => window.kubeSecctx.view.state.doc.toString());
+}
+
+/** Puts the cursor at the end of a 1-based line, with the keyboard. */
+async function cursorToLineEnd(page, line) {
+  await page.click('.cm-content');
+  await page.keyboard.press('Control+Home');
+  for (let i = 1; i < line; i += 1) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('End');
+  assert.equal((await cursor(page)).line, line);
+}
+
+// Every step waits for a condition (a selector, a check count), never for a time; the
+// timeout only stops a run that hangs.
+describe('the web checker', { timeout: 180_000 }, () => {
+  let env;
+  before(async () => { env = await startBrowser(); });
+  after(async () => { await env?.close(); });
+
+  test('the nginx example from a #yaml= link: findings, squiggles, editing, no request after load', async () => {
+    const { page, requests, problems, atReady } = await openPage(env, { hash: `yaml=${b64url(NGINX)}` });
+
+    // Loaded from the page's own origin only, under the CSP of the issue.
+    assert.ok(atReady >= 3, `requests while loading: ${requests}`);
+    for (const url of requests.slice(0, atReady)) assert.ok(url.startsWith(env.origin + '/'), `request to another origin: ${url}`);
+    assert.equal(await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content'), CSP);
+    assert.equal(await editorText(page), NGINX);
+    assert.equal(await page.inputValue('#level'), '');
+    assert.equal(await page.inputValue('#pss'), 'latest');
+
+    // The findings panel: every finding, sorted by position, with data-rule/line/column.
+    assert.deepEqual(await panelEntries(page), NGINX_FINDINGS);
+    assert.equal(await page.locator('#findings .group').count(), 1);
+    assert.match(await page.textContent('#findings .group-head'), /Deployment\s*nginx-deployment/);
+    const restricted = await page.$$eval('#findings [data-rule] .badge.level-restricted', (b) => b.length);
+    assert.equal(restricted, 4, 'the four PSS restricted findings carry their level');
+    const count = (sel) => page.getAttribute(`#summary ${sel}`, 'data-count').then(Number);
+    assert.equal(await count('[data-severity="error"]'), 4);
+    assert.equal(await count('[data-severity="warning"]'), 3);
+    assert.equal(await count('[data-level="restricted"]'), 4);
+    assert.equal(await count('[data-level="baseline"]'), 0);
+    assert.equal(await count('[data-level="none"]'), 3);
+
+    // Squiggles at the exact ranges, and gutter markers on their lines.
+    const sq = await squiggles(page);
+    assert.deepEqual(sq.filter((s) => s.line === 16), [{ line: 16, text: 'spec', severity: 'warning' }]);
+    assert.ok(sq.some((s) => s.line === 18 && s.text === 'name' && s.severity === 'error'), JSON.stringify(sq));
+    assert.ok(sq.every((s) => s.line === 16 || s.line === 18), JSON.stringify(sq));
+    assert.equal(await page.locator('.cm-gutter-lint .cm-lint-marker-error').count(), 1);
+    assert.equal(await page.locator('.cm-gutter-lint .cm-lint-marker-warning').count(), 1);
+
+    // Hover: rule id, PSS level and check, message, why it matters, fix.
+    await page.hover('.cm-line:nth-child(18) .cm-lintRange');
+    const tip = page.locator('.cm-tooltip-lint');
+    await tip.waitFor();
+    const tipText = await tip.textContent();
+    for (const s of ['may-run-as-root', 'PSS restricted', 'runAsNonRoot', 'must set securityContext.runAsNonRoot=true',
+      'Why it matters', 'Fix', 'Set runAsNonRoot: true in the pod', 'container-security-context-missing']) {
+      assert.ok(tipText.includes(s), `tooltip lacks ${JSON.stringify(s)}: ${tipText}`);
+    }
+    await page.screenshot({ path: join(OUT, 'tooltip-light.png') });
+    await page.mouse.move(5, 5);
+    await tip.waitFor({ state: 'detached' });
+
+    // A click on an entry moves the cursor to the finding and opens its details.
+    await page.click('#findings [data-rule="pod-security-context-missing"]');
+    assert.deepEqual(await cursor(page), { line: 16, column: 5 });
+    assert.equal(await page.getAttribute('#findings [data-rule="pod-security-context-missing"]', 'aria-expanded'), 'true');
+    assert.match(await page.textContent('#findings li.open .details'), /Why it matters/);
+    await page.screenshot({ path: join(OUT, 'checker-light.png') });
+
+    // Baseline: the nginx Deployment passes; findings and squiggles go.
+    let n = await checks(page);
+    await page.selectOption('#level', 'baseline');
+    await waitForCheckAfter(page, n);
+    assert.deepEqual(await panelEntries(page), []);
+    assert.match(await page.textContent('#findings'), /No problems found/);
+    assert.equal(await page.locator('.cm-lintRange').count(), 0);
+
+    // Typing a privileged container: privileged-container appears at its line.
+    await cursorToLineEnd(page, 19); // `        image: nginx:1.14.2`
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('securityContext:');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('  privileged: true'); // Enter keeps the indentation: two more
+    const typed = (await editorText(page)).split('\n');
+    assert.equal(typed[19], '        securityContext:');
+    assert.equal(typed[20], '          privileged: true');
+    const privColumn = typed[20].indexOf('true') + 1;
+    await page.locator('#findings [data-rule="privileged-container"]').waitFor();
+    assert.deepEqual(await panelEntries(page), [{ rule: 'privileged-container', line: 21, column: privColumn, severity: 'error' }]);
+    assert.deepEqual(await squiggles(page), [{ line: 21, text: 'true', severity: 'error' }]);
+    assert.match(await page.textContent('#findings [data-rule="privileged-container"]'), /PSS baseline/);
+
+    // Invalid YAML: the error entry at its line, with a squiggle there; the rest is gone.
+    await cursorToLineEnd(page, 19);
+    await page.keyboard.type(': x'); // image: nginx:1.14.2: x
+    await page.locator('#findings [data-rule="error"]').waitFor();
+    const entries = await panelEntries(page);
+    assert.deepEqual(entries, [{ rule: 'error', line: 19, column: 28, severity: 'error' }]);
+    assert.match(await page.textContent('#findings [data-rule="error"]'), /invalid YAML/);
+    assert.deepEqual(await squiggles(page), [{ line: 19, text: ': x', severity: 'error' }]);
+    assert.equal(await page.getAttribute('#summary [data-errors]', 'data-count'), '1');
+
+    // And back: undo the ": x" (one history event) and the finding returns.
+    n = await checks(page);
+    await page.keyboard.press('Control+z');
+    await waitForCheckAfter(page, n);
+    await page.locator('#findings [data-rule="privileged-container"]').waitFor();
+
+    // Nothing left the page after it had loaded, and nothing went wrong in it.
+    assert.deepEqual(requests.slice(atReady), [], 'requests after load');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('share links restore the manifest and the controls; the button writes one', async () => {
+    const hash = `yaml=${b64url(DAEMONSET)}&level=baseline&pss=v1.25`;
+    await env.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.origin });
+    const { page, requests, atReady, problems } = await openPage(env, { hash });
+    assert.equal(await editorText(page), DAEMONSET);
+    assert.equal(await page.inputValue('#level'), 'baseline');
+    assert.equal(await page.inputValue('#pss'), 'v1.25');
+    const report = await page.evaluate(() => window.kubeSecctx.report.options);
+    assert.deepEqual({ level: report.level, pss: report.pssVersion }, { level: 'baseline', pss: 'v1.25' });
+    const rules = (await panelEntries(page)).map((e) => `${e.rule}@${e.line}:${e.column}`);
+    assert.ok(rules.includes('privileged-container@51:23'), rules.join(' '));
+    assert.ok(rules.some((r) => r.startsWith('host-namespaces@')), rules.join(' '));
+
+    // The PSS versions offered: latest and every v1.N down to v1.0.
+    const versions = await page.$$eval('#pss option', (o) => o.map((x) => x.value));
+    assert.equal(versions[0], 'latest');
+    assert.equal(versions.at(-1), 'v1.0');
+    assert.ok(versions.includes('v1.37'));
+    assert.equal(versions.length, Number(versions[1].slice(3)) + 2);
+
+    // The button: the link in the address bar (base64url, no padding), same options.
+    await page.selectOption('#level', 'restricted');
+    await page.selectOption('#pss', 'v1.30');
+    await page.click('#share');
+    await page.waitForFunction(() => /Link copied/.test(document.getElementById('toast').textContent));
+    const url = new URL(page.url());
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), url.href);
+    const params = url.hash.slice(1).split('&');
+    assert.deepEqual(params.slice(1), ['level=restricted', 'pss=v1.30']);
+    const enc = params[0].replace(/^yaml=/, '');
+    assert.match(enc, /^[A-Za-z0-9_-]+$/);
+    assert.equal(Buffer.from(enc, 'base64url').toString('utf8'), DAEMONSET);
+
+    // The default profile and version are left out of the link.
+    await page.selectOption('#level', '');
+    await page.selectOption('#pss', 'latest');
+    await page.click('#share');
+    assert.equal(new URL(page.url()).hash, `#yaml=${b64url(DAEMONSET)}`);
+
+    // Another link pasted into the address bar of the open page: restored and checked.
+    await page.evaluate((h) => { location.hash = h; }, `yaml=${b64url(NGINX)}&level=restricted`);
+    await page.waitForFunction(() => window.kubeSecctx.report.options.level === 'restricted' &&
+      window.kubeSecctx.view.state.doc.lines === 22);
+    assert.equal(await editorText(page), NGINX);
+    assert.deepEqual((await panelEntries(page)).map((e) => e.rule),
+      ['may-run-as-root', 'missing-seccomp-profile', 'privilege-escalation-allowed', 'unrestricted-capabilities']);
+
+    // A broken link: a message, the page goes on.
+    await page.evaluate(() => { location.hash = 'yaml=%%%'; });
+    await page.waitForFunction(() => /could not be read/.test(document.getElementById('toast').textContent));
+    assert.equal(await editorText(page), NGINX);
+    assert.deepEqual(requests.slice(atReady), []);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('non-ASCII text: squiggles at UTF-16 positions', async () => {
+    const text = [
+      '# Überprüfung 🚀🚀 — ünïcödé',
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata: {name: "🚀-app", annotations: {note: "日本語 🚀"}}',
+      'spec:',
+      '  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}',
+      '  containers:',
+      '  - name: "é🚀"',
+      '    image: registry.example/🚀:1',
+      '    securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}, privileged: true} # 🚀',
+      '',
+    ].join('\n');
+    const { page } = await openPage(env, { hash: `yaml=${b64url(text)}` });
+    assert.equal(await editorText(page), text);
+    const entries = await panelEntries(page);
+    assert.deepEqual(entries.map((e) => e.rule), ['privileged-container']);
+    assert.equal(entries[0].line, 10);
+    assert.equal(entries[0].column, text.split('\n')[9].indexOf('privileged: true') + 'privileged: '.length + 1);
+    assert.deepEqual(await squiggles(page), [{ line: 10, text: 'true', severity: 'error' }]);
+    await page.close();
+  });
+
+  test('examples menu, open a file, drop a file', async () => {
+    const { page, requests, atReady, problems } = await openPage(env);
+    // Without a link the page opens the first example, the nginx Deployment.
+    assert.equal(await editorText(page), NGINX);
+    assert.equal(await page.inputValue('#example'), 'nginx-deployment');
+    const options = await page.$$eval('#example option', (o) => o.map((x) => x.value));
+    for (const id of ['nginx-deployment', 'privileged-daemonset', 'restricted-deployment']) assert.ok(options.includes(id), id);
+
+    await page.selectOption('#example', 'restricted-deployment');
+    await page.locator('#findings .empty.ok').waitFor();
+    assert.deepEqual(await panelEntries(page), []);
+    assert.match(await page.textContent('#findings'), /Passes Pod Security Standards restricted/);
+
+    await page.selectOption('#example', 'privileged-daemonset');
+    await page.locator('#findings [data-rule="privileged-container"]').waitFor();
+    assert.ok((await panelEntries(page)).some((e) => e.rule === 'privileged-container' && e.line === 51 && e.column === 23));
+    assert.match(await page.textContent('#filename'), /privileged-daemonset\.yaml/);
+
+    // Open a file: the file input behind the "Open file…" button.
+    const manifest = 'apiVersion: v1\nkind: Pod\nmetadata: {name: opened}\nspec:\n  hostPID: true\n  containers:\n  - {name: a, image: b}\n';
+    let n = await checks(page);
+    await page.setInputFiles('#file', { name: 'opened.yaml', mimeType: 'text/yaml', buffer: Buffer.from(manifest) });
+    await waitForCheckAfter(page, n);
+    assert.equal(await editorText(page), manifest);
+    assert.match(await page.textContent('#filename'), /opened\.yaml/);
+    assert.ok((await panelEntries(page)).some((e) => e.rule === 'host-namespaces' && e.line === 5 && e.column === 12));
+
+    // Drop a file on the editor: it replaces the manifest.
+    n = await checks(page);
+    const dropped = 'apiVersion: v1\nkind: Pod\nmetadata: {name: dropped}\nspec:\n  containers:\n  - name: a\n    image: b\n    securityContext: {privileged: true}\n';
+    const dt = await page.evaluateHandle((text) => {
+      const d = new DataTransfer();
+      d.items.add(new File([text], 'dropped.yaml', { type: 'text/yaml' }));
+      return d;
+    }, dropped);
+    await page.dispatchEvent('.cm-content', 'dragenter', { dataTransfer: dt });
+    assert.equal(await page.isVisible('#dropzone'), true);
+    await page.dispatchEvent('.cm-content', 'dragover', { dataTransfer: dt });
+    await page.dispatchEvent('.cm-content', 'drop', { dataTransfer: dt });
+    await waitForCheckAfter(page, n);
+    assert.equal(await editorText(page), dropped);
+    assert.equal(await page.isVisible('#dropzone'), false);
+    assert.match(await page.textContent('#filename'), /dropped\.yaml/);
+    assert.ok((await panelEntries(page)).some((e) => e.rule === 'privileged-container' && e.line === 8));
+
+    assert.deepEqual(requests.slice(atReady), [], 'opening and dropping files makes no request');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('keyboard: labelled controls, Tab order, Enter on a finding moves the cursor', async () => {
+    const { page } = await openPage(env, { hash: `yaml=${b64url(NGINX)}` });
+    for (const label of ['Profile', 'PSS version', 'Examples']) {
+      assert.equal(await page.getByLabel(label, { exact: true }).count(), 1, `a control labelled ${label}`);
+    }
+    assert.equal(await page.getByRole('button', { name: 'Open file…' }).count(), 1);
+    assert.equal(await page.getByRole('button', { name: 'Copy share link' }).count(), 1);
+    assert.equal(await page.getByRole('textbox', { name: 'Kubernetes manifest (YAML)' }).count(), 1);
+
+    // Tab walks through the controls into the editor and on to the findings.
+    const order = [];
+    await page.locator('body').focus();
+    for (let i = 0; i < 8; i += 1) {
+      await page.keyboard.press('Tab');
+      order.push(await page.evaluate(() => {
+        const a = document.activeElement;
+        return a.id || a.dataset.rule || a.className.split(' ')[0] || a.tagName;
+      }));
+    }
+    const want = ['skip', 'level', 'pss', 'example', 'open', 'share', 'cm-content', 'pod-security-context-missing'];
+    assert.deepEqual(order.slice(0, want.length), want, order.join(' '));
+
+    // Profile by keyboard: focus, change, re-check.
+    let n = await checks(page);
+    await page.focus('#level');
+    await page.selectOption('#level', 'baseline');
+    await waitForCheckAfter(page, n);
+    await page.selectOption('#level', '');
+
+    // Enter on a finding moves the cursor there and opens its details; arrows move on.
+    await page.focus('#findings [data-rule="pod-security-context-missing"]');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.rule), 'container-security-context-missing');
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await cursor(page), { line: 18, column: 9 });
+    assert.equal(await page.getAttribute('#findings [data-rule="container-security-context-missing"]', 'aria-expanded'), 'true');
+
+    // F8 / Shift-F8 in the editor: the next / previous finding.
+    await page.click('.cm-content');
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('F8');
+    assert.deepEqual(await cursor(page), { line: 16, column: 5 });
+    await page.keyboard.press('F8');
+    assert.deepEqual(await cursor(page), { line: 18, column: 9 });
+    await page.keyboard.press('Shift+F8');
+    assert.deepEqual(await cursor(page), { line: 16, column: 5 });
+
+    // The skip link, first in the Tab order: to the first finding, the URL untouched.
+    await page.focus('a.skip');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.rule), 'pod-security-context-missing');
+    assert.equal(new URL(page.url()).hash, `#yaml=${b64url(NGINX)}`);
+
+    // A line typed at the top: every entry moves down one line (updated in place), and
+    // a click still goes to the right place.
+    n = await checks(page);
+    await page.click('.cm-content');
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.type('# a comment');
+    await page.keyboard.press('Enter');
+    await waitForCheckAfter(page, n);
+    await page.waitForFunction(() => document.querySelector('#findings [data-rule]').dataset.line === '17');
+    assert.deepEqual(await panelEntries(page), NGINX_FINDINGS.map((f) => ({ ...f, line: f.line + 1 })));
+    await page.click('#findings [data-rule="writable-root-filesystem"]');
+    assert.deepEqual(await cursor(page), { line: 19, column: 9 });
+    await page.close();
+  });
+
+  test('the CSP is in force: no eval; dark scheme screenshot', async () => {
+    const { page, problems } = await openPage(env, { hash: `yaml=${b64url(NGINX)}`, colorScheme: 'dark' });
+    // The page's own code runs under the CSP: eval and new Function are refused.
+    // (page.evaluate itself is exempt, so the probes run as the page's own scripts.)
+    await page.route('**/csp-probe.js', (route) => route.fulfill({
+      contentType: 'text/javascript',
+      body: `window.__probe = {};
+        try { (0, eval)('1'); window.__probe.eval = 'allowed'; } catch (e) { window.__probe.eval = e.name; }
+        try { new Function('return 1')(); window.__probe.fn = 'allowed'; } catch (e) { window.__probe.fn = e.name; }`,
+    }));
+    await page.addScriptTag({ url: '/csp-probe.js' });
+    assert.deepEqual(await page.evaluate(() => window.__probe), { eval: 'EvalError', fn: 'EvalError' });
+    await page.addScriptTag({ content: 'window.__inlineRan = true' }).catch(() => {});
+    assert.equal(await page.evaluate(() => window.__inlineRan), undefined, 'inline scripts are refused');
+    await page.unroute('**/csp-probe.js');
+    problems.length = 0; // the refusals above are logged as console errors
+    assert.equal(await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches), true);
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.notEqual(bg, 'rgb(244, 246, 250)', 'dark background');
+    await page.click('#findings [data-rule="may-run-as-root"]');
+    await page.screenshot({ path: join(OUT, 'checker-dark.png') });
+    await page.hover('.cm-line:nth-child(16) .cm-lintRange');
+    await page.locator('.cm-tooltip-lint').waitFor();
+    await page.screenshot({ path: join(OUT, 'tooltip-dark.png') });
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
