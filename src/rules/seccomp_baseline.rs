@@ -99,10 +99,25 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
         }
         return;
     }
-    let valid = |t: Option<&str>| matches!(t, Some("RuntimeDefault" | "Localhost"));
+    check_set_profiles(ctx);
+}
+
+/// Whether a seccomp profile type is allowed: `RuntimeDefault` or `Localhost`.
+fn valid_type(t: Option<&str>) -> bool {
+    matches!(t, Some("RuntimeDefault" | "Localhost"))
+}
+
+/// Reports every `seccompProfile` that is set (pod level and each container) with a type
+/// other than `RuntimeDefault` or `Localhost` — the rule of `seccompProfile_baseline`
+/// (v1.19+), which `seccompProfile_restricted` also applies. Returns whether the pod-level
+/// profile is set and valid.
+pub(super) fn check_set_profiles(ctx: &mut Ctx<'_, '_, '_>) -> bool {
+    let mut pod_valid = false;
     if let Some(p) = ctx.get(ctx.pod_sc(), "seccompProfile") {
         let t = ctx.str(ctx.get(Some(p), "type"));
-        if !valid(t) {
+        if valid_type(t) {
+            pod_valid = true;
+        } else {
             ctx.report_pod(
                 "securityContext/seccompProfile/type",
                 format!(
@@ -115,7 +130,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
     for c in ctx.containers() {
         if let Some(p) = ctx.get(ctx.sc(c), "seccompProfile") {
             let t = ctx.str(ctx.get(Some(p), "type"));
-            if !valid(t) {
+            if !valid_type(t) {
                 let msg = format!(
                     "seccompProfile: {} must not set securityContext.seccompProfile.type={:?}",
                     container_label(c),
@@ -125,4 +140,5 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
             }
         }
     }
+    pod_valid
 }

@@ -64,43 +64,16 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
     if ctx.version >= 25 && ctx.is_windows() {
         return;
     }
-    let valid = |t: Option<&str>| matches!(t, Some("RuntimeDefault" | "Localhost"));
-    let mut pod_valid = false;
-    if let Some(p) = ctx.get(ctx.pod_sc(), "seccompProfile") {
-        let t = ctx.str(ctx.get(Some(p), "type"));
-        if valid(t) {
-            pod_valid = true;
-        } else {
-            ctx.report_pod(
-                "securityContext/seccompProfile/type",
-                format!(
-                    "seccompProfile: pod must not set securityContext.seccompProfile.type={:?}",
-                    t.unwrap_or("")
-                ),
-            );
-        }
-    }
+    // Profiles that are set must be valid (as at baseline) ...
+    let pod_valid = super::seccomp_baseline::check_set_profiles(ctx);
+    // ... and a container without one must inherit a valid pod-level profile.
     for c in ctx.containers() {
-        match ctx.get(ctx.sc(c), "seccompProfile") {
-            Some(p) => {
-                let t = ctx.str(ctx.get(Some(p), "type"));
-                if !valid(t) {
-                    let msg = format!(
-                        "seccompProfile: {} must not set securityContext.seccompProfile.type={:?}",
-                        container_label(c),
-                        t.unwrap_or("")
-                    );
-                    ctx.report_container(c, "securityContext/seccompProfile/type", msg);
-                }
-            }
-            None if !pod_valid => {
-                let msg = format!(
-                    "seccompProfile: pod or {} must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"",
-                    container_label(c)
-                );
-                ctx.report_container(c, "securityContext/seccompProfile/type", msg);
-            }
-            None => {}
+        if !pod_valid && ctx.get(ctx.sc(c), "seccompProfile").is_none() {
+            let msg = format!(
+                "seccompProfile: pod or {} must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"",
+                container_label(c)
+            );
+            ctx.report_container(c, "securityContext/seccompProfile/type", msg);
         }
     }
 }
