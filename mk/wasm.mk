@@ -39,10 +39,10 @@ test-wasm: test-wasm-rust test-wasm-node
 # tests/wasm/webdriver.json).
 test-wasm-rust:
 	@bash scripts/setup-wasm.sh all
-	for features in js js-cli; do \
-		CARGO_TARGET_DIR=$(WASM_TARGET_DIR) $(WASM_CARGO) clippy --lib --target wasm32-unknown-unknown \
-			--no-default-features --features $$features -- -D warnings; \
-	done
+	CARGO_TARGET_DIR=$(WASM_TARGET_DIR) $(WASM_CARGO) clippy --lib --target wasm32-unknown-unknown \
+		--no-default-features --features js -- -D warnings
+	CARGO_TARGET_DIR=$(WASM_TARGET_DIR) $(WASM_CARGO) clippy --lib --bin kube-secctx \
+		--target wasm32-wasip1 --no-default-features --features cli -- -D warnings
 	CARGO_TARGET_DIR=$(WASM_TARGET_DIR) $(WASM_CARGO) clippy $(WASM_TEST_ARGS) -- -D warnings
 	$(WASM_TEST_ENV) $(WASM_CARGO) test $(WASM_TEST_ARGS)
 	$(WASM_TEST_ENV) WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \

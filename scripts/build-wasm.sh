@@ -2,11 +2,12 @@
 # Builds pkg/, the npm package kube-secctx, ready for `npm pack` (run by `make wasm`).
 #
 #   1. cargo build --release --target wasm32-unknown-unknown --features js      (the API)
-#      cargo build ... --features js-cli    (the API + the CLI's renderers, for `npx`)
+#      cargo build --release --target wasm32-wasip1 --features cli --bin kube-secctx
+#        (the native command line itself, for `npx kube-secctx`: pkg/cli/kube-secctx.wasm,
+#        run by bin/kube-secctx.cjs with node:wasi)
 #   2. wasm-bindgen (the CLI of the same version as the `=`-pinned dependency):
 #        web target    -> pkg/web/   the "browser" and "import" conditions
 #        nodejs target -> pkg/node/  the "node" conditions (import and require)
-#        nodejs target -> pkg/cli/   the module bin/kube-secctx.cjs loads
 #   3. wasm-opt -Oz (from the npm package binaryen, js-tests/node_modules) on each module
 #   4. pkg-template/ (package.json, index.d.ts, entry points, bin, README, LICENSE) with
 #      the crate's version filled in.
@@ -51,7 +52,12 @@ build() { # FEATURES OUTPUT
     cp "$RELEASE/kube_secctx.wasm" "$2"
 }
 build js "$TARGET_DIR/kube_secctx_api.wasm"
-build js-cli "$TARGET_DIR/kube_secctx_cli.wasm"
+say "cargo build --release --target wasm32-wasip1 --no-default-features --features cli --bin kube-secctx"
+CARGO_TARGET_DIR="$TARGET_DIR" CARGO_PROFILE_RELEASE_PANIC=abort \
+    RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }$WASM_RUSTFLAGS" \
+    "$CARGO" build --release --target wasm32-wasip1 --bin kube-secctx \
+    --no-default-features --features cli
+cp "$TARGET_DIR/wasm32-wasip1/release/kube-secctx.wasm" "$TARGET_DIR/kube_secctx_cli.wasm"
 
 # Nothing to do when pkg/ was assembled from exactly these inputs (make test builds it for
 # several parts: the wasm tests, the web page).
@@ -78,11 +84,11 @@ bindgen() { # TARGET DIR NAME INPUT [FLAGS]
 }
 bindgen web web kube_secctx "$TARGET_DIR/kube_secctx_api.wasm" --experimental-reset-state-function
 bindgen nodejs node kube_secctx "$TARGET_DIR/kube_secctx_api.wasm" --experimental-reset-state-function
-bindgen nodejs cli kube_secctx_cli "$TARGET_DIR/kube_secctx_cli.wasm"
 # Explicit module kinds whatever package.json says: .mjs for ES modules, .cjs for CommonJS.
 mv "$OUT/web/kube_secctx.js" "$OUT/web/kube_secctx.mjs"
 mv "$OUT/node/kube_secctx.js" "$OUT/node/kube_secctx.cjs"
-mv "$OUT/cli/kube_secctx_cli.js" "$OUT/cli/kube_secctx_cli.cjs"
+mkdir -p "$OUT/cli"
+cp "$TARGET_DIR/kube_secctx_cli.wasm" "$OUT/cli/kube-secctx.wasm"
 
 optimize() { # FILE
     say "wasm-opt -Oz $1"
@@ -98,11 +104,11 @@ else
     optimize "$OUT/web/kube_secctx_bg.wasm"
     optimize "$OUT/node/kube_secctx_bg.wasm"
 fi
-optimize "$OUT/cli/kube_secctx_cli_bg.wasm"
+optimize "$OUT/cli/kube-secctx.wasm"
 
 say "assembling $OUT/ from pkg-template/ (version $version)"
 cp -R pkg-template/. "$OUT/"
-for f in package.json web/index.mjs node/index.cjs bin/kube-secctx.cjs; do
+for f in package.json web/index.mjs node/index.cjs; do
     sed -i "s/@VERSION@/$version/g" "$OUT/$f"
 done
 chmod +x "$OUT/bin/kube-secctx.cjs"

@@ -3,41 +3,11 @@
 #
 #   scripts/setup.sh [PART...]     PART: rust (default) | all
 #
-# Each part is a function below: check first, install only what is missing, and say
-# what was installed. Later issues add parts here (wasm targets, npm packages, Chromium)
-# and list them in PARTS_ALL; the Makefile calls `scripts/setup.sh <part>` per target.
-#
-# Only the package registries (crates.io, npm, PyPI, Debian) are reachable from these
-# machines: nothing here downloads a prebuilt binary or a toolchain of its own.
-set -euo pipefail
-
-cd "$(dirname "$0")/.."
-
-# cargo lives in ~/.cargo/bin on these machines; a non-login shell may lack it on PATH.
-if ! command -v cargo >/dev/null 2>&1 && [ -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo" ]; then
-    export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
-fi
-
-say() { printf 'setup: %s\n' "$*"; }
-die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
-
-# Debian packages: `apt-get update` at most once per run, and only when something is
-# missing. Usage: need_apt COMMAND PACKAGE
-APT_UPDATED=0
-need_apt() {
-    local cmd=$1 pkg=$2
-    command -v "$cmd" >/dev/null 2>&1 && return 0
-    command -v apt-get >/dev/null 2>&1 || die "$cmd is missing and apt-get is not available: install $pkg"
-    local sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    if [ "$APT_UPDATED" -eq 0 ]; then
-        say "apt-get update"
-        $sudo apt-get update -qq </dev/null
-        APT_UPDATED=1
-    fi
-    say "installing $pkg (Debian)"
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$pkg" </dev/null >/dev/null
-}
+# The core's part: cargo, rustc >= 1.88, rustfmt, clippy, make, a C compiler, and the
+# shared corpus beside the repository. The other parts have their own scripts
+# (setup-wasm.sh, setup-web.sh, setup-policy.sh), all built on scripts/lib.sh.
+SETUP_NAME=setup
+source "$(dirname "$0")/lib.sh"
 
 # --- rust: cargo, rustc, rustfmt, clippy; the shared corpus the tests read ----------
 part_rust() {
@@ -55,8 +25,8 @@ part_rust() {
             die "rustc $(rustc --version) is older than 1.88 and rustup is not available"
         fi
     fi
-    need_apt make make
-    need_apt cc gcc
+    need_command make make
+    need_command cc gcc
     local have=""
     if command -v rustup >/dev/null 2>&1; then
         have=$(rustup component list --installed 2>/dev/null || true)
@@ -74,9 +44,6 @@ part_rust() {
         say "warning: ../shared/corpus is missing; the corpus tests and 'make bench' need it"
     fi
 }
-
-# --- later issues: add part_wasm (rustup targets, wasm-bindgen-cli), part_web (npm
-# packages from package-lock.json), part_browser (Debian chromium, chromium-driver) ---
 
 PARTS_ALL=(rust)
 

@@ -9,7 +9,10 @@
 
 use std::path::Path;
 
-use kube_secctx::{check, Finding, Level, Options, Report, Severity};
+mod common;
+
+use common::{check_located as check, covered, Located, LocatedReport as Report};
+use kube_secctx::{Finding, Level, Options, Severity};
 
 fn read(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -43,7 +46,7 @@ fn list(report: &Report) -> String {
         .join("\n")
 }
 
-fn find<'r>(report: &'r Report, rule: &str, path: &str) -> &'r Finding {
+fn find<'r>(report: &'r Report, rule: &str, path: &str) -> &'r Located<Finding> {
     report
         .findings
         .iter()
@@ -51,12 +54,8 @@ fn find<'r>(report: &'r Report, rule: &str, path: &str) -> &'r Finding {
         .unwrap_or_else(|| panic!("no {rule} at {path}; findings:\n{}", list(report)))
 }
 
-fn at(f: &Finding) -> (usize, usize) {
+fn at(f: &Located<Finding>) -> (usize, usize) {
     (f.range.start.line, f.range.start.column)
-}
-
-fn covered<'t>(text: &'t str, f: &Finding) -> &'t str {
-    &text[f.range.start.offset..f.range.end.offset]
 }
 
 fn rules(report: &Report) -> Vec<&'static str> {

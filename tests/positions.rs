@@ -7,7 +7,10 @@
     clippy::indexing_slicing
 )]
 
-use kube_secctx::{check, ErrorEntry, Finding, Level, Limits, Options, Report};
+mod common;
+
+use common::{check_located as check, covered, Located, LocatedReport as Report};
+use kube_secctx::{ErrorEntry, Finding, Level, Limits, Options};
 
 fn default_report(text: &str) -> Report {
     check("test.yaml", text, &Options::default())
@@ -21,25 +24,20 @@ fn baseline_report(text: &str) -> Report {
     check("test.yaml", text, &opts)
 }
 
-fn only<'r>(report: &'r Report, rule: &str) -> &'r Finding {
-    let hits: Vec<&Finding> = report.findings.iter().filter(|f| f.rule == rule).collect();
+fn only<'r>(report: &'r Report, rule: &str) -> &'r Located<Finding> {
+    let hits: Vec<&Located<Finding>> = report.findings.iter().filter(|f| f.rule == rule).collect();
     assert_eq!(hits.len(), 1, "{rule}: {:#?}", report.findings);
     hits[0]
 }
 
-fn all<'r>(report: &'r Report, rule: &str) -> Vec<&'r Finding> {
+fn all<'r>(report: &'r Report, rule: &str) -> Vec<&'r Located<Finding>> {
     report.findings.iter().filter(|f| f.rule == rule).collect()
 }
 
 /// `(start line, start column, end line, end column)`.
-fn lc(f: &Finding) -> (usize, usize, usize, usize) {
+fn lc(f: &Located<Finding>) -> (usize, usize, usize, usize) {
     let r = &f.range;
     (r.start.line, r.start.column, r.end.line, r.end.column)
-}
-
-/// The text the finding's range covers, by its byte offsets.
-fn covered<'t>(text: &'t str, f: &Finding) -> &'t str {
-    &text[f.range.start.offset..f.range.end.offset]
 }
 
 /// The byte offset of the `n`th (0-based) occurrence of `needle`.
@@ -50,7 +48,7 @@ fn nth(text: &str, needle: &str, n: usize) -> usize {
         .0
 }
 
-fn error_at(e: &ErrorEntry) -> (usize, usize, usize) {
+fn error_at(e: &Located<ErrorEntry>) -> (usize, usize, usize) {
     (
         e.range.start.line,
         e.range.start.column,
@@ -521,7 +519,9 @@ fn limits_are_error_entries() {
 #[test]
 fn json_offsets_serialize() {
     let report = default_report(NGINX);
-    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    let sources = |_: &str| Some(NGINX);
+    let json: serde_json::Value =
+        serde_json::from_str(&kube_secctx::render::json::render(&report, &sources)).unwrap();
     let f = json["findings"]
         .as_array()
         .unwrap()

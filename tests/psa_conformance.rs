@@ -17,13 +17,15 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+mod common;
+
 use kube_secctx::{check, Level, Options, PssVersion};
 
 /// Number of fixtures in the corpus (the README's count): a truncated copy is noticed.
 const FIXTURES: usize = 4537;
 
 fn corpus_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/psa");
+    let dir = common::shared_dir().join("corpus/psa");
     assert!(
         dir.join("INDEX.tsv").is_file(),
         "the PSA conformance corpus is missing: expected {}/INDEX.tsv \
@@ -147,7 +149,7 @@ fn psa_fixtures_agree_with_pod_security_admission() {
             pss_version: PssVersion::V1(row.minor),
             ..Options::default()
         };
-        let report = check(&row.path, &text, &opts);
+        let report = check(&row.path, &text, &opts).expect("valid options");
         let pss: Vec<_> = report
             .findings
             .iter()

@@ -8,38 +8,15 @@
     clippy::indexing_slicing
 )]
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use common::{
+    check_located as check, corpus_manifests as manifests, read_corpus as read, Located,
+    LocatedReport as Report,
+};
 use kube_secctx::report::MatchedBy;
 use kube_secctx::workload::extract;
-use kube_secctx::{check, Finding, Level, Options, Report};
-
-fn corpus_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real");
-    assert!(
-        dir.is_dir(),
-        "the real corpus is missing: expected {} (the shared/ folder must sit beside the \
-         repository, as it does for developers and CI)",
-        dir.display()
-    );
-    dir
-}
-
-fn read(name: &str) -> String {
-    let path = corpus_dir().join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
-}
-
-/// Every manifest of the corpus (`*.yaml`, `*.yml`), sorted.
-fn manifests() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(corpus_dir())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".yaml") || n.ends_with(".yml"))
-        .collect();
-    names.sort();
-    names
-}
+use kube_secctx::{Finding, Level, Options};
 
 fn run(name: &str, opts: &Options) -> (String, Report) {
     let text = read(name);
@@ -68,7 +45,7 @@ fn list(report: &Report) -> String {
 }
 
 /// The finding of `rule` at JSON pointer `path` in document `doc`.
-fn find<'r>(report: &'r Report, doc: usize, rule: &str, path: &str) -> &'r Finding {
+fn find<'r>(report: &'r Report, doc: usize, rule: &str, path: &str) -> &'r Located<Finding> {
     report
         .findings
         .iter()

@@ -5,31 +5,14 @@
 
 #![allow(clippy::panic, clippy::indexing_slicing, clippy::unwrap_used)]
 
-use std::path::PathBuf;
+mod common;
 
-use kube_secctx::{check, Limits, Options, Report};
+use common::{assert_sane, read_corpus as corpus};
+use kube_secctx::{Limits, Options, Report};
 
-fn corpus(name: &str) -> String {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus/real")
-        .join(name);
-    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-/// Every range lies inside the text, on character boundaries, start <= end.
-fn assert_sane(text: &str, r: &Report) {
-    let spans = r
-        .findings
-        .iter()
-        .map(|f| f.range)
-        .chain(r.errors.iter().map(|e| e.range));
-    for range in spans {
-        assert!(range.start.offset <= range.end.offset, "{range:?}");
-        assert!(range.end.offset <= text.len(), "{range:?}");
-        assert!(text.is_char_boundary(range.start.offset));
-        assert!(text.is_char_boundary(range.end.offset));
-        assert!(range.start.line >= 1 && range.start.column >= 1);
-    }
+/// `kube_secctx::check` with valid options.
+fn check(file: &str, text: &str, opts: &Options) -> Report {
+    kube_secctx::check(file, text, opts).unwrap()
 }
 
 /// A tiny deterministic PRNG (xorshift), so failures reproduce.

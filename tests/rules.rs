@@ -25,7 +25,10 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use kube_secctx::rules::{Category, RULES};
-use kube_secctx::{check, Finding, Level, Options, PssVersion, Report};
+mod common;
+
+use common::{check_located as check, covered, Located, LocatedReport as Report};
+use kube_secctx::{Finding, Level, Options, PssVersion};
 
 const HEADER: &str = "# kube-secctx-test:";
 
@@ -130,7 +133,7 @@ fn load_fixtures() -> Vec<Fixture> {
     out
 }
 
-fn render(f: &Finding) -> String {
+fn render(f: &Located<Finding>) -> String {
     let pss = f
         .pss
         .as_ref()
@@ -170,7 +173,7 @@ fn fixtures_fail_and_pass() {
     let mut problems = Vec::new();
     for fx in load_fixtures() {
         let report = fx.run();
-        let mine: Vec<&Finding> = report
+        let mine: Vec<&Located<Finding>> = report
             .findings
             .iter()
             .filter(|f| f.rule == fx.rule)
@@ -330,13 +333,8 @@ fn fixture(rule: &str, name: &str) -> Fixture {
         .unwrap_or_else(|| panic!("no fixture {rule}/{name}"))
 }
 
-fn findings<'r>(report: &'r Report, rule: &str) -> Vec<&'r Finding> {
+fn findings<'r>(report: &'r Report, rule: &str) -> Vec<&'r Located<Finding>> {
     report.findings.iter().filter(|f| f.rule == rule).collect()
-}
-
-/// The source text a finding's range covers.
-fn covered<'t>(text: &'t str, f: &Finding) -> &'t str {
-    &text[f.range.start.offset..f.range.end.offset]
 }
 
 #[test]

@@ -77,11 +77,23 @@ fn units(text: &str, byte: usize) -> usize {
     text[..byte].encode_utf16().count()
 }
 
-/// The core's JSON report with positions converted to UTF-16 here: the expected value of
+/// The CLI's JSON report of `text` (compact): columns in characters, offsets in bytes.
+fn cli_json(file: &str, text: &str, opts: &kube_secctx::Options) -> String {
+    use kube_secctx::render::json::{JsonReport, Positions};
+    let report = kube_secctx::check(file, text, opts).unwrap();
+    let sources = |_: &str| Some(text);
+    serde_json::to_string(&JsonReport::new(
+        &report,
+        &sources,
+        Positions::CharsAndBytes,
+    ))
+    .unwrap()
+}
+
+/// The CLI's JSON report with positions converted to UTF-16 here: the expected value of
 /// the JS API's `check`.
 fn expected(text: &str, opts: &kube_secctx::Options, file: &str) -> Value {
-    let report = kube_secctx::check(file, text, opts);
-    let mut v = serde_json::to_value(&report).unwrap();
+    let mut v: Value = serde_json::from_str(&cli_json(file, text, opts)).unwrap();
     let convert = |p: &mut Value| {
         let line = p["line"].as_u64().unwrap() as usize;
         let column = p["column"].as_u64().unwrap() as usize;
@@ -116,12 +128,8 @@ fn nginx_is_the_cli_report() {
         expected(NGINX, &kube_secctx::Options::default(), "<stdin>")
     );
     // ASCII: the positions are the CLI's own.
-    let cli = serde_json::to_value(kube_secctx::check(
-        "<stdin>",
-        NGINX,
-        &kube_secctx::Options::default(),
-    ))
-    .unwrap();
+    let cli: Value =
+        serde_json::from_str(&cli_json("<stdin>", NGINX, &Default::default())).unwrap();
     assert_eq!(got, cli);
     let rules: Vec<&str> = got["findings"]
         .as_array()
@@ -141,7 +149,7 @@ fn utf16_positions_slice_the_node() {
         got,
         expected(UNICODE, &kube_secctx::Options::default(), "<stdin>")
     );
-    let core = kube_secctx::check("<stdin>", UNICODE, &kube_secctx::Options::default());
+    let core = kube_secctx::check("<stdin>", UNICODE, &kube_secctx::Options::default()).unwrap();
     let js_text = JsString::from(UNICODE);
     let findings = got["findings"].as_array().unwrap();
     assert_eq!(findings.len(), core.findings.len());
@@ -483,12 +491,7 @@ fn plain_objects_and_nulls() {
         "maps are plain objects"
     );
     let json = js_sys::JSON::stringify(&v).unwrap();
-    let cli = serde_json::to_string(&kube_secctx::check(
-        "<stdin>",
-        NGINX,
-        &kube_secctx::Options::default(),
-    ))
-    .unwrap();
+    let cli = cli_json("<stdin>", NGINX, &Default::default());
     assert_eq!(
         String::from(json),
         cli,

@@ -24,14 +24,15 @@ fn main() {
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let opts = kube_secctx::Options::default();
-    let once = kube_secctx::check("bench-large.yaml", &text, &opts);
+    let once =
+        kube_secctx::check("bench-large.yaml", &text, &opts).expect("default options are valid");
     assert!(once.errors.is_empty(), "the benchmark input has errors");
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
     // Warm up, then time single runs for at least 5 s (and at least 10 runs).
     for _ in 0..3 {
-        black_box(kube_secctx::check(
+        let _ = black_box(kube_secctx::check(
             "bench-large.yaml",
             black_box(&text),
             &opts,
@@ -41,7 +42,7 @@ fn main() {
     let start = Instant::now();
     while times.len() < 10 || start.elapsed() < Duration::from_secs(5) {
         let t = Instant::now();
-        black_box(kube_secctx::check(
+        let _ = black_box(kube_secctx::check(
             "bench-large.yaml",
             black_box(&text),
             &opts,

@@ -1,25 +1,33 @@
-//! Renderers: the report as text with code frames ([`text`]) or as SARIF ([`sarif`]),
-//! and the rule registry as tables and docs ([`rules_markdown`], [`rules_table`],
-//! [`rules_json`], [`explain_markdown`]).
+//! Renderers: the report as text with code frames ([`text`]), as the JSON report
+//! ([`json`]) or as SARIF ([`sarif`]), and the rule registry as tables and docs
+//! ([`rules_markdown`], [`rules_table`], [`rules_json`], [`explain_markdown`]).
+//!
+//! This is an edge of the house: the report holds byte spans, and each renderer turns
+//! them into positions in its own units with [`LineIndex`], once.
 //!
 //! Renderers do no I/O and never panic. They take the [`Report`](crate::Report) and a way
 //! to look up each file's text by the name it has in the report (a [`Sources`]), so the
 //! same output can be produced natively or from wasm. Every function returns a `String`;
 //! the caller decides where it goes.
 
+pub mod json;
 pub mod sarif;
 pub mod text;
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::report::{Level, LineIndex, Range, Severity};
+use crate::options::Level;
+use crate::position::LineIndex;
+use crate::report::Severity;
 use crate::rules::{Category, Rule, RULES};
+use crate::yaml::Span;
 
 /// Looks up a file's text by the name it has in the report (`Finding::file`).
 ///
 /// `None` means the text is not available: renderers then leave out what needs it (the
-/// code frame in [`text`]) or fall back as documented (UTF-16 columns in [`sarif`]).
+/// position and code frame in [`text`], the range in [`json`]) or fall back as documented
+/// (byte regions in [`sarif`]).
 ///
 /// A closure works: `&|file: &str| files.get(file).map(String::as_str)`.
 pub type Sources<'s> = dyn Fn(&str) -> Option<&'s str> + 's;
@@ -319,23 +327,24 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev.last().copied().unwrap_or(0)
 }
 
-/// Where a range ends for display: a range whose last lines hold nothing of it but
+/// Where a span ends for display: a span whose last lines hold nothing of it but
 /// whitespace (a block node's span runs on to the next token, over line breaks and
-/// indentation) ends at the end of its last line with text instead. Returns a byte offset.
-pub(crate) fn display_end(li: &LineIndex<'_>, range: &Range) -> usize {
-    let start = range.start.offset;
-    let mut end = range.end.offset.max(start);
-    let mut line = range.end.line.max(range.start.line);
-    while line > range.start.line {
-        let line_start = li.line_start(line - 1);
+/// indentation) ends at the end of its last line with text instead. Returns a byte offset,
+/// never before the span's (clamped) start.
+pub(crate) fn display_end(li: &LineIndex<'_>, span: Span) -> usize {
+    let start = li.clamp(span.start);
+    let mut end = li.clamp(span.end).max(start);
+    let first = li.line(start);
+    let mut line = li.line(end).max(first);
+    while line > first {
         let text = li.line_text(line);
-        let upto = end.saturating_sub(line_start).min(text.len());
+        let upto = end.saturating_sub(li.line_start(line)).min(text.len());
         let before = text.get(..upto).unwrap_or(text);
         if !before.trim().is_empty() {
             break;
         }
         line -= 1;
-        end = li.line_start(line - 1) + li.line_text(line).len();
+        end = li.line_end(line);
     }
     end.max(start)
 }
@@ -375,12 +384,12 @@ mod tests {
         let li = LineIndex::new(text);
         let start = text.find("c: 1").unwrap();
         let next = text.find("e: 3").unwrap();
-        let r = li.range(crate::yaml::Span::new(start, next));
-        assert_eq!(display_end(&li, &r), text.find("d: 2").unwrap() + 4);
-        let one = li.range(crate::yaml::Span::new(start, start + 4));
-        assert_eq!(display_end(&li, &one), start + 4);
-        let empty = li.range(crate::yaml::Span::new(next, next));
-        assert_eq!(display_end(&li, &empty), next);
+        assert_eq!(
+            display_end(&li, Span::new(start, next)),
+            text.find("d: 2").unwrap() + 4
+        );
+        assert_eq!(display_end(&li, Span::new(start, start + 4)), start + 4);
+        assert_eq!(display_end(&li, Span::new(next, next)), next);
     }
 
     #[test]

@@ -13,9 +13,8 @@
 //!
 //! Regions are **1-based**; their columns count **UTF-16 code units**
 //! (`run.columnKind` is `utf16CodeUnits`), computed from the file's text with
-//! [`LineIndex::utf16_column`]. `endColumn` is exclusive. When [`Sources`] cannot give a
-//! file's text, its columns fall back to the report's character columns, which are equal
-//! for text without characters outside the Basic Multilingual Plane.
+//! [`LineIndex`]. `endColumn` is exclusive. When [`Sources`] cannot give a file's text, a
+//! region is given in bytes instead (`byteOffset`, `byteLength`), as SARIF allows.
 //!
 //! Artifact URIs are the report's paths with forward slashes, without a leading `./`,
 //! percent-encoded; an absolute path becomes a `file://` URI. Relative URIs carry
@@ -27,8 +26,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{display_end, explain_markdown, rule_summary, Sources};
-use crate::report::{ErrorEntry, Finding, LineIndex, MatchedBy, Range, Report, Severity};
+use crate::position::{LineIndex, Unit};
+use crate::report::{ErrorEntry, Finding, MatchedBy, Report, Severity};
 use crate::rules::{Category, Rule, RULES};
+use crate::yaml::Span;
 
 /// The `$schema` URI written in the log.
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -203,14 +204,23 @@ struct ArtifactLocation {
     uri_base_id: Option<&'static str>,
 }
 
-/// 1-based lines; columns in UTF-16 code units, `end_column` exclusive.
+/// 1-based lines and columns in UTF-16 code units, `end_column` exclusive; or, without
+/// the file's text, bytes.
 #[derive(Serialize, Debug, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-struct Region {
-    start_line: usize,
-    start_column: usize,
-    end_line: usize,
-    end_column: usize,
+#[serde(untagged)]
+enum Region {
+    #[serde(rename_all = "camelCase")]
+    Lines {
+        start_line: usize,
+        start_column: usize,
+        end_line: usize,
+        end_column: usize,
+    },
+    #[serde(rename_all = "camelCase")]
+    Bytes {
+        byte_offset: usize,
+        byte_length: usize,
+    },
 }
 
 #[derive(Serialize)]
@@ -259,7 +269,7 @@ fn log<'a>(report: &'a Report, sources: &Sources<'_>, opts: &SarifOptions) -> Lo
         let li = indexes
             .entry(f.file.as_str())
             .or_insert_with(|| sources(&f.file).map(LineIndex::new));
-        let region = region(li.as_ref(), &f.range);
+        let region = region(li.as_ref(), f.span);
         let fp = fingerprint(&mut seen, &finding_identity(f));
         results.push(finding_result(f, region, fp, opts));
     }
@@ -267,7 +277,7 @@ fn log<'a>(report: &'a Report, sources: &Sources<'_>, opts: &SarifOptions) -> Lo
         let li = indexes
             .entry(e.file.as_str())
             .or_insert_with(|| sources(&e.file).map(LineIndex::new));
-        let region = region(li.as_ref(), &e.range);
+        let region = region(li.as_ref(), e.span);
         let document = e.document.to_string();
         let identity = [INPUT_ERROR_RULE, e.file.as_str(), &document, &e.message];
         let fp = fingerprint(&mut seen, &identity);
@@ -439,27 +449,23 @@ fn level_of(severity: Severity) -> &'static str {
     }
 }
 
-/// The SARIF region of `range`: lines as in the report, columns in UTF-16 code units when
-/// the text is known (else the report's character columns). When the text is known, a
-/// range that runs on over blank lines ends at its last line with text (see
-/// [`display_end`]).
-fn region(li: Option<&LineIndex<'_>>, range: &Range) -> Region {
-    let (start_col, end_line, end_col) = match li {
-        Some(li) => {
-            let end = display_end(li, range);
-            (
-                li.utf16_column(range.start.offset),
-                li.position(end).line,
-                li.utf16_column(end),
-            )
-        }
-        None => (range.start.column, range.end.line, range.end.column),
+/// The SARIF region of `span`: 1-based lines, columns in UTF-16 code units; a span that
+/// runs on over blank lines ends at its last line with text (see [`display_end`]).
+/// Without the file's text, the region is the span's bytes.
+fn region(li: Option<&LineIndex<'_>>, span: Span) -> Region {
+    let Some(li) = li else {
+        return Region::Bytes {
+            byte_offset: span.start,
+            byte_length: span.end.saturating_sub(span.start),
+        };
     };
-    Region {
-        start_line: range.start.line.max(1),
-        start_column: start_col.max(1),
-        end_line: end_line.max(range.start.line).max(1),
-        end_column: end_col.max(1),
+    let start = li.line_col(span.start, Unit::Utf16);
+    let end = li.line_col(display_end(li, span), Unit::Utf16);
+    Region::Lines {
+        start_line: start.line + 1,
+        start_column: start.column + 1,
+        end_line: end.line.max(start.line) + 1,
+        end_column: end.column + 1,
     }
 }
 
@@ -676,7 +682,7 @@ mod tests {
     #[test]
     fn utf16_region() {
         let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: \"😀日本\"}\nspec:\n  containers:\n  - {name: \"😀\", image: x, securityContext: {privileged: true}}\n";
-        let report = check("p.yaml", text, &Options::default());
+        let report = check("p.yaml", text, &Options::default()).unwrap();
         let v = to_value(&report, &|_| Some(text), &SarifOptions::default());
         let run = &v["runs"][0];
         assert_eq!(run["columnKind"], "utf16CodeUnits");
@@ -692,6 +698,16 @@ mod tests {
         assert_eq!(region["startLine"], 6);
         assert_eq!(region["startColumn"], col - 4 + 2 + 1);
         assert_eq!(region["endColumn"], col - 4 + 2 + 1 + 4);
+        let bytes = to_value(&report, &|_| None, &SarifOptions::default());
+        let r = bytes["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["ruleId"] == "privileged-container")
+            .unwrap();
+        let region = &r["locations"][0]["physicalLocation"]["region"];
+        assert_eq!(region["byteOffset"], text.find("true").unwrap());
+        assert_eq!(region["byteLength"], 4);
         let i = r["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(
             run["tool"]["driver"]["rules"][i]["id"],

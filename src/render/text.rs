@@ -25,8 +25,10 @@ use annotate_snippets::renderer::{AnsiColor, DecorStyle, Effects, Style};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 use super::{display_end, plural, Sources};
-use crate::report::{ErrorEntry, Finding, LineIndex, Range, Report, Severity};
+use crate::position::{LineIndex, Unit};
+use crate::report::{ErrorEntry, Finding, Report, Severity};
 use crate::rules::{self, Category};
+use crate::yaml::Span;
 
 /// A frame spanning more lines than this shows only its first line.
 const MAX_FRAME_LINES: usize = 6;
@@ -89,7 +91,7 @@ enum Entry<'r> {
 /// Entries are in file order (the order of `report.files`), then by document and position;
 /// at the same position, findings come before error entries. Each entry is followed by a
 /// blank line. Never panics; a file whose text `sources` cannot give is rendered without
-/// frames.
+/// positions (`path: rule ...`) and without frames.
 pub fn render(report: &Report, sources: &Sources<'_>, opts: &TextOptions) -> String {
     let paint = Paint { on: opts.color };
     let renderer = if opts.color {
@@ -115,8 +117,8 @@ pub fn render(report: &Report, sources: &Sources<'_>, opts: &TextOptions) -> Str
         .collect();
     entries.sort_by_key(|e| {
         let (file, document, offset, kind) = match e {
-            Entry::Finding(f) => (&f.file, f.document, f.range.start.offset, 0),
-            Entry::Error(e) => (&e.file, e.document, e.range.start.offset, 1),
+            Entry::Finding(f) => (&f.file, f.document, f.span.start, 0),
+            Entry::Error(e) => (&e.file, e.document, e.span.start, 1),
         };
         let file = file_order.get(file.as_str()).copied().unwrap_or(usize::MAX);
         (file, document, offset, kind)
@@ -130,12 +132,10 @@ pub fn render(report: &Report, sources: &Sources<'_>, opts: &TextOptions) -> Str
                     (None, Some(Category::Hardening)) => "hardening".to_string(),
                     _ => "diagnostic".to_string(),
                 };
+                let index = index_for(&mut indexes, sources, &f.file);
                 out.push_str(&format!(
                     "{}: {} {} {}\n",
-                    paint.bold(&format!(
-                        "{}:{}:{}",
-                        f.file, f.range.start.line, f.range.start.column
-                    )),
+                    paint.bold(&location(&f.file, index.as_ref(), f.span)),
                     paint.severity(f.severity, f.rule),
                     paint.dim(&format!("[{tag}]")),
                     f.message
@@ -144,9 +144,8 @@ pub fn render(report: &Report, sources: &Sources<'_>, opts: &TextOptions) -> Str
                     Severity::Error => Level::ERROR,
                     Severity::Warning => Level::WARNING,
                 };
-                let index = index_for(&mut indexes, sources, &f.file);
                 let frame = if opts.frames {
-                    index.as_ref().and_then(|li| frame(li, &f.range))
+                    index.as_ref().and_then(|li| frame(li, f.span))
                 } else {
                     None
                 };
@@ -158,18 +157,15 @@ pub fn render(report: &Report, sources: &Sources<'_>, opts: &TextOptions) -> Str
                 ));
             }
             Entry::Error(e) => {
+                let index = index_for(&mut indexes, sources, &e.file);
                 out.push_str(&format!(
                     "{}: {} {}\n",
-                    paint.bold(&format!(
-                        "{}:{}:{}",
-                        e.file, e.range.start.line, e.range.start.column
-                    )),
+                    paint.bold(&location(&e.file, index.as_ref(), e.span)),
                     paint.severity(Severity::Error, "error:"),
                     e.message
                 ));
-                let index = index_for(&mut indexes, sources, &e.file);
                 let frame = if opts.frames {
-                    index.as_ref().and_then(|li| frame(li, &e.range))
+                    index.as_ref().and_then(|li| frame(li, e.span))
                 } else {
                     None
                 };
@@ -182,6 +178,18 @@ pub fn render(report: &Report, sources: &Sources<'_>, opts: &TextOptions) -> Str
     out.push_str(&paint.bold(&summary_line(report)));
     out.push('\n');
     out
+}
+
+/// `path:line:column` (1-based, the column in characters), or just `path` without the
+/// file's text.
+fn location(file: &str, li: Option<&LineIndex<'_>>, span: Span) -> String {
+    match li {
+        Some(li) => {
+            let at = li.line_col(span.start, Unit::Char);
+            format!("{file}:{}:{}", at.line + 1, at.column + 1)
+        }
+        None => file.to_string(),
+    }
 }
 
 /// The line index of `file`, built once per file.
@@ -206,30 +214,26 @@ struct Frame {
     span: std::ops::Range<usize>,
 }
 
-/// The frame of `range`: its lines (only the first one when it spans more than
-/// [`MAX_FRAME_LINES`]), with the range mapped into them. `None` for an empty file.
-fn frame(li: &LineIndex<'_>, range: &Range) -> Option<Frame> {
-    let first = range.start.line.max(1);
-    let mut end_offset = display_end(li, range);
-    let mut last = li.position(end_offset).line.max(first);
+/// The frame of `span`: its lines (only the first one when it spans more than
+/// [`MAX_FRAME_LINES`]), with the span mapped into them. `None` for an empty file.
+fn frame(li: &LineIndex<'_>, span: Span) -> Option<Frame> {
+    let start_offset = li.clamp(span.start);
+    let first = li.line(start_offset);
+    let mut end_offset = display_end(li, span);
+    let mut last = li.line(end_offset).max(first);
     if last - first + 1 > MAX_FRAME_LINES {
         last = first;
-        end_offset = li.line_start(first - 1) + li.line_text(first).len();
+        end_offset = li.line_end(first);
     }
     let mut source = String::new();
     let mut start = 0;
     let mut end = 0;
     for line in first..=last {
         let text = li.line_text(line);
-        let line_start = li.line_start(line - 1);
+        let line_start = li.line_start(line);
         let base = source.len();
         if line == first {
-            start = base
-                + range
-                    .start
-                    .offset
-                    .saturating_sub(line_start)
-                    .min(text.len());
+            start = base + start_offset.saturating_sub(line_start).min(text.len());
         }
         if line == last {
             end = base + end_offset.saturating_sub(line_start).min(text.len());
@@ -239,11 +243,11 @@ fn frame(li: &LineIndex<'_>, range: &Range) -> Option<Frame> {
             source.push('\n');
         }
     }
-    if source.is_empty() && first == 1 && li.line_text(1).is_empty() && last == 1 {
+    if source.is_empty() && first == 0 && li.line_text(0).is_empty() && last == 0 {
         // An empty first line is still a line to point at.
         return Some(Frame {
             source,
-            first_line: first,
+            first_line: 1,
             span: 0..0,
         });
     }
@@ -253,7 +257,7 @@ fn frame(li: &LineIndex<'_>, range: &Range) -> Option<Frame> {
     let end = floor_char_boundary(&source, end);
     Some(Frame {
         source,
-        first_line: first,
+        first_line: first + 1,
         span: start..end,
     })
 }
@@ -343,7 +347,7 @@ mod tests {
     const NGINX: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: nginx-deployment\n  labels:\n    app: nginx\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: nginx\n  template:\n    metadata:\n      labels:\n        app: nginx\n    spec:\n      containers:\n      - name: nginx\n        image: nginx:1.14.2\n        ports:\n        - containerPort: 80\n";
 
     fn render_plain(file: &str, text: &str) -> String {
-        let report = check(file, text, &Options::default());
+        let report = check(file, text, &Options::default()).unwrap();
         render(&report, &|_| Some(text), &TextOptions::default())
     }
 
@@ -367,7 +371,7 @@ mod tests {
 
     #[test]
     fn color_only_when_asked() {
-        let report = check("n.yaml", NGINX, &Options::default());
+        let report = check("n.yaml", NGINX, &Options::default()).unwrap();
         let opts = TextOptions {
             color: true,
             frames: true,
@@ -377,9 +381,12 @@ mod tests {
 
     #[test]
     fn without_sources_no_frame() {
-        let report = check("n.yaml", NGINX, &Options::default());
+        let report = check("n.yaml", NGINX, &Options::default()).unwrap();
         let out = render(&report, &super::super::no_sources, &TextOptions::default());
-        assert!(out.contains("n.yaml:16:5: pod-security-context-missing"));
+        assert!(
+            out.starts_with("n.yaml: pod-security-context-missing"),
+            "{out}"
+        );
         assert!(!out.contains(" | "), "{out}");
         assert!(out.contains("= fix: "), "{out}");
     }
@@ -410,14 +417,12 @@ mod tests {
         let text = "a:\n  b: 1\n  c: 2\nd: 3\n";
         let li = LineIndex::new(text);
         // A block node from line 2 to the start of line 4.
-        let r = li.range(crate::yaml::Span::new(5, 17));
-        let fr = frame(&li, &r).unwrap();
+        let fr = frame(&li, Span::new(5, 17)).unwrap();
         assert_eq!(fr.first_line, 2);
         assert_eq!(fr.source, "  b: 1\n  c: 2");
         assert_eq!(&fr.source[fr.span.clone()], "b: 1\n  c: 2");
         // Past the end of the file.
-        let r = li.range(crate::yaml::Span::new(100, 200));
-        let fr = frame(&li, &r).unwrap();
+        let fr = frame(&li, Span::new(100, 200)).unwrap();
         assert_eq!(fr.span, 0..0);
     }
 
@@ -428,8 +433,7 @@ mod tests {
         let bounds: Vec<usize> = (0..=text.len() + 1).collect();
         for &s in &bounds {
             for &e in &bounds {
-                let r = li.range(crate::yaml::Span::new(s, e));
-                let fr = frame(&li, &r).unwrap();
+                let fr = frame(&li, Span::new(s, e)).unwrap();
                 assert!(fr.source.get(fr.span.clone()).is_some(), "{s}..{e}");
                 for renderer in [Renderer::plain(), Renderer::styled()] {
                     let out = render_group(&renderer, Level::ERROR, Some(&fr), Some(("fix", "x")));
@@ -445,12 +449,13 @@ mod tests {
             "ok.yaml",
             "apiVersion: v1\nkind: ConfigMap\n",
             &Options::default(),
-        );
+        )
+        .unwrap();
         assert_eq!(
             summary_line(&clean),
             "No problems found in 1 file (0 resources checked)."
         );
-        let nginx = check("n.yaml", NGINX, &Options::default());
+        let nginx = check("n.yaml", NGINX, &Options::default()).unwrap();
         let line = summary_line(&nginx);
         assert!(line.starts_with("Found "), "{line}");
         assert!(line.ends_with(" in 1 file (1 resource checked)."), "{line}");

@@ -48,7 +48,7 @@ declare_rule! {
         title: "Container allows privilege escalation",
         severity: Error,
         category: Pss,
-        pss: Some(super::PssInfo { level: crate::report::Level::Restricted, check: "allowPrivilegeEscalation", since: 8, replaced_in_restricted_since: None, also: None, }),
+        pss: Some(super::PssInfo { level: crate::options::Level::Restricted, check: "allowPrivilegeEscalation", since: 8, replaced_in_restricted_since: None, also: None, }),
         fix: "set allowPrivilegeEscalation: false in the container's securityContext",
         check: check,
     }

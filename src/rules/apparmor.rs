@@ -63,7 +63,7 @@ declare_rule! {
         title: "AppArmor profile is Unconfined",
         severity: Error,
         category: Pss,
-        pss: Some(super::PssInfo { level: crate::report::Level::Baseline, check: "appArmorProfile", since: 0, replaced_in_restricted_since: None, also: None, }),
+        pss: Some(super::PssInfo { level: crate::options::Level::Baseline, check: "appArmorProfile", since: 0, replaced_in_restricted_since: None, also: None, }),
         fix: "set appArmorProfile.type to RuntimeDefault or Localhost (annotation: runtime/default or localhost/<profile>)",
         check: check,
     }

@@ -74,7 +74,7 @@ declare_rule! {
         title: "Container adds a capability beyond the default set",
         severity: Error,
         category: Pss,
-        pss: Some(super::PssInfo { level: crate::report::Level::Baseline, check: "capabilities_baseline", since: 0, replaced_in_restricted_since: Some(22), also: None, }),
+        pss: Some(super::PssInfo { level: crate::options::Level::Baseline, check: "capabilities_baseline", since: 0, replaced_in_restricted_since: Some(22), also: None, }),
         fix: "remove the capability from securityContext.capabilities.add",
         check: check,
     }

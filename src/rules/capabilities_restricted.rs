@@ -58,7 +58,7 @@ declare_rule! {
         title: "Container does not drop ALL capabilities",
         severity: Error,
         category: Pss,
-        pss: Some(super::PssInfo { level: crate::report::Level::Restricted, check: "capabilities_restricted", since: 22, replaced_in_restricted_since: None, also: None, }),
+        pss: Some(super::PssInfo { level: crate::options::Level::Restricted, check: "capabilities_restricted", since: 22, replaced_in_restricted_since: None, also: None, }),
         fix: "set capabilities.drop: [\"ALL\"] and add back at most NET_BIND_SERVICE",
         check: check,
     }

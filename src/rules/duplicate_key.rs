@@ -100,7 +100,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
         let Some(p) = pointers.get(&d.map) else {
             continue;
         };
-        let line = ctx.lines.position(d.hidden.start).line;
+        let line = ctx.line_number(d.hidden.start);
         match by_winner.get(&d.winner).and_then(|&i| dups.get_mut(i)) {
             Some(x) => x.hidden.push(line),
             None => {

@@ -46,7 +46,7 @@ declare_rule! {
         title: "Pod shares a host namespace",
         severity: Error,
         category: Pss,
-        pss: Some(super::PssInfo { level: crate::report::Level::Baseline, check: "hostNamespaces", since: 0, replaced_in_restricted_since: None, also: None, }),
+        pss: Some(super::PssInfo { level: crate::options::Level::Baseline, check: "hostNamespaces", since: 0, replaced_in_restricted_since: None, also: None, }),
         fix: "remove hostNetwork, hostPID and hostIPC from the pod spec (or set them to false)",
         check: check,
     }

@@ -51,24 +51,27 @@ declare_rule! {
         title: "Pod mounts a hostPath volume",
         severity: Error,
         category: Pss,
-        pss: Some(super::PssInfo { level: crate::report::Level::Baseline, check: "hostPathVolumes", since: 0, replaced_in_restricted_since: Some(0), also: None, }),
+        pss: Some(super::PssInfo { level: crate::options::Level::Baseline, check: "hostPathVolumes", since: 0, replaced_in_restricted_since: Some(0), also: None, }),
         fix: "replace the hostPath volume with emptyDir, configMap, secret or a persistentVolumeClaim",
         check: check,
     }
 }
 
 fn check(ctx: &mut Ctx<'_, '_, '_>) {
-    let volumes = ctx
-        .get(Some(ctx.spec), "volumes")
-        .and_then(|v| ctx.doc.seq(v))
-        .unwrap_or(&[]);
-    for (i, &v) in volumes.iter().enumerate() {
-        if ctx.get(Some(v), "hostPath").is_some() {
-            let name = ctx.str(ctx.get(Some(v), "name")).unwrap_or("");
-            ctx.report_pod(
-                &format!("volumes/{i}/hostPath"),
-                format!("hostPath volumes: volume {name:?} must not use hostPath"),
-            );
-        }
+    let hits: Vec<(usize, String)> = ctx
+        .volumes()
+        .filter(|(_, v, _)| ctx.get(Some(*v), "hostPath").is_some())
+        .map(|(i, v, _)| {
+            (
+                i,
+                ctx.str(ctx.get(Some(v), "name")).unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    for (i, name) in hits {
+        ctx.report_pod(
+            &format!("volumes/{i}/hostPath"),
+            format!("hostPath volumes: volume {name:?} must not use hostPath"),
+        );
     }
 }

@@ -50,7 +50,7 @@ declare_rule! {
         title: "Container binds a host port",
         severity: Error,
         category: Pss,
-        pss: Some(super::PssInfo { level: crate::report::Level::Baseline, check: "hostPorts", since: 0, replaced_in_restricted_since: None, also: None, }),
+        pss: Some(super::PssInfo { level: crate::options::Level::Baseline, check: "hostPorts", since: 0, replaced_in_restricted_since: None, also: None, }),
         fix: "remove hostPort from the container's ports and expose the port through a Service",
         check: check,
     }

@@ -52,7 +52,7 @@ declare_rule! {
         title: "Probe or lifecycle handler sets a host",
         severity: Error,
         category: Pss,
-        pss: Some(super::PssInfo { level: crate::report::Level::Baseline, check: "hostProbesAndHostLifecycle", since: 34, replaced_in_restricted_since: None, also: None, }),
+        pss: Some(super::PssInfo { level: crate::options::Level::Baseline, check: "hostProbesAndHostLifecycle", since: 34, replaced_in_restricted_since: None, also: None, }),
         fix: "remove host from the probe's or lifecycle handler's httpGet/tcpSocket",
         check: check,
     }

@@ -5,9 +5,11 @@
 //! (`crate::engine`) turns pointers into spans, applies levels, versions, selection and
 //! suppression, and builds findings.
 
-use crate::report::{Level, Severity};
+use crate::options::Level;
+use crate::position::LineIndex;
+use crate::report::Severity;
 use crate::workload::{Container, Workload};
-use crate::yaml::{Document, NodeId, Resolved, Span, Style};
+use crate::yaml::{Document, Entry, NodeId, Resolved, Span, Style};
 
 /// Declares a rule: doc comment (the rule's documentation, markdown) plus metadata.
 macro_rules! declare_rule {
@@ -218,8 +220,9 @@ pub struct Ctx<'w, 'd, 'a> {
     pub level: Level,
     /// Policy version, as the minor of `v1.N` (latest resolved).
     pub version: u32,
-    /// Line index of the file (for messages that name a line).
-    pub lines: &'d crate::report::LineIndex<'d>,
+    /// Line index of the text (for messages that name a line); `None` for objects
+    /// checked without text.
+    pub(crate) lines: Option<&'d LineIndex<'d>>,
     pub(crate) hits: Vec<Hit>,
 }
 
@@ -237,6 +240,22 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
     /// Walks several keys.
     pub fn path(&self, node: Option<NodeId>, keys: &[&str]) -> Option<NodeId> {
         keys.iter().try_fold(node?, |n, k| self.doc.get_set(n, k))
+    }
+
+    /// The 1-based line of byte `offset` of the text (1 without text).
+    pub fn line_number(&self, offset: usize) -> usize {
+        self.lines.map_or(0, |l| l.line(offset)) + 1
+    }
+
+    /// The pod's volumes that are mappings, with their index in `spec.volumes` and their
+    /// entries (PSA's `hostPathVolumes` and `restrictedVolumes` walk them alike).
+    pub fn volumes(&self) -> impl Iterator<Item = (usize, NodeId, &'d [Entry<'a>])> + '_ {
+        self.get(Some(self.spec), "volumes")
+            .and_then(|v| self.doc.seq(v))
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &v)| self.doc.map(v).map(|entries| (i, v, entries)))
     }
 
     /// The pod-level `spec.securityContext`, if set.

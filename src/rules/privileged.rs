@@ -49,7 +49,7 @@ declare_rule! {
         title: "Container runs privileged",
         severity: Error,
         category: Pss,
-        pss: Some(super::PssInfo { level: crate::report::Level::Baseline, check: "privileged", since: 0, replaced_in_restricted_since: None, also: None, }),
+        pss: Some(super::PssInfo { level: crate::options::Level::Baseline, check: "privileged", since: 0, replaced_in_restricted_since: None, also: None, }),
         fix: "remove `privileged: true` from the container's securityContext (or set it to false)",
         check: check,
     }

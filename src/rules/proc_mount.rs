@@ -1,7 +1,7 @@
 //! `unmasked-proc-mount` — PSA checks `procMount` (baseline) and `procMount_restricted`
 //! (restricted, v1.35+).
 use super::{container_label, Ctx};
-use crate::report::Level;
+use crate::options::Level;
 
 declare_rule! {
     /// ## What it checks

@@ -96,37 +96,30 @@ declare_rule! {
         title: "Volume type not allowed by the restricted level",
         severity: Error,
         category: Pss,
-        pss: Some(super::PssInfo { level: crate::report::Level::Restricted, check: "restrictedVolumes", since: 0, replaced_in_restricted_since: None, also: None, }),
+        pss: Some(super::PssInfo { level: crate::options::Level::Restricted, check: "restrictedVolumes", since: 0, replaced_in_restricted_since: None, also: None, }),
         fix: "use a persistentVolumeClaim, configMap, secret, emptyDir, projected, csi, ephemeral or image volume",
         check: check,
     }
 }
 
 fn check(ctx: &mut Ctx<'_, '_, '_>) {
-    let volumes = ctx
-        .get(Some(ctx.spec), "volumes")
-        .and_then(|v| ctx.doc.seq(v))
-        .unwrap_or(&[]);
-    for (i, &v) in volumes.iter().enumerate() {
-        let Some(entries) = ctx.doc.map(v) else {
-            continue;
-        };
-        if entries
-            .iter()
-            .any(|e| ALLOWED_VOLUME_SOURCES.contains(&e.key.as_ref()) && !ctx.doc.is_null(e.value))
-        {
-            continue;
-        }
-        let bad = entries.iter().find(|e| {
-            FORBIDDEN_VOLUME_SOURCES.contains(&e.key.as_ref()) && !ctx.doc.is_null(e.value)
-        });
-        if let Some(e) = bad {
+    let set = |e: &&crate::yaml::Entry<'_>, list: &[&str]| {
+        list.contains(&e.key.as_ref()) && !ctx.doc.is_null(e.value)
+    };
+    let hits: Vec<(usize, String, String)> = ctx
+        .volumes()
+        // As in PSA, a volume with an allowed source passes whatever else it sets.
+        .filter(|(_, _, entries)| !entries.iter().any(|e| set(&e, ALLOWED_VOLUME_SOURCES)))
+        .filter_map(|(i, v, entries)| {
+            let bad = entries.iter().find(|e| set(e, FORBIDDEN_VOLUME_SOURCES))?;
             let name = ctx.str(ctx.get(Some(v), "name")).unwrap_or("");
-            let msg = format!(
-                "restricted volume types: volume {name:?} uses restricted volume type {:?}",
-                e.key
-            );
-            ctx.report_pod(&format!("volumes/{i}/{}", e.key), msg);
-        }
+            Some((i, name.to_string(), bad.key.to_string()))
+        })
+        .collect();
+    for (i, name, key) in hits {
+        ctx.report_pod(
+            &format!("volumes/{i}/{key}"),
+            format!("restricted volume types: volume {name:?} uses restricted volume type {key:?}"),
+        );
     }
 }

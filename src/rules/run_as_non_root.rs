@@ -55,7 +55,7 @@ declare_rule! {
         title: "Containers may run as root",
         severity: Error,
         category: Pss,
-        pss: Some(super::PssInfo { level: crate::report::Level::Restricted, check: "runAsNonRoot", since: 0, replaced_in_restricted_since: None, also: None, }),
+        pss: Some(super::PssInfo { level: crate::options::Level::Restricted, check: "runAsNonRoot", since: 0, replaced_in_restricted_since: None, also: None, }),
         fix: "set runAsNonRoot: true in the pod's securityContext (or in every container's)",
         check: check,
     }

@@ -51,7 +51,7 @@ declare_rule! {
         title: "Runs as UID 0",
         severity: Error,
         category: Pss,
-        pss: Some(super::PssInfo { level: crate::report::Level::Restricted, check: "runAsUser", since: 23, replaced_in_restricted_since: None, also: None, }),
+        pss: Some(super::PssInfo { level: crate::options::Level::Restricted, check: "runAsUser", since: 23, replaced_in_restricted_since: None, also: None, }),
         fix: "set runAsUser to a non-zero UID (for example 10001)",
         check: check,
     }

@@ -66,7 +66,7 @@ declare_rule! {
         title: "Seccomp profile is Unconfined",
         severity: Error,
         category: Pss,
-        pss: Some(super::PssInfo { level: crate::report::Level::Baseline, check: "seccompProfile_baseline", since: 0, replaced_in_restricted_since: Some(19), also: None, }),
+        pss: Some(super::PssInfo { level: crate::options::Level::Baseline, check: "seccompProfile_baseline", since: 0, replaced_in_restricted_since: Some(19), also: None, }),
         fix: "set seccompProfile.type to RuntimeDefault (or Localhost)",
         check: check,
     }

@@ -54,7 +54,7 @@ declare_rule! {
         title: "Container runs without a seccomp profile",
         severity: Error,
         category: Pss,
-        pss: Some(super::PssInfo { level: crate::report::Level::Restricted, check: "seccompProfile_restricted", since: 19, replaced_in_restricted_since: None, also: None, }),
+        pss: Some(super::PssInfo { level: crate::options::Level::Restricted, check: "seccompProfile_restricted", since: 19, replaced_in_restricted_since: None, also: None, }),
         fix: "set seccompProfile.type: RuntimeDefault in the pod's securityContext",
         check: check,
     }

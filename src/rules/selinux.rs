@@ -57,7 +57,7 @@ declare_rule! {
         title: "SELinux type, user or role is set",
         severity: Error,
         category: Pss,
-        pss: Some(super::PssInfo { level: crate::report::Level::Baseline, check: "seLinuxOptions", since: 0, replaced_in_restricted_since: None, also: None, }),
+        pss: Some(super::PssInfo { level: crate::options::Level::Baseline, check: "seLinuxOptions", since: 0, replaced_in_restricted_since: None, also: None, }),
         fix: "remove type, user and role from seLinuxOptions, or use type container_t",
         check: check,
     }

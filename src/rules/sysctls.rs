@@ -94,7 +94,7 @@ declare_rule! {
         title: "Pod sets an unsafe sysctl",
         severity: Error,
         category: Pss,
-        pss: Some(super::PssInfo { level: crate::report::Level::Baseline, check: "sysctls", since: 0, replaced_in_restricted_since: None, also: None, }),
+        pss: Some(super::PssInfo { level: crate::options::Level::Baseline, check: "sysctls", since: 0, replaced_in_restricted_since: None, also: None, }),
         fix: "remove the sysctl from spec.securityContext.sysctls, or use one from the safe set",
         check: check,
     }

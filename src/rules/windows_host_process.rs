@@ -53,7 +53,7 @@ declare_rule! {
         title: "Windows HostProcess container",
         severity: Error,
         category: Pss,
-        pss: Some(super::PssInfo { level: crate::report::Level::Baseline, check: "windowsHostProcess", since: 0, replaced_in_restricted_since: None, also: None, }),
+        pss: Some(super::PssInfo { level: crate::options::Level::Baseline, check: "windowsHostProcess", since: 0, replaced_in_restricted_since: None, also: None, }),
         fix: "remove windowsOptions.hostProcess (or set it to false)",
         check: check,
     }

@@ -1,0 +1,147 @@
+//! The command line's arguments (clap): the subcommands, their options and help texts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::options::{Level, PssVersion};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kube-secctx",
+    version,
+    about = "Find insecure Kubernetes securityContext settings and Pod Security Standards \
+             violations in manifests, each pinned to its line and column",
+    propagate_version = true
+)]
+pub(super) struct Cli {
+    #[command(subcommand)]
+    pub(super) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum Command {
+    /// Check manifests (files, directories, or `-` for standard input).
+    #[command(after_long_help = CHECK_AFTER_HELP)]
+    Check(CheckArgs),
+    /// List the rules.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+        format: RulesFormat,
+    },
+    /// Print a rule's documentation (markdown).
+    Explain {
+        /// The rule ID, e.g. `privileged-container`.
+        rule: String,
+    },
+}
+
+const CHECK_AFTER_HELP: &str = "\
+Directories are searched recursively for *.yaml and *.yml files (hidden entries below the \
+given directory are skipped; files are checked in sorted order). Standard input is read \
+only for `-`.
+
+Exit codes:
+  0  nothing found
+  1  findings, or input errors (a document that is not valid YAML, goes past a parser \
+limit or has no kind; a file that is not UTF-8)
+  2  usage error (bad option, unknown rule, no PATH) or a file that could not be read
+
+Suppress rules for one resource with the annotation kube-secctx.io/ignore: \"rule-id,...\".";
+
+#[derive(Debug, Args)]
+pub(super) struct CheckArgs {
+    /// Files, directories, or `-` for standard input.
+    #[arg(value_name = "PATH")]
+    pub(super) paths: Vec<PathBuf>,
+
+    /// Run the Pod Security Standards alone, at this level. Without it, the default profile
+    /// runs everything: PSS restricted, the hardening rules and the input diagnostics.
+    #[arg(long, value_enum)]
+    pub(super) level: Option<LevelArg>,
+
+    /// The Pod Security Standards policy version: `latest` or `v1.N`.
+    #[arg(long, value_name = "VERSION", default_value = "latest", value_parser = parse_pss_version)]
+    pub(super) pss_version: PssVersion,
+
+    /// Only these rules (comma-separated IDs; see `kube-secctx rules`).
+    #[arg(long, value_name = "RULE,...", value_delimiter = ',')]
+    pub(super) select: Vec<String>,
+
+    /// Never these rules (comma-separated IDs).
+    #[arg(long, value_name = "RULE,...", value_delimiter = ',')]
+    pub(super) ignore: Vec<String>,
+
+    /// Output format: text (with code frames), the JSON report, or SARIF 2.1.0.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub(super) format: Format,
+
+    /// Exit 0 even when findings or input errors are reported (unreadable files still
+    /// exit 2).
+    #[arg(long)]
+    pub(super) exit_zero: bool,
+
+    /// When to color text output.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub(super) color: ColorWhen,
+
+    /// Never color (same as `--color never`).
+    #[arg(long)]
+    pub(super) no_color: bool,
+
+    /// The file name to report for standard input.
+    #[arg(long, value_name = "PATH", default_value = "<stdin>")]
+    pub(super) stdin_filename: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum LevelArg {
+    /// PSS baseline: known privilege escalations.
+    Baseline,
+    /// PSS restricted: current pod hardening best practice (includes baseline).
+    Restricted,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum Format {
+    /// Findings with code frames, and a summary line.
+    Text,
+    /// The JSON report (documented in the README).
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum RulesFormat {
+    /// An aligned table.
+    Table,
+    /// The markdown table of the README.
+    Markdown,
+    /// Every rule's metadata and docs as JSON.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum ColorWhen {
+    /// Color when stdout is a terminal and `NO_COLOR` is not set.
+    Auto,
+    /// Always color.
+    Always,
+    /// Never color.
+    Never,
+}
+
+fn parse_pss_version(s: &str) -> Result<PssVersion, String> {
+    s.parse::<PssVersion>().map_err(|e| e.to_string())
+}
+
+impl From<LevelArg> for Level {
+    fn from(l: LevelArg) -> Level {
+        match l {
+            LevelArg::Baseline => Level::Baseline,
+            LevelArg::Restricted => Level::Restricted,
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! `kube-secctx check`: inputs → one [`Checker`] → the report, rendered.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::args::{CheckArgs, ColorWhen, Format};
+use super::io::{self, canonical, display_path, io_message, read_capped};
+use super::walk::walk;
+use super::{inactive_warning, options_error, EXIT_USAGE};
+use crate::render::{json, sarif, text};
+use crate::{Checker, Options};
+
+/// One input to check.
+pub(super) enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+/// Runs `check` with its arguments.
+///
+/// # Errors
+/// Only when standard output cannot be written (a closed pipe is not an error).
+pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let opts = Options {
+        level: args.level.map(Into::into),
+        pss_version: args.pss_version,
+        select: clean_ids(&args.select),
+        ignore: clean_ids(&args.ignore),
+        ..Options::default()
+    };
+    let mut checker = match Checker::new(&opts) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {}", options_error(&e));
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+    };
+    for (rule, why) in opts.inactive_selected() {
+        eprintln!("warning: {}", inactive_warning(rule, why));
+    }
+    if args.paths.is_empty() {
+        eprintln!(
+            "error: no PATH given: name files or directories to check, or `-` for standard \
+             input\n\nUsage: kube-secctx check [OPTIONS] [PATH]...\n\nFor more information, \
+             try '--help'."
+        );
+        return Ok(ExitCode::from(EXIT_USAGE));
+    }
+
+    let mut unreadable = false;
+    let mut inputs = Vec::new();
+    let mut seen = HashSet::new();
+    for path in &args.paths {
+        if path.as_os_str() == "-" {
+            if seen.insert(PathBuf::from("-")) {
+                inputs.push(Input::Stdin);
+            }
+        } else if path.is_dir() {
+            let before = inputs.len();
+            unreadable |= walk(path, &mut inputs, &mut seen);
+            if inputs.len() == before {
+                eprintln!(
+                    "warning: {}: no *.yaml or *.yml files found",
+                    path.display()
+                );
+            }
+        } else if seen.insert(canonical(path)) {
+            inputs.push(Input::File(path.clone()));
+        }
+    }
+
+    let limit = opts.limits.max_input_bytes;
+    let mut unread = 0usize;
+    let mut texts: HashMap<String, String> = HashMap::new();
+    for input in inputs {
+        let (name, read) = match input {
+            Input::Stdin => (
+                args.stdin_filename.clone(),
+                read_capped(std::io::stdin().lock(), limit),
+            ),
+            Input::File(path) => (
+                display_path(&path),
+                std::fs::File::open(&path).and_then(|f| read_capped(f, limit)),
+            ),
+        };
+        let bytes = match read {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                eprintln!("error: {name}: {}", io_message(&e));
+                unreadable = true;
+                unread += 1;
+                continue;
+            }
+        };
+        if texts.contains_key(&name) {
+            // Only `--stdin-filename` can give two inputs one name: findings could not be
+            // told apart, nor shown with the right code frames.
+            eprintln!("error: {name}: two inputs have this name (see --stdin-filename); the second was not checked");
+            unreadable = true;
+            unread += 1;
+            continue;
+        }
+        checker.check_bytes(&name, &bytes);
+        // The text of code frames: the file itself, or with its invalid bytes replaced.
+        let text = String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        texts.insert(name, text);
+    }
+    let report = checker.finish();
+
+    let sources = |file: &str| texts.get(file).map(String::as_str);
+    let out = match args.format {
+        Format::Text => {
+            let color = match (args.no_color, args.color) {
+                (true, _) | (_, ColorWhen::Never) => false,
+                (false, ColorWhen::Always) => true,
+                (false, ColorWhen::Auto) => io::auto_color(),
+            };
+            let opts = text::TextOptions {
+                color,
+                ..text::TextOptions::default()
+            };
+            // Nothing was read: a "no problems found" summary would mislead.
+            let mut out = if report.files.is_empty() && unread > 0 {
+                String::new()
+            } else {
+                text::render(&report, &sources, &opts)
+            };
+            if unread > 0 {
+                let (files, were) = if unread == 1 {
+                    ("file", "was")
+                } else {
+                    ("files", "were")
+                };
+                out.push_str(&format!(
+                    "{unread} {files} could not be read and {were} not checked (see the errors above).\n"
+                ));
+            }
+            out
+        }
+        Format::Json => json::render(&report, &sources) + "\n",
+        Format::Sarif => {
+            let opts = sarif::SarifOptions {
+                src_root: std::env::current_dir()
+                    .ok()
+                    .map(|d| io::dir_uri(&d.to_string_lossy())),
+            };
+            sarif::render(&report, &sources, &opts) + "\n"
+        }
+    };
+    io::write_stdout(&out)?;
+
+    Ok(if unreadable {
+        ExitCode::from(EXIT_USAGE)
+    } else if report.has_problems() && !args.exit_zero {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Rule IDs as given, trimmed, empty ones dropped (`--select a,,b`).
+fn clean_ids(ids: &[String]) -> Vec<String> {
+    ids.iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}

@@ -1,0 +1,227 @@
+//! The command line's I/O, the same natively and under WASI: reading inputs, writing
+//! output, canonical paths, and I/O errors worded as on Linux.
+//!
+//! Under WASI (the npm package's command run by Node's `node:wasi`), three things differ
+//! from a native process and are made equal here:
+//!
+//! - the working directory: WASI has none; the launcher passes the real one in `PWD` and
+//!   preopens `/`, and [`enter_working_directory`] makes relative paths resolve against it;
+//! - canonical paths: `std::fs::canonicalize` is not available, so [`canonical`] resolves
+//!   symbolic links itself;
+//! - error numbers: WASI's are not Linux's, so [`io_message`] words an error as glibc and
+//!   Rust do on Linux (`No such file or directory (os error 2)`).
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use crate::render::sarif;
+
+/// Under WASI, makes the launcher's working directory (`PWD`) the current one. Natively,
+/// nothing to do.
+pub(super) fn enter_working_directory() {
+    #[cfg(target_os = "wasi")]
+    if let Some(pwd) = std::env::var_os("PWD") {
+        // Relative paths then fail as they would with a missing working directory.
+        let _ = std::env::set_current_dir(pwd);
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+pub(super) fn write_stdout(s: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to standard output"),
+    }
+}
+
+/// Reads at most `limit + 1` bytes: enough for the engine to report an input over the
+/// size limit as an error entry, without holding an unbounded input (`/dev/zero`, an
+/// endless pipe) in memory.
+pub(super) fn read_capped(reader: impl Read, limit: usize) -> std::io::Result<Vec<u8>> {
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    let mut buf = Vec::new();
+    reader.take(cap).read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+/// Color for `--color auto`: stdout is a terminal, `NO_COLOR` unset or empty, `TERM` not
+/// `dumb`.
+pub(super) fn auto_color() -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+    std::io::stdout().is_terminal() && !no_color && !dumb
+}
+
+/// A directory as a `file://` URI ending in `/`.
+pub(super) fn dir_uri(dir: &str) -> String {
+    let mut uri = sarif::path_to_uri(dir);
+    if !uri.ends_with('/') {
+        uri.push('/');
+    }
+    uri
+}
+
+/// A path as shown in the report: as given, with `/` separators on every platform.
+pub(super) fn display_path(path: &Path) -> String {
+    let s = path.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '\\' {
+        s.replace('\\', "/")
+    } else {
+        s.into_owned()
+    }
+}
+
+/// The path used to check each file once (`./a.yaml` and `a.yaml` are one file): the
+/// canonical path, or the path as given when it cannot be resolved.
+pub(super) fn canonical(path: &Path) -> PathBuf {
+    #[cfg(not(target_os = "wasi"))]
+    let resolved = std::fs::canonicalize(path);
+    #[cfg(target_os = "wasi")]
+    let resolved = realpath(path);
+    resolved.unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// `realpath(3)`: the absolute path of `path` with `.`, `..` and every symbolic link
+/// resolved, for WASI, where `std::fs::canonicalize` is not available.
+#[cfg(any(target_os = "wasi", test))]
+fn realpath(path: &Path) -> std::io::Result<PathBuf> {
+    use std::collections::VecDeque;
+    use std::ffi::OsString;
+    use std::path::Component;
+
+    /// As many links as Linux follows before `ELOOP`.
+    const MAX_LINKS: usize = 40;
+    enum Part {
+        Root,
+        Parent,
+        Name(OsString),
+    }
+    fn parts(p: &Path) -> impl Iterator<Item = Part> + '_ {
+        p.components().filter_map(|c| match c {
+            Component::RootDir | Component::Prefix(_) => Some(Part::Root),
+            Component::ParentDir => Some(Part::Parent),
+            Component::Normal(n) => Some(Part::Name(n.to_os_string())),
+            Component::CurDir => None,
+        })
+    }
+    let absolute = std::env::current_dir()?.join(path);
+    let mut todo: VecDeque<Part> = parts(&absolute).collect();
+    let mut out = PathBuf::from("/");
+    let mut links = 0;
+    while let Some(part) = todo.pop_front() {
+        match part {
+            Part::Root => out = PathBuf::from("/"),
+            Part::Parent => {
+                out.pop();
+            }
+            Part::Name(name) => {
+                let next = out.join(&name);
+                if std::fs::symlink_metadata(&next)?.file_type().is_symlink() {
+                    links += 1;
+                    if links > MAX_LINKS {
+                        return Err(std::io::Error::other("too many levels of symbolic links"));
+                    }
+                    let target = std::fs::read_link(&next)?;
+                    for p in parts(&target).collect::<Vec<_>>().into_iter().rev() {
+                        todo.push_front(p);
+                    }
+                } else {
+                    out = next;
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// An I/O error as Rust words it on Linux: `No such file or directory (os error 2)`.
+/// Natively that is its own wording; under WASI the error number is WASI's and is mapped
+/// to Linux's, so that the npm command prints what the native one prints.
+pub(super) fn io_message(e: &std::io::Error) -> String {
+    #[cfg(target_os = "wasi")]
+    if let Some((code, text)) = e.raw_os_error().and_then(linux_errno) {
+        return format!("{text} (os error {code})");
+    }
+    e.to_string()
+}
+
+/// The Linux error number and glibc's `strerror` text of a WASI error number
+/// (`wasi_snapshot_preview1`'s `errno`), for the errors opening, reading and listing files
+/// can meet.
+#[cfg(any(target_os = "wasi", test))]
+fn linux_errno(wasi: i32) -> Option<(i32, &'static str)> {
+    Some(match wasi {
+        2 => (13, "Permission denied"),
+        6 => (11, "Resource temporarily unavailable"),
+        8 => (9, "Bad file descriptor"),
+        10 => (16, "Device or resource busy"),
+        19 => (122, "Disk quota exceeded"),
+        22 => (27, "File too large"),
+        28 => (22, "Invalid argument"),
+        29 => (5, "Input/output error"),
+        31 => (21, "Is a directory"),
+        32 => (40, "Too many levels of symbolic links"),
+        33 => (24, "Too many open files"),
+        37 => (36, "File name too long"),
+        41 => (23, "Too many open files in system"),
+        43 => (19, "No such device"),
+        44 => (2, "No such file or directory"),
+        48 => (12, "Cannot allocate memory"),
+        52 => (38, "Function not implemented"),
+        54 => (20, "Not a directory"),
+        60 => (6, "No such device or address"),
+        61 => (75, "Value too large for defined data type"),
+        63 => (1, "Operation not permitted"),
+        69 => (30, "Read-only file system"),
+        74 => (26, "Text file busy"),
+        76 => (1, "Operation not permitted"),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn realpath_resolves_links_like_the_system() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::create_dir_all(base.join("a/b")).unwrap();
+        std::fs::write(base.join("a/b/f.yaml"), "x").unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("a/b", base.join("rel")).unwrap();
+            std::os::unix::fs::symlink(base.join("a"), base.join("abs")).unwrap();
+            std::os::unix::fs::symlink("../..", base.join("a/b/up")).unwrap();
+            std::os::unix::fs::symlink("loop", base.join("loop")).unwrap();
+            for p in [
+                "rel/f.yaml",
+                "abs/b/f.yaml",
+                "a/b/up/a/./b/f.yaml",
+                "abs/../rel",
+            ] {
+                let p = base.join(p);
+                assert_eq!(
+                    realpath(&p).unwrap(),
+                    std::fs::canonicalize(&p).unwrap(),
+                    "{}",
+                    p.display()
+                );
+            }
+            assert!(realpath(&base.join("loop")).is_err());
+        }
+        assert!(realpath(&base.join("missing")).is_err());
+    }
+
+    #[test]
+    fn wasi_errors_read_as_linux() {
+        assert_eq!(linux_errno(44), Some((2, "No such file or directory")));
+        assert_eq!(linux_errno(2), Some((13, "Permission denied")));
+        let native = std::io::Error::from_raw_os_error(2).to_string();
+        assert_eq!(native, "No such file or directory (os error 2)");
+    }
+}

@@ -1,0 +1,133 @@
+//! The `kube-secctx` command line: `check`, `rules`, `explain`.
+//!
+//! One command line for every way it is run: the native binary (`src/bin/kube-secctx.rs`)
+//! calls [`main`], and so does the npm package's command, which is this same code built
+//! for `wasm32-wasip1` and run by Node's `node:wasi` with the file system preopened
+//! (`pkg-template/bin/kube-secctx.cjs`). Arguments, help texts, file walking, reading,
+//! rendering, messages and exit codes are written once, here.
+//!
+//! Behaviour worth knowing (also in `--help`):
+//!
+//! - **Inputs.** `check` takes files, directories (searched recursively for `*.yaml` and
+//!   `*.yml`, hidden entries below the given directory skipped, symlinks followed, files
+//!   in sorted order) and `-` for standard input. Files named explicitly are checked
+//!   whatever their extension. With no PATH it is a usage error (exit 2): standard input
+//!   is read only when asked for with `-`, so an empty file list in a script never passes
+//!   silently.
+//! - **Exit codes.** 0: nothing found. 1: findings or input errors (documents that could
+//!   not be checked). 2: a usage error (bad option, unknown rule) or a file that could not
+//!   be read (reported as `error: <path>: <reason>` on stderr; the other files are still
+//!   checked and reported). `--exit-zero` turns 1 into 0, never 2 into 0.
+//! - **Non-UTF-8 files** are read but not checked: each is an input error (exit 1) at the
+//!   first byte that is not UTF-8, shown with its code frame like any other input error.
+//! - **Color** (text format only): `--color auto` (the default) colors when stdout is a
+//!   terminal, `NO_COLOR` is unset or empty and `TERM` is not `dumb`; `--color always`,
+//!   `--color never` and `--no-color` override it.
+
+mod args;
+mod check;
+mod io;
+mod walk;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::options::{Inactive, OptionsError};
+use crate::render;
+use crate::rules::{self, Rule};
+use args::{Cli, Command, RulesFormat};
+
+/// Exit status 2: usage errors and unreadable files.
+const EXIT_USAGE: u8 = 2;
+
+/// Runs the command line with the process's arguments and returns its exit code.
+pub fn main() -> ExitCode {
+    io::enter_working_directory();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Rules { format } => {
+            let out = match format {
+                RulesFormat::Table => render::rules_table(),
+                RulesFormat::Markdown => render::rules_markdown(),
+                RulesFormat::Json => render::rules_json() + "\n",
+            };
+            io::write_stdout(&out).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Explain { rule } => run_explain(&rule),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+/// `\n  did you mean `a` or `b`?` or nothing.
+fn did_you_mean(id: &str) -> String {
+    let close = render::suggest_rules(id);
+    if close.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = close.iter().map(|c| format!("`{c}`")).collect();
+        format!("\n  did you mean {}?", list.join(" or "))
+    }
+}
+
+fn run_explain(id: &str) -> anyhow::Result<ExitCode> {
+    match rules::rule(id) {
+        Some(rule) => {
+            io::write_stdout(&render::explain_markdown(rule))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            eprintln!(
+                "error: unknown rule {id:?}{}\n  run `kube-secctx rules` for the list",
+                did_you_mean(id)
+            );
+            Ok(ExitCode::from(EXIT_USAGE))
+        }
+    }
+}
+
+/// A bad option, in the command line's words.
+fn options_error(e: &OptionsError) -> String {
+    match e {
+        OptionsError::UnknownRule { id, .. } => {
+            format!(
+                "{e}: run `kube-secctx rules` for the list{}",
+                did_you_mean(id)
+            )
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Why a selected rule will not run, in the command line's words.
+fn inactive_warning(rule: &Rule, why: Inactive) -> String {
+    let why = match why {
+        Inactive::AlsoIgnored => "it is also in --ignore".to_string(),
+        Inactive::NotPss => {
+            "it is not a Pod Security Standards check, so it does not run with --level".to_string()
+        }
+        Inactive::AboveLevel { check_level, level } => format!(
+            "it is a {} check and the level is {}",
+            check_level.as_str(),
+            level.as_str()
+        ),
+        Inactive::NotYet {
+            check,
+            since,
+            version,
+        } => format!(
+            "its PSA check `{check}` applies from v1.{since}, and the PSS version is v1.{version}"
+        ),
+        Inactive::Replaced { check, since } => {
+            format!("at the restricted level from v1.{since} a stricter restricted check replaces `{check}`")
+        }
+    };
+    format!("rule `{}` will not run: {why}", rule.id)
+}

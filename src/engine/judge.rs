@@ -1,0 +1,245 @@
+//! One resource judged: the rules its policies call for, hits turned into findings,
+//! findings an annotation suppresses set apart.
+//!
+//! A resource is judged by one policy per Pod Security Admission mode (the options' level
+//! and version as `enforce`, or its namespace's policies, see [`Options::namespaces`]).
+//! PSS rules run once per distinct (level, version) among them; the same hit under
+//! several policies is one finding tagged with every mode it fails. Hardening rules and
+//! input diagnostics run once, outside any mode.
+
+use std::collections::{HashMap, HashSet};
+
+use super::span::resolve_span;
+use crate::options::{Level, ModePolicies, Modes, Options, Policy};
+use crate::position::LineIndex;
+use crate::report::{Finding, PssRef};
+use crate::rules::{Category, Ctx, Hit, Rule, RULES};
+use crate::workload::{annotations, Workload};
+use crate::yaml::{Document, NodeId};
+
+/// The annotation that suppresses rules for one resource: a comma-separated list of rule
+/// IDs, on the resource's `metadata` or on its pod template's `metadata`.
+pub const IGNORE_ANNOTATION: &str = "kube-secctx.io/ignore";
+
+/// PSS rules with the PSA check each runs as.
+type PssRules = Vec<(&'static Rule, &'static str)>;
+
+/// The rules that run, worked out once per checker.
+#[derive(Debug)]
+pub(super) struct Plans {
+    /// The PSS rules (and the PSA check each runs as) per `(level, minor version)`, built
+    /// on first use.
+    pss: Vec<((Level, u32), PssRules)>,
+    /// The hardening rules and input diagnostics that run.
+    others: Vec<&'static Rule>,
+    /// The policies of resources outside [`Options::namespaces`].
+    default: ModePolicies,
+}
+
+impl Plans {
+    pub(super) fn new(opts: &Options) -> Plans {
+        Plans {
+            pss: Vec::new(),
+            others: RULES
+                .iter()
+                .copied()
+                .filter(|r| r.category != Category::Pss && opts.runs_other(r))
+                .collect(),
+            default: ModePolicies {
+                enforce: Some(Policy {
+                    level: opts.pss_level(),
+                    version: opts.pss_version,
+                }),
+                ..ModePolicies::default()
+            },
+        }
+    }
+
+    /// The PSS rules at `level` and minor `version`, with their PSA check IDs.
+    fn pss(
+        &mut self,
+        opts: &Options,
+        level: Level,
+        version: u32,
+    ) -> &[(&'static Rule, &'static str)] {
+        let at = match self.pss.iter().position(|(k, _)| *k == (level, version)) {
+            Some(i) => i,
+            None => {
+                let rules = RULES
+                    .iter()
+                    .copied()
+                    .filter(|r| opts.is_selected(r.id))
+                    .filter_map(|r| r.pss_check_at(level, version).map(|c| (r, c)))
+                    .collect();
+                self.pss.push(((level, version), rules));
+                self.pss.len() - 1
+            }
+        };
+        self.pss.get(at).map_or(&[], |(_, rules)| rules.as_slice())
+    }
+}
+
+/// A resource to judge.
+pub(super) struct Resource<'r, 'd> {
+    pub(super) file: &'r str,
+    pub(super) doc: &'r Document<'d>,
+    pub(super) workload: &'r Workload,
+    pub(super) spec: NodeId,
+    /// The text's line index, for messages that name a line; `None` for objects.
+    pub(super) lines: Option<&'r LineIndex<'r>>,
+}
+
+/// What judging one resource gave.
+pub(super) struct Judged {
+    pub(super) findings: Vec<Finding>,
+    pub(super) suppressed: Vec<Finding>,
+}
+
+/// A hit with what it came from.
+struct Judgement {
+    rule: &'static Rule,
+    check: Option<&'static str>,
+    hit: Hit,
+    modes: Modes,
+}
+
+pub(super) fn judge(opts: &Options, plans: &mut Plans, r: &Resource<'_, '_>) -> Judged {
+    let w = r.workload;
+    let namespace = w.resource.namespace.as_deref().unwrap_or("default");
+    let policies = opts
+        .namespaces
+        .get(namespace)
+        .copied()
+        .unwrap_or(plans.default);
+    // Modes per distinct (level, version), in the order the modes first name them.
+    let mut groups: Vec<((Level, u32), Modes)> = Vec::new();
+    for (mode, p) in policies.iter() {
+        let key = (p.level, p.version.minor());
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, modes)) => *modes = modes.with(mode),
+            None => groups.push((key, Modes::only(mode))),
+        }
+    }
+    let ctx = |level, version| Ctx {
+        doc: r.doc,
+        workload: w,
+        spec: r.spec,
+        level,
+        version,
+        lines: r.lines,
+        hits: Vec::new(),
+    };
+    let mut judgements: Vec<Judgement> = Vec::new();
+    // Where each hit is in `judgements`, when several policies may give it.
+    let mut merged: HashMap<(&'static str, Option<&'static str>, String, String), usize> =
+        HashMap::new();
+    for &((level, version), modes) in &groups {
+        for &(rule, check) in plans.pss(opts, level, version) {
+            let mut c = ctx(level, version);
+            (rule.check)(&mut c);
+            for hit in c.hits {
+                let check = hit.check.map(|(_, c)| c).or(Some(check));
+                if groups.len() > 1 {
+                    let key = (rule.id, check, hit.pointer.clone(), hit.message.clone());
+                    if let Some(j) = merged.get(&key).and_then(|&i| judgements.get_mut(i)) {
+                        j.modes = j.modes.union(modes);
+                        continue;
+                    }
+                    merged.insert(key, judgements.len());
+                }
+                judgements.push(Judgement {
+                    rule,
+                    check,
+                    hit,
+                    modes,
+                });
+            }
+        }
+    }
+    for &rule in &plans.others {
+        let mut c = ctx(opts.pss_level(), opts.pss_version.minor());
+        (rule.check)(&mut c);
+        judgements.extend(c.hits.into_iter().map(|hit| Judgement {
+            rule,
+            check: None,
+            hit,
+            modes: Modes::NONE,
+        }));
+    }
+    let ignored = ignored_rules(r.doc, w);
+    let mut out = Judged {
+        findings: Vec::new(),
+        suppressed: Vec::new(),
+    };
+    for j in judgements {
+        let suppressed = ignored.contains(j.rule.id);
+        let f = finding(r, j);
+        if suppressed {
+            out.suppressed.push(f);
+        } else {
+            out.findings.push(f);
+        }
+    }
+    out
+}
+
+/// Rule IDs named in the `kube-secctx.io/ignore` annotation of the resource or its pod
+/// template.
+fn ignored_rules<'d>(doc: &'d Document<'_>, w: &Workload) -> HashSet<&'d str> {
+    let mut out = HashSet::new();
+    for meta in [w.metadata, w.pod_metadata] {
+        for (k, v) in annotations(doc, meta) {
+            if k == IGNORE_ANNOTATION {
+                out.extend(v.split(',').map(str::trim).filter(|s| !s.is_empty()));
+            }
+        }
+    }
+    out
+}
+
+fn finding(r: &Resource<'_, '_>, j: Judgement) -> Finding {
+    let Judgement {
+        rule,
+        check,
+        hit,
+        modes,
+    } = j;
+    let w = r.workload;
+    // The container a finding is in: the one the rule named, else the one whose item
+    // holds the field (diagnostics report absolute pointers).
+    let container = hit
+        .container_index
+        .and_then(|i| w.containers.get(i))
+        .or_else(|| {
+            w.containers.iter().find(|c| {
+                hit.pointer
+                    .strip_prefix(c.pointer.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            })
+        });
+    let span = hit
+        .span
+        .unwrap_or_else(|| resolve_span(r.doc, w, container, &hit.pointer));
+    let pss = match (hit.check, rule.pss, check) {
+        (Some((level, check)), _, _) => Some(PssRef { level, check }),
+        (None, Some(info), Some(check)) => Some(PssRef {
+            level: info.level,
+            check,
+        }),
+        _ => None,
+    };
+    Finding {
+        file: r.file.to_string(),
+        document: r.doc.index,
+        resource: w.resource.clone(),
+        container: container.and_then(|c| c.name.clone()).or(hit.container),
+        rule: rule.id,
+        modes: if pss.is_some() { modes } else { Modes::NONE },
+        pss,
+        severity: rule.severity,
+        message: hit.message,
+        path: hit.pointer,
+        span,
+        fix: rule.fix,
+    }
+}

@@ -1,0 +1,531 @@
+//! What to check: levels, versions and modes of the Pod Security Standards, which other
+//! rules run, and the parser limits. Bad values are errors as data ([`OptionsError`]);
+//! each front end words them for its users.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::rules::{self, Category, Rule};
+use crate::yaml::Limits;
+
+/// The newest Pod Security Standards policy version this build knows: `v1.37`.
+/// `latest` and any later `v1.N` evaluate as this version, as Pod Security Admission does.
+pub const LATEST_MINOR: u32 = 37;
+
+/// A Pod Security Standards level (the PSA levels other than `privileged`, which checks
+/// nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// PSS baseline: prevents known privilege escalations.
+    Baseline,
+    /// PSS restricted: current pod hardening best practice (includes baseline).
+    Restricted,
+}
+
+impl Level {
+    /// `"baseline"` or `"restricted"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Baseline => "baseline",
+            Level::Restricted => "restricted",
+        }
+    }
+}
+
+impl std::str::FromStr for Level {
+    type Err = OptionsError;
+
+    /// Parses `baseline` or `restricted`.
+    ///
+    /// # Errors
+    /// [`OptionsError::Level`] for any other text.
+    fn from_str(s: &str) -> Result<Self, OptionsError> {
+        match s {
+            "baseline" => Ok(Level::Baseline),
+            "restricted" => Ok(Level::Restricted),
+            _ => Err(OptionsError::Level(s.to_string())),
+        }
+    }
+}
+
+/// A Pod Security Standards policy version (`pod-security.kubernetes.io/enforce-version`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PssVersion {
+    /// `latest`: the newest version known ([`LATEST_MINOR`]).
+    #[default]
+    Latest,
+    /// `v1.N` (a later N than [`LATEST_MINOR`] evaluates as latest).
+    V1(u32),
+}
+
+impl PssVersion {
+    /// The minor version to evaluate at (`latest` and later versions → [`LATEST_MINOR`]).
+    pub fn minor(self) -> u32 {
+        match self {
+            PssVersion::Latest => LATEST_MINOR,
+            PssVersion::V1(n) => n.min(LATEST_MINOR),
+        }
+    }
+
+    /// The version evaluated, as `v1.N` (`latest` resolved).
+    pub fn resolved(self) -> String {
+        format!("v1.{}", self.minor())
+    }
+}
+
+impl std::str::FromStr for PssVersion {
+    type Err = OptionsError;
+
+    /// Parses `latest` or `v1.N` as Pod Security Admission's `ParseVersion` does
+    /// (`^v1\.(0|[1-9][0-9]*)$`, no leading zeros, the minor read as a 64-bit integer; a
+    /// minor beyond [`LATEST_MINOR`] evaluates as latest).
+    ///
+    /// # Errors
+    /// [`OptionsError::PssVersion`] for any other text.
+    fn from_str(s: &str) -> Result<Self, OptionsError> {
+        if s == "latest" {
+            return Ok(PssVersion::Latest);
+        }
+        s.strip_prefix("v1.")
+            .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            .filter(|n| *n == "0" || !n.starts_with('0'))
+            .and_then(|n| n.parse::<u64>().ok())
+            .filter(|&n| i64::try_from(n).is_ok())
+            .map(|n| PssVersion::V1(u32::try_from(n).unwrap_or(u32::MAX)))
+            .ok_or_else(|| OptionsError::PssVersion(s.to_string()))
+    }
+}
+
+/// A Pod Security Admission mode: what the API server does with a pod that fails the
+/// mode's policy (the namespace labels `pod-security.kubernetes.io/<mode>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// The pod is rejected.
+    Enforce,
+    /// The violation is recorded in the audit log.
+    Audit,
+    /// The client is warned.
+    Warn,
+}
+
+impl Mode {
+    /// Every mode, in PSA's order.
+    pub const ALL: [Mode; 3] = [Mode::Enforce, Mode::Audit, Mode::Warn];
+
+    /// `"enforce"`, `"audit"` or `"warn"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Enforce => "enforce",
+            Mode::Audit => "audit",
+            Mode::Warn => "warn",
+        }
+    }
+
+    fn bit(self) -> u8 {
+        match self {
+            Mode::Enforce => 1,
+            Mode::Audit => 2,
+            Mode::Warn => 4,
+        }
+    }
+}
+
+/// A set of [`Mode`]s: the modes whose policy a Pod Security Standards finding fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Modes(u8);
+
+impl Modes {
+    /// No mode (the finding of a rule outside the Pod Security Standards).
+    pub const NONE: Modes = Modes(0);
+
+    /// Just `mode`.
+    pub fn only(mode: Mode) -> Modes {
+        Modes(mode.bit())
+    }
+
+    /// This set with `mode` added.
+    pub fn with(self, mode: Mode) -> Modes {
+        Modes(self.0 | mode.bit())
+    }
+
+    /// Both sets.
+    pub fn union(self, other: Modes) -> Modes {
+        Modes(self.0 | other.0)
+    }
+
+    /// Whether `mode` is in the set.
+    pub fn contains(self, mode: Mode) -> bool {
+        self.0 & mode.bit() != 0
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The modes in the set, in [`Mode::ALL`] order.
+    pub fn iter(self) -> impl Iterator<Item = Mode> {
+        Mode::ALL.into_iter().filter(move |m| self.contains(*m))
+    }
+}
+
+/// One Pod Security Standards policy: a level at a version (PSA's `LevelVersion`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Policy {
+    /// The level.
+    pub level: Level,
+    /// The version.
+    pub version: PssVersion,
+}
+
+/// The policies Pod Security Admission applies to one namespace, one per mode. `None` is
+/// the `privileged` level: the mode checks nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ModePolicies {
+    /// `pod-security.kubernetes.io/enforce` (and `enforce-version`).
+    pub enforce: Option<Policy>,
+    /// `pod-security.kubernetes.io/audit` (and `audit-version`).
+    pub audit: Option<Policy>,
+    /// `pod-security.kubernetes.io/warn` (and `warn-version`).
+    pub warn: Option<Policy>,
+}
+
+impl ModePolicies {
+    /// The policy of `mode`.
+    pub fn get(&self, mode: Mode) -> Option<Policy> {
+        match mode {
+            Mode::Enforce => self.enforce,
+            Mode::Audit => self.audit,
+            Mode::Warn => self.warn,
+        }
+    }
+
+    /// Each mode that has a policy, with it.
+    pub fn iter(&self) -> impl Iterator<Item = (Mode, Policy)> + '_ {
+        Mode::ALL
+            .into_iter()
+            .filter_map(|m| self.get(m).map(|p| (m, p)))
+    }
+}
+
+/// What to check.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    /// `Some(level)`: the Pod Security Standards at that level, and only the other rules
+    /// named in [`Options::also`]. `None` (the default profile): PSS restricted, every
+    /// hardening rule and every input diagnostic.
+    pub level: Option<Level>,
+    /// The PSS policy version.
+    pub pss_version: PssVersion,
+    /// Hardening rules and input diagnostics to run beside the PSS checks when `level` is
+    /// set (an admission policy's "PSS at this level, plus these rules"). Ignored in the
+    /// default profile, which runs them all.
+    pub also: Vec<String>,
+    /// Only these rule IDs (empty = all).
+    pub select: Vec<String>,
+    /// Never these rule IDs.
+    pub ignore: Vec<String>,
+    /// Per-namespace Pod Security Admission policies, by namespace name. A resource whose
+    /// namespace (`metadata.namespace`, `default` when it names none) is listed is judged
+    /// by that namespace's policy of each mode instead of `level` and `pss_version`, in the
+    /// same pass, and each PSS finding says which modes it fails ([`crate::Finding::modes`]).
+    /// Other resources are judged by `level` (restricted when `None`) at `pss_version` as
+    /// [`Mode::Enforce`].
+    pub namespaces: BTreeMap<String, ModePolicies>,
+    /// Parser limits.
+    pub limits: Limits,
+}
+
+/// Which list of [`Options`] a rule ID came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleList {
+    /// [`Options::select`].
+    Select,
+    /// [`Options::ignore`].
+    Ignore,
+    /// [`Options::also`].
+    Also,
+}
+
+impl RuleList {
+    /// `"select"`, `"ignore"` or `"also"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleList::Select => "select",
+            RuleList::Ignore => "ignore",
+            RuleList::Also => "also",
+        }
+    }
+}
+
+/// A bad option value: what was given, and (in [`OptionsError::expected`]) what is
+/// accepted. The `Display` wording names no front end; CLI, JS API and admission settings
+/// add their own words (a flag, an option name, a setting).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OptionsError {
+    /// A level that is not `baseline` or `restricted`.
+    #[error("invalid level {0:?}: expected {expected}", expected = EXPECTED_LEVEL)]
+    Level(String),
+    /// A PSS version that is not `latest` or `v1.N`.
+    #[error("invalid PSS version {0:?}: expected {expected}", expected = expected_version())]
+    PssVersion(String),
+    /// A rule ID that does not exist, and the list it was in.
+    #[error("unknown rule {id:?} in {}", list.as_str())]
+    UnknownRule {
+        /// The ID as given.
+        id: String,
+        /// Where it was given.
+        list: RuleList,
+    },
+}
+
+const EXPECTED_LEVEL: &str = "\"baseline\" or \"restricted\"";
+
+fn expected_version() -> String {
+    format!("\"latest\" or \"v1.N\" (v1.0 to v1.{LATEST_MINOR}; later versions evaluate as latest)")
+}
+
+impl OptionsError {
+    /// What the option accepts, in words: `"baseline" or "restricted"`; `"latest" or
+    /// "v1.N" (v1.0 to v1.37; ...)`; for a rule, `a rule ID`.
+    pub fn expected(&self) -> String {
+        match self {
+            OptionsError::Level(_) => EXPECTED_LEVEL.to_string(),
+            OptionsError::PssVersion(_) => expected_version(),
+            OptionsError::UnknownRule { .. } => "a rule ID".to_string(),
+        }
+    }
+}
+
+/// Why a rule named in [`Options::select`] will not run with the options it was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inactive {
+    /// It is in [`Options::ignore`] too.
+    AlsoIgnored,
+    /// It is a hardening rule or an input diagnostic, and `level` is set.
+    NotPss,
+    /// Its PSA check's level is above the level checked.
+    AboveLevel {
+        /// The check's level.
+        check_level: Level,
+        /// The level checked.
+        level: Level,
+    },
+    /// Its PSA check applies from a later version.
+    NotYet {
+        /// The PSA check ID.
+        check: &'static str,
+        /// First minor version of the check.
+        since: u32,
+        /// The minor version checked.
+        version: u32,
+    },
+    /// At the restricted level, from this version, a stricter check replaces it.
+    Replaced {
+        /// The PSA check ID replaced.
+        check: &'static str,
+        /// The minor version from which it is replaced.
+        since: u32,
+    },
+}
+
+impl Options {
+    /// Checks that every rule ID in `select`, `ignore` and `also` exists.
+    ///
+    /// # Errors
+    /// [`OptionsError::UnknownRule`] naming the first unknown ID.
+    pub fn validate(&self) -> Result<(), OptionsError> {
+        for (list, name) in [
+            (&self.select, RuleList::Select),
+            (&self.ignore, RuleList::Ignore),
+            (&self.also, RuleList::Also),
+        ] {
+            if let Some(bad) = list.iter().find(|id| rules::rule(id).is_none()) {
+                return Err(OptionsError::UnknownRule {
+                    id: bad.clone(),
+                    list: name,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The level the PSS checks run at for resources not in [`Options::namespaces`]:
+    /// `level`, restricted in the default profile.
+    pub fn pss_level(&self) -> Level {
+        self.level.unwrap_or(Level::Restricted)
+    }
+
+    /// Whether a rule is chosen by `select` and `ignore`.
+    pub fn is_selected(&self, id: &str) -> bool {
+        (self.select.is_empty() || self.select.iter().any(|s| s == id))
+            && !self.ignore.iter().any(|s| s == id)
+    }
+
+    /// Whether a hardening rule or input diagnostic runs: in the default profile, or when
+    /// named in `also` (and chosen by `select` and `ignore` either way).
+    pub fn runs_other(&self, rule: &Rule) -> bool {
+        self.is_selected(rule.id)
+            && (self.level.is_none() || self.also.iter().any(|a| a == rule.id))
+    }
+
+    /// The rules named in `select` that will not run with these options (for resources
+    /// judged by `level` and `pss_version`), and why: for front ends to warn about, in
+    /// `select`'s order.
+    pub fn inactive_selected(&self) -> Vec<(&'static Rule, Inactive)> {
+        let level = self.pss_level();
+        let version = self.pss_version.minor();
+        let mut out = Vec::new();
+        for id in &self.select {
+            let Some(rule) = rules::rule(id) else {
+                continue;
+            };
+            let why = if self.ignore.iter().any(|i| i == id) {
+                Inactive::AlsoIgnored
+            } else if rule.category != Category::Pss {
+                if self.level.is_some() && !self.also.iter().any(|a| a == id) {
+                    Inactive::NotPss
+                } else {
+                    continue;
+                }
+            } else if rule.pss_check_at(level, version).is_some() {
+                continue;
+            } else if let Some(pss) = rule.pss {
+                if pss.level > level {
+                    Inactive::AboveLevel {
+                        check_level: pss.level,
+                        level,
+                    }
+                } else if version < pss.since {
+                    Inactive::NotYet {
+                        check: pss.check,
+                        since: pss.since,
+                        version,
+                    }
+                } else {
+                    Inactive::Replaced {
+                        check: pss.check,
+                        since: pss.replaced_in_restricted_since.unwrap_or(0),
+                    }
+                }
+            } else {
+                continue;
+            };
+            out.push((rule, why));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pss_versions_parse_as_psa_does() {
+        assert_eq!("latest".parse::<PssVersion>(), Ok(PssVersion::Latest));
+        assert_eq!("v1.0".parse::<PssVersion>().map(PssVersion::minor), Ok(0));
+        assert_eq!("v1.25".parse::<PssVersion>().map(PssVersion::minor), Ok(25));
+        assert_eq!(
+            "v1.99".parse::<PssVersion>().map(PssVersion::minor),
+            Ok(LATEST_MINOR)
+        );
+        assert_eq!(
+            "v1.4294967296".parse::<PssVersion>().map(PssVersion::minor),
+            Ok(LATEST_MINOR)
+        );
+        for bad in [
+            "v1.025",
+            "v1.",
+            "1.25",
+            "v2.0",
+            "v1.-1",
+            "v1.2x",
+            "v1.99999999999999999999",
+        ] {
+            assert_eq!(
+                bad.parse::<PssVersion>(),
+                Err(OptionsError::PssVersion(bad.to_string())),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn errors_are_data_with_neutral_words() {
+        let e = "privileged".parse::<Level>().unwrap_err();
+        assert_eq!(e, OptionsError::Level("privileged".into()));
+        assert_eq!(
+            e.to_string(),
+            "invalid level \"privileged\": expected \"baseline\" or \"restricted\""
+        );
+        let opts = Options {
+            ignore: vec!["nope".into()],
+            ..Options::default()
+        };
+        let e = opts.validate().unwrap_err();
+        assert_eq!(
+            e,
+            OptionsError::UnknownRule {
+                id: "nope".into(),
+                list: RuleList::Ignore
+            }
+        );
+        assert_eq!(e.to_string(), "unknown rule \"nope\" in ignore");
+        assert!(e.expected().contains("rule ID"));
+    }
+
+    #[test]
+    fn modes() {
+        let m = Modes::only(Mode::Warn).with(Mode::Enforce);
+        assert_eq!(m.iter().collect::<Vec<_>>(), [Mode::Enforce, Mode::Warn]);
+        assert!(!m.contains(Mode::Audit));
+        assert!(Modes::NONE.is_empty());
+    }
+
+    #[test]
+    fn inactive_selected_rules() {
+        let opts = Options {
+            level: Some(Level::Baseline),
+            select: vec![
+                "privileged-container".into(),
+                "may-run-as-root".into(),
+                "writable-root-filesystem".into(),
+                "host-namespaces".into(),
+            ],
+            ignore: vec!["host-namespaces".into()],
+            ..Options::default()
+        };
+        let why: Vec<(&str, Inactive)> = opts
+            .inactive_selected()
+            .into_iter()
+            .map(|(r, w)| (r.id, w))
+            .collect();
+        assert_eq!(
+            why,
+            [
+                (
+                    "may-run-as-root",
+                    Inactive::AboveLevel {
+                        check_level: Level::Restricted,
+                        level: Level::Baseline
+                    }
+                ),
+                ("writable-root-filesystem", Inactive::NotPss),
+                ("host-namespaces", Inactive::AlsoIgnored),
+            ]
+        );
+        // Named in `also`, a hardening rule runs beside the level.
+        let also = Options {
+            also: vec!["writable-root-filesystem".into()],
+            ..opts
+        };
+        assert!(also
+            .inactive_selected()
+            .iter()
+            .all(|(r, _)| r.id != "writable-root-filesystem"));
+    }
+}

@@ -1,0 +1,230 @@
+//! The JSON report: what `kube-secctx check --format json` prints and the JS API's
+//! `check()` returns (the shape is documented in the README and `index.d.ts`).
+//!
+//! The core's findings carry byte spans; here each becomes a `range` of two positions,
+//! `{line, column, offset}`, with `end` exclusive. Lines and columns are **1-based**. How
+//! columns and offsets are counted is the caller's choice ([`Positions`]): the CLI counts
+//! columns in characters and offsets in bytes of the UTF-8 file; the JS API counts both in
+//! UTF-16 code units, so that `text.slice(start.offset, end.offset)` in JavaScript is the
+//! node a finding is about.
+
+use std::collections::HashMap;
+
+use serde::ser::{SerializeStruct, Serializer};
+use serde::Serialize;
+
+use super::Sources;
+use crate::position::{LineIndex, Unit};
+use crate::report::{ErrorEntry, Finding, PssRef, Report, ResourceRef, Severity};
+use crate::yaml::Span;
+
+/// How the positions of the JSON report are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Positions {
+    /// Columns in characters (Unicode scalar values), offsets in bytes: the CLI.
+    CharsAndBytes,
+    /// Columns and offsets in UTF-16 code units: the JS API.
+    Utf16,
+}
+
+impl Positions {
+    fn units(self) -> (Unit, Unit) {
+        match self {
+            Positions::CharsAndBytes => (Unit::Char, Unit::Byte),
+            Positions::Utf16 => (Unit::Utf16, Unit::Utf16),
+        }
+    }
+}
+
+/// A position: 1-based line, 1-based column, 0-based offset from the start of the text
+/// (units per [`Positions`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Position {
+    /// Line, 1-based.
+    pub line: usize,
+    /// Column, 1-based.
+    pub column: usize,
+    /// Offset from the start of the text, 0-based.
+    pub offset: usize,
+}
+
+/// A range `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Range {
+    /// First character.
+    pub start: Position,
+    /// One past the last character.
+    pub end: Position,
+}
+
+/// The position of byte `offset` of `li`'s text.
+pub fn position(li: &LineIndex<'_>, offset: usize, positions: Positions) -> Position {
+    let (column, offsets) = positions.units();
+    let at = li.line_col(offset, column);
+    Position {
+        line: at.line + 1,
+        column: at.column + 1,
+        offset: li.offset(offset, offsets),
+    }
+}
+
+/// The range of a byte span of `li`'s text.
+pub fn range(li: &LineIndex<'_>, span: Span, positions: Positions) -> Range {
+    Range {
+        start: position(li, span.start, positions),
+        end: position(li, span.end.max(span.start), positions),
+    }
+}
+
+/// The report as JSON, serializable (with `serde_json`, or `serde-wasm-bindgen` for the JS
+/// API) without copying it. Each file's text comes from `sources`; a finding whose file's
+/// text is not available has `"range": null`.
+pub struct JsonReport<'r, 's> {
+    report: &'r Report,
+    indexes: HashMap<&'r str, LineIndex<'s>>,
+    positions: Positions,
+}
+
+impl<'r, 's> JsonReport<'r, 's> {
+    /// The JSON view of `report`, indexing each file's text once.
+    pub fn new(report: &'r Report, sources: &Sources<'s>, positions: Positions) -> Self {
+        let indexes = report
+            .files
+            .iter()
+            .filter_map(|f| sources(f).map(|text| (f.as_str(), LineIndex::new(text))))
+            .collect();
+        JsonReport {
+            report,
+            indexes,
+            positions,
+        }
+    }
+
+    fn range(&self, file: &str, span: Span) -> Option<Range> {
+        self.indexes
+            .get(file)
+            .map(|li| range(li, span, self.positions))
+    }
+}
+
+/// The report as pretty JSON, positions as the CLI counts them (characters and bytes).
+pub fn render(report: &Report, sources: &Sources<'_>) -> String {
+    let view = JsonReport::new(report, sources, Positions::CharsAndBytes);
+    serde_json::to_string_pretty(&view).unwrap_or_else(|_| "{}".to_string())
+}
+
+#[derive(Serialize)]
+struct FindingJson<'a> {
+    file: &'a str,
+    document: usize,
+    resource: &'a ResourceRef,
+    container: Option<&'a str>,
+    rule: &'a str,
+    pss: Option<&'a PssRef>,
+    severity: Severity,
+    message: &'a str,
+    path: &'a str,
+    range: Option<Range>,
+    fix: &'a str,
+}
+
+#[derive(Serialize)]
+struct ErrorJson<'a> {
+    file: &'a str,
+    document: usize,
+    message: &'a str,
+    range: Option<Range>,
+}
+
+struct Findings<'v, 'r, 's>(&'v JsonReport<'r, 's>);
+
+impl Serialize for Findings<'_, '_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let view = self.0;
+        s.collect_seq(view.report.findings.iter().map(|f: &Finding| FindingJson {
+            file: &f.file,
+            document: f.document,
+            resource: &f.resource,
+            container: f.container.as_deref(),
+            rule: f.rule,
+            pss: f.pss.as_ref(),
+            severity: f.severity,
+            message: &f.message,
+            path: &f.path,
+            range: view.range(&f.file, f.span),
+            fix: f.fix,
+        }))
+    }
+}
+
+struct Errors<'v, 'r, 's>(&'v JsonReport<'r, 's>);
+
+impl Serialize for Errors<'_, '_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let view = self.0;
+        s.collect_seq(view.report.errors.iter().map(|e: &ErrorEntry| ErrorJson {
+            file: &e.file,
+            document: e.document,
+            message: &e.message,
+            range: view.range(&e.file, e.span),
+        }))
+    }
+}
+
+impl Serialize for JsonReport<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.report;
+        let mut st = s.serialize_struct("Report", 6)?;
+        st.serialize_field("version", r.version)?;
+        st.serialize_field("options", &r.options)?;
+        st.serialize_field("files", &r.files)?;
+        st.serialize_field("findings", &Findings(self))?;
+        st.serialize_field("errors", &Errors(self))?;
+        st.serialize_field("summary", &r.summary)?;
+        st.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{check, Options};
+
+    #[test]
+    fn ranges_in_both_units() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: \"😀 x\"}\nspec:\n  containers:\n  - {name: 容器, image: x, securityContext: {privileged: true}}\n";
+        let report = check("a.yaml", text, &Options::default()).unwrap();
+        let sources = |_: &str| Some(text);
+        let json: serde_json::Value = serde_json::from_str(&render(&report, &sources)).unwrap();
+        let f = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "privileged-container")
+            .unwrap();
+        let at = text.find("true").unwrap();
+        let line_start = text.get(..at).unwrap().rfind('\n').unwrap() + 1;
+        let chars = text.get(line_start..at).unwrap().chars().count();
+        assert_eq!(
+            f["range"]["start"],
+            serde_json::json!({"line": 6, "column": chars + 1, "offset": at})
+        );
+        let view = JsonReport::new(&report, &sources, Positions::Utf16);
+        let utf16: serde_json::Value = serde_json::to_value(&view).unwrap();
+        let g = utf16["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "privileged-container")
+            .unwrap();
+        // The emoji is two UTF-16 code units, each CJK character one, on earlier lines
+        // and before the value on its line.
+        let units = text.get(..at).unwrap().encode_utf16().count();
+        assert_eq!(g["range"]["start"]["offset"], units);
+        let column = text.get(line_start..at).unwrap().encode_utf16().count();
+        assert_eq!(g["range"]["start"]["column"], column + 1);
+        let none = |_: &str| None;
+        let bare: serde_json::Value = serde_json::from_str(&render(&report, &none)).unwrap();
+        assert!(bare["findings"][0]["range"].is_null());
+    }
+}

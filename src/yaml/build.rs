@@ -1,0 +1,436 @@
+//! Parser events to a [`Document`]: scalars resolved ([`super::resolve`]), anchors,
+//! aliases and merge keys applied, duplicate keys recorded, limits enforced.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle};
+
+use super::chars::CharMap;
+use super::{
+    resolve_plain, Document, DuplicateKey, Entry, Limits, Node, NodeId, Resolved, Scalar, Span,
+    Style, Value, YamlError,
+};
+
+enum Frame<'a> {
+    Seq {
+        id: NodeId,
+        start: usize,
+        items: Vec<NodeId>,
+    },
+    Map {
+        id: NodeId,
+        start: usize,
+        /// Keys and merge keys in source order (go-yaml applies them in that order).
+        items: Vec<MapItem<'a>>,
+        pending_key: Option<(Cow<'a, str>, Span, bool)>,
+    },
+}
+
+/// One item of a mapping as written: a `key: value` entry or a merge key `<<: source`.
+enum MapItem<'a> {
+    Entry(Entry<'a>),
+    Merge(NodeId, Span),
+}
+
+struct Builder<'a> {
+    doc: Document<'a>,
+    stack: Vec<Frame<'a>>,
+    anchors: HashMap<usize, NodeId>,
+    expansions: usize,
+    base: usize,
+    chars: CharMap,
+    limits: Limits,
+}
+
+fn error_at(document: usize, at: usize, message: String) -> YamlError {
+    YamlError {
+        document,
+        message,
+        span: Span::new(at, at),
+    }
+}
+
+/// Parses one document's text `src`, which starts at byte `base` of the stream and is
+/// document `index`: the document, or the first syntax error or limit hit.
+pub(super) fn build_document<'a>(
+    src: &'a str,
+    base: usize,
+    index: usize,
+    limits: &Limits,
+) -> Result<Document<'a>, YamlError> {
+    let mut b = Builder {
+        doc: Document {
+            index,
+            span: Span::new(base, base + src.len()),
+            nodes: Vec::new(),
+            root: None,
+            duplicates: Vec::new(),
+        },
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        expansions: 0,
+        base,
+        chars: CharMap::new(src),
+        limits: *limits,
+    };
+    let mut parser = Parser::new_from_str(src);
+    let mut documents_seen = 0usize;
+    while let Some(ev) = parser.next_event() {
+        let (event, span) = match ev {
+            Ok(x) => x,
+            Err(e) => {
+                let at = b.abs(e.marker().index());
+                let message = if e.info() == "recursion limit exceeded" {
+                    "nesting deeper than the YAML parser's limit of 255 levels".to_string()
+                } else {
+                    format!("invalid YAML: {}", e.info())
+                };
+                return Err(error_at(index, at, message));
+            }
+        };
+        let start = b.abs(span.start.index());
+        let end = b.abs(span.end.index());
+        match event {
+            Event::DocumentStart(_) => {
+                documents_seen += 1;
+                if documents_seen > 1 {
+                    return Err(error_at(
+                        index,
+                        start,
+                        "invalid YAML: a second document starts without a `---` line".to_string(),
+                    ));
+                }
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let scalar = make_scalar(text, style, tag.as_deref());
+                // A block scalar's span ends at its last content line, not after the
+                // line break(s) that follow it.
+                let mut end = end;
+                if scalar.style == Style::Block {
+                    while end > start && matches!(src_byte(src, end - b.base - 1), b'\n' | b'\r') {
+                        end -= 1;
+                    }
+                }
+                // Fast path: an unanchored scalar key becomes the pending key directly,
+                // without a node of its own.
+                if anchor == 0 {
+                    if let Some(Frame::Map {
+                        pending_key: pending @ None,
+                        ..
+                    }) = b.stack.last_mut()
+                    {
+                        let merge = scalar.style == Style::Plain && scalar.text == "<<";
+                        *pending = Some((key_string_owned(scalar), Span::new(start, end), merge));
+                        continue;
+                    }
+                }
+                let id = b.push(Value::Scalar(scalar), Span::new(start, end));
+                b.anchor(anchor, id);
+                b.add(id, Span::new(start, end), index)?;
+            }
+            Event::Alias(anchor) => {
+                b.expansions += 1;
+                if b.expansions > b.limits.max_alias_expansions {
+                    return Err(error_at(
+                        index,
+                        start,
+                        format!(
+                            "too many alias expansions (limit {})",
+                            b.limits.max_alias_expansions
+                        ),
+                    ));
+                }
+                let Some(&id) = b.anchors.get(&anchor) else {
+                    return Err(error_at(
+                        index,
+                        start,
+                        "invalid YAML: unknown anchor".into(),
+                    ));
+                };
+                b.add(id, Span::new(start, end), index)?;
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if b.stack.len() >= b.limits.max_depth {
+                    return Err(error_at(
+                        index,
+                        start,
+                        format!("nesting deeper than {} levels", b.limits.max_depth),
+                    ));
+                }
+                let is_map = matches!(event, Event::MappingStart(..));
+                let placeholder = if is_map {
+                    Value::Map(Vec::new())
+                } else {
+                    Value::Seq(Vec::new())
+                };
+                let id = b.push(placeholder, Span::new(start, end));
+                b.anchor(anchor, id);
+                b.stack.push(if is_map {
+                    Frame::Map {
+                        id,
+                        start,
+                        items: Vec::new(),
+                        pending_key: None,
+                    }
+                } else {
+                    Frame::Seq {
+                        id,
+                        start,
+                        items: Vec::new(),
+                    }
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (id, value, node_start, last_end) = match b.stack.pop() {
+                    Some(Frame::Seq { id, start, items }) => {
+                        let last = items
+                            .last()
+                            .and_then(|&i| b.doc.node(i))
+                            .map_or(end, |n| n.span.end);
+                        (id, Value::Seq(items), start, last)
+                    }
+                    Some(Frame::Map {
+                        id, start, items, ..
+                    }) => {
+                        let last = items
+                            .iter()
+                            .filter_map(|item| match item {
+                                MapItem::Entry(e) => b.doc.node(e.value).map(|n| n.span.end),
+                                MapItem::Merge(source, _) => {
+                                    b.doc.node(*source).map(|n| n.span.end)
+                                }
+                            })
+                            .max()
+                            .unwrap_or(end);
+                        let entries = b.finish_map(id, items, index)?;
+                        (id, Value::Map(entries), start, last)
+                    }
+                    None => continue,
+                };
+                // Flow collections end at their closing bracket (the end event covers it);
+                // block ones at their last child (the end event is empty, at the next token).
+                let span_end = if end > start {
+                    end
+                } else {
+                    last_end.max(node_start)
+                };
+                let span = Span::new(node_start, span_end);
+                if let Some(n) = b.doc.nodes.get_mut(id as usize) {
+                    n.value = value;
+                    n.span = span;
+                }
+                b.add(id, span, index)?;
+            }
+            Event::StreamEnd => break,
+            Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
+        }
+    }
+    // An empty document (or a lone `null`) has nothing to check.
+    if let Some(root) = b.doc.root {
+        if b.doc.is_null(root) {
+            b.doc.root = None;
+        }
+    }
+    Ok(b.doc)
+}
+
+fn src_byte(src: &str, i: usize) -> u8 {
+    src.as_bytes().get(i).copied().unwrap_or(b'\n')
+}
+
+fn make_scalar<'a>(
+    text: Cow<'a, str>,
+    style: ScalarStyle,
+    tag: Option<&saphyr_parser::Tag>,
+) -> Scalar<'a> {
+    let style = match style {
+        ScalarStyle::Plain => Style::Plain,
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => Style::Quoted,
+        _ => Style::Block,
+    };
+    let mut resolved = if style == Style::Plain {
+        resolve_plain(&text)
+    } else {
+        Resolved::Str
+    };
+    if let Some(tag) = tag.filter(|t| t.is_yaml_core_schema()) {
+        resolved = match tag.suffix.as_str() {
+            "str" | "binary" | "timestamp" => Resolved::Str,
+            "null" => Resolved::Null,
+            "bool" | "int" | "float" => match resolve_plain(&text) {
+                r @ (Resolved::Bool(_) | Resolved::Int(_) | Resolved::Float(_)) => r,
+                _ => Resolved::Str,
+            },
+            _ => resolved,
+        };
+    }
+    Scalar {
+        text,
+        style,
+        resolved,
+    }
+}
+
+/// [`key_string`] for a scalar that is not kept as a node (no copy of the text).
+fn key_string_owned(s: Scalar<'_>) -> Cow<'_, str> {
+    match s.resolved {
+        Resolved::Float(_) | Resolved::Str => s.text,
+        _ => key_string(&s),
+    }
+}
+
+/// The string a key becomes in the JSON conversion (`sigs.k8s.io/yaml`).
+fn key_string<'a>(s: &Scalar<'a>) -> Cow<'a, str> {
+    match s.resolved {
+        Resolved::Bool(b) => Cow::Borrowed(if b { "true" } else { "false" }),
+        Resolved::Int(i) => Cow::Owned(i.to_string()),
+        Resolved::Null => Cow::Borrowed("null"),
+        Resolved::Float(_) | Resolved::Str => s.text.clone(),
+    }
+}
+
+impl<'a> Builder<'a> {
+    fn abs(&self, char_index: usize) -> usize {
+        self.base + self.chars.byte(char_index)
+    }
+
+    fn push(&mut self, value: Value<'a>, span: Span) -> NodeId {
+        let id = NodeId::try_from(self.doc.nodes.len()).unwrap_or(NodeId::MAX);
+        self.doc.nodes.push(Node { value, span });
+        id
+    }
+
+    fn anchor(&mut self, anchor: usize, id: NodeId) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, id);
+        }
+    }
+
+    /// Attaches a finished node to its parent (or makes it the root).
+    fn add(&mut self, id: NodeId, span: Span, index: usize) -> Result<(), YamlError> {
+        match self.stack.last_mut() {
+            None => {
+                self.doc.root = Some(id);
+            }
+            Some(Frame::Seq { items, .. }) => items.push(id),
+            Some(Frame::Map {
+                items, pending_key, ..
+            }) => match pending_key.take() {
+                None => {
+                    let (key, merge) = match self.doc.nodes.get(id as usize).map(|n| &n.value) {
+                        Some(Value::Scalar(s)) => {
+                            let merge = s.style == Style::Plain && s.text == "<<";
+                            (key_string(s), merge)
+                        }
+                        _ => (Cow::Borrowed(""), false),
+                    };
+                    *pending_key = Some((key, span, merge));
+                }
+                Some((_, key_span, true)) => items.push(MapItem::Merge(id, key_span)),
+                Some((key, key_span, false)) => items.push(MapItem::Entry(Entry {
+                    key,
+                    key_span,
+                    value: id,
+                })),
+            },
+        }
+        let _ = index;
+        Ok(())
+    }
+
+    /// Builds a mapping's entries as go-yaml v2 decodes it (`decoder.mapping`): items are
+    /// applied in source order and each one sets its key, so a later key wins over an
+    /// earlier one — a repeated explicit key (recorded as a [`DuplicateKey`]), a key set
+    /// by a merge `<<` before it, or an explicit key before a merge. In a list of merged
+    /// maps (`<<: [*a, *b]`) the earlier map wins. Lookups are hashed, so the cost is
+    /// linear in the entries written and merged.
+    fn finish_map(
+        &mut self,
+        map: NodeId,
+        items: Vec<MapItem<'a>>,
+        index: usize,
+    ) -> Result<Vec<Entry<'a>>, YamlError> {
+        let mut out: Vec<Entry<'a>> = Vec::with_capacity(items.len());
+        // Whether out[i] was set by an explicit key (not a merge).
+        let mut explicit: Vec<bool> = Vec::with_capacity(items.len());
+        let mut slots: HashMap<Cow<'a, str>, usize> = HashMap::new();
+        let mut hidden: Vec<(usize, Span)> = Vec::new();
+        let merge_error =
+            || "invalid YAML: a merge key `<<` needs a mapping or a list of mappings".to_string();
+        for item in items {
+            match item {
+                MapItem::Entry(e) => match slots.get(&e.key).copied() {
+                    Some(i) => {
+                        if let (Some(slot), Some(was_explicit)) =
+                            (out.get_mut(i), explicit.get_mut(i))
+                        {
+                            if *was_explicit {
+                                hidden.push((i, slot.key_span));
+                            }
+                            *slot = e;
+                            *was_explicit = true;
+                        }
+                    }
+                    None => {
+                        slots.insert(e.key.clone(), out.len());
+                        out.push(e);
+                        explicit.push(true);
+                    }
+                },
+                MapItem::Merge(source, span) => {
+                    let sources: Vec<NodeId> = match self.doc.node(source).map(|n| &n.value) {
+                        Some(Value::Map(_)) => vec![source],
+                        // go-yaml steps backwards: earlier maps take precedence.
+                        Some(Value::Seq(list)) => list.iter().rev().copied().collect(),
+                        _ => return Err(error_at(index, span.start, merge_error())),
+                    };
+                    for src in sources {
+                        let Some(Value::Map(merged)) = self.doc.node(src).map(|n| &n.value) else {
+                            return Err(error_at(index, span.start, merge_error()));
+                        };
+                        self.expansions += merged.len();
+                        if self.expansions > self.limits.max_alias_expansions {
+                            return Err(error_at(
+                                index,
+                                span.start,
+                                format!(
+                                    "too many alias expansions (limit {})",
+                                    self.limits.max_alias_expansions
+                                ),
+                            ));
+                        }
+                        for m in merged {
+                            match slots.get(&m.key).copied() {
+                                Some(i) => {
+                                    if let (Some(slot), Some(was_explicit)) =
+                                        (out.get_mut(i), explicit.get_mut(i))
+                                    {
+                                        *slot = m.clone();
+                                        *was_explicit = false;
+                                    }
+                                }
+                                None => {
+                                    slots.insert(m.key.clone(), out.len());
+                                    out.push(m.clone());
+                                    explicit.push(false);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (i, hidden) in hidden {
+            if let Some(winner) = out.get(i) {
+                self.doc.duplicates.push(DuplicateKey {
+                    map,
+                    key: winner.key.to_string(),
+                    winner: winner.key_span,
+                    hidden,
+                });
+            }
+        }
+        Ok(out)
+    }
+}

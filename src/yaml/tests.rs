@@ -1,0 +1,245 @@
+//! The YAML layer through its entry point, [`super::parse_stream`].
+
+use super::*;
+
+fn parse(s: &str) -> Stream<'_> {
+    parse_stream(s, &Limits::default())
+}
+
+fn text_at(s: &str, span: Span) -> &str {
+    s.get(span.start..span.end).unwrap_or("<bad span>")
+}
+
+#[test]
+fn document_numbering() {
+    let s = parse("---\na: 1\n---\n# only a comment\n---\nb: 2\n");
+    assert_eq!(s.document_count, 3);
+    assert_eq!(s.documents.len(), 3);
+    assert!(s.documents[1].root.is_none());
+    let s = parse("# Source: chart/templates/a.yaml\na: 1\n---\nb: 2\n---\n");
+    assert_eq!(s.document_count, 3);
+    let s = parse("# just a comment\n");
+    assert_eq!(s.document_count, 0);
+    let s = parse("a: 1\n...\n# trailing\n");
+    assert_eq!(s.document_count, 1);
+    let s = parse("%YAML 1.1\n---\na: 1\n");
+    assert_eq!(s.document_count, 1);
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+}
+
+#[test]
+fn spans_of_keys_and_values() {
+    let src = "---\nspec:\n  privileged: true\n  name: \"web\"\n";
+    let s = parse(src);
+    let d = &s.documents[0];
+    let root = d.root.unwrap();
+    let spec = d.get(root, "spec").unwrap();
+    let e = d.entry(spec, "privileged").unwrap();
+    assert_eq!(text_at(src, e.key_span), "privileged");
+    assert_eq!(text_at(src, d.nodes[e.value as usize].span), "true");
+    let n = d.get(spec, "name").unwrap();
+    assert_eq!(text_at(src, d.nodes[n as usize].span), "\"web\"");
+    assert_eq!(d.str(n), Some("web"));
+}
+
+#[test]
+fn non_ascii_offsets_are_bytes() {
+    let src = "# héllo 😀\na: ü\nb: yes\n";
+    let s = parse(src);
+    let d = &s.documents[0];
+    let b = d.entry(d.root.unwrap(), "b").unwrap();
+    assert_eq!(text_at(src, b.key_span), "b");
+    assert_eq!(text_at(src, d.nodes[b.value as usize].span), "yes");
+    assert_eq!(d.scalar(b.value).unwrap().resolved, Resolved::Bool(true));
+}
+
+#[test]
+fn collection_spans() {
+    let src = "v:\n- name: a\n  hostPath:\n    path: /x\n    type: Socket\n- name: b\n  f: {p: 1, q: [1, 2]}\n";
+    let s = parse(src);
+    let d = &s.documents[0];
+    let root = d.root.unwrap();
+    let hp = d.pointer(root, "/v/0/hostPath").unwrap();
+    assert_eq!(
+        text_at(src, d.nodes[hp as usize].span),
+        "path: /x\n    type: Socket"
+    );
+    let f = d.pointer(root, "/v/1/f").unwrap();
+    assert_eq!(text_at(src, d.nodes[f as usize].span), "{p: 1, q: [1, 2]}");
+    let q = d.pointer(root, "/v/1/f/q").unwrap();
+    assert_eq!(text_at(src, d.nodes[q as usize].span), "[1, 2]");
+}
+
+#[test]
+fn block_scalar_span_ends_at_its_text() {
+    let src = "a: |\n  line one\n  line two\n\nb: 1\n";
+    let s = parse(src);
+    let d = &s.documents[0];
+    let a = d.get(d.root.unwrap(), "a").unwrap();
+    assert_eq!(
+        text_at(src, d.nodes[a as usize].span),
+        "line one\n  line two"
+    );
+}
+
+#[test]
+fn lone_cr_and_bom_per_document() {
+    let src = "a: 1\r---\rb: 2\r\u{feff}---\nc: 3\n";
+    let s = parse(src);
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    assert_eq!(s.document_count, 3);
+    let d = &s.documents[2];
+    let c = d.entry(d.root.unwrap(), "c").unwrap();
+    assert_eq!(text_at(src, c.key_span), "c");
+}
+
+#[test]
+fn bom_and_crlf() {
+    let src = "\u{feff}a: 1\r\nb: on\r\n";
+    let s = parse(src);
+    assert!(s.errors.is_empty());
+    let d = &s.documents[0];
+    let b = d.entry(d.root.unwrap(), "b").unwrap();
+    assert_eq!(text_at(src, b.key_span), "b");
+    assert_eq!(text_at(src, d.nodes[b.value as usize].span), "on");
+}
+
+#[test]
+fn duplicate_keys_last_wins() {
+    let src = "a: 1\nb: 2\na: 3\n";
+    let s = parse(src);
+    let d = &s.documents[0];
+    let a = d.get(d.root.unwrap(), "a").unwrap();
+    assert_eq!(d.scalar(a).unwrap().resolved, Resolved::Int(3));
+    assert_eq!(d.duplicates.len(), 1);
+    assert_eq!(d.duplicates[0].hidden.start, 0);
+    assert_eq!(d.duplicates[0].winner.start, 10);
+}
+
+#[test]
+fn anchors_aliases_merge() {
+    let src = "base: &b {p: 1, q: 2}\nc:\n  <<: *b\n  q: 3\nd: *b\ny: 4\n";
+    let s = parse(src);
+    let d = &s.documents[0];
+    let root = d.root.unwrap();
+    let c = d.get(root, "c").unwrap();
+    let q = d.get(c, "q").unwrap();
+    assert_eq!(d.scalar(q).unwrap().resolved, Resolved::Int(3));
+    let p = d.get(c, "p").unwrap();
+    assert_eq!(d.scalar(p).unwrap().resolved, Resolved::Int(1));
+    assert!(d.duplicates.is_empty());
+    assert_eq!(d.pointer(root, "/d/p"), Some(p));
+    // YAML 1.1: the key `y` is the boolean true, so JSON sees "true".
+    assert!(d.get(root, "true").is_some());
+    assert!(d.get(root, "y").is_none());
+}
+
+#[test]
+fn merge_order_is_go_yaml_v2() {
+    let get = |src: &str, path: &str| {
+        let s = parse_stream(src, &Limits::default());
+        let d = &s.documents[0];
+        let n = d.pointer(d.root.unwrap(), path).unwrap();
+        d.scalar(n).unwrap().text.to_string()
+    };
+    // A merge overwrites the keys written before it ...
+    assert_eq!(
+        get(
+            "sc: {privileged: false, <<: {privileged: true}}\n",
+            "/sc/privileged"
+        ),
+        "true"
+    );
+    // ... and keys written after it overwrite the merged ones.
+    assert_eq!(
+        get(
+            "sc: {<<: {privileged: true}, privileged: false}\n",
+            "/sc/privileged"
+        ),
+        "false"
+    );
+    // Two merge keys: the later one wins.
+    assert_eq!(
+        get(
+            "sc:\n  <<: {privileged: true}\n  <<: {privileged: false}\n",
+            "/sc/privileged"
+        ),
+        "false"
+    );
+    // A list of merged maps: the earlier map wins.
+    assert_eq!(
+        get("a: &a {p: 1}\nb: &b {p: 2}\nc: {<<: [*a, *b]}\n", "/c/p"),
+        "1"
+    );
+}
+
+#[test]
+fn many_duplicates_are_linear() {
+    let mut src = String::from("m:\n");
+    for i in 0..20_000 {
+        src.push_str(&format!("  k{i}: 1\n  k{i}: 2\n"));
+    }
+    let s = parse(&src);
+    assert_eq!(s.documents[0].duplicates.len(), 20_000);
+}
+
+#[test]
+fn errors_keep_other_documents() {
+    let src = "a: 1\n---\nb: [1, 2\n---\nc: 3\n";
+    let s = parse(src);
+    assert_eq!(s.document_count, 3);
+    assert_eq!(s.documents.len(), 2);
+    assert_eq!(s.errors.len(), 1);
+    assert_eq!(s.errors[0].document, 1);
+    assert!(s.errors[0].span.start >= 9);
+}
+
+#[test]
+fn limits() {
+    let deep = "[".repeat(1000) + &"]".repeat(1000);
+    let s = parse(&deep);
+    assert_eq!(s.errors.len(), 1);
+    assert!(s.errors[0].message.contains("nesting"));
+    let mut lol = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    let mut prev = 'a';
+    for c in 'b'..='k' {
+        lol.push_str(&format!(
+            "{c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+        ));
+        prev = c;
+    }
+    let s = parse(&lol);
+    // Aliases share nodes, so a "billion laughs" costs only its text.
+    assert!(s.errors.is_empty());
+    let limits = Limits {
+        max_alias_expansions: 50,
+        ..Limits::default()
+    };
+    let s = parse_stream(&lol, &limits);
+    assert!(s.errors[0].message.contains("alias"));
+    let s = parse_stream(
+        "a: 1\n",
+        &Limits {
+            max_input_bytes: 3,
+            ..Limits::default()
+        },
+    );
+    assert_eq!(s.errors.len(), 1);
+}
+
+#[test]
+fn yaml11_keys_and_tags() {
+    let src = "on: 1\nv: !!str 0644\nw: 0644\n";
+    let s = parse(src);
+    let d = &s.documents[0];
+    let root = d.root.unwrap();
+    assert!(d.get(root, "true").is_some());
+    assert_eq!(
+        d.scalar(d.get(root, "v").unwrap()).unwrap().resolved,
+        Resolved::Str
+    );
+    assert_eq!(
+        d.scalar(d.get(root, "w").unwrap()).unwrap().resolved,
+        Resolved::Int(420)
+    );
+}
