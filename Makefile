@@ -3,8 +3,9 @@
 #   make demo    install what is missing, build, check the manifests in examples/
 #   make test    install what is missing, run every check and test (CI runs this)
 #
-# Also: make bench (criterion, MB/s over ../shared/corpus/real/bench-large.yaml),
-# make build, make setup, make clean. Later issues add wasm, web and policy targets.
+# Also: make build, make bench (every speed and size figure, each beside its peer),
+# make setup, make clean; and the parts' own targets in mk/*.mk: make wasm (the npm
+# package), make web / make serve (the web checker), make policy (the admission policies).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -33,7 +34,7 @@ EXTRA_DEMO_TARGETS :=
 help:
 	@echo "make demo    build and check the manifests in $(EXAMPLES)/ (the main job)"
 	@echo "make test    fmt, clippy, every test and the doc tests (what CI runs)"
-	@echo "make bench   criterion benchmark over ../shared/corpus/real/bench-large.yaml"
+	@echo "make bench   speed and size figures, each beside its peer"
 	@echo "make build   release build of the kube-secctx binary ($(BIN))"
 	@echo "make setup   install what is missing (scripts/setup.sh)"
 

@@ -29,6 +29,8 @@ function fixtures() {
   writeFileSync(join(dir, 'sub', 'Z.YAML'), nginx);
   writeFileSync(join(dir, 'sub', 'deeper', 'c.yaml'), 'apiVersion: v1\nkind: Pod\nspec: {hostNetwork: true, containers: [{name: a, image: b}]}\n');
   symlinkSync(join(dir, 'sub'), join(dir, 'link'));
+  // A link back to the walked directory: a loop, reported and skipped by both.
+  symlinkSync(dir, join(dir, 'sub', 'deeper', 'up'));
   symlinkSync(join(dir, 'missing-target.yaml'), join(dir, 'dangling.yaml'));
   return relative(ROOT, dir);
 }
@@ -61,6 +63,7 @@ test('check: text, JSON and SARIF are the native CLI\'s, with its exit codes', (
     [`${dir}/nope.yaml`, 'examples/cronjob.yaml'],
     [`${dir}/nope.yaml`],
     [`${dir}/empty`],
+    [`./${dir}/a.yml`, `${dir}/a.yml`, `${dir}/sub/../a.yml`, `${dir}/link/Z.YAML`],
     [join(CORPUS, 'calico-v3-manifest.yaml'), join(CORPUS, 'istio-bookinfo.yaml')],
   ];
   const codes = new Set();
@@ -110,6 +113,11 @@ test('usage errors: exit 2 with the native messages', () => {
     ['explain'],
     ['explain', 'privileged-containr'],
     ['rules', '--format', 'yaml'],
+    // clap's "tip:" lines: a similar subcommand, a similar flag, a value that looks like a flag.
+    ['chek', 'examples/'],
+    ['check', '--levl', 'baseline', 'examples/'],
+    ['check', '--select', '-x', 'examples/'],
+    ['check', '--exit-zero=yes', 'examples/'],
   ];
   for (const args of cases) {
     assert.equal(same(args).code, 2, args.join(' '));

@@ -42,7 +42,8 @@
 //! memory is needed), not a trap. Growing costs address space, not physical memory, on
 //! the usual hosts. The stores of results are fallible too (a null result, not a trap).
 //! A request whose evaluation needs more than the estimate can still trap when the host
-//! bounds memory; `notes/readme-policy.md` says how large a maximum to configure.
+//! bounds memory; the README (*Admission policies*, *Memory*) says how large a maximum to
+//! configure.
 
 use crate::admission::Entrypoint;
 

@@ -11,7 +11,7 @@ use std::path::Path;
 
 mod common;
 
-use common::{check_located as check, covered, Located, LocatedReport as Report};
+use common::{check_located as check, covered, list, Located, LocatedReport as Report};
 use kube_secctx::{Finding, Level, Options, Severity};
 
 fn read(name: &str) -> String {
@@ -30,20 +30,6 @@ fn run(name: &str, level: Option<Level>) -> (String, Report) {
     let report = check(name, &text, &opts);
     assert!(report.errors.is_empty(), "{name}: {:?}", report.errors);
     (text, report)
-}
-
-fn list(report: &Report) -> String {
-    report
-        .findings
-        .iter()
-        .map(|f| {
-            format!(
-                "  {}:{}:{} {} {}",
-                f.file, f.range.start.line, f.range.start.column, f.rule, f.path
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 fn find<'r>(report: &'r Report, rule: &str, path: &str) -> &'r Located<Finding> {

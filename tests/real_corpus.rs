@@ -11,7 +11,7 @@
 mod common;
 
 use common::{
-    check_located as check, corpus_manifests as manifests, read_corpus as read, Located,
+    check_located as check, corpus_manifests as manifests, list, read_corpus as read, Located,
     LocatedReport as Report,
 };
 use kube_secctx::report::MatchedBy;
@@ -22,26 +22,6 @@ fn run(name: &str, opts: &Options) -> (String, Report) {
     let text = read(name);
     let report = check(name, &text, opts);
     (text, report)
-}
-
-fn list(report: &Report) -> String {
-    report
-        .findings
-        .iter()
-        .map(|f| {
-            format!(
-                "  {}:{}:{} doc {} {} {:?} {}",
-                f.file,
-                f.range.start.line,
-                f.range.start.column,
-                f.document,
-                f.rule,
-                f.container,
-                f.path
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// The finding of `rule` at JSON pointer `path` in document `doc`.

@@ -46,8 +46,8 @@ const wasmPath = join(PKG, 'web', 'kube_secctx_bg.wasm');
 const size = {
   bytes: statSync(wasmPath).size,
   gzip: gzip9(wasmPath),
-  cliBytes: statSync(join(PKG, 'cli', 'kube_secctx_cli_bg.wasm')).size,
-  cliGzip: gzip9(join(PKG, 'cli', 'kube_secctx_cli_bg.wasm')),
+  cliBytes: statSync(join(PKG, 'cli', 'kube-secctx.wasm')).size,
+  cliGzip: gzip9(join(PKG, 'cli', 'kube-secctx.wasm')),
 };
 
 // --- cold start -------------------------------------------------------------------------
@@ -110,7 +110,7 @@ const lines = [
   `  .wasm size (web/kube_secctx_bg.wasm, after wasm-opt -Oz)`,
   `    ${size.bytes} bytes, gzip -9: ${size.gzip} bytes = ${f1(size.gzip / KB)} KB`
     + `   budget <= 150 KB: ${ok(size.gzip <= 150 * KB)}`,
-  `    (the CLI module cli/kube_secctx_cli_bg.wasm, Node.js only: ${size.cliBytes} bytes, gzip -9 ${f1(size.cliGzip / KB)} KB)`,
+  `    (the command's module cli/kube-secctx.wasm, loaded only by npx kube-secctx: ${size.cliBytes} bytes, gzip -9 ${f1(size.cliGzip / KB)} KB)`,
   '',
   `  cold start in Node.js (fresh process: require = read + compile + instantiate, then the first check of the nginx example)`,
   `    median ${f1(cold.total)} ms (require ${f1(cold.load)} ms + first check ${f1(cold.first)} ms;`

@@ -10,12 +10,14 @@ import wasmInit, {
   rules as wasmRules,
   __wbg_reset_state as resetState,
 } from './kube_secctx.mjs';
+import { boundary, plainOptions } from './boundary.mjs';
 
 /** The package version (the same as the Rust crate's, and as `check(...).version`). */
 export const version = '@VERSION@';
 
 let ready = false;
 let pending;
+const call = boundary(resetState, () => ready);
 
 /**
  * Instantiates the WebAssembly module: once, before the first check() or rules().
@@ -57,42 +59,4 @@ export function check(text, options) {
 /** Every rule's metadata and docs: see index.d.ts. */
 export function rules() {
   return call(wasmRules);
-}
-
-// The boundary. Options are copied into a plain object in JavaScript (getters and
-// proxies run here, not inside the module); the module validates every value. A wasm
-// trap cannot come from the API (the engine never panics), but if one did, the module
-// is re-instantiated and the caller gets an Error instead of a poisoned instance.
-function call(fn, ...args) {
-  if (!ready) {
-    throw new Error(
-      'kube-secctx: the WebAssembly module is not initialized: ' +
-      'call `await init()` (or `initSync(bytes)`) once before check() or rules()');
-  }
-  try {
-    return fn(...args);
-  } catch (e) {
-    throw recover(e);
-  }
-}
-
-function recover(e) {
-  if (!(e instanceof WebAssembly.RuntimeError)) return e;
-  resetState();
-  return new Error(
-    `kube-secctx: internal error: the WebAssembly module trapped (${e.message}); ` +
-    'it has been re-instantiated and can be used again. Please report this with the input.',
-    { cause: e });
-}
-
-function plainOptions(options) {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    return options;
-  }
-  const out = {};
-  for (const key of Object.keys(options)) {
-    const value = options[key];
-    out[key] = Array.isArray(value) ? Array.from(value) : value;
-  }
-  return out;
 }

@@ -41,7 +41,7 @@ const MEMORY_BASE: usize = 128 << 10;
 /// a typical Deployment, 40× for long arrays of numbers, and up to 800× for pods made
 /// of thousands of tiny violating containers (each violation is a structured object
 /// many times the size of the container that caused it). The estimate is larger than
-/// each of these; it is a heuristic, not a proof (see `notes/readme-policy.md`, Memory).
+/// each of these; it is a heuristic, not a proof (the README, *Admission policies*, *Memory*).
 pub fn evaluation_memory_estimate(input: &[u8], data: &[u8]) -> usize {
     let a = json_shape(input);
     let b = json_shape(data);

@@ -679,6 +679,16 @@ mod tests {
         assert_eq!(truncate("héllo", 2), "hé");
     }
 
+    /// The result of the privileged-container finding in a log.
+    fn privileged(log: &Value) -> &Value {
+        log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["ruleId"] == "privileged-container")
+            .unwrap()
+    }
+
     #[test]
     fn utf16_region() {
         let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: \"😀日本\"}\nspec:\n  containers:\n  - {name: \"😀\", image: x, securityContext: {privileged: true}}\n";
@@ -686,32 +696,22 @@ mod tests {
         let v = to_value(&report, &|_| Some(text), &SarifOptions::default());
         let run = &v["runs"][0];
         assert_eq!(run["columnKind"], "utf16CodeUnits");
-        let r = run["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["ruleId"] == "privileged-container")
-            .unwrap();
+        let r = privileged(&v);
         let region = &r["locations"][0]["physicalLocation"]["region"];
-        let col = text.lines().nth(5).unwrap().find("true").unwrap(); // bytes
-                                                                      // The line has one 😀 (4 bytes, 2 UTF-16 units) before `true`.
+        // Bytes before `true` on its line; the line has one 😀 (4 bytes, 2 UTF-16 units).
+        let col = text.lines().nth(5).unwrap().find("true").unwrap();
         assert_eq!(region["startLine"], 6);
         assert_eq!(region["startColumn"], col - 4 + 2 + 1);
         assert_eq!(region["endColumn"], col - 4 + 2 + 1 + 4);
-        let bytes = to_value(&report, &|_| None, &SarifOptions::default());
-        let r = bytes["runs"][0]["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["ruleId"] == "privileged-container")
-            .unwrap();
-        let region = &r["locations"][0]["physicalLocation"]["region"];
-        assert_eq!(region["byteOffset"], text.find("true").unwrap());
-        assert_eq!(region["byteLength"], 4);
         let i = r["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(
             run["tool"]["driver"]["rules"][i]["id"],
             "privileged-container"
         );
+        // Without the text: the region in bytes.
+        let bytes = to_value(&report, &|_| None, &SarifOptions::default());
+        let region = &privileged(&bytes)["locations"][0]["physicalLocation"]["region"];
+        assert_eq!(region["byteOffset"], text.find("true").unwrap());
+        assert_eq!(region["byteLength"], 4);
     }
 }

@@ -103,6 +103,28 @@ pub fn locate(text: &str, report: Report) -> LocatedReport {
     }
 }
 
+/// The findings of a report, one a line (`file:line:column doc N rule container path`),
+/// for assertion messages.
+pub fn list(report: &LocatedReport) -> String {
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            format!(
+                "  {}:{}:{} doc {} {} {:?} {}",
+                f.file,
+                f.range.start.line,
+                f.range.start.column,
+                f.document,
+                f.rule,
+                f.container,
+                f.path
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// `kube_secctx::check` with valid options, the report with ranges.
 pub fn check_located(file: &str, text: &str, opts: &Options) -> LocatedReport {
     locate(text, check(file, text, opts).expect("valid options"))
