@@ -1,6 +1,11 @@
 //! The house rules of the layout (README, *Design*): no module of the core imports a
 //! front end, and `lib.rs` declares modules, re-exports and holds `check()` only.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::{Path, PathBuf};
 
