@@ -24,7 +24,7 @@ fn pod(namespace: Option<&str>) -> String {
     )
 }
 
-fn modes_of<'r>(findings: &'r [Finding], rule: &str) -> Vec<Mode> {
+fn modes_of(findings: &[Finding], rule: &str) -> Vec<Mode> {
     let f = findings
         .iter()
         .find(|f| f.rule == rule)
