@@ -435,23 +435,30 @@ fn directories_are_searched_recursively_in_order() {
 }
 
 #[test]
-fn non_utf8_file_is_an_input_error() {
+fn non_utf8_document_is_an_input_error_and_the_others_are_checked() {
     let mut bytes = b"apiVersion: v1\nkind: Pod\nmetadata: {name: caf".to_vec();
     bytes.push(0xE9); // Latin-1 "é"
-    bytes.extend_from_slice(b"}\n");
+    bytes.extend_from_slice(b"}\n---\n");
+    bytes.extend_from_slice(PRIVILEGED_POD.as_bytes());
     let dir = tree(&[("latin1.yaml", &bytes), ("ok.yaml", CLEAN_POD.as_bytes())]);
     let o = run_in(dir.path(), &["check", "latin1.yaml", "ok.yaml"], None);
     assert_eq!(code(&o), 1);
     let out = stdout(&o);
     assert!(
-        out.contains("latin1.yaml:3:21: error: the file is not valid UTF-8 (byte 0xE9): manifests must be UTF-8\n"),
+        out.contains("latin1.yaml:3:21: error: this document is not valid UTF-8 (byte 0xE9) and was not checked: manifests must be UTF-8\n"),
         "{out}"
     );
-    assert!(out.contains("3 | metadata: {name: caf\u{FFFD}}\n"), "{out}");
+    // The invalid byte shows as one `?`, so the positions after it are the file's.
+    assert!(out.contains("3 | metadata: {name: caf?}\n"), "{out}");
+    let privileged = PRIVILEGED_POD
+        .lines()
+        .position(|l| l.contains("privileged: true"))
+        .unwrap();
     assert!(
-        out.ends_with("Found 1 input error in 2 files (1 resource checked).\n"),
-        "{out}"
+        out.contains(&format!("latin1.yaml:{}:", privileged + 5)),
+        "the next document is checked: {out}"
     );
+    assert!(out.contains("privileged-container"), "{out}");
 
     let o = run_in(
         dir.path(),
@@ -461,7 +468,10 @@ fn non_utf8_file_is_an_input_error() {
     let v = json(&o);
     assert_eq!(v["errors"][0]["range"]["start"]["line"], 3);
     assert_eq!(v["errors"][0]["range"]["start"]["offset"], 45);
+    assert_eq!(v["errors"][0]["document"], 0);
     assert_eq!(v["summary"]["errors"], 1);
+    assert_eq!(v["summary"]["documents"], 2);
+    assert_eq!(v["summary"]["resources"], 1);
 }
 
 // --- JSON ----------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ only for `-`.
 Exit codes:
   0  nothing found
   1  findings, or input errors (a document that is not valid YAML, goes past a parser \
-limit or has no kind; a file that is not UTF-8)
+limit, has no kind or is not UTF-8)
   2  usage error (bad option, unknown rule, no PATH) or a file that could not be read
 
 Suppress rules for one resource with the annotation kube-secctx.io/ignore: \"rule-id,...\".";

@@ -8,6 +8,7 @@ use super::args::{CheckArgs, ColorWhen, Format};
 use super::io::{self, canonical, display_path, io_message, read_capped};
 use super::walk::walk;
 use super::{inactive_warning, options_error, EXIT_USAGE};
+use crate::engine::decode;
 use crate::render::{json, sarif, text};
 use crate::{Checker, Options};
 
@@ -102,9 +103,12 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             continue;
         }
         checker.check_bytes(&name, &bytes);
-        // The text of code frames: the file itself, or with its invalid bytes replaced.
-        let text = String::from_utf8(bytes)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        // The text of positions and code frames: the file itself, or with its invalid
+        // bytes replaced one for one (every offset of the report is the file's).
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => decode(e.as_bytes()).text.into_owned(),
+        };
         texts.insert(name, text);
     }
     let report = checker.finish();

@@ -18,8 +18,10 @@
 //!   not be checked). 2: a usage error (bad option, unknown rule) or a file that could not
 //!   be read (reported as `error: <path>: <reason>` on stderr; the other files are still
 //!   checked and reported). `--exit-zero` turns 1 into 0, never 2 into 0.
-//! - **Non-UTF-8 files** are read but not checked: each is an input error (exit 1) at the
-//!   first byte that is not UTF-8, shown with its code frame like any other input error.
+//! - **Non-UTF-8 text**: a document holding a byte that is not UTF-8 is not checked: it
+//!   is an input error (exit 1) at that byte, shown with its code frame (the byte as `?`),
+//!   and the file's other documents are checked. A file that starts with a UTF-16 byte
+//!   order mark is one input error.
 //! - **Color** (text format only): `--color auto` (the default) colors when stdout is a
 //!   terminal, `NO_COLOR` is unset or empty and `TERM` is not `dumb`; `--color always`,
 //!   `--color never` and `--no-color` override it.

@@ -15,13 +15,51 @@
 mod judge;
 pub mod span;
 
+use std::borrow::Cow;
+
 use crate::options::{Options, OptionsError};
 use crate::position::LineIndex;
 use crate::report::{ErrorEntry, Finding, Report, ReportOptions, Summary};
 use crate::workload::{extract, Extracted};
-use crate::yaml::{document_from_json, parse_stream, Document, Span, YamlError};
+use crate::yaml::{
+    document_from_json, parse_stream, parse_stream_decoded, Document, Span, Stream, YamlError,
+};
 
 pub use judge::IGNORE_ANNOTATION;
+
+/// A file's bytes as text that keeps every byte offset: valid UTF-8 as it is, each byte of
+/// an invalid sequence replaced by `?` (one byte, so the offsets after it do not move).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded<'b> {
+    /// The text (borrowed when the bytes are UTF-8).
+    pub text: Cow<'b, str>,
+    /// `(offset, original byte)` of each replaced byte, ascending.
+    pub invalid: Vec<(usize, u8)>,
+}
+
+/// Decodes a file's bytes keeping every offset (see [`Decoded`]): what
+/// [`Checker::check_bytes`] checks, and what a front end shows (code frames, positions).
+pub fn decode(bytes: &[u8]) -> Decoded<'_> {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Decoded {
+            text: Cow::Borrowed(text),
+            invalid: Vec::new(),
+        };
+    }
+    let mut text = String::with_capacity(bytes.len());
+    let mut invalid = Vec::new();
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        for &b in chunk.invalid() {
+            invalid.push((text.len(), b));
+            text.push('?');
+        }
+    }
+    Decoded {
+        text: Cow::Owned(text),
+        invalid,
+    }
+}
 
 /// What one `check_*` call gave: views into the checker's report, in report order.
 #[derive(Debug, Clone, Copy)]
@@ -103,6 +141,33 @@ impl Checker {
     /// checked.
     pub fn check_text(&mut self, file: &str, text: &str) -> Checked<'_> {
         let stream = parse_stream(text, &self.opts.limits);
+        self.check_stream(file, text, &stream)
+    }
+
+    /// Checks one file's bytes, as read. A document that is not UTF-8 is an error entry
+    /// at its first invalid byte, and the other documents are checked as
+    /// [`Checker::check_text`] checks them; a file that starts with a UTF-16 byte order
+    /// mark is one error entry. Front ends show the file as [`decode`] gives it, which
+    /// keeps every byte offset.
+    pub fn check_bytes(&mut self, file: &str, bytes: &[u8]) -> Checked<'_> {
+        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+            let mut file_check = self.begin(file, 0);
+            file_check.errors.push(ErrorEntry {
+                file: file.to_string(),
+                document: 0,
+                message: "the file is UTF-16 (it starts with a UTF-16 byte order mark): \
+                          convert it to UTF-8"
+                    .to_string(),
+                span: Span::new(0, 0),
+            });
+            return file_check.end();
+        }
+        let decoded = decode(bytes);
+        let stream = parse_stream_decoded(&decoded.text, &self.opts.limits, &decoded.invalid);
+        self.check_stream(file, &decoded.text, &stream)
+    }
+
+    fn check_stream(&mut self, file: &str, text: &str, stream: &Stream<'_>) -> Checked<'_> {
         let lines = LineIndex::new(text);
         // An error at the very end ("unexpected end of input") points at the end of the
         // last line, not at a line after it that editors and SARIF do not have.
@@ -113,39 +178,6 @@ impl Checker {
             file_check.document(doc, Some(&lines));
         }
         file_check.end()
-    }
-
-    /// Checks one file's bytes, as read. UTF-8 text is checked by
-    /// [`Checker::check_text`]. A file that is not UTF-8 is not checked: it is one error
-    /// entry at its first invalid byte (a UTF-16 byte order mark is named as such). Show
-    /// its text with `String::from_utf8_lossy`, which keeps every byte offset before the
-    /// error.
-    pub fn check_bytes(&mut self, file: &str, bytes: &[u8]) -> Checked<'_> {
-        match std::str::from_utf8(bytes) {
-            Ok(text) => self.check_text(file, text),
-            Err(e) => {
-                let valid = e.valid_up_to();
-                let message = if bytes.starts_with(&[0xFF, 0xFE])
-                    || bytes.starts_with(&[0xFE, 0xFF])
-                {
-                    "the file is UTF-16 (it starts with a UTF-16 byte order mark): convert it to UTF-8"
-                            .to_string()
-                } else {
-                    let byte = bytes.get(valid).copied().unwrap_or(0);
-                    format!(
-                        "the file is not valid UTF-8 (byte 0x{byte:02X}): manifests must be UTF-8"
-                    )
-                };
-                let mut file_check = self.begin(file, 0);
-                file_check.errors.push(ErrorEntry {
-                    file: file.to_string(),
-                    document: 0,
-                    message,
-                    span: Span::new(valid, valid),
-                });
-                file_check.end()
-            }
-        }
     }
 
     /// Checks a decoded JSON object (an admission request's `object`) as one document,

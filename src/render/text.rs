@@ -32,6 +32,16 @@ use crate::yaml::Span;
 
 /// A frame spanning more lines than this shows only its first line.
 const MAX_FRAME_LINES: usize = 6;
+/// A line longer than this (bytes) is shown as a window around what it underlines, so a
+/// frame costs the same on a one-line minified manifest as on a pretty one.
+const MAX_LINE_BYTES: usize = 240;
+/// The context a window keeps on each side of what it underlines (bytes, widened to
+/// character boundaries).
+const CONTEXT_BYTES: usize = 80;
+/// At most this much of a long line is underlined.
+const MAX_UNDERLINE_BYTES: usize = 120;
+/// What stands for the cut-off parts of a long line.
+const ELLIPSIS: &str = "...";
 
 /// How to render text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -231,14 +241,26 @@ fn frame(li: &LineIndex<'_>, span: Span) -> Option<Frame> {
     for line in first..=last {
         let text = li.line_text(line);
         let line_start = li.line_start(line);
+        // What this line underlines, relative to the line.
+        let from = if line == first {
+            start_offset.saturating_sub(line_start).min(text.len())
+        } else {
+            0
+        };
+        let to = if line == last {
+            end_offset.saturating_sub(line_start).min(text.len())
+        } else {
+            text.len()
+        };
+        let (shown, cut, added, to) = window(text, from, to);
         let base = source.len();
         if line == first {
-            start = base + start_offset.saturating_sub(line_start).min(text.len());
+            start = base + from.saturating_sub(cut) + added;
         }
         if line == last {
-            end = base + end_offset.saturating_sub(line_start).min(text.len());
+            end = (base + to.saturating_sub(cut) + added).min(base + shown.len());
         }
-        source.push_str(text);
+        source.push_str(&shown);
         if line != last {
             source.push('\n');
         }
@@ -260,6 +282,37 @@ fn frame(li: &LineIndex<'_>, span: Span) -> Option<Frame> {
         first_line: first + 1,
         span: start..end,
     })
+}
+
+/// The part of a line a frame shows: the whole line when it is short; else a window of
+/// [`CONTEXT_BYTES`] around `from..to` (cut at [`MAX_UNDERLINE_BYTES`]), with [`ELLIPSIS`]
+/// where text was left out. Returns the text, the bytes of the line cut before it and the
+/// bytes added before it (to map offsets of the line into it), and `to`, cut.
+fn window(text: &str, from: usize, to: usize) -> (std::borrow::Cow<'_, str>, usize, usize, usize) {
+    if text.len() <= MAX_LINE_BYTES {
+        return (text.into(), 0, 0, to);
+    }
+    let to = to.max(from).min(from + MAX_UNDERLINE_BYTES);
+    let lo = floor_char_boundary(text, from.saturating_sub(CONTEXT_BYTES));
+    let hi = ceil_char_boundary(text, to + CONTEXT_BYTES);
+    let mut out = String::with_capacity(hi - lo + 2 * ELLIPSIS.len());
+    let added = if lo > 0 { ELLIPSIS.len() } else { 0 };
+    if lo > 0 {
+        out.push_str(ELLIPSIS);
+    }
+    out.push_str(text.get(lo..hi).unwrap_or(""));
+    if hi < text.len() {
+        out.push_str(ELLIPSIS);
+    }
+    (out.into(), lo, added, to)
+}
+
+fn ceil_char_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
@@ -424,6 +477,31 @@ mod tests {
         // Past the end of the file.
         let fr = frame(&li, Span::new(100, 200)).unwrap();
         assert_eq!(fr.span, 0..0);
+    }
+
+    #[test]
+    fn long_lines_show_a_window() {
+        let mut text = String::from("{\"a\": [");
+        for i in 0..500 {
+            text.push_str(&format!("{{\"n\": \"é{i}\"}}, "));
+        }
+        let at = text.find("é250").unwrap();
+        text.push_str("1]}\n");
+        let li = LineIndex::new(&text);
+        let fr = frame(&li, Span::new(at, at + "é250".len())).unwrap();
+        assert!(
+            fr.source.starts_with("...") && fr.source.ends_with("..."),
+            "{fr:?}"
+        );
+        assert!(
+            fr.source.len() < MAX_LINE_BYTES + 2 * CONTEXT_BYTES,
+            "{fr:?}"
+        );
+        assert_eq!(&fr.source[fr.span.clone()], "é250");
+        // A span at the start of the line keeps the line's start; a huge span is cut.
+        let fr = frame(&li, Span::new(0, text.len() - 1)).unwrap();
+        assert!(!fr.source.starts_with("...") && fr.source.ends_with("..."));
+        assert_eq!(fr.span.len(), MAX_UNDERLINE_BYTES);
     }
 
     #[test]

@@ -75,10 +75,25 @@ pub struct Stream<'a> {
     pub document_count: usize,
 }
 
+/// Parses a multi-document YAML stream into documents, with limits.
 ///
 /// `text` is the whole stream; a leading UTF-8 BOM is skipped (spans still count its
 /// 3 bytes). Never panics; every problem is a [`YamlError`] in [`Stream::errors`].
 pub fn parse_stream<'a>(text: &'a str, limits: &Limits) -> Stream<'a> {
+    parse_stream_decoded(text, limits, &[])
+}
+
+/// As [`parse_stream`], for a text decoded from bytes that were not all UTF-8, each
+/// invalid byte replaced by one ASCII character so that every offset is the original's:
+/// `invalid` lists `(offset, original byte)` of the replaced bytes, ascending. A document
+/// holding one is not parsed but is an error at its first invalid byte (and so is an
+/// invalid byte outside every document, in a comment before the first); the other
+/// documents are parsed as they are.
+pub fn parse_stream_decoded<'a>(
+    text: &'a str,
+    limits: &Limits,
+    invalid: &[(usize, u8)],
+) -> Stream<'a> {
     let mut stream = Stream::default();
     if text.len() > limits.max_input_bytes {
         stream.errors.push(YamlError {
@@ -95,17 +110,48 @@ pub fn parse_stream<'a>(text: &'a str, limits: &Limits) -> Stream<'a> {
         Some(rest) => (rest, 3),
         None => (text, 0),
     };
+    let mut invalid = invalid.iter().peekable();
     for chunk in split::split_documents(body) {
         let index = stream.document_count;
         stream.document_count += 1;
         let start = base + chunk.start;
+        let end = base + chunk.end;
+        // Invalid bytes before this document, outside every document: one error.
+        if let Some(&&(at, byte)) = invalid.peek().filter(|&&&(at, _)| at < start) {
+            stream.errors.push(not_utf8(index, at, byte));
+            while invalid.next_if(|&&(a, _)| a < start).is_some() {}
+        }
+        // In this document: it is not parsed.
+        if let Some(&&(at, byte)) = invalid.peek().filter(|&&&(at, _)| at < end) {
+            stream.errors.push(not_utf8(index, at, byte));
+            while invalid.next_if(|&&(a, _)| a < end).is_some() {}
+            continue;
+        }
         let src = body.get(chunk.start..chunk.end).unwrap_or("");
         match build::build_document(src, start, index, limits) {
             Ok(doc) => stream.documents.push(doc),
             Err(e) => stream.errors.push(e),
         }
     }
+    // Invalid bytes after the last document (a trailing comment).
+    if let Some(&(at, byte)) = invalid.next() {
+        let index = stream.document_count.saturating_sub(1);
+        stream.errors.push(not_utf8(index, at, byte));
+    }
     stream
+}
+
+/// The error of a document (or the text around documents) that holds byte `byte` at
+/// `at`, which is not UTF-8.
+fn not_utf8(document: usize, at: usize, byte: u8) -> YamlError {
+    YamlError {
+        document,
+        message: format!(
+            "this document is not valid UTF-8 (byte 0x{byte:02X}) and was not checked: \
+             manifests must be UTF-8"
+        ),
+        span: Span::new(at, at),
+    }
 }
 
 #[cfg(test)]

@@ -243,3 +243,36 @@ fn yaml11_keys_and_tags() {
         Resolved::Int(420)
     );
 }
+
+#[test]
+fn invalid_bytes_stop_only_their_document() {
+    // `?` stands where the original bytes were not UTF-8.
+    let text = "# caf? comment\na: 1\n---\nb: ?x?\n---\nc: 3\n# trailing ?\n";
+    let at = |n: usize| text.match_indices('?').nth(n).unwrap().0;
+    let invalid = [(at(0), 0xE9), (at(1), 0xFF), (at(2), 0xFE), (at(3), 0x80)];
+    let s = parse_stream_decoded(text, &Limits::default(), &invalid);
+    assert_eq!(s.document_count, 3);
+    // Comments belong to the document they stand in (the leading one to the first, the
+    // trailing one to the last): here every document holds an invalid byte.
+    assert!(s.documents.is_empty());
+    let errors: Vec<(usize, usize)> = s
+        .errors
+        .iter()
+        .map(|e| (e.document, e.span.start))
+        .collect();
+    assert_eq!(errors, [(0, at(0)), (1, at(1)), (2, at(3))]);
+    assert!(
+        s.errors[1].message.contains("byte 0xFF"),
+        "{}",
+        s.errors[1].message
+    );
+    // Without invalid bytes, the same text parses into three documents.
+    assert_eq!(parse(text).documents.len(), 3);
+    // The documents without one are parsed.
+    let text = "a: 1\n---\nb: ?\n---\nc: 3\n";
+    let s = parse_stream_decoded(text, &Limits::default(), &[(text.find('?').unwrap(), 0xE9)]);
+    let docs: Vec<usize> = s.documents.iter().map(|d| d.index).collect();
+    assert_eq!(docs, [0, 2]);
+    assert_eq!(s.errors.len(), 1);
+    assert_eq!(s.errors[0].document, 1);
+}
