@@ -109,23 +109,88 @@ fn builtin_template(api_version: &str, kind: &str) -> Option<&'static [&'static 
     }
 }
 
+/// The work a document may give the rules beyond the nodes it writes: resources with a
+/// pod spec plus their containers, counted after alias expansion, may exceed the number
+/// of nodes of the document by this much. A document without aliases never does (each
+/// resource and container is a node of its own); one whose aliases multiply resources (a
+/// `List` of aliases of `List`s) or containers stops there.
+pub const EXPANSION_SLACK: usize = 10_000;
+
 /// Finds the workloads of a parsed document. Other Kubernetes objects give an empty list.
+///
+/// Work is bounded: when the resources and containers found, counted with every alias
+/// expanded, pass the document's node count plus [`EXPANSION_SLACK`], extraction stops
+/// with an error entry at the resource where it did; the resources before it are kept.
 pub fn extract(doc: &Document<'_>) -> Extracted {
     let mut out = Extracted::default();
+    let budget = doc.nodes.len().saturating_add(EXPANSION_SLACK);
     if let Some(root) = doc.root {
-        if let Err(e) = object(doc, root, String::new(), &mut out) {
-            out.errors.push(e);
+        let mut walk = Walk {
+            doc,
+            out: &mut out,
+            left: budget,
+            budget,
+        };
+        if let Err(e) = walk.object(root, String::new()) {
+            walk.out.errors.push(e);
         }
     }
     out
 }
 
+/// An extraction in progress: where the workloads go and how much work is left.
+struct Walk<'w, 'd, 'a> {
+    doc: &'d Document<'a>,
+    out: &'w mut Extracted,
+    /// Work left: `List` items, resources and containers still allowed.
+    left: usize,
+    /// The document's budget, for the message.
+    budget: usize,
+}
+
+impl Walk<'_, '_, '_> {
+    fn object(&mut self, root: NodeId, pointer: String) -> Result<(), (String, Span)> {
+        object(self, root, pointer)
+    }
+
+    /// Takes `cost` units of work; `false` (after recording the error, once) when the
+    /// budget is spent: the caller stops.
+    fn spend(&mut self, cost: usize, at: NodeId, pointer: &str) -> bool {
+        if self.left == usize::MAX {
+            return false;
+        }
+        if cost <= self.left {
+            self.left -= cost;
+            return true;
+        }
+        let span = self.doc.node(at).map_or(Span::default(), |n| n.span);
+        let where_ = if pointer.is_empty() {
+            "the document".to_string()
+        } else {
+            format!("item {pointer}")
+        };
+        self.out.errors.push((
+            format!(
+                "{where_}: this document's aliases expand it to more than {} resources, \
+                 List items and containers (its {} nodes plus {EXPANSION_SLACK}); it was \
+                 not checked from here on",
+                self.budget,
+                self.doc.nodes.len()
+            ),
+            span,
+        ));
+        // Spent: every later call refuses.
+        self.left = usize::MAX;
+        false
+    }
+}
+
 fn object(
-    doc: &Document<'_>,
+    walk: &mut Walk<'_, '_, '_>,
     root: NodeId,
     pointer: String,
-    out: &mut Extracted,
 ) -> Result<(), (String, Span)> {
+    let doc = walk.doc;
     let span = doc.node(root).map_or(Span::default(), |n| n.span);
     let where_ = if pointer.is_empty() {
         "document".to_string()
@@ -168,9 +233,13 @@ fn object(
     if kind == "List" && group(api_version).is_empty() {
         if let Some(items) = doc.get(root, "items").and_then(|i| doc.seq(i)) {
             for (i, &item) in items.iter().enumerate() {
+                let item_pointer = format!("{pointer}/items/{i}");
+                if !walk.spend(1, item, &item_pointer) {
+                    break;
+                }
                 // A bad item is reported; the other items are still checked.
-                if let Err(e) = object(doc, item, format!("{pointer}/items/{i}"), out) {
-                    out.errors.push(e);
+                if let Err(e) = walk.object(item, item_pointer) {
+                    walk.out.errors.push(e);
                 }
             }
         }
@@ -221,7 +290,7 @@ fn object(
             let name = metadata
                 .and_then(|m| doc.get(m, "name"))
                 .and_then(|n| doc.str(n));
-            out.errors.push((
+            walk.out.errors.push((
                 format!(
                     "{}: the pod spec `{template_pointer}/spec` must be a mapping; the API server rejects this object, so it was not checked",
                     resource_label(kind, name)
@@ -261,7 +330,10 @@ fn object(
             }
         }
     }
-    out.workloads.push(Workload {
+    if !walk.spend(1 + containers.len(), root, &pointer) {
+        return Ok(());
+    }
+    walk.out.workloads.push(Workload {
         resource,
         root,
         root_pointer: pointer,

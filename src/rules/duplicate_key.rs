@@ -1,5 +1,6 @@
 //! `duplicate-key` — input diagnostic.
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 
 use super::Ctx;
 use crate::workload::child_pointer;
@@ -57,35 +58,64 @@ declare_rule! {
     }
 }
 
+/// How the walk reached a node: by a key of a mapping or an index of a sequence.
+#[derive(Clone, Copy)]
+enum Edge<'k> {
+    Key(&'k str),
+    Index(usize),
+}
+
 fn check(ctx: &mut Ctx<'_, '_, '_>) {
     if ctx.doc.duplicates.is_empty() {
         return;
     }
-    // Pointers of the mappings in this resource (each node visited once: aliases and
-    // merge keys share nodes, so the walk is linear).
-    let mut seen = HashSet::new();
-    let mut stack: Vec<(NodeId, String)> =
-        vec![(ctx.workload.root, ctx.workload.root_pointer.clone())];
-    let mut pointers = std::collections::HashMap::new();
-    while let Some((id, pointer)) = stack.pop() {
-        if !seen.insert(id) {
-            continue;
+    // The nodes of this resource, each visited once (aliases and merge keys share nodes,
+    // so the walk is linear), with the edge that reached it: its parent and the key or
+    // index. Pointers are built only for the mappings that hold a duplicate, so a long
+    // key above a large subtree is not copied into every pointer below it.
+    let mut parent: HashMap<NodeId, Option<(NodeId, Edge<'_>)>> = HashMap::new();
+    let mut stack: Vec<(NodeId, Option<(NodeId, Edge<'_>)>)> = vec![(ctx.workload.root, None)];
+    while let Some((id, reached_by)) = stack.pop() {
+        match parent.entry(id) {
+            Entry::Occupied(_) => continue,
+            Entry::Vacant(v) => {
+                v.insert(reached_by);
+            }
         }
         match ctx.doc.node(id).map(|n| &n.value) {
             Some(Value::Map(entries)) => {
-                for e in entries {
-                    stack.push((e.value, child_pointer(&pointer, &e.key)));
-                }
-                pointers.insert(id, pointer);
+                stack.extend(
+                    entries
+                        .iter()
+                        .map(|e| (e.value, Some((id, Edge::Key(e.key.as_ref()))))),
+                );
             }
             Some(Value::Seq(items)) => {
-                for (i, &item) in items.iter().enumerate() {
-                    stack.push((item, format!("{pointer}/{i}")));
-                }
+                stack.extend(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &item)| (item, Some((id, Edge::Index(i))))),
+                );
             }
             _ => {}
         }
     }
+    let pointer_of = |mut id: NodeId| {
+        let mut edges = Vec::new();
+        while let Some(Some((up, edge))) = parent.get(&id) {
+            edges.push(*edge);
+            id = *up;
+        }
+        let mut out = ctx.workload.root_pointer.clone();
+        for edge in edges.iter().rev() {
+            match edge {
+                Edge::Key(k) => out = child_pointer(&out, k),
+                Edge::Index(i) => out.push_str(&format!("/{i}")),
+            }
+        }
+        out
+    };
     // One finding per winning key, naming the line of every key it hides.
     struct Dup<'k> {
         key: &'k str,
@@ -97,9 +127,9 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
     let mut by_winner: std::collections::HashMap<crate::yaml::Span, usize> =
         std::collections::HashMap::new();
     for d in &ctx.doc.duplicates {
-        let Some(p) = pointers.get(&d.map) else {
+        if !parent.contains_key(&d.map) {
             continue;
-        };
+        }
         let line = ctx.line_number(d.hidden.start);
         match by_winner.get(&d.winner).and_then(|&i| dups.get_mut(i)) {
             Some(x) => x.hidden.push(line),
@@ -107,7 +137,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
                 by_winner.insert(d.winner, dups.len());
                 dups.push(Dup {
                     key: &d.key,
-                    pointer: child_pointer(p, &d.key),
+                    pointer: child_pointer(&pointer_of(d.map), &d.key),
                     winner: d.winner,
                     hidden: vec![line],
                 });
