@@ -748,6 +748,7 @@ fn violations_in_psa_order() {
     let positions: Vec<usize> = v
         .violations
         .iter()
+        .take(kube_secctx::admission::verdict::MAX_LISTED)
         .map(|x| message.find(&x.msg).unwrap())
         .collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{message}");
@@ -895,7 +896,12 @@ fn audit_annotations_are_bounded() {
     let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": containers}});
     let v = review_of(&pod, None, &json!({"level": "baseline", "mode": "warn"}));
     assert!(v.accepted);
-    assert_eq!(v.warnings.len(), 60);
+    // Warnings too: 50, then one that counts the rest.
+    assert_eq!(v.warnings.len(), 51);
+    assert_eq!(
+        v.warnings[50],
+        "and 10 more warnings (the audit annotations count them too)"
+    );
     let audit = &v.audit_annotations["kube-secctx-violations"];
     assert_eq!(audit.matches("privileged spec.containers[").count(), 50);
     assert!(audit.ends_with(", and 10 more"), "{audit}");
@@ -943,4 +949,45 @@ fn memory_estimate() {
     assert!(estimate(objects.as_bytes(), b"") > 100 * (4 << 10));
     assert!(estimate(in_string.as_bytes(), b"") < base + 8 * in_string.len());
     assert!(estimate(b"{}", b"{\"level\": \"baseline\"}") > estimate(b"{}", b""));
+}
+
+/// Whatever the object, a response is bounded: at most 100 violations (and one that counts
+/// the rest), 50 named per part of the message, 50 warnings (and one that counts).
+#[test]
+fn responses_are_bounded() {
+    use kube_secctx::admission::verdict::{MAX_LISTED, MAX_VIOLATIONS};
+    for n in [150, 5_000] {
+        let containers: Vec<Value> = (0..n)
+            .map(|i| json!({"name": format!("c{i}"), "image": "i", "securityContext": {"privileged": true}}))
+            .collect();
+        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": containers}});
+        let v = review_of(&pod, None, &json!({"level": "baseline"}));
+        assert!(!v.accepted);
+        assert_eq!(v.violations.len(), MAX_VIOLATIONS + 1, "{n}");
+        let last = v.violations.last().unwrap();
+        assert_eq!(last.details.rule, "more-violations");
+        assert_eq!(
+            last.msg,
+            format!(
+                "and {} more violations (the audit annotation counts them too)",
+                n - MAX_VIOLATIONS
+            )
+        );
+        let message = v.message.unwrap();
+        assert_eq!(
+            message.matches("check: privileged;").count(),
+            MAX_LISTED,
+            "{n}"
+        );
+        assert!(
+            message.ends_with(&format!(", and {} more", n - MAX_LISTED)),
+            "{n}"
+        );
+        let warn = review_of(&pod, None, &json!({"level": "baseline", "mode": "warn"}));
+        assert_eq!(warn.warnings.len(), MAX_LISTED + 1);
+        // Kubewarden's answer stays small: the same size at both sizes, but for the counts.
+        let payload = json!({"request": {"uid": "u", "operation": "CREATE", "object": pod}, "settings": {"level": "baseline"}});
+        let out = kubewarden_validate(payload.to_string().as_bytes());
+        assert!(out.len() < 32 * 1024, "{n}: {} bytes", out.len());
+    }
 }

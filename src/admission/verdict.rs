@@ -200,7 +200,18 @@ fn violation_text(f: &Finding) -> String {
     }
 }
 
+/// At most this many violations in a verdict (Gatekeeper's results); one more entry
+/// counts the rest, so a response stays small whatever the object.
+pub const MAX_VIOLATIONS: usize = 100;
+/// At most this many violations named in a rejection message (per part: PSS, rules) and
+/// this many warnings; the rest are counted (`and N more`).
+pub const MAX_LISTED: usize = 50;
+
 /// The verdict for the (sorted) findings and the findings the annotation suppressed.
+///
+/// Its size is bounded: [`MAX_VIOLATIONS`] violations, [`MAX_LISTED`] entries per part of
+/// the message and warnings, and the audit annotations' own cap; what is left out is
+/// counted.
 pub(super) fn verdict(
     uid: String,
     settings: &Settings,
@@ -209,8 +220,9 @@ pub(super) fn verdict(
     suppressed: &[Finding],
 ) -> Verdict {
     let policy = settings.policy_label();
-    let violations: Vec<Violation> = findings
+    let mut violations: Vec<Violation> = findings
         .iter()
+        .take(MAX_VIOLATIONS)
         .map(|f| Violation {
             msg: violation_text(f),
             details: ViolationDetails {
@@ -225,6 +237,22 @@ pub(super) fn verdict(
             },
         })
         .collect();
+    if findings.len() > MAX_VIOLATIONS {
+        let more = findings.len() - MAX_VIOLATIONS;
+        violations.push(Violation {
+            msg: format!("and {more} more violations (the audit annotation counts them too)"),
+            details: ViolationDetails {
+                rule: "more-violations".to_string(),
+                check: None,
+                policy: None,
+                container: None,
+                field: None,
+                path: None,
+                resource: Some(resource.clone()),
+                fix: None,
+            },
+        });
+    }
     let mut audit_annotations = BTreeMap::new();
     if !findings.is_empty() {
         audit_annotations.insert(
@@ -238,16 +266,16 @@ pub(super) fn verdict(
             audit_summary(&policy, suppressed),
         );
     }
-    let suppressed_warnings = suppressed.iter().map(|f| {
+    let suppressed_warning = |f: &Finding| {
         format!(
             "{} suppressed: {}",
             crate::engine::IGNORE_ANNOTATION,
             violation_text(f)
         )
-    });
+    };
     if findings.is_empty() {
         return Verdict {
-            warnings: suppressed_warnings.collect(),
+            warnings: capped(suppressed.iter().map(suppressed_warning), suppressed.len()),
             audit_annotations,
             ..Verdict::accept(uid)
         };
@@ -256,15 +284,16 @@ pub(super) fn verdict(
         Mode::Warn => {
             let warnings = findings
                 .iter()
-                .zip(&violations)
-                .map(|(f, v)| match f.pss {
-                    Some(_) => format!("would violate PodSecurity {policy:?}: {}", v.msg),
-                    None => format!("would violate kube-secctx rule {}", v.msg),
+                .map(|f| match f.pss {
+                    Some(_) => format!(
+                        "would violate PodSecurity {policy:?}: {}",
+                        violation_text(f)
+                    ),
+                    None => format!("would violate kube-secctx rule {}", violation_text(f)),
                 })
-                .chain(suppressed_warnings)
-                .collect();
+                .chain(suppressed.iter().map(suppressed_warning));
             Verdict {
-                warnings,
+                warnings: capped(warnings, findings.len() + suppressed.len()),
                 audit_annotations,
                 ..Verdict::accept(uid)
             }
@@ -272,13 +301,25 @@ pub(super) fn verdict(
         Mode::Deny => Verdict {
             uid,
             accepted: false,
-            message: Some(rejection_message(resource, &policy, findings, &violations)),
+            message: Some(rejection_message(resource, &policy, findings)),
             code: Some(403),
-            warnings: suppressed_warnings.collect(),
+            warnings: capped(suppressed.iter().map(suppressed_warning), suppressed.len()),
             violations,
             audit_annotations,
         },
     }
+}
+
+/// The first [`MAX_LISTED`] of `total` warnings, and one that counts the rest.
+fn capped(warnings: impl Iterator<Item = String>, total: usize) -> Vec<String> {
+    let mut out: Vec<String> = warnings.take(MAX_LISTED).collect();
+    if total > MAX_LISTED {
+        out.push(format!(
+            "and {} more warnings (the audit annotations count them too)",
+            total - MAX_LISTED
+        ));
+    }
+    out
 }
 
 /// At most this many entries in an audit annotation; the rest are counted.
@@ -392,13 +433,9 @@ fn natural_pointer_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 /// `Deployment "web" in namespace "prod" violates PodSecurity "restricted:latest": a, b;
-/// and kube-secctx rules: c`.
-fn rejection_message(
-    resource: &ResourceId,
-    policy: &str,
-    findings: &[Finding],
-    violations: &[Violation],
-) -> String {
+/// and kube-secctx rules: c`, each part naming at most [`MAX_LISTED`] violations and
+/// counting the rest (`..., and 12 more`).
+fn rejection_message(resource: &ResourceId, policy: &str, findings: &[Finding]) -> String {
     let mut out = resource.kind.clone();
     if let Some(name) = &resource.name {
         let _ = write!(out, " {name:?}");
@@ -406,25 +443,22 @@ fn rejection_message(
     if let Some(ns) = &resource.namespace {
         let _ = write!(out, " in namespace {ns:?}");
     }
-    let list = |pss: bool| -> Vec<&str> {
-        findings
-            .iter()
-            .zip(violations)
-            .filter(|(f, _)| f.pss.is_some() == pss)
-            .map(|(_, v)| v.msg.as_str())
-            .collect()
+    let list = |pss: bool| -> String {
+        let part = || findings.iter().filter(|f| f.pss.is_some() == pss);
+        let total = part().count();
+        let mut names: Vec<String> = part().take(MAX_LISTED).map(violation_text).collect();
+        if total > MAX_LISTED {
+            names.push(format!("and {} more", total - MAX_LISTED));
+        }
+        names.join(", ")
     };
     let (pss, other) = (list(true), list(false));
     if !pss.is_empty() {
-        let _ = write!(out, " violates PodSecurity {policy:?}: {}", pss.join(", "));
+        let _ = write!(out, " violates PodSecurity {policy:?}: {pss}");
     }
     if !other.is_empty() {
         let and = if pss.is_empty() { "" } else { ";" };
-        let _ = write!(
-            out,
-            "{and} violates kube-secctx rules: {}",
-            other.join(", ")
-        );
+        let _ = write!(out, "{and} violates kube-secctx rules: {other}");
     }
     out
 }
