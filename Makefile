@@ -21,7 +21,9 @@ BIN := target/release/kube-secctx
 EXAMPLES := examples
 BENCH_TARGET := $(CURDIR)/target/bench
 
-.PHONY: help setup build demo test bench clean
+FUZZ_SECONDS ?= 60
+
+.PHONY: help setup build demo test bench fuzz clean
 
 # Each part beyond the core (wasm/npm, web page, admission policies) keeps its targets in
 # mk/<part>.mk and adds them to EXTRA_TEST_TARGETS, EXTRA_BENCH_TARGETS and
@@ -36,6 +38,7 @@ help:
 	@echo "make test    fmt, clippy, every test and the doc tests (what CI runs)"
 	@echo "make bench   speed and size figures, each beside its peer"
 	@echo "make build   release build of the kube-secctx binary ($(BIN))"
+	@echo "make fuzz    the fuzz targets, FUZZ_SECONDS each (nightly)"
 	@echo "make setup   install what is missing (scripts/setup.sh)"
 
 setup:
@@ -96,6 +99,11 @@ bench: setup
 		|| { echo "bench: ../shared/corpus/real/bench-large.yaml is missing" >&2; exit 1; }
 	CARGO_TARGET_DIR="$(BENCH_TARGET)" $(CARGO) bench --bench check
 	@for t in $(EXTRA_BENCH_TARGETS); do $(MAKE) --no-print-directory $$t; done
+
+# The cargo-fuzz targets of fuzz/ (nightly; skipped with a message when there is none),
+# each for FUZZ_SECONDS.
+fuzz:
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean:
 	$(CARGO) clean

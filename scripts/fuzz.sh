@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs the cargo-fuzz targets of fuzz/ (make fuzz; make test runs them briefly).
+#
+#   scripts/fuzz.sh [SECONDS]     each target for SECONDS (default 60), with the seeds of
+#                                 fuzz/seeds/ and the project's manifests
+#
+# cargo-fuzz needs a nightly toolchain. When none is installed this says so and exits 0
+# (nothing is downloaded: a toolchain comes with the machine, not from this script);
+# cargo-fuzz itself is installed from crates.io when missing. Crashes are written to
+# fuzz/artifacts/<target>/ and make the script fail; turn each into a regression test.
+SETUP_NAME=fuzz
+source "$(dirname "$0")/lib.sh"
+
+seconds=${1:-60}
+if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+    say "no nightly toolchain: the fuzz targets are skipped (rustup toolchain list shows none)"
+    exit 0
+fi
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    say "cargo install cargo-fuzz --locked (a few minutes, once)"
+    cargo install cargo-fuzz --locked
+fi
+
+# Seeds: the examples, the rule fixtures, the admission fixtures and the smaller real
+# manifests (copied, so the corpus directories libFuzzer grows stay out of the tree).
+work=target/fuzz-corpus
+mkdir -p "$work/check" "$work/admission"
+cp examples/*.yaml "$work/check/"
+find tests/fixtures -name '*.yaml' -exec sh -c 'cp "$1" "'"$work/check"'/$(echo "$1" | tr / _)"' _ {} \;
+find ../shared/corpus/real -maxdepth 1 -name '*.y*ml' -size -64k -exec cp {} "$work/check/" \; 2>/dev/null || true
+cp policy/fixtures/*.json "$work/admission/"
+
+for target in check admission; do
+    say "cargo +nightly fuzz run $target (${seconds}s)"
+    (cd fuzz && cargo +nightly fuzz run "$target" "../$work/$target" -- \
+        -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096 \
+        -print_final_stats=1 2>&1) | grep -E '^(#[0-9]+ *DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|SUMMARY|Done)' || true
+    if ls fuzz/artifacts/"$target"/crash-* fuzz/artifacts/"$target"/oom-* fuzz/artifacts/"$target"/timeout-* >/dev/null 2>&1; then
+        die "$target: a crash, OOM or timeout was found: see fuzz/artifacts/$target/"
+    fi
+done
