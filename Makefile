@@ -22,6 +22,8 @@ EXAMPLES := examples
 BENCH_TARGET := $(CURDIR)/target/bench
 
 FUZZ_SECONDS ?= 60
+# make test runs each fuzz target this long (a smoke run; `make fuzz` for campaigns).
+TEST_FUZZ_SECONDS ?= 15
 
 .PHONY: help setup build demo test bench fuzz clean
 
@@ -89,8 +91,9 @@ test: setup
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) test --all-targets
 	$(CARGO) test --doc
+	@scripts/fuzz.sh $(TEST_FUZZ_SECONDS)
 	@for t in $(EXTRA_TEST_TARGETS); do $(MAKE) --no-print-directory $$t; done
-	@echo "make test: fmt, clippy, tests and doc tests passed"
+	@echo "make test: fmt, clippy, tests, doc tests and fuzz smoke runs passed"
 
 # The bench builds in its own target dir, which leaves the release binary of `make demo`
 # untouched. Later parts (mk/*.mk) add their benches to EXTRA_BENCH_TARGETS.

@@ -3,7 +3,8 @@
 // error, for text, JSON and SARIF, options, directories, standard input, unreadable,
 // non-UTF-8 and invalid files, usage errors, `rules`, `explain` and the help texts.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
@@ -31,6 +32,15 @@ function fixtures() {
   symlinkSync(join(dir, 'sub'), join(dir, 'link'));
   // A link back to the walked directory: a loop, reported and skipped by both.
   symlinkSync(dir, join(dir, 'sub', 'deeper', 'up'));
+  // A chain of relative links (x/l1 -> ../y, y/l2 -> ../z) and two links to one
+  // directory (a diamond): found once, through the first path.
+  for (const d of ['chain/x', 'chain/y', 'chain/z', 'diamond/t']) mkdirSync(join(dir, d), { recursive: true });
+  writeFileSync(join(dir, 'chain', 'z', 'f.yaml'), nginx);
+  symlinkSync('../y', join(dir, 'chain', 'x', 'l1'));
+  symlinkSync('../z', join(dir, 'chain', 'y', 'l2'));
+  writeFileSync(join(dir, 'diamond', 't', 'f.yaml'), nginx);
+  symlinkSync('t', join(dir, 'diamond', 'a'));
+  symlinkSync('t', join(dir, 'diamond', 'b'));
   symlinkSync(join(dir, 'missing-target.yaml'), join(dir, 'dangling.yaml'));
   return relative(ROOT, dir);
 }
@@ -64,6 +74,9 @@ test('check: text, JSON and SARIF are the native CLI\'s, with its exit codes', (
     [`${dir}/nope.yaml`],
     [`${dir}/empty`],
     [`./${dir}/a.yml`, `${dir}/a.yml`, `${dir}/sub/../a.yml`, `${dir}/link/Z.YAML`],
+    [`${dir}/chain/x`],
+    [`${dir}/chain/x/l1/l2/f.yaml`],
+    [`${dir}/diamond`],
     [join(CORPUS, 'calico-v3-manifest.yaml'), join(CORPUS, 'istio-bookinfo.yaml')],
   ];
   const codes = new Set();
@@ -93,6 +106,22 @@ test('check: options, colors, standard input', () => {
   same(['check', '-'], { input: nginx });
   same(['check', '--stdin-filename', 'piped.yaml', '--format', 'sarif', '-', '-'], { input: nginx });
   same(['check', '--format', 'json', '-'], { input: 'kind: [\n' });
+});
+
+test('an output that cannot be written: the same message and exit code', () => {
+  const full = openSync('/dev/full', 'w');
+  try {
+    const runFull = (cmd) => spawnSync(cmd, ['check', 'examples/'], {
+      cwd: ROOT, stdio: ['ignore', full, 'pipe'], encoding: 'utf8', env: { ...process.env, NO_COLOR: '' },
+    });
+    const native = runFull(nativeBin());
+    const wasm = runFull(npmBin());
+    assert.match(native.stderr, /^error: cannot write to standard output: No space left on device \(os error 28\)\n$/);
+    assert.equal(wasm.stderr, native.stderr);
+    assert.equal(wasm.status, native.status);
+  } finally {
+    closeSync(full);
+  }
 });
 
 test('usage errors: exit 2 with the native messages', () => {

@@ -33,7 +33,7 @@ cp policy/fixtures/*.json "$work/admission/"
 for target in check admission; do
     say "cargo +nightly fuzz run $target (${seconds}s)"
     (cd fuzz && cargo +nightly fuzz run "$target" "../$work/$target" -- \
-        -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096 \
+        -max_total_time="$seconds" -max_len=16384 -timeout=10 -rss_limit_mb=4096 \
         -print_final_stats=1 2>&1) | grep -E '^(#[0-9]+ *DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|SUMMARY|Done)' || true
     if ls fuzz/artifacts/"$target"/crash-* fuzz/artifacts/"$target"/oom-* fuzz/artifacts/"$target"/timeout-* >/dev/null 2>&1; then
         die "$target: a crash, OOM or timeout was found: see fuzz/artifacts/$target/"

@@ -781,3 +781,26 @@ fn selected_rules_that_cannot_run_are_warned_about() {
         "{err}"
     );
 }
+
+/// Directories reached through many symbolic links are walked once each: 20 levels of two
+/// links to the next level (2^20 paths) end at one file, found once, at once.
+#[cfg(unix)]
+#[test]
+fn a_directory_reached_by_many_links_is_walked_once() {
+    let dir = tree(&[("d20/pod.yaml", PRIVILEGED_POD.as_bytes())]);
+    for level in 0..20 {
+        let here = dir.path().join(format!("d{level}"));
+        std::fs::create_dir_all(&here).unwrap();
+        for name in ["a", "b"] {
+            std::os::unix::fs::symlink(format!("../d{}", level + 1), here.join(name)).unwrap();
+        }
+    }
+    let o = run_in(dir.path(), &["check", "--format", "json", "d0"], None);
+    assert_eq!(stderr(&o), "");
+    let v = json(&o);
+    assert_eq!(
+        v["files"],
+        serde_json::json!(["d0/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/pod.yaml"])
+    );
+    assert_eq!(code(&o), 1);
+}

@@ -15,7 +15,12 @@ use crate::{Checker, Options};
 /// One input to check.
 pub(super) enum Input {
     Stdin,
-    File(PathBuf),
+    /// A file: the path shown (as given or as walked) and the path it is read from (the
+    /// same for a file given; the canonical path for a file found by walking).
+    File {
+        shown: PathBuf,
+        real: PathBuf,
+    },
 }
 
 /// Runs `check` with its arguments.
@@ -67,7 +72,10 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                 );
             }
         } else if seen.insert(canonical(path)) {
-            inputs.push(Input::File(path.clone()));
+            inputs.push(Input::File {
+                shown: path.clone(),
+                real: path.clone(),
+            });
         }
     }
 
@@ -80,9 +88,9 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                 args.stdin_filename.clone(),
                 read_capped(std::io::stdin().lock(), limit),
             ),
-            Input::File(path) => (
-                display_path(&path),
-                std::fs::File::open(&path).and_then(|f| read_capped(f, limit)),
+            Input::File { shown, real } => (
+                display_path(&shown),
+                std::fs::File::open(&real).and_then(|f| read_capped(f, limit)),
             ),
         };
         let bytes = match read {

@@ -14,8 +14,6 @@
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
-
 use crate::render::sarif;
 
 /// Under WASI, makes the launcher's working directory (`PWD`) the current one. Natively,
@@ -32,8 +30,12 @@ pub(super) fn enter_working_directory() {
 pub(super) fn write_stdout(s: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("cannot write to standard output"),
+        Err(e) => Err(anyhow::anyhow!(
+            "cannot write to standard output: {}",
+            io_message(&e)
+        )),
     }
 }
 
@@ -149,8 +151,8 @@ pub(super) fn io_message(e: &std::io::Error) -> String {
 }
 
 /// The Linux error number and glibc's `strerror` text of a WASI error number
-/// (`wasi_snapshot_preview1`'s `errno`), for the errors opening, reading and listing files
-/// can meet.
+/// (`wasi_snapshot_preview1`'s `errno`), for the errors opening, reading and listing
+/// files and writing the output can meet.
 #[cfg(any(target_os = "wasi", test))]
 fn linux_errno(wasi: i32) -> Option<(i32, &'static str)> {
     Some(match wasi {
@@ -168,14 +170,20 @@ fn linux_errno(wasi: i32) -> Option<(i32, &'static str)> {
         37 => (36, "File name too long"),
         41 => (23, "Too many open files in system"),
         43 => (19, "No such device"),
+        20 => (17, "File exists"),
         44 => (2, "No such file or directory"),
         48 => (12, "Cannot allocate memory"),
+        51 => (28, "No space left on device"),
         52 => (38, "Function not implemented"),
         54 => (20, "Not a directory"),
+        55 => (39, "Directory not empty"),
+        58 => (95, "Operation not supported"),
         60 => (6, "No such device or address"),
         61 => (75, "Value too large for defined data type"),
         63 => (1, "Operation not permitted"),
+        64 => (32, "Broken pipe"),
         69 => (30, "Read-only file system"),
+        70 => (29, "Illegal seek"),
         74 => (26, "Text file busy"),
         76 => (1, "Operation not permitted"),
         _ => return None,

@@ -2,9 +2,12 @@
 //!
 //! Depth first, each directory's entries in byte order of their names, hidden entries
 //! (names starting with `.`) below the given directory skipped, symbolic links followed,
-//! a link back to a directory being walked reported as a loop. Written on `std::fs`
-//! alone, so the native binary and the WASI build walk alike (walkdir detects loops with
-//! file handles, which WASI does not offer).
+//! a link back to a directory being walked reported as a loop, and every directory walked
+//! once however many links lead to it (so the walk is linear in the directories, never
+//! exponential in the links). Written on `std::fs` alone, so the native binary and the
+//! WASI build walk alike (walkdir detects loops with file handles, which WASI does not
+//! offer). The file system is read through canonical paths, which Node's WASI resolves
+//! where it fails on chains of relative links; paths are shown as walked.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -16,19 +19,23 @@ use super::io::{canonical, display_path, io_message};
 /// canonical path in `seen`); returns whether an entry could not be read (reported on
 /// stderr as `error: <path>: <reason>`).
 pub(super) fn walk(dir: &Path, inputs: &mut Vec<Input>, seen: &mut HashSet<PathBuf>) -> bool {
+    let real = canonical(dir);
     let mut walker = Walker {
         inputs,
         seen,
-        ancestors: vec![(canonical(dir), dir.to_path_buf())],
+        visited: HashSet::from([real.clone()]),
+        ancestors: vec![(real.clone(), dir.to_path_buf())],
         failed: false,
     };
-    walker.visit(dir);
+    walker.visit(dir, &real);
     walker.failed
 }
 
 struct Walker<'a> {
     inputs: &'a mut Vec<Input>,
     seen: &'a mut HashSet<PathBuf>,
+    /// Every directory walked so far, by canonical path.
+    visited: HashSet<PathBuf>,
     /// The directories being walked, outermost first: `(canonical path, path as walked)`.
     ancestors: Vec<(PathBuf, PathBuf)>,
     failed: bool,
@@ -40,8 +47,9 @@ impl Walker<'_> {
         self.failed = true;
     }
 
-    fn visit(&mut self, dir: &Path) {
-        let entries = match std::fs::read_dir(dir) {
+    /// Walks directory `dir` (as shown), whose canonical path is `real`.
+    fn visit(&mut self, dir: &Path, real: &Path) {
+        let entries = match std::fs::read_dir(real) {
             Ok(entries) => entries,
             Err(e) => return self.fail(dir, &io_message(&e)),
         };
@@ -59,11 +67,12 @@ impl Walker<'_> {
             }
             let child = dir.join(&name);
             let link = file_type.as_ref().map_or(true, |t| t.is_symlink());
-            // What the entry is, following a symbolic link.
-            let kind = if link {
-                std::fs::metadata(&child).map(|m| m.file_type())
+            // What the entry is, following a symbolic link, and where it really is.
+            let (kind, child_real) = if link {
+                let target = canonical(&real.join(&name));
+                (std::fs::metadata(&target).map(|m| m.file_type()), target)
             } else {
-                file_type
+                (file_type, real.join(&name))
             };
             let kind = match kind {
                 Ok(k) => k,
@@ -73,9 +82,10 @@ impl Walker<'_> {
                 }
             };
             if kind.is_dir() {
-                let real = canonical(&child);
                 if link {
-                    if let Some((_, ancestor)) = self.ancestors.iter().find(|(r, _)| *r == real) {
+                    if let Some((_, ancestor)) =
+                        self.ancestors.iter().find(|(r, _)| *r == child_real)
+                    {
                         let reason = format!(
                             "File system loop found: {} points to an ancestor {}",
                             child.display(),
@@ -85,11 +95,19 @@ impl Walker<'_> {
                         continue;
                     }
                 }
-                self.ancestors.push((real, child.clone()));
-                self.visit(&child);
+                // Reached before through another link: its files are in already.
+                if !self.visited.insert(child_real.clone()) {
+                    continue;
+                }
+                self.ancestors.push((child_real.clone(), child.clone()));
+                self.visit(&child, &child_real);
                 self.ancestors.pop();
-            } else if kind.is_file() && is_manifest(&child) && self.seen.insert(canonical(&child)) {
-                self.inputs.push(Input::File(child));
+            } else if kind.is_file() && is_manifest(&child) && self.seen.insert(child_real.clone())
+            {
+                self.inputs.push(Input::File {
+                    shown: child,
+                    real: child_real,
+                });
             }
         }
     }
