@@ -24,7 +24,10 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use crate::admission::{kubewarden_validate, kubewarden_validate_settings};
+use crate::admission::{
+    kubewarden_insufficient_memory, kubewarden_validate, kubewarden_validate_settings,
+    reserve_for_evaluation,
+};
 
 /// The Kubewarden policy protocol version, as `protocol_version` answers it (JSON).
 pub const PROTOCOL_VERSION: &str = "\"v1\"";
@@ -36,7 +39,11 @@ pub const PROTOCOL_VERSION: &str = "\"v1\"";
 pub fn call(operation: &str, payload: &[u8]) -> Result<String, String> {
     match operation {
         "protocol_version" => Ok(PROTOCOL_VERSION.to_string()),
-        "validate" => Ok(kubewarden_validate(payload)),
+        // A request too large for the module's memory gets a clean rejection, not a trap.
+        "validate" => Ok(match reserve_for_evaluation(payload, b"") {
+            Ok(()) => kubewarden_validate(payload),
+            Err(message) => kubewarden_insufficient_memory(message),
+        }),
         "validate_settings" => Ok(kubewarden_validate_settings(payload)),
         other => Err(format!(
             "kube-secctx: unknown waPC operation {other:?} (known: protocol_version, validate, validate_settings)"
@@ -112,7 +119,17 @@ mod wapc {
     #[no_mangle]
     pub extern "C" fn __guest_call(op_len: i32, req_len: i32) -> i32 {
         let mut op = vec![0u8; usize::try_from(op_len).unwrap_or(0)];
-        let mut payload = vec![0u8; usize::try_from(req_len).unwrap_or(0)];
+        let len = usize::try_from(req_len).unwrap_or(0);
+        let mut payload = Vec::new();
+        if payload.try_reserve_exact(len).is_err() {
+            let message = format!(
+                "kube-secctx: the request ({len} bytes) does not fit in the policy module's memory"
+            );
+            // SAFETY: as below: a live String's pointer and length, copied by the host.
+            unsafe { __guest_error(message.as_ptr(), message.len()) };
+            return 0;
+        }
+        payload.resize(len, 0);
         // SAFETY: waPC hosts write exactly `op_len` bytes to the first pointer and
         // `req_len` bytes to the second, the lengths this call received; both buffers are
         // live, initialised Vecs of exactly those lengths, so the writes stay in bounds.

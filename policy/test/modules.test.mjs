@@ -160,6 +160,21 @@ test("waPC: protocol_version, validate_settings, validate; unknown operation is 
   assert.equal((await wapc.validate(violating, {})).accepted, false);
 });
 
+test("waPC and WASI: a request too large for the module's memory is a clean rejection, then small ones work", async () => {
+  // 150,000 tiny containers: about 2 MB, and far more than 4 GiB by the evaluation's
+  // memory estimate (a violation object per check and container).
+  const containers = Array.from({ length: 150000 }, (_, i) => ({ name: `c${i}`, image: "i" }));
+  const huge = { uid: "u-huge", operation: "CREATE", object: { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers } } };
+  for (const host of [wapc, wasi]) {
+    const r = await host.validate(huge, { level: "baseline" });
+    assert.equal(r.accepted, false, host.name);
+    assert.equal(r.code, 500, host.name);
+    assert.match(r.message, /^kube-secctx cannot evaluate this request: its input \(\d+ bytes\) needs up to about \d+ bytes of memory/, host.name);
+    assert.equal((await host.validate(violating, {})).accepted, false, host.name);
+    assert.equal((await host.validate(clean, {})).accepted, true, host.name);
+  }
+});
+
 test("WASI: argv and exit codes as Kubewarden's evaluator uses them", async () => {
   const ok = wasi.run(["validate-settings"], '{"level": "baseline"}');
   assert.equal(ok.exitCode, 0);

@@ -130,3 +130,23 @@ fn json_shape(text: &[u8]) -> JsonShape {
     }
     shape
 }
+
+/// Makes sure the memory evaluating `input` with `data` may take
+/// ([`evaluation_memory_estimate`]) can be had, for the builds whose allocator gives
+/// freed memory back to later allocations (the Kubewarden waPC and WASI modules): it is
+/// asked for once and handed back. On wasm32, where a failed allocation is a trap, a
+/// request too large for the module's 4 GiB gets a clean answer instead.
+///
+/// # Errors
+/// A message with the input's size and the memory it needs.
+pub fn reserve_for_evaluation(input: &[u8], data: &[u8]) -> Result<(), String> {
+    let need = evaluation_memory_estimate(input, data);
+    let mut probe: Vec<u8> = Vec::new();
+    probe.try_reserve_exact(need).map_err(|_| {
+        format!(
+            "kube-secctx cannot evaluate this request: its input ({} bytes) needs up to about \
+             {need} bytes of memory, more than the policy module can have",
+            input.len()
+        )
+    })
+}

@@ -74,10 +74,11 @@ use crate::workload::extract;
 use crate::yaml::{document_from_json, Document};
 use crate::{Checker, Options};
 
-pub use memory::evaluation_memory_estimate;
+pub use memory::{evaluation_memory_estimate, reserve_for_evaluation};
 pub use response::{
-    kubewarden_validate, kubewarden_validate_settings, opa_evaluate, opa_insufficient_memory,
-    Entrypoint, SettingsValidationResponse, ValidationResponse,
+    kubewarden_insufficient_memory, kubewarden_validate, kubewarden_validate_settings,
+    opa_evaluate, opa_insufficient_memory, Entrypoint, SettingsValidationResponse,
+    ValidationResponse,
 };
 pub use settings::{hardening_rule_ids, Exemptions, Mode, Settings, SettingsError, SETTING_NAMES};
 pub use verdict::{

@@ -88,6 +88,13 @@ pub fn kubewarden_validate(payload: &[u8]) -> String {
     to_json(&ValidationResponse::from(kubewarden_verdict(payload)))
 }
 
+/// The `ValidationResponse` JSON when a request cannot be evaluated within the memory the
+/// module can have (see [`super::memory::reserve_for_evaluation`]): a rejection with code
+/// 500 whose message is `message`.
+pub fn kubewarden_insufficient_memory(message: String) -> String {
+    to_json(&ValidationResponse::from(Verdict::out_of_memory(message)))
+}
+
 fn kubewarden_verdict(payload: &[u8]) -> Verdict {
     const WHAT: &str = "validate payload";
     let payload = match parse_payload(payload, WHAT) {
