@@ -25,7 +25,7 @@ FUZZ_SECONDS ?= 60
 # make test runs each fuzz target this long (a smoke run; `make fuzz` for campaigns).
 TEST_FUZZ_SECONDS ?= 15
 
-.PHONY: help setup build demo test bench fuzz clean
+.PHONY: help setup build demo test bench bench-budgets fuzz clean
 
 # Each part beyond the core (wasm/npm, web page, admission policies) keeps its targets in
 # mk/<part>.mk and adds them to EXTRA_TEST_TARGETS, EXTRA_BENCH_TARGETS and
@@ -101,7 +101,15 @@ bench: setup
 	@test -f ../shared/corpus/real/bench-large.yaml \
 		|| { echo "bench: ../shared/corpus/real/bench-large.yaml is missing" >&2; exit 1; }
 	CARGO_TARGET_DIR="$(BENCH_TARGET)" $(CARGO) bench --bench check
+	@$(MAKE) --no-print-directory bench-budgets
 	@for t in $(EXTRA_BENCH_TARGETS); do $(MAKE) --no-print-directory $$t; done
+
+# Time and peak memory of each class of hostile input at 1x, 4x and 16x its size
+# (benches/budgets.mjs), with the release CLI and the native Kubewarden policy command.
+bench-budgets: build
+	@scripts/setup.sh bench
+	$(CARGO) build --release --features kubewarden --bin kube-secctx-policy
+	node benches/budgets.mjs --cli $(BIN) --policy target/release/kube-secctx-policy
 
 # The cargo-fuzz targets of fuzz/ (nightly; skipped with a message when there is none),
 # each for FUZZ_SECONDS.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs and is missing; fast and silent when all is there.
 #
-#   scripts/setup.sh [PART...]     PART: rust (default) | all
+#   scripts/setup.sh [PART...]     PART: rust (default) | bench | all
 #
 # The core's part: cargo, rustc >= 1.88, rustfmt, clippy, make, a C compiler, and the
 # shared corpus beside the repository. The other parts have their own scripts
@@ -45,7 +45,13 @@ part_rust() {
     fi
 }
 
-PARTS_ALL=(rust)
+# --- bench: what `make bench-budgets` measures with: GNU time, Node.js ---------------
+part_bench() {
+    [ -x /usr/bin/time ] || apt_install time
+    need_node 18
+}
+
+PARTS_ALL=(rust bench)
 
 main() {
     local parts=("$@")

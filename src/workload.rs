@@ -114,7 +114,7 @@ fn builtin_template(api_version: &str, kind: &str) -> Option<&'static [&'static 
 /// of nodes of the document by this much. A document without aliases never does (each
 /// resource and container is a node of its own); one whose aliases multiply resources (a
 /// `List` of aliases of `List`s) or containers stops there.
-pub const EXPANSION_SLACK: usize = 10_000;
+pub const EXPANSION_SLACK: usize = 1_000;
 
 /// Finds the workloads of a parsed document. Other Kubernetes objects give an empty list.
 ///
