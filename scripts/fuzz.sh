@@ -25,7 +25,7 @@ fi
 # manifests (copied, so the corpus directories libFuzzer grows stay out of the tree).
 work=target/fuzz-corpus
 mkdir -p "$work/check" "$work/admission"
-cp examples/*.yaml "$work/check/"
+cp examples/*.yaml tests/fuzz-regressions/* "$work/check/"
 find tests/fixtures -name '*.yaml' -exec sh -c 'cp "$1" "'"$work/check"'/$(echo "$1" | tr / _)"' _ {} \;
 find ../shared/corpus/real -maxdepth 1 -name '*.y*ml' -size -64k -exec cp {} "$work/check/" \; 2>/dev/null || true
 cp policy/fixtures/*.json "$work/admission/"

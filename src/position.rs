@@ -90,6 +90,9 @@ impl<'t> LineIndex<'t> {
                 chars += c;
                 units += u;
             }
+            // The end of the text too: a text whose length is a multiple of BLOCK has no
+            // block starting at its end.
+            blocks.push((chars, units));
         }
         LineIndex {
             text,
@@ -287,6 +290,19 @@ mod tests {
             assert_eq!(li.byte_offset(lc, Unit::Utf16), i);
             let lc = li.line_col(i, Unit::Char);
             assert_eq!(li.byte_offset(lc, Unit::Char), i);
+        }
+    }
+
+    #[test]
+    fn the_end_of_a_text_of_whole_blocks() {
+        // Found by the fuzzer: a non-ASCII text whose length is a multiple of BLOCK.
+        for len in [BLOCK, 2 * BLOCK, 3 * BLOCK + 1] {
+            let mut t = "é".repeat(5);
+            t.push_str(&"x".repeat(len - t.len()));
+            let li = LineIndex::new(&t);
+            assert_eq!(li.offset(t.len(), Unit::Char), t.chars().count(), "{len}");
+            assert_eq!(li.offset(t.len(), Unit::Utf16), t.encode_utf16().count());
+            assert_eq!(li.measure(3, t.len(), Unit::Char), t.chars().count() - 1);
         }
     }
 

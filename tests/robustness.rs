@@ -155,3 +155,35 @@ fn hostile_inputs_are_errors_not_crashes() {
         r.errors[0].message
     );
 }
+
+/// Every input the fuzzers crashed on (`tests/fuzz-regressions/`, one file each, named
+/// for the defect) is checked in every profile and rendered in every format, as the
+/// `check` fuzz target does.
+#[test]
+fn fuzz_regressions() {
+    use kube_secctx::engine::decode;
+    use kube_secctx::render::{json, sarif, text};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        for level in [None, Some(kube_secctx::Level::Baseline)] {
+            let opts = Options {
+                level,
+                ..Options::default()
+            };
+            let mut checker = kube_secctx::Checker::new(&opts).unwrap();
+            checker.check_bytes("fuzz.yaml", &bytes);
+            let report = checker.finish();
+            let decoded = decode(&bytes);
+            assert_sane(&decoded.text, &report);
+            let sources = |_: &str| Some(decoded.text.as_ref());
+            let _ = text::render(&report, &sources, &text::TextOptions::default());
+            let _ = json::render(&report, &sources);
+            let _ = sarif::render(&report, &sources, &sarif::SarifOptions::default());
+        }
+        n += 1;
+    }
+    assert!(n >= 1, "{}", dir.display());
+}
