@@ -280,6 +280,10 @@ pub enum OptionsError {
         /// Where it was given.
         list: RuleList,
     },
+    /// A Pod Security Standards rule in [`Options::also`], which adds other rules: the
+    /// level and version choose the PSS checks.
+    #[error("rule {0:?} in also is a Pod Security Standards check: the level and version choose those")]
+    PssRuleInAlso(String),
 }
 
 const EXPECTED_LEVEL: &str = "\"baseline\" or \"restricted\"";
@@ -296,6 +300,9 @@ impl OptionsError {
             OptionsError::Level(_) => EXPECTED_LEVEL.to_string(),
             OptionsError::PssVersion(_) => expected_version(),
             OptionsError::UnknownRule { .. } => "a rule ID".to_string(),
+            OptionsError::PssRuleInAlso(_) => {
+                "a hardening rule or an input diagnostic".to_string()
+            }
         }
     }
 }
@@ -333,10 +340,12 @@ pub enum Inactive {
 }
 
 impl Options {
-    /// Checks that every rule ID in `select`, `ignore` and `also` exists.
+    /// Checks that every rule ID in `select`, `ignore` and `also` exists, and that `also`
+    /// names no Pod Security Standards rule.
     ///
     /// # Errors
-    /// [`OptionsError::UnknownRule`] naming the first unknown ID.
+    /// [`OptionsError::UnknownRule`] naming the first unknown ID;
+    /// [`OptionsError::PssRuleInAlso`].
     pub fn validate(&self) -> Result<(), OptionsError> {
         for (list, name) in [
             (&self.select, RuleList::Select),
@@ -349,6 +358,13 @@ impl Options {
                     list: name,
                 });
             }
+        }
+        if let Some(pss) = self
+            .also
+            .iter()
+            .find(|id| rules::rule(id).is_some_and(|r| r.category == Category::Pss))
+        {
+            return Err(OptionsError::PssRuleInAlso(pss.clone()));
         }
         Ok(())
     }
@@ -476,6 +492,14 @@ mod tests {
         );
         assert_eq!(e.to_string(), "unknown rule \"nope\" in ignore");
         assert!(e.expected().contains("rule ID"));
+        let pss = Options {
+            also: vec!["privileged-container".into()],
+            ..Options::default()
+        };
+        assert_eq!(
+            pss.validate(),
+            Err(OptionsError::PssRuleInAlso("privileged-container".into()))
+        );
     }
 
     #[test]

@@ -37,7 +37,7 @@ function cwd() {
   try {
     return process.cwd();
   } catch {
-    return undefined; // a deleted working directory: relative paths then fail to open
+    return undefined; // a deleted working directory: the command says so and exits 2
   }
 }
 

@@ -1,6 +1,7 @@
 //! `kube-secctx check`: inputs → one [`Checker`] → the report, rendered.
 
 use std::collections::{HashMap, HashSet};
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -55,6 +56,7 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     }
 
     let mut unreadable = false;
+    let mut unread = 0usize;
     let mut inputs = Vec::new();
     let mut seen = HashSet::new();
     for path in &args.paths {
@@ -62,7 +64,18 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             if seen.insert(PathBuf::from("-")) {
                 inputs.push(Input::Stdin);
             }
-        } else if path.is_dir() {
+            continue;
+        }
+        let real = match io::resolve(path) {
+            Ok(real) => real,
+            Err(e) => {
+                eprintln!("error: {}: {}", display_path(path), io_message(&e));
+                unreadable = true;
+                unread += 1;
+                continue;
+            }
+        };
+        if real.is_dir() {
             let before = inputs.len();
             unreadable |= walk(path, &mut inputs, &mut seen);
             if inputs.len() == before {
@@ -74,19 +87,18 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         } else if seen.insert(canonical(path)) {
             inputs.push(Input::File {
                 shown: path.clone(),
-                real: path.clone(),
+                real,
             });
         }
     }
 
     let limit = opts.limits.max_input_bytes;
-    let mut unread = 0usize;
     let mut texts: HashMap<String, String> = HashMap::new();
     for input in inputs {
         let (name, read) = match input {
             Input::Stdin => (
                 args.stdin_filename.clone(),
-                read_capped(std::io::stdin().lock(), limit),
+                io::check_stdin().and_then(|()| read_capped(std::io::stdin().lock(), limit)),
             ),
             Input::File { shown, real } => (
                 display_path(&shown),
@@ -122,7 +134,8 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let report = checker.finish();
 
     let sources = |file: &str| texts.get(file).map(String::as_str);
-    let out = match args.format {
+    let mut out = io::Stdout::new();
+    let written = match args.format {
         Format::Text => {
             let color = match (args.no_color, args.color) {
                 (true, _) | (_, ColorWhen::Never) => false,
@@ -134,10 +147,10 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                 ..text::TextOptions::default()
             };
             // Nothing was read: a "no problems found" summary would mislead.
-            let mut out = if report.files.is_empty() && unread > 0 {
-                String::new()
+            let mut written = if report.files.is_empty() && unread > 0 {
+                Ok(())
             } else {
-                text::render(&report, &sources, &opts)
+                text::write(&mut out, &report, &sources, &opts)
             };
             if unread > 0 {
                 let (files, were) = if unread == 1 {
@@ -145,23 +158,31 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                 } else {
                     ("files", "were")
                 };
-                out.push_str(&format!(
-                    "{unread} {files} could not be read and {were} not checked (see the errors above).\n"
-                ));
+                written = written.and_then(|()| {
+                    std::fmt::Write::write_fmt(
+                        &mut out,
+                        format_args!(
+                            "{unread} {files} could not be read and {were} not checked (see the errors above).\n"
+                        ),
+                    )
+                });
             }
-            out
+            // An I/O error behind the formatting error is kept by `out`.
+            written.or(Ok(()))
         }
-        Format::Json => json::render(&report, &sources) + "\n",
+        Format::Json => {
+            json::write(&mut out, &report, &sources).and_then(|()| out.write_all(b"\n"))
+        }
         Format::Sarif => {
             let opts = sarif::SarifOptions {
                 src_root: std::env::current_dir()
                     .ok()
                     .map(|d| io::dir_uri(&d.to_string_lossy())),
             };
-            sarif::render(&report, &sources, &opts) + "\n"
+            sarif::write(&mut out, &report, &sources, &opts).and_then(|()| out.write_all(b"\n"))
         }
     };
-    io::write_stdout(&out)?;
+    out.finish(written)?;
 
     Ok(if unreadable {
         ExitCode::from(EXIT_USAGE)

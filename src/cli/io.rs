@@ -18,25 +18,127 @@ use crate::render::sarif;
 
 /// Under WASI, makes the launcher's working directory (`PWD`) the current one. Natively,
 /// nothing to do.
-pub(super) fn enter_working_directory() {
+///
+/// # Errors
+/// Under WASI, when `PWD` is missing or is not a directory the module can enter (the
+/// launcher's working directory was deleted, or its name is not UTF-8): WASI's default,
+/// `/`, must not stand in for it.
+pub(super) fn enter_working_directory() -> Result<(), String> {
     #[cfg(target_os = "wasi")]
-    if let Some(pwd) = std::env::var_os("PWD") {
-        // Relative paths then fail as they would with a missing working directory.
-        let _ = std::env::set_current_dir(pwd);
+    {
+        let Some(pwd) = std::env::var_os("PWD") else {
+            return Err("the working directory is not available (PWD is not set)".to_string());
+        };
+        if let Err(e) = std::env::set_current_dir(&pwd) {
+            return Err(format!(
+                "cannot enter the working directory {}: {}",
+                Path::new(&pwd).display(),
+                io_message(&e)
+            ));
+        }
     }
+    Ok(())
+}
+
+/// The path to open, stat or list for `path`. Natively the path itself. Under WASI its
+/// canonical path: Node's WASI resolves `..` after a symbolic link by text (`link/..`
+/// is not the link target's parent there), so the module resolves every link itself and
+/// hands WASI only real paths. A path that does not exist is returned as given (opening
+/// it then fails as natively).
+///
+/// # Errors
+/// Under WASI, what resolving the path met: a component that is not a directory (`a.yaml/..`),
+/// too many links.
+pub(super) fn resolve(path: &Path) -> std::io::Result<PathBuf> {
+    #[cfg(target_os = "wasi")]
+    match realpath(path) {
+        Ok(real) => return Ok(real),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    Ok(path.to_path_buf())
+}
+
+/// Under WASI, an error if standard input is a directory (reading it natively fails with
+/// `Is a directory`; Node's WASI reads it as empty). Natively nothing.
+pub(super) fn check_stdin() -> std::io::Result<()> {
+    #[cfg(target_os = "wasi")]
+    {
+        use std::os::fd::AsFd;
+        let fd = std::io::stdin().as_fd().try_clone_to_owned()?;
+        if std::fs::File::from(fd).metadata()?.is_dir() {
+            // WASI's EISDIR: worded as Linux's by `io_message`.
+            return Err(std::io::Error::from_raw_os_error(31));
+        }
+    }
+    Ok(())
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
 pub(super) fn write_stdout(s: &str) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(anyhow::anyhow!(
-            "cannot write to standard output: {}",
-            io_message(&e)
-        )),
+    let mut out = Stdout::new();
+    out.write_all(s.as_bytes())
+        .and_then(|()| out.flush())
+        .or_else(closed_pipe_is_fine)
+}
+
+/// Standard output, buffered, for output written as it is made (a large report is never
+/// one string in memory). Implements `std::io::Write`, and `std::fmt::Write` for the text
+/// renderer (an I/O error is kept and returned by [`Stdout::finish`]).
+pub(super) struct Stdout {
+    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
+    error: Option<std::io::Error>,
+}
+
+impl Stdout {
+    pub(super) fn new() -> Stdout {
+        Stdout {
+            out: std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock()),
+            error: None,
+        }
     }
+
+    /// Flushes; the first error met (a closed pipe is not one).
+    pub(super) fn finish(mut self, written: std::io::Result<()>) -> anyhow::Result<()> {
+        let result = match self.error.take() {
+            Some(e) => Err(e),
+            None => written.and_then(|()| self.out.flush()),
+        };
+        result.or_else(closed_pipe_is_fine)
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.out.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+impl std::fmt::Write for Stdout {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.error.is_some() {
+            return Err(std::fmt::Error);
+        }
+        self.out.write_all(s.as_bytes()).map_err(|e| {
+            self.error = Some(e);
+            std::fmt::Error
+        })
+    }
+}
+
+/// A closed pipe (`| head`) is not an error; any other write error is, in Linux's words.
+fn closed_pipe_is_fine(e: std::io::Error) -> anyhow::Result<()> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return Ok(());
+    }
+    Err(anyhow::anyhow!(
+        "cannot write to standard output: {}",
+        io_message(&e)
+    ))
 }
 
 /// Reads at most `limit + 1` bytes: enough for the engine to report an input over the
@@ -121,7 +223,12 @@ fn realpath(path: &Path) -> std::io::Result<PathBuf> {
             }
             Part::Name(name) => {
                 let next = out.join(&name);
-                if std::fs::symlink_metadata(&next)?.file_type().is_symlink() {
+                let meta = std::fs::symlink_metadata(&next)?;
+                if !meta.is_dir() && !meta.file_type().is_symlink() && !todo.is_empty() {
+                    // `a.yaml/..`, `a.yaml/b`: not a directory, as the system says.
+                    return Err(not_a_directory());
+                }
+                if meta.file_type().is_symlink() {
                     links += 1;
                     if links > MAX_LINKS {
                         return Err(std::io::Error::other("too many levels of symbolic links"));
@@ -137,6 +244,15 @@ fn realpath(path: &Path) -> std::io::Result<PathBuf> {
         }
     }
     Ok(out)
+}
+
+/// `ENOTDIR` of the platform the module runs on.
+#[cfg(any(target_os = "wasi", test))]
+fn not_a_directory() -> std::io::Error {
+    #[cfg(target_os = "wasi")]
+    return std::io::Error::from_raw_os_error(54);
+    #[cfg(not(target_os = "wasi"))]
+    return std::io::Error::from_raw_os_error(20);
 }
 
 /// An I/O error as Rust words it on Linux: `No such file or directory (os error 2)`.
@@ -221,6 +337,12 @@ mod tests {
                 );
             }
             assert!(realpath(&base.join("loop")).is_err());
+            // A file followed by `..` is not a directory, as the system says.
+            let file_dot_dot = base.join("a/b/f.yaml/..");
+            assert_eq!(
+                realpath(&file_dot_dot).unwrap_err().raw_os_error(),
+                std::fs::canonicalize(&file_dot_dot).unwrap_err().raw_os_error()
+            );
         }
         assert!(realpath(&base.join("missing")).is_err());
     }

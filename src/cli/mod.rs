@@ -45,7 +45,10 @@ const EXIT_USAGE: u8 = 2;
 
 /// Runs the command line with the process's arguments and returns its exit code.
 pub fn main() -> ExitCode {
-    io::enter_working_directory();
+    if let Err(e) = io::enter_working_directory() {
+        eprintln!("error: {e}");
+        return ExitCode::from(EXIT_USAGE);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check::run(&args),

@@ -113,6 +113,16 @@ pub fn render(report: &Report, sources: &Sources<'_>) -> String {
     serde_json::to_string_pretty(&view).unwrap_or_else(|_| "{}".to_string())
 }
 
+/// [`render`], written to `out` as it is serialized (the CLI streams it to standard
+/// output, so a large report is never one string).
+///
+/// # Errors
+/// The first error `out` returns.
+pub fn write<W: std::io::Write>(out: W, report: &Report, sources: &Sources<'_>) -> std::io::Result<()> {
+    let view = JsonReport::new(report, sources, Positions::CharsAndBytes);
+    serde_json::to_writer_pretty(out, &view).map_err(std::io::Error::from)
+}
+
 #[derive(Serialize)]
 struct FindingJson<'a> {
     file: &'a str,

@@ -60,6 +60,20 @@ pub fn render(report: &Report, sources: &Sources<'_>, opts: &SarifOptions) -> St
     serde_json::to_string_pretty(&log(report, sources, opts)).unwrap_or_else(|_| "{}".to_string())
 }
 
+/// [`render`], written to `out` as it is serialized (the CLI streams it to standard
+/// output).
+///
+/// # Errors
+/// The first error `out` returns.
+pub fn write<W: std::io::Write>(
+    out: W,
+    report: &Report,
+    sources: &Sources<'_>,
+    opts: &SarifOptions,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(out, &log(report, sources, opts)).map_err(std::io::Error::from)
+}
+
 /// The SARIF log as a JSON value (see [`render`]).
 pub fn to_value(report: &Report, sources: &Sources<'_>, opts: &SarifOptions) -> Value {
     serde_json::to_value(log(report, sources, opts)).unwrap_or(Value::Null)

@@ -103,6 +103,23 @@ enum Entry<'r> {
 /// blank line. Never panics; a file whose text `sources` cannot give is rendered without
 /// positions (`path: rule ...`) and without frames.
 pub fn render(report: &Report, sources: &Sources<'_>, opts: &TextOptions) -> String {
+    let mut out = String::new();
+    // Writing to a String cannot fail.
+    let _ = write(&mut out, report, sources, opts);
+    out
+}
+
+/// [`render`], written to `out` entry by entry (the CLI streams it to standard output, so
+/// a large report is never one string).
+///
+/// # Errors
+/// The first error `out` returns.
+pub fn write<W: std::fmt::Write + ?Sized>(
+    out: &mut W,
+    report: &Report,
+    sources: &Sources<'_>,
+    opts: &TextOptions,
+) -> std::fmt::Result {
     let paint = Paint { on: opts.color };
     let renderer = if opts.color {
         Renderer::styled()
@@ -111,8 +128,6 @@ pub fn render(report: &Report, sources: &Sources<'_>, opts: &TextOptions) -> Str
     }
     .decor_style(DecorStyle::Ascii);
     let mut indexes: HashMap<&str, Option<LineIndex<'_>>> = HashMap::new();
-    let mut out = String::new();
-
     let file_order: HashMap<&str, usize> = report
         .files
         .iter()
@@ -143,13 +158,13 @@ pub fn render(report: &Report, sources: &Sources<'_>, opts: &TextOptions) -> Str
                     _ => "diagnostic".to_string(),
                 };
                 let index = index_for(&mut indexes, sources, &f.file);
-                out.push_str(&format!(
+                out.write_str(&format!(
                     "{}: {} {} {}\n",
                     paint.bold(&location(&f.file, index.as_ref(), f.span)),
                     paint.severity(f.severity, f.rule),
                     paint.dim(&format!("[{tag}]")),
                     f.message
-                ));
+                ))?;
                 let level = match f.severity {
                     Severity::Error => Level::ERROR,
                     Severity::Warning => Level::WARNING,
@@ -159,35 +174,34 @@ pub fn render(report: &Report, sources: &Sources<'_>, opts: &TextOptions) -> Str
                 } else {
                     None
                 };
-                out.push_str(&render_group(
+                out.write_str(&render_group(
                     &renderer,
                     level,
                     frame.as_ref(),
                     Some(("fix", f.fix)),
-                ));
+                ))?;
             }
             Entry::Error(e) => {
                 let index = index_for(&mut indexes, sources, &e.file);
-                out.push_str(&format!(
+                out.write_str(&format!(
                     "{}: {} {}\n",
                     paint.bold(&location(&e.file, index.as_ref(), e.span)),
                     paint.severity(Severity::Error, "error:"),
                     e.message
-                ));
+                ))?;
                 let frame = if opts.frames {
                     index.as_ref().and_then(|li| frame(li, e.span))
                 } else {
                     None
                 };
-                out.push_str(&render_group(&renderer, Level::ERROR, frame.as_ref(), None));
+                out.write_str(&render_group(&renderer, Level::ERROR, frame.as_ref(), None))?;
             }
         }
-        out.push('\n');
+        out.write_char('\n')?;
     }
 
-    out.push_str(&paint.bold(&summary_line(report)));
-    out.push('\n');
-    out
+    out.write_str(&paint.bold(&summary_line(report)))?;
+    out.write_char('\n')
 }
 
 /// `path:line:column` (1-based, the column in characters), or just `path` without the
