@@ -41,6 +41,12 @@ function fixtures() {
   writeFileSync(join(dir, 'diamond', 't', 'f.yaml'), nginx);
   symlinkSync('t', join(dir, 'diamond', 'a'));
   symlinkSync('t', join(dir, 'diamond', 'b'));
+  // `..` after a link is the link target's parent (envs/prod -> ../app, whose file is a
+  // link to ../base/d.yaml), not a step back in the text of the path.
+  for (const d of ['kustom/base', 'kustom/app', 'kustom/envs']) mkdirSync(join(dir, d), { recursive: true });
+  writeFileSync(join(dir, 'kustom', 'base', 'd.yaml'), nginx);
+  symlinkSync('../base/d.yaml', join(dir, 'kustom', 'app', 'd.yaml'));
+  symlinkSync('../app', join(dir, 'kustom', 'envs', 'prod'));
   symlinkSync(join(dir, 'missing-target.yaml'), join(dir, 'dangling.yaml'));
   return relative(ROOT, dir);
 }
@@ -75,6 +81,9 @@ test('check: text, JSON and SARIF are the native CLI\'s, with its exit codes', (
     [`${dir}/empty`],
     [`./${dir}/a.yml`, `${dir}/a.yml`, `${dir}/sub/../a.yml`, `${dir}/link/Z.YAML`],
     [`${dir}/chain/x`],
+    [`${dir}/kustom/envs`],
+    [`${dir}/kustom/envs/prod/../base/d.yaml`],
+    [`${dir}/b.yaml/..`],
     [`${dir}/chain/x/l1/l2/f.yaml`],
     [`${dir}/diamond`],
     [join(CORPUS, 'calico-v3-manifest.yaml'), join(CORPUS, 'istio-bookinfo.yaml')],
@@ -122,6 +131,14 @@ test('an output that cannot be written: the same message and exit code', () => {
   } finally {
     closeSync(full);
   }
+});
+
+test('a working directory that is gone: an error, never the whole file system', () => {
+  const gone = mkdtempSync(join(tmpdir(), 'kube-secctx-gone-'));
+  const r = spawnSync('sh', ['-c', `cd "${gone}" && rmdir "${gone}" && exec "${npmBin()}" check .`], { encoding: 'utf8' });
+  assert.equal(r.status, 2, r.stdout.slice(0, 300));
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^error: the working directory is not available|^error: cannot enter the working directory/);
 });
 
 test('usage errors: exit 2 with the native messages', () => {

@@ -59,21 +59,6 @@ pub(super) fn resolve(path: &Path) -> std::io::Result<PathBuf> {
     Ok(path.to_path_buf())
 }
 
-/// Under WASI, an error if standard input is a directory (reading it natively fails with
-/// `Is a directory`; Node's WASI reads it as empty). Natively nothing.
-pub(super) fn check_stdin() -> std::io::Result<()> {
-    #[cfg(target_os = "wasi")]
-    {
-        use std::os::fd::AsFd;
-        let fd = std::io::stdin().as_fd().try_clone_to_owned()?;
-        if std::fs::File::from(fd).metadata()?.is_dir() {
-            // WASI's EISDIR: worded as Linux's by `io_message`.
-            return Err(std::io::Error::from_raw_os_error(31));
-        }
-    }
-    Ok(())
-}
-
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
 pub(super) fn write_stdout(s: &str) -> anyhow::Result<()> {
     let mut out = Stdout::new();
