@@ -21,9 +21,9 @@ BIN := target/release/kube-secctx
 EXAMPLES := examples
 BENCH_TARGET := $(CURDIR)/target/bench
 
+# `make fuzz` runs each fuzz target this long; `make test` runs each for a fixed number
+# of runs with a fixed seed (repeatable), as a smoke test.
 FUZZ_SECONDS ?= 60
-# make test runs each fuzz target this long (a smoke run; `make fuzz` for campaigns).
-TEST_FUZZ_SECONDS ?= 15
 
 .PHONY: help setup build demo test bench bench-budgets fuzz clean
 
@@ -91,7 +91,7 @@ test: setup
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) test --all-targets
 	$(CARGO) test --doc
-	@scripts/fuzz.sh $(TEST_FUZZ_SECONDS)
+	@scripts/fuzz.sh --smoke
 	@for t in $(EXTRA_TEST_TARGETS); do $(MAKE) --no-print-directory $$t; done
 	@echo "make test: fmt, clippy, tests, doc tests and fuzz smoke runs passed"
 

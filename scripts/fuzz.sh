@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs the cargo-fuzz targets of fuzz/ (make fuzz; make test runs them briefly).
 #
-#   scripts/fuzz.sh [SECONDS]     each target for SECONDS (default 60), with the seeds of
-#                                 fuzz/seeds/ and the project's manifests
+#   scripts/fuzz.sh [SECONDS]     each target for SECONDS (default 60), seeded with the
+#                                 project's manifests and fixtures
+#   scripts/fuzz.sh --smoke       each target for a fixed number of runs with a fixed
+#                                 random seed: repeatable, as `make test` runs it
 #
 # cargo-fuzz needs a nightly toolchain. When none is installed this says so and exits 0
 # (nothing is downloaded: a toolchain comes with the machine, not from this script);
@@ -11,7 +13,13 @@
 SETUP_NAME=fuzz
 source "$(dirname "$0")/lib.sh"
 
-seconds=${1:-60}
+if [ "${1:-}" = --smoke ]; then
+    budget=(-runs=3000 -seed=1)
+    what="3000 runs, seed 1"
+else
+    budget=(-max_total_time="${1:-60}")
+    what="${1:-60}s"
+fi
 if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
     say "no nightly toolchain: the fuzz targets are skipped (rustup toolchain list shows none)"
     exit 0
@@ -31,9 +39,9 @@ find ../shared/corpus/real -maxdepth 1 -name '*.y*ml' -size -64k -exec cp {} "$w
 cp policy/fixtures/*.json "$work/admission/"
 
 for target in check admission; do
-    say "cargo +nightly fuzz run $target (${seconds}s)"
+    say "cargo +nightly fuzz run $target ($what)"
     (cd fuzz && cargo +nightly fuzz run "$target" "../$work/$target" -- \
-        -max_total_time="$seconds" -max_len=16384 -timeout=10 -rss_limit_mb=4096 \
+        "${budget[@]}" -max_len=16384 -timeout=10 -rss_limit_mb=4096 \
         -print_final_stats=1 2>&1) | grep -E '^(#[0-9]+ *DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|SUMMARY|Done)' || true
     if ls fuzz/artifacts/"$target"/crash-* fuzz/artifacts/"$target"/oom-* fuzz/artifacts/"$target"/timeout-* >/dev/null 2>&1; then
         die "$target: a crash, OOM or timeout was found: see fuzz/artifacts/$target/"

@@ -282,7 +282,9 @@ pub enum OptionsError {
     },
     /// A Pod Security Standards rule in [`Options::also`], which adds other rules: the
     /// level and version choose the PSS checks.
-    #[error("rule {0:?} in also is a Pod Security Standards check: the level and version choose those")]
+    #[error(
+        "rule {0:?} in also is a Pod Security Standards check: the level and version choose those"
+    )]
     PssRuleInAlso(String),
 }
 
@@ -300,9 +302,7 @@ impl OptionsError {
             OptionsError::Level(_) => EXPECTED_LEVEL.to_string(),
             OptionsError::PssVersion(_) => expected_version(),
             OptionsError::UnknownRule { .. } => "a rule ID".to_string(),
-            OptionsError::PssRuleInAlso(_) => {
-                "a hardening rule or an input diagnostic".to_string()
-            }
+            OptionsError::PssRuleInAlso(_) => "a hardening rule or an input diagnostic".to_string(),
         }
     }
 }

@@ -326,7 +326,9 @@ mod tests {
             let file_dot_dot = base.join("a/b/f.yaml/..");
             assert_eq!(
                 realpath(&file_dot_dot).unwrap_err().raw_os_error(),
-                std::fs::canonicalize(&file_dot_dot).unwrap_err().raw_os_error()
+                std::fs::canonicalize(&file_dot_dot)
+                    .unwrap_err()
+                    .raw_os_error()
             );
         }
         assert!(realpath(&base.join("missing")).is_err());

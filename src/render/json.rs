@@ -118,7 +118,11 @@ pub fn render(report: &Report, sources: &Sources<'_>) -> String {
 ///
 /// # Errors
 /// The first error `out` returns.
-pub fn write<W: std::io::Write>(out: W, report: &Report, sources: &Sources<'_>) -> std::io::Result<()> {
+pub fn write<W: std::io::Write>(
+    out: W,
+    report: &Report,
+    sources: &Sources<'_>,
+) -> std::io::Result<()> {
     let view = JsonReport::new(report, sources, Positions::CharsAndBytes);
     serde_json::to_writer_pretty(out, &view).map_err(std::io::Error::from)
 }
