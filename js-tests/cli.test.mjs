@@ -115,6 +115,20 @@ test('check: options, colors, standard input', () => {
   same(['check', '-'], { input: nginx });
   same(['check', '--stdin-filename', 'piped.yaml', '--format', 'sarif', '-', '-'], { input: nginx });
   same(['check', '--format', 'json', '-'], { input: 'kind: [\n' });
+  // Standard input that is a directory is an error, not an empty input.
+  const dirIn = openSync(ROOT, 'r');
+  try {
+    const r = (cmd) => spawnSync(cmd, ['check', '-'], { cwd: ROOT, stdio: [dirIn, 'pipe', 'pipe'], encoding: 'utf8' });
+    const native = r(nativeBin());
+    const wasm = r(npmBin());
+    assert.equal(native.status, 2);
+    assert.match(native.stderr, /^error: <stdin>: Is a directory \(os error 21\)\n/);
+    assert.equal(wasm.stderr, native.stderr);
+    assert.equal(wasm.stdout, native.stdout);
+    assert.equal(wasm.status, native.status);
+  } finally {
+    closeSync(dirIn);
+  }
 });
 
 test('an output that cannot be written: the same message and exit code', () => {

@@ -12,7 +12,7 @@
 // module is read and compiled here, on demand: the package's library entry points never
 // load it.
 
-const { readFileSync } = require('node:fs');
+const { fstatSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 // Node's WASI functions are V8 "fast API calls", and one that allocates can start a
@@ -46,6 +46,13 @@ function main() {
   const env = { ...process.env };
   if (here === undefined) delete env.PWD;
   else env.PWD = here;
+  // WASI cannot stat standard input, and Node's WASI reads a directory as empty: say so.
+  delete env.KUBE_SECCTX_STDIN_IS_DIRECTORY;
+  try {
+    if (fstatSync(0).isDirectory()) env.KUBE_SECCTX_STDIN_IS_DIRECTORY = '1';
+  } catch {
+    // no standard input at all: reading it fails in the module, as natively
+  }
   const wasi = new WASI({
     version: 'preview1',
     args: ['kube-secctx', ...process.argv.slice(2)],

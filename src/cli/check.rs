@@ -98,7 +98,7 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         let (name, read) = match input {
             Input::Stdin => (
                 args.stdin_filename.clone(),
-                read_capped(std::io::stdin().lock(), limit),
+                io::check_stdin().and_then(|()| read_capped(std::io::stdin().lock(), limit)),
             ),
             Input::File { shown, real } => (
                 display_path(&shown),

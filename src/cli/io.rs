@@ -59,6 +59,23 @@ pub(super) fn resolve(path: &Path) -> std::io::Result<PathBuf> {
     Ok(path.to_path_buf())
 }
 
+/// The variable by which the npm launcher says that standard input is a directory: WASI
+/// preview1 cannot tell (there is no `fd_dup` to stat it with), and Node's WASI reads a
+/// directory as empty.
+#[cfg(target_os = "wasi")]
+const STDIN_IS_DIRECTORY: &str = "KUBE_SECCTX_STDIN_IS_DIRECTORY";
+
+/// Under WASI, an error if the launcher says standard input is a directory (reading it
+/// natively fails with `Is a directory`). Natively nothing: the read itself fails.
+pub(super) fn check_stdin() -> std::io::Result<()> {
+    #[cfg(target_os = "wasi")]
+    if std::env::var_os(STDIN_IS_DIRECTORY).is_some() {
+        // WASI's EISDIR, worded as Linux's by `io_message`.
+        return Err(std::io::Error::from_raw_os_error(31));
+    }
+    Ok(())
+}
+
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
 pub(super) fn write_stdout(s: &str) -> anyhow::Result<()> {
     let mut out = Stdout::new();
