@@ -123,44 +123,42 @@ pub const EXPANSION_SLACK: usize = 1_000;
 /// with an error entry at the resource where it did; the resources before it are kept.
 pub fn extract(doc: &Document<'_>) -> Extracted {
     let mut out = Extracted::default();
-    let budget = doc.nodes.len().saturating_add(EXPANSION_SLACK);
     if let Some(root) = doc.root {
         let mut walk = Walk {
             doc,
             out: &mut out,
-            left: budget,
-            budget,
+            left: Some(budget(doc)),
         };
-        if let Err(e) = walk.object(root, String::new()) {
+        if let Err(e) = object(&mut walk, root, String::new()) {
             walk.out.errors.push(e);
         }
     }
     out
 }
 
+/// The work a document may give: its nodes plus [`EXPANSION_SLACK`].
+fn budget(doc: &Document<'_>) -> usize {
+    doc.nodes.len().saturating_add(EXPANSION_SLACK)
+}
+
 /// An extraction in progress: where the workloads go and how much work is left.
 struct Walk<'w, 'd, 'a> {
     doc: &'d Document<'a>,
     out: &'w mut Extracted,
-    /// Work left: `List` items, resources and containers still allowed.
-    left: usize,
-    /// The document's budget, for the message.
-    budget: usize,
+    /// Work left: `List` items, resources and containers still allowed; `None` once the
+    /// budget was passed (and the error recorded).
+    left: Option<usize>,
 }
 
 impl Walk<'_, '_, '_> {
-    fn object(&mut self, root: NodeId, pointer: String) -> Result<(), (String, Span)> {
-        object(self, root, pointer)
-    }
-
     /// Takes `cost` units of work; `false` (after recording the error, once) when the
     /// budget is spent: the caller stops.
     fn spend(&mut self, cost: usize, at: NodeId, pointer: &str) -> bool {
-        if self.left == usize::MAX {
+        let Some(left) = self.left else {
             return false;
-        }
-        if cost <= self.left {
-            self.left -= cost;
+        };
+        if cost <= left {
+            self.left = Some(left - cost);
             return true;
         }
         let span = self.doc.node(at).map_or(Span::default(), |n| n.span);
@@ -174,13 +172,12 @@ impl Walk<'_, '_, '_> {
                 "{where_}: this document's aliases expand it to more than {} resources, \
                  List items and containers (its {} nodes plus {EXPANSION_SLACK}); it was \
                  not checked from here on",
-                self.budget,
+                budget(self.doc),
                 self.doc.nodes.len()
             ),
             span,
         ));
-        // Spent: every later call refuses.
-        self.left = usize::MAX;
+        self.left = None;
         false
     }
 }
@@ -238,7 +235,7 @@ fn object(
                     break;
                 }
                 // A bad item is reported; the other items are still checked.
-                if let Err(e) = walk.object(item, item_pointer) {
+                if let Err(e) = object(walk, item, item_pointer) {
                     walk.out.errors.push(e);
                 }
             }
