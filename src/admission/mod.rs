@@ -280,12 +280,14 @@ pub fn review(request: &Value, settings: &Settings) -> Verdict {
     {
         return Verdict::accept(uid);
     }
+    // The object as the core's tree, built once for what follows.
+    let doc = document_from_json(object);
     if operation == "UPDATE" {
         if let Some(old) = req.old_object {
             let unchanged = if is_core_pod(object) {
                 !is_significant_pod_update(object, old)
             } else {
-                pod_templates_unchanged(&document_from_json(object), object, old)
+                pod_templates_unchanged(&doc, object, old)
             };
             if unchanged {
                 return Verdict::accept(uid);
@@ -300,7 +302,7 @@ pub fn review(request: &Value, settings: &Settings) -> Verdict {
             .or_else(|| meta_str("generateName").map(|g| format!("{g}*"))),
         namespace: namespace.map(str::to_string),
     };
-    let (mut findings, mut suppressed) = match check(object, settings) {
+    let (mut findings, mut suppressed) = match check(&doc, settings) {
         Ok(f) => f,
         Err(e) => {
             return Verdict::bad_request(uid, format!("request.object could not be read: {e}"))
@@ -317,11 +319,11 @@ pub fn review(request: &Value, settings: &Settings) -> Verdict {
     verdict(uid, settings, &resource, &findings, &suppressed)
 }
 
-/// Runs the core on the object: the PSS checks at the settings' level and version and
+/// Runs the core on the object's tree: the PSS checks at the settings' level and version and
 /// the hardening `rules`, in one pass, minus runtime-class exemptions. Returns the findings
 /// and, separately, those the `kube-secctx.io/ignore` annotation suppressed; or why the
 /// object could not be checked.
-fn check(object: &Value, settings: &Settings) -> Result<(Vec<Finding>, Vec<Finding>), String> {
+fn check(doc: &Document<'_>, settings: &Settings) -> Result<(Vec<Finding>, Vec<Finding>), String> {
     let opts = Options {
         level: Some(settings.level),
         pss_version: settings.version(),
@@ -331,7 +333,7 @@ fn check(object: &Value, settings: &Settings) -> Result<(Vec<Finding>, Vec<Findi
     };
     // Settings were validated: every rule ID exists.
     let mut checker = Checker::new(&opts).map_err(|e| e.to_string())?;
-    checker.check_object(FILE, object);
+    checker.check_document(FILE, doc);
     let report = checker.finish();
     if let Some(e) = report.errors.first() {
         return Err(e.message.clone());
@@ -340,7 +342,7 @@ fn check(object: &Value, settings: &Settings) -> Result<(Vec<Finding>, Vec<Findi
     let exempt = &settings.exemptions.runtime_class_names;
     let anything = !findings.is_empty() || !suppressed.is_empty();
     if anything && !exempt.is_empty() {
-        let roots = exempt_roots(&document_from_json(object), exempt);
+        let roots = exempt_roots(doc, exempt);
         let kept = |f: &Finding| !roots.iter().any(|root| pointer_within(&f.path, root));
         findings.retain(kept);
         suppressed.retain(kept);

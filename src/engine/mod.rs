@@ -183,9 +183,15 @@ impl Checker {
     /// Checks a decoded JSON object (an admission request's `object`) as one document,
     /// without text: every span is empty, JSON pointers say where.
     pub fn check_object(&mut self, file: &str, object: &serde_json::Value) -> Checked<'_> {
-        let doc = document_from_json(object);
+        self.check_document(file, &document_from_json(object))
+    }
+
+    /// Checks one document tree built without text (by [`document_from_json`]), for a
+    /// front end that also reads the tree itself: admission builds it once for its own
+    /// semantics and for the check.
+    pub fn check_document(&mut self, file: &str, doc: &Document<'_>) -> Checked<'_> {
         let mut file_check = self.begin(file, 1);
-        file_check.document(&doc, None);
+        file_check.document(doc, None);
         file_check.end()
     }
 
