@@ -168,14 +168,19 @@ impl Checker {
     }
 
     fn check_stream(&mut self, file: &str, text: &str, stream: &Stream<'_>) -> Checked<'_> {
-        let lines = LineIndex::new(text);
+        // Only the duplicate-key diagnostic names lines: index them when it will.
+        let lines = stream
+            .documents
+            .iter()
+            .any(|d| !d.duplicates.is_empty())
+            .then(|| LineIndex::new(text));
         // An error at the very end ("unexpected end of input") points at the end of the
         // last line, not at a line after it that editors and SARIF do not have.
         let eof = text.trim_end_matches(['\n', '\r']).len();
         let mut file_check = self.begin(file, stream.document_count);
         file_check.yaml_errors(&stream.errors, eof);
         for doc in &stream.documents {
-            file_check.document(doc, Some(&lines));
+            file_check.document(doc, lines.as_ref());
         }
         file_check.end()
     }
