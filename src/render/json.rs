@@ -86,13 +86,18 @@ pub struct JsonReport<'r, 's> {
 }
 
 impl<'r, 's> JsonReport<'r, 's> {
-    /// The JSON view of `report`, indexing each file's text once.
+    /// The JSON view of `report`, indexing once the text of each file that has a finding
+    /// or an error entry (a clean file needs no positions).
     pub fn new(report: &'r Report, sources: &Sources<'s>, positions: Positions) -> Self {
-        let indexes = report
-            .files
-            .iter()
-            .filter_map(|f| sources(f).map(|text| (f.as_str(), LineIndex::new(text))))
-            .collect();
+        let mut indexes = HashMap::new();
+        let files = report.findings.iter().map(|f| f.file.as_str());
+        for file in files.chain(report.errors.iter().map(|e| e.file.as_str())) {
+            if !indexes.contains_key(file) {
+                if let Some(text) = sources(file) {
+                    indexes.insert(file, LineIndex::new(text));
+                }
+            }
+        }
         JsonReport {
             report,
             indexes,
