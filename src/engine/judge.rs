@@ -95,10 +95,11 @@ pub(super) struct Judged {
     pub(super) suppressed: Vec<Finding>,
 }
 
-/// A hit with what it came from.
+/// A hit with what it came from: the rule, the PSA check it ran as (for PSS rules) and
+/// the modes whose policy it fails.
 struct Judgement {
     rule: &'static Rule,
-    check: Option<&'static str>,
+    pss: Option<PssRef>,
     hit: Hit,
     modes: Modes,
 }
@@ -131,16 +132,22 @@ pub(super) fn judge(opts: &Options, plans: &mut Plans, r: &Resource<'_, '_>) -> 
     };
     let mut judgements: Vec<Judgement> = Vec::new();
     // Where each hit is in `judgements`, when several policies may give it.
-    let mut merged: HashMap<(&'static str, Option<&'static str>, String, String), usize> =
-        HashMap::new();
+    let mut merged: HashMap<(&'static str, &'static str, String, String), usize> = HashMap::new();
     for &((level, version), modes) in &groups {
         for &(rule, check) in plans.pss(opts, level, version) {
             let mut c = ctx(level, version);
             (rule.check)(&mut c);
             for hit in c.hits {
-                let check = hit.check.map(|(_, c)| c).or(Some(check));
+                // The check the hit names (a rule that covers two), else the rule's own.
+                let pss = match hit.check {
+                    Some((level, check)) => PssRef { level, check },
+                    None => PssRef {
+                        level: rule.pss.map_or(level, |info| info.level),
+                        check,
+                    },
+                };
                 if groups.len() > 1 {
-                    let key = (rule.id, check, hit.pointer.clone(), hit.message.clone());
+                    let key = (rule.id, pss.check, hit.pointer.clone(), hit.message.clone());
                     if let Some(j) = merged.get(&key).and_then(|&i| judgements.get_mut(i)) {
                         j.modes = j.modes.union(modes);
                         continue;
@@ -149,7 +156,7 @@ pub(super) fn judge(opts: &Options, plans: &mut Plans, r: &Resource<'_, '_>) -> 
                 }
                 judgements.push(Judgement {
                     rule,
-                    check,
+                    pss: Some(pss),
                     hit,
                     modes,
                 });
@@ -161,7 +168,7 @@ pub(super) fn judge(opts: &Options, plans: &mut Plans, r: &Resource<'_, '_>) -> 
         (rule.check)(&mut c);
         judgements.extend(c.hits.into_iter().map(|hit| Judgement {
             rule,
-            check: None,
+            pss: None,
             hit,
             modes: Modes::NONE,
         }));
@@ -200,7 +207,7 @@ fn ignored_rules<'d>(doc: &'d Document<'_>, w: &Workload) -> HashSet<&'d str> {
 fn finding(r: &Resource<'_, '_>, j: Judgement) -> Finding {
     let Judgement {
         rule,
-        check,
+        pss,
         hit,
         modes,
     } = j;
@@ -220,21 +227,13 @@ fn finding(r: &Resource<'_, '_>, j: Judgement) -> Finding {
     let span = hit
         .span
         .unwrap_or_else(|| resolve_span(r.doc, w, container, &hit.pointer));
-    let pss = match (hit.check, rule.pss, check) {
-        (Some((level, check)), _, _) => Some(PssRef { level, check }),
-        (None, Some(info), Some(check)) => Some(PssRef {
-            level: info.level,
-            check,
-        }),
-        _ => None,
-    };
     Finding {
         file: r.file.to_string(),
         document: r.doc.index,
         resource: w.resource.clone(),
         container: container.and_then(|c| c.name.clone()).or(hit.container),
         rule: rule.id,
-        modes: if pss.is_some() { modes } else { Modes::NONE },
+        modes,
         pss,
         severity: rule.severity,
         message: hit.message,
