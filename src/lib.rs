@@ -48,7 +48,7 @@ pub mod opa;
 #[cfg(feature = "render")]
 pub mod render;
 
-pub use engine::{Checked, Checker};
+pub use engine::{Batch, Checked, Checker};
 pub use options::{
     Level, Mode, ModePolicies, Modes, Options, OptionsError, Policy, PssVersion, LATEST_MINOR,
 };

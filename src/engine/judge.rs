@@ -13,9 +13,9 @@ use super::span::resolve_span;
 use crate::options::{Level, ModePolicies, Modes, Options, Policy};
 use crate::position::LineIndex;
 use crate::report::{Finding, PssRef};
-use crate::rules::{Category, Ctx, Hit, Rule, RULES};
+use crate::rules::{Category, Ctx, Hit, Room, Rule, RULES};
 use crate::workload::{annotations, Workload};
-use crate::yaml::{Document, NodeId};
+use crate::yaml::{Document, NodeId, Span};
 
 /// The annotation that suppresses rules for one resource: a comma-separated list of rule
 /// IDs, on the resource's `metadata` or on its pod template's `metadata`.
@@ -93,6 +93,8 @@ pub(super) struct Resource<'r, 'd> {
 pub(super) struct Judged {
     pub(super) findings: Vec<Finding>,
     pub(super) suppressed: Vec<Finding>,
+    /// The error entry (message, span) when a budget of the resource was reached.
+    pub(super) over_budget: Option<(String, Span)>,
 }
 
 /// A hit with what it came from: the rule, the PSA check it ran as (for PSS rules) and
@@ -121,7 +123,13 @@ pub(super) fn judge(opts: &Options, plans: &mut Plans, r: &Resource<'_, '_>) -> 
             None => groups.push((key, Modes::only(mode))),
         }
     }
-    let ctx = |level, version| Ctx {
+    let limits = &opts.limits;
+    let mut room = Room {
+        findings: limits.max_findings_per_resource,
+        bytes: limits.max_finding_bytes_per_resource,
+        full: false,
+    };
+    let ctx = |level, version, room| Ctx {
         doc: r.doc,
         workload: w,
         spec: r.spec,
@@ -129,14 +137,19 @@ pub(super) fn judge(opts: &Options, plans: &mut Plans, r: &Resource<'_, '_>) -> 
         version,
         lines: r.lines,
         hits: Vec::new(),
+        room,
     };
     let mut judgements: Vec<Judgement> = Vec::new();
     // Where each hit is in `judgements`, when several policies may give it.
     let mut merged: HashMap<(&'static str, &'static str, String, String), usize> = HashMap::new();
     for &((level, version), modes) in &groups {
         for &(rule, check) in plans.pss(opts, level, version) {
-            let mut c = ctx(level, version);
+            if room.full {
+                break;
+            }
+            let mut c = ctx(level, version, room);
             (rule.check)(&mut c);
+            room = c.room;
             for hit in c.hits {
                 // The check the hit names (a rule that covers two), else the rule's own.
                 let pss = match hit.check {
@@ -164,8 +177,12 @@ pub(super) fn judge(opts: &Options, plans: &mut Plans, r: &Resource<'_, '_>) -> 
         }
     }
     for &rule in &plans.others {
-        let mut c = ctx(opts.pss_level(), opts.pss_version.minor());
+        if room.full {
+            break;
+        }
+        let mut c = ctx(opts.pss_level(), opts.pss_version.minor(), room);
         (rule.check)(&mut c);
+        room = c.room;
         judgements.extend(c.hits.into_iter().map(|hit| Judgement {
             rule,
             pss: None,
@@ -177,6 +194,7 @@ pub(super) fn judge(opts: &Options, plans: &mut Plans, r: &Resource<'_, '_>) -> 
     let mut out = Judged {
         findings: Vec::new(),
         suppressed: Vec::new(),
+        over_budget: room.full.then(|| over_budget(r, limits)),
     };
     for j in judgements {
         let suppressed = ignored.contains(j.rule.id);
@@ -188,6 +206,24 @@ pub(super) fn judge(opts: &Options, plans: &mut Plans, r: &Resource<'_, '_>) -> 
         }
     }
     out
+}
+
+/// The error entry of a resource whose findings passed a budget: at the resource's
+/// first key (its `List` item, or the document's root).
+fn over_budget(r: &Resource<'_, '_>, limits: &crate::Limits) -> (String, Span) {
+    let at = r.doc.node(r.workload.root).map_or(0, |n| n.span.start);
+    let what = if r.workload.root_pointer.is_empty() {
+        "this resource".to_string()
+    } else {
+        format!("the List item at {}", r.workload.root_pointer)
+    };
+    let message = format!(
+        "{what} gives more findings than the budget of {} findings and {} bytes of \
+         pointers and messages per resource: only the findings within it are reported, \
+         and the rules after it did not run",
+        limits.max_findings_per_resource, limits.max_finding_bytes_per_resource
+    );
+    (message, Span::new(at, at))
 }
 
 /// Rule IDs named in the `kube-secctx.io/ignore` annotation of the resource or its pod

@@ -22,7 +22,7 @@ use crate::position::LineIndex;
 use crate::report::{ErrorEntry, Finding, Report, ReportOptions, Summary};
 use crate::workload::{extract, Extracted};
 use crate::yaml::{
-    document_from_json, parse_stream, parse_stream_decoded, Document, Span, Stream, YamlError,
+    document_from_json, for_each_document, Document, Parsed, Span,
 };
 
 pub use judge::IGNORE_ANNOTATION;
@@ -72,7 +72,36 @@ pub struct Checked<'c> {
     pub errors: &'c [ErrorEntry],
 }
 
+/// What one document of an input gave, handed to the sink of the `check_*_with` methods
+/// as soon as the document is checked (its tree is dropped before the next one is
+/// built). Batches come in document order, so their concatenation is the report's order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Batch {
+    /// Document index in the stream, 0-based.
+    pub document: usize,
+    /// The findings, by position (start, then end), then rule and message.
+    pub findings: Vec<Finding>,
+    /// The findings a `kube-secctx.io/ignore` annotation suppressed, in the same order.
+    pub suppressed: Vec<Finding>,
+    /// The error entries, by position.
+    pub errors: Vec<ErrorEntry>,
+}
+
+impl Batch {
+    fn is_empty(&self) -> bool {
+        self.findings.is_empty() && self.suppressed.is_empty() && self.errors.is_empty()
+    }
+}
+
+/// Where the `check_*_with` methods hand each document's [`Batch`].
+pub type Sink<'s> = dyn FnMut(Batch) + 's;
+
 /// Checks inputs with one set of options and gathers one [`Report`].
+///
+/// The `check_*` methods keep what each input gave in the report (and return a view of
+/// it); the `check_*_with` methods hand it to a sink document by document and keep only
+/// the file names and the summary, so a front end can render a report of any size
+/// without holding it (the CLI does).
 ///
 /// ```
 /// use kube_secctx::{Checker, Options};
@@ -140,8 +169,13 @@ impl Checker {
     /// object are error entries with their span, and the other documents are still
     /// checked.
     pub fn check_text(&mut self, file: &str, text: &str) -> Checked<'_> {
-        let stream = parse_stream(text, &self.opts.limits);
-        self.check_stream(file, text, &stream)
+        self.keep(|c, sink| c.check_text_with(file, text, sink))
+    }
+
+    /// [`Checker::check_text`], handing each document's results to `sink` instead of
+    /// keeping them (see [`Batch`]).
+    pub fn check_text_with(&mut self, file: &str, text: &str, sink: &mut Sink<'_>) {
+        self.check_stream(file, text, &[], sink);
     }
 
     /// Checks one file's bytes, as read. A document that is not UTF-8 is an error entry
@@ -150,9 +184,16 @@ impl Checker {
     /// mark is one error entry. Front ends show the file as [`decode`] gives it, which
     /// keeps every byte offset.
     pub fn check_bytes(&mut self, file: &str, bytes: &[u8]) -> Checked<'_> {
+        self.keep(|c, sink| c.check_bytes_with(file, bytes, sink))
+    }
+
+    /// [`Checker::check_bytes`], handing each document's results to `sink` instead of
+    /// keeping them (see [`Batch`]).
+    pub fn check_bytes_with(&mut self, file: &str, bytes: &[u8], sink: &mut Sink<'_>) {
         if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-            let mut file_check = self.begin(file, 0);
-            file_check.errors.push(ErrorEntry {
+            self.begin(file);
+            let mut batch = Batch::default();
+            batch.errors.push(ErrorEntry {
                 file: file.to_string(),
                 document: 0,
                 message: "the file is UTF-16 (it starts with a UTF-16 byte order mark): \
@@ -160,29 +201,61 @@ impl Checker {
                     .to_string(),
                 span: Span::new(0, 0),
             });
-            return file_check.end();
+            self.flush(batch, sink);
+            return;
         }
         let decoded = decode(bytes);
-        let stream = parse_stream_decoded(&decoded.text, &self.opts.limits, &decoded.invalid);
-        self.check_stream(file, &decoded.text, &stream)
+        self.check_stream(file, &decoded.text, &decoded.invalid, sink);
     }
 
-    fn check_stream(&mut self, file: &str, text: &str, stream: &Stream<'_>) -> Checked<'_> {
-        // Only the duplicate-key diagnostic names lines: index them when it will.
-        let lines = stream
-            .documents
-            .iter()
-            .any(|d| !d.duplicates.is_empty())
-            .then(|| LineIndex::new(text));
+    /// Parses and checks a stream document by document: each tree is checked and dropped
+    /// before the next is built.
+    fn check_stream(
+        &mut self,
+        file: &str,
+        text: &str,
+        invalid: &[(usize, u8)],
+        sink: &mut Sink<'_>,
+    ) {
+        self.begin(file);
         // An error at the very end ("unexpected end of input") points at the end of the
         // last line, not at a line after it that editors and SARIF do not have.
         let eof = text.trim_end_matches(['\n', '\r']).len();
-        let mut file_check = self.begin(file, stream.document_count);
-        file_check.yaml_errors(&stream.errors, eof);
-        for doc in &stream.documents {
-            file_check.document(doc, lines.as_ref());
-        }
-        file_check.end()
+        // Only the duplicate-key diagnostic names lines: index them when it does.
+        let mut lines: Option<LineIndex<'_>> = None;
+        let mut batch = Batch::default();
+        let limits = self.opts.limits;
+        let count = for_each_document(text, &limits, invalid, |parsed| {
+            let document = match &parsed {
+                Parsed::Document(doc) => doc.index,
+                Parsed::Error(e) => e.document,
+            };
+            if document != batch.document {
+                let done = std::mem::take(&mut batch);
+                self.flush(done, sink);
+                batch.document = document;
+            }
+            match parsed {
+                Parsed::Error(e) => batch.errors.push(ErrorEntry {
+                    file: file.to_string(),
+                    document: e.document,
+                    message: e.message,
+                    span: if e.span.start > eof {
+                        Span::new(eof, eof)
+                    } else {
+                        e.span
+                    },
+                }),
+                Parsed::Document(doc) => {
+                    if !doc.duplicates.is_empty() && lines.is_none() {
+                        lines = Some(LineIndex::new(text));
+                    }
+                    self.document(file, &doc, lines.as_ref(), &mut batch);
+                }
+            }
+        });
+        self.flush(batch, sink);
+        self.report.summary.documents += count;
     }
 
     /// Checks a decoded JSON object (an admission request's `object`) as one document,
@@ -195,125 +268,127 @@ impl Checker {
     /// front end that also reads the tree itself: admission builds it once for its own
     /// semantics and for the check.
     pub fn check_document(&mut self, file: &str, doc: &Document<'_>) -> Checked<'_> {
-        let mut file_check = self.begin(file, 1);
-        file_check.document(doc, None);
-        file_check.end()
+        self.keep(|c, sink| {
+            c.begin(file);
+            c.report.summary.documents += 1;
+            let mut batch = Batch {
+                document: doc.index,
+                ..Batch::default()
+            };
+            c.document(file, doc, None, &mut batch);
+            c.flush(batch, sink);
+        })
     }
 
-    fn begin<'c>(&'c mut self, file: &str, documents: usize) -> FileCheck<'c> {
+    /// Runs `check` with a sink that keeps every batch in the report, and returns the
+    /// view of what it added.
+    fn keep(&mut self, check: impl FnOnce(&mut Self, &mut Sink<'_>)) -> Checked<'_> {
+        let mut kept = Batch::default();
+        check(self, &mut |b: Batch| {
+            kept.findings.extend(b.findings);
+            kept.suppressed.extend(b.suppressed);
+            kept.errors.extend(b.errors);
+        });
+        let report = &mut self.report;
+        let starts = (
+            report.findings.len(),
+            report.suppressed.len(),
+            report.errors.len(),
+        );
+        report.findings.append(&mut kept.findings);
+        report.suppressed.append(&mut kept.suppressed);
+        report.errors.append(&mut kept.errors);
+        let report = &self.report;
+        Checked {
+            findings: report.findings.get(starts.0..).unwrap_or_default(),
+            suppressed: report.suppressed.get(starts.1..).unwrap_or_default(),
+            errors: report.errors.get(starts.2..).unwrap_or_default(),
+        }
+    }
+
+    fn begin(&mut self, file: &str) {
         self.report.files.push(file.to_string());
         self.report.summary.files += 1;
-        self.report.summary.documents += documents;
-        FileCheck {
-            file: file.to_string(),
-            findings: Vec::new(),
-            suppressed: Vec::new(),
-            errors: Vec::new(),
-            checker: self,
-        }
-    }
-}
-
-/// One input being checked: what it gave so far, added to the report by [`FileCheck::end`].
-struct FileCheck<'c> {
-    checker: &'c mut Checker,
-    file: String,
-    findings: Vec<Finding>,
-    suppressed: Vec<Finding>,
-    errors: Vec<ErrorEntry>,
-}
-
-impl<'c> FileCheck<'c> {
-    fn yaml_errors(&mut self, errors: &[YamlError], eof: usize) {
-        for e in errors {
-            let span = if e.span.start > eof {
-                Span::new(eof, eof)
-            } else {
-                e.span
-            };
-            self.errors.push(ErrorEntry {
-                file: self.file.clone(),
-                document: e.document,
-                message: e.message.clone(),
-                span,
-            });
-        }
     }
 
-    fn document(&mut self, doc: &Document<'_>, lines: Option<&LineIndex<'_>>) {
+    /// One parsed document: its workloads judged, into `batch`.
+    fn document(
+        &mut self,
+        file: &str,
+        doc: &Document<'_>,
+        lines: Option<&LineIndex<'_>>,
+        batch: &mut Batch,
+    ) {
         let Extracted { workloads, errors } = extract(doc);
         for (message, span) in errors {
-            self.errors.push(ErrorEntry {
-                file: self.file.clone(),
+            batch.errors.push(ErrorEntry {
+                file: file.to_string(),
                 document: doc.index,
                 message,
                 span: Span::new(span.start, span.start),
             });
         }
-        let checker = &mut *self.checker;
         for w in &workloads {
             let Some(spec) = w.spec else { continue };
-            checker.report.summary.resources += 1;
+            self.report.summary.resources += 1;
             let judged = judge::judge(
-                &checker.opts,
-                &mut checker.plans,
+                &self.opts,
+                &mut self.plans,
                 &judge::Resource {
-                    file: &self.file,
+                    file,
                     doc,
                     workload: w,
                     spec,
                     lines,
                 },
             );
-            self.findings.extend(judged.findings);
-            self.suppressed.extend(judged.suppressed);
+            batch.findings.extend(judged.findings);
+            batch.suppressed.extend(judged.suppressed);
+            if let Some((message, span)) = judged.over_budget {
+                batch.errors.push(ErrorEntry {
+                    file: file.to_string(),
+                    document: doc.index,
+                    message,
+                    span,
+                });
+            }
         }
     }
 
-    fn end(self) -> Checked<'c> {
-        let FileCheck {
-            checker,
-            mut findings,
-            mut suppressed,
-            mut errors,
-            ..
-        } = self;
+    /// Sorts a document's batch, counts it in the summary and hands it to `sink`.
+    fn flush(&mut self, mut batch: Batch, sink: &mut Sink<'_>) {
+        if batch.is_empty() {
+            return;
+        }
         let order = |a: &Finding, b: &Finding| {
-            (a.document, a.span.start, a.span.end, a.rule, &a.message).cmp(&(
-                b.document,
+            (a.span.start, a.span.end, a.rule, &a.message).cmp(&(
                 b.span.start,
                 b.span.end,
                 b.rule,
                 &b.message,
             ))
         };
-        findings.sort_by(order);
-        suppressed.sort_by(order);
-        errors.sort_by_key(|e| (e.document, e.span.start));
-        let report = &mut checker.report;
-        let s = &mut report.summary;
-        s.errors += errors.len();
-        s.findings += findings.len();
-        s.suppressed += suppressed.len();
-        for f in &findings {
-            *s.by_rule.entry(f.rule.to_string()).or_default() += 1;
-            *s.by_severity
-                .entry(f.severity.as_str().to_string())
-                .or_default() += 1;
+        batch.findings.sort_by(order);
+        batch.suppressed.sort_by(order);
+        batch.errors.sort_by_key(|e| e.span.start);
+        let s = &mut self.report.summary;
+        s.errors += batch.errors.len();
+        s.findings += batch.findings.len();
+        s.suppressed += batch.suppressed.len();
+        for f in &batch.findings {
+            match s.by_rule.get_mut(f.rule) {
+                Some(n) => *n += 1,
+                None => {
+                    s.by_rule.insert(f.rule.to_string(), 1);
+                }
+            }
+            match s.by_severity.get_mut(f.severity.as_str()) {
+                Some(n) => *n += 1,
+                None => {
+                    s.by_severity.insert(f.severity.as_str().to_string(), 1);
+                }
+            }
         }
-        let starts = (
-            report.findings.len(),
-            report.suppressed.len(),
-            report.errors.len(),
-        );
-        report.findings.append(&mut findings);
-        report.suppressed.append(&mut suppressed);
-        report.errors.append(&mut errors);
-        let report: &'c Report = &checker.report;
-        Checked {
-            findings: report.findings.get(starts.0..).unwrap_or_default(),
-            suppressed: report.suppressed.get(starts.1..).unwrap_or_default(),
-            errors: report.errors.get(starts.2..).unwrap_or_default(),
-        }
+        sink(batch);
     }
 }

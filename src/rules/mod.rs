@@ -224,6 +224,20 @@ pub struct Ctx<'w, 'd, 'a> {
     /// checked without text.
     pub(crate) lines: Option<&'d LineIndex<'d>>,
     pub(crate) hits: Vec<Hit>,
+    /// What the resource's budgets still allow (see [`Room`]).
+    pub(crate) room: Room,
+}
+
+/// What a resource may still report: findings, and bytes of their JSON pointers and
+/// messages ([`crate::Limits::max_findings_per_resource`],
+/// [`crate::Limits::max_finding_bytes_per_resource`]). A hit past either is dropped and
+/// `full` is set; the engine then runs no more rules on the resource and reports an
+/// error entry naming the budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Room {
+    pub(crate) findings: usize,
+    pub(crate) bytes: usize,
+    pub(crate) full: bool,
 }
 
 impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
@@ -343,7 +357,7 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
 
     /// Reports a finding on container `c` at `<container>/<rel>`.
     pub fn report_container(&mut self, c: &Container, rel: &str, message: String) {
-        self.hits.push(Hit {
+        self.push(Hit {
             pointer: format!("{}/{rel}", c.pointer),
             container: c.name.clone(),
             container_index: Some(c.index),
@@ -355,7 +369,7 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
 
     /// Reports a finding at an absolute pointer (pod-level).
     pub fn report_at(&mut self, pointer: String, span: Option<Span>, message: String) {
-        self.hits.push(Hit {
+        self.push(Hit {
             pointer,
             container: None,
             container_index: None,
@@ -363,6 +377,24 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
             check: None,
             span,
         });
+    }
+
+    /// Keeps `hit` if the resource's budgets have room for it (see [`Room`]).
+    fn push(&mut self, hit: Hit) {
+        let bytes = hit.pointer.len() + hit.message.len();
+        let room = &mut self.room;
+        if room.full || room.findings == 0 || bytes > room.bytes {
+            room.full = true;
+            return;
+        }
+        room.findings -= 1;
+        room.bytes -= bytes;
+        self.hits.push(hit);
+    }
+
+    /// Whether a budget of the resource was reached: later hits are dropped.
+    pub fn is_full(&self) -> bool {
+        self.room.full
     }
 
     /// Sets the PSA check of the last hit (for rules that cover two checks).

@@ -41,8 +41,9 @@ pub struct YamlError {
     pub span: Span,
 }
 
-/// Limits that keep parsing bounded. Exceeding one is a [`YamlError`] at the position
-/// where it happened.
+/// Limits that keep parsing and checking bounded. Exceeding a parser limit is a
+/// [`YamlError`] at the position where it happened; exceeding a resource's budget is an
+/// error entry at the resource (see `crate::engine`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Largest input accepted, in bytes. Default 64 MiB.
@@ -52,6 +53,13 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most alias uses plus entries copied by merge keys, per document. Default 100,000.
     pub max_alias_expansions: usize,
+    /// Most findings one resource (a document, or one item of a `List`) may give, over
+    /// every rule and policy, suppressed ones included. Default 10,000: a pod with ten
+    /// containers gives fewer than 100.
+    pub max_findings_per_resource: usize,
+    /// Most bytes of JSON pointers plus messages the findings of one resource may hold.
+    /// Default 4 MiB: the findings of an ordinary pod hold a few KB.
+    pub max_finding_bytes_per_resource: usize,
 }
 
 impl Default for Limits {
@@ -60,6 +68,8 @@ impl Default for Limits {
             max_input_bytes: 64 * 1024 * 1024,
             max_depth: 200,
             max_alias_expansions: 100_000,
+            max_findings_per_resource: 10_000,
+            max_finding_bytes_per_resource: 4 << 20,
         }
     }
 }
@@ -95,50 +105,80 @@ pub fn parse_stream_decoded<'a>(
     invalid: &[(usize, u8)],
 ) -> Stream<'a> {
     let mut stream = Stream::default();
+    stream.document_count = for_each_document(text, limits, invalid, |parsed| match parsed {
+        Parsed::Document(doc) => stream.documents.push(doc),
+        Parsed::Error(e) => stream.errors.push(e),
+    });
+    stream
+}
+
+/// One step of [`for_each_document`]: a document that parsed, or the error of one that
+/// did not (or of the text around documents).
+#[derive(Debug)]
+pub enum Parsed<'a> {
+    /// A document's tree.
+    Document(Document<'a>),
+    /// A syntax error, a limit, or bytes that are not UTF-8.
+    Error(YamlError),
+}
+
+/// As [`parse_stream_decoded`], handing each document to `each` as soon as it is parsed,
+/// in stream order, so that a caller can check it and drop its tree before the next one
+/// is built (memory then follows the largest document, not the stream). An error comes
+/// before the document it belongs to would; one after the last document (invalid bytes
+/// in a trailing comment) carries the last document's index. Returns the number of
+/// documents in the stream, parsed or not.
+pub fn for_each_document<'a>(
+    text: &'a str,
+    limits: &Limits,
+    invalid: &[(usize, u8)],
+    mut each: impl FnMut(Parsed<'a>),
+) -> usize {
     if text.len() > limits.max_input_bytes {
-        stream.errors.push(YamlError {
+        each(Parsed::Error(YamlError {
             document: 0,
             message: format!(
                 "input is larger than the limit of {} bytes; nothing was checked",
                 limits.max_input_bytes
             ),
             span: Span::new(0, 0),
-        });
-        return stream;
+        }));
+        return 0;
     }
     let (body, base) = match text.strip_prefix('\u{feff}') {
         Some(rest) => (rest, 3),
         None => (text, 0),
     };
+    let mut count = 0;
     let mut invalid = invalid.iter().peekable();
     for chunk in split::split_documents(body) {
-        let index = stream.document_count;
-        stream.document_count += 1;
+        let index = count;
+        count += 1;
         let start = base + chunk.start;
         let end = base + chunk.end;
         // Invalid bytes before this document, outside every document: one error.
         if let Some(&&(at, byte)) = invalid.peek().filter(|&&&(at, _)| at < start) {
-            stream.errors.push(not_utf8(index, at, byte));
+            each(Parsed::Error(not_utf8(index, at, byte)));
             while invalid.next_if(|&&(a, _)| a < start).is_some() {}
         }
         // In this document: it is not parsed.
         if let Some(&&(at, byte)) = invalid.peek().filter(|&&&(at, _)| at < end) {
-            stream.errors.push(not_utf8(index, at, byte));
+            each(Parsed::Error(not_utf8(index, at, byte)));
             while invalid.next_if(|&&(a, _)| a < end).is_some() {}
             continue;
         }
         let src = body.get(chunk.start..chunk.end).unwrap_or("");
-        match build::build_document(src, start, index, limits) {
-            Ok(doc) => stream.documents.push(doc),
-            Err(e) => stream.errors.push(e),
-        }
+        each(match build::build_document(src, start, index, limits) {
+            Ok(doc) => Parsed::Document(doc),
+            Err(e) => Parsed::Error(e),
+        });
     }
     // Invalid bytes after the last document (a trailing comment).
     if let Some(&(at, byte)) = invalid.next() {
-        let index = stream.document_count.saturating_sub(1);
-        stream.errors.push(not_utf8(index, at, byte));
+        let index = count.saturating_sub(1);
+        each(Parsed::Error(not_utf8(index, at, byte)));
     }
-    stream
+    count
 }
 
 /// The error of a document (or the text around documents) that holds byte `byte` at
