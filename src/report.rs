@@ -175,8 +175,10 @@ pub struct Report {
 }
 
 impl Report {
-    /// Whether anything was found (findings or errors): the CLI exits 1 then.
+    /// Whether anything was found (findings or errors): the CLI exits 1 then. Read from
+    /// the summary, so it also holds for the report of a streamed check (whose findings
+    /// went to a sink).
     pub fn has_problems(&self) -> bool {
-        !self.findings.is_empty() || !self.errors.is_empty()
+        self.summary.findings > 0 || self.summary.errors > 0
     }
 }

@@ -1,16 +1,16 @@
 //! `kube-secctx check`: inputs → one [`Checker`] → the report, rendered.
 
-use std::collections::{HashMap, HashSet};
-use std::io::Write as _;
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::args::{CheckArgs, ColorWhen, Format};
+use super::args::CheckArgs;
 use super::io::{self, canonical, display_path, io_message, read_capped};
+use super::output::Output;
 use super::walk::walk;
 use super::{inactive_warning, options_error, EXIT_USAGE};
 use crate::engine::decode;
-use crate::render::{json, sarif, text};
+use crate::position::LineIndex;
 use crate::{Checker, Options};
 
 /// One input to check.
@@ -92,10 +92,13 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         }
     }
 
+    // Read every input first: the report starts with the list of files checked. Each
+    // file's bytes are then checked document by document, written out as they are, and
+    // dropped.
     let limit = opts.limits.max_input_bytes;
-    let mut texts: HashMap<String, String> = HashMap::new();
+    let mut read: Vec<(String, Vec<u8>)> = Vec::new();
     for input in inputs {
-        let (name, read) = match input {
+        let (name, bytes) = match input {
             Input::Stdin => (
                 args.stdin_filename.clone(),
                 io::check_stdin().and_then(|()| read_capped(std::io::stdin().lock(), limit)),
@@ -105,7 +108,7 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                 std::fs::File::open(&real).and_then(|f| read_capped(f, limit)),
             ),
         };
-        let bytes = match read {
+        let bytes = match bytes {
             Ok(bytes) => bytes,
             Err(e) => {
                 eprintln!("error: {name}: {}", io_message(&e));
@@ -114,7 +117,7 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        if texts.contains_key(&name) {
+        if read.iter().any(|(n, _)| *n == name) {
             // Only `--stdin-filename` can give two inputs one name: findings could not be
             // told apart, nor shown with the right code frames.
             eprintln!("error: {name}: two inputs have this name (see --stdin-filename); the second was not checked");
@@ -122,66 +125,13 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             unread += 1;
             continue;
         }
-        checker.check_bytes(&name, &bytes);
-        // The text of positions and code frames: the file itself, or with its invalid
-        // bytes replaced one for one (every offset of the report is the file's).
-        let text = match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(e) => decode(e.as_bytes()).text.into_owned(),
-        };
-        texts.insert(name, text);
+        read.push((name, bytes));
     }
-    let report = checker.finish();
 
-    let sources = |file: &str| texts.get(file).map(String::as_str);
+    let files: Vec<String> = read.iter().map(|(name, _)| name.clone()).collect();
     let mut out = io::Stdout::new();
-    let written = match args.format {
-        Format::Text => {
-            let color = match (args.no_color, args.color) {
-                (true, _) | (_, ColorWhen::Never) => false,
-                (false, ColorWhen::Always) => true,
-                (false, ColorWhen::Auto) => io::auto_color(),
-            };
-            let opts = text::TextOptions {
-                color,
-                ..text::TextOptions::default()
-            };
-            // Nothing was read: a "no problems found" summary would mislead.
-            let mut written = if report.files.is_empty() && unread > 0 {
-                Ok(())
-            } else {
-                text::write(&mut out, &report, &sources, &opts)
-            };
-            if unread > 0 {
-                let (files, were) = if unread == 1 {
-                    ("file", "was")
-                } else {
-                    ("files", "were")
-                };
-                written = written.and_then(|()| {
-                    std::fmt::Write::write_fmt(
-                        &mut out,
-                        format_args!(
-                            "{unread} {files} could not be read and {were} not checked (see the errors above).\n"
-                        ),
-                    )
-                });
-            }
-            // An I/O error behind the formatting error is kept by `out`.
-            written.or(Ok(()))
-        }
-        Format::Json => {
-            json::write(&mut out, &report, &sources).and_then(|()| out.write_all(b"\n"))
-        }
-        Format::Sarif => {
-            let opts = sarif::SarifOptions {
-                src_root: std::env::current_dir()
-                    .ok()
-                    .map(|d| io::dir_uri(&d.to_string_lossy())),
-            };
-            sarif::write(&mut out, &report, &sources, &opts).and_then(|()| out.write_all(b"\n"))
-        }
-    };
+    let written = check_and_write(&mut checker, &mut out, args, &files, read, unread);
+    let report = checker.finish();
     out.finish(written)?;
 
     Ok(if unreadable {
@@ -191,6 +141,36 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Checks each input, writing each document's results as it is checked, then the end
+/// of the report. Stops writing (not checking) at the first output error.
+fn check_and_write(
+    checker: &mut Checker,
+    out: &mut io::Stdout,
+    args: &CheckArgs,
+    files: &[String],
+    read: Vec<(String, Vec<u8>)>,
+    unread: usize,
+) -> std::io::Result<()> {
+    let report = checker.report();
+    let mut output = Output::begin(out, args, report.version, &report.options, files)?;
+    let mut failed: Option<std::io::Error> = None;
+    for (name, bytes) in read {
+        // The text of positions and code frames: the file itself, or with its invalid
+        // bytes replaced one for one (every offset of the report is the file's).
+        let decoded = decode(&bytes);
+        let li = LineIndex::new(&decoded.text);
+        checker.check_bytes_with(&name, &bytes, &mut |batch| {
+            if failed.is_none() {
+                failed = output.batch(&batch, &li).err();
+            }
+        });
+    }
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    output.finish(checker.report(), unread)
 }
 
 /// Rule IDs as given, trimmed, empty ones dropped (`--select a,,b`).

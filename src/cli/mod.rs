@@ -29,6 +29,7 @@
 mod args;
 mod check;
 mod io;
+mod output;
 mod walk;
 
 use std::process::ExitCode;

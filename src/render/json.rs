@@ -13,9 +13,11 @@ use std::collections::HashMap;
 use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 
-use super::Sources;
+use super::{pretty, Sources};
 use crate::position::{LineIndex, Unit};
-use crate::report::{ErrorEntry, Finding, PssRef, Report, ResourceRef, Severity};
+use crate::report::{
+    ErrorEntry, Finding, PssRef, Report, ReportOptions, ResourceRef, Severity, Summary,
+};
 use crate::yaml::Span;
 
 /// How the positions of the JSON report are counted.
@@ -114,12 +116,14 @@ impl<'r, 's> JsonReport<'r, 's> {
 
 /// The report as pretty JSON, positions as the CLI counts them (characters and bytes).
 pub fn render(report: &Report, sources: &Sources<'_>) -> String {
-    let view = JsonReport::new(report, sources, Positions::CharsAndBytes);
-    serde_json::to_string_pretty(&view).unwrap_or_else(|_| "{}".to_string())
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail; the JSON is UTF-8.
+    let _ = write(&mut out, report, sources);
+    String::from_utf8(out).unwrap_or_else(|_| "{}".to_string())
 }
 
-/// [`render`], written to `out` as it is serialized (the CLI streams it to standard
-/// output, so a large report is never one string).
+/// [`render`], written to `out` finding by finding with a [`JsonWriter`] (the CLI
+/// streams it to standard output, so a large report is never one string).
 ///
 /// # Errors
 /// The first error `out` returns.
@@ -129,7 +133,146 @@ pub fn write<W: std::io::Write>(
     sources: &Sources<'_>,
 ) -> std::io::Result<()> {
     let view = JsonReport::new(report, sources, Positions::CharsAndBytes);
-    serde_json::to_writer_pretty(out, &view).map_err(std::io::Error::from)
+    let mut w = JsonWriter::begin(
+        out,
+        report.version,
+        &report.options,
+        &report.files,
+        Positions::CharsAndBytes,
+    )?;
+    for f in &report.findings {
+        w.finding(f, view.indexes.get(f.file.as_str()))?;
+    }
+    for e in &report.errors {
+        w.error(e, view.indexes.get(e.file.as_str()))?;
+    }
+    w.finish(&report.summary).map(drop)
+}
+
+/// The pretty JSON report written as the checker produces it (see [`crate::Batch`]):
+/// [`JsonWriter::begin`] with what the report starts with, the findings and error
+/// entries of each document ([`JsonWriter::batch`]), then [`JsonWriter::finish`] with the
+/// summary. Findings are written as they come; error entries (which the report lists
+/// after every finding) are kept, rendered, until the end. The output is what
+/// `serde_json::to_writer_pretty` makes of the whole report, byte for byte.
+pub struct JsonWriter<W: std::io::Write> {
+    out: W,
+    positions: Positions,
+    findings: usize,
+    /// The `errors` array's elements, rendered.
+    errors: Vec<u8>,
+    error_count: usize,
+}
+
+impl<W: std::io::Write> JsonWriter<W> {
+    /// Writes the report's head (`version`, `options`, `files`) and opens `findings`.
+    ///
+    /// # Errors
+    /// The first error `out` returns.
+    pub fn begin(
+        mut out: W,
+        version: &str,
+        options: &ReportOptions,
+        files: &[String],
+        positions: Positions,
+    ) -> std::io::Result<Self> {
+        out.write_all(b"{\n  \"version\": ")?;
+        out.write_all(&pretty(&version, 1))?;
+        out.write_all(b",\n  \"options\": ")?;
+        out.write_all(&pretty(options, 1))?;
+        out.write_all(b",\n  \"files\": ")?;
+        out.write_all(&pretty(&files, 1))?;
+        out.write_all(b",\n  \"findings\": [")?;
+        Ok(JsonWriter {
+            out,
+            positions,
+            findings: 0,
+            errors: Vec::new(),
+            error_count: 0,
+        })
+    }
+
+    /// Writes one document's findings and keeps its error entries; `li` indexes their
+    /// file's text (`None`: `"range": null`).
+    ///
+    /// # Errors
+    /// The first error the output returns.
+    pub fn batch(
+        &mut self,
+        findings: &[Finding],
+        errors: &[ErrorEntry],
+        li: Option<&LineIndex<'_>>,
+    ) -> std::io::Result<()> {
+        for f in findings {
+            self.finding(f, li)?;
+        }
+        for e in errors {
+            self.error(e, li)?;
+        }
+        Ok(())
+    }
+
+    /// Writes one finding.
+    ///
+    /// # Errors
+    /// The first error the output returns.
+    pub fn finding(&mut self, f: &Finding, li: Option<&LineIndex<'_>>) -> std::io::Result<()> {
+        let range = li.map(|li| range(li, f.span, self.positions));
+        let separator: &[u8] = if self.findings == 0 { b"\n    " } else { b",\n    " };
+        self.findings += 1;
+        self.out.write_all(separator)?;
+        self.out.write_all(&pretty(&finding_json(f, range), 2))
+    }
+
+    /// Keeps one error entry, rendered, for [`JsonWriter::finish`].
+    ///
+    /// # Errors
+    /// None today (the entry is kept in memory); a `Result` for symmetry.
+    pub fn error(&mut self, e: &ErrorEntry, li: Option<&LineIndex<'_>>) -> std::io::Result<()> {
+        let json = ErrorJson {
+            file: &e.file,
+            document: e.document,
+            message: &e.message,
+            range: li.map(|li| range(li, e.span, self.positions)),
+        };
+        let separator: &[u8] = if self.error_count == 0 { b"\n    " } else { b",\n    " };
+        self.error_count += 1;
+        self.errors.extend_from_slice(separator);
+        self.errors.extend_from_slice(&pretty(&json, 2));
+        Ok(())
+    }
+
+    /// Closes `findings`, writes `errors` and `summary`, and returns the output.
+    ///
+    /// # Errors
+    /// The first error the output returns.
+    pub fn finish(mut self, summary: &Summary) -> std::io::Result<W> {
+        let close = |n: usize| -> &'static [u8] { if n == 0 { b"]" } else { b"\n  ]" } };
+        self.out.write_all(close(self.findings))?;
+        self.out.write_all(b",\n  \"errors\": [")?;
+        self.out.write_all(&self.errors)?;
+        self.out.write_all(close(self.error_count))?;
+        self.out.write_all(b",\n  \"summary\": ")?;
+        self.out.write_all(&pretty(summary, 1))?;
+        self.out.write_all(b"\n}")?;
+        Ok(self.out)
+    }
+}
+
+fn finding_json(f: &Finding, range: Option<Range>) -> FindingJson<'_> {
+    FindingJson {
+        file: &f.file,
+        document: f.document,
+        resource: &f.resource,
+        container: f.container.as_deref(),
+        rule: f.rule,
+        pss: f.pss.as_ref(),
+        severity: f.severity,
+        message: &f.message,
+        path: &f.path,
+        range,
+        fix: f.fix,
+    }
 }
 
 #[derive(Serialize)]
@@ -160,19 +303,12 @@ struct Findings<'v, 'r, 's>(&'v JsonReport<'r, 's>);
 impl Serialize for Findings<'_, '_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let view = self.0;
-        s.collect_seq(view.report.findings.iter().map(|f: &Finding| FindingJson {
-            file: &f.file,
-            document: f.document,
-            resource: &f.resource,
-            container: f.container.as_deref(),
-            rule: f.rule,
-            pss: f.pss.as_ref(),
-            severity: f.severity,
-            message: &f.message,
-            path: &f.path,
-            range: view.range(&f.file, f.span),
-            fix: f.fix,
-        }))
+        s.collect_seq(
+            view.report
+                .findings
+                .iter()
+                .map(|f: &Finding| finding_json(f, view.range(&f.file, f.span))),
+        )
     }
 }
 

@@ -23,6 +23,21 @@ use crate::report::Severity;
 use crate::rules::{Category, Rule, RULES};
 use crate::yaml::Span;
 
+/// `value` as pretty JSON for a place `depth` levels deep: every line after the first
+/// indented by two spaces per level, as `serde_json`'s pretty printer indents it there.
+pub(crate) fn pretty<T: Serialize + ?Sized>(value: &T, depth: usize) -> Vec<u8> {
+    let flat = serde_json::to_vec_pretty(value).unwrap_or_else(|_| b"null".to_vec());
+    let newlines = flat.iter().filter(|&&b| b == b'\n').count();
+    let mut out = Vec::with_capacity(flat.len() + newlines * 2 * depth);
+    for &b in &flat {
+        out.push(b);
+        if b == b'\n' {
+            out.resize(out.len() + 2 * depth, b' ');
+        }
+    }
+    out
+}
+
 /// Looks up a file's text by the name it has in the report (`Finding::file`).
 ///
 /// `None` means the text is not available: renderers then leave out what needs it (the

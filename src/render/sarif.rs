@@ -25,9 +25,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{display_end, explain_markdown, rule_summary, Sources};
+use super::{display_end, explain_markdown, pretty, rule_summary, Sources};
 use crate::position::{LineIndex, Unit};
-use crate::report::{ErrorEntry, Finding, MatchedBy, Report, Severity};
+use crate::report::{ErrorEntry, Finding, MatchedBy, Report, ReportOptions, Severity};
 use crate::rules::{Category, Rule, RULES};
 use crate::yaml::Span;
 
@@ -57,11 +57,14 @@ pub struct SarifOptions {
 ///
 /// Never panics. `sources` gives each file's text (for UTF-16 columns).
 pub fn render(report: &Report, sources: &Sources<'_>, opts: &SarifOptions) -> String {
-    serde_json::to_string_pretty(&log(report, sources, opts)).unwrap_or_else(|_| "{}".to_string())
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail; the JSON is UTF-8.
+    let _ = write(&mut out, report, sources, opts);
+    String::from_utf8(out).unwrap_or_else(|_| "{}".to_string())
 }
 
-/// [`render`], written to `out` as it is serialized (the CLI streams it to standard
-/// output).
+/// [`render`], written to `out` result by result with a [`SarifWriter`] (the CLI streams
+/// it to standard output).
 ///
 /// # Errors
 /// The first error `out` returns.
@@ -71,12 +74,135 @@ pub fn write<W: std::io::Write>(
     sources: &Sources<'_>,
     opts: &SarifOptions,
 ) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(out, &log(report, sources, opts)).map_err(std::io::Error::from)
+    let mut indexes: HashMap<&str, Option<LineIndex<'_>>> = HashMap::new();
+    let mut w = SarifWriter::begin(out, &report.options, opts)?;
+    for f in &report.findings {
+        let li = indexes
+            .entry(f.file.as_str())
+            .or_insert_with(|| sources(&f.file).map(LineIndex::new));
+        w.finding(f, li.as_ref())?;
+    }
+    for e in &report.errors {
+        let li = indexes
+            .entry(e.file.as_str())
+            .or_insert_with(|| sources(&e.file).map(LineIndex::new));
+        w.error(e, li.as_ref());
+    }
+    w.finish().map(drop)
 }
 
 /// The SARIF log as a JSON value (see [`render`]).
 pub fn to_value(report: &Report, sources: &Sources<'_>, opts: &SarifOptions) -> Value {
-    serde_json::to_value(log(report, sources, opts)).unwrap_or(Value::Null)
+    serde_json::from_str(&render(report, sources, opts)).unwrap_or(Value::Null)
+}
+
+/// The pretty SARIF log written as the checker produces it (see [`crate::Batch`]):
+/// [`SarifWriter::begin`] writes the run up to its `results`, each finding is a result
+/// as it comes ([`SarifWriter::batch`]), and [`SarifWriter::finish`] adds the error
+/// entries' results (the log lists them after the findings, so they are kept until
+/// then) and closes the log. Byte for byte what [`write`] prints for the same report.
+pub struct SarifWriter<W: std::io::Write> {
+    out: W,
+    opts: SarifOptions,
+    /// The log after its `results` array.
+    tail: String,
+    /// The indentation of the `results` key, in spaces.
+    indent: usize,
+    results: usize,
+    /// Occurrences of each identity's hash, for the fingerprints.
+    seen: HashMap<u64, usize>,
+    /// The error entries and their regions, for [`SarifWriter::finish`].
+    errors: Vec<(ErrorEntry, Region)>,
+}
+
+impl<W: std::io::Write> SarifWriter<W> {
+    /// Writes the log up to the run's `results` (the rule descriptors included).
+    ///
+    /// # Errors
+    /// The first error `out` returns.
+    pub fn begin(mut out: W, options: &ReportOptions, opts: &SarifOptions) -> std::io::Result<Self> {
+        let head = serde_json::to_string_pretty(&log(options, opts)).map_err(std::io::Error::from)?;
+        const RESULTS: &str = "\"results\": []";
+        // The key is written once, by `Run`: rule texts are JSON strings, whose quotes
+        // are escaped.
+        let at = head.find(RESULTS).unwrap_or(head.len());
+        let (before, after) = head.split_at(at);
+        let indent = before.len() - before.rfind('\n').map_or(0, |i| i + 1);
+        out.write_all(before.as_bytes())?;
+        out.write_all(b"\"results\": [")?;
+        Ok(SarifWriter {
+            out,
+            opts: opts.clone(),
+            tail: after.get(RESULTS.len()..).unwrap_or("").to_string(),
+            indent,
+            results: 0,
+            seen: HashMap::new(),
+            errors: Vec::new(),
+        })
+    }
+
+    /// Writes one document's findings and keeps its error entries; `li` indexes their
+    /// file's text (`None`: byte regions).
+    ///
+    /// # Errors
+    /// The first error the output returns.
+    pub fn batch(
+        &mut self,
+        findings: &[Finding],
+        errors: &[ErrorEntry],
+        li: Option<&LineIndex<'_>>,
+    ) -> std::io::Result<()> {
+        for f in findings {
+            self.finding(f, li)?;
+        }
+        for e in errors {
+            self.error(e, li);
+        }
+        Ok(())
+    }
+
+    /// Writes one finding's result.
+    ///
+    /// # Errors
+    /// The first error the output returns.
+    pub fn finding(&mut self, f: &Finding, li: Option<&LineIndex<'_>>) -> std::io::Result<()> {
+        let fp = fingerprint(&mut self.seen, &finding_identity(f));
+        let result = finding_result(f, region(li, f.span), fp, &self.opts);
+        self.result(&result)
+    }
+
+    /// Keeps one error entry (and its region) for [`SarifWriter::finish`].
+    pub fn error(&mut self, e: &ErrorEntry, li: Option<&LineIndex<'_>>) {
+        self.errors.push((e.clone(), region(li, e.span)));
+    }
+
+    /// Writes the error entries' results and the rest of the log; returns the output.
+    ///
+    /// # Errors
+    /// The first error the output returns.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        for (e, region) in std::mem::take(&mut self.errors) {
+            let document = e.document.to_string();
+            let identity = [INPUT_ERROR_RULE, e.file.as_str(), &document, &e.message];
+            let fp = fingerprint(&mut self.seen, &identity);
+            let result = error_result(&e, region, fp, &self.opts);
+            self.result(&result)?;
+        }
+        if self.results > 0 {
+            write!(self.out, "\n{:indent$}]", "", indent = self.indent)?;
+        } else {
+            self.out.write_all(b"]")?;
+        }
+        self.out.write_all(self.tail.as_bytes())?;
+        Ok(self.out)
+    }
+
+    fn result(&mut self, result: &SarifResult<'_>) -> std::io::Result<()> {
+        let separator = if self.results == 0 { "" } else { "," };
+        self.results += 1;
+        write!(self.out, "{separator}\n{:indent$}", "", indent = self.indent + 2)?;
+        self.out.write_all(&pretty(result, self.indent / 2 + 1))
+    }
 }
 
 // The SARIF objects we write, fields in the order of the specification's examples.
@@ -272,32 +398,10 @@ struct ResourceProperty<'a> {
     matched_by: MatchedBy,
 }
 
-fn log<'a>(report: &'a Report, sources: &Sources<'_>, opts: &SarifOptions) -> Log<'a> {
+fn log(options: &ReportOptions, opts: &SarifOptions) -> Log<'static> {
     let mut rules: Vec<Descriptor> = RULES.iter().map(|r| descriptor(r)).collect();
     rules.push(input_error_descriptor());
-
-    let mut indexes: HashMap<&str, Option<LineIndex<'_>>> = HashMap::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut results = Vec::with_capacity(report.findings.len() + report.errors.len());
-    for f in &report.findings {
-        let li = indexes
-            .entry(f.file.as_str())
-            .or_insert_with(|| sources(&f.file).map(LineIndex::new));
-        let region = region(li.as_ref(), f.span);
-        let fp = fingerprint(&mut seen, &finding_identity(f));
-        results.push(finding_result(f, region, fp, opts));
-    }
-    for e in &report.errors {
-        let li = indexes
-            .entry(e.file.as_str())
-            .or_insert_with(|| sources(&e.file).map(LineIndex::new));
-        let region = region(li.as_ref(), e.span);
-        let document = e.document.to_string();
-        let identity = [INPUT_ERROR_RULE, e.file.as_str(), &document, &e.message];
-        let fp = fingerprint(&mut seen, &identity);
-        results.push(error_result(e, region, fp, opts));
-    }
-
+    let results = Vec::new();
     Log {
         schema: SCHEMA_URI,
         version: "2.1.0",
@@ -322,8 +426,8 @@ fn log<'a>(report: &'a Report, sources: &Sources<'_>, opts: &SarifOptions) -> Lo
             column_kind: "utf16CodeUnits",
             results,
             properties: RunProperties {
-                level: report.options.level.map_or("default", |l| l.as_str()),
-                pss_version: report.options.pss_version.clone(),
+                level: options.level.map_or("default", |l| l.as_str()),
+                pss_version: options.pss_version.clone(),
             },
         }],
     }
@@ -500,7 +604,7 @@ fn finding_identity(f: &Finding) -> [&str; 7] {
 /// `<16 hex digits of FNV-1a 64 over the identity>:<occurrence>`: stable across runs,
 /// builds and platforms; the occurrence (from 1) tells apart identical identities in one
 /// run.
-fn fingerprint(seen: &mut HashMap<String, usize>, identity: &[&str]) -> String {
+fn fingerprint(seen: &mut HashMap<u64, usize>, identity: &[&str]) -> String {
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for (i, part) in identity.iter().enumerate() {
@@ -514,10 +618,9 @@ fn fingerprint(seen: &mut HashMap<String, usize>, identity: &[&str]) -> String {
             h = h.wrapping_mul(PRIME);
         }
     }
-    let hash = format!("{h:016x}");
-    let n = seen.entry(hash.clone()).or_insert(0);
+    let n = seen.entry(h).or_insert(0);
     *n += 1;
-    format!("{hash}:{n}")
+    format!("{h:016x}:{n}")
 }
 
 fn location(file: &str, region: Region, opts: &SarifOptions) -> [Location; 1] {

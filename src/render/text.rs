@@ -120,13 +120,6 @@ pub fn write<W: std::fmt::Write + ?Sized>(
     sources: &Sources<'_>,
     opts: &TextOptions,
 ) -> std::fmt::Result {
-    let paint = Paint { on: opts.color };
-    let renderer = if opts.color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    }
-    .decor_style(DecorStyle::Ascii);
     let mut indexes: HashMap<&str, Option<LineIndex<'_>>> = HashMap::new();
     let file_order: HashMap<&str, usize> = report
         .files
@@ -141,15 +134,104 @@ pub fn write<W: std::fmt::Write + ?Sized>(
         .chain(report.errors.iter().map(Entry::Error))
         .collect();
     entries.sort_by_key(|e| {
-        let (file, document, offset, kind) = match e {
-            Entry::Finding(f) => (&f.file, f.document, f.span.start, 0),
-            Entry::Error(e) => (&e.file, e.document, e.span.start, 1),
-        };
-        let file = file_order.get(file.as_str()).copied().unwrap_or(usize::MAX);
-        (file, document, offset, kind)
+        let file = file_order.get(e.file()).copied().unwrap_or(usize::MAX);
+        (file, e.order())
     });
-
+    let mut writer = TextWriter::new(out, opts);
     for entry in entries {
+        let index = index_for(&mut indexes, sources, entry.file());
+        writer.entry(entry, index.as_ref())?;
+    }
+    writer.finish(report).map(drop)
+}
+
+impl<'r> Entry<'r> {
+    fn file(&self) -> &'r str {
+        match self {
+            Entry::Finding(f) => &f.file,
+            Entry::Error(e) => &e.file,
+        }
+    }
+
+    /// Within a file: by document and position, findings before error entries.
+    fn order(&self) -> (usize, usize, u8) {
+        match self {
+            Entry::Finding(f) => (f.document, f.span.start, 0),
+            Entry::Error(e) => (e.document, e.span.start, 1),
+        }
+    }
+}
+
+/// Text output written as the checker produces it (see [`crate::Batch`]): the entries of
+/// each document with [`TextWriter::entries`], then the summary line with
+/// [`TextWriter::finish`]. What [`write`] prints for the same report, byte for byte.
+pub struct TextWriter<'o, W: std::fmt::Write + ?Sized> {
+    out: &'o mut W,
+    paint: Paint,
+    renderer: Renderer,
+    frames: bool,
+}
+
+impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
+    /// A writer to `out`.
+    pub fn new(out: &'o mut W, opts: &TextOptions) -> Self {
+        let renderer = if opts.color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        }
+        .decor_style(DecorStyle::Ascii);
+        TextWriter {
+            out,
+            paint: Paint { on: opts.color },
+            renderer,
+            frames: opts.frames,
+        }
+    }
+
+    /// Writes the findings and error entries of one document of one file, in position
+    /// order. `li` indexes the file's text (`None`: no positions, no frames).
+    ///
+    /// # Errors
+    /// The first error the output returns.
+    pub fn entries(
+        &mut self,
+        findings: &[Finding],
+        errors: &[ErrorEntry],
+        li: Option<&LineIndex<'_>>,
+    ) -> std::fmt::Result {
+        let mut entries: Vec<Entry<'_>> = findings
+            .iter()
+            .map(Entry::Finding)
+            .chain(errors.iter().map(Entry::Error))
+            .collect();
+        entries.sort_by_key(Entry::order);
+        for entry in entries {
+            self.entry(entry, li)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the summary line (from `report.summary`; the report's findings are not
+    /// read, so the report of a streamed check serves) and returns the output.
+    ///
+    /// # Errors
+    /// The first error the output returns.
+    pub fn finish(self, report: &Report) -> Result<&'o mut W, std::fmt::Error> {
+        self.out
+            .write_str(&self.paint.bold(&summary_line(report)))?;
+        self.out.write_char('\n')?;
+        Ok(self.out)
+    }
+
+    /// The output, without a summary line.
+    pub fn into_inner(self) -> &'o mut W {
+        self.out
+    }
+
+    fn entry(&mut self, entry: Entry<'_>, index: Option<&LineIndex<'_>>) -> std::fmt::Result {
+        let paint = &self.paint;
+        let out = &mut *self.out;
         match entry {
             Entry::Finding(f) => {
                 let tag = match (&f.pss, rules::rule(f.rule).map(|r| r.category)) {
@@ -157,10 +239,9 @@ pub fn write<W: std::fmt::Write + ?Sized>(
                     (None, Some(Category::Hardening)) => "hardening".to_string(),
                     _ => "diagnostic".to_string(),
                 };
-                let index = index_for(&mut indexes, sources, &f.file);
                 out.write_str(&format!(
                     "{}: {} {} {}\n",
-                    paint.bold(&location(&f.file, index.as_ref(), f.span)),
+                    paint.bold(&location(&f.file, index, f.span)),
                     paint.severity(f.severity, f.rule),
                     paint.dim(&format!("[{tag}]")),
                     f.message
@@ -169,39 +250,40 @@ pub fn write<W: std::fmt::Write + ?Sized>(
                     Severity::Error => Level::ERROR,
                     Severity::Warning => Level::WARNING,
                 };
-                let frame = if opts.frames {
-                    index.as_ref().and_then(|li| frame(li, f.span))
+                let frame = if self.frames {
+                    index.and_then(|li| frame(li, f.span))
                 } else {
                     None
                 };
                 out.write_str(&render_group(
-                    &renderer,
+                    &self.renderer,
                     level,
                     frame.as_ref(),
                     Some(("fix", f.fix)),
                 ))?;
             }
             Entry::Error(e) => {
-                let index = index_for(&mut indexes, sources, &e.file);
                 out.write_str(&format!(
                     "{}: {} {}\n",
-                    paint.bold(&location(&e.file, index.as_ref(), e.span)),
+                    paint.bold(&location(&e.file, index, e.span)),
                     paint.severity(Severity::Error, "error:"),
                     e.message
                 ))?;
-                let frame = if opts.frames {
-                    index.as_ref().and_then(|li| frame(li, e.span))
+                let frame = if self.frames {
+                    index.and_then(|li| frame(li, e.span))
                 } else {
                     None
                 };
-                out.write_str(&render_group(&renderer, Level::ERROR, frame.as_ref(), None))?;
+                out.write_str(&render_group(
+                    &self.renderer,
+                    Level::ERROR,
+                    frame.as_ref(),
+                    None,
+                ))?;
             }
         }
-        out.write_char('\n')?;
+        out.write_char('\n')
     }
-
-    out.write_str(&paint.bold(&summary_line(report)))?;
-    out.write_char('\n')
 }
 
 /// `path:line:column` (1-based, the column in characters), or just `path` without the

@@ -103,6 +103,13 @@ pub(super) fn build_document<'a>(
                 }
             }
             Event::Scalar(text, style, anchor, tag) => {
+                let text = borrow_from_source(
+                    text,
+                    src,
+                    start.saturating_sub(b.base),
+                    end.saturating_sub(b.base),
+                    style,
+                );
                 let scalar = make_scalar(text, style, tag.as_deref());
                 // A block scalar's span ends at its last content line, not after the
                 // line break(s) that follow it.
@@ -182,8 +189,15 @@ pub(super) fn build_document<'a>(
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => {
+                // Collections are kept at their exact size: a tree of many small
+                // mappings would otherwise hold room for entries it never gets.
                 let (id, value, node_start, last_end) = match b.stack.pop() {
-                    Some(Frame::Seq { id, start, items }) => {
+                    Some(Frame::Seq {
+                        id,
+                        start,
+                        mut items,
+                    }) => {
+                        items.shrink_to_fit();
                         let last = items
                             .last()
                             .and_then(|&i| b.doc.node(i))
@@ -203,7 +217,8 @@ pub(super) fn build_document<'a>(
                             })
                             .max()
                             .unwrap_or(end);
-                        let entries = b.finish_map(id, items, index)?;
+                        let mut entries = b.finish_map(id, items, index)?;
+                        entries.shrink_to_fit();
                         (id, Value::Map(entries), start, last)
                     }
                     None => continue,
@@ -226,6 +241,7 @@ pub(super) fn build_document<'a>(
             Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
         }
     }
+    b.doc.nodes.shrink_to_fit();
     // An empty document (or a lone `null`) has nothing to check.
     if let Some(root) = b.doc.root {
         if b.doc.is_null(root) {
@@ -237,6 +253,33 @@ pub(super) fn build_document<'a>(
 
 fn src_byte(src: &str, i: usize) -> u8 {
     src.as_bytes().get(i).copied().unwrap_or(b'\n')
+}
+
+/// The scalar's text as a slice of the source when the source holds it as it is (a plain
+/// scalar on one line, a quoted one without escapes): the parser's own copy is dropped,
+/// so a document's tree holds no second copy of its ordinary values. `start..end` is the
+/// scalar's span in `src`.
+fn borrow_from_source<'a>(
+    text: Cow<'a, str>,
+    src: &'a str,
+    start: usize,
+    end: usize,
+    style: ScalarStyle,
+) -> Cow<'a, str> {
+    let Cow::Owned(owned) = &text else {
+        return text;
+    };
+    let inner = match style {
+        ScalarStyle::Plain => src.get(start..end),
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+            src.get(start.saturating_add(1)..end.saturating_sub(1))
+        }
+        _ => None,
+    };
+    match inner {
+        Some(slice) if slice == owned.as_str() => Cow::Borrowed(slice),
+        _ => text,
+    }
 }
 
 fn make_scalar<'a>(

@@ -1,0 +1,108 @@
+//! The report written as the checker produces it, in the chosen format: each document's
+//! findings go to standard output as soon as it is checked, so memory follows the
+//! largest document, not the report (see `crate::engine::Batch`).
+
+use std::io::Write as _;
+
+use super::args::{CheckArgs, ColorWhen, Format};
+use super::io;
+use crate::position::LineIndex;
+use crate::render::{json, sarif, text};
+use crate::report::ReportOptions;
+use crate::{Batch, Report};
+
+/// One format's writer over standard output.
+pub(super) enum Output<'o> {
+    Text(text::TextWriter<'o, io::Stdout>),
+    Json(json::JsonWriter<&'o mut io::Stdout>),
+    Sarif(sarif::SarifWriter<&'o mut io::Stdout>),
+}
+
+impl<'o> Output<'o> {
+    /// Starts the report: for JSON and SARIF, what comes before the findings (`files`
+    /// is every input that will be checked, in order).
+    pub(super) fn begin(
+        out: &'o mut io::Stdout,
+        args: &CheckArgs,
+        version: &str,
+        options: &ReportOptions,
+        files: &[String],
+    ) -> std::io::Result<Output<'o>> {
+        Ok(match args.format {
+            Format::Text => {
+                let color = match (args.no_color, args.color) {
+                    (true, _) | (_, ColorWhen::Never) => false,
+                    (false, ColorWhen::Always) => true,
+                    (false, ColorWhen::Auto) => io::auto_color(),
+                };
+                let opts = text::TextOptions {
+                    color,
+                    ..text::TextOptions::default()
+                };
+                Output::Text(text::TextWriter::new(out, &opts))
+            }
+            Format::Json => Output::Json(json::JsonWriter::begin(
+                out,
+                version,
+                options,
+                files,
+                json::Positions::CharsAndBytes,
+            )?),
+            Format::Sarif => {
+                let opts = sarif::SarifOptions {
+                    src_root: std::env::current_dir()
+                        .ok()
+                        .map(|d| io::dir_uri(&d.to_string_lossy())),
+                };
+                Output::Sarif(sarif::SarifWriter::begin(out, options, &opts)?)
+            }
+        })
+    }
+
+    /// Writes one document's findings and error entries; `li` indexes its file's text.
+    pub(super) fn batch(&mut self, batch: &Batch, li: &LineIndex<'_>) -> std::io::Result<()> {
+        match self {
+            // A formatting error stands for the I/O error `Stdout` keeps.
+            Output::Text(w) => w
+                .entries(&batch.findings, &batch.errors, Some(li))
+                .map_err(|_| std::io::Error::other("cannot write")),
+            Output::Json(w) => w.batch(&batch.findings, &batch.errors, Some(li)),
+            Output::Sarif(w) => w.batch(&batch.findings, &batch.errors, Some(li)),
+        }
+    }
+
+    /// Ends the report (`report` gives the summary; its findings are not read). For text,
+    /// `unread` files that could not be read are counted after the summary line; when
+    /// nothing was read at all, only that is written.
+    pub(super) fn finish(self, report: &Report, unread: usize) -> std::io::Result<()> {
+        match self {
+            Output::Text(w) => {
+                let written = (|| {
+                    // Nothing was read: a "no problems found" summary would mislead.
+                    let out = if report.files.is_empty() && unread > 0 {
+                        w.into_inner()
+                    } else {
+                        w.finish(report)?
+                    };
+                    if unread > 0 {
+                        let (files, were) = if unread == 1 {
+                            ("file", "was")
+                        } else {
+                            ("files", "were")
+                        };
+                        std::fmt::Write::write_fmt(
+                            out,
+                            format_args!(
+                                "{unread} {files} could not be read and {were} not checked (see the errors above).\n"
+                            ),
+                        )?;
+                    }
+                    Ok::<(), std::fmt::Error>(())
+                })();
+                written.map_err(|_| std::io::Error::other("cannot write"))
+            }
+            Output::Json(w) => w.finish(&report.summary)?.write_all(b"\n"),
+            Output::Sarif(w) => w.finish()?.write_all(b"\n"),
+        }
+    }
+}
