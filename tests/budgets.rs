@@ -10,7 +10,7 @@
 )]
 
 use kube_secctx::workload::EXPANSION_SLACK;
-use kube_secctx::{check, Options, Report};
+use kube_secctx::{check, Limits, Options, Report};
 
 const PRIVILEGED: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: neighbour}\nspec:\n  containers: [{name: n, image: i, securityContext: {privileged: true}}]\n";
 
@@ -130,5 +130,155 @@ fn a_long_key_is_not_copied_into_every_pointer() {
         assert_eq!(dup[0].path, "/metadata/labels/a");
         assert_eq!(&text[dup[0].span.start..dup[0].span.end], "a");
         assert_neighbours_checked(&report, 1);
+    }
+}
+
+/// A Pod with `n` privileged containers named `c0`, `c1`, ... (block style).
+fn privileged_pod(n: usize, name_bytes: usize) -> String {
+    let mut out = String::from("apiVersion: v1\nkind: Pod\nmetadata: {name: big}\nspec:\n  containers:\n");
+    for i in 0..n {
+        let name = format!("c{i}{}", "x".repeat(name_bytes));
+        out.push_str(&format!(
+            "  - name: {name}\n    image: i\n    securityContext: {{privileged: true}}\n"
+        ));
+    }
+    out
+}
+
+fn baseline(text: &str) -> Report {
+    let opts = Options {
+        level: Some(kube_secctx::Level::Baseline),
+        ..Options::default()
+    };
+    check("budget.yaml", text, &opts).unwrap()
+}
+
+#[test]
+fn findings_past_the_budget_of_a_resource_are_an_error_entry() {
+    let budget = Limits::default().max_findings_per_resource;
+    assert_eq!(budget, 10_000);
+    for containers in [budget + 1, 4 * budget] {
+        let text = format!("{PRIVILEGED}---\n{}---\n{PRIVILEGED}", privileged_pod(containers, 0));
+        let report = baseline(&text);
+        let big: Vec<_> = report.findings.iter().filter(|f| f.document == 1).collect();
+        assert_eq!(big.len(), budget, "{containers}");
+        assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+        let e = &report.errors[0];
+        assert_eq!(e.document, 1);
+        assert!(
+            e.message.starts_with(
+                "this resource gives more findings than the budget of 10000 findings and \
+                 4194304 bytes of pointers and messages per resource"
+            ),
+            "{}",
+            e.message
+        );
+        // At the resource: its first key.
+        assert_eq!(&text[e.span.start..e.span.start + 10], "apiVersion");
+        assert_neighbours_checked(&report, 1);
+    }
+}
+
+#[test]
+fn a_list_item_past_the_budget_is_named_and_the_other_items_are_checked() {
+    let opts = Options {
+        level: Some(kube_secctx::Level::Baseline),
+        limits: Limits {
+            max_findings_per_resource: 3,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    let item = |n: usize| {
+        let containers: Vec<String> = (0..n)
+            .map(|i| format!("{{name: c{i}, image: i, securityContext: {{privileged: true}}}}"))
+            .collect();
+        format!("- {{apiVersion: v1, kind: Pod, metadata: {{name: p{n}}}, spec: {{containers: [{}]}}}}\n", containers.join(", "))
+    };
+    for n in [5, 20] {
+        let text = format!("apiVersion: v1\nkind: List\nitems:\n{}{}", item(n), item(1));
+        let report = check("list.yaml", &text, &opts).unwrap();
+        assert_eq!(report.findings.len(), 3 + 1, "{n}");
+        assert_eq!(report.errors.len(), 1);
+        assert!(
+            report.errors[0].message.starts_with("the List item at /items/0 gives more findings than the budget of 3 findings"),
+            "{}",
+            report.errors[0].message
+        );
+        assert_eq!(report.errors[0].span.start, text.find("{apiVersion: v1, kind: Pod").unwrap());
+        assert!(report.findings.iter().any(|f| f.resource.name.as_deref() == Some("p1")));
+    }
+}
+
+#[test]
+fn long_messages_past_the_byte_budget_are_an_error_entry() {
+    // Every finding's message names its container: a 1 MiB name makes each about 1 MiB.
+    let bytes = Limits::default().max_finding_bytes_per_resource;
+    for name_bytes in [1 << 20, bytes] {
+        let text = format!("{PRIVILEGED}---\n{}---\n{PRIVILEGED}", privileged_pod(1, name_bytes));
+        let report = run(&text);
+        let big: usize = report
+            .findings
+            .iter()
+            .filter(|f| f.document == 1)
+            .map(|f| f.message.len() + f.path.len())
+            .sum();
+        assert!(big <= bytes, "{name_bytes}: {big}");
+        assert_eq!(report.errors.len(), 1, "{:?}", report.errors.len());
+        assert!(report.errors[0].message.contains("4194304 bytes of pointers and messages"));
+        assert_neighbours_checked(&report, 1);
+    }
+}
+
+/// Many documents (class 6, memory): the CLI writes each document's findings as it is
+/// checked and keeps none, and what it prints is byte for byte the rendering of the
+/// whole report kept in memory, in every format, with the documents of two files in
+/// order and an invalid document among them. (`make bench` prints the peak memory.)
+#[test]
+fn many_documents_are_written_as_checked_and_the_output_is_the_whole_report() {
+    use kube_secctx::render::{json, sarif, text};
+    use kube_secctx::Checker;
+    let dir = tempfile::tempdir().unwrap();
+    for n in [500, 2_000] {
+        let mut docs: Vec<String> = (0..n)
+            .map(|i| format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}}}\nspec:\n  containers:\n  - name: c\n    image: nginx\n"))
+            .collect();
+        docs[n / 2] = "kind: [unclosed\n".to_string();
+        let first = dir.path().join(format!("a-{n}.yaml"));
+        let second = dir.path().join(format!("b-{n}.yaml"));
+        std::fs::write(&first, docs.join("---\n")).unwrap();
+        std::fs::write(&second, PRIVILEGED).unwrap();
+        let paths = [first.to_str().unwrap(), second.to_str().unwrap()];
+
+        let mut checker = Checker::new(&Options::default()).unwrap();
+        let texts: Vec<String> = paths.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
+        for (path, t) in paths.iter().zip(&texts) {
+            checker.check_text(path, t);
+        }
+        let report = checker.finish();
+        assert_eq!(report.summary.documents, n + 1);
+        assert_eq!(report.summary.resources, n);
+        assert_eq!(report.errors.len(), 1);
+        let sources = |file: &str| paths.iter().position(|p| *p == file).map(|i| texts[i].as_str());
+
+        let cli = |format: &str| {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_kube-secctx"))
+                .args(["check", "--color", "never", "--format", format])
+                .args(paths)
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(1));
+            String::from_utf8(out.stdout).unwrap()
+        };
+        assert_eq!(cli("json"), json::render(&report, &sources) + "\n", "{n}");
+        assert_eq!(
+            cli("text"),
+            text::render(&report, &sources, &text::TextOptions::default()),
+            "{n}"
+        );
+        let streamed: serde_json::Value = serde_json::from_str(&cli("sarif")).unwrap();
+        let kept = sarif::to_value(&report, &sources, &sarif::SarifOptions::default());
+        assert_eq!(streamed["runs"][0]["results"], kept["runs"][0]["results"], "{n}");
+        assert_eq!(streamed["runs"][0]["tool"], kept["runs"][0]["tool"]);
     }
 }

@@ -175,6 +175,19 @@ test("waPC and WASI: a request too large for the module's memory is a clean reje
   }
 });
 
+test("waPC: a 200 MB request is answered, not a trap, then small ones work", async () => {
+  // Far beyond the API server's 3 MB request limit: a 200 MB annotation value on a Pod
+  // with a privileged container. The guest takes the payload into its own memory (waPC's
+  // __guest_request), finds it within its memory estimate, and judges it.
+  const big = "a".repeat(200_000_000);
+  const request = `{"uid":"u-200mb","operation":"CREATE","object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","annotations":{"a":"${big}"}},"spec":{"containers":[{"name":"c","image":"i","securityContext":{"privileged":true}}]}}}`;
+  const r = await wapc.validateRaw(`{"request":${request},"settings":{"level":"baseline"}}`);
+  assert.equal(r.accepted, false);
+  assert.match(r.message, /^Pod "p" violates PodSecurity "baseline:latest": privileged \(container "c" must not set securityContext.privileged=true; check: privileged; field: spec.containers\[0\].securityContext.privileged\)$/);
+  assert.equal((await wapc.validate(violating, {})).accepted, false);
+  assert.equal((await wapc.validate(clean, {})).accepted, true);
+});
+
 test("WASI: argv and exit codes as Kubewarden's evaluator uses them", async () => {
   const ok = wasi.run(["validate-settings"], '{"level": "baseline"}');
   assert.equal(ok.exitCode, 0);
