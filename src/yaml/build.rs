@@ -39,7 +39,6 @@ struct Builder<'a> {
     anchors: HashMap<usize, NodeId>,
     expansions: usize,
     base: usize,
-    chars: CharMap,
     limits: Limits,
 }
 
@@ -53,11 +52,65 @@ fn error_at(document: usize, at: usize, message: String) -> YamlError {
 
 /// Parses one document's text `src`, which starts at byte `base` of the stream and is
 /// document `index`: the document, or the first syntax error or limit hit.
+///
+/// A document that is one JSON value (what `kubectl get -o json` writes) is read by our
+/// JSON scanner ([`super::json_text`]), which gives the same events with the same spans
+/// as the YAML parser gives for JSON, one at a time: the YAML scanner would hold every
+/// token of a flow collection until it closes (it cannot rule out a mapping key before
+/// then), so a large JSON document would be held whole, several times over. Anything the
+/// JSON scanner does not accept, or that fails on the way, is read as YAML, so errors
+/// and edge cases are the YAML reading's.
 pub(super) fn build_document<'a>(
     src: &'a str,
     base: usize,
     index: usize,
     limits: &Limits,
+) -> Result<Document<'a>, YamlError> {
+    if let Some(events) = super::json_text::JsonEvents::new(src, base) {
+        if let Ok(doc) = build(src, base, index, limits, events) {
+            return Ok(doc);
+        }
+    }
+    build_yaml(src, base, index, limits)
+}
+
+/// [`build_document`] with the YAML parser alone.
+pub(super) fn build_yaml<'a>(
+    src: &'a str,
+    base: usize,
+    index: usize,
+    limits: &Limits,
+) -> Result<Document<'a>, YamlError> {
+    let chars = CharMap::new(src);
+    let abs = |char_index: usize| base + chars.byte(char_index);
+    let mut parser = Parser::new_from_str(src);
+    let events = std::iter::from_fn(move || {
+        Some(match parser.next_event()? {
+            Ok((event, span)) => Ok((event, abs(span.start.index()), abs(span.end.index()))),
+            Err(e) => {
+                let at = abs(e.marker().index());
+                let message = if e.info() == "recursion limit exceeded" {
+                    "nesting deeper than the YAML parser's limit of 255 levels".to_string()
+                } else {
+                    format!("invalid YAML: {}", e.info())
+                };
+                Err(error_at(index, at, message))
+            }
+        })
+    });
+    build(src, base, index, limits, events)
+}
+
+/// One parser event and its span in bytes of the stream.
+pub(super) type Spanned<'a> = Result<(Event<'a>, usize, usize), YamlError>;
+
+/// Builds the document from its events.
+fn build<'a>(
+    src: &'a str,
+    base: usize,
+    index: usize,
+    limits: &Limits,
+    events: impl Iterator<Item = Spanned<'a>>,
 ) -> Result<Document<'a>, YamlError> {
     let mut b = Builder {
         doc: Document {
@@ -71,26 +124,11 @@ pub(super) fn build_document<'a>(
         anchors: HashMap::new(),
         expansions: 0,
         base,
-        chars: CharMap::new(src),
         limits: *limits,
     };
-    let mut parser = Parser::new_from_str(src);
     let mut documents_seen = 0usize;
-    while let Some(ev) = parser.next_event() {
-        let (event, span) = match ev {
-            Ok(x) => x,
-            Err(e) => {
-                let at = b.abs(e.marker().index());
-                let message = if e.info() == "recursion limit exceeded" {
-                    "nesting deeper than the YAML parser's limit of 255 levels".to_string()
-                } else {
-                    format!("invalid YAML: {}", e.info())
-                };
-                return Err(error_at(index, at, message));
-            }
-        };
-        let start = b.abs(span.start.index());
-        let end = b.abs(span.end.index());
+    for ev in events {
+        let (event, start, end) = ev?;
         match event {
             Event::DocumentStart(_) => {
                 documents_seen += 1;
@@ -334,10 +372,6 @@ fn key_string<'a>(s: &Scalar<'a>) -> Cow<'a, str> {
 }
 
 impl<'a> Builder<'a> {
-    fn abs(&self, char_index: usize) -> usize {
-        self.base + self.chars.byte(char_index)
-    }
-
     fn push(&mut self, value: Value<'a>, span: Span) -> NodeId {
         let id = NodeId::try_from(self.doc.nodes.len()).unwrap_or(NodeId::MAX);
         self.doc.nodes.push(Node { value, span });

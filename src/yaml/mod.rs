@@ -18,6 +18,7 @@
 mod build;
 mod chars;
 pub mod json;
+mod json_text;
 pub mod resolve;
 mod split;
 pub mod tree;

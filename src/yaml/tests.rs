@@ -276,3 +276,106 @@ fn invalid_bytes_stop_only_their_document() {
     assert_eq!(s.errors.len(), 1);
     assert_eq!(s.errors[0].document, 1);
 }
+
+/// A document tree as JSON (for the JSON reading's differential test).
+fn tree_to_json(doc: &Document<'_>, id: NodeId) -> serde_json::Value {
+    use serde_json::Value as J;
+    match doc.node(id).map(|n| &n.value) {
+        Some(Value::Map(entries)) => J::Object(
+            entries
+                .iter()
+                .map(|e| (e.key.to_string(), tree_to_json(doc, e.value)))
+                .collect(),
+        ),
+        Some(Value::Seq(items)) => J::Array(items.iter().map(|&i| tree_to_json(doc, i)).collect()),
+        Some(Value::Scalar(s)) => match s.resolved {
+            Resolved::Null => J::Null,
+            Resolved::Bool(b) => J::Bool(b),
+            Resolved::Int(i) => J::from(i),
+            Resolved::Float(f) => serde_json::Number::from_f64(f).map_or(J::Null, J::Number),
+            Resolved::Str => J::String(s.text.to_string()),
+        },
+        None => J::Null,
+    }
+}
+
+/// The JSON reading gives the tree the YAML reading gives, node for node and span for
+/// span (both `Debug`-printed), or is not taken.
+fn assert_json_reading_agrees(text: &str) {
+    let limits = Limits::default();
+    let json = build::build_document(text, 0, 0, &limits);
+    let yaml = build::build_yaml(text, 0, 0, &limits);
+    assert_eq!(format!("{json:?}"), format!("{yaml:?}"), "{text}");
+}
+
+#[test]
+fn json_documents_read_as_the_yaml_parser_reads_them() {
+    let edge = [
+        r#"{"a": [1, "x\n\t\"\\\/\b\f\r", true, false, null, -2.5e3, 0, -0, 1E+2, 1e-2, 0.5]}"#,
+        r#"{"u": "\u00e9\u4e2d é 中 😀", "": "", "k": {}, "l": [], "n": [[[]]]}"#,
+        "{\"dup\": 1, \"dup\": 2, \"<<\": {\"x\": 1}}",
+        "---\n# comment\n  {\"a\":1 ,\"b\":[ ]}\n...\n# after\n",
+        "{\"a\": 1} # trailing comment\n",
+        "{\"a\": 1}  \n\n# comment\n...\n",
+        "[1, 2, {\"a\": \"b\"}]",
+        "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"spec\": {\"containers\": [{\"name\": \"c\", \"securityContext\": {\"privileged\": true}}]}}\r\n",
+        // Not JSON: each is read as YAML.
+        "{a: 1}",
+        "{\"a\": 1,}",
+        "{\"a\": 01}",
+        "{\"a\": \"\\ud800\"}",
+        "{\"a\": \"tab\there\"}",
+        "{\"a\": 1}#x",
+        "{\"a\": 1} extra",
+        "{\"a\": [1, 2}",
+        "{\"a\": \"\\x41\"}",
+        "[",
+        "{\"a\": -}",
+    ];
+    for text in edge {
+        assert_json_reading_agrees(text);
+    }
+    // Where they differ: JSON writes a character beyond the BMP as a surrogate pair
+    // (Python's `json.dumps` does), which YAML's escapes do not allow; the API server
+    // reads it as the character, and so does the JSON reading.
+    let pair = r#"{"name": "\ud83d\ude00"}"#;
+    assert!(build::build_yaml(pair, 0, 0, &Limits::default()).is_err());
+    let doc = build::build_document(pair, 0, 0, &Limits::default()).unwrap();
+    assert_eq!(doc.str(1), Some("😀"));
+    // And a key with spaces before its `:`: the YAML parser's key span takes the spaces,
+    // the JSON reading's ends at the closing quote.
+    let spaced = "{\"a\" : 1}";
+    let yaml = build::build_yaml(spaced, 0, 0, &Limits::default()).unwrap();
+    let json = build::build_document(spaced, 0, 0, &Limits::default()).unwrap();
+    assert_eq!(yaml.map(0).unwrap()[0].key_span, Span::new(1, 5));
+    assert_eq!(json.map(0).unwrap()[0].key_span, Span::new(1, 4));
+    // Every real manifest, written as JSON both pretty and on one line.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("../shared/corpus/real is missing") {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "yaml" && e != "yml")
+            || std::fs::metadata(&path).unwrap().len() > 2_000_000
+        {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for doc in parse(&text).documents {
+            let Some(root) = doc.root else { continue };
+            let value = tree_to_json(&doc, root);
+            if !value.is_object() {
+                continue;
+            }
+            assert_json_reading_agrees(&serde_json::to_string_pretty(&value).unwrap());
+            assert_json_reading_agrees(&serde_json::to_string(&value).unwrap());
+            seen += 1;
+        }
+    }
+    assert!(seen > 100, "{seen}");
+    // The admission fixtures as written (AdmissionReview JSON, pretty).
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policy/fixtures");
+    for entry in std::fs::read_dir(fixtures).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        assert_json_reading_agrees(&text);
+    }
+}
