@@ -29,16 +29,19 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
 fi
 
-# Seeds: the examples, the rule fixtures, the admission fixtures and the smaller real
-# manifests (copied, so the corpus directories libFuzzer grows stay out of the tree).
+# Seeds: the examples, the rule fixtures, the admission fixtures (JSON, also for `check`
+# and `json`) and the smaller real manifests (copied, so the corpus directories
+# libFuzzer grows stay out of the tree).
 work=target/fuzz-corpus
-mkdir -p "$work/check" "$work/admission"
+mkdir -p "$work/check" "$work/admission" "$work/json"
 cp examples/*.yaml tests/fuzz-regressions/* "$work/check/"
 find tests/fixtures -name '*.yaml' -exec sh -c 'cp "$1" "'"$work/check"'/$(echo "$1" | tr / _)"' _ {} \;
 find ../shared/corpus/real -maxdepth 1 -name '*.y*ml' -size -64k -exec cp {} "$work/check/" \; 2>/dev/null || true
 cp policy/fixtures/*.json "$work/admission/"
+cp policy/fixtures/*.json "$work/json/"
+cp policy/fixtures/*.json "$work/check/"
 
-for target in check admission; do
+for target in check admission json; do
     say "cargo +nightly fuzz run $target ($what)"
     (cd fuzz && cargo +nightly fuzz run "$target" "../$work/$target" -- \
         "${budget[@]}" -max_len=16384 -timeout=10 -rss_limit_mb=4096 \

@@ -135,7 +135,8 @@ fn a_long_key_is_not_copied_into_every_pointer() {
 
 /// A Pod with `n` privileged containers named `c0`, `c1`, ... (block style).
 fn privileged_pod(n: usize, name_bytes: usize) -> String {
-    let mut out = String::from("apiVersion: v1\nkind: Pod\nmetadata: {name: big}\nspec:\n  containers:\n");
+    let mut out =
+        String::from("apiVersion: v1\nkind: Pod\nmetadata: {name: big}\nspec:\n  containers:\n");
     for i in 0..n {
         let name = format!("c{i}{}", "x".repeat(name_bytes));
         out.push_str(&format!(
@@ -158,7 +159,10 @@ fn findings_past_the_budget_of_a_resource_are_an_error_entry() {
     let budget = Limits::default().max_findings_per_resource;
     assert_eq!(budget, 10_000);
     for containers in [budget + 1, 4 * budget] {
-        let text = format!("{PRIVILEGED}---\n{}---\n{PRIVILEGED}", privileged_pod(containers, 0));
+        let text = format!(
+            "{PRIVILEGED}---\n{}---\n{PRIVILEGED}",
+            privileged_pod(containers, 0)
+        );
         let report = baseline(&text);
         let big: Vec<_> = report.findings.iter().filter(|f| f.document == 1).collect();
         assert_eq!(big.len(), budget, "{containers}");
@@ -201,12 +205,20 @@ fn a_list_item_past_the_budget_is_named_and_the_other_items_are_checked() {
         assert_eq!(report.findings.len(), 3 + 1, "{n}");
         assert_eq!(report.errors.len(), 1);
         assert!(
-            report.errors[0].message.starts_with("the List item at /items/0 gives more findings than the budget of 3 findings"),
+            report.errors[0].message.starts_with(
+                "the List item at /items/0 gives more findings than the budget of 3 findings"
+            ),
             "{}",
             report.errors[0].message
         );
-        assert_eq!(report.errors[0].span.start, text.find("{apiVersion: v1, kind: Pod").unwrap());
-        assert!(report.findings.iter().any(|f| f.resource.name.as_deref() == Some("p1")));
+        assert_eq!(
+            report.errors[0].span.start,
+            text.find("{apiVersion: v1, kind: Pod").unwrap()
+        );
+        assert!(report
+            .findings
+            .iter()
+            .any(|f| f.resource.name.as_deref() == Some("p1")));
     }
 }
 
@@ -215,7 +227,10 @@ fn long_messages_past_the_byte_budget_are_an_error_entry() {
     // Every finding's message names its container: a 1 MiB name makes each about 1 MiB.
     let bytes = Limits::default().max_finding_bytes_per_resource;
     for name_bytes in [1 << 20, bytes] {
-        let text = format!("{PRIVILEGED}---\n{}---\n{PRIVILEGED}", privileged_pod(1, name_bytes));
+        let text = format!(
+            "{PRIVILEGED}---\n{}---\n{PRIVILEGED}",
+            privileged_pod(1, name_bytes)
+        );
         let report = run(&text);
         let big: usize = report
             .findings
@@ -225,7 +240,9 @@ fn long_messages_past_the_byte_budget_are_an_error_entry() {
             .sum();
         assert!(big <= bytes, "{name_bytes}: {big}");
         assert_eq!(report.errors.len(), 1, "{:?}", report.errors.len());
-        assert!(report.errors[0].message.contains("4194304 bytes of pointers and messages"));
+        assert!(report.errors[0]
+            .message
+            .contains("4194304 bytes of pointers and messages"));
         assert_neighbours_checked(&report, 1);
     }
 }
@@ -251,7 +268,10 @@ fn many_documents_are_written_as_checked_and_the_output_is_the_whole_report() {
         let paths = [first.to_str().unwrap(), second.to_str().unwrap()];
 
         let mut checker = Checker::new(&Options::default()).unwrap();
-        let texts: Vec<String> = paths.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
+        let texts: Vec<String> = paths
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect();
         for (path, t) in paths.iter().zip(&texts) {
             checker.check_text(path, t);
         }
@@ -259,7 +279,12 @@ fn many_documents_are_written_as_checked_and_the_output_is_the_whole_report() {
         assert_eq!(report.summary.documents, n + 1);
         assert_eq!(report.summary.resources, n);
         assert_eq!(report.errors.len(), 1);
-        let sources = |file: &str| paths.iter().position(|p| *p == file).map(|i| texts[i].as_str());
+        let sources = |file: &str| {
+            paths
+                .iter()
+                .position(|p| *p == file)
+                .map(|i| texts[i].as_str())
+        };
 
         let cli = |format: &str| {
             let out = std::process::Command::new(env!("CARGO_BIN_EXE_kube-secctx"))
@@ -278,7 +303,10 @@ fn many_documents_are_written_as_checked_and_the_output_is_the_whole_report() {
         );
         let streamed: serde_json::Value = serde_json::from_str(&cli("sarif")).unwrap();
         let kept = sarif::to_value(&report, &sources, &sarif::SarifOptions::default());
-        assert_eq!(streamed["runs"][0]["results"], kept["runs"][0]["results"], "{n}");
+        assert_eq!(
+            streamed["runs"][0]["results"], kept["runs"][0]["results"],
+            "{n}"
+        );
         assert_eq!(streamed["runs"][0]["tool"], kept["runs"][0]["tool"]);
     }
 }

@@ -21,9 +21,7 @@ use crate::options::{Options, OptionsError};
 use crate::position::LineIndex;
 use crate::report::{ErrorEntry, Finding, Report, ReportOptions, Summary};
 use crate::workload::{extract, Extracted};
-use crate::yaml::{
-    document_from_json, for_each_document, Document, Parsed, Span,
-};
+use crate::yaml::{document_from_json, for_each_document, Document, Parsed, Span};
 
 pub use judge::IGNORE_ANNOTATION;
 

@@ -218,7 +218,11 @@ impl<W: std::io::Write> JsonWriter<W> {
     /// The first error the output returns.
     pub fn finding(&mut self, f: &Finding, li: Option<&LineIndex<'_>>) -> std::io::Result<()> {
         let range = li.map(|li| range(li, f.span, self.positions));
-        let separator: &[u8] = if self.findings == 0 { b"\n    " } else { b",\n    " };
+        let separator: &[u8] = if self.findings == 0 {
+            b"\n    "
+        } else {
+            b",\n    "
+        };
         self.findings += 1;
         self.out.write_all(separator)?;
         self.out.write_all(&pretty(&finding_json(f, range), 2))
@@ -235,7 +239,11 @@ impl<W: std::io::Write> JsonWriter<W> {
             message: &e.message,
             range: li.map(|li| range(li, e.span, self.positions)),
         };
-        let separator: &[u8] = if self.error_count == 0 { b"\n    " } else { b",\n    " };
+        let separator: &[u8] = if self.error_count == 0 {
+            b"\n    "
+        } else {
+            b",\n    "
+        };
         self.error_count += 1;
         self.errors.extend_from_slice(separator);
         self.errors.extend_from_slice(&pretty(&json, 2));
@@ -247,7 +255,13 @@ impl<W: std::io::Write> JsonWriter<W> {
     /// # Errors
     /// The first error the output returns.
     pub fn finish(mut self, summary: &Summary) -> std::io::Result<W> {
-        let close = |n: usize| -> &'static [u8] { if n == 0 { b"]" } else { b"\n  ]" } };
+        let close = |n: usize| -> &'static [u8] {
+            if n == 0 {
+                b"]"
+            } else {
+                b"\n  ]"
+            }
+        };
         self.out.write_all(close(self.findings))?;
         self.out.write_all(b",\n  \"errors\": [")?;
         self.out.write_all(&self.errors)?;

@@ -120,8 +120,13 @@ impl<W: std::io::Write> SarifWriter<W> {
     ///
     /// # Errors
     /// The first error `out` returns.
-    pub fn begin(mut out: W, options: &ReportOptions, opts: &SarifOptions) -> std::io::Result<Self> {
-        let head = serde_json::to_string_pretty(&log(options, opts)).map_err(std::io::Error::from)?;
+    pub fn begin(
+        mut out: W,
+        options: &ReportOptions,
+        opts: &SarifOptions,
+    ) -> std::io::Result<Self> {
+        let head =
+            serde_json::to_string_pretty(&log(options, opts)).map_err(std::io::Error::from)?;
         const RESULTS: &str = "\"results\": []";
         // The key is written once, by `Run`: rule texts are JSON strings, whose quotes
         // are escaped.
@@ -200,7 +205,12 @@ impl<W: std::io::Write> SarifWriter<W> {
     fn result(&mut self, result: &SarifResult<'_>) -> std::io::Result<()> {
         let separator = if self.results == 0 { "" } else { "," };
         self.results += 1;
-        write!(self.out, "{separator}\n{:indent$}", "", indent = self.indent + 2)?;
+        write!(
+            self.out,
+            "{separator}\n{:indent$}",
+            "",
+            indent = self.indent + 2
+        )?;
         self.out.write_all(&pretty(result, self.indent / 2 + 1))
     }
 }

@@ -66,12 +66,21 @@ pub(super) fn build_document<'a>(
     index: usize,
     limits: &Limits,
 ) -> Result<Document<'a>, YamlError> {
-    if let Some(events) = super::json_text::JsonEvents::new(src, base) {
-        if let Ok(doc) = build(src, base, index, limits, events) {
-            return Ok(doc);
-        }
+    if let Some(Ok(doc)) = build_json(src, base, index, limits) {
+        return Ok(doc);
     }
     build_yaml(src, base, index, limits)
+}
+
+/// The JSON reading alone: `None` when `src` does not start like a JSON document.
+pub(super) fn build_json<'a>(
+    src: &'a str,
+    base: usize,
+    index: usize,
+    limits: &Limits,
+) -> Option<Result<Document<'a>, YamlError>> {
+    let events = super::json_text::JsonEvents::new(src, base)?;
+    Some(build(src, base, index, limits, events))
 }
 
 /// [`build_document`] with the YAML parser alone.

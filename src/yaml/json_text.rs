@@ -8,9 +8,10 @@
 //!
 //! Events and spans are those of `saphyr-parser` for JSON (the tests compare them on every
 //! JSON document of the corpus and on edge cases): strings are double-quoted scalars
-//! spanning their quotes, numbers, `true`, `false` and `null` plain scalars (resolved later
+//! spanning their quotes (and, as the YAML parser's, the blanks after them on their line),
+//! numbers, `true`, `false` and `null` plain scalars (resolved later
 //! as YAML 1.1, as the YAML path resolves them), a collection starts at its opening
-//! bracket and its end event is its closing bracket and the blanks after it on its line. Anything that is not strict JSON
+//! bracket and its end event is its closing bracket (and the blanks after it). Anything that is not strict JSON
 //! (comments inside, a YAML-only escape, a control character in a string, a lone
 //! surrogate, trailing text) ends the iteration with an error; the caller then reads the
 //! document as YAML.
@@ -119,6 +120,16 @@ impl<'a> JsonEvents<'a> {
         Some(Ok((event, self.base + start, self.base + end)))
     }
 
+    /// Where the span of a token that ends at `pos` ends: as the YAML parser's spans of
+    /// quoted scalars and closing brackets, after the blanks that follow it on its line.
+    fn blanks_after(&self) -> usize {
+        let mut end = self.pos;
+        while matches!(self.bytes().get(end), Some(b' ' | b'\t')) {
+            end += 1;
+        }
+        end
+    }
+
     /// After a value: the top level is over, or a collection goes on.
     fn after_value(&mut self) {
         self.expect = if self.stack.is_empty() {
@@ -153,10 +164,11 @@ impl<'a> JsonEvents<'a> {
                     return self.fail();
                 };
                 self.after_value();
+                let end = self.blanks_after();
                 self.event(
                     Event::Scalar(text, ScalarStyle::DoubleQuoted, 0, None),
                     start,
-                    self.pos,
+                    end,
                 )
             }
             Some(b'-' | b'0'..=b'9') => {
@@ -313,7 +325,10 @@ fn is_marker(line: &str, m: &str) -> bool {
     line.strip_prefix(m).is_some_and(|rest| {
         rest.is_empty()
             || (rest.starts_with([' ', '\t'])
-                && matches!(rest.trim_start_matches([' ', '\t']).chars().next(), None | Some('#')))
+                && matches!(
+                    rest.trim_start_matches([' ', '\t']).chars().next(),
+                    None | Some('#')
+                ))
     })
 }
 
@@ -373,12 +388,7 @@ impl<'a> Iterator for JsonEvents<'a> {
                         } else {
                             Event::SequenceEnd
                         };
-                        // As the YAML parser's, the closing bracket's span takes the
-                        // blanks after it on its line.
-                        let mut end = self.pos;
-                        while matches!(self.bytes().get(end), Some(b' ' | b'\t')) {
-                            end += 1;
-                        }
+                        let end = self.blanks_after();
                         return self.event(event, at, end);
                     }
                     self.expect = match (self.expect, object) {
@@ -405,10 +415,11 @@ impl<'a> Iterator for JsonEvents<'a> {
                         return self.fail();
                     };
                     self.expect = Expect::Colon;
+                    let end = self.blanks_after();
                     return self.event(
                         Event::Scalar(text, ScalarStyle::DoubleQuoted, 0, None),
                         start,
-                        self.pos,
+                        end,
                     );
                 }
                 Expect::Colon => {

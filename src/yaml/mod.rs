@@ -182,6 +182,21 @@ pub fn for_each_document<'a>(
     count
 }
 
+/// The JSON and the YAML reading of one document's text, `Debug`-printed, when the JSON
+/// reading takes it (the text starts like a JSON document): for the `json` fuzz target,
+/// which checks that they agree wherever the YAML reading succeeds. Not part of the API.
+#[doc(hidden)]
+#[allow(clippy::type_complexity)]
+pub fn json_and_yaml_readings(
+    text: &str,
+) -> Option<(Result<String, String>, Result<String, String>)> {
+    let limits = Limits::default();
+    let print =
+        |r: Result<Document<'_>, YamlError>| r.map(|d| format!("{d:?}")).map_err(|e| e.message);
+    let json = build::build_json(text, 0, 0, &limits)?;
+    Some((print(json), print(build::build_yaml(text, 0, 0, &limits))))
+}
+
 /// The error of a document (or the text around documents) that holds byte `byte` at
 /// `at`, which is not UTF-8.
 fn not_utf8(document: usize, at: usize, byte: u8) -> YamlError {
