@@ -310,3 +310,117 @@ fn many_documents_are_written_as_checked_and_the_output_is_the_whole_report() {
         assert_eq!(streamed["runs"][0]["tool"], kept["runs"][0]["tool"]);
     }
 }
+
+/// A one-line (minified) JSON Pod with `n` privileged containers; `name` is the Pod's
+/// name, written before them on the line.
+fn one_line_pod(n: usize, name: &str, container: &str) -> String {
+    let containers: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"name":"{container}{i}","image":"x","securityContext":{{"privileged":true}}}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"apiVersion":"v1","kind":"Pod","metadata":{{"name":"{name}"}},"spec":{{"containers":[{}]}}}}"#,
+        containers.join(",")
+    ) + "\n"
+}
+
+/// Class 3: text output of a one-line manifest. Each code frame shows a window of the
+/// line, not the line: the output grows with the findings, not with findings times the
+/// line's length.
+#[test]
+fn code_frames_of_a_long_line_show_a_window() {
+    use kube_secctx::render::text;
+    for n in [500, 2_000] {
+        let text = one_line_pod(n, "p", "c");
+        let report = baseline(&text);
+        assert_eq!(report.findings.len(), n);
+        let sources = |_: &str| Some(text.as_str());
+        let out = text::render(&report, &sources, &text::TextOptions::default());
+        let longest = out.lines().map(str::len).max().unwrap();
+        assert!(longest < 400, "{n}: a line of {longest} bytes");
+        assert!(out.len() < n * 1_000, "{n}: {} bytes", out.len());
+        // The last container's frame shows its own `true`, underlined.
+        let last = format!(r#""name":"c{}""#, n - 1);
+        assert!(out.contains(&last), "{n}");
+    }
+}
+
+/// Class 4: positions on a long line with non-ASCII text before the findings, in
+/// characters and in UTF-16 code units, for the last finding as for the first.
+#[test]
+fn positions_on_a_long_non_ascii_line_are_exact() {
+    use kube_secctx::render::json::{self, Positions};
+    for n in [500, 2_000] {
+        let text = one_line_pod(n, "😀", "容器");
+        let report = baseline(&text);
+        assert_eq!(report.findings.len(), n);
+        let sources = |_: &str| Some(text.as_str());
+        let li = kube_secctx::position::LineIndex::new(&text);
+        for f in [&report.findings[0], &report.findings[n - 1]] {
+            assert_eq!(&text[f.span.start..f.span.end], "true");
+            let before = &text[..f.span.start];
+            let chars = json::position(&li, f.span.start, Positions::CharsAndBytes);
+            assert_eq!(
+                (chars.line, chars.column, chars.offset),
+                (1, before.chars().count() + 1, f.span.start)
+            );
+            let utf16 = json::position(&li, f.span.start, Positions::Utf16);
+            let units = before.encode_utf16().count();
+            assert_eq!(
+                (utf16.line, utf16.column, utf16.offset),
+                (1, units + 1, units)
+            );
+        }
+        let _ = json::render(&report, &sources);
+    }
+}
+
+/// Class 5: documents that are not UTF-8 between privileged Pods: one error entry per
+/// such document, at its invalid byte, and every other document checked.
+#[test]
+fn documents_that_are_not_utf8_are_errors_and_the_others_are_checked() {
+    use kube_secctx::Checker;
+    for n in [100, 1_000] {
+        let mut bytes = Vec::new();
+        let mut invalid_at = Vec::new();
+        for i in 0..n {
+            if i > 0 {
+                bytes.extend_from_slice(b"---\n");
+            }
+            if i % 2 == 1 {
+                bytes.extend_from_slice(b"apiVersion: v1\nkind: ConfigMap\ndata: {x: \"caf");
+                invalid_at.push(bytes.len());
+                bytes.extend_from_slice(b"\xE9\"}\n");
+            } else {
+                bytes.extend_from_slice(PRIVILEGED.as_bytes());
+            }
+        }
+        let opts = Options {
+            level: Some(kube_secctx::Level::Baseline),
+            ..Options::default()
+        };
+        let mut checker = Checker::new(&opts).unwrap();
+        checker.check_bytes("latin1.yaml", &bytes);
+        let report = checker.finish();
+        let errors: Vec<(usize, usize)> = report
+            .errors
+            .iter()
+            .map(|e| (e.document, e.span.start))
+            .collect();
+        let expected: Vec<(usize, usize)> = invalid_at
+            .iter()
+            .enumerate()
+            .map(|(k, &at)| (2 * k + 1, at))
+            .collect();
+        assert_eq!(errors, expected, "{n}");
+        assert!(report
+            .errors
+            .iter()
+            .all(|e| e.message.contains("not valid UTF-8 (byte 0xE9)")));
+        let checked: Vec<usize> = report.findings.iter().map(|f| f.document).collect();
+        assert_eq!(checked, (0..n).step_by(2).collect::<Vec<_>>(), "{n}");
+    }
+}
