@@ -80,6 +80,7 @@ impl<'t> LineIndex<'t> {
                 .filter(|&i| !(bytes.get(i) == Some(&b'\r') && bytes.get(i + 1) == Some(&b'\n')))
                 .map(|i| i + 1),
         );
+        starts.shrink_to_fit();
         let mut blocks = Vec::new();
         if !text.is_ascii() {
             blocks.reserve(bytes.len() / BLOCK + 1);

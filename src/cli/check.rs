@@ -101,11 +101,14 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         let (name, bytes) = match input {
             Input::Stdin => (
                 args.stdin_filename.clone(),
-                io::check_stdin().and_then(|()| read_capped(std::io::stdin().lock(), limit)),
+                io::check_stdin().and_then(|()| read_capped(std::io::stdin().lock(), limit, 0)),
             ),
             Input::File { shown, real } => (
                 display_path(&shown),
-                std::fs::File::open(&real).and_then(|f| read_capped(f, limit)),
+                std::fs::File::open(&real).and_then(|f| {
+                    let size = f.metadata().map_or(0, |m| m.len());
+                    read_capped(f, limit, size)
+                }),
             ),
         };
         let bytes = match bytes {

@@ -146,9 +146,16 @@ fn closed_pipe_is_fine(e: std::io::Error) -> anyhow::Result<()> {
 /// Reads at most `limit + 1` bytes: enough for the engine to report an input over the
 /// size limit as an error entry, without holding an unbounded input (`/dev/zero`, an
 /// endless pipe) in memory.
-pub(super) fn read_capped(reader: impl Read, limit: usize) -> std::io::Result<Vec<u8>> {
+///
+/// `size_hint` (the file's length, when known) sizes the buffer once.
+pub(super) fn read_capped(
+    reader: impl Read,
+    limit: usize,
+    size_hint: u64,
+) -> std::io::Result<Vec<u8>> {
     let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-    let mut buf = Vec::new();
+    let hint = usize::try_from(size_hint.min(cap)).unwrap_or(0);
+    let mut buf = Vec::with_capacity(hint.saturating_add(1));
     reader.take(cap).read_to_end(&mut buf)?;
     Ok(buf)
 }
