@@ -327,6 +327,7 @@ fn object(
             }
         }
     }
+    containers.shrink_to_fit();
     if !walk.spend(1 + containers.len(), root, &pointer) {
         return Ok(());
     }

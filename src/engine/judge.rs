@@ -192,7 +192,7 @@ pub(super) fn judge(opts: &Options, plans: &mut Plans, r: &Resource<'_, '_>) -> 
     }
     let ignored = ignored_rules(r.doc, w);
     let mut out = Judged {
-        findings: Vec::new(),
+        findings: Vec::with_capacity(judgements.len()),
         suppressed: Vec::new(),
         over_budget: room.full.then(|| over_budget(r, limits)),
     };
