@@ -25,11 +25,17 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{display_end, explain_markdown, pretty, rule_summary, Sources};
+mod rules;
+mod uri;
+
+pub use uri::path_to_uri;
+
+use super::{display_end, pretty, Sources};
 use crate::position::{LineIndex, Unit};
 use crate::report::{ErrorEntry, Finding, MatchedBy, Report, ReportOptions, Severity};
-use crate::rules::{Category, Rule, RULES};
+use crate::rules::RULES;
 use crate::yaml::Span;
+use rules::{descriptor, information_uri, input_error_descriptor, Descriptor};
 
 /// The `$schema` URI written in the log.
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -276,49 +282,8 @@ struct RunProperties {
 }
 
 #[derive(Serialize)]
-struct Text {
-    text: String,
-}
-
-#[derive(Serialize)]
-struct Help {
-    text: String,
-    markdown: String,
-}
-
-#[derive(Serialize)]
-struct LevelConfig {
-    level: &'static str,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Descriptor {
-    id: &'static str,
-    name: String,
-    short_description: Text,
-    full_description: Text,
-    help: Help,
-    default_configuration: LevelConfig,
-    properties: DescriptorProperties,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DescriptorProperties {
-    tags: Vec<String>,
-    precision: &'static str,
-    #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
-    security_severity: Option<&'static str>,
-    #[serde(rename = "problem.severity", skip_serializing_if = "Option::is_none")]
-    problem_severity: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pss_level: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    psa_check: Option<String>,
-    /// First policy version the check applies to, `v1.N`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pss_since: Option<String>,
+pub(super) struct Text {
+    pub(super) text: String,
 }
 
 #[derive(Serialize)]
@@ -443,134 +408,7 @@ fn log(options: &ReportOptions, opts: &SarifOptions) -> Log<'static> {
     }
 }
 
-/// The project's URI from `Cargo.toml` (`homepage`, else `repository`), if set.
-fn information_uri() -> Option<&'static str> {
-    [env!("CARGO_PKG_HOMEPAGE"), env!("CARGO_PKG_REPOSITORY")]
-        .into_iter()
-        .find(|u| !u.is_empty())
-}
-
-/// `privileged-container` → `PrivilegedContainer`.
-fn pascal_case(id: &str) -> String {
-    id.split(['-', '_'])
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_uppercase().chain(c).collect::<String>())
-                .unwrap_or_default()
-        })
-        .collect()
-}
-
-/// At most `max` characters (GitHub's limit for descriptions is 1024).
-fn truncate(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => s.get(..i).unwrap_or(s).to_string(),
-        None => s.to_string(),
-    }
-}
-
-/// The `reportingDescriptor` of a rule.
-///
-/// `security-severity` (which makes GitHub treat results as security alerts): 8.0 (high)
-/// for PSS baseline checks, 6.0 (medium) for restricted ones, 3.0 (low) for hardening
-/// rules; input diagnostics are not security rules and carry `problem.severity` instead.
-fn descriptor(rule: &Rule) -> Descriptor {
-    let level = level_of(rule.severity);
-    let (tags, precision, security_severity): (Vec<String>, &str, Option<&str>) =
-        match (rule.category, rule.pss) {
-            (Category::Pss, Some(pss)) => (
-                vec![
-                    "security".into(),
-                    "kubernetes".into(),
-                    "pod-security-standards".into(),
-                    format!("pss-{}", pss.level.as_str()),
-                ],
-                "very-high",
-                Some(match pss.level {
-                    crate::Level::Baseline => "8.0",
-                    crate::Level::Restricted => "6.0",
-                }),
-            ),
-            (Category::Pss, None) => (
-                vec!["security".into(), "kubernetes".into()],
-                "very-high",
-                Some("6.0"),
-            ),
-            (Category::Hardening, _) => (
-                vec!["security".into(), "kubernetes".into(), "hardening".into()],
-                "high",
-                Some("3.0"),
-            ),
-            (Category::Diagnostic, _) => (
-                vec!["kubernetes".into(), "correctness".into()],
-                "very-high",
-                None,
-            ),
-        };
-    let markdown = explain_markdown(rule);
-    Descriptor {
-        id: rule.id,
-        name: pascal_case(rule.id),
-        short_description: Text {
-            text: truncate(rule.title, 1024),
-        },
-        full_description: Text {
-            text: truncate(&rule_summary(rule), 1024),
-        },
-        help: Help {
-            text: markdown.clone(),
-            markdown,
-        },
-        default_configuration: LevelConfig { level },
-        properties: DescriptorProperties {
-            tags,
-            precision,
-            security_severity,
-            problem_severity: security_severity.is_none().then_some(level),
-            pss_level: rule.pss.map(|p| p.level.as_str()),
-            psa_check: rule.pss.map(|_| super::checks_label(rule, "")),
-            pss_since: rule.pss.map(|p| format!("v1.{}", p.since)),
-        },
-    }
-}
-
-/// The descriptor of [`INPUT_ERROR_RULE`].
-fn input_error_descriptor() -> Descriptor {
-    let text = "A YAML document could not be checked: it is not valid YAML, it goes past a parser \
-                limit (input size, nesting depth, alias expansions), it has no `kind` or \
-                `apiVersion`, or the file is not UTF-8. The other documents of the file are \
-                still checked.";
-    let markdown = format!(
-        "# {INPUT_ERROR_RULE}\n\n**Document could not be checked.** {text}\n\n## Fix\n\
-         Fix the YAML at the position shown, or remove the document if it is not a \
-         Kubernetes object.\n"
-    );
-    Descriptor {
-        id: INPUT_ERROR_RULE,
-        name: pascal_case(INPUT_ERROR_RULE),
-        short_description: Text {
-            text: "Document could not be checked".into(),
-        },
-        full_description: Text { text: text.into() },
-        help: Help {
-            text: markdown.clone(),
-            markdown,
-        },
-        default_configuration: LevelConfig { level: "error" },
-        properties: DescriptorProperties {
-            tags: vec!["kubernetes".into(), "correctness".into()],
-            precision: "very-high",
-            security_severity: None,
-            problem_severity: Some("error"),
-            pss_level: None,
-            psa_check: None,
-            pss_since: None,
-        },
-    }
-}
-
-fn level_of(severity: Severity) -> &'static str {
+pub(super) fn level_of(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -710,70 +548,9 @@ fn error_result<'a>(
     }
 }
 
-/// A file path as a URI reference: backslashes become `/`, a leading `./` goes, characters
-/// outside the URI path set are percent-encoded (UTF-8). An absolute path (`/x`, `C:\x`,
-/// `\\server\share`) becomes a `file://` URI; a relative one stays relative.
-///
-/// A directory given with a trailing separator keeps its trailing `/`.
-pub fn path_to_uri(path: &str) -> String {
-    let mut p = path.replace('\\', "/");
-    while let Some(rest) = p.strip_prefix("./") {
-        p = rest.trim_start_matches('/').to_string();
-    }
-    let bytes = p.as_bytes();
-    let drive = bytes.len() >= 2
-        && bytes.first().is_some_and(u8::is_ascii_alphabetic)
-        && bytes.get(1) == Some(&b':')
-        && (bytes.len() == 2 || bytes.get(2) == Some(&b'/'));
-    if let Some(unc) = p.strip_prefix("//") {
-        return format!("file://{}", encode(unc));
-    }
-    if drive {
-        let (letter, rest) = p.split_at(2);
-        return format!("file:///{letter}{}", encode(rest));
-    }
-    if p.starts_with('/') {
-        return format!("file://{}", encode(&p));
-    }
-    encode(&p)
-}
-
-/// Percent-encodes everything but unreserved characters, `/` and the sub-delimiters and
-/// `@` allowed in a path (`:` is encoded: it would read as a scheme in a relative path).
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        let keep = b.is_ascii_alphanumeric()
-            || matches!(
-                b,
-                b'-' | b'.'
-                    | b'_'
-                    | b'~'
-                    | b'/'
-                    | b'!'
-                    | b'$'
-                    | b'&'
-                    | b'\''
-                    | b'('
-                    | b')'
-                    | b'*'
-                    | b'+'
-                    | b','
-                    | b';'
-                    | b'='
-                    | b'@'
-            );
-        if keep {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
+    use super::rules::{pascal_case, truncate};
     use super::*;
     use crate::{check, Options};
 
