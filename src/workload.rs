@@ -161,7 +161,7 @@ impl Walk<'_, '_, '_> {
             self.left = Some(left - cost);
             return true;
         }
-        let span = self.doc.node(at).map_or(Span::default(), |n| n.span);
+        let span = self.doc.node(at).map_or(Span::default(), |n| n.span());
         let where_ = if pointer.is_empty() {
             "the document".to_string()
         } else {
@@ -188,7 +188,7 @@ fn object(
     pointer: String,
 ) -> Result<(), (String, Span)> {
     let doc = walk.doc;
-    let span = doc.node(root).map_or(Span::default(), |n| n.span);
+    let span = doc.node(root).map_or(Span::default(), |n| n.span());
     let where_ = if pointer.is_empty() {
         "document".to_string()
     } else {
@@ -209,7 +209,7 @@ fn object(
                 Some(_) => Ok(doc.str(v)),
                 None => Err((
                     format!("{where_}: `{key}` must be a string"),
-                    doc.node(v).map_or(span, |n| n.span),
+                    doc.node(v).map_or(span, |n| n.span()),
                 )),
             },
         }
@@ -283,7 +283,7 @@ fn object(
         .filter(|&s| doc.map(s).is_some());
     if let Some(e) = spec_entry {
         if spec.is_none() && !doc.is_null(e.value) {
-            let at = doc.node(e.value).map_or(e.key_span, |n| n.span);
+            let at = doc.node(e.value).map_or(e.key_span(), |n| n.span());
             let name = metadata
                 .and_then(|m| doc.get(m, "name"))
                 .and_then(|n| doc.str(n));
@@ -296,7 +296,7 @@ fn object(
             ));
         }
     }
-    let spec_key = spec_entry.map_or(span, |e| e.key_span);
+    let spec_key = spec_entry.map_or(span, |e| e.key_span());
     let pod_metadata = template.and_then(|t| doc.get_set(t, "metadata"));
     let spec_pointer = format!("{template_pointer}/spec");
     let pod_metadata_pointer = format!("{template_pointer}/metadata");

@@ -292,7 +292,7 @@ fn yaml_pod_to_json(text: &str) -> Value {
                     .collect(),
             ),
             Y::Seq(items) => Value::Array(items.iter().map(|&i| conv(doc, i)).collect()),
-            Y::Scalar(s) => match s.resolved {
+            Y::Scalar(s) => match s.resolved() {
                 Resolved::Null => Value::Null,
                 Resolved::Bool(b) => json!(b),
                 Resolved::Int(i) => json!(i),

@@ -211,7 +211,7 @@ pub(super) fn judge(opts: &Options, plans: &mut Plans, r: &Resource<'_, '_>) -> 
 /// The error entry of a resource whose findings passed a budget: at the resource's
 /// first key (its `List` item, or the document's root).
 fn over_budget(r: &Resource<'_, '_>, limits: &crate::Limits) -> (String, Span) {
-    let at = r.doc.node(r.workload.root).map_or(0, |n| n.span.start);
+    let at = r.doc.node(r.workload.root).map_or(0, |n| n.span().start);
     let what = if r.workload.root_pointer.is_empty() {
         "this resource".to_string()
     } else {

@@ -26,16 +26,16 @@ pub fn resolve_span(
     if let Some(found) = walk(doc, root, pointer) {
         return found;
     }
-    let key_of = |node: NodeId, key: &str| doc.entry(node, key).map(|e| e.key_span);
+    let key_of = |node: NodeId, key: &str| doc.entry(node, key).map(|e| e.key_span());
     if let Some(c) = container {
         if let Some(s) = key_of(c.node, "securityContext") {
             return s;
         }
         return match doc.node(c.node).map(|n| &n.value) {
             Some(Value::Map(entries)) => {
-                entries.iter().map(|e| e.key_span).min().unwrap_or_default()
+                entries.iter().map(|e| e.key_span()).min().unwrap_or_default()
             }
-            Some(_) => doc.node(c.node).map(|n| n.span).unwrap_or_default(),
+            Some(_) => doc.node(c.node).map(|n| n.span()).unwrap_or_default(),
             None => Span::default(),
         };
     }
@@ -57,7 +57,7 @@ fn walk(doc: &Document<'_>, root: NodeId, pointer: &str) -> Option<Span> {
         match &doc.node(cur)?.value {
             Value::Map(entries) => {
                 let e = entries.iter().find(|e| e.key == token)?;
-                key_span = Some(e.key_span);
+                key_span = Some(e.key_span());
                 cur = e.value;
             }
             Value::Seq(items) => {
@@ -70,5 +70,5 @@ fn walk(doc: &Document<'_>, root: NodeId, pointer: &str) -> Option<Span> {
     if doc.is_null(cur) {
         return key_span;
     }
-    doc.node(cur).map(|n| n.span)
+    doc.node(cur).map(|n| n.span())
 }

@@ -144,13 +144,13 @@ fn problem(ctx: &Ctx<'_, '_, '_>, node: NodeId, ty: Ty) -> Option<String> {
         Value::Seq(_) if ty == Ty::List => return None,
         Value::Map(_) => "a mapping".to_string(),
         Value::Seq(_) => "a list".to_string(),
-        Value::Scalar(s) => match (s.resolved, ty) {
+        Value::Scalar(s) => match (s.resolved(), ty) {
             (Resolved::Null, _) | (Resolved::Bool(_), Ty::Bool) | (Resolved::Int(_), Ty::Int) => {
                 return None
             }
             // `0.0` or `1e3` reaches the API as the JSON number 0 or 1000: an integer.
             (Resolved::Float(f), Ty::Int) if super::integral(f).is_some() => return None,
-            (Resolved::Str, _) if s.style != Style::Plain => format!("the string {:?}", s.text),
+            (Resolved::Str, _) if s.style() != Style::Plain => format!("the string {:?}", s.text),
             (Resolved::Bool(_), _) => format!("the boolean {}", s.text),
             (Resolved::Int(_), _) | (Resolved::Float(_), _) => format!("the number {}", s.text),
             _ => format!("the string {:?}", s.text),

@@ -286,9 +286,9 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
     /// the boolean (the `invalid-field-type` rule reports it), anything else as unset.
     pub fn bool(&self, node: Option<NodeId>) -> Option<bool> {
         let s = self.doc.scalar(node?)?;
-        match s.resolved {
+        match s.resolved() {
             Resolved::Bool(b) => Some(b),
-            Resolved::Str if s.style != Style::Plain => match s.text.as_ref() {
+            Resolved::Str if s.style() != Style::Plain => match s.text.as_ref() {
                 "true" => Some(true),
                 "false" => Some(false),
                 _ => None,
@@ -302,10 +302,10 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
     /// conversion writes it as `0` or `1000`, which the API decodes into an integer field.
     pub fn int(&self, node: Option<NodeId>) -> Option<i64> {
         let s = self.doc.scalar(node?)?;
-        match s.resolved {
+        match s.resolved() {
             Resolved::Int(i) => Some(i),
             Resolved::Float(f) => integral(f),
-            Resolved::Str if s.style != Style::Plain => s.text.trim().parse().ok(),
+            Resolved::Str if s.style() != Style::Plain => s.text.trim().parse().ok(),
             _ => None,
         }
     }

@@ -161,7 +161,7 @@ fn build<'a>(
                 // A block scalar's span ends at its last content line, not after the
                 // line break(s) that follow it.
                 let mut end = end;
-                if scalar.style == Style::Block {
+                if scalar.style() == Style::Block {
                     while end > start && matches!(src_byte(src, end - b.base - 1), b'\n' | b'\r') {
                         end -= 1;
                     }
@@ -174,7 +174,7 @@ fn build<'a>(
                         ..
                     }) = b.stack.last_mut()
                     {
-                        let merge = scalar.style == Style::Plain && scalar.text == "<<";
+                        let merge = scalar.style() == Style::Plain && scalar.text == "<<";
                         *pending = Some((key_string_owned(scalar), Span::new(start, end), merge));
                         continue;
                     }
@@ -248,7 +248,7 @@ fn build<'a>(
                         let last = items
                             .last()
                             .and_then(|&i| b.doc.node(i))
-                            .map_or(end, |n| n.span.end);
+                            .map_or(end, |n| n.span().end);
                         (id, Value::Seq(items), start, last)
                     }
                     Some(Frame::Map {
@@ -257,9 +257,9 @@ fn build<'a>(
                         let last = items
                             .iter()
                             .filter_map(|item| match item {
-                                MapItem::Entry(e) => b.doc.node(e.value).map(|n| n.span.end),
+                                MapItem::Entry(e) => b.doc.node(e.value).map(|n| n.span().end),
                                 MapItem::Merge(source, _) => {
-                                    b.doc.node(*source).map(|n| n.span.end)
+                                    b.doc.node(*source).map(|n| n.span().end)
                                 }
                             })
                             .max()
@@ -280,7 +280,7 @@ fn build<'a>(
                 let span = Span::new(node_start, span_end);
                 if let Some(n) = b.doc.nodes.get_mut(id as usize) {
                     n.value = value;
-                    n.span = span;
+                    n.set_span(span);
                 }
                 b.add(id, span, index)?;
             }
@@ -355,16 +355,12 @@ fn make_scalar<'a>(
             _ => resolved,
         };
     }
-    Scalar {
-        text,
-        style,
-        resolved,
-    }
+    Scalar::new(text, style, resolved)
 }
 
 /// [`key_string`] for a scalar that is not kept as a node (no copy of the text).
 fn key_string_owned(s: Scalar<'_>) -> Cow<'_, str> {
-    match s.resolved {
+    match s.resolved() {
         Resolved::Float(_) | Resolved::Str => s.text,
         _ => key_string(&s),
     }
@@ -372,7 +368,7 @@ fn key_string_owned(s: Scalar<'_>) -> Cow<'_, str> {
 
 /// The string a key becomes in the JSON conversion (`sigs.k8s.io/yaml`).
 fn key_string<'a>(s: &Scalar<'a>) -> Cow<'a, str> {
-    match s.resolved {
+    match s.resolved() {
         Resolved::Bool(b) => Cow::Borrowed(if b { "true" } else { "false" }),
         Resolved::Int(i) => Cow::Owned(i.to_string()),
         Resolved::Null => Cow::Borrowed("null"),
@@ -383,7 +379,7 @@ fn key_string<'a>(s: &Scalar<'a>) -> Cow<'a, str> {
 impl<'a> Builder<'a> {
     fn push(&mut self, value: Value<'a>, span: Span) -> NodeId {
         let id = NodeId::try_from(self.doc.nodes.len()).unwrap_or(NodeId::MAX);
-        self.doc.nodes.push(Node { value, span });
+        self.doc.nodes.push(Node::new(value, span));
         id
     }
 
@@ -406,7 +402,7 @@ impl<'a> Builder<'a> {
                 None => {
                     let (key, merge) = match self.doc.nodes.get(id as usize).map(|n| &n.value) {
                         Some(Value::Scalar(s)) => {
-                            let merge = s.style == Style::Plain && s.text == "<<";
+                            let merge = s.style() == Style::Plain && s.text == "<<";
                             (key_string(s), merge)
                         }
                         _ => (Cow::Borrowed(""), false),
@@ -414,11 +410,9 @@ impl<'a> Builder<'a> {
                     *pending_key = Some((key, span, merge));
                 }
                 Some((_, key_span, true)) => items.push(MapItem::Merge(id, key_span)),
-                Some((key, key_span, false)) => items.push(MapItem::Entry(Entry {
-                    key,
-                    key_span,
-                    value: id,
-                })),
+                Some((key, key_span, false)) => items.push(MapItem::Entry(Entry::new(
+                    key, key_span, id,
+                ))),
             },
         }
         let _ = index;
@@ -452,7 +446,7 @@ impl<'a> Builder<'a> {
                             (out.get_mut(i), explicit.get_mut(i))
                         {
                             if *was_explicit {
-                                hidden.push((i, slot.key_span));
+                                hidden.push((i, slot.key_span()));
                             }
                             *slot = e;
                             *was_explicit = true;
@@ -512,7 +506,7 @@ impl<'a> Builder<'a> {
                 self.doc.duplicates.push(DuplicateKey {
                     map,
                     key: winner.key.to_string(),
-                    winner: winner.key_span,
+                    winner: winner.key_span(),
                     hidden,
                 });
             }

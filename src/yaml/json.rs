@@ -37,11 +37,7 @@ fn count_values(v: &Value) -> usize {
 
 fn push_node<'v>(nodes: &mut Vec<Node<'v>>, v: &'v Value) -> NodeId {
     let scalar = |text: Cow<'v, str>, style: Style, resolved: Resolved| {
-        YValue::Scalar(Scalar {
-            text,
-            style,
-            resolved,
-        })
+        YValue::Scalar(Scalar::new(text, style, resolved))
     };
     let value = match v {
         Value::Null => scalar(Cow::Borrowed("null"), Style::Plain, Resolved::Null),
@@ -62,18 +58,11 @@ fn push_node<'v>(nodes: &mut Vec<Node<'v>>, v: &'v Value) -> NodeId {
         Value::Array(items) => YValue::Seq(items.iter().map(|i| push_node(nodes, i)).collect()),
         Value::Object(map) => YValue::Map(
             map.iter()
-                .map(|(k, v)| Entry {
-                    key: Cow::Borrowed(k),
-                    key_span: Span::default(),
-                    value: push_node(nodes, v),
-                })
+                .map(|(k, v)| Entry::new(Cow::Borrowed(k), Span::default(), push_node(nodes, v)))
                 .collect(),
         ),
     };
     let id = NodeId::try_from(nodes.len()).unwrap_or(NodeId::MAX);
-    nodes.push(Node {
-        value,
-        span: Span::default(),
-    });
+    nodes.push(Node::new(value, Span::default()));
     id
 }

@@ -35,10 +35,10 @@ fn spans_of_keys_and_values() {
     let root = d.root.unwrap();
     let spec = d.get(root, "spec").unwrap();
     let e = d.entry(spec, "privileged").unwrap();
-    assert_eq!(text_at(src, e.key_span), "privileged");
-    assert_eq!(text_at(src, d.nodes[e.value as usize].span), "true");
+    assert_eq!(text_at(src, e.key_span()), "privileged");
+    assert_eq!(text_at(src, d.nodes[e.value as usize].span()), "true");
     let n = d.get(spec, "name").unwrap();
-    assert_eq!(text_at(src, d.nodes[n as usize].span), "\"web\"");
+    assert_eq!(text_at(src, d.nodes[n as usize].span()), "\"web\"");
     assert_eq!(d.str(n), Some("web"));
 }
 
@@ -48,9 +48,9 @@ fn non_ascii_offsets_are_bytes() {
     let s = parse(src);
     let d = &s.documents[0];
     let b = d.entry(d.root.unwrap(), "b").unwrap();
-    assert_eq!(text_at(src, b.key_span), "b");
-    assert_eq!(text_at(src, d.nodes[b.value as usize].span), "yes");
-    assert_eq!(d.scalar(b.value).unwrap().resolved, Resolved::Bool(true));
+    assert_eq!(text_at(src, b.key_span()), "b");
+    assert_eq!(text_at(src, d.nodes[b.value as usize].span()), "yes");
+    assert_eq!(d.scalar(b.value).unwrap().resolved(), Resolved::Bool(true));
 }
 
 #[test]
@@ -61,13 +61,13 @@ fn collection_spans() {
     let root = d.root.unwrap();
     let hp = d.pointer(root, "/v/0/hostPath").unwrap();
     assert_eq!(
-        text_at(src, d.nodes[hp as usize].span),
+        text_at(src, d.nodes[hp as usize].span()),
         "path: /x\n    type: Socket"
     );
     let f = d.pointer(root, "/v/1/f").unwrap();
-    assert_eq!(text_at(src, d.nodes[f as usize].span), "{p: 1, q: [1, 2]}");
+    assert_eq!(text_at(src, d.nodes[f as usize].span()), "{p: 1, q: [1, 2]}");
     let q = d.pointer(root, "/v/1/f/q").unwrap();
-    assert_eq!(text_at(src, d.nodes[q as usize].span), "[1, 2]");
+    assert_eq!(text_at(src, d.nodes[q as usize].span()), "[1, 2]");
 }
 
 #[test]
@@ -77,7 +77,7 @@ fn block_scalar_span_ends_at_its_text() {
     let d = &s.documents[0];
     let a = d.get(d.root.unwrap(), "a").unwrap();
     assert_eq!(
-        text_at(src, d.nodes[a as usize].span),
+        text_at(src, d.nodes[a as usize].span()),
         "line one\n  line two"
     );
 }
@@ -90,7 +90,7 @@ fn lone_cr_and_bom_per_document() {
     assert_eq!(s.document_count, 3);
     let d = &s.documents[2];
     let c = d.entry(d.root.unwrap(), "c").unwrap();
-    assert_eq!(text_at(src, c.key_span), "c");
+    assert_eq!(text_at(src, c.key_span()), "c");
 }
 
 #[test]
@@ -100,8 +100,8 @@ fn bom_and_crlf() {
     assert!(s.errors.is_empty());
     let d = &s.documents[0];
     let b = d.entry(d.root.unwrap(), "b").unwrap();
-    assert_eq!(text_at(src, b.key_span), "b");
-    assert_eq!(text_at(src, d.nodes[b.value as usize].span), "on");
+    assert_eq!(text_at(src, b.key_span()), "b");
+    assert_eq!(text_at(src, d.nodes[b.value as usize].span()), "on");
 }
 
 #[test]
@@ -110,7 +110,7 @@ fn duplicate_keys_last_wins() {
     let s = parse(src);
     let d = &s.documents[0];
     let a = d.get(d.root.unwrap(), "a").unwrap();
-    assert_eq!(d.scalar(a).unwrap().resolved, Resolved::Int(3));
+    assert_eq!(d.scalar(a).unwrap().resolved(), Resolved::Int(3));
     assert_eq!(d.duplicates.len(), 1);
     assert_eq!(d.duplicates[0].hidden.start, 0);
     assert_eq!(d.duplicates[0].winner.start, 10);
@@ -124,9 +124,9 @@ fn anchors_aliases_merge() {
     let root = d.root.unwrap();
     let c = d.get(root, "c").unwrap();
     let q = d.get(c, "q").unwrap();
-    assert_eq!(d.scalar(q).unwrap().resolved, Resolved::Int(3));
+    assert_eq!(d.scalar(q).unwrap().resolved(), Resolved::Int(3));
     let p = d.get(c, "p").unwrap();
-    assert_eq!(d.scalar(p).unwrap().resolved, Resolved::Int(1));
+    assert_eq!(d.scalar(p).unwrap().resolved(), Resolved::Int(1));
     assert!(d.duplicates.is_empty());
     assert_eq!(d.pointer(root, "/d/p"), Some(p));
     // YAML 1.1: the key `y` is the boolean true, so JSON sees "true".
@@ -235,11 +235,11 @@ fn yaml11_keys_and_tags() {
     let root = d.root.unwrap();
     assert!(d.get(root, "true").is_some());
     assert_eq!(
-        d.scalar(d.get(root, "v").unwrap()).unwrap().resolved,
+        d.scalar(d.get(root, "v").unwrap()).unwrap().resolved(),
         Resolved::Str
     );
     assert_eq!(
-        d.scalar(d.get(root, "w").unwrap()).unwrap().resolved,
+        d.scalar(d.get(root, "w").unwrap()).unwrap().resolved(),
         Resolved::Int(420)
     );
 }
@@ -288,7 +288,7 @@ fn tree_to_json(doc: &Document<'_>, id: NodeId) -> serde_json::Value {
                 .collect(),
         ),
         Some(Value::Seq(items)) => J::Array(items.iter().map(|&i| tree_to_json(doc, i)).collect()),
-        Some(Value::Scalar(s)) => match s.resolved {
+        Some(Value::Scalar(s)) => match s.resolved() {
             Resolved::Null => J::Null,
             Resolved::Bool(b) => J::Bool(b),
             Resolved::Int(i) => J::from(i),
@@ -374,3 +374,4 @@ fn json_documents_read_as_the_yaml_parser_reads_them() {
         assert_json_reading_agrees(&text);
     }
 }
+

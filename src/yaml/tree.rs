@@ -35,27 +35,121 @@ pub enum Style {
     Block,
 }
 
-/// A scalar: its text (after unescaping/folding), style and resolved YAML 1.1 type.
-#[derive(Debug, Clone)]
+/// A byte offset of the tree, stored in 32 bits (inputs are limited to less than 4 GiB).
+fn offset32(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
+}
+
+fn offset(offset: u32) -> usize {
+    usize::try_from(offset).unwrap_or(usize::MAX)
+}
+
+/// A scalar: its text (after unescaping/folding), style and resolved YAML 1.1 type. The
+/// style and the resolved value are packed (a tree holds one per node): read them with
+/// [`Scalar::style`] and [`Scalar::resolved`].
+#[derive(Clone)]
 pub struct Scalar<'a> {
     /// The scalar's content.
     pub text: Cow<'a, str>,
+    style: Style,
+    kind: Kind,
+    /// The integer's, float's or boolean's bits, per `kind`.
+    bits: u64,
+}
+
+/// Which [`Resolved`] a scalar holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Null,
+    Bool,
+    Int,
+    Float,
+    Str,
+}
+
+impl<'a> Scalar<'a> {
+    /// A scalar with its text, how it was written, and its resolved type: for plain
+    /// scalars per [`super::resolve_plain`] (or a core-schema tag), [`Resolved::Str`] for
+    /// quoted and block scalars.
+    pub fn new(text: Cow<'a, str>, style: Style, resolved: Resolved) -> Self {
+        let (kind, bits) = match resolved {
+            Resolved::Null => (Kind::Null, 0),
+            Resolved::Bool(b) => (Kind::Bool, u64::from(b)),
+            Resolved::Int(i) => (Kind::Int, u64::from_ne_bytes(i.to_ne_bytes())),
+            Resolved::Float(f) => (Kind::Float, f.to_bits()),
+            Resolved::Str => (Kind::Str, 0),
+        };
+        Scalar {
+            text,
+            style,
+            kind,
+            bits,
+        }
+    }
+
     /// How it was written.
-    pub style: Style,
-    /// The resolved type: for plain scalars per [`resolve_plain`] (or a core-schema tag),
-    /// [`Resolved::Str`] for quoted and block scalars.
-    pub resolved: Resolved,
+    pub fn style(&self) -> Style {
+        self.style
+    }
+
+    /// The resolved type and value.
+    pub fn resolved(&self) -> Resolved {
+        match self.kind {
+            Kind::Null => Resolved::Null,
+            Kind::Bool => Resolved::Bool(self.bits != 0),
+            Kind::Int => Resolved::Int(i64::from_ne_bytes(self.bits.to_ne_bytes())),
+            Kind::Float => Resolved::Float(f64::from_bits(self.bits)),
+            Kind::Str => Resolved::Str,
+        }
+    }
+}
+
+impl std::fmt::Debug for Scalar<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scalar")
+            .field("text", &self.text)
+            .field("style", &self.style)
+            .field("resolved", &self.resolved())
+            .finish()
+    }
 }
 
 /// One `key: value` pair of a mapping.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Entry<'a> {
     /// The key as the JSON conversion sees it (a YAML 1.1 boolean key `on` becomes `"true"`).
     pub key: Cow<'a, str>,
-    /// Span of the key node.
-    pub key_span: Span,
+    key_start: u32,
+    key_end: u32,
     /// The value node.
     pub value: NodeId,
+}
+
+impl<'a> Entry<'a> {
+    /// An entry: its key, the key node's span, its value.
+    pub fn new(key: Cow<'a, str>, key_span: Span, value: NodeId) -> Self {
+        Entry {
+            key,
+            key_start: offset32(key_span.start),
+            key_end: offset32(key_span.end),
+            value,
+        }
+    }
+
+    /// Span of the key node.
+    pub fn key_span(&self) -> Span {
+        Span::new(offset(self.key_start), offset(self.key_end))
+    }
+}
+
+impl std::fmt::Debug for Entry<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Entry")
+            .field("key", &self.key)
+            .field("key_span", &self.key_span())
+            .field("value", &self.value)
+            .finish()
+    }
 }
 
 /// A node's content.
@@ -69,13 +163,45 @@ pub enum Value<'a> {
     Map(Vec<Entry<'a>>),
 }
 
-/// A node with the span of its value.
-#[derive(Debug, Clone)]
+/// A node with the span of its value (stored in 32 bits: read it with [`Node::span`]).
+#[derive(Clone)]
 pub struct Node<'a> {
     /// Content.
     pub value: Value<'a>,
-    /// Where the value is written. For an alias, the anchored node's span.
-    pub span: Span,
+    start: u32,
+    end: u32,
+}
+
+impl<'a> Node<'a> {
+    /// A node: its content and where the value is written (for an alias, the anchored
+    /// node's span).
+    pub fn new(value: Value<'a>, span: Span) -> Self {
+        Node {
+            value,
+            start: offset32(span.start),
+            end: offset32(span.end),
+        }
+    }
+
+    /// Where the value is written, in bytes of the stream.
+    pub fn span(&self) -> Span {
+        Span::new(offset(self.start), offset(self.end))
+    }
+
+    /// Sets the span (a collection's, once its end is known).
+    pub fn set_span(&mut self, span: Span) {
+        self.start = offset32(span.start);
+        self.end = offset32(span.end);
+    }
+}
+
+impl std::fmt::Debug for Node<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Node")
+            .field("value", &self.value)
+            .field("span", &self.span())
+            .finish()
+    }
 }
 
 /// A duplicated key: `winner` is the key that is kept (the last), `hidden` the one it hides.
@@ -156,13 +282,13 @@ impl<'a> Document<'a> {
 
     /// Whether the node is a `null` scalar.
     pub fn is_null(&self, id: NodeId) -> bool {
-        matches!(self.scalar(id), Some(s) if s.resolved == Resolved::Null)
+        matches!(self.scalar(id), Some(s) if s.resolved() == Resolved::Null)
     }
 
     /// The string a Kubernetes string field would receive: any non-null scalar's text.
     pub fn str(&self, id: NodeId) -> Option<&str> {
         let s = self.scalar(id)?;
-        (s.resolved != Resolved::Null).then_some(s.text.as_ref())
+        (s.resolved() != Resolved::Null).then_some(s.text.as_ref())
     }
 
     /// Walks a JSON pointer (`/a/0/b`, RFC 6901 escapes) from `from`.
