@@ -91,6 +91,16 @@ impl Batch {
     }
 }
 
+/// Appends `more` to `to`, moving it whole when `to` is empty (one resource per document
+/// is the common case: no copy, no second buffer).
+fn append<T>(to: &mut Vec<T>, mut more: Vec<T>) {
+    if to.is_empty() {
+        *to = more;
+    } else {
+        to.append(&mut more);
+    }
+}
+
 /// Where the `check_*_with` methods hand each document's [`Batch`].
 pub type Sink<'s> = dyn FnMut(Batch) + 's;
 
@@ -340,8 +350,8 @@ impl Checker {
                     lines,
                 },
             );
-            batch.findings.extend(judged.findings);
-            batch.suppressed.extend(judged.suppressed);
+            append(&mut batch.findings, judged.findings);
+            append(&mut batch.suppressed, judged.suppressed);
             if let Some((message, span)) = judged.over_budget {
                 batch.errors.push(ErrorEntry {
                     file: file.to_string(),
