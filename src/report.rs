@@ -6,6 +6,7 @@
 //! (`crate::render::json`), text with code frames, SARIF, the language server.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -74,12 +75,12 @@ pub enum MatchedBy {
 /// One violation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
-    /// The file, as given (or `"<stdin>"`).
-    pub file: String,
+    /// The file, as given (or `"<stdin>"`); shared by the file's findings.
+    pub file: Arc<str>,
     /// Document index in the YAML stream, 0-based.
     pub document: usize,
-    /// The resource.
-    pub resource: ResourceRef,
+    /// The resource; shared by the resource's findings.
+    pub resource: Arc<ResourceRef>,
     /// The container's `name`, or `None` for a pod-level finding.
     pub container: Option<String>,
     /// The rule ID, e.g. `privileged-container`.

@@ -468,7 +468,7 @@ fn list_items_and_shapes_are_resources() {
     let f = &findings(&report, "privileged-container")[0];
     assert_eq!(f.resource.kind, "Rollout");
     assert_eq!(f.resource.matched_by, kube_secctx::report::MatchedBy::Shape);
-    let json = serde_json::to_value(&f.resource).unwrap();
+    let json = serde_json::to_value(&*f.resource).unwrap();
     assert_eq!(json["matchedBy"], "shape");
 }
 

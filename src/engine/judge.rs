@@ -8,11 +8,12 @@
 //! input diagnostics run once, outside any mode.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use super::span::resolve_span;
 use crate::options::{Level, ModePolicies, Modes, Options, Policy};
 use crate::position::LineIndex;
-use crate::report::{Finding, PssRef};
+use crate::report::{Finding, PssRef, ResourceRef};
 use crate::rules::{Category, Ctx, Hit, Room, Rule, RULES};
 use crate::workload::{annotations, Workload};
 use crate::yaml::{Document, NodeId, Span};
@@ -81,7 +82,7 @@ impl Plans {
 
 /// A resource to judge.
 pub(super) struct Resource<'r, 'd> {
-    pub(super) file: &'r str,
+    pub(super) file: &'r Arc<str>,
     pub(super) doc: &'r Document<'d>,
     pub(super) workload: &'r Workload,
     pub(super) spec: NodeId,
@@ -196,9 +197,10 @@ pub(super) fn judge(opts: &Options, plans: &mut Plans, r: &Resource<'_, '_>) -> 
         suppressed: Vec::new(),
         over_budget: room.full.then(|| over_budget(r, limits)),
     };
+    let resource = Arc::new(w.resource.clone());
     for j in judgements {
         let suppressed = ignored.contains(j.rule.id);
-        let f = finding(r, j);
+        let f = finding(r, &resource, j);
         if suppressed {
             out.suppressed.push(f);
         } else {
@@ -240,7 +242,7 @@ fn ignored_rules<'d>(doc: &'d Document<'_>, w: &Workload) -> HashSet<&'d str> {
     out
 }
 
-fn finding(r: &Resource<'_, '_>, j: Judgement) -> Finding {
+fn finding(r: &Resource<'_, '_>, resource: &Arc<ResourceRef>, j: Judgement) -> Finding {
     let Judgement {
         rule,
         pss,
@@ -264,9 +266,9 @@ fn finding(r: &Resource<'_, '_>, j: Judgement) -> Finding {
         .span
         .unwrap_or_else(|| resolve_span(r.doc, w, container, &hit.pointer));
     Finding {
-        file: r.file.to_string(),
+        file: Arc::clone(r.file),
         document: r.doc.index,
-        resource: w.resource.clone(),
+        resource: Arc::clone(resource),
         container: container.and_then(|c| c.name.clone()).or(hit.container),
         rule: rule.id,
         modes,

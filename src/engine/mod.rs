@@ -16,6 +16,7 @@ mod judge;
 pub mod span;
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use crate::options::{Options, OptionsError};
 use crate::position::LineIndex;
@@ -226,6 +227,7 @@ impl Checker {
         sink: &mut Sink<'_>,
     ) {
         self.begin(file);
+        let file_name: Arc<str> = Arc::from(file);
         // An error at the very end ("unexpected end of input") points at the end of the
         // last line, not at a line after it that editors and SARIF do not have.
         let eof = text.trim_end_matches(['\n', '\r']).len();
@@ -258,7 +260,7 @@ impl Checker {
                     if !doc.duplicates.is_empty() && lines.is_none() {
                         lines = Some(LineIndex::new(text));
                     }
-                    self.document(file, &doc, lines.as_ref(), &mut batch);
+                    self.document(&file_name, &doc, lines.as_ref(), &mut batch);
                 }
             }
         });
@@ -283,7 +285,7 @@ impl Checker {
                 document: doc.index,
                 ..Batch::default()
             };
-            c.document(file, doc, None, &mut batch);
+            c.document(&Arc::from(file), doc, None, &mut batch);
             c.flush(batch, sink);
         })
     }
@@ -322,7 +324,7 @@ impl Checker {
     /// One parsed document: its workloads judged, into `batch`.
     fn document(
         &mut self,
-        file: &str,
+        file: &Arc<str>,
         doc: &Document<'_>,
         lines: Option<&LineIndex<'_>>,
         batch: &mut Batch,

@@ -92,7 +92,7 @@ impl<'r, 's> JsonReport<'r, 's> {
     /// or an error entry (a clean file needs no positions).
     pub fn new(report: &'r Report, sources: &Sources<'s>, positions: Positions) -> Self {
         let mut indexes = HashMap::new();
-        let files = report.findings.iter().map(|f| f.file.as_str());
+        let files = report.findings.iter().map(|f| &*f.file);
         for file in files.chain(report.errors.iter().map(|e| e.file.as_str())) {
             if !indexes.contains_key(file) {
                 if let Some(text) = sources(file) {
@@ -141,7 +141,7 @@ pub fn write<W: std::io::Write>(
         Positions::CharsAndBytes,
     )?;
     for f in &report.findings {
-        w.finding(f, view.indexes.get(f.file.as_str()))?;
+        w.finding(f, view.indexes.get(&*f.file))?;
     }
     for e in &report.errors {
         w.error(e, view.indexes.get(e.file.as_str()))?;

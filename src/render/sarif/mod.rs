@@ -84,7 +84,7 @@ pub fn write<W: std::io::Write>(
     let mut w = SarifWriter::begin(out, &report.options, opts)?;
     for f in &report.findings {
         let li = indexes
-            .entry(f.file.as_str())
+            .entry(&*f.file)
             .or_insert_with(|| sources(&f.file).map(LineIndex::new));
         w.finding(f, li.as_ref())?;
     }
