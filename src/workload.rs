@@ -12,8 +12,9 @@
 use crate::report::{MatchedBy, ResourceRef};
 use crate::yaml::{escape_pointer, Document, NodeId, Span, Value};
 
-/// Which list of the pod spec a container comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which list of the pod spec a container comes from, in PSA's order (init, regular,
+/// ephemeral: the order of [`Workload::containers`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ContainerKind {
     /// `spec.initContainers[*]`.
     Init,
@@ -45,8 +46,42 @@ pub struct Container {
     pub name: Option<String>,
     /// Which list it is in.
     pub kind: ContainerKind,
-    /// JSON pointer of the container, e.g. `/spec/template/spec/containers/0`.
-    pub pointer: String,
+    /// Position in that list.
+    pub position: usize,
+}
+
+impl Workload {
+    /// The container whose item holds the field at the absolute JSON `pointer`, if any:
+    /// `<spec>/<containers|initContainers|ephemeralContainers>/<N>[/...]`. A binary search
+    /// ([`Workload::containers`] is ordered by kind, then position).
+    pub fn container_at(&self, pointer: &str) -> Option<&Container> {
+        let rest = pointer
+            .strip_prefix(self.spec_pointer.as_str())?
+            .strip_prefix('/')?;
+        let (field, rest) = rest.split_once('/')?;
+        let position = rest.split('/').next()?.parse::<usize>().ok()?;
+        let kind = [
+            ContainerKind::Init,
+            ContainerKind::Regular,
+            ContainerKind::Ephemeral,
+        ]
+        .into_iter()
+        .find(|k| k.field() == field)?;
+        let at = self
+            .containers
+            .binary_search_by(|c| (c.kind, c.position).cmp(&(kind, position)))
+            .ok()?;
+        self.containers.get(at)
+    }
+}
+
+impl Container {
+    /// JSON pointer of the container, e.g. `/spec/template/spec/containers/0`, under the
+    /// pod spec at `spec_pointer` ([`Workload::spec_pointer`]). Built when asked for: a
+    /// pod with many containers holds no string per container for it.
+    pub fn pointer(&self, spec_pointer: &str) -> String {
+        format!("{spec_pointer}/{}/{}", self.kind.field(), self.position)
+    }
 }
 
 /// A resource that carries a pod spec.
@@ -322,7 +357,7 @@ fn object(
                         .and_then(|n| doc.str(n))
                         .map(str::to_string),
                     kind,
-                    pointer: format!("{spec_pointer}/{}/{i}", kind.field()),
+                    position: i,
                 });
             }
         }

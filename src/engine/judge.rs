@@ -255,13 +255,7 @@ fn finding(r: &Resource<'_, '_>, resource: &Arc<ResourceRef>, j: Judgement) -> F
     let container = hit
         .container_index
         .and_then(|i| w.containers.get(i))
-        .or_else(|| {
-            w.containers.iter().find(|c| {
-                hit.pointer
-                    .strip_prefix(c.pointer.as_str())
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-            })
-        });
+        .or_else(|| w.container_at(&hit.pointer));
     let span = hit
         .span
         .unwrap_or_else(|| resolve_span(r.doc, w, container, &hit.pointer));

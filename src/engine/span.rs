@@ -32,9 +32,11 @@ pub fn resolve_span(
             return s;
         }
         return match doc.node(c.node).map(|n| &n.value) {
-            Some(Value::Map(entries)) => {
-                entries.iter().map(|e| e.key_span()).min().unwrap_or_default()
-            }
+            Some(Value::Map(entries)) => entries
+                .iter()
+                .map(|e| e.key_span())
+                .min()
+                .unwrap_or_default(),
             Some(_) => doc.node(c.node).map(|n| n.span()).unwrap_or_default(),
             None => Span::default(),
         };

@@ -1,5 +1,5 @@
 //! `privilege-escalation-allowed` — PSA check `allowPrivilegeEscalation` (restricted).
-use super::{container_label, Ctx};
+use super::Ctx;
 
 declare_rule! {
     /// ## What it checks
@@ -62,7 +62,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
         if ctx.bool(ctx.get(ctx.sc(c), "allowPrivilegeEscalation")) != Some(false) {
             let msg = format!(
                 "allowPrivilegeEscalation != false: {} must set securityContext.allowPrivilegeEscalation=false",
-                container_label(c)
+                ctx.container_label(c)
             );
             ctx.report_container(c, "securityContext/allowPrivilegeEscalation", msg);
         }

@@ -1,5 +1,5 @@
 //! `forbidden-apparmor-profile` — PSA check `appArmorProfile` (baseline).
-use super::{container_label, Ctx};
+use super::Ctx;
 use crate::workload::child_pointer;
 
 /// Prefix of the (beta) AppArmor annotations read by PSA.
@@ -89,7 +89,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
             if !valid_type(t) {
                 let msg = format!(
                     "forbidden AppArmor profile: {} must not set securityContext.appArmorProfile.type={:?}",
-                    container_label(c),
+                    ctx.container_label(c),
                     t.unwrap_or("")
                 );
                 ctx.report_container(c, "securityContext/appArmorProfile/type", msg);

@@ -1,5 +1,5 @@
 //! `non-default-capabilities` — PSA check `capabilities_baseline` (baseline).
-use super::{container_label, quoted_list, Ctx};
+use super::{quoted_list, Ctx};
 
 /// Capabilities the baseline level allows in `capabilities.add` (exact, case-sensitive).
 pub const BASELINE_CAPABILITIES: &[&str] = &[
@@ -91,7 +91,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
         if let Some(&(first, _)) = bad.first() {
             let msg = format!(
                 "non-default capabilities: {} must not include {} in securityContext.capabilities.add",
-                container_label(c),
+                ctx.container_label(c),
                 quoted_list(bad.iter().map(|b| b.1))
             );
             ctx.report_container(c, &format!("securityContext/capabilities/add/{first}"), msg);

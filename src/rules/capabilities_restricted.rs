@@ -1,5 +1,5 @@
 //! `unrestricted-capabilities` — PSA check `capabilities_restricted` (restricted, v1.22+).
-use super::{container_label, quoted_list, Ctx};
+use super::{quoted_list, Ctx};
 
 declare_rule! {
     /// ## What it checks
@@ -98,7 +98,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
         };
         let msg = format!(
             "unrestricted capabilities: {} {}",
-            container_label(c),
+            ctx.container_label(c),
             problems.join(" and ")
         );
         ctx.report_container(c, &pointer, msg);

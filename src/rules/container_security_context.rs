@@ -1,5 +1,5 @@
 //! `container-security-context-missing` — hardening rule beyond PSS.
-use super::{container_label, Ctx};
+use super::Ctx;
 
 declare_rule! {
     /// ## What it checks
@@ -61,7 +61,7 @@ declare_rule! {
 fn check(ctx: &mut Ctx<'_, '_, '_>) {
     for c in ctx.containers() {
         if ctx.sc(c).is_none() {
-            let msg = format!("{} has no securityContext", container_label(c));
+            let msg = format!("{} has no securityContext", ctx.container_label(c));
             ctx.report_container(c, "securityContext", msg);
         }
     }

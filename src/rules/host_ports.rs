@@ -1,5 +1,5 @@
 //! `host-port` — PSA check `hostPorts` (baseline).
-use super::{container_label, Ctx};
+use super::Ctx;
 
 declare_rule! {
     /// ## What it checks
@@ -74,7 +74,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
                 .map(|b| b.1.to_string())
                 .collect::<Vec<_>>()
                 .join(", ");
-            let msg = format!("hostPort: {} uses hostPort {list}", container_label(c));
+            let msg = format!("hostPort: {} uses hostPort {list}", ctx.container_label(c));
             ctx.report_container(c, &format!("ports/{first}/hostPort"), msg);
         }
     }

@@ -1,5 +1,5 @@
 //! `probe-or-lifecycle-host` — PSA check `hostProbesAndHostLifecycle` (baseline, v1.34+).
-use super::{container_label, Ctx};
+use super::Ctx;
 
 declare_rule! {
     /// ## What it checks
@@ -91,7 +91,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
                 .join(", ");
             let msg = format!(
                 "probe or lifecycle host: {} must not set {list}",
-                container_label(c)
+                ctx.container_label(c)
             );
             ctx.report_container(c, pointer, msg);
         }

@@ -186,7 +186,7 @@ fn fields(
             match container {
                 Some(c) => ctx.report_container(
                     c,
-                    pointer.trim_start_matches(&format!("{}/", c.pointer)),
+                    pointer.trim_start_matches(&format!("{}/", ctx.container_pointer(c))),
                     msg,
                 ),
                 None => ctx.report_at(pointer, None, msg),
@@ -233,8 +233,9 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
         }
     }
     for c in ctx.containers() {
-        fields(ctx, Some(c.node), &c.pointer, CONTAINER_SHAPE, Some(c));
-        let sc_pointer = format!("{}/securityContext", c.pointer);
+        let pointer = ctx.container_pointer(c);
+        fields(ctx, Some(c.node), &pointer, CONTAINER_SHAPE, Some(c));
+        let sc_pointer = format!("{pointer}/securityContext");
         fields(ctx, ctx.sc(c), &sc_pointer, CONTAINER_SC, Some(c));
         fields(ctx, ctx.sc(c), &sc_pointer, CONTAINER_SC_SHAPE, Some(c));
         let ports = ctx
@@ -245,7 +246,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
             fields(
                 ctx,
                 Some(port),
-                &format!("{}/ports/{i}", c.pointer),
+                &format!("{pointer}/ports/{i}"),
                 PORT,
                 Some(c),
             );

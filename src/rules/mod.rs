@@ -349,6 +349,24 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
         format!("{}/{rel}", self.workload.spec_pointer)
     }
 
+    /// The JSON pointer of container `c`.
+    pub fn container_pointer(&self, c: &Container) -> String {
+        c.pointer(&self.workload.spec_pointer)
+    }
+
+    /// `container "name"` for messages (PSA's wording), or `container /spec/containers/N`
+    /// without a name.
+    pub fn container_label(&self, c: &Container) -> String {
+        match &c.name {
+            Some(n) => format!("container {n:?}"),
+            None => format!(
+                "{} {}",
+                c.kind.field().trim_end_matches('s'),
+                self.container_pointer(c)
+            ),
+        }
+    }
+
     /// Reports a pod-level finding at `spec/<rel>`.
     pub fn report_pod(&mut self, rel: &str, message: String) {
         let pointer = self.pod_pointer(rel);
@@ -358,7 +376,7 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
     /// Reports a finding on container `c` at `<container>/<rel>`.
     pub fn report_container(&mut self, c: &Container, rel: &str, message: String) {
         self.push(Hit {
-            pointer: format!("{}/{rel}", c.pointer),
+            pointer: format!("{}/{rel}", self.container_pointer(c)),
             container: c.name.clone(),
             container_index: Some(c.index),
             message,
@@ -410,14 +428,6 @@ pub(crate) fn integral(f: f64) -> Option<i64> {
     // 2^63 as f64; `as` saturates, so keep strictly inside the range.
     const LIMIT: f64 = 9_223_372_036_854_775_808.0;
     (f.is_finite() && f.fract() == 0.0 && f.abs() < LIMIT).then_some(f as i64)
-}
-
-/// `container "name"` for messages (PSA's wording), or `container #N` without a name.
-pub fn container_label(c: &Container) -> String {
-    match &c.name {
-        Some(n) => format!("container {n:?}"),
-        None => format!("{} {}", c.kind.field().trim_end_matches('s'), c.pointer),
-    }
 }
 
 /// Joins quoted names: `"a", "b"`.

@@ -1,5 +1,5 @@
 //! `privileged-container` — PSA check `privileged` (baseline).
-use super::{container_label, Ctx};
+use super::Ctx;
 
 declare_rule! {
     /// ## What it checks
@@ -60,7 +60,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
         if ctx.bool(ctx.get(ctx.sc(c), "privileged")) == Some(true) {
             let msg = format!(
                 "privileged: {} must not set securityContext.privileged=true",
-                container_label(c)
+                ctx.container_label(c)
             );
             ctx.report_container(c, "securityContext/privileged", msg);
         }

@@ -1,6 +1,6 @@
 //! `unmasked-proc-mount` — PSA checks `procMount` (baseline) and `procMount_restricted`
 //! (restricted, v1.35+).
-use super::{container_label, Ctx};
+use super::Ctx;
 use crate::options::Level;
 
 declare_rule! {
@@ -73,7 +73,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
         if value != "Default" {
             let msg = format!(
                 "procMount: {} must not set securityContext.procMount={value:?}",
-                container_label(c)
+                ctx.container_label(c)
             );
             ctx.report_container(c, "securityContext/procMount", msg);
             if restricted {

@@ -1,5 +1,5 @@
 //! `writable-root-filesystem` — hardening rule beyond PSS.
-use super::{container_label, Ctx};
+use super::Ctx;
 
 declare_rule! {
     /// ## What it checks
@@ -66,7 +66,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
         if ctx.bool(ctx.get(ctx.sc(c), "readOnlyRootFilesystem")) != Some(true) {
             let msg = format!(
                 "{} does not set securityContext.readOnlyRootFilesystem=true",
-                container_label(c)
+                ctx.container_label(c)
             );
             ctx.report_container(c, "securityContext/readOnlyRootFilesystem", msg);
         }

@@ -1,5 +1,5 @@
 //! `may-run-as-root` — PSA check `runAsNonRoot` (restricted).
-use super::{container_label, Ctx};
+use super::Ctx;
 
 declare_rule! {
     /// ## What it checks
@@ -77,14 +77,14 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
             Some(false) => {
                 let msg = format!(
                     "runAsNonRoot != true: {} must not set securityContext.runAsNonRoot=false",
-                    container_label(c)
+                    ctx.container_label(c)
                 );
                 ctx.report_container(c, "securityContext/runAsNonRoot", msg);
             }
             None if pod != Some(true) => {
                 let msg = format!(
                     "runAsNonRoot != true: pod or {} must set securityContext.runAsNonRoot=true",
-                    container_label(c)
+                    ctx.container_label(c)
                 );
                 ctx.report_container(c, "securityContext/runAsNonRoot", msg);
             }

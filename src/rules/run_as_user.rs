@@ -1,5 +1,5 @@
 //! `run-as-root-user` — PSA check `runAsUser` (restricted, v1.23+).
-use super::{container_label, Ctx};
+use super::Ctx;
 
 declare_rule! {
     /// ## What it checks
@@ -71,7 +71,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
         if ctx.int(ctx.get(ctx.sc(c), "runAsUser")) == Some(0) {
             let msg = format!(
                 "runAsUser=0: {} must not set runAsUser=0",
-                container_label(c)
+                ctx.container_label(c)
             );
             ctx.report_container(c, "securityContext/runAsUser", msg);
         }

@@ -1,5 +1,5 @@
 //! `unconfined-seccomp-profile` — PSA check `seccompProfile_baseline` (baseline).
-use super::{container_label, Ctx};
+use super::Ctx;
 use crate::workload::child_pointer;
 
 /// The pod-level seccomp annotation read before v1.19.
@@ -133,7 +133,7 @@ pub(super) fn check_set_profiles(ctx: &mut Ctx<'_, '_, '_>) -> bool {
             if !valid_type(t) {
                 let msg = format!(
                     "seccompProfile: {} must not set securityContext.seccompProfile.type={:?}",
-                    container_label(c),
+                    ctx.container_label(c),
                     t.unwrap_or("")
                 );
                 ctx.report_container(c, "securityContext/seccompProfile/type", msg);

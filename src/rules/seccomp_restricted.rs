@@ -1,5 +1,5 @@
 //! `missing-seccomp-profile` — PSA check `seccompProfile_restricted` (restricted, v1.19+).
-use super::{container_label, Ctx};
+use super::Ctx;
 
 declare_rule! {
     /// ## What it checks
@@ -71,7 +71,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
         if !pod_valid && ctx.get(ctx.sc(c), "seccompProfile").is_none() {
             let msg = format!(
                 "seccompProfile: pod or {} must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"",
-                container_label(c)
+                ctx.container_label(c)
             );
             ctx.report_container(c, "securityContext/seccompProfile/type", msg);
         }

@@ -1,5 +1,5 @@
 //! `forbidden-selinux-options` — PSA check `seLinuxOptions` (baseline).
-use super::{container_label, Ctx};
+use super::Ctx;
 use crate::yaml::NodeId;
 
 declare_rule! {
@@ -110,7 +110,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
             if let Some((field, _)) = bad.first() {
                 let msg = format!(
                     "seLinuxOptions: {} must not set securityContext.seLinuxOptions {}",
-                    container_label(c),
+                    ctx.container_label(c),
                     describe(&bad)
                 );
                 ctx.report_container(c, &format!("securityContext/seLinuxOptions/{field}"), msg);

@@ -1,5 +1,5 @@
 //! `windows-host-process` — PSA check `windowsHostProcess` (baseline).
-use super::{container_label, Ctx};
+use super::Ctx;
 
 declare_rule! {
     /// ## What it checks
@@ -71,7 +71,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
         if ctx.bool(ctx.path(ctx.sc(c), &["windowsOptions", "hostProcess"])) == Some(true) {
             let msg = format!(
                 "hostProcess: {} must not set securityContext.windowsOptions.hostProcess=true",
-                container_label(c)
+                ctx.container_label(c)
             );
             ctx.report_container(c, "securityContext/windowsOptions/hostProcess", msg);
         }

@@ -410,9 +410,9 @@ impl<'a> Builder<'a> {
                     *pending_key = Some((key, span, merge));
                 }
                 Some((_, key_span, true)) => items.push(MapItem::Merge(id, key_span)),
-                Some((key, key_span, false)) => items.push(MapItem::Entry(Entry::new(
-                    key, key_span, id,
-                ))),
+                Some((key, key_span, false)) => {
+                    items.push(MapItem::Entry(Entry::new(key, key_span, id)))
+                }
             },
         }
         let _ = index;

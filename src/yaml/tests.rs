@@ -65,7 +65,10 @@ fn collection_spans() {
         "path: /x\n    type: Socket"
     );
     let f = d.pointer(root, "/v/1/f").unwrap();
-    assert_eq!(text_at(src, d.nodes[f as usize].span()), "{p: 1, q: [1, 2]}");
+    assert_eq!(
+        text_at(src, d.nodes[f as usize].span()),
+        "{p: 1, q: [1, 2]}"
+    );
     let q = d.pointer(root, "/v/1/f/q").unwrap();
     assert_eq!(text_at(src, d.nodes[q as usize].span()), "[1, 2]");
 }
@@ -374,4 +377,3 @@ fn json_documents_read_as_the_yaml_parser_reads_them() {
         assert_json_reading_agrees(&text);
     }
 }
-
