@@ -804,3 +804,26 @@ fn a_directory_reached_by_many_links_is_walked_once() {
     );
     assert_eq!(code(&o), 1);
 }
+
+/// A reader that goes away before the report is written (`| true`): the CLI prints no
+/// error, still checks every input, and its exit code still says what was found.
+#[test]
+fn a_closed_pipe_keeps_the_exit_code() {
+    let dir = tree(&[
+        ("p.yaml", PRIVILEGED_POD.as_bytes()),
+        ("ok.yaml", b"kind: ConfigMap\napiVersion: v1\n"),
+    ]);
+    for format in ["text", "json", "sarif"] {
+        let mut child = std::process::Command::new(BIN)
+            .current_dir(dir.path())
+            .args(["check", "--format", format, "ok.yaml", "p.yaml"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{format}");
+    }
+}

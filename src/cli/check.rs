@@ -147,7 +147,8 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Checks each input, writing each document's results as it is checked, then the end
-/// of the report. Stops writing (not checking) at the first output error.
+/// of the report. At the first output error (a closed pipe, a full disk) it stops
+/// writing but checks every input, so that the exit code still says what was found.
 fn check_and_write(
     checker: &mut Checker,
     out: &mut io::Stdout,
@@ -157,23 +158,27 @@ fn check_and_write(
     unread: usize,
 ) -> std::io::Result<()> {
     let report = checker.report();
-    let mut output = Output::begin(out, args, report.version, &report.options, files)?;
-    let mut failed: Option<std::io::Error> = None;
+    let (mut output, mut failed) =
+        match Output::begin(out, args, report.version, &report.options, files) {
+            Ok(output) => (Some(output), None),
+            Err(e) => (None, Some(e)),
+        };
     for (name, bytes) in read {
         // The text of positions and code frames: the file itself, or with its invalid
         // bytes replaced one for one (every offset of the report is the file's).
         let decoded = decode(&bytes);
         let li = LineIndex::new(&decoded.text);
         checker.check_bytes_with(&name, &bytes, &mut |batch| {
-            if failed.is_none() {
+            if let (None, Some(output)) = (&failed, output.as_mut()) {
                 failed = output.batch(&batch, &li).err();
             }
         });
     }
-    if let Some(e) = failed {
-        return Err(e);
+    match (failed, output) {
+        (Some(e), _) => Err(e),
+        (None, Some(output)) => output.finish(checker.report(), unread),
+        (None, None) => Ok(()),
     }
-    output.finish(checker.report(), unread)
 }
 
 /// Rule IDs as given, trimmed, empty ones dropped (`--select a,,b`).
