@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 
-use super::{pretty, Sources};
+use super::{pretty, KeptErrors, Sources};
 use crate::position::{LineIndex, Unit};
 use crate::report::{
     ErrorEntry, Finding, PssRef, Report, ReportOptions, ResourceRef, Severity, Summary,
@@ -159,9 +159,8 @@ pub struct JsonWriter<W: std::io::Write> {
     out: W,
     positions: Positions,
     findings: usize,
-    /// The `errors` array's elements, rendered.
-    errors: Vec<u8>,
-    error_count: usize,
+    /// The error entries, for the `errors` array at the end.
+    errors: KeptErrors<Option<Range>>,
 }
 
 impl<W: std::io::Write> JsonWriter<W> {
@@ -187,8 +186,7 @@ impl<W: std::io::Write> JsonWriter<W> {
             out,
             positions,
             findings: 0,
-            errors: Vec::new(),
-            error_count: 0,
+            errors: KeptErrors::new(),
         })
     }
 
@@ -228,25 +226,13 @@ impl<W: std::io::Write> JsonWriter<W> {
         self.out.write_all(&pretty(&finding_json(f, range), 2))
     }
 
-    /// Keeps one error entry, rendered, for [`JsonWriter::finish`].
+    /// Keeps one error entry (with its range) for [`JsonWriter::finish`].
     ///
     /// # Errors
     /// None today (the entry is kept in memory); a `Result` for symmetry.
     pub fn error(&mut self, e: &ErrorEntry, li: Option<&LineIndex<'_>>) -> std::io::Result<()> {
-        let json = ErrorJson {
-            file: &e.file,
-            document: e.document,
-            message: &e.message,
-            range: li.map(|li| range(li, e.span, self.positions)),
-        };
-        let separator: &[u8] = if self.error_count == 0 {
-            b"\n    "
-        } else {
-            b",\n    "
-        };
-        self.error_count += 1;
-        self.errors.extend_from_slice(separator);
-        self.errors.extend_from_slice(&pretty(&json, 2));
+        let range = li.map(|li| range(li, e.span, self.positions));
+        self.errors.keep(e, range);
         Ok(())
     }
 
@@ -264,8 +250,19 @@ impl<W: std::io::Write> JsonWriter<W> {
         };
         self.out.write_all(close(self.findings))?;
         self.out.write_all(b",\n  \"errors\": [")?;
-        self.out.write_all(&self.errors)?;
-        self.out.write_all(close(self.error_count))?;
+        let count = self.errors.len();
+        for (i, e) in self.errors.into_iter().enumerate() {
+            let json = ErrorJson {
+                file: &e.file,
+                document: e.document,
+                message: &e.message,
+                range: e.at,
+            };
+            self.out
+                .write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+            self.out.write_all(&pretty(&json, 2))?;
+        }
+        self.out.write_all(close(count))?;
         self.out.write_all(b",\n  \"summary\": ")?;
         self.out.write_all(&pretty(summary, 1))?;
         self.out.write_all(b"\n}")?;

@@ -38,6 +38,57 @@ pub(crate) fn pretty<T: Serialize + ?Sized>(value: &T, depth: usize) -> Vec<u8> 
     out
 }
 
+/// Error entries a streaming writer keeps until the end of its report (JSON and SARIF
+/// list them after every finding), held compactly: the file name and the message are
+/// shared with the entry before when they are the same (a file's entries, a message
+/// repeated document after document), and the position is converted when kept (`P`),
+/// since the file's text is gone by the end.
+pub(crate) struct KeptErrors<P> {
+    entries: Vec<KeptError<P>>,
+}
+
+/// One kept error entry.
+pub(crate) struct KeptError<P> {
+    pub(crate) file: std::sync::Arc<str>,
+    pub(crate) document: usize,
+    pub(crate) message: std::sync::Arc<str>,
+    pub(crate) at: P,
+}
+
+impl<P> KeptErrors<P> {
+    pub(crate) fn new() -> Self {
+        KeptErrors {
+            entries: Vec::new(),
+        }
+    }
+
+    pub(crate) fn keep(&mut self, e: &crate::report::ErrorEntry, at: P) {
+        let last = self.entries.last();
+        let file = match last {
+            Some(k) if *k.file == *e.file => std::sync::Arc::clone(&k.file),
+            _ => std::sync::Arc::from(e.file.as_str()),
+        };
+        let message = match last {
+            Some(k) if *k.message == *e.message => std::sync::Arc::clone(&k.message),
+            _ => std::sync::Arc::from(e.message.as_str()),
+        };
+        self.entries.push(KeptError {
+            file,
+            document: e.document,
+            message,
+            at,
+        });
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub(crate) fn into_iter(self) -> impl Iterator<Item = KeptError<P>> {
+        self.entries.into_iter()
+    }
+}
+
 /// Looks up a file's text by the name it has in the report (`Finding::file`).
 ///
 /// `None` means the text is not available: renderers then leave out what needs it (the

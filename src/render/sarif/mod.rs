@@ -30,7 +30,7 @@ mod uri;
 
 pub use uri::path_to_uri;
 
-use super::{display_end, pretty, Sources};
+use super::{display_end, pretty, KeptErrors, Sources};
 use crate::position::{LineIndex, Unit};
 use crate::report::{ErrorEntry, Finding, MatchedBy, Report, ReportOptions, Severity};
 use crate::rules::RULES;
@@ -118,7 +118,7 @@ pub struct SarifWriter<W: std::io::Write> {
     /// Occurrences of each identity's hash, for the fingerprints.
     seen: HashMap<u64, usize>,
     /// The error entries and their regions, for [`SarifWriter::finish`].
-    errors: Vec<(ErrorEntry, Region)>,
+    errors: KeptErrors<Region>,
 }
 
 impl<W: std::io::Write> SarifWriter<W> {
@@ -148,7 +148,7 @@ impl<W: std::io::Write> SarifWriter<W> {
             indent,
             results: 0,
             seen: HashMap::new(),
-            errors: Vec::new(),
+            errors: KeptErrors::new(),
         })
     }
 
@@ -184,7 +184,7 @@ impl<W: std::io::Write> SarifWriter<W> {
 
     /// Keeps one error entry (and its region) for [`SarifWriter::finish`].
     pub fn error(&mut self, e: &ErrorEntry, li: Option<&LineIndex<'_>>) {
-        self.errors.push((e.clone(), region(li, e.span)));
+        self.errors.keep(e, region(li, e.span));
     }
 
     /// Writes the error entries' results and the rest of the log; returns the output.
@@ -192,11 +192,11 @@ impl<W: std::io::Write> SarifWriter<W> {
     /// # Errors
     /// The first error the output returns.
     pub fn finish(mut self) -> std::io::Result<W> {
-        for (e, region) in std::mem::take(&mut self.errors) {
+        for e in std::mem::replace(&mut self.errors, KeptErrors::new()).into_iter() {
             let document = e.document.to_string();
-            let identity = [INPUT_ERROR_RULE, e.file.as_str(), &document, &e.message];
+            let identity = [INPUT_ERROR_RULE, &*e.file, &document, &*e.message];
             let fp = fingerprint(&mut self.seen, &identity);
-            let result = error_result(&e, region, fp, &self.opts);
+            let result = error_result(&e.file, e.document, &e.message, e.at, fp, &self.opts);
             self.result(&result)?;
         }
         if self.results > 0 {
@@ -522,23 +522,25 @@ fn finding_result<'a>(
     }
 }
 
-fn error_result<'a>(
-    e: &'a ErrorEntry,
+fn error_result(
+    file: &str,
+    document: usize,
+    message: &str,
     region: Region,
     fp: String,
     opts: &SarifOptions,
-) -> SarifResult<'a> {
+) -> SarifResult<'static> {
     SarifResult {
         rule_id: INPUT_ERROR_RULE,
         rule_index: RULES.len(),
         level: "error",
         message: Text {
-            text: e.message.clone(),
+            text: message.to_string(),
         },
-        locations: location(&e.file, region, opts),
+        locations: location(file, region, opts),
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fp)]),
         properties: ResultProperties {
-            document: e.document,
+            document,
             pss: None,
             resource: None,
             container: None,
