@@ -346,6 +346,13 @@ fn json_documents_read_as_the_yaml_parser_reads_them() {
     assert!(build::build_yaml(pair, 0, 0, &Limits::default()).is_err());
     let doc = build::build_document(pair, 0, 0, &Limits::default()).unwrap();
     assert_eq!(doc.str(1), Some("😀"));
+    // And a tab between `:` and a number, `true`, `false` or `null` (JSON whitespace),
+    // which saphyr rejects in a flow mapping.
+    let tab = "{\"privileged\":\ttrue}";
+    assert!(build::build_yaml(tab, 0, 0, &Limits::default()).is_err());
+    let doc = build::build_document(tab, 0, 0, &Limits::default()).unwrap();
+    assert_eq!(doc.scalar(1).unwrap().resolved(), Resolved::Bool(true));
+    assert_eq!(doc.node(1).unwrap().span(), Span::new(15, 19));
 
     // Every real manifest, written as JSON both pretty and on one line.
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real");
