@@ -991,3 +991,31 @@ fn responses_are_bounded() {
         assert!(out.len() < 32 * 1024, "{n}: {} bytes", out.len());
     }
 }
+
+/// A pod past the findings budget (10,000 per resource) is still judged by the findings
+/// within it: rejected for its violations (not a malformed request), with a warning that
+/// says the counts stop at the budget.
+#[test]
+fn a_pod_past_the_findings_budget_is_rejected_for_its_violations() {
+    for n in [10_001, 20_000] {
+        let containers: Vec<Value> = (0..n)
+            .map(|i| json!({"name": format!("c{i}"), "image": "i", "securityContext": {"privileged": true}}))
+            .collect();
+        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": containers}});
+        let v = review_of(&pod, None, &json!({"level": "baseline"}));
+        assert!(!v.accepted);
+        assert_eq!(v.code, Some(403), "{n}");
+        let message = v.message.unwrap();
+        assert!(
+            message.starts_with(
+                "Pod \"p\" in namespace \"ns\" violates PodSecurity \"baseline:latest\": privileged (container \"c0\""
+            ),
+            "{message}"
+        );
+        assert!(message.ends_with(", and 9950 more"), "{n}");
+        assert_eq!(
+            v.warnings,
+            ["kube-secctx: this resource gives more findings than the budget of 10000 findings and 4194304 bytes of pointers and messages per resource: only the findings within it are reported, and the rules after it did not run"]
+        );
+    }
+}

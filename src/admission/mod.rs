@@ -302,7 +302,7 @@ pub fn review(request: &Value, settings: &Settings) -> Verdict {
             .or_else(|| meta_str("generateName").map(|g| format!("{g}*"))),
         namespace: namespace.map(str::to_string),
     };
-    let (mut findings, mut suppressed) = match check(&doc, settings) {
+    let (mut findings, mut suppressed, budget) = match check(&doc, settings) {
         Ok(f) => f,
         Err(e) => {
             return Verdict::bad_request(uid, format!("request.object could not be read: {e}"))
@@ -316,14 +316,24 @@ pub fn review(request: &Value, settings: &Settings) -> Verdict {
     }
     findings.sort_by(psa_order);
     suppressed.sort_by(psa_order);
-    verdict(uid, settings, &resource, &findings, &suppressed)
+    let mut v = verdict(uid, settings, &resource, &findings, &suppressed);
+    if let Some(budget) = budget {
+        // The counts of the verdict are lower bounds: say so.
+        v.warnings.push(budget);
+    }
+    v
 }
 
 /// Runs the core on the object's tree: the PSS checks at the settings' level and version and
 /// the hardening `rules`, in one pass, minus runtime-class exemptions. Returns the findings
-/// and, separately, those the `kube-secctx.io/ignore` annotation suppressed; or why the
-/// object could not be checked.
-fn check(doc: &Document<'_>, settings: &Settings) -> Result<(Vec<Finding>, Vec<Finding>), String> {
+/// and, separately, those the `kube-secctx.io/ignore` annotation suppressed, and the
+/// message of the findings budget when the object went past it; or why the object could
+/// not be checked.
+#[allow(clippy::type_complexity)]
+fn check(
+    doc: &Document<'_>,
+    settings: &Settings,
+) -> Result<(Vec<Finding>, Vec<Finding>, Option<String>), String> {
     let opts = Options {
         level: Some(settings.level),
         pss_version: settings.version(),
@@ -335,9 +345,16 @@ fn check(doc: &Document<'_>, settings: &Settings) -> Result<(Vec<Finding>, Vec<F
     let mut checker = Checker::new(&opts).map_err(|e| e.to_string())?;
     checker.check_document(FILE, doc);
     let report = checker.finish();
-    if let Some(e) = report.errors.first() {
-        return Err(e.message.clone());
-    }
+    // An object that could not be checked gives no findings; one that gave findings and
+    // an error entry went past its findings budget (a pod with thousands of violating
+    // containers), and is judged by the findings within it: rejected either way.
+    let budget = match report.errors.first() {
+        Some(e) if report.findings.is_empty() && report.suppressed.is_empty() => {
+            return Err(e.message.clone())
+        }
+        Some(e) => Some(format!("kube-secctx: {}", e.message)),
+        None => None,
+    };
     let (mut findings, mut suppressed) = (report.findings, report.suppressed);
     let exempt = &settings.exemptions.runtime_class_names;
     let anything = !findings.is_empty() || !suppressed.is_empty();
@@ -347,7 +364,7 @@ fn check(doc: &Document<'_>, settings: &Settings) -> Result<(Vec<Finding>, Vec<F
         findings.retain(kept);
         suppressed.retain(kept);
     }
-    Ok((findings, suppressed))
+    Ok((findings, suppressed, budget))
 }
 
 /// Whether JSON pointer `pointer` is `root` or inside it: `/items/1/spec` is inside
