@@ -92,22 +92,97 @@ pub(super) fn build_yaml<'a>(
 ) -> Result<Document<'a>, YamlError> {
     let chars = CharMap::new(src);
     let abs = |char_index: usize| base + chars.byte(char_index);
-    let mut parser = Parser::new_from_str(src);
-    let events = std::iter::from_fn(move || {
-        Some(match parser.next_event()? {
-            Ok((event, span)) => Ok((event, abs(span.start.index()), abs(span.end.index()))),
-            Err(e) => {
-                let at = abs(e.marker().index());
-                let message = if e.info() == "recursion limit exceeded" {
-                    "nesting deeper than the YAML parser's limit of 255 levels".to_string()
-                } else {
-                    format!("invalid YAML: {}", e.info())
-                };
-                Err(error_at(index, at, message))
-            }
-        })
-    });
-    build(src, base, index, limits, events)
+    let spanned =
+        |ev: Option<Result<(Event<'a>, saphyr_parser::Span), saphyr_parser::ScanError>>| {
+            Some(match ev? {
+                Ok((event, span)) => Ok((event, abs(span.start.index()), abs(span.end.index()))),
+                Err(e) => {
+                    let at = abs(e.marker().index());
+                    let message = if e.info() == "recursion limit exceeded" {
+                        "nesting deeper than the YAML parser's limit of 255 levels".to_string()
+                    } else {
+                        format!("invalid YAML: {}", e.info())
+                    };
+                    Err(error_at(index, at, message))
+                }
+            })
+        };
+    match ascii_directives(src) {
+        None => {
+            let mut parser = Parser::new_from_str(src);
+            build(
+                src,
+                base,
+                index,
+                limits,
+                std::iter::from_fn(|| spanned(parser.next_event())),
+            )
+        }
+        Some(patched) => {
+            // The events come from the patched copy: their texts are owned (and borrowed
+            // back from `src` by the builder where they match it).
+            let mut parser = Parser::new_from_str(&patched);
+            let events = std::iter::from_fn(|| {
+                let ev = parser.next_event()?;
+                spanned(Some(ev.map(|(event, span)| (owned(event), span))))
+            });
+            build(src, base, index, limits, events)
+        }
+    }
+}
+
+/// `src` with each non-ASCII character of its directive lines (`%...` before the `---`)
+/// replaced by one `x`, when there is one; `None` otherwise. saphyr counts the characters
+/// of a directive's name and parameters in bytes, so that every position after such a
+/// line would be off (past the text); one ASCII character for each keeps the character
+/// positions the text's, and a directive's content is never checked.
+fn ascii_directives(src: &str) -> Option<String> {
+    let mut needed = false;
+    for line in src.split_inclusive('\n') {
+        if line.starts_with("---") {
+            break;
+        }
+        if line.starts_with('%') && !line.is_ascii() {
+            needed = true;
+            break;
+        }
+    }
+    if !needed {
+        return None;
+    }
+    let mut out = String::with_capacity(src.len());
+    let mut in_directives = true;
+    for line in src.split_inclusive('\n') {
+        if line.starts_with("---") {
+            in_directives = false;
+        }
+        if in_directives && line.starts_with('%') {
+            out.extend(line.chars().map(|c| if c.is_ascii() { c } else { 'x' }));
+        } else {
+            out.push_str(line);
+        }
+    }
+    Some(out)
+}
+
+/// An event with its texts owned, free of the input it was read from.
+fn owned(event: Event<'_>) -> Event<'static> {
+    let tag = |t: Option<Cow<'_, saphyr_parser::Tag>>| t.map(|t| Cow::Owned(t.into_owned()));
+    match event {
+        Event::Nothing => Event::Nothing,
+        Event::StreamStart => Event::StreamStart,
+        Event::StreamEnd => Event::StreamEnd,
+        Event::DocumentStart(explicit) => Event::DocumentStart(explicit),
+        Event::DocumentEnd => Event::DocumentEnd,
+        Event::Alias(id) => Event::Alias(id),
+        Event::Scalar(text, style, anchor, t) => {
+            Event::Scalar(Cow::Owned(text.into_owned()), style, anchor, tag(t))
+        }
+        Event::SequenceStart(anchor, t) => Event::SequenceStart(anchor, tag(t)),
+        Event::SequenceEnd => Event::SequenceEnd,
+        Event::MappingStart(anchor, t) => Event::MappingStart(anchor, tag(t)),
+        Event::MappingEnd => Event::MappingEnd,
+    }
 }
 
 /// One parser event and its span in bytes of the stream.

@@ -384,3 +384,17 @@ fn json_documents_read_as_the_yaml_parser_reads_them() {
         assert_json_reading_agrees(&text);
     }
 }
+
+/// saphyr counts a directive's name and parameters in bytes: positions after a directive
+/// line with non-ASCII characters were past the text (found by the `check` fuzz target).
+#[test]
+fn positions_after_a_non_ascii_directive() {
+    let text = "%FOO ééé\n%BAR ü\n---\nkind: List é\n";
+    let s = parse(text);
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    let d = &s.documents[0];
+    let root = d.node(d.root.unwrap()).unwrap();
+    assert_eq!(root.span().start, text.find("kind").unwrap());
+    let list = d.get(d.root.unwrap(), "kind").unwrap();
+    assert_eq!(text_at(text, d.node(list).unwrap().span()), "List é");
+}
