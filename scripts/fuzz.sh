@@ -29,10 +29,17 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
 fi
 
-# Seeds: the examples, the rule fixtures, the admission fixtures (JSON, also for `check`
-# and `json`) and the smaller real manifests (copied, so the corpus directories
-# libFuzzer grows stay out of the tree).
-work=target/fuzz-corpus
+# Seeds: the examples, the inputs the fuzzers crashed on, the rule fixtures, the admission
+# fixtures (JSON, also for `check` and `json`) and the smaller real manifests, copied so
+# that the corpus directories libFuzzer grows stay out of the tree. The smoke run starts
+# from the seeds alone each time (a corpus grown by earlier runs would make it a
+# different run); a longer run keeps growing target/fuzz-corpus.
+if [ "${1:-}" = --smoke ]; then
+    work=target/fuzz-corpus-smoke
+    rm -rf "$work"
+else
+    work=target/fuzz-corpus
+fi
 mkdir -p "$work/check" "$work/admission" "$work/json"
 cp examples/*.yaml tests/fuzz-regressions/* "$work/check/"
 find tests/fixtures -name '*.yaml' -exec sh -c 'cp "$1" "'"$work/check"'/$(echo "$1" | tr / _)"' _ {} \;
@@ -41,12 +48,22 @@ cp policy/fixtures/*.json "$work/admission/"
 cp policy/fixtures/*.json "$work/json/"
 cp policy/fixtures/*.json "$work/check/"
 
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 for target in check admission json; do
     say "cargo +nightly fuzz run $target ($what)"
+    status=0
     (cd fuzz && cargo +nightly fuzz run "$target" "../$work/$target" -- \
         "${budget[@]}" -max_len=16384 -timeout=10 -rss_limit_mb=4096 \
-        -print_final_stats=1 2>&1) | grep -E '^(#[0-9]+ *DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|SUMMARY|Done)' || true
-    if ls fuzz/artifacts/"$target"/crash-* fuzz/artifacts/"$target"/oom-* fuzz/artifacts/"$target"/timeout-* >/dev/null 2>&1; then
-        die "$target: a crash, OOM or timeout was found: see fuzz/artifacts/$target/"
+        -print_final_stats=1) >"$log" 2>&1 || status=$?
+    grep -E '^(#[0-9]+ *DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|SUMMARY|Done)' "$log" || true
+    if ls fuzz/artifacts/"$target"/crash-* fuzz/artifacts/"$target"/oom-* \
+        fuzz/artifacts/"$target"/timeout-* fuzz/artifacts/"$target"/leak-* >/dev/null 2>&1; then
+        die "$target: a crash, OOM, timeout or leak was found: see fuzz/artifacts/$target/ (turn it into a file of tests/fuzz-regressions/)"
+    fi
+    # Anything else that failed (a target that does not build, a cargo-fuzz error).
+    if [ "$status" -ne 0 ]; then
+        tail -n 30 "$log" >&2
+        die "$target: cargo fuzz run failed (exit $status)"
     fi
 done

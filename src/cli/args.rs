@@ -44,8 +44,8 @@ only for `-`.
 
 Exit codes:
   0  nothing found
-  1  findings, or input errors (a document that is not valid YAML, goes past a parser \
-limit, has no kind or is not UTF-8)
+  1  findings, or input errors (a document that is not valid YAML or not UTF-8, has no \
+kind, or goes past a limit or a budget)
   2  usage error (bad option, unknown rule, no PATH) or a file that could not be read
 
 Suppress rules for one resource with the annotation kube-secctx.io/ignore: \"rule-id,...\".";

@@ -12,9 +12,10 @@
 //! numbers, `true`, `false` and `null` plain scalars (resolved later
 //! as YAML 1.1, as the YAML path resolves them), a collection starts at its opening
 //! bracket and its end event is its closing bracket (and the blanks after it). Anything that is not strict JSON
-//! (comments inside, a YAML-only escape, a control character in a string, a lone
-//! surrogate, trailing text) ends the iteration with an error; the caller then reads the
-//! document as YAML.
+//! (comments inside, a YAML-only escape, a control character in a string, trailing text)
+//! ends the iteration with an error; the caller then reads the document as YAML. A
+//! surrogate pair is its character and a lone surrogate U+FFFD, as the API server's Go
+//! decoder reads them (YAML rejects both).
 
 use std::borrow::Cow;
 
@@ -281,7 +282,8 @@ impl<'a> JsonEvents<'a> {
 }
 
 /// The character of the escape after a backslash (`rest` starts after it) and how many
-/// bytes it takes; `None` for what JSON does not allow (a lone surrogate included).
+/// bytes it takes (a lone surrogate is U+FFFD, as Go's decoder reads it); `None` for
+/// what JSON does not allow.
 fn escape(rest: &[u8]) -> Option<(char, usize)> {
     let ch = match rest.first()? {
         b'"' => '"',
@@ -293,19 +295,21 @@ fn escape(rest: &[u8]) -> Option<(char, usize)> {
         b'r' => '\r',
         b't' => '\t',
         b'u' => {
-            let high = hex4(rest.get(1..5)?)?;
-            if (0xD800..0xDC00).contains(&high) {
-                if rest.get(5..7)? != b"\\u" {
-                    return None;
+            let first = hex4(rest.get(1..5)?)?;
+            if (0xD800..0xE000).contains(&first) {
+                if (0xD800..0xDC00).contains(&first) && rest.get(5..7) == Some(b"\\u") {
+                    if let Some(low) = rest.get(7..11).and_then(hex4) {
+                        if (0xDC00..0xE000).contains(&low) {
+                            let c = 0x10000 + ((first - 0xD800) << 10) + (low - 0xDC00);
+                            return Some((char::from_u32(c)?, 11));
+                        }
+                    }
                 }
-                let low = hex4(rest.get(7..11)?)?;
-                if !(0xDC00..0xE000).contains(&low) {
-                    return None;
-                }
-                let c = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
-                return Some((char::from_u32(c)?, 11));
+                // A lone surrogate: Go's JSON decoder, and so the API server, reads it
+                // as U+FFFD.
+                return Some(('\u{FFFD}', 5));
             }
-            return Some((char::from_u32(high)?, 5));
+            return Some((char::from_u32(first)?, 5));
         }
         _ => return None,
     };

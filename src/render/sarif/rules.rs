@@ -142,10 +142,12 @@ pub(super) fn descriptor(rule: &Rule) -> Descriptor {
 
 /// The descriptor of [`INPUT_ERROR_RULE`].
 pub(super) fn input_error_descriptor() -> Descriptor {
-    let text = "A YAML document could not be checked: it is not valid YAML, it goes past a parser \
-                limit (input size, nesting depth, alias expansions), it has no `kind` or \
-                `apiVersion`, or the file is not UTF-8. The other documents of the file are \
-                still checked.";
+    let text = "A YAML document could not be checked, or not in full: it is not valid YAML or \
+                not UTF-8, it goes past a parser limit (input size, nesting depth, alias \
+                expansions), it has no `kind` or `apiVersion`, or a resource in it goes past \
+                a budget (resources and containers after alias expansion, findings, bytes of \
+                pointers and messages) and was checked only up to it. The other documents \
+                of the file are still checked.";
     let markdown = format!(
         "# {INPUT_ERROR_RULE}\n\n**Document could not be checked.** {text}\n\n## Fix\n\
          Fix the YAML at the position shown, or remove the document if it is not a \
