@@ -7,7 +7,7 @@ use std::io::Write as _;
 use super::args::{CheckArgs, ColorWhen, Format};
 use super::io;
 use crate::position::LineIndex;
-use crate::render::{json, sarif, text};
+use crate::render::{json, sarif, text, EntryWriter};
 use crate::report::ReportOptions;
 use crate::{Batch, Report};
 

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 
-use super::{pretty, KeptErrors, Sources};
+use super::{pretty, EntryWriter, KeptErrors, Sources};
 use crate::position::{LineIndex, Unit};
 use crate::report::{
     ErrorEntry, Finding, PssRef, Report, ReportOptions, ResourceRef, Severity, Summary,
@@ -144,7 +144,7 @@ pub fn write<W: std::io::Write>(
         w.finding(f, view.indexes.get(&*f.file))?;
     }
     for e in &report.errors {
-        w.error(e, view.indexes.get(e.file.as_str()))?;
+        w.error(e, view.indexes.get(e.file.as_str()));
     }
     w.finish(&report.summary).map(drop)
 }
@@ -190,52 +190,6 @@ impl<W: std::io::Write> JsonWriter<W> {
         })
     }
 
-    /// Writes one document's findings and keeps its error entries; `li` indexes their
-    /// file's text (`None`: `"range": null`).
-    ///
-    /// # Errors
-    /// The first error the output returns.
-    pub fn batch(
-        &mut self,
-        findings: &[Finding],
-        errors: &[ErrorEntry],
-        li: Option<&LineIndex<'_>>,
-    ) -> std::io::Result<()> {
-        for f in findings {
-            self.finding(f, li)?;
-        }
-        for e in errors {
-            self.error(e, li)?;
-        }
-        Ok(())
-    }
-
-    /// Writes one finding.
-    ///
-    /// # Errors
-    /// The first error the output returns.
-    pub fn finding(&mut self, f: &Finding, li: Option<&LineIndex<'_>>) -> std::io::Result<()> {
-        let range = li.map(|li| range(li, f.span, self.positions));
-        let separator: &[u8] = if self.findings == 0 {
-            b"\n    "
-        } else {
-            b",\n    "
-        };
-        self.findings += 1;
-        self.out.write_all(separator)?;
-        self.out.write_all(&pretty(&finding_json(f, range), 2))
-    }
-
-    /// Keeps one error entry (with its range) for [`JsonWriter::finish`].
-    ///
-    /// # Errors
-    /// None today (the entry is kept in memory); a `Result` for symmetry.
-    pub fn error(&mut self, e: &ErrorEntry, li: Option<&LineIndex<'_>>) -> std::io::Result<()> {
-        let range = li.map(|li| range(li, e.span, self.positions));
-        self.errors.keep(e, range);
-        Ok(())
-    }
-
     /// Closes `findings`, writes `errors` and `summary`, and returns the output.
     ///
     /// # Errors
@@ -267,6 +221,29 @@ impl<W: std::io::Write> JsonWriter<W> {
         self.out.write_all(&pretty(summary, 1))?;
         self.out.write_all(b"\n}")?;
         Ok(self.out)
+    }
+}
+
+impl<W: std::io::Write> EntryWriter for JsonWriter<W> {
+    /// Writes one finding.
+    ///
+    /// # Errors
+    /// The first error the output returns.
+    fn finding(&mut self, f: &Finding, li: Option<&LineIndex<'_>>) -> std::io::Result<()> {
+        let range = li.map(|li| range(li, f.span, self.positions));
+        let separator: &[u8] = if self.findings == 0 {
+            b"\n    "
+        } else {
+            b",\n    "
+        };
+        self.findings += 1;
+        self.out.write_all(separator)?;
+        self.out.write_all(&pretty(&finding_json(f, range), 2))
+    }
+
+    fn error(&mut self, e: &ErrorEntry, li: Option<&LineIndex<'_>>) {
+        let range = li.map(|li| range(li, e.span, self.positions));
+        self.errors.keep(e, range);
     }
 }
 

@@ -38,6 +38,44 @@ pub(crate) fn pretty<T: Serialize + ?Sized>(value: &T, depth: usize) -> Vec<u8> 
     out
 }
 
+/// A streaming writer of the JSON report or the SARIF log ([`json::JsonWriter`],
+/// [`sarif::SarifWriter`]): findings are written as they come, error entries kept for
+/// the end of the report (both formats list them after every finding).
+pub trait EntryWriter {
+    /// Writes one finding; `li` indexes its file's text (`None`: no positions).
+    ///
+    /// # Errors
+    /// The first error the output returns.
+    fn finding(
+        &mut self,
+        f: &crate::report::Finding,
+        li: Option<&LineIndex<'_>>,
+    ) -> std::io::Result<()>;
+
+    /// Keeps one error entry, with its position, for the end of the report.
+    fn error(&mut self, e: &crate::report::ErrorEntry, li: Option<&LineIndex<'_>>);
+
+    /// One document's findings and error entries ([`crate::Batch`]), of the file `li`
+    /// indexes.
+    ///
+    /// # Errors
+    /// The first error the output returns.
+    fn batch(
+        &mut self,
+        findings: &[crate::report::Finding],
+        errors: &[crate::report::ErrorEntry],
+        li: Option<&LineIndex<'_>>,
+    ) -> std::io::Result<()> {
+        for f in findings {
+            self.finding(f, li)?;
+        }
+        for e in errors {
+            self.error(e, li);
+        }
+        Ok(())
+    }
+}
+
 /// Error entries a streaming writer keeps until the end of its report (JSON and SARIF
 /// list them after every finding), held compactly: the file name and the message are
 /// shared with the entry before when they are the same (a file's entries, a message

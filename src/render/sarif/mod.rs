@@ -30,7 +30,7 @@ mod uri;
 
 pub use uri::path_to_uri;
 
-use super::{display_end, pretty, KeptErrors, Sources};
+use super::{display_end, pretty, EntryWriter, KeptErrors, Sources};
 use crate::position::{LineIndex, Unit};
 use crate::report::{ErrorEntry, Finding, MatchedBy, Report, ReportOptions, Severity};
 use crate::rules::RULES;
@@ -152,41 +152,6 @@ impl<W: std::io::Write> SarifWriter<W> {
         })
     }
 
-    /// Writes one document's findings and keeps its error entries; `li` indexes their
-    /// file's text (`None`: byte regions).
-    ///
-    /// # Errors
-    /// The first error the output returns.
-    pub fn batch(
-        &mut self,
-        findings: &[Finding],
-        errors: &[ErrorEntry],
-        li: Option<&LineIndex<'_>>,
-    ) -> std::io::Result<()> {
-        for f in findings {
-            self.finding(f, li)?;
-        }
-        for e in errors {
-            self.error(e, li);
-        }
-        Ok(())
-    }
-
-    /// Writes one finding's result.
-    ///
-    /// # Errors
-    /// The first error the output returns.
-    pub fn finding(&mut self, f: &Finding, li: Option<&LineIndex<'_>>) -> std::io::Result<()> {
-        let fp = fingerprint(&mut self.seen, &finding_identity(f));
-        let result = finding_result(f, region(li, f.span), fp, &self.opts);
-        self.result(&result)
-    }
-
-    /// Keeps one error entry (and its region) for [`SarifWriter::finish`].
-    pub fn error(&mut self, e: &ErrorEntry, li: Option<&LineIndex<'_>>) {
-        self.errors.keep(e, region(li, e.span));
-    }
-
     /// Writes the error entries' results and the rest of the log; returns the output.
     ///
     /// # Errors
@@ -218,6 +183,23 @@ impl<W: std::io::Write> SarifWriter<W> {
             indent = self.indent + 2
         )?;
         self.out.write_all(&pretty(result, self.indent / 2 + 1))
+    }
+}
+
+impl<W: std::io::Write> EntryWriter for SarifWriter<W> {
+    /// Writes one finding's result.
+    ///
+    /// # Errors
+    /// The first error the output returns.
+    fn finding(&mut self, f: &Finding, li: Option<&LineIndex<'_>>) -> std::io::Result<()> {
+        let fp = fingerprint(&mut self.seen, &finding_identity(f));
+        let result = finding_result(f, region(li, f.span), fp, &self.opts);
+        self.result(&result)
+    }
+
+    /// Keeps one error entry (and its region) for [`SarifWriter::finish`].
+    fn error(&mut self, e: &ErrorEntry, li: Option<&LineIndex<'_>>) {
+        self.errors.keep(e, region(li, e.span));
     }
 }
 
