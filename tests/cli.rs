@@ -827,3 +827,29 @@ fn a_closed_pipe_keeps_the_exit_code() {
         assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{format}");
     }
 }
+
+/// File names that are not UTF-8 are shown with their bytes escaped (`\xFE`), so that two
+/// names that differ only there are two files, both checked.
+#[cfg(unix)]
+#[test]
+fn names_that_are_not_utf8_stay_apart() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let name = |b: u8| {
+        std::ffi::OsStr::from_bytes(&[b'a', b, b'.', b'y', b'a', b'm', b'l']).to_os_string()
+    };
+    std::fs::write(dir.path().join(name(0xFE)), CLEAN_POD).unwrap();
+    std::fs::write(dir.path().join(name(0xFF)), PRIVILEGED_POD).unwrap();
+    let o = run_in(dir.path(), &["check", "--format", "json", "."], None);
+    assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stderr));
+    let v = json(&o);
+    assert_eq!(
+        v["files"],
+        serde_json::json!(["./a\\xFE.yaml", "./a\\xFF.yaml"])
+    );
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["file"] == "./a\\xFF.yaml" && f["rule"] == "privileged-container"));
+}

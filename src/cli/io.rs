@@ -177,14 +177,23 @@ pub(super) fn dir_uri(dir: &str) -> String {
     uri
 }
 
-/// A path as shown in the report: as given, with `/` separators on every platform.
+/// A path as shown in the report: as given, with `/` separators on every platform. Bytes
+/// that are not UTF-8 (a name from another encoding) are shown as `\xFE`, so that two
+/// names that differ only there stay two names.
 pub(super) fn display_path(path: &Path) -> String {
-    let s = path.to_string_lossy();
-    if std::path::MAIN_SEPARATOR == '\\' {
-        s.replace('\\', "/")
-    } else {
-        s.into_owned()
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let mut s = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        if std::path::MAIN_SEPARATOR == '\\' {
+            s.push_str(&chunk.valid().replace('\\', "/"));
+        } else {
+            s.push_str(chunk.valid());
+        }
+        for b in chunk.invalid() {
+            s.push_str(&format!("\\x{b:02X}"));
+        }
     }
+    s
 }
 
 /// The path used to check each file once (`./a.yaml` and `a.yaml` are one file): the
