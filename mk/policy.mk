@@ -93,8 +93,11 @@ clippy-policy: | setup-policy
 	CARGO_TARGET_DIR=$(POLICY_TARGET)/clippy $(CARGO) clippy --no-default-features \
 		--features opa-response-default --lib --target wasm32-unknown-unknown -- -D warnings
 
+# One test file at a time: each instantiates many wasm modules, and Node 20 (whose WASI
+# and wasm memory reservations are large) aborted once with three files in parallel on
+# a loaded 2-core machine.
 test-policy: clippy-policy policy
-	cd policy && $(NODE) --test test/
+	cd policy && $(NODE) --test --test-concurrency=1 test/
 
 bench-policy: policy
 	cd policy && $(NODE) bench.mjs
