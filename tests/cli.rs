@@ -852,4 +852,10 @@ fn names_that_are_not_utf8_stay_apart() {
         .unwrap()
         .iter()
         .any(|f| f["file"] == "./a\\xFF.yaml" && f["rule"] == "privileged-container"));
+    // SARIF gives the artifact's real bytes, percent-encoded.
+    let o = run_in(dir.path(), &["check", "--format", "sarif", "."], None);
+    let v = json(&o);
+    let uri =
+        &v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+    assert_eq!(uri, "a%FF.yaml");
 }

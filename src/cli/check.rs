@@ -11,6 +11,7 @@ use super::walk::walk;
 use super::{inactive_warning, options_error, EXIT_USAGE};
 use crate::engine::decode;
 use crate::position::LineIndex;
+use crate::render::sarif;
 use crate::{Checker, Options};
 
 /// One input to check.
@@ -97,6 +98,8 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     // dropped.
     let limit = opts.limits.max_input_bytes;
     let mut read: Vec<(String, Vec<u8>)> = Vec::new();
+    // SARIF's URIs of the file names that are not UTF-8 (shown with escaped bytes).
+    let mut uris = std::collections::BTreeMap::new();
     for input in inputs {
         let (name, bytes) = match input {
             Input::Stdin => (
@@ -104,7 +107,14 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                 io::check_stdin().and_then(|()| read_capped(std::io::stdin().lock(), limit, 0)),
             ),
             Input::File { shown, real } => (
-                display_path(&shown),
+                {
+                    let name = display_path(&shown);
+                    if shown.to_str().is_none() {
+                        let bytes = shown.as_os_str().as_encoded_bytes();
+                        uris.insert(name.clone(), sarif::path_bytes_to_uri(bytes));
+                    }
+                    name
+                },
                 std::fs::File::open(&real).and_then(|f| {
                     let size = f.metadata().map_or(0, |m| m.len());
                     read_capped(f, limit, size)
@@ -133,7 +143,7 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
 
     let files: Vec<String> = read.iter().map(|(name, _)| name.clone()).collect();
     let mut out = io::Stdout::new();
-    let written = check_and_write(&mut checker, &mut out, args, &files, read, unread);
+    let written = check_and_write(&mut checker, &mut out, args, &files, uris, read, unread);
     let report = checker.finish();
     out.finish(written)?;
 
@@ -154,12 +164,13 @@ fn check_and_write(
     out: &mut io::Stdout,
     args: &CheckArgs,
     files: &[String],
+    uris: std::collections::BTreeMap<String, String>,
     read: Vec<(String, Vec<u8>)>,
     unread: usize,
 ) -> std::io::Result<()> {
     let report = checker.report();
     let (mut output, mut failed) =
-        match Output::begin(out, args, report.version, &report.options, files) {
+        match Output::begin(out, args, report.version, &report.options, files, uris) {
             Ok(output) => (Some(output), None),
             Err(e) => (None, Some(e)),
         };

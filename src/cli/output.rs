@@ -20,13 +20,15 @@ pub(super) enum Output<'o> {
 
 impl<'o> Output<'o> {
     /// Starts the report: for JSON and SARIF, what comes before the findings (`files`
-    /// is every input that will be checked, in order).
+    /// is every input that will be checked, in order; `uris`, SARIF's URIs of the names
+    /// shown with escaped bytes).
     pub(super) fn begin(
         out: &'o mut io::Stdout,
         args: &CheckArgs,
         version: &str,
         options: &ReportOptions,
         files: &[String],
+        uris: std::collections::BTreeMap<String, String>,
     ) -> std::io::Result<Output<'o>> {
         Ok(match args.format {
             Format::Text => {
@@ -53,6 +55,7 @@ impl<'o> Output<'o> {
                     src_root: std::env::current_dir()
                         .ok()
                         .map(|d| io::dir_uri(&d.to_string_lossy())),
+                    uris,
                 };
                 Output::Sarif(sarif::SarifWriter::begin(out, options, &opts)?)
             }

@@ -28,7 +28,7 @@ use serde_json::Value;
 mod rules;
 mod uri;
 
-pub use uri::path_to_uri;
+pub use uri::{path_bytes_to_uri, path_to_uri};
 
 use super::{display_end, pretty, EntryWriter, KeptErrors, Sources};
 use crate::position::{LineIndex, Unit};
@@ -57,6 +57,11 @@ pub struct SarifOptions {
     /// `originalUriBaseIds["%SRCROOT%"]` and as the invocation's working directory, and
     /// relative artifact URIs refer to it with `uriBaseId`.
     pub src_root: Option<String>,
+    /// Artifact URIs for report names that are not the file's path as text: a name the
+    /// CLI shows with escaped bytes (`a\xFE.yaml`, a file name that is not UTF-8) maps to
+    /// the URI of its real bytes (`a%FE.yaml`, see [`path_bytes_to_uri`]). Other names go
+    /// through [`path_to_uri`].
+    pub uris: std::collections::BTreeMap<String, String>,
 }
 
 /// Renders the report as a pretty SARIF 2.1.0 log.
@@ -454,7 +459,11 @@ fn fingerprint(seen: &mut HashMap<u64, usize>, identity: &[&str]) -> String {
 }
 
 fn location(file: &str, region: Region, opts: &SarifOptions) -> [Location; 1] {
-    let uri = path_to_uri(file);
+    let uri = opts
+        .uris
+        .get(file)
+        .cloned()
+        .unwrap_or_else(|| path_to_uri(file));
     let uri_base_id = (opts.src_root.is_some() && !uri.starts_with("file:")).then_some("%SRCROOT%");
     [Location {
         physical_location: PhysicalLocation {
@@ -552,6 +561,8 @@ mod tests {
         assert_eq!(path_to_uri("<stdin>"), "%3Cstdin%3E");
         assert_eq!(path_to_uri("a:b/é#?.yaml"), "a%3Ab/%C3%A9%23%3F.yaml");
         assert_eq!(path_to_uri("/work/main/"), "file:///work/main/");
+        assert_eq!(path_bytes_to_uri(b"./a\xfe b.yaml"), "a%FE%20b.yaml");
+        assert_eq!(path_bytes_to_uri(b"/tmp/\xff.yaml"), "file:///tmp/%FF.yaml");
     }
 
     #[test]

@@ -28,11 +28,35 @@ pub fn path_to_uri(path: &str) -> String {
     encode(&p)
 }
 
+/// A path given as bytes (a Unix file name need not be UTF-8) as a URI reference: as
+/// [`path_to_uri`] for a path with `/` separators, each byte that is not allowed in a
+/// URI path percent-encoded (`a\xFE.yaml` → `a%FE.yaml`).
+pub fn path_bytes_to_uri(path: &[u8]) -> String {
+    let mut p = path;
+    while let Some(rest) = p.strip_prefix(b"./") {
+        p = rest;
+        while let Some(rest) = p.strip_prefix(b"/") {
+            p = rest;
+        }
+    }
+    let encoded = encode_bytes(p);
+    if p.starts_with(b"/") {
+        format!("file://{encoded}")
+    } else {
+        encoded
+    }
+}
+
 /// Percent-encodes everything but unreserved characters, `/` and the sub-delimiters and
 /// `@` allowed in a path (`:` is encoded: it would read as a scheme in a relative path).
 fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
+    encode_bytes(s.as_bytes())
+}
+
+/// [`encode`] over bytes.
+fn encode_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
         let keep = b.is_ascii_alphanumeric()
             || matches!(
                 b,
