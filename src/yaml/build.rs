@@ -79,8 +79,8 @@ pub(super) fn build_json<'a>(
     index: usize,
     limits: &Limits,
 ) -> Option<Result<Document<'a>, YamlError>> {
-    let events = super::json_text::JsonEvents::new(src, base)?;
-    Some(build(src, base, index, limits, events))
+    let mut events = super::json_text::JsonEvents::new(src, base)?;
+    Some(build(src, base, index, limits, &mut events))
 }
 
 /// [`build_document`] with the YAML parser alone.
@@ -110,23 +110,18 @@ pub(super) fn build_yaml<'a>(
     match ascii_directives(src) {
         None => {
             let mut parser = Parser::new_from_str(src);
-            build(
-                src,
-                base,
-                index,
-                limits,
-                std::iter::from_fn(|| spanned(parser.next_event())),
-            )
+            let mut events = std::iter::from_fn(|| spanned(parser.next_event()));
+            build(src, base, index, limits, &mut events)
         }
         Some(patched) => {
             // The events come from the patched copy: their texts are owned (and borrowed
             // back from `src` by the builder where they match it).
             let mut parser = Parser::new_from_str(&patched);
-            let events = std::iter::from_fn(|| {
+            let mut events = std::iter::from_fn(|| {
                 let ev = parser.next_event()?;
                 spanned(Some(ev.map(|(event, span)| (owned(event), span))))
             });
-            build(src, base, index, limits, events)
+            build(src, base, index, limits, &mut events)
         }
     }
 }
@@ -188,13 +183,14 @@ fn owned(event: Event<'_>) -> Event<'static> {
 /// One parser event and its span in bytes of the stream.
 pub(super) type Spanned<'a> = Result<(Event<'a>, usize, usize), YamlError>;
 
-/// Builds the document from its events.
+/// Builds the document from its events (a trait object: one copy of the builder serves
+/// the YAML parser and the JSON scanner, which keeps the wasm modules small).
 fn build<'a>(
     src: &'a str,
     base: usize,
     index: usize,
     limits: &Limits,
-    events: impl Iterator<Item = Spanned<'a>>,
+    events: &mut dyn Iterator<Item = Spanned<'a>>,
 ) -> Result<Document<'a>, YamlError> {
     let mut b = Builder {
         doc: Document {
