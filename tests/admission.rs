@@ -992,6 +992,20 @@ fn responses_are_bounded() {
     }
 }
 
+/// A pod whose one violation has a message past the bytes budget (a 4 MiB container
+/// name) is rejected for it, the message cut, not answered as a malformed request.
+#[test]
+fn a_pod_whose_message_passes_the_bytes_budget_is_rejected_for_it() {
+    let name = "a".repeat(4 << 20);
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": name, "image": "i", "securityContext": {"privileged": true}}]}});
+    let v = review_of(&pod, None, &json!({"level": "baseline"}));
+    assert!(!v.accepted);
+    assert_eq!(v.code, Some(403));
+    assert!(v.message.unwrap().contains("privileged (container \"aaaa"));
+    assert_eq!(v.warnings.len(), 1);
+    assert!(v.warnings[0].contains("4194304 bytes of pointers and messages"));
+}
+
 /// A pod past the findings budget (10,000 per resource) is still judged by the findings
 /// within it: rejected for its violations (not a malformed request), with a warning that
 /// says the counts stop at the budget.

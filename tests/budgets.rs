@@ -239,6 +239,13 @@ fn long_messages_past_the_byte_budget_are_an_error_entry() {
             .map(|f| f.message.len() + f.path.len())
             .sum();
         assert!(big <= bytes, "{name_bytes}: {big}");
+        // The finding that passes the budget is kept, its message cut to fit.
+        let cut = report
+            .findings
+            .iter()
+            .filter(|f| f.document == 1 && f.message.ends_with("..."))
+            .count();
+        assert_eq!(cut, 1, "{name_bytes}");
         assert_eq!(report.errors.len(), 1, "{:?}", report.errors.len());
         assert!(report.errors[0]
             .message

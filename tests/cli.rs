@@ -859,3 +859,30 @@ fn names_that_are_not_utf8_stay_apart() {
         &v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
     assert_eq!(uri, "a%FF.yaml");
 }
+
+/// A file whose name is an escape written out (`a\xFE.yaml`, ASCII) shows as a file whose
+/// name has the byte 0xFE: both are checked, each on its own.
+#[cfg(unix)]
+#[test]
+fn two_files_that_show_one_name_are_both_checked() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a\\xFE.yaml"), PRIVILEGED_POD).unwrap();
+    let raw = std::ffi::OsStr::from_bytes(b"a\xfe.yaml");
+    std::fs::write(dir.path().join(raw), PRIVILEGED_POD).unwrap();
+    let o = run_in(dir.path(), &["check", "--format", "json", "."], None);
+    assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8_lossy(&o.stderr), "");
+    let v = json(&o);
+    assert_eq!(
+        v["files"],
+        serde_json::json!(["./a\\xFE.yaml", "./a\\xFE.yaml"])
+    );
+    let privileged = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "privileged-container")
+        .count();
+    assert_eq!(privileged, 2);
+}

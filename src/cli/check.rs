@@ -82,7 +82,7 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             if inputs.len() == before {
                 eprintln!(
                     "warning: {}: no *.yaml or *.yml files found",
-                    path.display()
+                    display_path(path)
                 );
             }
         } else if seen.insert(canonical(path)) {
@@ -101,6 +101,7 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     // SARIF's URIs of the file names that are not UTF-8 (shown with escaped bytes).
     let mut uris = std::collections::BTreeMap::new();
     for input in inputs {
+        let is_stdin = matches!(input, Input::Stdin);
         let (name, bytes) = match input {
             Input::Stdin => (
                 args.stdin_filename.clone(),
@@ -130,7 +131,11 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        if read.iter().any(|(n, _)| *n == name) {
+        // Two files may show the same name (`a\xFE.yaml` written out, and a name with
+        // the byte 0xFE): each is checked and written on its own. Only
+        // `--stdin-filename` can make standard input take a file's name, which is
+        // refused, as the user asked for a name that is taken.
+        if is_stdin && read.iter().any(|(n, _)| *n == name) {
             // Only `--stdin-filename` can give two inputs one name: findings could not be
             // told apart, nor shown with the right code frames.
             eprintln!("error: {name}: two inputs have this name (see --stdin-filename); the second was not checked");

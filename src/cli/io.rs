@@ -32,7 +32,7 @@ pub(super) fn enter_working_directory() -> Result<(), String> {
         if let Err(e) = std::env::set_current_dir(&pwd) {
             return Err(format!(
                 "cannot enter the working directory {}: {}",
-                Path::new(&pwd).display(),
+                display_path(Path::new(&pwd)),
                 io_message(&e)
             ));
         }
@@ -168,9 +168,13 @@ pub(super) fn auto_color() -> bool {
     std::io::stdout().is_terminal() && !no_color && !dumb
 }
 
-/// A directory as a `file://` URI ending in `/`.
-pub(super) fn dir_uri(dir: &str) -> String {
-    let mut uri = sarif::path_to_uri(dir);
+/// A directory as a `file://` URI ending in `/` (by its bytes: a name that is not UTF-8
+/// is percent-encoded as it is).
+pub(super) fn dir_uri(dir: &Path) -> String {
+    let mut uri = match dir.to_str() {
+        Some(s) => sarif::path_to_uri(s),
+        None => sarif::path_bytes_to_uri(dir.as_os_str().as_encoded_bytes()),
+    };
     if !uri.ends_with('/') {
         uri.push('/');
     }

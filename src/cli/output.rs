@@ -52,9 +52,7 @@ impl<'o> Output<'o> {
             )?),
             Format::Sarif => {
                 let opts = sarif::SarifOptions {
-                    src_root: std::env::current_dir()
-                        .ok()
-                        .map(|d| io::dir_uri(&d.to_string_lossy())),
+                    src_root: std::env::current_dir().ok().map(|d| io::dir_uri(&d)),
                     uris,
                 };
                 Output::Sarif(sarif::SarifWriter::begin(out, options, &opts)?)

@@ -88,8 +88,8 @@ impl Walker<'_> {
                     {
                         let reason = format!(
                             "File system loop found: {} points to an ancestor {}",
-                            child.display(),
-                            ancestor.display()
+                            display_path(&child),
+                            display_path(ancestor)
                         );
                         self.fail(&child, &reason);
                         continue;

@@ -397,12 +397,36 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
         });
     }
 
-    /// Keeps `hit` if the resource's budgets have room for it (see [`Room`]).
-    fn push(&mut self, hit: Hit) {
+    /// Keeps `hit` if the resource's budgets have room for it (see [`Room`]). The hit that
+    /// passes the bytes budget is kept with its message cut to the room left (ending in
+    /// `...`), so that the check that failed still has its finding (an admission policy
+    /// rejects for it); it is dropped only when its pointer alone does not fit.
+    fn push(&mut self, mut hit: Hit) {
+        const CUT: &str = "...";
         let bytes = hit.pointer.len() + hit.message.len();
         let room = &mut self.room;
-        if room.full || room.findings == 0 || bytes > room.bytes {
+        if room.full || room.findings == 0 {
             room.full = true;
+            return;
+        }
+        if bytes > room.bytes {
+            room.full = true;
+            let Some(keep) = room
+                .bytes
+                .checked_sub(hit.pointer.len() + CUT.len())
+                .filter(|&k| k > 0)
+            else {
+                return;
+            };
+            let mut at = keep.min(hit.message.len());
+            while !hit.message.is_char_boundary(at) {
+                at -= 1;
+            }
+            hit.message.truncate(at);
+            hit.message.push_str(CUT);
+            room.findings -= 1;
+            room.bytes = 0;
+            self.hits.push(hit);
             return;
         }
         room.findings -= 1;

@@ -126,37 +126,53 @@ pub(super) fn build_yaml<'a>(
     }
 }
 
-/// `src` with each non-ASCII character of its directive lines (`%...` before the `---`)
+/// `src` with each non-ASCII character of its reserved directive lines (`%FOO ...`, in the
+/// prologue: the lines before `---` that are only directives, comments and blank lines)
 /// replaced by one `x`, when there is one; `None` otherwise. saphyr counts the characters
-/// of a directive's name and parameters in bytes, so that every position after such a
-/// line would be off (past the text); one ASCII character for each keeps the character
-/// positions the text's, and a directive's content is never checked.
+/// of a reserved directive's name and parameters in bytes, so that every position after
+/// such a line would be off (past the text); one ASCII character for each keeps the
+/// character positions the text's, and a reserved directive's content means nothing to
+/// YAML. `%YAML` and `%TAG` lines are left as they are (saphyr counts them right, and
+/// rejects what they must not hold).
 fn ascii_directives(src: &str) -> Option<String> {
+    let reserved = |line: &str| {
+        line.strip_prefix('%').is_some_and(|rest| {
+            let name = rest.split([' ', '\t', '\r', '\n']).next().unwrap_or("");
+            name != "YAML" && name != "TAG"
+        })
+    };
     let mut needed = false;
+    let mut prologue = 0;
     for line in src.split_inclusive('\n') {
         if line.starts_with("---") {
             break;
         }
-        if line.starts_with('%') && !line.is_ascii() {
-            needed = true;
-            break;
+        let bare = line.trim_start_matches([' ', '\t']);
+        if bare.trim_end_matches(['\r', '\n']).is_empty() || bare.starts_with('#') {
+            prologue += line.len();
+            continue;
         }
+        if !line.starts_with('%') {
+            // Content before any `---`: there is no prologue.
+            return None;
+        }
+        needed |= reserved(line) && !line.is_ascii();
+        prologue += line.len();
     }
-    if !needed {
+    if !needed || prologue >= src.len() {
+        // No reserved directive to patch, or no `---` after the directives.
         return None;
     }
+    let (head, rest) = src.split_at(prologue);
     let mut out = String::with_capacity(src.len());
-    let mut in_directives = true;
-    for line in src.split_inclusive('\n') {
-        if line.starts_with("---") {
-            in_directives = false;
-        }
-        if in_directives && line.starts_with('%') {
+    for line in head.split_inclusive('\n') {
+        if reserved(line) {
             out.extend(line.chars().map(|c| if c.is_ascii() { c } else { 'x' }));
         } else {
             out.push_str(line);
         }
     }
+    out.push_str(rest);
     Some(out)
 }
 

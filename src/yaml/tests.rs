@@ -405,4 +405,12 @@ fn positions_after_a_non_ascii_directive() {
     assert_eq!(root.span().start, text.find("kind").unwrap());
     let list = d.get(d.root.unwrap(), "kind").unwrap();
     assert_eq!(text_at(text, d.node(list).unwrap().span()), "List é");
+    // Only reserved directives of a prologue are read through the ASCII copy: a `%` line
+    // that continues a scalar is content, and `%TAG` keeps its own errors.
+    let text = "{kind: List, name: \"c\n%é\"}\n";
+    let s = parse(text);
+    let d = &s.documents[0];
+    assert_eq!(d.str(d.get(d.root.unwrap(), "name").unwrap()), Some("c %é"));
+    let s = parse("%TAG !ü! tag:example.com,2000:\n---\nkind: List\n");
+    assert_eq!(s.errors.len(), 1, "{:?}", s.documents);
 }
