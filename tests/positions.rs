@@ -588,3 +588,22 @@ fn an_error_at_the_end_points_at_the_last_line() {
     assert_eq!(r.errors.len(), 1);
     assert_eq!(error_at(&r.errors[0]), (3, 12, text.len() - 1));
 }
+
+/// A container written as an empty mapping (`- {}`) has no key to point at: its findings
+/// point at the mapping itself, not at the start of the file (found by the `check` fuzz
+/// target).
+#[test]
+fn findings_of_an_empty_container_mapping_point_at_it() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    image: x\n  - {}\n";
+    let report = kube_secctx::check("p.yaml", text, &kube_secctx::Options::default()).unwrap();
+    let at = text.find("{}").unwrap();
+    let of_second: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.path.starts_with("/spec/containers/1/"))
+        .collect();
+    assert!(!of_second.is_empty());
+    for f in of_second {
+        assert_eq!((f.span.start, f.span.end), (at, at + 2), "{}", f.rule);
+    }
+}

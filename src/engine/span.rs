@@ -9,7 +9,8 @@ use crate::yaml::{unescape_pointer, Document, NodeId, Span, Value};
 /// - The field exists (and is not `null`): its value.
 /// - The field is `null`: its key.
 /// - A missing container field: the container's `securityContext:` key if it has one,
-///   else the first key of the container's item (`- name:` or `- image:`).
+///   else the first key of the container's item (`- name:` or `- image:`), or the item
+///   itself when it has no key (`- {}`).
 /// - A missing pod field: the pod's `securityContext:` key if present, else the pod
 ///   spec's key (`spec:`).
 ///
@@ -32,10 +33,12 @@ pub fn resolve_span(
             return s;
         }
         return match doc.node(c.node).map(|n| &n.value) {
+            // An empty mapping (`- {}`) has no key: the mapping itself.
             Some(Value::Map(entries)) => entries
                 .iter()
                 .map(|e| e.key_span())
                 .min()
+                .or_else(|| doc.node(c.node).map(|n| n.span()))
                 .unwrap_or_default(),
             Some(_) => doc.node(c.node).map(|n| n.span()).unwrap_or_default(),
             None => Span::default(),
