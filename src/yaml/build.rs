@@ -127,7 +127,8 @@ pub(super) fn build_yaml<'a>(
 }
 
 /// `src` with each non-ASCII character of its reserved directive lines (`%FOO ...`, in the
-/// prologue: the lines before `---` that are only directives, comments and blank lines)
+/// prologue: the first lines, up to `---` or the first content, that are only
+/// directives, comments and blank lines)
 /// replaced by one `x`, when there is one; `None` otherwise. saphyr counts the characters
 /// of a reserved directive's name and parameters in bytes, so that every position after
 /// such a line would be off (past the text); one ASCII character for each keeps the
@@ -153,14 +154,13 @@ fn ascii_directives(src: &str) -> Option<String> {
             continue;
         }
         if !line.starts_with('%') {
-            // Content before any `---`: there is no prologue.
-            return None;
+            // The first content line: the scanner reads no directive after it.
+            break;
         }
         needed |= reserved(line) && !line.is_ascii();
         prologue += line.len();
     }
-    if !needed || prologue >= src.len() {
-        // No reserved directive to patch, or no `---` after the directives.
+    if !needed {
         return None;
     }
     let (head, rest) = src.split_at(prologue);

@@ -413,4 +413,10 @@ fn positions_after_a_non_ascii_directive() {
     assert_eq!(d.str(d.get(d.root.unwrap(), "name").unwrap()), Some("c %é"));
     let s = parse("%TAG !ü! tag:example.com,2000:\n---\nkind: List\n");
     assert_eq!(s.errors.len(), 1, "{:?}", s.documents);
+    // A reserved directive followed by content without `---`: an error, inside the text
+    // and on a character boundary.
+    let text = "%FOO ééé\nkind: List é\n";
+    let s = parse(text);
+    let e = &s.errors[0];
+    assert!(e.span.start <= text.len() && text.is_char_boundary(e.span.start), "{e:?}");
 }
