@@ -418,5 +418,8 @@ fn positions_after_a_non_ascii_directive() {
     let text = "%FOO ééé\nkind: List é\n";
     let s = parse(text);
     let e = &s.errors[0];
-    assert!(e.span.start <= text.len() && text.is_char_boundary(e.span.start), "{e:?}");
+    assert!(
+        e.span.start <= text.len() && text.is_char_boundary(e.span.start),
+        "{e:?}"
+    );
 }
