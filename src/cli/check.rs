@@ -184,7 +184,7 @@ fn check_and_write(
         // bytes replaced one for one (every offset of the report is the file's).
         let decoded = decode(&bytes);
         let li = LineIndex::new(&decoded.text);
-        checker.check_bytes_with(&name, &bytes, &mut |batch| {
+        checker.check_decoded_with(&name, &decoded, &mut |batch| {
             if let (None, Some(output)) = (&failed, output.as_mut()) {
                 failed = output.batch(&batch, &li).err();
             }

@@ -199,7 +199,18 @@ impl Checker {
     /// [`Checker::check_bytes`], handing each document's results to `sink` instead of
     /// keeping them (see [`Batch`]).
     pub fn check_bytes_with(&mut self, file: &str, bytes: &[u8], sink: &mut Sink<'_>) {
-        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        self.check_decoded_with(file, &decode(bytes), sink);
+    }
+
+    /// [`Checker::check_bytes_with`] for bytes the caller has already [`decode`]d (the
+    /// CLI decodes each file once, for the check and for its positions and code frames).
+    /// A UTF-16 byte order mark is read from the bytes the decoding replaced.
+    pub fn check_decoded_with(&mut self, file: &str, decoded: &Decoded<'_>, sink: &mut Sink<'_>) {
+        let utf16_bom = matches!(
+            decoded.invalid.get(..2),
+            Some([(0, 0xFF), (1, 0xFE)] | [(0, 0xFE), (1, 0xFF)])
+        );
+        if utf16_bom {
             self.begin(file);
             let mut batch = Batch::default();
             batch.errors.push(ErrorEntry {
@@ -213,7 +224,6 @@ impl Checker {
             self.flush(batch, sink);
             return;
         }
-        let decoded = decode(bytes);
         self.check_stream(file, &decoded.text, &decoded.invalid, sink);
     }
 
