@@ -127,6 +127,17 @@ impl<P> KeptErrors<P> {
     }
 }
 
+/// The line index of `file`, built once per file.
+pub(crate) fn index_for<'m, 'r, 's>(
+    cache: &'m mut std::collections::HashMap<&'r str, Option<LineIndex<'s>>>,
+    sources: &Sources<'s>,
+    file: &'r str,
+) -> &'m Option<LineIndex<'s>> {
+    cache
+        .entry(file)
+        .or_insert_with(|| sources(file).map(LineIndex::new))
+}
+
 /// Looks up a file's text by the name it has in the report (`Finding::file`).
 ///
 /// `None` means the text is not available: renderers then leave out what needs it (the

@@ -30,7 +30,7 @@ mod uri;
 
 pub use uri::{path_bytes_to_uri, path_to_uri};
 
-use super::{display_end, pretty, EntryWriter, KeptErrors, Sources};
+use super::{display_end, index_for, pretty, EntryWriter, KeptErrors, Sources};
 use crate::position::{LineIndex, Unit};
 use crate::report::{ErrorEntry, Finding, MatchedBy, Report, ReportOptions, Severity};
 use crate::rules::RULES;
@@ -88,15 +88,11 @@ pub fn write<W: std::io::Write>(
     let mut indexes: HashMap<&str, Option<LineIndex<'_>>> = HashMap::new();
     let mut w = SarifWriter::begin(out, &report.options, opts)?;
     for f in &report.findings {
-        let li = indexes
-            .entry(&*f.file)
-            .or_insert_with(|| sources(&f.file).map(LineIndex::new));
+        let li = index_for(&mut indexes, sources, &f.file);
         w.finding(f, li.as_ref())?;
     }
     for e in &report.errors {
-        let li = indexes
-            .entry(e.file.as_str())
-            .or_insert_with(|| sources(&e.file).map(LineIndex::new));
+        let li = index_for(&mut indexes, sources, &e.file);
         w.error(e, li.as_ref());
     }
     w.finish().map(drop)

@@ -28,7 +28,7 @@ mod frame;
 
 use frame::{frame, render_group};
 
-use super::{plural, Sources};
+use super::{index_for, plural, Sources};
 use crate::position::{LineIndex, Unit};
 use crate::report::{ErrorEntry, Finding, Report, Severity};
 use crate::rules::{self, Category};
@@ -287,17 +287,6 @@ fn location(file: &str, li: Option<&LineIndex<'_>>, span: Span) -> String {
         }
         None => file.to_string(),
     }
-}
-
-/// The line index of `file`, built once per file.
-fn index_for<'m, 'r, 's>(
-    cache: &'m mut HashMap<&'r str, Option<LineIndex<'s>>>,
-    sources: &Sources<'s>,
-    file: &'r str,
-) -> &'m Option<LineIndex<'s>> {
-    cache
-        .entry(file)
-        .or_insert_with(|| sources(file).map(LineIndex::new))
 }
 
 /// The summary line, e.g. `Found 9 findings (7 errors, 2 warnings) in 1 file (1 resource
