@@ -951,16 +951,21 @@ fn memory_estimate() {
     assert!(estimate(b"{}", b"{\"level\": \"baseline\"}") > estimate(b"{}", b""));
 }
 
+/// A Pod "p" with `n` privileged containers `c0`, `c1`, ...
+fn privileged_pod(n: usize) -> Value {
+    let containers: Vec<Value> = (0..n)
+        .map(|i| json!({"name": format!("c{i}"), "image": "i", "securityContext": {"privileged": true}}))
+        .collect();
+    json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": containers}})
+}
+
 /// Whatever the object, a response is bounded: at most 100 violations (and one that counts
 /// the rest), 50 named per part of the message, 50 warnings (and one that counts).
 #[test]
 fn responses_are_bounded() {
     use kube_secctx::admission::verdict::{MAX_LISTED, MAX_VIOLATIONS};
     for n in [150, 5_000] {
-        let containers: Vec<Value> = (0..n)
-            .map(|i| json!({"name": format!("c{i}"), "image": "i", "securityContext": {"privileged": true}}))
-            .collect();
-        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": containers}});
+        let pod = privileged_pod(n);
         let v = review_of(&pod, None, &json!({"level": "baseline"}));
         assert!(!v.accepted);
         assert_eq!(v.violations.len(), MAX_VIOLATIONS + 1, "{n}");
@@ -1012,10 +1017,7 @@ fn a_pod_whose_message_passes_the_bytes_budget_is_rejected_for_it() {
 #[test]
 fn a_pod_past_the_findings_budget_is_rejected_for_its_violations() {
     for n in [10_001, 20_000] {
-        let containers: Vec<Value> = (0..n)
-            .map(|i| json!({"name": format!("c{i}"), "image": "i", "securityContext": {"privileged": true}}))
-            .collect();
-        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": containers}});
+        let pod = privileged_pod(n);
         let v = review_of(&pod, None, &json!({"level": "baseline"}));
         assert!(!v.accepted);
         assert_eq!(v.code, Some(403), "{n}");
