@@ -144,6 +144,13 @@ impl<'r> Entry<'r> {
         }
     }
 
+    fn span(&self) -> Span {
+        match self {
+            Entry::Finding(f) => f.span,
+            Entry::Error(e) => e.span,
+        }
+    }
+
     /// Within a file: by document and position, findings before error entries.
     fn order(&self) -> (usize, usize, u8) {
         match self {
@@ -223,6 +230,11 @@ impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
     fn entry(&mut self, entry: Entry<'_>, index: Option<&LineIndex<'_>>) -> std::fmt::Result {
         let paint = &self.paint;
         let out = &mut *self.out;
+        let frame = if self.frames {
+            index.and_then(|li| frame(li, entry.span()))
+        } else {
+            None
+        };
         match entry {
             Entry::Finding(f) => {
                 let tag = match (&f.pss, rules::rule(f.rule).map(|r| r.category)) {
@@ -241,11 +253,6 @@ impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
                     Severity::Error => Level::ERROR,
                     Severity::Warning => Level::WARNING,
                 };
-                let frame = if self.frames {
-                    index.and_then(|li| frame(li, f.span))
-                } else {
-                    None
-                };
                 out.write_str(&render_group(
                     &self.renderer,
                     level,
@@ -260,11 +267,6 @@ impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
                     paint.severity(Severity::Error, "error:"),
                     e.message
                 ))?;
-                let frame = if self.frames {
-                    index.and_then(|li| frame(li, e.span))
-                } else {
-                    None
-                };
                 out.write_str(&render_group(
                     &self.renderer,
                     Level::ERROR,
