@@ -29,6 +29,7 @@
 )]
 
 pub mod engine;
+pub mod fix;
 pub mod options;
 pub mod position;
 pub mod report;

@@ -375,22 +375,31 @@ impl Checker {
         }
     }
 
+    /// Checks one parsed document of a text (`lines` indexes the text when the document
+    /// has duplicate keys) and returns its batch in report order, without adding it to
+    /// the report: for the fix planner ([`crate::fix`]), which checks a document before
+    /// and after its fixes.
+    pub(crate) fn check_parsed(
+        &mut self,
+        file: &Arc<str>,
+        doc: &Document<'_>,
+        lines: Option<&LineIndex<'_>>,
+    ) -> Batch {
+        let mut batch = Batch {
+            document: doc.index,
+            ..Batch::default()
+        };
+        self.document(file, doc, lines, &mut batch);
+        sort_batch(&mut batch);
+        batch
+    }
+
     /// Sorts a document's batch, counts it in the summary and hands it to `sink`.
     fn flush(&mut self, mut batch: Batch, sink: &mut Sink<'_>) {
         if batch.is_empty() {
             return;
         }
-        let order = |a: &Finding, b: &Finding| {
-            (a.span.start, a.span.end, a.rule, &a.message).cmp(&(
-                b.span.start,
-                b.span.end,
-                b.rule,
-                &b.message,
-            ))
-        };
-        batch.findings.sort_by(order);
-        batch.suppressed.sort_by(order);
-        batch.errors.sort_by_key(|e| e.span.start);
+        sort_batch(&mut batch);
         let s = &mut self.report.summary;
         s.errors += batch.errors.len();
         s.findings += batch.findings.len();
@@ -411,4 +420,20 @@ impl Checker {
         }
         sink(batch);
     }
+}
+
+/// Sorts a batch into report order: findings by position (start, then end), rule and
+/// message; error entries by position.
+fn sort_batch(batch: &mut Batch) {
+    let order = |a: &Finding, b: &Finding| {
+        (a.span.start, a.span.end, a.rule, &a.message).cmp(&(
+            b.span.start,
+            b.span.end,
+            b.rule,
+            &b.message,
+        ))
+    };
+    batch.findings.sort_by(order);
+    batch.suppressed.sort_by(order);
+    batch.errors.sort_by_key(|e| e.span.start);
 }

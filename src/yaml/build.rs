@@ -80,7 +80,10 @@ pub(super) fn build_json<'a>(
     limits: &Limits,
 ) -> Option<Result<Document<'a>, YamlError>> {
     let mut events = super::json_text::JsonEvents::new(src, base)?;
-    Some(build(src, base, index, limits, &mut events))
+    Some(build(src, base, index, limits, &mut events).map(|mut doc| {
+        doc.json = true;
+        doc
+    }))
 }
 
 /// [`build_document`] with the YAML parser alone.
@@ -215,6 +218,9 @@ fn build<'a>(
             nodes: Vec::new(),
             root: None,
             duplicates: Vec::new(),
+            json: false,
+            aliased: Vec::new(),
+            merging: Vec::new(),
         },
         stack: Vec::new(),
         anchors: HashMap::new(),
@@ -289,6 +295,7 @@ fn build<'a>(
                         "invalid YAML: unknown anchor".into(),
                     ));
                 };
+                b.doc.aliased.push(id);
                 b.add(id, Span::new(start, end), index)?;
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
@@ -376,6 +383,9 @@ fn build<'a>(
         }
     }
     b.doc.nodes.shrink_to_fit();
+    b.doc.aliased.sort_unstable();
+    b.doc.aliased.dedup();
+    b.doc.merging.sort_unstable();
     // An empty document (or a lone `null`) has nothing to check.
     if let Some(root) = b.doc.root {
         if b.doc.is_null(root) {
@@ -523,6 +533,7 @@ impl<'a> Builder<'a> {
         let mut explicit: Vec<bool> = Vec::with_capacity(items.len());
         let mut slots: HashMap<Cow<'a, str>, usize> = HashMap::new();
         let mut hidden: Vec<(usize, Span)> = Vec::new();
+        let mut has_merge = false;
         let merge_error =
             || "invalid YAML: a merge key `<<` needs a mapping or a list of mappings".to_string();
         for item in items {
@@ -546,6 +557,7 @@ impl<'a> Builder<'a> {
                     }
                 },
                 MapItem::Merge(source, span) => {
+                    has_merge = true;
                     let sources: Vec<NodeId> = match self.doc.node(source).map(|n| &n.value) {
                         Some(Value::Map(_)) => vec![source],
                         // go-yaml steps backwards: earlier maps take precedence.
@@ -586,6 +598,14 @@ impl<'a> Builder<'a> {
                         }
                     }
                 }
+            }
+        }
+        if has_merge {
+            self.doc.merging.push(map);
+        }
+        for (entry, was_explicit) in out.iter_mut().zip(&explicit) {
+            if !was_explicit {
+                entry.set_merged();
             }
         }
         for (i, hidden) in hidden {

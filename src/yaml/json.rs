@@ -23,6 +23,9 @@ pub fn document_from_json(v: &Value) -> Document<'_> {
         nodes,
         root: Some(root),
         duplicates: Vec::new(),
+        json: true,
+        aliased: Vec::new(),
+        merging: Vec::new(),
     }
 }
 

@@ -123,6 +123,7 @@ pub struct Entry<'a> {
     key_end: u32,
     /// The value node.
     pub value: NodeId,
+    merged: bool,
 }
 
 impl<'a> Entry<'a> {
@@ -133,7 +134,19 @@ impl<'a> Entry<'a> {
             key_start: offset32(key_span.start),
             key_end: offset32(key_span.end),
             value,
+            merged: false,
         }
+    }
+
+    /// Whether the entry came into its mapping through a merge key `<<` (its spans are
+    /// those of the merged mapping, written elsewhere).
+    pub fn is_merged(&self) -> bool {
+        self.merged
+    }
+
+    /// Marks the entry as set by a merge key `<<`.
+    pub(crate) fn set_merged(&mut self) {
+        self.merged = true;
     }
 
     /// Span of the key node.
@@ -230,6 +243,15 @@ pub struct Document<'a> {
     pub root: Option<NodeId>,
     /// Duplicated keys found in this document, in source order.
     pub duplicates: Vec<DuplicateKey>,
+    /// Whether the document was read as one JSON value (by the JSON scanner), so that
+    /// an edit of its text must be JSON too.
+    pub json: bool,
+    /// The anchored nodes (`&name`) that an alias (`*name`) or a merge key uses, ascending:
+    /// they stand at more than one place of the tree, so an edit of their text would change
+    /// every place.
+    pub aliased: Vec<NodeId>,
+    /// The mappings that hold a merge key `<<`, ascending.
+    pub merging: Vec<NodeId>,
 }
 
 impl<'a> Document<'a> {
@@ -306,6 +328,32 @@ impl<'a> Document<'a> {
             };
         }
         Some(cur)
+    }
+}
+
+impl Document<'_> {
+    /// The node `id` and everything under it as the JSON the API server would decode
+    /// (YAML 1.1 scalars resolved, merge keys applied, the last of duplicated keys);
+    /// a float that JSON cannot hold (`.nan`, `.inf`) is `null`.
+    pub fn to_json(&self, id: NodeId) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self.node(id).map(|n| &n.value) {
+            Some(Value::Map(entries)) => J::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key.to_string(), self.to_json(e.value)))
+                    .collect(),
+            ),
+            Some(Value::Seq(items)) => J::Array(items.iter().map(|&i| self.to_json(i)).collect()),
+            Some(Value::Scalar(s)) => match s.resolved() {
+                Resolved::Null => J::Null,
+                Resolved::Bool(b) => J::Bool(b),
+                Resolved::Int(i) => J::from(i),
+                Resolved::Float(f) => serde_json::Number::from_f64(f).map_or(J::Null, J::Number),
+                Resolved::Str => J::String(s.text.to_string()),
+            },
+            None => J::Null,
+        }
     }
 }
 

@@ -1,0 +1,420 @@
+//! Fixes: for each finding that has one, the exact text edits that remove it and keep
+//! everything else (comments, indentation, flow or block style, line endings, JSON).
+//!
+//! A fix is data ([`Fix`]): a title, an [`Applicability`] and non-overlapping [`Edit`]s
+//! over the original text, in bytes. It is planned on the object first ([`plan`]: which
+//! field changes, from the rule's PSS page and PSA check), then written as text
+//! ([`layout`]), and **verified before it is offered**: the document with the fixes
+//! applied is parsed again, its object must equal the original object with exactly the
+//! planned changes ([`ops::apply`], compared as JSON), the fixed findings must be gone and
+//! no other finding may appear. A document's fixes are verified together; only when that
+//! fails is each tried on its own, and one that still fails is not offered.
+//!
+//! Fixes are computed only when asked for ([`fix_text`]); a plain check does not pay
+//! for them.
+
+mod layout;
+pub mod ops;
+pub mod plan;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::engine::Checker;
+use crate::options::{Options, OptionsError};
+use crate::position::LineIndex;
+use crate::report::{ErrorEntry, Finding};
+use crate::workload::{extract, Workload};
+use crate::yaml::{for_each_document, Document, Parsed, Span};
+
+pub use ops::Op;
+pub use plan::{describe, Plan};
+
+/// How sure a fix is to keep the workload running, as in ruff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// The workload keeps running as before for any ordinary image:
+    /// `allowPrivilegeEscalation: false`, `seccompProfile: {type: RuntimeDefault}`, and a
+    /// new `securityContext` holding only those. `--fix` applies these.
+    Safe,
+    /// It can stop a workload from starting or working (`runAsNonRoot: true` with an image
+    /// whose user is root, `capabilities: {drop: [ALL]}`, `readOnlyRootFilesystem: true`,
+    /// and every change to a value the author wrote): a person's judgement is needed.
+    /// `--unsafe-fixes` adds these.
+    Unsafe,
+}
+
+impl Applicability {
+    /// `"safe"` or `"unsafe"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// One text edit: replace the bytes `span` of the original text by `new_text`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    /// The bytes replaced, `[start, end)` into the whole text (empty for an insertion).
+    pub span: Span,
+    /// The new text.
+    pub new_text: String,
+}
+
+impl Edit {
+    /// An edit.
+    pub fn new(span: Span, new_text: String) -> Self {
+        Edit { span, new_text }
+    }
+}
+
+/// A fix of one finding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fix {
+    /// What it does, e.g. `set allowPrivilegeEscalation: false`.
+    pub title: String,
+    /// Safe or unsafe.
+    pub applicability: Applicability,
+    /// The edits of this fix alone, sorted, over the original text. Several fixes applied
+    /// together may be written as fewer edits (one insertion per `securityContext`).
+    pub edits: Vec<Edit>,
+    /// The planned change of the object.
+    pub ops: Vec<Op>,
+}
+
+/// What a finding is offered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Offer {
+    /// A verified fix.
+    Fix(Fix),
+    /// No automatic fix, and why (a sentence).
+    None(String),
+}
+
+/// Which fixes to apply.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FixSelection {
+    /// Apply unsafe fixes too.
+    pub unsafe_fixes: bool,
+    /// Apply only the fixes of these rules (`None`: every rule).
+    pub rules: Option<Vec<String>>,
+}
+
+impl FixSelection {
+    fn takes(&self, rule: &str, a: Applicability) -> bool {
+        (a == Applicability::Safe || self.unsafe_fixes)
+            && self
+                .rules
+                .as_ref()
+                .is_none_or(|r| r.iter().any(|x| x == rule))
+    }
+}
+
+/// What [`fix_text`] did to one text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Fixed {
+    /// The text with the selected fixes applied (the input when none was).
+    pub text: String,
+    /// The findings of the input, as a check reports them.
+    pub findings: Vec<Finding>,
+    /// For each finding (same index), its fix or why it has none: filled when
+    /// [`fix_text`] was asked to describe every fix, else empty.
+    pub offers: Vec<Offer>,
+    /// Indices into `findings` of those whose fix was applied.
+    pub applied: Vec<usize>,
+    /// The edits that were applied, sorted, in bytes of the input (the selected fixes
+    /// written together: one insertion per mapping).
+    pub edits: Vec<Edit>,
+    /// The input's error entries (documents that could not be checked are not fixed).
+    pub errors: Vec<ErrorEntry>,
+}
+
+/// Plans, verifies and applies fixes to one manifest text.
+///
+/// With `describe` every finding gets an [`Offer`] (a verified fix with its own edits, or
+/// the reason it has none), whatever `select` says; the fixes `select` takes are applied
+/// to [`Fixed::text`]. Edits are in bytes of `text`.
+///
+/// # Errors
+/// [`OptionsError`] when `opts` names a rule that does not exist.
+pub fn fix_text(
+    opts: &Options,
+    file: &str,
+    text: &str,
+    select: &FixSelection,
+    describe: bool,
+) -> Result<Fixed, OptionsError> {
+    let mut checker = Checker::new(opts)?;
+    let file_name: Arc<str> = Arc::from(file);
+    let mut out = Fixed::default();
+    let mut all_edits: Vec<Edit> = Vec::new();
+    let mut lines: Option<LineIndex<'_>> = None;
+    let limits = opts.limits;
+    for_each_document(text, &limits, &[], |parsed| {
+        let doc = match parsed {
+            Parsed::Error(e) => {
+                out.errors.push(ErrorEntry {
+                    file: file.to_string(),
+                    document: e.document,
+                    message: e.message,
+                    span: e.span,
+                });
+                return;
+            }
+            Parsed::Document(doc) => doc,
+        };
+        if !doc.duplicates.is_empty() && lines.is_none() {
+            lines = Some(LineIndex::new(text));
+        }
+        let batch = checker.check_parsed(&file_name, &doc, lines.as_ref());
+        out.errors.extend(batch.errors);
+        let findings = batch.findings;
+        if findings.is_empty() {
+            return;
+        }
+        let ws = extract(&doc).workloads;
+        let plans: Vec<Result<Plan, String>> = findings
+            .iter()
+            .map(|f| match workload_of(&ws, &f.path) {
+                Some(w) => plan::plan(&doc, w, f),
+                None => Err("no workload".to_string()),
+            })
+            .collect();
+        let mut doc_fix = DocFix {
+            checker: &mut checker,
+            file: &file_name,
+            doc: &doc,
+            text,
+            findings: &findings,
+        };
+        // What is applied.
+        let chosen: Vec<usize> = plans
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                let f = findings.get(i)?;
+                p.as_ref()
+                    .ok()
+                    .filter(|p| select.takes(f.rule, p.applicability))
+                    .map(|_| i)
+            })
+            .collect();
+        let (applied, edits, dropped) = doc_fix.accept(&plans, &chosen);
+        // What is offered: every plan, verified the same way.
+        if describe {
+            let every: Vec<usize> = (0..plans.len())
+                .filter(|&i| plans.get(i).is_some_and(|p| p.is_ok()))
+                .collect();
+            let (offered, _, reasons) = if every == chosen {
+                (applied.clone(), Vec::new(), dropped)
+            } else {
+                doc_fix.accept(&plans, &every)
+            };
+            let base = out.findings.len();
+            let _ = base;
+            for (i, p) in plans.iter().enumerate() {
+                let offer = match p {
+                    Err(why) => Offer::None(why.clone()),
+                    Ok(_) if !offered.contains(&i) => Offer::None(
+                        reasons
+                            .iter()
+                            .find(|(j, _)| *j == i)
+                            .map(|(_, r)| format!("the fix did not pass verification: {r}"))
+                            .unwrap_or_else(|| "the fix did not pass verification".to_string()),
+                    ),
+                    Ok(plan) => match layout::edits(&doc, text, &plan.ops) {
+                        Ok(edits) => Offer::Fix(Fix {
+                            title: plan.title.clone(),
+                            applicability: plan.applicability,
+                            edits,
+                            ops: plan.ops.clone(),
+                        }),
+                        Err(why) => Offer::None(why),
+                    },
+                };
+                out.offers.push(offer);
+            }
+        }
+        let base = out.findings.len();
+        out.applied.extend(applied.iter().map(|i| base + i));
+        all_edits.extend(edits);
+        out.findings.extend(findings);
+    });
+    out.text = apply_edits(text, &all_edits);
+    out.edits = all_edits;
+    Ok(out)
+}
+
+/// `text` with `edits` (sorted, non-overlapping, in bytes of `text`) applied.
+pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
+    let mut out =
+        String::with_capacity(text.len() + edits.iter().map(|e| e.new_text.len()).sum::<usize>());
+    let mut at = 0;
+    for e in edits {
+        if e.span.start < at || e.span.end > text.len() {
+            continue;
+        }
+        out.push_str(text.get(at..e.span.start).unwrap_or(""));
+        out.push_str(&e.new_text);
+        at = e.span.end;
+    }
+    out.push_str(text.get(at..).unwrap_or(""));
+    out
+}
+
+/// The workload a finding at `pointer` belongs to: the one whose root is the longest
+/// prefix of it (a `List` item's, or the document's).
+fn workload_of<'w>(ws: &'w [Workload], pointer: &str) -> Option<&'w Workload> {
+    ws.iter()
+        .filter(|w| {
+            pointer
+                .strip_prefix(w.root_pointer.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+        .max_by_key(|w| w.root_pointer.len())
+}
+
+/// One document's fixes being verified.
+struct DocFix<'f, 'd, 'a> {
+    checker: &'f mut Checker,
+    file: &'f Arc<str>,
+    doc: &'f Document<'d>,
+    text: &'a str,
+    findings: &'f [Finding],
+}
+
+impl DocFix<'_, '_, '_> {
+    /// The plans `chosen` (indices) that pass verification, together if they can, else
+    /// one by one (each kept if it verifies with those kept before it): the indices kept,
+    /// the edits that apply them together, and the reason of each one dropped.
+    #[allow(clippy::type_complexity)]
+    fn accept(
+        &mut self,
+        plans: &[Result<Plan, String>],
+        chosen: &[usize],
+    ) -> (Vec<usize>, Vec<Edit>, Vec<(usize, String)>) {
+        if chosen.is_empty() {
+            return (Vec::new(), Vec::new(), Vec::new());
+        }
+        if let Ok(edits) = self.try_set(plans, chosen) {
+            return (chosen.to_vec(), edits, Vec::new());
+        }
+        let mut kept: Vec<usize> = Vec::new();
+        let mut edits = Vec::new();
+        let mut dropped = Vec::new();
+        for &i in chosen {
+            let mut with = kept.clone();
+            with.push(i);
+            match self.try_set(plans, &with) {
+                Ok(e) => {
+                    kept = with;
+                    edits = e;
+                }
+                Err(why) => dropped.push((i, why)),
+            }
+        }
+        (kept, edits, dropped)
+    }
+
+    /// Writes the plans `set` together and verifies them.
+    fn try_set(
+        &mut self,
+        plans: &[Result<Plan, String>],
+        set: &[usize],
+    ) -> Result<Vec<Edit>, String> {
+        let mut ops: Vec<Op> = Vec::new();
+        for &i in set {
+            if let Some(Ok(p)) = plans.get(i) {
+                for op in &p.ops {
+                    if !ops.contains(op) {
+                        ops.push(op.clone());
+                    }
+                }
+            }
+        }
+        let edits = layout::edits(self.doc, self.text, &ops)?;
+        self.verify(&ops, &edits, set)?;
+        Ok(edits)
+    }
+
+    /// Parses the document with `edits` applied: no YAML error, its object is the
+    /// original's with `ops` applied, and its findings are the original's that `fixed`
+    /// (indices) do not fix, where `ops` left them.
+    fn verify(&mut self, ops: &[Op], edits: &[Edit], fixed: &[usize]) -> Result<(), String> {
+        let span = self.doc.span;
+        let slice = self
+            .text
+            .get(span.start..span.end)
+            .ok_or("no document text")?;
+        let shifted: Vec<Edit> = edits
+            .iter()
+            .map(|e| {
+                Edit::new(
+                    Span::new(
+                        e.span.start.saturating_sub(span.start),
+                        e.span.end.saturating_sub(span.start),
+                    ),
+                    e.new_text.clone(),
+                )
+            })
+            .collect();
+        if edits
+            .iter()
+            .any(|e| e.span.start < span.start || e.span.end > span.end)
+        {
+            return Err("an edit outside the document".into());
+        }
+        let new_text = apply_edits(slice, &shifted);
+        let mut expected = match self.doc.root {
+            Some(root) => self.doc.to_json(root),
+            None => return Err("an empty document".into()),
+        };
+        ops::apply(&mut expected, ops)?;
+        let limits = self.checker.options().limits;
+        let mut error = None;
+        let mut docs: Vec<Document<'_>> = Vec::new();
+        for_each_document(&new_text, &limits, &[], |parsed| match parsed {
+            Parsed::Error(e) => {
+                error.get_or_insert(e.message);
+            }
+            Parsed::Document(d) if d.root.is_some() => docs.push(d),
+            Parsed::Document(_) => {}
+        });
+        if let Some(e) = error {
+            return Err(format!("the fixed text does not parse: {e}"));
+        }
+        let [new_doc] = docs.as_slice() else {
+            return Err("the fixed text is not one document".into());
+        };
+        if new_doc.root.map(|r| new_doc.to_json(r)) != Some(expected) {
+            return Err("the fixed object is not the original with the planned changes".into());
+        }
+        let lines = (!new_doc.duplicates.is_empty()).then(|| LineIndex::new(&new_text));
+        let batch = self
+            .checker
+            .check_parsed(self.file, new_doc, lines.as_ref());
+        let allowed: HashSet<(&str, String)> = self
+            .findings
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !fixed.contains(i))
+            .filter_map(|(_, f)| Some((f.rule, ops::moved_pointer(&f.path, ops)?)))
+            .collect();
+        if let Some(f) = batch
+            .findings
+            .iter()
+            .find(|f| !allowed.contains(&(f.rule, f.path.clone())))
+        {
+            return Err(format!("{} remains or appears at {}", f.rule, f.path));
+        }
+        if !batch.errors.is_empty() {
+            return Err("the fixed document has an error".into());
+        }
+        Ok(())
+    }
+}
