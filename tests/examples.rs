@@ -199,13 +199,15 @@ fn privileged_daemonset() {
     assert_eq!(at(pod), (22, 5));
 
     // In the default profile (restricted), hostPath volumes are reported by the
-    // restricted volume check that replaces the baseline one.
+    // restricted volume check that replaces the baseline one, at the `hostPath:` key
+    // (line 64), not at the `path:` inside it.
     let vol = find(
         &report,
         "forbidden-volume-type",
         &format!("{POD}/volumes/0/hostPath"),
     );
-    assert_eq!(at(vol), (65, 11));
+    assert_eq!(at(vol), (64, 9));
+    assert_eq!(covered(&text, vol), "hostPath");
     assert!(!rules(&report).contains(&"host-path-volume"));
 
     // At baseline: privileged, host namespaces, host port and the three hostPath volumes.
@@ -222,19 +224,20 @@ fn privileged_daemonset() {
             (25, "host-namespaces"),
             (43, "host-port"),
             (51, "privileged-container"),
-            (65, "host-path-volume"),
-            (68, "host-path-volume"),
-            (72, "host-path-volume"),
+            (64, "host-path-volume"),
+            (67, "host-path-volume"),
+            (71, "host-path-volume"),
         ]
     );
-    for (i, path) in ["/", "/var/run/docker.sock", "/proc"].iter().enumerate() {
+    // Each at its volume's `hostPath:` key, the field a fix would edit.
+    for (i, line) in [64, 67, 71].into_iter().enumerate() {
         let f = find(
             &baseline,
             "host-path-volume",
             &format!("{POD}/volumes/{i}/hostPath"),
         );
-        assert_eq!(f.range.start.column, 11);
-        assert!(covered(&text, f).starts_with(&format!("path: {path}")));
+        assert_eq!(at(f), (line, 9));
+        assert_eq!(covered(&text, f), "hostPath");
     }
 }
 

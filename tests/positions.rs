@@ -607,3 +607,80 @@ fn findings_of_an_empty_container_mapping_point_at_it() {
         assert_eq!((f.span.start, f.span.end), (at, at + 2), "{}", f.rule);
     }
 }
+
+/// `(start line, start column, covered text)` of each finding of `rule`, in report order.
+fn where_all(report: &Report, text: &str, rule: &str) -> Vec<(usize, usize, String)> {
+    all(report, rule)
+        .into_iter()
+        .map(|f| {
+            (
+                f.range.start.line,
+                f.range.start.column,
+                covered(text, f).to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A finding about a mapping-valued field points at its key: a hostPath volume at its
+/// `hostPath:` key (the field a fix edits), not at the `path:` inside it; in block and
+/// flow style, at baseline (`host-path-volume`) and restricted (`forbidden-volume-type`).
+#[test]
+fn a_volume_source_points_at_its_key() {
+    let text = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - name: app
+    image: registry.example/app:1.0
+  volumes:
+  - name: root
+    hostPath:
+      path: /
+  - name: sock
+    hostPath: {path: /var/run/docker.sock, type: Socket}
+  - name: data
+    nfs:
+      server: nfs.example
+      path: /exports
+";
+    let baseline = baseline_report(text);
+    assert_eq!(
+        where_all(&baseline, text, "host-path-volume"),
+        [(10, 5, "hostPath".into()), (13, 5, "hostPath".into())]
+    );
+    let f = all(&baseline, "host-path-volume")[0];
+    assert_eq!(lc(f), (10, 5, 10, 13));
+    assert_eq!(f.range.start.offset, nth(text, "hostPath:", 0));
+    let restricted = default_report(text);
+    assert_eq!(
+        where_all(&restricted, text, "forbidden-volume-type"),
+        [
+            (10, 5, "hostPath".into()),
+            (13, 5, "hostPath".into()),
+            (15, 5, "nfs".into())
+        ]
+    );
+    // A sequence-valued field too: `drop` without ALL points at the `drop:` key, not at
+    // its first item.
+    let text = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - name: app
+    image: registry.example/app:1.0
+    securityContext:
+      capabilities:
+        drop:
+        - all
+";
+    let report = default_report(text);
+    assert_eq!(
+        where_all(&report, text, "unrestricted-capabilities"),
+        [(10, 9, "drop".into())]
+    );
+}

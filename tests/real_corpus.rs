@@ -233,7 +233,8 @@ fn calico_node_daemonset_is_privileged() {
             "36 host-namespaces - /spec/template/spec/hostNetwork 12513:20 true",
             "36 privileged-container calico-node /spec/template/spec/containers/0/securityContext/privileged 12709:25 true",
             "36 privileged-container upgrade-ipam /spec/template/spec/initContainers/0/securityContext/privileged 12560:25 true",
-            "36 forbidden-volume-type - /spec/template/spec/volumes/0/hostPath 12782:13 path: /lib/modules",
+            // A hostPath volume: at its `hostPath:` key, not at the `path:` inside it.
+            "36 forbidden-volume-type - /spec/template/spec/volumes/0/hostPath 12781:11 hostPath",
         ],
     );
     let f = find(&report, 36, "privileged-container", c);
@@ -528,7 +529,7 @@ fn flannel_daemonset() {
         &[
             "5 host-namespaces - /spec/template/spec/hostNetwork 128:20 true",
             "5 container-security-context-missing install-cni-plugin /spec/template/spec/initContainers/0/securityContext 135:9 name",
-            "5 forbidden-volume-type - /spec/template/spec/volumes/0/hostPath 214:11 path: /run/flannel",
+            "5 forbidden-volume-type - /spec/template/spec/volumes/0/hostPath 213:9 hostPath",
         ],
     );
     // privileged: false is not privileged.
@@ -542,7 +543,7 @@ fn flannel_daemonset() {
         },
         &[
             "5 non-default-capabilities kube-flannel /spec/template/spec/containers/0/securityContext/capabilities/add/0 190:19 \"NET_ADMIN\"",
-            "5 host-path-volume - /spec/template/spec/volumes/4/hostPath 226:11 path: /run/xtables.lock",
+            "5 host-path-volume - /spec/template/spec/volumes/4/hostPath 225:9 hostPath",
         ],
     );
 }
@@ -575,9 +576,9 @@ fn istio_bookinfo_psa_lowercase_all_is_not_all() {
         "istio-bookinfo-psa.yaml",
         &Options::default(),
         &[
-            "2 unrestricted-capabilities details /spec/template/spec/containers/0/securityContext/capabilities/drop 75:15 - all",
+            "2 unrestricted-capabilities details /spec/template/spec/containers/0/securityContext/capabilities/drop 74:13 drop",
             "2 missing-seccomp-profile details /spec/template/spec/containers/0/securityContext/seccompProfile/type 71:9 securityContext",
-            "13 unrestricted-capabilities productpage /spec/template/spec/containers/0/securityContext/capabilities/drop 358:15 - all",
+            "13 unrestricted-capabilities productpage /spec/template/spec/containers/0/securityContext/capabilities/drop 357:13 drop",
         ],
     );
 }

@@ -6,7 +6,10 @@ use crate::yaml::{unescape_pointer, Document, NodeId, Span, Value};
 
 /// Where a finding about `pointer` points.
 ///
-/// - The field exists (and is not `null`): its value.
+/// - The field exists and its value is a scalar: the value.
+/// - The field's value is a mapping or a sequence (`hostPath: {path: /}`,
+///   `capabilities: {drop: [NET_RAW]}`): its key, not the first key or item inside it.
+///   An item of a sequence has no key: the item itself.
 /// - The field is `null`: its key.
 /// - A missing container field: the container's `securityContext:` key if it has one,
 ///   else the first key of the container's item (`- name:` or `- image:`), or the item
@@ -53,7 +56,8 @@ pub fn resolve_span(
 }
 
 /// Walks `pointer` from `root`; the span of the value, or of the key when the value is
-/// `null`. `None` when a step is missing.
+/// `null`, a mapping or a sequence (an item of a sequence: the item). `None` when a step
+/// is missing.
 fn walk(doc: &Document<'_>, root: NodeId, pointer: &str) -> Option<Span> {
     let mut cur = root;
     let mut key_span = None;
@@ -75,5 +79,9 @@ fn walk(doc: &Document<'_>, root: NodeId, pointer: &str) -> Option<Span> {
     if doc.is_null(cur) {
         return key_span;
     }
-    doc.node(cur).map(|n| n.span())
+    let node = doc.node(cur)?;
+    match (&node.value, key_span) {
+        (Value::Map(_) | Value::Seq(_), Some(key)) => Some(key),
+        _ => Some(node.span()),
+    }
 }

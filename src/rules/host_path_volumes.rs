@@ -3,7 +3,8 @@ use super::Ctx;
 
 declare_rule! {
     /// ## What it checks
-    /// A volume of the pod uses `hostPath`.
+    /// A volume of the pod uses `hostPath`. One finding per such volume, at its `hostPath:`
+    /// key (not at the `path:` inside it).
     ///
     /// ## Why it matters
     /// A hostPath volume mounts a directory of the node into the container: with `/`,

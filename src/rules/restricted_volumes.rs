@@ -44,6 +44,8 @@ declare_rule! {
     /// ## What it checks
     /// A volume uses a source type other than `configMap`, `csi`, `downwardAPI`,
     /// `emptyDir`, `ephemeral`, `image`, `persistentVolumeClaim`, `projected` or `secret`.
+    /// One finding per such volume, at the key of its source (`hostPath:`, `nfs:`), not at
+    /// the first key inside it.
     ///
     /// ## Why it matters
     /// Other volume types (hostPath, NFS, iSCSI, cloud disks mounted directly, `gitRepo`)
