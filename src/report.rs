@@ -99,11 +99,32 @@ pub struct Finding {
     /// JSON pointer of the field the finding is about (even when that field is missing).
     pub path: String,
     /// Where the finding points, in bytes of the file's text (end exclusive): the field's
-    /// value, or for a missing field the nearest node that exists (see the README). Empty
-    /// (`0..0`) for objects checked without text (`Checker::check_object`).
+    /// value (its key when the value is a mapping or a sequence), or for a missing field
+    /// the nearest node that exists (see the README). Empty (`0..0`) for objects checked
+    /// without text (`Checker::check_object`).
     pub span: Span,
     /// How to fix it.
     pub fix: &'static str,
+    /// For a check that gives one finding per offending entry of a list (`unsafe-sysctl`,
+    /// `host-port`, `non-default-capabilities`, `unrestricted-capabilities`): the one
+    /// violation Pod Security Admission answers with for all of them, shared by the
+    /// findings of one pod (sysctls) or one container. `None` for every other finding.
+    pub group: Option<Arc<Group>>,
+}
+
+/// The one Pod Security Admission violation that several findings stand for: a check that
+/// fails for several entries of a list gives a finding per entry (each at its entry, as a
+/// fix needs), while admission answers with PSA's one message per check, per pod or
+/// container (`forbidden sysctls: pod must not set "a", "b"`, at the first entry). The
+/// findings of one group share it (`Arc`); admission merges them into one violation with
+/// this message and pointer (`crate::admission`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// PSA's message for the whole check, in the findings' `reason: detail` form.
+    pub message: String,
+    /// The JSON pointer the violation names (the first offending entry's field, or for
+    /// `unrestricted-capabilities` the `capabilities.drop` list when `ALL` is missing).
+    pub pointer: String,
 }
 
 /// A document that could not be checked: invalid YAML, a limit, a missing `kind`.

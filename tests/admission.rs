@@ -1035,3 +1035,145 @@ fn a_pod_past_the_findings_budget_is_rejected_for_its_violations() {
         );
     }
 }
+
+/// A check that fails for several entries of a list gives a finding per entry in the CLI
+/// and the JS API (each at its entry, for fixes), but admission answers with Pod Security
+/// Admission's one violation per check (per pod, or per container), naming every entry,
+/// at the first entry's field, exactly as before the findings were split.
+#[test]
+fn list_entries_are_one_violation_per_check() {
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+        "spec": {
+            "securityContext": {"sysctls": [
+                {"name": "kernel.msgmax", "value": "1"},
+                {"name": "net.ipv4.tcp_syncookies", "value": "1"},
+                {"name": "kernel.sem", "value": "1"}]},
+            "containers": [
+                {"name": "web", "image": "i",
+                 "ports": [{"containerPort": 80, "hostPort": 80}, {"containerPort": 81},
+                           {"containerPort": 8080, "hostPort": 8080}],
+                 "securityContext": {"capabilities": {"add": ["NET_ADMIN", "CHOWN", "SYS_TIME"]}}},
+                {"name": "side", "image": "i", "ports": [{"hostPort": 9100}],
+                 "securityContext": {"capabilities": {"drop": ["ALL"], "add": ["NET_RAW", "NET_BIND_SERVICE", "SYS_ADMIN"]}}}]}});
+
+    // The core: a finding per entry, each with the group admission merges it into.
+    let report = kube_secctx::check(
+        "p.json",
+        &pod.to_string(),
+        &kube_secctx::Options {
+            level: Some(kube_secctx::Level::Baseline),
+            ..kube_secctx::Options::default()
+        },
+    )
+    .unwrap();
+    let per_rule = |rule: &str| -> Vec<(&str, &str)> {
+        let mut v: Vec<(&str, &str)> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule == rule)
+            .map(|f| (f.path.as_str(), f.message.as_str()))
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    assert_eq!(
+        per_rule("unsafe-sysctl"),
+        [
+            (
+                "/spec/securityContext/sysctls/0/name",
+                "forbidden sysctls: pod must not set \"kernel.msgmax\""
+            ),
+            (
+                "/spec/securityContext/sysctls/2/name",
+                "forbidden sysctls: pod must not set \"kernel.sem\""
+            ),
+        ]
+    );
+    assert_eq!(
+        per_rule("host-port"),
+        [
+            (
+                "/spec/containers/0/ports/0/hostPort",
+                "hostPort: container \"web\" uses hostPort 80"
+            ),
+            (
+                "/spec/containers/0/ports/2/hostPort",
+                "hostPort: container \"web\" uses hostPort 8080"
+            ),
+            (
+                "/spec/containers/1/ports/0/hostPort",
+                "hostPort: container \"side\" uses hostPort 9100"
+            ),
+        ]
+    );
+    assert_eq!(per_rule("non-default-capabilities").len(), 4);
+
+    let msgs = |v: &kube_secctx::admission::Verdict| -> Vec<String> {
+        v.violations.iter().map(|x| x.msg.clone()).collect()
+    };
+    let baseline = review_of(&pod, None, &json!({"level": "baseline"}));
+    assert_eq!(
+        msgs(&baseline),
+        [
+            "non-default capabilities (container \"web\" must not include \"NET_ADMIN\", \"SYS_TIME\" in securityContext.capabilities.add; check: capabilities_baseline; field: spec.containers[0].securityContext.capabilities.add[0])",
+            "non-default capabilities (container \"side\" must not include \"NET_RAW\", \"SYS_ADMIN\" in securityContext.capabilities.add; check: capabilities_baseline; field: spec.containers[1].securityContext.capabilities.add[0])",
+            "hostPort (container \"web\" uses hostPort 80, 8080; check: hostPorts; field: spec.containers[0].ports[0].hostPort)",
+            "hostPort (container \"side\" uses hostPort 9100; check: hostPorts; field: spec.containers[1].ports[0].hostPort)",
+            "forbidden sysctls (pod must not set \"kernel.msgmax\", \"kernel.sem\"; check: sysctls; field: spec.securityContext.sysctls[0].name)",
+        ]
+    );
+    assert_eq!(
+        baseline.violations[0].details.path.as_deref(),
+        Some("/spec/containers/0/securityContext/capabilities/add/0")
+    );
+    assert_eq!(
+        baseline.audit_annotations["kube-secctx-violations"],
+        "PodSecurity \"baseline:latest\": capabilities_baseline spec.containers[0].securityContext.capabilities.add[0], \
+         capabilities_baseline spec.containers[1].securityContext.capabilities.add[0], \
+         hostPorts spec.containers[0].ports[0].hostPort, hostPorts spec.containers[1].ports[0].hostPort, \
+         sysctls spec.securityContext.sysctls[0].name"
+    );
+    let message = baseline.message.unwrap();
+    assert!(
+        message.starts_with("Pod \"p\" in namespace \"ns\" violates PodSecurity \"baseline:latest\": non-default capabilities (container \"web\" must not include \"NET_ADMIN\", \"SYS_TIME\""),
+        "{message}"
+    );
+    assert_eq!(message.matches("hostPort (").count(), 2, "{message}");
+
+    // Restricted: "must drop ALL" and the capabilities added are one violation per
+    // container, at `drop` when ALL is missing, else at the first capability added.
+    let restricted = review_of(&pod, None, &json!({"level": "restricted"}));
+    let caps: Vec<String> = restricted
+        .violations
+        .iter()
+        .filter(|v| v.details.check == Some("capabilities_restricted"))
+        .map(|v| v.msg.clone())
+        .collect();
+    assert_eq!(
+        caps,
+        [
+            "unrestricted capabilities (container \"web\" must set securityContext.capabilities.drop=[\"ALL\"] and must not include \"NET_ADMIN\", \"CHOWN\", \"SYS_TIME\" in securityContext.capabilities.add; check: capabilities_restricted; field: spec.containers[0].securityContext.capabilities.drop)",
+            "unrestricted capabilities (container \"side\" must not include \"NET_RAW\", \"SYS_ADMIN\" in securityContext.capabilities.add; check: capabilities_restricted; field: spec.containers[1].securityContext.capabilities.add[0])",
+        ]
+    );
+
+    // Warn mode: one warning per check and container too.
+    let warn = review_of(&pod, None, &json!({"level": "baseline", "mode": "warn"}));
+    assert_eq!(warn.warnings.len(), 5, "{:?}", warn.warnings);
+    assert_eq!(
+        warn.warnings[4],
+        "would violate PodSecurity \"baseline:latest\": forbidden sysctls (pod must not set \"kernel.msgmax\", \"kernel.sem\"; check: sysctls; field: spec.securityContext.sysctls[0].name)"
+    );
+
+    // Suppressed by the annotation: one warning per check and container as well.
+    let mut ignored = pod.clone();
+    ignored["metadata"]["annotations"] =
+        json!({"kube-secctx.io/ignore": "host-port,unsafe-sysctl,non-default-capabilities"});
+    let quiet = review_of(&ignored, None, &json!({"level": "baseline"}));
+    assert!(quiet.accepted);
+    assert_eq!(quiet.warnings.len(), 5, "{:?}", quiet.warnings);
+    assert_eq!(
+        quiet.warnings[2],
+        "kube-secctx.io/ignore suppressed: hostPort (container \"web\" uses hostPort 80, 8080; check: hostPorts; field: spec.containers[0].ports[0].hostPort)"
+    );
+}

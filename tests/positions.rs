@@ -684,3 +684,142 @@ spec:
         [(10, 9, "drop".into())]
     );
 }
+
+/// Two disallowed sysctls at lines 10 and 12 are two findings, at those lines, each
+/// naming its sysctl; a safe one between them gives none; one without a name points at
+/// its item.
+#[test]
+fn one_finding_per_unsafe_sysctl() {
+    let text = "\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: tuned
+spec:
+  containers:
+  - name: app
+    image: registry.example/app:1.0
+  securityContext:
+    sysctls:
+    - name: kernel.msgmax
+      value: \"65536\"
+    - name: net.ipv4.tcp_syncookies
+      value: \"1\"
+    - name: kernel.sem
+      value: \"250 32000 100 128\"
+    - value: \"1\"
+";
+    let report = baseline_report(text);
+    assert_eq!(
+        where_all(&report, text, "unsafe-sysctl"),
+        [
+            (11, 13, "kernel.msgmax".into()),
+            (15, 13, "kernel.sem".into()),
+            (17, 7, "value: \"1\"".into())
+        ]
+    );
+    let paths: Vec<&str> = all(&report, "unsafe-sysctl")
+        .iter()
+        .map(|f| f.path.as_str())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/spec/securityContext/sysctls/0/name",
+            "/spec/securityContext/sysctls/2/name",
+            "/spec/securityContext/sysctls/3"
+        ]
+    );
+    let messages: Vec<&str> = all(&report, "unsafe-sysctl")
+        .iter()
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "forbidden sysctls: pod must not set \"kernel.msgmax\"",
+            "forbidden sysctls: pod must not set \"kernel.sem\"",
+            "forbidden sysctls: pod must not set \"\""
+        ]
+    );
+}
+
+/// One finding per host port and per disallowed capability, each at its entry, in block
+/// and flow style; restricted's "must drop ALL" stays one finding per container.
+#[test]
+fn one_finding_per_host_port_and_capability() {
+    let text = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - name: web
+    image: registry.example/web:1.0
+    ports:
+    - containerPort: 80
+      hostPort: 80
+    - containerPort: 8081
+    - {containerPort: 443, hostPort: 8443}
+    securityContext:
+      capabilities:
+        add:
+        - NET_ADMIN
+        - CHOWN
+        - SYS_TIME
+  - name: side
+    image: registry.example/side:1.0
+    securityContext:
+      capabilities: {drop: [ALL], add: [NET_BIND_SERVICE, NET_RAW]}
+";
+    let baseline = baseline_report(text);
+    assert_eq!(
+        where_all(&baseline, text, "host-port"),
+        [(10, 17, "80".into()), (12, 38, "8443".into())]
+    );
+    assert_eq!(
+        where_all(&baseline, text, "non-default-capabilities"),
+        [
+            (16, 11, "NET_ADMIN".into()),
+            (18, 11, "SYS_TIME".into()),
+            (22, 59, "NET_RAW".into())
+        ]
+    );
+    let ports: Vec<&str> = all(&baseline, "host-port")
+        .iter()
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(
+        ports,
+        [
+            "hostPort: container \"web\" uses hostPort 80",
+            "hostPort: container \"web\" uses hostPort 8443"
+        ]
+    );
+    let restricted = default_report(text);
+    // web: no `drop` (at its `securityContext:` key) and three capabilities (CHOWN is
+    // in the default set, not in restricted's); side: NET_RAW.
+    assert_eq!(
+        where_all(&restricted, text, "unrestricted-capabilities"),
+        [
+            (13, 5, "securityContext".into()),
+            (16, 11, "NET_ADMIN".into()),
+            (17, 11, "CHOWN".into()),
+            (18, 11, "SYS_TIME".into()),
+            (22, 59, "NET_RAW".into())
+        ]
+    );
+    let f = all(&restricted, "unrestricted-capabilities")[0];
+    assert_eq!(
+        f.path,
+        "/spec/containers/0/securityContext/capabilities/drop"
+    );
+    assert_eq!(
+        f.message,
+        "unrestricted capabilities: container \"web\" must set securityContext.capabilities.drop=[\"ALL\"]"
+    );
+    assert_eq!(
+        all(&restricted, "unrestricted-capabilities")[4].message,
+        "unrestricted capabilities: container \"side\" must not include \"NET_RAW\" in securityContext.capabilities.add"
+    );
+}

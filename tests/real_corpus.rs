@@ -353,7 +353,9 @@ fn kind_list_items_are_checked() {
             "0 container-security-context-missing hello /items/0/spec/template/spec/containers/0/securityContext 36:11 image",
             "0 run-as-root-user istio-init /items/0/spec/template/spec/initContainers/0/securityContext/runAsUser 83:24 0",
             "0 may-run-as-root istio-init /items/0/spec/template/spec/initContainers/0/securityContext/runAsNonRoot 82:27 false",
+            // One finding per capability added, each at its item.
             "0 unrestricted-capabilities istio-init /items/0/spec/template/spec/initContainers/0/securityContext/capabilities/add/0 75:17 NET_ADMIN",
+            "0 unrestricted-capabilities istio-init /items/0/spec/template/spec/initContainers/0/securityContext/capabilities/add/1 76:17 NET_RAW",
             "0 pod-security-context-missing - /items/1/spec/template/spec/securityContext 283:7 spec",
             "0 run-as-root-user istio-init /items/1/spec/template/spec/initContainers/0/securityContext/runAsUser 332:24 0",
         ],
@@ -542,7 +544,9 @@ fn flannel_daemonset() {
             ..Options::default()
         },
         &[
+            // `add: ["NET_ADMIN", "NET_RAW"]`: a finding for each, at its item of the flow list.
             "5 non-default-capabilities kube-flannel /spec/template/spec/containers/0/securityContext/capabilities/add/0 190:19 \"NET_ADMIN\"",
+            "5 non-default-capabilities kube-flannel /spec/template/spec/containers/0/securityContext/capabilities/add/1 190:32 \"NET_RAW\"",
             "5 host-path-volume - /spec/template/spec/volumes/4/hostPath 225:9 hostPath",
         ],
     );
@@ -565,7 +569,11 @@ fn ingress_nginx_cloud_and_kind_hostport() {
     assert_expected(
         "ingress-nginx-controller-kind-hostport.yaml",
         &Options::default(),
-        &["14 host-port controller /spec/template/spec/containers/0/ports/0/hostPort 466:21 80"],
+        &[
+            // Two host ports: a finding for each.
+            "14 host-port controller /spec/template/spec/containers/0/ports/0/hostPort 466:21 80",
+            "14 host-port controller /spec/template/spec/containers/0/ports/1/hostPort 470:21 443",
+        ],
     );
 }
 
@@ -635,6 +643,7 @@ fn cassandra_statefulset_ipc_lock() {
         &[
             "0 pod-security-context-missing - /spec/template/spec/securityContext 17:5 spec",
             "0 unrestricted-capabilities cassandra /spec/template/spec/containers/0/securityContext/capabilities/drop 39:9 securityContext",
+            "0 unrestricted-capabilities cassandra /spec/template/spec/containers/0/securityContext/capabilities/add/0 42:17 IPC_LOCK",
         ],
     );
     let baseline = assert_expected(

@@ -36,7 +36,14 @@
 //! - Exemptions (`namespaces`, `usernames`, `runtimeClassNames`) are those of Pod Security
 //!   Admission's configuration.
 //!
-//! # Order and audit annotations
+//! # One violation per check, order and audit annotations
+//!
+//! The core gives one finding per offending entry of a list (each unsafe sysctl, host
+//! port, added capability: a fix needs each at its place); admission answers with Pod
+//! Security Admission's one violation per check, for the pod or per container: the
+//! findings that share a [`crate::report::Group`] are merged into one, with the group's
+//! message (naming every entry) and field (the first entry's), before anything else
+//! (`verdict::merge_groups`).
 //!
 //! Violations are listed in PSA's order: the checks as PSA runs them (baseline check IDs
 //! sorted, then restricted check IDs sorted), then hardening rules; within a check the
@@ -87,7 +94,7 @@ pub use verdict::{
 };
 
 use settings::json_type;
-use verdict::{psa_order, verdict};
+use verdict::{merge_groups, psa_order, verdict};
 
 /// The pod subresources Pod Security Admission never evaluates (its
 /// `ignoredPodSubresources`); any other pod subresource is checked.
@@ -314,6 +321,8 @@ pub fn review(request: &Value, settings: &Settings) -> Verdict {
     if findings.is_empty() && suppressed.is_empty() {
         return Verdict::accept(uid);
     }
+    merge_groups(&mut findings);
+    merge_groups(&mut suppressed);
     findings.sort_by(psa_order);
     suppressed.sort_by(psa_order);
     let mut v = verdict(uid, settings, &resource, &findings, &suppressed);

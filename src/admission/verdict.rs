@@ -1,7 +1,7 @@
 //! The outcome of one admission request ([`Verdict`]), its violations in Pod Security
 //! Admission's order and words, and the audit annotations.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -198,6 +198,30 @@ fn violation_text(f: &Finding) -> String {
         }
         None => format!("{} ({}; field: {field})", f.rule, f.message),
     }
+}
+
+/// One finding per [`crate::report::Group`]: the findings a check gives per offending
+/// entry of a list (two unsafe sysctls, three host ports of a container) become the one
+/// violation Pod Security Admission answers with for the check, per pod or container,
+/// with the group's message and field; the first finding of each group takes its place.
+/// Every other finding is kept as it is.
+pub(super) fn merge_groups(findings: &mut Vec<Finding>) {
+    if findings.iter().all(|f| f.group.is_none()) {
+        return;
+    }
+    let mut seen: HashSet<(&'static str, String)> = HashSet::new();
+    findings.retain_mut(|f| {
+        let Some(group) = f.group.take() else {
+            return true;
+        };
+        if !seen.insert((f.rule, group.pointer.clone())) {
+            return false;
+        }
+        f.message.clone_from(&group.message);
+        f.path.clone_from(&group.pointer);
+        f.group = Some(group);
+        true
+    });
 }
 
 /// At most this many violations in a verdict (Gatekeeper's results); one more entry

@@ -272,5 +272,6 @@ fn finding(r: &Resource<'_, '_>, resource: &Arc<ResourceRef>, j: Judgement) -> F
         path: hit.pointer,
         span,
         fix: rule.fix,
+        group: hit.group,
     }
 }

@@ -21,7 +21,10 @@ pub const BASELINE_CAPABILITIES: &[&str] = &[
 declare_rule! {
     /// ## What it checks
     /// A container adds a Linux capability outside the container runtime's default set in
-    /// `securityContext.capabilities.add`.
+    /// `securityContext.capabilities.add`. One finding per such capability, at its item
+    /// of the list. Admission answers with PSA's one violation per container, at its
+    /// first one: `non-default capabilities (container "app" must not include
+    /// "NET_ADMIN", "SYS_TIME" in securityContext.capabilities.add; ...)`.
     ///
     /// ## Why it matters
     /// Capabilities such as `SYS_ADMIN`, `NET_ADMIN`, `NET_RAW` or `SYS_PTRACE` give a
@@ -88,13 +91,26 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
             .into_iter()
             .filter(|(_, cap)| !BASELINE_CAPABILITIES.contains(cap))
             .collect();
-        if let Some(&(first, _)) = bad.first() {
-            let msg = format!(
-                "non-default capabilities: {} must not include {} in securityContext.capabilities.add",
-                ctx.container_label(c),
-                quoted_list(bad.iter().map(|b| b.1))
-            );
-            ctx.report_container(c, &format!("securityContext/capabilities/add/{first}"), msg);
+        let Some(&(first, _)) = bad.first() else {
+            continue;
+        };
+        let label = ctx.container_label(c);
+        let message = |caps: String| {
+            format!(
+                "non-default capabilities: {label} must not include {caps} in securityContext.capabilities.add"
+            )
+        };
+        // Admission's one violation per container: every capability, at the first one.
+        let group = Ctx::group(
+            format!(
+                "{}/securityContext/capabilities/add/{first}",
+                ctx.container_pointer(c)
+            ),
+            message(quoted_list(bad.iter().map(|b| b.1))),
+        );
+        for (i, cap) in bad {
+            let rel = format!("securityContext/capabilities/add/{i}");
+            ctx.report_container_in(c, &rel, message(format!("{cap:?}")), Some(&group));
         }
     }
 }

@@ -4,7 +4,11 @@ use super::{quoted_list, Ctx};
 declare_rule! {
     /// ## What it checks
     /// A container does not drop `ALL` capabilities, or adds back anything but
-    /// `NET_BIND_SERVICE`.
+    /// `NET_BIND_SERVICE`. One finding per container that does not drop `ALL`, at its
+    /// `capabilities.drop` key (or the nearest key that exists), and one per other
+    /// capability added, at its item of `capabilities.add`. Admission answers with PSA's
+    /// one violation per container for both, at `capabilities.drop` when `ALL` is
+    /// missing, else at the first capability added.
     ///
     /// ## Why it matters
     /// Even the runtime's default capabilities (`NET_RAW`, `CHOWN`, `DAC_OVERRIDE`,
@@ -68,6 +72,9 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
     if ctx.version >= 25 && ctx.is_windows() {
         return;
     }
+    const DROP_ALL: &str = "must set securityContext.capabilities.drop=[\"ALL\"]";
+    let must_not_add =
+        |caps: String| format!("must not include {caps} in securityContext.capabilities.add");
     for c in ctx.containers() {
         let caps = ctx.get(ctx.sc(c), "capabilities");
         let drops_all = ctx
@@ -79,28 +86,41 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
             .into_iter()
             .filter(|(_, a)| *a != "NET_BIND_SERVICE")
             .collect();
-        let mut problems = Vec::new();
-        if !drops_all {
-            problems.push("must set securityContext.capabilities.drop=[\"ALL\"]".to_string());
-        }
-        if !bad_add.is_empty() {
-            problems.push(format!(
-                "must not include {} in securityContext.capabilities.add",
-                quoted_list(bad_add.iter().map(|b| b.1))
-            ));
-        }
-        if problems.is_empty() {
+        if drops_all && bad_add.is_empty() {
             continue;
         }
-        let pointer = match (drops_all, bad_add.first()) {
+        let label = ctx.container_label(c);
+        // Admission's one violation per container: both problems, at `drop` when `ALL` is
+        // missing, else at the first capability added.
+        let mut problems = Vec::new();
+        if !drops_all {
+            problems.push(DROP_ALL.to_string());
+        }
+        if !bad_add.is_empty() {
+            problems.push(must_not_add(quoted_list(bad_add.iter().map(|b| b.1))));
+        }
+        let rel = match (drops_all, bad_add.first()) {
             (true, Some((i, _))) => format!("securityContext/capabilities/add/{i}"),
             _ => "securityContext/capabilities/drop".to_string(),
         };
-        let msg = format!(
-            "unrestricted capabilities: {} {}",
-            ctx.container_label(c),
-            problems.join(" and ")
+        let group = Ctx::group(
+            format!("{}/{rel}", ctx.container_pointer(c)),
+            format!(
+                "unrestricted capabilities: {label} {}",
+                problems.join(" and ")
+            ),
         );
-        ctx.report_container(c, &pointer, msg);
+        if !drops_all {
+            let msg = format!("unrestricted capabilities: {label} {DROP_ALL}");
+            ctx.report_container_in(c, "securityContext/capabilities/drop", msg, Some(&group));
+        }
+        for (i, cap) in bad_add {
+            let msg = format!(
+                "unrestricted capabilities: {label} {}",
+                must_not_add(format!("{cap:?}"))
+            );
+            let rel = format!("securityContext/capabilities/add/{i}");
+            ctx.report_container_in(c, &rel, msg, Some(&group));
+        }
     }
 }

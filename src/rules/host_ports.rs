@@ -3,7 +3,9 @@ use super::Ctx;
 
 declare_rule! {
     /// ## What it checks
-    /// A container port sets a non-zero `hostPort`.
+    /// A container port sets a non-zero `hostPort`. One finding per such port, at its
+    /// `hostPort`. Admission answers with PSA's one violation per container, at its first
+    /// host port: `hostPort (container "web" uses hostPort 80, 8080; ...)`.
     ///
     /// ## Why it matters
     /// A host port binds the node's own network interface: it bypasses network policies
@@ -68,14 +70,23 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
             .filter_map(|(i, &p)| Some((i, ctx.int(ctx.get(Some(p), "hostPort"))?)))
             .filter(|&(_, hp)| hp != 0)
             .collect();
-        if let Some(&(first, _)) = bad.first() {
-            let list = bad
-                .iter()
-                .map(|b| b.1.to_string())
-                .collect::<Vec<_>>()
-                .join(", ");
-            let msg = format!("hostPort: {} uses hostPort {list}", ctx.container_label(c));
-            ctx.report_container(c, &format!("ports/{first}/hostPort"), msg);
+        let Some(&(first, _)) = bad.first() else {
+            continue;
+        };
+        let label = ctx.container_label(c);
+        // Admission's one violation per container: every host port, at the first one.
+        let list = bad
+            .iter()
+            .map(|b| b.1.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let group = Ctx::group(
+            format!("{}/ports/{first}/hostPort", ctx.container_pointer(c)),
+            format!("hostPort: {label} uses hostPort {list}"),
+        );
+        for (i, port) in bad {
+            let msg = format!("hostPort: {label} uses hostPort {port}");
+            ctx.report_container_in(c, &format!("ports/{i}/hostPort"), msg, Some(&group));
         }
     }
 }

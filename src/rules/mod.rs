@@ -6,8 +6,10 @@
 //! suppression, and builds findings.
 
 use crate::options::Level;
+use std::sync::Arc;
+
 use crate::position::LineIndex;
-use crate::report::Severity;
+use crate::report::{Group, Severity};
 use crate::workload::{Container, Workload};
 use crate::yaml::{Document, Entry, NodeId, Resolved, Span, Style};
 
@@ -191,7 +193,8 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 }
 
 /// What a check reports: the pointer of the field, a message, and optionally the
-/// PSA check that ran (when one rule covers two checks) or an exact span.
+/// PSA check that ran (when one rule covers two checks), an exact span, or the
+/// [`Group`] of a finding per entry.
 #[derive(Debug, Clone)]
 pub struct Hit {
     /// JSON pointer of the field (absolute, from the document root).
@@ -206,6 +209,9 @@ pub struct Hit {
     pub check: Option<(Level, &'static str)>,
     /// An exact span, when the finding is about a key rather than a value.
     pub span: Option<Span>,
+    /// The one admission violation this hit is part of, for a check that reports each
+    /// offending entry of a list (see [`Group`]).
+    pub group: Option<Arc<Group>>,
 }
 
 /// What a check sees: one workload's pod spec, the level and version being evaluated.
@@ -375,6 +381,17 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
 
     /// Reports a finding on container `c` at `<container>/<rel>`.
     pub fn report_container(&mut self, c: &Container, rel: &str, message: String) {
+        self.report_container_in(c, rel, message, None);
+    }
+
+    /// [`Ctx::report_container`] for one finding of `group` (a finding per entry).
+    pub fn report_container_in(
+        &mut self,
+        c: &Container,
+        rel: &str,
+        message: String,
+        group: Option<&Arc<Group>>,
+    ) {
         self.push(Hit {
             pointer: format!("{}/{rel}", self.container_pointer(c)),
             container: c.name.clone(),
@@ -382,11 +399,23 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
             message,
             check: None,
             span: None,
+            group: group.cloned(),
         });
     }
 
     /// Reports a finding at an absolute pointer (pod-level).
     pub fn report_at(&mut self, pointer: String, span: Option<Span>, message: String) {
+        self.report_at_in(pointer, span, message, None);
+    }
+
+    /// [`Ctx::report_at`] for one finding of `group` (a finding per entry).
+    pub fn report_at_in(
+        &mut self,
+        pointer: String,
+        span: Option<Span>,
+        message: String,
+        group: Option<&Arc<Group>>,
+    ) {
         self.push(Hit {
             pointer,
             container: None,
@@ -394,7 +423,14 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
             message,
             check: None,
             span,
+            group: group.cloned(),
         });
+    }
+
+    /// The [`Group`] of the findings a check gives, one per offending entry: PSA's one
+    /// `message` for them all, naming the field at `pointer` (absolute).
+    pub fn group(pointer: String, message: String) -> Arc<Group> {
+        Arc::new(Group { message, pointer })
     }
 
     /// Keeps `hit` if the resource's budgets have room for it (see [`Room`]). The hit that

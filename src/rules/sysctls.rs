@@ -35,7 +35,10 @@ pub fn safe_sysctls(minor: u32) -> Vec<&'static str> {
 
 declare_rule! {
     /// ## What it checks
-    /// The pod sets a sysctl outside the safe set in `spec.securityContext.sysctls`.
+    /// The pod sets a sysctl outside the safe set in `spec.securityContext.sysctls`. One
+    /// finding per unsafe sysctl, at its `name` (at the item when it has no name), naming
+    /// it. Admission answers with PSA's one violation for them all, at the first one:
+    /// `forbidden sysctls (pod must not set "kernel.msgmax", "kernel.sem"; ...)`.
     ///
     /// ## Why it matters
     /// Unsafe sysctls are not namespaced or not limited: they change the kernel for every
@@ -108,19 +111,35 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
         return;
     };
     let safe = safe_sysctls(ctx.version);
-    let bad: Vec<(usize, &str)> = list
+    let bad: Vec<(usize, &str, bool)> = list
         .iter()
         .enumerate()
-        // A missing name is the empty string to PSA, which is not in the safe set.
-        .filter(|&(_, &s)| ctx.doc.map(s).is_some())
-        .map(|(i, &s)| (i, ctx.str(ctx.get(Some(s), "name")).unwrap_or("")))
-        .filter(|(_, name)| !safe.contains(name))
+        .filter_map(|(i, &s)| {
+            ctx.doc.map(s)?;
+            // A missing name is the empty string to PSA, which is not in the safe set.
+            let name = ctx.str(ctx.get(Some(s), "name")).unwrap_or("");
+            let has_name = ctx.doc.entry(s, "name").is_some();
+            (!safe.contains(&name)).then_some((i, name, has_name))
+        })
         .collect();
-    if let Some(&(first, _)) = bad.first() {
-        let msg = format!(
+    let Some(&(first, _, _)) = bad.first() else {
+        return;
+    };
+    // Admission's one violation: every bad name, at the first one's `name`.
+    let group = Ctx::group(
+        ctx.pod_pointer(&format!("securityContext/sysctls/{first}/name")),
+        format!(
             "forbidden sysctls: pod must not set {}",
             quoted_list(bad.iter().map(|b| b.1))
-        );
-        ctx.report_pod(&format!("securityContext/sysctls/{first}/name"), msg);
+        ),
+    );
+    for (i, name, has_name) in bad {
+        let rel = if has_name {
+            format!("securityContext/sysctls/{i}/name")
+        } else {
+            format!("securityContext/sysctls/{i}")
+        };
+        let msg = format!("forbidden sysctls: pod must not set {name:?}");
+        ctx.report_at_in(ctx.pod_pointer(&rel), None, msg, Some(&group));
     }
 }
