@@ -4,7 +4,7 @@
 #
 #   - node and npm: Debian's nodejs and npm, when `node` is missing (web/ wants node >= 20)
 #   - web/node_modules: `npm ci` from web/package-lock.json (CodeMirror 6, esbuild,
-#     playwright-core; exact versions), when missing or when the lock file changed
+#     playwright-core, axe-core; exact versions), when missing or when the lock file changed
 #   - Chromium for the end-to-end test and the bench: Debian's chromium and
 #     chromium-driver, when missing (playwright-core drives it with executablePath;
 #     `npx playwright install` is not used: it downloads a browser build)
@@ -12,5 +12,5 @@ SETUP_NAME=setup-web
 source "$(dirname "$0")/lib.sh"
 
 need_node 20 warn
-npm_ci web esbuild/package.json playwright-core/package.json
+npm_ci web esbuild/package.json playwright-core/package.json axe-core/axe.min.js
 need_chromium

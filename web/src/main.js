@@ -6,7 +6,7 @@
 import { EditorSelection, EditorState } from '@codemirror/state';
 import {
   EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter,
-  highlightSpecialChars, drawSelection, rectangularSelection, crosshairCursor,
+  highlightSpecialChars, drawSelection, rectangularSelection, crosshairCursor, repositionTooltips, tooltips,
 } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import {
@@ -14,7 +14,7 @@ import {
   syntaxHighlighting,
 } from '@codemirror/language';
 import { yaml } from '@codemirror/lang-yaml';
-import { forEachDiagnostic, lintGutter, lintKeymap, previousDiagnostic, setDiagnostics } from '@codemirror/lint';
+import { forEachDiagnostic, lintGutter, linter, lintKeymap, previousDiagnostic, setDiagnostics } from '@codemirror/lint';
 import { highlightSelectionMatches, searchKeymap } from '@codemirror/search';
 import { tags as t } from '@lezer/highlight';
 import { init, check, rules, version } from 'kube-secctx';
@@ -26,6 +26,8 @@ import { docSections, inlineMarkdown, paragraphs } from './markdown.js';
 /** How long typing must pause before a re-check. */
 const DEBOUNCE_MS = 150;
 const LEVELS = { '': 'All rules', restricted: 'PSS restricted', baseline: 'PSS baseline' };
+/** The single-column layout of narrow screens (phones): the same breakpoint as style.css. */
+const STACKED = matchMedia('(max-width: 900px)');
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -91,8 +93,16 @@ const theme = EditorView.theme({
     backgroundColor: 'var(--panel-bg)', color: 'var(--fg)', border: '1px solid var(--border)',
     borderRadius: '8px', boxShadow: 'var(--shadow)', overflow: 'hidden',
   },
-  '.cm-tooltip-lint': { maxWidth: 'min(560px, 90vw)', maxHeight: '60vh', overflowY: 'auto', padding: '0' },
-  '.cm-diagnostic': { padding: '10px 12px 10px 14px', borderLeftWidth: '4px', marginLeft: '0' },
+  // At most as wide as the editor (--editor-w, kept up to date below); as high as the room
+  // above or below the finding inside the editor (tooltipSpace), scrolling beyond that.
+  // (A hover tooltip is a box of sections, the list of findings one of them: CodeMirror
+  // sets the box's height, and the list scrolls inside it.)
+  '.cm-tooltip-hover': { display: 'flex', flexDirection: 'column' },
+  '.cm-tooltip-lint': {
+    width: 'max-content', maxWidth: 'min(560px, calc(var(--editor-w, 90vw) - 16px))', minHeight: '0', flex: '0 1 auto',
+    overflowY: 'auto', padding: '0',
+  },
+  '.cm-diagnostic': { padding: '0', borderLeftWidth: '4px', marginLeft: '0' },
   '.cm-diagnostic + .cm-diagnostic': { borderTop: '1px solid var(--border)' },
   '.cm-diagnosticSource': { display: 'none' }, // the rule id is in the head already
   '.cm-diagnostic-error': { borderLeftColor: 'var(--sev-error)' },
@@ -114,7 +124,11 @@ const view = new EditorView({
   state: EditorState.create({
     doc: '',
     extensions: [
-      lintGutter(),
+      // Where several findings share a spot, the hover shows one line each (see tipFilter).
+      lintGutter({ tooltipFilter: tipFilter }),
+      linter(null, { tooltipFilter: tipFilter }),
+      // Tooltips stay inside the editor: never over the toolbar or the findings panel.
+      tooltips({ tooltipSpace: editorSpace }),
       lineNumbers(),
       foldGutter(),
       highlightActiveLineGutter(),
@@ -155,6 +169,17 @@ const view = new EditorView({
 
 // The lint extensions are set up now, not by the first check.
 view.dispatch(setDiagnostics(view.state, []));
+
+/** The room tooltips may use: the editor's visible part (on a phone, the part on screen). */
+function editorSpace(v) {
+  const r = v.scrollDOM.getBoundingClientRect();
+  const height = v.dom.ownerDocument.documentElement.clientHeight;
+  return { top: Math.max(r.top, 0), bottom: Math.min(r.bottom, height), left: r.left, right: r.right };
+}
+// The editor's width, for the tooltips' max-width.
+new ResizeObserver(([e]) => {
+  ui.editor.style.setProperty('--editor-w', `${Math.round(e.contentRect.width)}px`);
+}).observe(ui.editor);
 
 function setText(text, fileName) {
   app.fileName = fileName || '';
@@ -239,7 +264,8 @@ function diagnostics(report, doc) {
       severity: f.severity === 'error' ? 'error' : 'warning',
       source: f.rule,
       message: `${f.rule}: ${f.message}`,
-      renderMessage: () => findingDetails(f, true),
+      renderMessage: () => tipCard(f),
+      renderRow: () => tipRow(f),
       // Everything the underline and its tooltip show (for sameDiagnostics).
       key: `${f.severity}|${f.rule}|${f.pss?.level}|${f.pss?.check}|${f.message}|${f.fix}`,
     });
@@ -254,7 +280,8 @@ function diagnostics(report, doc) {
       severity: 'error',
       source: 'error',
       message: e.message,
-      renderMessage: () => errorDetails(e),
+      renderMessage: () => tipCard(e),
+      renderRow: () => tipRow(e),
       key: `error|${e.document}|${e.message}`,
     });
   }
@@ -301,37 +328,142 @@ function categoryOf(f) {
 
 const CATEGORY_LABEL = { baseline: 'PSS baseline', restricted: 'PSS restricted', hardening: 'hardening', diagnostic: 'input' };
 
-function findingDetails(f, withHead) {
+/** The level badge of a finding: `PSS restricted · runAsNonRoot`, `hardening`, `input`. */
+function levelBadge(f) {
+  return f.pss
+    ? el('span', { class: `badge level-${f.pss.level}` }, `PSS ${f.pss.level}`, el('span', { class: 'check' }, f.pss.check))
+    : el('span', { class: `badge level-${categoryOf(f)}` }, CATEGORY_LABEL[categoryOf(f)]);
+}
+
+/**
+ * The room for a finding's actions (the Fix button of issue 12 goes here), in the hover's
+ * rows and cards and in the panel's details. Empty for now, and then not shown.
+ */
+function actionsSlot(x) {
+  return el('div', { class: 'actions', dataset: { actionsFor: stableKey(x) } });
+}
+
+/**
+ * What a finding says, as a card. `mode`: 'full' (the hover card of a finding alone at its
+ * spot: severity, rule, level, title, message, why it matters, fix), 'row' (opened from a
+ * line of the hover's list, which shows the severity, rule and title already) or 'panel'
+ * (under the panel's entry, which shows the rest already).
+ */
+function findingDetails(f, mode) {
   const info = app.rulesById.get(f.rule);
   const doc = info ? docSections(info.docs) : {};
   const box = el('div', { class: `details sev-${f.severity}` });
-  if (withHead) {
+  if (mode === 'full') {
     box.append(el('div', { class: 'details-head' },
       el('span', { class: `sev sev-${f.severity}` }, f.severity),
       el('code', { class: 'rule' }, f.rule),
-      f.pss
-        ? el('span', { class: `badge level-${f.pss.level}` }, `PSS ${f.pss.level}`, el('span', { class: 'check' }, f.pss.check))
-        : el('span', { class: `badge level-${categoryOf(f)}` }, CATEGORY_LABEL[categoryOf(f)])));
+      levelBadge(f)));
     if (info) box.append(el('div', { class: 'details-title' }, info.title));
-    box.append(el('p', { class: 'details-msg' }, f.message));
+  } else if (mode === 'row') {
+    box.append(el('div', { class: 'details-head' }, levelBadge(f)));
   }
+  if (mode !== 'panel') box.append(el('p', { class: 'details-msg' }, f.message));
+  // Labelled sections, not headings: the cards are not part of the page's outline (a
+  // card in the editor would otherwise put an h4 under the editor's h2).
+  const secs = el('dl', { class: 'details-secs' });
   const why = doc['Why it matters'];
-  if (why) box.append(el('div', { class: 'details-sec' }, el('h4', null, 'Why it matters'), ...paragraphs(why)));
+  if (why) secs.append(el('div', { class: 'details-sec' }, el('dt', null, 'Why it matters'), el('dd', null, ...paragraphs(why))));
   // The fix: the rule's docs (what `kube-secctx explain` prints), else the finding's hint.
-  box.append(el('div', { class: 'details-sec' }, el('h4', null, 'Fix'),
-    ...(doc.Fix ? paragraphs(doc.Fix) : [el('p', null, inlineMarkdown(capitalize(f.fix)))])));
+  secs.append(el('div', { class: 'details-sec' }, el('dt', null, 'Fix'),
+    el('dd', null, ...(doc.Fix ? paragraphs(doc.Fix) : [el('p', null, inlineMarkdown(capitalize(f.fix)))]))));
+  box.append(secs, actionsSlot(f));
   return box;
 }
 
-function errorDetails(e) {
-  return el('div', { class: 'details sev-error' },
-    el('div', { class: 'details-head' },
+/** The same for a document that could not be checked. */
+function errorDetails(e, mode) {
+  const box = el('div', { class: 'details sev-error' });
+  if (mode === 'full') {
+    box.append(el('div', { class: 'details-head' },
       el('span', { class: 'sev sev-error' }, 'error'),
       el('code', { class: 'rule' }, 'error'),
-      el('span', { class: 'badge level-diagnostic' }, `document ${e.document + 1} not checked`)),
-    el('p', { class: 'details-msg' }, e.message),
-    el('div', { class: 'details-sec' }, el('h4', null, 'Fix'),
-      el('p', null, 'Correct the document at this position; the other documents are still checked.')));
+      el('span', { class: 'badge level-diagnostic' }, `document ${e.document + 1} not checked`)));
+  } else if (mode === 'row') {
+    box.append(el('div', { class: 'details-head' },
+      el('span', { class: 'badge level-diagnostic' }, `document ${e.document + 1} not checked`)));
+  }
+  if (mode !== 'panel') box.append(el('p', { class: 'details-msg' }, e.message));
+  box.append(el('dl', { class: 'details-secs' }, el('div', { class: 'details-sec' }, el('dt', null, 'Fix'),
+    el('dd', null, el('p', null, 'Correct the document at this position; the other documents are still checked.')))));
+  return box;
+}
+
+function details(x, mode) {
+  return x.rule ? findingDetails(x, mode) : errorDetails(x, mode);
+}
+
+// --- the hover: one card, or one line per finding ------------------------------------------
+// A spot with one finding shows its card. A spot with several (a container without a
+// securityContext has six) shows one line each: severity, rule ID, the rule's title; a
+// line opens to its card. The lint extension renders each diagnostic with renderMessage:
+// tipFilter swaps in the line when the spot has more than one.
+function tipFilter(diags) {
+  return diags.length > 1 ? diags.map((d) => (d.renderRow ? { ...d, renderMessage: d.renderRow } : d)) : diags;
+}
+
+/**
+ * The tooltip's list scrolls when it is taller than the room it has: it gets a name and
+ * a place in the Tab order (a scrolling region must be reachable from the keyboard).
+ * Called on a node of the tooltip being built (the list exists once renderMessage returns).
+ */
+function labelTooltip(node) {
+  queueMicrotask(() => {
+    const list = node.closest('.cm-tooltip-lint');
+    if (!list || list.hasAttribute('tabindex')) return;
+    list.setAttribute('tabindex', '0');
+    list.setAttribute('aria-label', 'Findings here');
+  });
+}
+
+function tipCard(x) {
+  const card = details(x, 'full');
+  card.classList.add('tip-card');
+  labelTooltip(card);
+  return card;
+}
+
+/** Scrolls the tooltip's list (only it) to show `node`, its top first. */
+function keepInList(node) {
+  const list = node.closest('.cm-tooltip-lint');
+  if (!list) return;
+  const n = node.getBoundingClientRect();
+  const l = list.getBoundingClientRect();
+  if (n.bottom > l.bottom) list.scrollTop += Math.min(n.bottom - l.bottom, n.top - l.top);
+  else if (n.top < l.top) list.scrollTop -= l.top - n.top;
+}
+
+let tipIds = 0;
+function tipRow(x) {
+  const sev = x.rule ? x.severity : 'error';
+  const rule = x.rule ?? 'error';
+  const short = (x.rule && app.rulesById.get(x.rule)?.title) || x.message;
+  const id = `tip-${(tipIds += 1)}`;
+  const body = el('div', { class: 'tip-body', id, hidden: true });
+  const toggle = el('button', {
+    type: 'button', class: 'tip-toggle', 'aria-expanded': 'false', 'aria-controls': id,
+    dataset: { rule, severity: sev },
+  },
+  el('span', { class: 'chevron', 'aria-hidden': 'true' }),
+  el('span', { class: `sev sev-${sev}` }, sev),
+  el('code', { class: 'rule' }, rule),
+  el('span', { class: 'tip-short' }, short));
+  toggle.addEventListener('click', () => {
+    const open = toggle.getAttribute('aria-expanded') !== 'true';
+    if (open && !body.firstChild) body.append(details(x, 'row'));
+    toggle.setAttribute('aria-expanded', String(open));
+    body.hidden = !open;
+    repositionTooltips(view);
+    // Once the tooltip has its new size: the opened card in sight within the list.
+    if (open) view.requestMeasure({ read() {}, write() { keepInList(item) } });
+  });
+  const item = el('div', { class: 'tip-item', dataset: { rule } }, el('div', { class: 'tip-row' }, toggle, actionsSlot(x)), body);
+  labelTooltip(item);
+  return item;
 }
 
 function capitalize(s) {
@@ -514,7 +646,7 @@ function entryNode(item, open) {
     'aria-expanded': open ? 'true' : 'false',
     dataset: { rule, line: '', column: '', severity: sev },
   },
-  el('span', { class: `icon sev-${sev}`, 'aria-label': sev }),
+  el('span', { class: `icon sev-${sev}`, role: 'img', 'aria-label': sev }),
   el('span', { class: 'body' },
     el('span', { class: 'line1' },
       el('code', { class: 'rule' }, rule),
@@ -523,7 +655,7 @@ function entryNode(item, open) {
     el('span', { class: 'msg' }, f.message)),
   el('span', { class: 'loc' }));
   const li = el('li', { class: open ? 'open' : null }, btn);
-  if (open) li.append(isError ? errorDetails(f) : findingDetails(f, false));
+  if (open) li.append(details(f, 'panel'));
   return li;
 }
 
@@ -538,15 +670,43 @@ ui.findings.addEventListener('click', (e) => {
   app.active = app.active === key ? null : key;
   // Open this entry's details (why it matters, fix), close the others.
   renderPanel(app.report, view.state.doc.length === 0);
-  const index = app.entries.indexOf(item);
-  view.dispatch({
-    selection: EditorSelection.cursor(from),
-    effects: EditorView.scrollIntoView(from, { y: 'center' }),
-  });
-  // A mouse click moves the focus to the editor; a keyboard user stays in the list.
-  if (e.detail > 0) view.focus();
-  else [...ui.findings.querySelectorAll('button.finding')].find((b) => app.itemOf.get(b) === app.entries[index])?.focus();
+  // (The render made new entries: find this one's button by its key.)
+  const entry = [...ui.findings.querySelectorAll('button.finding')].find((b) => stableKey(app.itemOf.get(b).f) === key);
+  if (STACKED.matches) {
+    // One column (a phone): the editor is above the panel, in a page that scrolls. Scroll
+    // only the editor's own scroller to the finding (CodeMirror's scrollIntoView would
+    // scroll the page up to the editor, taking the details just opened off screen).
+    view.dispatch({ selection: EditorSelection.cursor(from) });
+    centerInEditor(from);
+  } else {
+    view.dispatch({
+      selection: EditorSelection.cursor(from),
+      effects: EditorView.scrollIntoView(from, { y: 'center' }),
+    });
+  }
+  // The entry and its details in sight (in the panel, and on a phone in the page).
+  if (entry) reveal(entry.closest('li'));
+  // A mouse click moves the focus to the editor; a keyboard user stays in the list, and so
+  // does a finger (focusing the editor would open the on-screen keyboard).
+  const touch = e.pointerType === 'touch' || e.pointerType === 'pen';
+  if (e.detail > 0 && !touch) view.focus();
+  else entry?.focus({ preventScroll: true });
 });
+
+/** Scrolls the editor's own scroller (not the page) to put `pos` in its middle. */
+function centerInEditor(pos) {
+  const scroller = view.scrollDOM;
+  const block = view.lineBlockAt(pos);
+  const top = scroller.getBoundingClientRect().top;
+  const y = view.documentTop + block.top - top + scroller.scrollTop;
+  scroller.scrollTop = Math.max(0, y - (scroller.clientHeight - block.height) / 2);
+}
+
+/** Scrolls the panel, and the page when it scrolls, to show all of `node` (its top when it is too tall). */
+function reveal(node) {
+  const room = Math.min(ui.findings.clientHeight, document.documentElement.clientHeight);
+  node.scrollIntoView({ block: node.getBoundingClientRect().height > room ? 'start' : 'nearest', behavior: 'instant' });
+}
 
 // Arrow keys move between entries of the panel.
 ui.findings.addEventListener('keydown', (e) => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { CSP } from '../csp.mjs';
-import { ROOT, checks, openPage, panelEntries, startBrowser, waitForCheckAfter } from './browser.mjs';
+import { ROOT, WEB, checks, openPage, panelEntries, startBrowser, waitForCheckAfter } from './browser.mjs';
 
 const OUT = process.env.WEB_TEST_OUT || join(ROOT, 'target', 'web-test');
 mkdirSync(OUT, { recursive: true });
@@ -16,6 +16,21 @@ mkdirSync(OUT, { recursive: true });
 const NGINX = readFileSync(join(ROOT, 'examples', 'nginx-deployment.yaml'), 'utf8');
 const DAEMONSET = readFileSync(join(ROOT, 'examples', 'privileged-daemonset.yaml'), 'utf8');
 const b64url = (s) => Buffer.from(s, 'utf8').toString('base64url');
+// axe-core (web/package.json pins it), served to the page from its own origin in the test.
+const AXE = readFileSync(join(WEB, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+// A Pod whose container (line 6, `name`) has six findings at one position, near the top
+// of the editor, where a tooltip above the line would reach the toolbar.
+const CROWDED = [
+  'apiVersion: v1',
+  'kind: Pod',
+  'metadata: {name: crowded}',
+  'spec:',
+  '  containers:',
+  '  - name: app',
+  '    image: nginx',
+  '',
+].join('\n');
 
 // What the nginx Deployment gives in the default profile (README: lines 16 and 18).
 const NGINX_FINDINGS = [
@@ -64,6 +79,68 @@ async function cursorToLineEnd(page, line) {
   assert.equal((await cursor(page)).line, line);
 }
 
+/** Waits until `selector`'s box stays the same over three pairs of frames, and returns it. */
+async function settledBox(page, selector) {
+  return page.evaluate(async (sel) => {
+    const frames = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    let last = '';
+    for (let same = 0; same < 3;) {
+      await frames();
+      const r = document.querySelector(sel).getBoundingClientRect();
+      const box = JSON.stringify({ left: r.left, top: r.top, right: r.right, bottom: r.bottom });
+      same = box === last ? same + 1 : 0;
+      last = box;
+    }
+    return JSON.parse(last);
+  }, selector);
+}
+
+function box(page, selector) {
+  return page.$eval(selector, (e) => {
+    const r = e.getBoundingClientRect();
+    return { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+  });
+}
+
+/** The tooltip: the list of findings, or the hover's box around it. */
+const TIP = '.cm-tooltip:has(.cm-tooltip-lint), .cm-tooltip.cm-tooltip-lint';
+const intersects = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+const inside = (a, b) => a.left >= b.left - 0.5 && a.right <= b.right + 0.5 && a.top >= b.top - 0.5 && a.bottom <= b.bottom + 0.5;
+
+/**
+ * A finger's tap on the first line of `selector`, once scrolled to the bottom of the screen
+ * (where its details, opening below it, start off screen): Chromium's touch emulation, over CDP.
+ */
+async function tap(page, cdp, selector) {
+  const b = await page.$eval(selector, (e) => {
+    e.scrollIntoView({ block: 'end' });
+    const r = e.getBoundingClientRect();
+    return { x: r.left, y: r.top, width: r.width, height: r.height };
+  });
+  const x = b.x + b.width / 2;
+  const y = b.y + Math.min(b.height / 2, 10);
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+}
+
+/** axe-core's violations on the page as it is: [{id, impact, nodes: [target: summary]}]. */
+async function axeViolations(page) {
+  if (!(await page.evaluate(() => !!window.axe))) {
+    // Loaded as one of the page's own files: the page's CSP applies to it as to the app.
+    await page.route('**/axe.min.js', (route) => route.fulfill({ contentType: 'text/javascript', body: AXE }));
+    await page.addScriptTag({ url: '/axe.min.js' });
+    await page.unroute('**/axe.min.js');
+  }
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`),
+    }));
+  });
+}
+
 // Every step waits for a condition (a selector, a check count), never for a time; the
 // timeout only stops a run that hangs.
 describe('the web checker', { timeout: 180_000 }, () => {
@@ -103,10 +180,13 @@ describe('the web checker', { timeout: 180_000 }, () => {
     assert.equal(await page.locator('.cm-gutter-lint .cm-lint-marker-error').count(), 1);
     assert.equal(await page.locator('.cm-gutter-lint .cm-lint-marker-warning').count(), 1);
 
-    // Hover: rule id, PSS level and check, message, why it matters, fix.
+    // Hover on line 18 (six findings): one line each; opening one shows its rule ID, PSS
+    // level and check, message, why it matters, fix.
     await page.hover('.cm-line:nth-child(18) .cm-lintRange');
     const tip = page.locator('.cm-tooltip-lint');
     await tip.waitFor();
+    assert.equal(await tip.locator('.tip-toggle').count(), 6);
+    await tip.locator('.tip-toggle[data-rule="may-run-as-root"]').click();
     const tipText = await tip.textContent();
     for (const s of ['may-run-as-root', 'PSS restricted', 'runAsNonRoot', 'must set securityContext.runAsNonRoot=true',
       'Why it matters', 'Fix', 'Set runAsNonRoot: true in the pod', 'container-security-context-missing']) {
@@ -393,4 +473,180 @@ describe('the web checker', { timeout: 180_000 }, () => {
     assert.deepEqual(problems, []);
     await page.close();
   });
+  test('a spot with six findings: one line each, each opens to its card; the tooltip stays in the editor, off the toolbar', async () => {
+    const { page, problems } = await openPage(env, { hash: `yaml=${b64url(CROWDED)}` });
+    const here = (await panelEntries(page)).filter((e) => e.line === 6).map((e) => e.rule).sort();
+    assert.equal(here.length, 6, here.join(' '));
+
+    await page.hover('.cm-line:nth-child(6) .cm-lintRange');
+    const tip = page.locator('.cm-tooltip-lint');
+    await tip.waitFor();
+    // One line per finding: severity, rule ID, short message; no card open yet.
+    const rows = await tip.locator('.tip-toggle').evaluateAll((els) => els.map((e) => {
+      const line = parseFloat(getComputedStyle(e.querySelector('.tip-short')).lineHeight) || 18;
+      return {
+        rule: e.dataset.rule,
+        severity: e.querySelector('.sev').textContent,
+        short: e.querySelector('.tip-short').textContent,
+        expanded: e.getAttribute('aria-expanded'),
+        oneLine: e.querySelector('.tip-short').getBoundingClientRect().height < 1.5 * line,
+      };
+    }));
+    assert.deepEqual(rows.map((r) => r.rule).sort(), here);
+    for (const r of rows) {
+      assert.ok(r.oneLine, `${r.rule}: its line wraps`);
+      assert.equal(r.expanded, 'false');
+      assert.ok(['error', 'warning'].includes(r.severity) && r.short.length > 0, JSON.stringify(r));
+    }
+    assert.equal(rows.find((r) => r.rule === 'may-run-as-root').short, 'Containers may run as root');
+    assert.equal(await tip.locator('.tip-body:not([hidden])').count(), 0);
+    assert.doesNotMatch(await tip.textContent(), /Why it matters/);
+    const toolbar = await box(page, '.topbar');
+    const editor = await box(page, '.cm-scroller');
+    let tipBox = await settledBox(page, TIP);
+    assert.ok(!intersects(tipBox, toolbar), `the tooltip ${JSON.stringify(tipBox)} covers the toolbar ${JSON.stringify(toolbar)}`);
+    assert.ok(inside(tipBox, editor), `the tooltip ${JSON.stringify(tipBox)} leaves the editor ${JSON.stringify(editor)}`);
+    // The room for a Fix button on each line.
+    assert.equal(await tip.locator('.tip-row > .actions').count(), 6);
+
+    // Open one: its card (level and check, message, why it matters, fix); the others stay shut.
+    const toggle = tip.locator('.tip-toggle[data-rule="may-run-as-root"]');
+    await toggle.click();
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+    const body = tip.locator(`#${await toggle.getAttribute('aria-controls')}`);
+    assert.equal(await body.isVisible(), true);
+    const card = await body.textContent();
+    for (const s of ['PSS restricted', 'runAsNonRoot', 'must set securityContext.runAsNonRoot=true', 'Why it matters', 'Fix',
+      'Set runAsNonRoot: true in the pod']) {
+      assert.ok(card.includes(s), `the card lacks ${JSON.stringify(s)}: ${card}`);
+    }
+    assert.equal(await tip.locator('.tip-body:not([hidden])').count(), 1);
+    tipBox = await settledBox(page, TIP);
+    assert.ok(!intersects(tipBox, toolbar), `open, the tooltip ${JSON.stringify(tipBox)} covers the toolbar`);
+    assert.ok(inside(tipBox, editor), `open, the tooltip ${JSON.stringify(tipBox)} leaves the editor ${JSON.stringify(editor)}`);
+    await page.screenshot({ path: join(OUT, 'tooltip-many.png') });
+    // And shut again.
+    await toggle.click();
+    assert.equal(await body.isVisible(), false);
+
+    // A short window: three cards open are taller than the editor; the tooltip scrolls
+    // inside the editor instead of growing over the toolbar.
+    await page.setViewportSize({ width: 1100, height: 520 });
+    await page.mouse.move(5, 5);
+    await tip.waitFor({ state: 'detached' });
+    await page.hover('.cm-line:nth-child(6) .cm-lintRange');
+    await tip.waitFor();
+    for (const rule of ['may-run-as-root', 'missing-seccomp-profile', 'unrestricted-capabilities']) {
+      await tip.locator(`.tip-toggle[data-rule="${rule}"]`).click();
+    }
+    tipBox = await settledBox(page, TIP);
+    const small = await box(page, '.cm-scroller');
+    assert.ok(!intersects(tipBox, await box(page, '.topbar')), `short window: the tooltip ${JSON.stringify(tipBox)} covers the toolbar`);
+    assert.ok(inside(tipBox, small), `short window: the tooltip ${JSON.stringify(tipBox)} leaves the editor ${JSON.stringify(small)}`);
+    assert.ok(await tip.evaluate((e) => e.scrollHeight > e.clientHeight + 1), 'the tooltip scrolls');
+    assert.equal(await tip.getAttribute('tabindex'), '0', 'a scrolling tooltip is reachable with Tab');
+
+    // The gutter's marker of line 6 shows the same list, inside the editor too.
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.mouse.move(5, 5);
+    await tip.waitFor({ state: 'detached' });
+    const markers = page.locator('.cm-gutter-lint .cm-gutterElement');
+    await markers.filter({ has: page.locator('.cm-lint-marker-error') }).hover();
+    await tip.waitFor();
+    assert.equal(await tip.locator('.tip-toggle').count(), 6);
+    tipBox = await settledBox(page, TIP);
+    assert.ok(!intersects(tipBox, toolbar) && inside(tipBox, editor), `the gutter's tooltip ${JSON.stringify(tipBox)}`);
+
+    // One finding at a spot (the pod's, line 4): its card at once.
+    await page.mouse.move(5, 5);
+    await tip.waitFor({ state: 'detached' });
+    await page.hover('.cm-line:nth-child(4) .cm-lintRange');
+    await tip.waitFor();
+    assert.equal(await tip.locator('.tip-toggle').count(), 0);
+    assert.match(await tip.textContent(), /pod-security-context-missing.*Pod has no securityContext.*Why it matters.*Fix/);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('a phone (390×844, touch): a tapped finding shows its details on screen', async () => {
+    const { page, problems } = await openPage(env, { hash: `yaml=${b64url(NGINX)}`, viewport: { width: 390, height: 844 } });
+    const cdp = await env.context.newCDPSession(page);
+    await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 });
+    await cdp.send('Emulation.setDeviceMetricsOverride', { width: 390, height: 844, deviceScaleFactor: 3, mobile: true });
+    await page.waitForFunction(() => innerWidth === 390 && matchMedia('(max-width: 900px)').matches);
+    const pointers = [];
+    await page.exposeFunction('__pointer', (t) => pointers.push(t));
+    await page.evaluate(() => document.addEventListener('click', (e) => window.__pointer(e.pointerType), true));
+
+    // The panel is below the editor: tap the last finding, then one above it.
+    for (const rule of ['writable-root-filesystem', 'may-run-as-root']) {
+      await tap(page, cdp, `#findings [data-rule="${rule}"]`);
+      const entry = `#findings li.open > button[data-rule="${rule}"]`;
+      await page.locator(entry).waitFor({ timeout: 10_000 });
+      assert.equal(await page.getAttribute(entry, 'aria-expanded'), 'true');
+      const details = `#findings li.open:has(> button[data-rule="${rule}"]) > .details`;
+      const d = await settledBox(page, details);
+      const seen = await page.evaluate((sel) => {
+        const el = document.querySelector(sel);
+        const r = el.getBoundingClientRect();
+        const list = document.getElementById('findings').getBoundingClientRect();
+        // What a person sees at the details' corners and middle: the details themselves
+        // (not the sticky group head, not the editor, not off screen).
+        const points = [[r.left + 4, r.top + 4], [r.right - 4, r.top + 4], [(r.left + r.right) / 2, (r.top + r.bottom) / 2],
+          [r.left + 4, r.bottom - 4], [r.right - 4, r.bottom - 4]];
+        return {
+          viewport: { left: 0, top: 0, right: innerWidth, bottom: innerHeight },
+          list: { left: list.left, top: list.top, right: list.right, bottom: list.bottom },
+          hits: points.map(([x, y]) => el.contains(document.elementFromPoint(x, y))),
+          focusInEditor: !!document.activeElement?.closest('.cm-editor'),
+        };
+      }, details);
+      assert.ok(inside(d, seen.viewport), `${rule}: the details ${JSON.stringify(d)} are not within the viewport ${JSON.stringify(seen.viewport)}`);
+      assert.ok(inside(d, seen.list), `${rule}: the details ${JSON.stringify(d)} are outside the findings list ${JSON.stringify(seen.list)}`);
+      assert.deepEqual(seen.hits, [true, true, true, true, true], `${rule}: the details are covered`);
+      assert.equal(seen.focusInEditor, false, 'a tap does not focus the editor (no on-screen keyboard)');
+    }
+    assert.deepEqual(pointers, ['touch', 'touch']);
+    // The cursor went to the finding, in the editor's own scroller.
+    assert.deepEqual(await cursor(page), { line: 18, column: 9 });
+    await page.screenshot({ path: join(OUT, 'phone-details.png') });
+    await cdp.detach();
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  for (const colorScheme of ['light', 'dark']) {
+    test(`axe-core: no violations (${colorScheme}): findings, details open, a hover list with a card open, a single card`, async () => {
+      const { page, problems } = await openPage(env, { hash: `yaml=${b64url(NGINX)}`, colorScheme });
+      // Findings shown, the details of one open in the panel.
+      await page.click('#findings [data-rule="may-run-as-root"]');
+      await page.locator('#findings li.open .details').waitFor();
+      // The hover on line 18: the list of six, one card open.
+      await page.hover('.cm-line:nth-child(18) .cm-lintRange');
+      await page.locator('.cm-tooltip-lint .tip-toggle').first().waitFor();
+      await page.click('.cm-tooltip-lint .tip-toggle[data-rule="container-security-context-missing"]');
+      await page.locator('.cm-tooltip-lint .tip-body:not([hidden]) .details').waitFor();
+      await settledBox(page, TIP);
+      assert.deepEqual(await axeViolations(page), [], `${colorScheme}, hover list`);
+      assert.equal(await page.locator('.cm-tooltip-lint .tip-body:not([hidden])').count(), 1, 'checked with the card open');
+      // The card of a finding alone at its spot (line 16).
+      await page.mouse.move(5, 5);
+      await page.locator('.cm-tooltip-lint').waitFor({ state: 'detached' });
+      await page.hover('.cm-line:nth-child(16) .cm-lintRange');
+      await page.locator('.cm-tooltip-lint .tip-card').waitFor();
+      await settledBox(page, TIP);
+      assert.deepEqual(await axeViolations(page), [], `${colorScheme}, single card`);
+      // A document that cannot be checked: its entry and error details.
+      await page.evaluate(() => {
+        const { view } = window.kubeSecctx;
+        view.dispatch({ changes: { from: view.state.doc.line(19).to, insert: ': x' } });
+        window.kubeSecctx.recheck();
+      });
+      await page.click('#findings [data-rule="error"]');
+      await page.locator('#findings li.open .details').waitFor();
+      assert.deepEqual(await axeViolations(page), [], `${colorScheme}, invalid YAML`);
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+  }
 });
