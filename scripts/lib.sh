@@ -10,7 +10,8 @@
 #   need_node MAJOR [warn]          node and npm, at least MAJOR (else die, or warn)
 #   need_rust_target TARGET...      rustup targets of the toolchain in use
 #   npm_ci DIR FILE...              `npm ci` in DIR when its package-lock.json changed or
-#                                   a FILE (relative to DIR/node_modules) is missing
+#                                   a FILE (relative to DIR/node_modules) is missing; dies
+#                                   when npm ci fails
 #   need_chromium                   Debian's chromium and chromium-driver
 
 set -euo pipefail
@@ -79,7 +80,9 @@ npm_ci() {
     done
     if [ "$missing" -eq 1 ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock" ]; then
         say "npm ci in $dir/"
-        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error </dev/null)
+        if ! (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error </dev/null); then
+            die "npm ci in $dir/ failed (npm's message above): the packages of $dir/package-lock.json come from the npm registry, $(npm config get registry)"
+        fi
         echo "$lock" >"$stamp"
     fi
 }
