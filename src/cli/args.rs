@@ -90,6 +90,28 @@ pub(super) struct CheckArgs {
     #[arg(long)]
     pub(super) no_color: bool,
 
+    /// Apply the safe fixes in place (files are replaced atomically and keep their
+    /// permissions; files without a fix are not written). With `-`, the fixed text goes
+    /// to standard output and the report to standard error.
+    #[arg(long)]
+    pub(super) fix: bool,
+
+    /// With --fix or --diff, apply the unsafe fixes too (they can stop a workload from
+    /// starting: see `kube-secctx explain RULE`).
+    #[arg(long)]
+    pub(super) unsafe_fixes: bool,
+
+    /// Print what --fix would change as a unified diff and write nothing (exit 1 when
+    /// there is a diff). With --format json or sarif, the report of the unchanged files
+    /// with each finding's fixes.
+    #[arg(long, conflicts_with = "fix")]
+    pub(super) diff: bool,
+
+    /// Show each finding's fix (or why it has none) in the report: the JSON report's
+    /// `fixes`/`noFix`, SARIF's `fixes`, and a line under each finding in text.
+    #[arg(long)]
+    pub(super) show_fixes: bool,
+
     /// The file name to report for standard input.
     #[arg(long, value_name = "PATH", default_value = "<stdin>")]
     pub(super) stdin_filename: String,

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::args::CheckArgs;
+use super::fix;
 use super::io::{self, canonical, display_path, io_message, read_capped};
 use super::output::Output;
 use super::walk::walk;
@@ -24,6 +25,10 @@ pub(super) enum Input {
         real: PathBuf,
     },
 }
+
+/// One input read: its name, its bytes (fixed with --fix), and with --show-fixes its
+/// findings' fixes.
+type Read = (String, Vec<u8>, Option<crate::render::fixes::FixTable>);
 
 /// Runs `check` with its arguments.
 ///
@@ -97,11 +102,15 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     // file's bytes are then checked document by document, written out as they are, and
     // dropped.
     let limit = opts.limits.max_input_bytes;
-    let mut read: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut read: Vec<(String, Vec<u8>, Option<PathBuf>)> = Vec::new();
     // SARIF's URIs of the file names that are not UTF-8 (shown with escaped bytes).
     let mut uris = std::collections::BTreeMap::new();
     for input in inputs {
         let is_stdin = matches!(input, Input::Stdin);
+        let real_path = match &input {
+            Input::Stdin => None,
+            Input::File { real, .. } => Some(real.clone()),
+        };
         let (name, bytes) = match input {
             Input::Stdin => (
                 args.stdin_filename.clone(),
@@ -135,7 +144,7 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         // the byte 0xFE): each is checked and written on its own. Only
         // `--stdin-filename` can make standard input take a file's name, which is
         // refused, as the user asked for a name that is taken.
-        if is_stdin && read.iter().any(|(n, _)| *n == name) {
+        if is_stdin && read.iter().any(|(n, _, _)| *n == name) {
             // Only `--stdin-filename` can give two inputs one name: findings could not be
             // told apart, nor shown with the right code frames.
             eprintln!("error: {name}: two inputs have this name (see --stdin-filename); the second was not checked");
@@ -143,22 +152,104 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             unread += 1;
             continue;
         }
-        read.push((name, bytes));
+        read.push((name, bytes, real_path));
     }
 
-    let files: Vec<String> = read.iter().map(|(name, _)| name.clone()).collect();
+    // --fix and --diff: the fixes applied to what was read (and written back with
+    // --fix); the report is then of the fixed texts.
+    let stdin_fix = args.fix && read.iter().any(|(_, _, real)| real.is_none());
+    if stdin_fix && read.len() > 1 {
+        eprintln!(
+            "error: --fix with `-` writes the fixed text to standard output: give no other PATH"
+        );
+        return Ok(ExitCode::from(EXIT_USAGE));
+    }
+    let mut fixes = fix::FixSummary::default();
+    if args.fix || args.diff {
+        for (name, bytes, real) in &mut read {
+            let target = real.as_deref().filter(|_| args.fix);
+            if let Some(new) = fix::fix_input(&opts, args, name, bytes, target, &mut fixes) {
+                *bytes = new;
+            }
+        }
+        unreadable |= fixes.unwritten > 0;
+    }
+    if stdin_fix {
+        // The fixed text to standard output, what is left to standard error.
+        if let Some((name, bytes, _)) = read.first() {
+            io::write_stdout(&String::from_utf8_lossy(bytes))?;
+            checker.check_bytes(name, bytes);
+        }
+        let report = checker.finish();
+        eprintln!(
+            "{}",
+            fix::summary_line(&fixes, report.summary.findings, false)
+        );
+        return Ok(exit_code(unreadable, report.has_problems(), args.exit_zero));
+    }
+    if args.diff && args.format == super::args::Format::Text {
+        // The diffs are the output.
+        eprintln!("{}", fix::summary_line(&fixes, 0, true));
+        let code = if unreadable {
+            ExitCode::from(EXIT_USAGE)
+        } else if fixes.files > 0 && !args.exit_zero {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        };
+        return Ok(code);
+    }
+    // --show-fixes: each file's offers (every fix, safe and unsafe) on the text reported.
+    let show = args.show_fixes || args.diff;
+    let files: Vec<String> = read.iter().map(|(name, _, _)| name.clone()).collect();
+    let read: Vec<Read> = read
+        .into_iter()
+        .map(|(name, bytes, _)| {
+            let fixes = if show {
+                fix::fix_table(&opts, &name, &bytes)
+            } else {
+                None
+            };
+            (name, bytes, fixes)
+        })
+        .collect();
     let mut out = io::Stdout::new();
-    let written = check_and_write(&mut checker, &mut out, args, &files, uris, read, unread);
+    let written = check_and_write(
+        &mut checker,
+        &mut out,
+        args,
+        &files,
+        uris,
+        read,
+        unread,
+    );
     let report = checker.finish();
+    if args.fix {
+        let line = fix::summary_line(&fixes, report.summary.findings, false);
+        if args.format == super::args::Format::Text && written.is_ok() {
+            use std::io::Write as _;
+            let _ = writeln!(out, "{line}");
+        } else {
+            eprintln!("{line}");
+        }
+    }
     out.finish(written)?;
+    let diff_found = args.diff && fixes.files > 0;
+    Ok(exit_code(
+        unreadable,
+        report.has_problems() || diff_found,
+        args.exit_zero,
+    ))
+}
 
-    Ok(if unreadable {
+fn exit_code(unreadable: bool, problems: bool, exit_zero: bool) -> ExitCode {
+    if unreadable {
         ExitCode::from(EXIT_USAGE)
-    } else if report.has_problems() && !args.exit_zero {
+    } else if problems && !exit_zero {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
 }
 
 /// Checks each input, writing each document's results as it is checked, then the end
@@ -170,7 +261,7 @@ fn check_and_write(
     args: &CheckArgs,
     files: &[String],
     uris: std::collections::BTreeMap<String, String>,
-    read: Vec<(String, Vec<u8>)>,
+    read: Vec<Read>,
     unread: usize,
 ) -> std::io::Result<()> {
     let report = checker.report();
@@ -179,7 +270,10 @@ fn check_and_write(
             Ok(output) => (Some(output), None),
             Err(e) => (None, Some(e)),
         };
-    for (name, bytes) in read {
+    for (name, bytes, table) in read {
+        if let Some(output) = output.as_mut() {
+            output.set_fixes(table);
+        }
         // The text of positions and code frames: the file itself, or with its invalid
         // bytes replaced one for one (every offset of the report is the file's).
         let decoded = decode(&bytes);

@@ -28,6 +28,7 @@
 
 mod args;
 mod check;
+mod fix;
 mod io;
 mod output;
 mod walk;

@@ -7,6 +7,7 @@ use std::io::Write as _;
 use super::args::{CheckArgs, ColorWhen, Format};
 use super::io;
 use crate::position::LineIndex;
+use crate::render::fixes::FixTable;
 use crate::render::{json, sarif, text, EntryWriter};
 use crate::report::ReportOptions;
 use crate::{Batch, Report};
@@ -58,6 +59,16 @@ impl<'o> Output<'o> {
                 Output::Sarif(sarif::SarifWriter::begin(out, options, &opts)?)
             }
         })
+    }
+
+    /// Shows the fixes of `table` (the offers for the next file's findings) in the
+    /// report, or none.
+    pub(super) fn set_fixes(&mut self, table: Option<FixTable>) {
+        match self {
+            Output::Text(w) => w.set_fixes(table),
+            Output::Json(w) => w.set_fixes(table),
+            Output::Sarif(w) => w.set_fixes(table),
+        }
     }
 
     /// Writes one document's findings and error entries; `li` indexes its file's text.

@@ -130,6 +130,9 @@ pub struct Fixed {
     /// The edits that were applied, sorted, in bytes of the input (the selected fixes
     /// written together: one insertion per mapping).
     pub edits: Vec<Edit>,
+    /// Findings with a planned fix that was not applied (not selected, or it did not pass
+    /// verification), with the fix's class: indices into `findings`.
+    pub left: Vec<(usize, Applicability)>,
     /// The input's error entries (documents that could not be checked are not fixed).
     pub errors: Vec<ErrorEntry>,
 }
@@ -215,8 +218,6 @@ pub fn fix_text(
             } else {
                 doc_fix.accept(&plans, &every)
             };
-            let base = out.findings.len();
-            let _ = base;
             for (i, p) in plans.iter().enumerate() {
                 let offer = match p {
                     Err(why) => Offer::None(why.clone()),
@@ -242,6 +243,11 @@ pub fn fix_text(
         }
         let base = out.findings.len();
         out.applied.extend(applied.iter().map(|i| base + i));
+        out.left
+            .extend(plans.iter().enumerate().filter_map(|(i, p)| {
+                let p = p.as_ref().ok()?;
+                (!applied.contains(&i)).then_some((base + i, p.applicability))
+            }));
         all_edits.extend(edits);
         out.findings.extend(findings);
     });

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 
+use super::fixes::{offer_json, FixJson, FixTable};
 use super::{pretty, EntryWriter, KeptErrors, Sources};
 use crate::position::{LineIndex, Unit};
 use crate::report::{
@@ -161,6 +162,8 @@ pub struct JsonWriter<W: std::io::Write> {
     findings: usize,
     /// The error entries, for the `errors` array at the end.
     errors: KeptErrors<Option<Range>>,
+    /// The fixes of the file being written, when the report shows them.
+    fixes: Option<FixTable>,
 }
 
 impl<W: std::io::Write> JsonWriter<W> {
@@ -187,7 +190,14 @@ impl<W: std::io::Write> JsonWriter<W> {
             positions,
             findings: 0,
             errors: KeptErrors::new(),
+            fixes: None,
         })
+    }
+
+    /// Shows the fixes of `table` (a file's offers) with the findings written next, or
+    /// none (`None`).
+    pub fn set_fixes(&mut self, table: Option<FixTable>) {
+        self.fixes = table;
     }
 
     /// Closes `findings`, writes `errors` and `summary`, and returns the output.
@@ -238,7 +248,16 @@ impl<W: std::io::Write> EntryWriter for JsonWriter<W> {
         };
         self.findings += 1;
         self.out.write_all(separator)?;
-        self.out.write_all(&pretty(&finding_json(f, range), 2))
+        let mut json = finding_json(f, range);
+        if let Some(offer) = self.fixes.as_ref().map(|t| t.get(f)) {
+            let (fixes, no_fix) = match offer {
+                Some(o) => offer_json(o, li, self.positions),
+                None => (Vec::new(), Some("the finding was not planned")),
+            };
+            json.fixes = Some(fixes);
+            json.no_fix = no_fix;
+        }
+        self.out.write_all(&pretty(&json, 2))
     }
 
     fn error(&mut self, e: &ErrorEntry, li: Option<&LineIndex<'_>>) {
@@ -260,6 +279,8 @@ fn finding_json(f: &Finding, range: Option<Range>) -> FindingJson<'_> {
         path: &f.path,
         range,
         fix: f.fix,
+        fixes: None,
+        no_fix: None,
     }
 }
 
@@ -276,6 +297,10 @@ struct FindingJson<'a> {
     path: &'a str,
     range: Option<Range>,
     fix: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixes: Option<Vec<FixJson<'a>>>,
+    #[serde(rename = "noFix", skip_serializing_if = "Option::is_none")]
+    no_fix: Option<&'a str>,
 }
 
 #[derive(Serialize)]

@@ -10,6 +10,7 @@
 //! same output can be produced natively or from wasm. Every function returns a `String`;
 //! the caller decides where it goes.
 
+pub mod fixes;
 pub mod json;
 pub mod sarif;
 pub mod text;
@@ -200,12 +201,13 @@ pub fn explain_markdown(rule: &Rule) -> String {
         (Category::Diagnostic, _) => "Input diagnostic".to_string(),
     };
     format!(
-        "# {id}\n\n**{title}.** {what}; severity `{sev}`.\n\n{docs}",
+        "# {id}\n\n**{title}.** {what}; severity `{sev}`.\n\n{docs}\n\n## Automatic fix\n{autofix}\n",
         id = rule.id,
         title = rule.title,
         sev = rule.severity.as_str(),
         docs = rule.markdown().trim_end(),
-    ) + "\n"
+        autofix = crate::fix::describe(rule.id),
+    )
 }
 
 /// The PSA check IDs of a rule, joined: `procMount, procMount_restricted (restricted, v1.35+)`.

@@ -30,7 +30,9 @@ mod uri;
 
 pub use uri::{path_bytes_to_uri, path_to_uri};
 
+use super::fixes::FixTable;
 use super::{display_end, index_for, pretty, EntryWriter, KeptErrors, Sources};
+use crate::fix::Offer;
 use crate::position::{LineIndex, Unit};
 use crate::report::{ErrorEntry, Finding, MatchedBy, Report, ReportOptions, Severity};
 use crate::rules::RULES;
@@ -120,6 +122,8 @@ pub struct SarifWriter<W: std::io::Write> {
     seen: HashMap<u64, usize>,
     /// The error entries and their regions, for [`SarifWriter::finish`].
     errors: KeptErrors<Region>,
+    /// The fixes of the file being written, when the log shows them.
+    fixes: Option<FixTable>,
 }
 
 impl<W: std::io::Write> SarifWriter<W> {
@@ -149,6 +153,7 @@ impl<W: std::io::Write> SarifWriter<W> {
             indent,
             results: 0,
             seen: HashMap::new(),
+            fixes: None,
             errors: KeptErrors::new(),
         })
     }
@@ -174,6 +179,12 @@ impl<W: std::io::Write> SarifWriter<W> {
         Ok(self.out)
     }
 
+    /// Shows the fixes of `table` (a file's offers) with the results written next, as
+    /// SARIF `fixes` (§3.55), or none (`None`).
+    pub fn set_fixes(&mut self, table: Option<FixTable>) {
+        self.fixes = table;
+    }
+
     fn result(&mut self, result: &SarifResult<'_>) -> std::io::Result<()> {
         let separator = if self.results == 0 { "" } else { "," };
         self.results += 1;
@@ -194,7 +205,41 @@ impl<W: std::io::Write> EntryWriter for SarifWriter<W> {
     /// The first error the output returns.
     fn finding(&mut self, f: &Finding, li: Option<&LineIndex<'_>>) -> std::io::Result<()> {
         let fp = fingerprint(&mut self.seen, &finding_identity(f));
-        let result = finding_result(f, region(li, f.span), fp, &self.opts);
+        let mut result = finding_result(f, region(li, f.span), fp, &self.opts);
+        if let (Some(Offer::Fix(fix)), Some(li)) = (self.fixes.as_ref().and_then(|t| t.get(f)), li)
+        {
+            let artifact_location = location(
+                &f.file,
+                Region::Bytes {
+                    byte_offset: 0,
+                    byte_length: 0,
+                },
+                &self.opts,
+            )
+            .into_iter()
+            .next()
+            .map(|l| l.physical_location.artifact_location);
+            if let Some(artifact_location) = artifact_location {
+                result.fixes = Some(vec![SarifFix {
+                    description: Text {
+                        text: format!("{} ({})", fix.title, fix.applicability.as_str()),
+                    },
+                    artifact_changes: vec![ArtifactChange {
+                        artifact_location,
+                        replacements: fix
+                            .edits
+                            .iter()
+                            .map(|e| Replacement {
+                                deleted_region: exact_region(li, e.span),
+                                inserted_content: (!e.new_text.is_empty()).then(|| Text {
+                                    text: e.new_text.clone(),
+                                }),
+                            })
+                            .collect(),
+                    }],
+                }]);
+            }
+        }
         self.result(&result)
     }
 
@@ -278,7 +323,34 @@ struct SarifResult<'a> {
     message: Text,
     locations: [Location; 1],
     partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixes: Option<Vec<SarifFix>>,
     properties: ResultProperties<'a>,
+}
+
+/// A fix (SARIF 2.1.0 §3.55): its description and the changes of one artifact.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix {
+    description: Text,
+    artifact_changes: Vec<ArtifactChange>,
+}
+
+/// §3.56: the file and its replacements.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange {
+    artifact_location: ArtifactLocation,
+    replacements: Vec<Replacement>,
+}
+
+/// §3.57: the region deleted (empty for an insertion) and the text inserted.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement {
+    deleted_region: Region,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inserted_content: Option<Text>,
 }
 
 #[derive(Serialize)]
@@ -418,6 +490,19 @@ fn region(li: Option<&LineIndex<'_>>, span: Span) -> Region {
     }
 }
 
+/// The exact region of `span` (a replacement's, unlike a result's, is not trimmed):
+/// 1-based lines, columns in UTF-16 code units, end exclusive.
+fn exact_region(li: &LineIndex<'_>, span: Span) -> Region {
+    let start = li.line_col(span.start, Unit::Utf16);
+    let end = li.line_col(span.end.max(span.start), Unit::Utf16);
+    Region::Lines {
+        start_line: start.line + 1,
+        start_column: start.column + 1,
+        end_line: end.line + 1,
+        end_column: end.column + 1,
+    }
+}
+
 /// What identifies a finding across runs: rule, file, resource and JSON pointer (not its
 /// line, so an edit above it does not make a new alert).
 fn finding_identity(f: &Finding) -> [&str; 7] {
@@ -489,6 +574,7 @@ fn finding_result<'a>(
         },
         locations: location(&f.file, region, opts),
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fp)]),
+        fixes: None,
         properties: ResultProperties {
             document: f.document,
             pss: f.pss.as_ref().map(|p| PssProperty {
@@ -526,6 +612,7 @@ fn error_result(
         },
         locations: location(file, region, opts),
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fp)]),
+        fixes: None,
         properties: ResultProperties {
             document,
             pss: None,

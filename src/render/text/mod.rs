@@ -28,7 +28,9 @@ mod frame;
 
 use frame::{frame, render_group};
 
+use super::fixes::FixTable;
 use super::{index_for, plural, Sources};
+use crate::fix::{Applicability, Offer};
 use crate::position::{LineIndex, Unit};
 use crate::report::{ErrorEntry, Finding, Report, Severity};
 use crate::rules::{self, Category};
@@ -168,6 +170,7 @@ pub struct TextWriter<'o, W: std::fmt::Write + ?Sized> {
     paint: Paint,
     renderer: Renderer,
     frames: bool,
+    fixes: Option<FixTable>,
 }
 
 impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
@@ -184,7 +187,14 @@ impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
             paint: Paint { on: opts.color },
             renderer,
             frames: opts.frames,
+            fixes: None,
         }
+    }
+
+    /// Shows the fixes of `table` (a file's offers) under the findings written next: the
+    /// automatic fix and its class, or why there is none. `None` shows the rules' advice.
+    pub fn set_fixes(&mut self, table: Option<FixTable>) {
+        self.fixes = table;
     }
 
     /// Writes the findings and error entries of one document of one file, in position
@@ -253,11 +263,25 @@ impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
                     Severity::Error => Level::ERROR,
                     Severity::Warning => Level::WARNING,
                 };
+                let advice = match self.fixes.as_ref().map(|t| t.get(f)) {
+                    None => f.fix.to_string(),
+                    Some(Some(Offer::Fix(fix))) => {
+                        let flag = match fix.applicability {
+                            Applicability::Safe => "--fix",
+                            Applicability::Unsafe => "--fix --unsafe-fixes",
+                        };
+                        format!("{} ({}: {flag})", fix.title, fix.applicability.as_str())
+                    }
+                    Some(Some(Offer::None(why))) => {
+                        format!("{} (no automatic fix: {why})", f.fix)
+                    }
+                    Some(None) => f.fix.to_string(),
+                };
                 out.write_str(&render_group(
                     &self.renderer,
                     level,
                     frame.as_ref(),
-                    Some(("fix", f.fix)),
+                    Some(("fix", &advice)),
                 ))?;
             }
             Entry::Error(e) => {

@@ -1,0 +1,173 @@
+//! `check --fix`, `--diff` and `--show-fixes`: the fixes of [`crate::fix`] applied to the
+//! files read, written back atomically, or shown as a unified diff or in the report.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::args::CheckArgs;
+use crate::fix::{fix_text, Applicability, FixSelection};
+use crate::options::Options;
+use crate::render::fixes::FixTable;
+
+/// What fixing the inputs did.
+#[derive(Debug, Default)]
+pub(super) struct FixSummary {
+    /// Findings fixed (or, with --diff, that would be).
+    pub(super) fixed: usize,
+    /// Files changed (or that would be).
+    pub(super) files: usize,
+    /// Findings left whose fix is unsafe and was not applied.
+    pub(super) unsafe_left: usize,
+    /// Files that could not be written.
+    pub(super) unwritten: usize,
+}
+
+/// The selection of `--fix`/`--diff` (`--unsafe-fixes` adds the unsafe ones).
+pub(super) fn selection(args: &CheckArgs) -> FixSelection {
+    FixSelection {
+        unsafe_fixes: args.unsafe_fixes,
+        rules: None,
+    }
+}
+
+/// One input's fixed text, when it changes: `Some(new bytes)`. Counts in `summary`;
+/// `real` is the file to replace (`None` for standard input or with --diff).
+pub(super) fn fix_input(
+    opts: &Options,
+    args: &CheckArgs,
+    name: &str,
+    bytes: &[u8],
+    real: Option<&Path>,
+    summary: &mut FixSummary,
+) -> Option<Vec<u8>> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        eprintln!("warning: {name}: not fixed: the file is not UTF-8");
+        return None;
+    };
+    let sel = selection(args);
+    let fixed = fix_text(opts, name, text, &sel, false).ok()?;
+    summary.unsafe_left += fixed
+        .left
+        .iter()
+        .filter(|(_, a)| *a == Applicability::Unsafe)
+        .count();
+    if fixed.text == text {
+        return None;
+    }
+    summary.fixed += fixed.applied.len();
+    summary.files += 1;
+    if args.diff {
+        let diff = similar::TextDiff::from_lines(text, &fixed.text);
+        let patch = diff
+            .unified_diff()
+            .context_radius(3)
+            .header(name, name)
+            .to_string();
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(patch.as_bytes());
+        return None;
+    }
+    if let Some(real) = real {
+        if let Err(e) = write_atomically(real, fixed.text.as_bytes()) {
+            eprintln!(
+                "error: {name}: could not write the fixes: {}",
+                super::io::io_message(&e)
+            );
+            summary.unwritten += 1;
+            return None;
+        }
+    }
+    Some(fixed.text.into_bytes())
+}
+
+/// The offers for the findings of one input's text (every fix, safe and unsafe), for
+/// --show-fixes; `None` when the text is not UTF-8.
+pub(super) fn fix_table(opts: &Options, name: &str, bytes: &[u8]) -> Option<FixTable> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let all = FixSelection {
+        unsafe_fixes: true,
+        rules: None,
+    };
+    fix_text(opts, name, text, &all, true)
+        .ok()
+        .map(FixTable::new)
+}
+
+/// Replaces `path` by `bytes`: a temporary file beside it, with its permissions, renamed
+/// over it (a reader never sees half a file; a symbolic link given on the command line
+/// was resolved to its target before).
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let perms = std::fs::metadata(path)?.permissions();
+    let mut n = 0u32;
+    let (tmp, mut file): (PathBuf, std::fs::File) = loop {
+        let tmp = dir.join(format!(
+            ".{name}.kube-secctx-fix.{}.{n}",
+            std::process::id()
+        ));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            Err(e) => return Err(e),
+        }
+    };
+    let written = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| {
+            // WASI has no permission bits: keep what the system gives there.
+            let _ = std::fs::set_permissions(&tmp, perms);
+            std::fs::rename(&tmp, path)
+        });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// The line under the report: how many findings were fixed and how many remain.
+pub(super) fn summary_line(s: &FixSummary, remaining: usize, diff: bool) -> String {
+    let plural = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            format!("{n} {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    let mut line = if diff {
+        format!(
+            "{} would be fixed in {} (run with --fix to apply)",
+            plural(s.fixed, "finding", "findings"),
+            plural(s.files, "file", "files")
+        )
+    } else if s.fixed == 0 {
+        format!("nothing was fixed; {remaining} remain")
+    } else {
+        format!(
+            "fixed {} in {}; {} remain",
+            plural(s.fixed, "finding", "findings"),
+            plural(s.files, "file", "files"),
+            remaining
+        )
+    };
+    if s.unsafe_left > 0 {
+        line.push_str(&format!(
+            "; {} an unsafe fix (add --unsafe-fixes after checking `kube-secctx explain RULE`)",
+            if s.unsafe_left == 1 {
+                "1 finding has".to_string()
+            } else {
+                format!("{} findings have", s.unsafe_left)
+            }
+        ));
+    }
+    line.push('.');
+    line
+}
