@@ -10,7 +10,12 @@
 //!   non-overlapping and to give the fixed text);
 //! - fixing the fixed text changes nothing.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 
@@ -187,4 +192,107 @@ fn the_property_holds_over_every_psa_fail_fixture() {
         n += 1;
     }
     assert_eq!(n, 3486);
+}
+
+/// The nginx Deployment of the Kubernetes docs, in the layouts manifests are written in.
+fn variants() -> Vec<(&'static str, String)> {
+    let block = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2 # two pods\n  template:\n    spec:\n      containers:\n      - name: web # the app\n        image: nginx:1.14.2\n        ports:\n        - containerPort: 80\n        # nothing after the ports\n      volumes:\n      - name: cache\n        emptyDir: {}\n";
+    let indent4 = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n    name: web\nspec:\n    template:\n        spec:\n            containers:\n                -   name: web\n                    image: nginx:1.14.2\n                    securityContext:\n                        privileged: true\n";
+    let indented_seq = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: nginx\n      securityContext:\n        capabilities:\n          add:\n            - NET_ADMIN\n            - NET_BIND_SERVICE\n          drop:\n            - CHOWN\n";
+    let flow = "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n  - {name: web, image: nginx, securityContext: {privileged: true, capabilities: {add: [SYS_ADMIN, NET_RAW]}}}\n  securityContext: {}\n";
+    let comments = "# a pod\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  # the containers\n  containers:\n  - name: web\n    image: nginx\n    securityContext: # hardening\n      runAsNonRoot: false # the image needs root?\n      # more below\n  # the pod's own\n  hostNetwork: true # for the node's DNS\n---\n# an empty document\n...\n";
+    let list = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a}\n  spec:\n    containers:\n    - name: a\n      image: nginx\n      ports:\n      - containerPort: 80\n        hostPort: 8080\n- apiVersion: batch/v1\n  kind: CronJob\n  metadata: {name: b}\n  spec:\n    schedule: '* * * * *'\n    jobTemplate:\n      spec:\n        template:\n          spec:\n            securityContext:\n              sysctls:\n              - name: kernel.msgmax\n                value: '1'\n              - name: net.ipv4.ip_local_port_range\n                value: '1024 65535'\n              - name: kernel.shm_rmid_forced\n                value: '1'\n              - name: kernel.sem\n                value: '1'\n            containers:\n            - name: b\n              image: busybox\n              securityContext:\n                procMount: Unmasked\n                seccompProfile:\n                  type: Unconfined\n";
+    let json = serde_json::to_string_pretty(&serde_json::json!({
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+        "spec": {"containers": [{"name": "web", "image": "nginx",
+            "securityContext": {"privileged": true, "capabilities": {"add": ["NET_ADMIN"]}}}],
+            "hostPID": true}
+    }))
+    .unwrap();
+    let null_sc = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  securityContext:\n  containers:\n  - name: web\n    image: nginx\n    securityContext: ~\n";
+    let no_newline = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx";
+    vec![
+        ("block-flush-comments", block.to_string()),
+        ("indent-4", indent4.to_string()),
+        ("indented-sequences", indented_seq.to_string()),
+        ("flow", flow.to_string()),
+        ("comments-and-markers", comments.to_string()),
+        ("crlf", block.replace('\n', "\r\n")),
+        ("bom", format!("\u{feff}{block}")),
+        ("list-and-cronjob", list.to_string()),
+        ("json", json),
+        ("null-security-contexts", null_sc.to_string()),
+        ("no-final-newline", no_newline.to_string()),
+    ]
+}
+
+#[test]
+fn the_property_holds_over_layout_variants_and_the_fixed_texts_read_well() {
+    for (name, text) in variants() {
+        let fixed = property(name, &text, &Options::default());
+        // Every variant has something to fix.
+        assert_ne!(fixed, text, "{name}: nothing was fixed");
+        insta::assert_snapshot!(format!("fixed-{name}"), fixed.replace('\r', "␍"));
+    }
+}
+
+#[test]
+fn crlf_bom_and_markers_stay() {
+    let vs = variants();
+    let text = |n: &str| vs.iter().find(|v| v.0 == n).unwrap().1.clone();
+    let crlf = property("crlf", &text("crlf"), &Options::default());
+    assert!(
+        !crlf.replace("\r\n", "").contains('\n'),
+        "a bare LF in a CRLF file"
+    );
+    let bom = property("bom", &text("bom"), &Options::default());
+    assert!(bom.starts_with('\u{feff}'));
+    let markers = property("m", &text("comments-and-markers"), &Options::default());
+    assert!(markers.ends_with("---\n# an empty document\n...\n"));
+    assert!(markers.contains(
+        "    securityContext: # hardening\n      runAsNonRoot: true # the image needs root?\n"
+    ));
+    assert!(markers.contains("  hostNetwork: false # for the node's DNS\n"));
+}
+
+/// The example: the nginx Deployment of the Kubernetes docs with the comment of
+/// the seed manifest after `replicas: 2`.
+#[test]
+fn nginx_with_its_comment_safe_then_unsafe() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/nginx-deployment-commented.yaml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let comment = "  replicas: 2 # tells deployment to run 2 pods matching the template\n";
+    assert!(text.contains(comment));
+    let opts = Options::default();
+    let safe = fix_text(&opts, "nginx", &text, &FixSelection::default(), false).unwrap();
+    assert!(safe.text.contains(comment));
+    let rules_left = |t: &str| -> Vec<&'static str> {
+        let report = kube_secctx::check("nginx", t, &opts).unwrap();
+        let mut r: Vec<_> = report.findings.iter().map(|f| f.rule).collect();
+        r.dedup();
+        r
+    };
+    let left = rules_left(&safe.text);
+    assert!(!left.contains(&"privilege-escalation-allowed"));
+    assert!(!left.contains(&"missing-seccomp-profile"));
+    assert_eq!(
+        left,
+        [
+            "may-run-as-root",
+            "unrestricted-capabilities",
+            "writable-root-filesystem"
+        ]
+    );
+    insta::assert_snapshot!("nginx-commented-safe", safe.text);
+    let all_fixed = fix_text(&opts, "nginx", &text, &all(), false).unwrap();
+    assert!(all_fixed.text.contains(comment));
+    assert_eq!(rules_left(&all_fixed.text), Vec::<&str>::new());
+    let restricted = Options {
+        level: Some(Level::Restricted),
+        ..Options::default()
+    };
+    let report = kube_secctx::check("nginx", &all_fixed.text, &restricted).unwrap();
+    assert!(report.findings.is_empty(), "passes PSS restricted");
+    insta::assert_snapshot!("nginx-commented-all", all_fixed.text);
 }

@@ -4,7 +4,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::args::CheckArgs;
+use super::args::{CheckArgs, Format};
 use crate::fix::{fix_text, Applicability, FixSelection};
 use crate::options::Options;
 use crate::render::fixes::FixTable;
@@ -57,6 +57,10 @@ pub(super) fn fix_input(
     summary.fixed += fixed.applied.len();
     summary.files += 1;
     if args.diff {
+        if args.format != Format::Text {
+            // The report shows each finding's fixes instead.
+            return None;
+        }
         let diff = similar::TextDiff::from_lines(text, &fixed.text);
         let patch = diff
             .unified_diff()

@@ -144,7 +144,14 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
     for (edit, _) in points {
         match out.last_mut() {
             Some(Edit { span, new_text }) if span.start == span.end && *span == edit.span => {
-                new_text.push_str(&edit.new_text)
+                // At the end of a text without a final line break, only the first
+                // insertion starts with one.
+                let more = if span.start == text.len() && !text.ends_with('\n') {
+                    edit.new_text.trim_start_matches(['\r', '\n'])
+                } else {
+                    &edit.new_text
+                };
+                new_text.push_str(more)
             }
             _ => out.push(edit),
         }

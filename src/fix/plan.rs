@@ -370,36 +370,16 @@ impl Planner<'_, '_> {
                 })
             }
             _ => {
+                // Each added capability is a finding of its own, with its own fix.
                 let mut drop = caps.clone();
                 drop.push("drop".into());
-                let mut ops = vec![Op::Append {
-                    path: drop,
-                    value: json!("ALL"),
-                }];
-                // The same finding may name the added capabilities too.
-                let add = self.node(&caps).and_then(|c| self.doc.get_set(c, "add"));
-                for (i, &item) in add
-                    .and_then(|a| self.doc.seq(a))
-                    .unwrap_or(&[])
-                    .iter()
-                    .enumerate()
-                {
-                    let name = self.doc.str(item).unwrap_or("");
-                    if name != "NET_BIND_SERVICE" && name_is_reported(self.doc, item) {
-                        let mut path = caps.clone();
-                        path.extend(["add".to_string(), i.to_string()]);
-                        ops.push(Op::Remove { path });
-                    }
-                }
-                let title = if ops.len() > 1 {
-                    "add ALL to capabilities.drop and remove the added capabilities"
-                } else {
-                    "add ALL to capabilities.drop"
-                };
                 Ok(Plan {
-                    title: title.into(),
+                    title: "add ALL to capabilities.drop".into(),
                     applicability: Applicability::Unsafe,
-                    ops,
+                    ops: vec![Op::Append {
+                        path: drop,
+                        value: json!("ALL"),
+                    }],
                 })
             }
         }
@@ -436,10 +416,4 @@ impl Planner<'_, '_> {
             ops,
         })
     }
-}
-
-/// Whether a `capabilities.add` item is one the restricted check names: a string (a
-/// `null` item is the empty name, which PSA names too).
-fn name_is_reported(doc: &Document<'_>, item: NodeId) -> bool {
-    doc.scalar(item).is_some()
 }
