@@ -56,11 +56,7 @@ const DISABLED = [
 //   expect  (log) => true, or what is missing: proves that the file holds what the entry
 //           is there for, so a CLI that stopped writing it cannot pass by validating less
 //
-// To add a file, add an entry. For SARIF with fixes (SARIF 2.1.0 §3.55: result.fixes, with
-// artifactChanges and their replacements), once the CLI writes them:
-//   { name: 'examples-fixes',
-//     args: ['check', '--format', 'sarif', '--show-fixes', '--exit-zero', 'examples/'],
-//     expect: (log) => results(log).some((r) => r.fixes?.length > 0) || 'no result has fixes' },
+// To add a file, add an entry.
 const INVOCATIONS = [
     {
         name: 'examples',
@@ -79,6 +75,18 @@ const INVOCATIONS = [
         args: ['check', '--format', 'sarif', '--exit-zero', 'tests/fuzz-regressions/'],
         expect: (log) =>
             results(log).some((r) => r.ruleId === 'input-error') || 'no input-error result',
+    },
+    {
+        // Each finding's fix (§3.55: fixes, artifactChanges, replacements).
+        name: 'fixes-examples',
+        args: ['check', '--format', 'sarif', '--show-fixes', '--exit-zero', 'examples/'],
+        expect: (log) => results(log).some((r) => r.fixes?.length) || 'no result with fixes',
+    },
+    {
+        name: 'fixes-real-corpus',
+        args: ['check', '--format', 'sarif', '--show-fixes', '--exit-zero', '../shared/corpus/real'],
+        needs: '../shared/corpus/real',
+        expect: (log) => results(log).some((r) => r.fixes?.length) || 'no result with fixes',
     },
 ];
 
