@@ -97,7 +97,11 @@ fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
 
 fn load_fixtures() -> Vec<Fixture> {
     let mut out = Vec::new();
-    for rule_dir in sorted_entries(&fixtures_dir()) {
+    // Folders are rules; a file beside them is another suite's (tests/fixes.rs).
+    for rule_dir in sorted_entries(&fixtures_dir())
+        .into_iter()
+        .filter(|p| p.is_dir())
+    {
         let rule = rule_dir.file_name().unwrap().to_string_lossy().to_string();
         for verdict_dir in sorted_entries(&rule_dir) {
             let verdict = verdict_dir

@@ -36,3 +36,60 @@ pub fn assert_report_sane(text: &str, report: &Report, sarif: bool) {
         let _ = sarif::render(report, &sources, &sarif::SarifOptions::default());
     }
 }
+
+/// The fix property for `text` with every fix applied: no offered fix failed its
+/// verification, every offered fix was applied, the edits are sorted and apart and make
+/// the fixed text, each document's object is the original's plus exactly the applied
+/// fixes' changes, and fixing the fixed text changes nothing.
+pub fn assert_fix_property(text: &str) {
+    use kube_secctx::fix::{apply_edits, fix_text, ops, FixSelection, Offer};
+    use kube_secctx::yaml::{parse_stream, Limits};
+    let opts = kube_secctx::Options::default();
+    let all = FixSelection {
+        unsafe_fixes: true,
+        rules: None,
+    };
+    let Ok(fixed) = fix_text(&opts, "f", text, &all, true) else {
+        return;
+    };
+    for (i, offer) in fixed.offers.iter().enumerate() {
+        match offer {
+            Offer::Fix(_) => assert!(fixed.applied.contains(&i), "offered, not applied"),
+            Offer::None(why) => assert!(!why.contains("verification"), "{why}"),
+        }
+    }
+    for pair in fixed.edits.windows(2) {
+        if let [a, b] = pair {
+            assert!(a.span.end <= b.span.start, "overlapping edits");
+        }
+    }
+    assert_eq!(apply_edits(text, &fixed.edits), fixed.text);
+    if fixed.applied.is_empty() {
+        return;
+    }
+    let limits = Limits::default();
+    let old = parse_stream(text, &limits);
+    let new = parse_stream(&fixed.text, &limits);
+    assert_eq!(old.errors.len(), new.errors.len(), "new YAML errors");
+    assert_eq!(old.documents.len(), new.documents.len());
+    for (a, b) in old.documents.iter().zip(&new.documents) {
+        let (Some(ra), Some(rb)) = (a.root, b.root) else {
+            continue;
+        };
+        let mut expected = a.to_json(ra);
+        let mut list: Vec<ops::Op> = Vec::new();
+        for &i in &fixed.applied {
+            if let (Some(Offer::Fix(fix)), Some(f)) = (fixed.offers.get(i), fixed.findings.get(i)) {
+                if f.document == a.index {
+                    list.extend(fix.ops.iter().filter(|o| !list.contains(o)).cloned().collect::<Vec<_>>());
+                }
+            }
+        }
+        assert!(ops::apply(&mut expected, &list).is_ok());
+        assert_eq!(b.to_json(rb), expected, "document {}", a.index);
+    }
+    if let Ok(again) = fix_text(&opts, "f", &fixed.text, &all, false) {
+        assert!(again.applied.is_empty(), "a second run applied fixes");
+        assert_eq!(again.text, fixed.text);
+    }
+}

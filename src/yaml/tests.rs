@@ -306,7 +306,11 @@ fn tree_to_json(doc: &Document<'_>, id: NodeId) -> serde_json::Value {
 /// span (both `Debug`-printed), or is not taken.
 fn assert_json_reading_agrees(text: &str) {
     let limits = Limits::default();
-    let json = build::build_document(text, 0, 0, &limits);
+    // The readings differ only in the flag that says which one read the text.
+    let json = build::build_document(text, 0, 0, &limits).map(|mut d| {
+        d.json = false;
+        d
+    });
     let yaml = build::build_yaml(text, 0, 0, &limits);
     assert_eq!(format!("{json:?}"), format!("{yaml:?}"), "{text}");
 }
