@@ -155,6 +155,39 @@ fn the_property_holds_over_the_examples() {
 }
 
 #[test]
+fn the_property_holds_over_the_rule_fixtures() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut n = 0;
+    for rule in std::fs::read_dir(&dir).unwrap() {
+        let rule = rule.unwrap().path();
+        for verdict in ["fail", "pass"] {
+            let Ok(files) = std::fs::read_dir(rule.join(verdict)) else {
+                continue;
+            };
+            for file in files {
+                let path = file.unwrap().path();
+                let text = std::fs::read_to_string(&path).unwrap();
+                property(&path.display().to_string(), &text, &Options::default());
+                n += 1;
+            }
+        }
+    }
+    assert!(n > 40, "{n} fixtures");
+}
+
+/// The inputs the fuzzers found defects with (`tests/fuzz-regressions/`).
+#[test]
+fn the_property_holds_over_the_fuzz_regressions() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions");
+    for file in std::fs::read_dir(&dir).unwrap() {
+        let path = file.unwrap().path();
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            property(&path.display().to_string(), &text, &Options::default());
+        }
+    }
+}
+
+#[test]
 fn the_property_holds_over_the_real_corpus() {
     for name in common::corpus_manifests() {
         if name == "bench-large.yaml" {

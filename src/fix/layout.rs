@@ -338,7 +338,7 @@ impl Layout<'_, '_> {
             Some(Value::Map(entries)) if !self.is_flow(node) => entries
                 .iter()
                 .filter(|e| !e.is_merged())
-                .map(|e| e.key_span().end.max(self.content_end(e.value)))
+                .map(|e| self.entry_end(e))
                 .max()
                 .unwrap_or(s.start),
             Some(Value::Seq(items)) if !self.is_flow(node) => items
@@ -350,6 +350,22 @@ impl Layout<'_, '_> {
                 let t = self.text.get(s.start..s.end).unwrap_or("");
                 s.start + t.trim_end_matches([' ', '\t', '\r', '\n']).len()
             }
+        }
+    }
+
+    /// Where an entry's text ends: its value's, or its key's when the value is an empty
+    /// `null` (`key:` with nothing after it, whose span may lie at the next token).
+    fn entry_end(&self, e: &crate::yaml::Entry<'_>) -> usize {
+        let v = self.span(e.value);
+        let empty = self.doc.is_null(e.value)
+            && self
+                .text
+                .get(v.start..v.end)
+                .is_none_or(|t| t.trim().is_empty());
+        if empty {
+            e.key_span().end
+        } else {
+            e.key_span().end.max(self.content_end(e.value))
         }
     }
 
@@ -653,11 +669,7 @@ impl Layout<'_, '_> {
     fn insert_flow(&self, node: NodeId, fields: &Map<String, J>) -> Result<Edit, String> {
         let entries = self.doc.map(node).unwrap_or(&[]);
         let s = self.span(node);
-        let Some(last_end) = entries
-            .iter()
-            .map(|e| self.content_end(e.value).max(e.key_span().end))
-            .max()
-        else {
+        let Some(last_end) = entries.iter().map(|e| self.entry_end(e)).max() else {
             let open = s.start
                 + self
                     .text
@@ -677,6 +689,8 @@ impl Layout<'_, '_> {
             };
             return Ok(Edit::new(Span::new(open, open), new));
         };
+        // Never past the closing `}`.
+        let last_end = last_end.min(self.content_end(node).saturating_sub(1));
         if self.is_json() {
             let last_key = entries
                 .iter()
@@ -778,12 +792,7 @@ impl Layout<'_, '_> {
                 }
                 entries
                     .iter()
-                    .map(|e| {
-                        (
-                            e.key_span().start,
-                            self.content_end(e.value).max(e.key_span().end),
-                        )
-                    })
+                    .map(|e| (e.key_span().start, self.entry_end(e)))
                     .collect()
             }
             Value::Seq(items) => items

@@ -181,13 +181,27 @@ pub fn fix_text(
             return;
         }
         let ws = extract(&doc).workloads;
-        let plans: Vec<Result<Plan, String>> = findings
+        let mut plans: Vec<Result<Plan, String>> = findings
             .iter()
             .map(|f| match workload_of(&ws, &f.path) {
                 Some(w) => plan::plan(&doc, w, f),
                 None => Err("no workload".to_string()),
             })
             .collect();
+        // Each fix written on its own (to be shown with its own edits): one whose text
+        // cannot be written (an alias on the way, a field that is not a mapping) has no
+        // fix, and says why.
+        let mut own: Vec<Option<Vec<Edit>>> = vec![None; plans.len()];
+        if describe {
+            for (p, slot) in plans.iter_mut().zip(own.iter_mut()) {
+                if let Ok(plan) = p {
+                    match layout::edits(&doc, text, &plan.ops) {
+                        Ok(edits) => *slot = Some(edits),
+                        Err(why) => *p = Err(why),
+                    }
+                }
+            }
+        }
         let mut doc_fix = DocFix {
             checker: &mut checker,
             file: &file_name,
@@ -228,15 +242,12 @@ pub fn fix_text(
                             .map(|(_, r)| format!("the fix did not pass verification: {r}"))
                             .unwrap_or_else(|| "the fix did not pass verification".to_string()),
                     ),
-                    Ok(plan) => match layout::edits(&doc, text, &plan.ops) {
-                        Ok(edits) => Offer::Fix(Fix {
-                            title: plan.title.clone(),
-                            applicability: plan.applicability,
-                            edits,
-                            ops: plan.ops.clone(),
-                        }),
-                        Err(why) => Offer::None(why),
-                    },
+                    Ok(plan) => Offer::Fix(Fix {
+                        title: plan.title.clone(),
+                        applicability: plan.applicability,
+                        edits: own.get_mut(i).and_then(Option::take).unwrap_or_default(),
+                        ops: plan.ops.clone(),
+                    }),
                 };
                 out.offers.push(offer);
             }
