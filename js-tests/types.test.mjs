@@ -131,6 +131,8 @@ test('index.d.ts describes exactly what the module returns (reports, rules, vers
     api.check('kind: [\n'),
     api.check('apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - {name: a, image: b, securityContext: {runAsUser: "0", privileged: true, capabilities: {add: [SYS_ADMIN]}}}\n'),
     ...['a: 1\na: 2\n', 'just a string\n', ''].map((t) => api.check(t)),
+    api.check(read(NGINX_PATH), { fixes: true }),
+    api.check(read(NGINX_PATH.replace('nginx-deployment', 'privileged-daemonset')), { fixes: true }),
     ...corpusFiles().map((f) => api.check(read(join(CORPUS, f)), { fileName: f })),
   ];
   const returnOf = (name) => checker.getSignaturesOfType(typeOf(name), ts.SignatureKind.Call)[0].getReturnType();
@@ -145,6 +147,13 @@ test('index.d.ts describes exactly what the module returns (reports, rules, vers
   assert.ok(findings.some((f) => f.container === null) && findings.some((f) => f.container !== null));
   assert.ok(findings.some((f) => f.resource.name === null || f.resource.namespace === null));
   assert.ok(reports.some((r) => r.errors.length > 0));
+
+  assert.ok(findings.some((f) => f.fixes?.length) && findings.some((f) => typeof f.noFix === 'string'));
+  const applyType = returnOf('applyFixes');
+  assert.equal(checker.typeToString(applyType), 'AppliedFixes');
+  for (const [i, r] of [api.applyFixes(read(NGINX_PATH)), api.applyFixes(read(NGINX_PATH), { unsafe: true })].entries()) {
+    assert.deepEqual(conform(checker, r, applyType, `applyFixes${i}`), []);
+  }
 
   assert.equal(checker.typeToString(returnOf('rules')), 'RuleInfo[]');
   assert.deepEqual(conform(checker, api.rules(), returnOf('rules'), 'rules()'), []);

@@ -41,6 +41,17 @@ export declare function initSync(module: SyncInitInput): void;
 export declare function check(text: string, options?: CheckOptions): Report;
 
 /**
+ * Applies the fixes of one manifest text: the smallest edits that remove the findings,
+ * keeping comments, indentation, flow or block style, line endings and JSON (see the
+ * README's "Fixes"). Each fix is verified before it is applied (the text parsed again:
+ * the object is the original plus the intended change, no other finding appears).
+ * Safe fixes only, unless `unsafe: true`.
+ *
+ * @throws {Error} as `check`.
+ */
+export declare function applyFixes(text: string, options?: ApplyFixesOptions): AppliedFixes;
+
+/**
  * Every rule, in the registry's order (Pod Security Standards checks in Pod Security
  * Admission's order, then the hardening rules, then the input diagnostics), with its
  * docs in markdown: what an editor shows on hover. The same objects as
@@ -64,6 +75,64 @@ export interface CheckOptions {
   ignore?: readonly RuleId[];
   /** The name findings carry in `file` (default `"<stdin>"`, as the CLI names standard input). */
   fileName?: string;
+  /**
+   * Give each finding its fix (`fixes`, with ranges in UTF-16 code units of `text`) or
+   * the reason it has none (`noFix`). Default `false`: a plain check costs less.
+   */
+  fixes?: boolean | null;
+}
+
+/** What `applyFixes` runs: `check`'s options (but `fixes`), and which fixes. */
+export interface ApplyFixesOptions extends Omit<CheckOptions, "fixes"> {
+  /** Apply the unsafe fixes too (they can stop a workload from starting). Default `false`. */
+  unsafe?: boolean | null;
+  /** Apply only these rules' fixes (default: every rule's). */
+  rules?: readonly RuleId[] | null;
+}
+
+/** What `applyFixes` returns. */
+export interface AppliedFixes {
+  /** The fixed text (the input when nothing was applied). */
+  text: string;
+  /** The findings of the input that the applied fixes removed. */
+  applied: AppliedFix[];
+  /** The findings left in the fixed text, as `check` reports them (positions in `text`). */
+  remaining: Finding[];
+}
+
+/** A finding that a fix removed. */
+export interface AppliedFix {
+  /** The finding's rule. */
+  rule: RuleId;
+  /** What the fix did, e.g. `set allowPrivilegeEscalation: false`. */
+  title: string;
+  /** `"safe"` or `"unsafe"`. */
+  applicability: Applicability;
+  /** The finding's JSON pointer in the input. */
+  path: string;
+  /** The finding's message. */
+  message: string;
+}
+
+/** `"safe"`: the workload keeps running for any ordinary image; `"unsafe"`: it may not. */
+export type Applicability = "safe" | "unsafe";
+
+/** A fix of one finding (with `check(text, {fixes: true})`). */
+export interface Fix {
+  /** What it does. */
+  title: string;
+  /** Safe or unsafe. */
+  applicability: Applicability;
+  /** Its edits, over the checked text, sorted and apart. */
+  edits: TextEdit[];
+}
+
+/** Replace `range` (empty for an insertion) of the text by `newText`. */
+export interface TextEdit {
+  /** What is replaced: positions in UTF-16 code units, as the findings'. */
+  range: Range;
+  /** The new text. */
+  newText: string;
 }
 
 /** What `init` accepts: a URL, a fetch `Response`, the bytes or a compiled module. */
@@ -184,6 +253,10 @@ export interface Finding {
   range: Range;
   /** How to fix it. */
   fix: string;
+  /** With `check(text, {fixes: true})`: its fix (one at most), or `[]`. */
+  fixes?: Fix[];
+  /** With `check(text, {fixes: true})`, when it has no fix: why. */
+  noFix?: string;
 }
 
 /** A document that could not be checked. */

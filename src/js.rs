@@ -34,6 +34,8 @@ use serde::Serialize;
 use serde_wasm_bindgen::Serializer;
 use wasm_bindgen::prelude::*;
 
+use crate::fix::{fix_text, FixSelection};
+use crate::render::fixes::FixTable;
 use crate::render::{self, json::JsonReport, json::Positions};
 use crate::rules::{self, RULES};
 use crate::{Checker, Level, Options, PssVersion};
@@ -43,7 +45,36 @@ use crate::{Checker, Level, Options, PssVersion};
 pub const DEFAULT_FILE_NAME: &str = "<stdin>";
 
 /// The option names `check` accepts, in the order the messages list them.
-const OPTION_NAMES: [&str; 5] = ["level", "pssVersion", "select", "ignore", "fileName"];
+const OPTION_NAMES: &[&str] = &[
+    "level",
+    "pssVersion",
+    "select",
+    "ignore",
+    "fileName",
+    "fixes",
+];
+
+/// The option names `applyFixes` accepts.
+const APPLY_OPTION_NAMES: &[&str] = &[
+    "level",
+    "pssVersion",
+    "select",
+    "ignore",
+    "fileName",
+    "unsafe",
+    "rules",
+];
+
+/// The options beyond the checker's.
+#[derive(Debug, Default)]
+struct Extra {
+    /// `check`: each finding's fixes.
+    fixes: bool,
+    /// `applyFixes`: the unsafe fixes too.
+    unsafe_fixes: bool,
+    /// `applyFixes`: only these rules' fixes.
+    rules: Option<Vec<String>>,
+}
 
 /// Checks one manifest text (multi-document YAML) and returns the report: the CLI's JSON
 /// report (`kube-secctx check --format json`) with the same findings in the same order,
@@ -65,12 +96,96 @@ pub fn check(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
             describe(&text)
         )));
     };
-    let (opts, file_name) = parse_options(&options)?;
+    let (opts, file_name, extra) = parse_options(&options, "check", OPTION_NAMES)?;
     let mut checker = Checker::new(&opts).map_err(|e| error(format!("check(): {e}")))?;
     checker.check_text(&file_name, &text);
     let report = checker.finish();
     let sources = |_: &str| Some(text.as_str());
-    to_js(&JsonReport::new(&report, &sources, Positions::Utf16))
+    let view = JsonReport::new(&report, &sources, Positions::Utf16);
+    if !extra.fixes {
+        return to_js(&view);
+    }
+    let every = FixSelection {
+        unsafe_fixes: true,
+        rules: None,
+    };
+    let fixed = fix_text(&opts, &file_name, &text, &every, true)
+        .map_err(|e| error(format!("check(): {e}")))?;
+    let table = FixTable::new(fixed);
+    #[allow(clippy::let_and_return)]
+    let js = to_js(&view.with_fixes(&table));
+    js
+}
+
+/// Applies the fixes of one manifest text and returns `{text, applied, remaining}`: the
+/// fixed text (the input when nothing applied), the findings fixed (`rule`, `title`,
+/// `applicability`, `path`, `message`), and the findings left in the fixed text (as
+/// `check()` reports them: positions in UTF-16 code units of the fixed text).
+///
+/// `options` takes `check`'s (but `fixes`), plus `unsafe` (a boolean: apply the unsafe
+/// fixes too; default `false`) and `rules` (an array of rule IDs: only their fixes).
+///
+/// # Errors
+/// As [`check`].
+#[wasm_bindgen(js_name = applyFixes, skip_typescript)]
+pub fn apply_fixes(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let Some(text) = text.as_string() else {
+        return Err(type_error(format!(
+            "applyFixes(): text must be a string (the manifest's YAML), got {}",
+            describe(&text)
+        )));
+    };
+    let (opts, file_name, extra) = parse_options(&options, "applyFixes", APPLY_OPTION_NAMES)?;
+    let select = FixSelection {
+        unsafe_fixes: extra.unsafe_fixes,
+        rules: extra.rules,
+    };
+    let fixed = fix_text(&opts, &file_name, &text, &select, false)
+        .map_err(|e| error(format!("applyFixes(): {e}")))?;
+    let applied: Vec<Applied<'_>> = fixed
+        .applied
+        .iter()
+        .filter_map(|&i| Some((fixed.findings.get(i)?, fixed.planned.get(i)?.as_ref()?)))
+        .map(|(f, (title, applicability))| Applied {
+            rule: f.rule,
+            title,
+            applicability: *applicability,
+            path: &f.path,
+            message: &f.message,
+        })
+        .collect();
+    let mut checker = Checker::new(&opts).map_err(|e| error(format!("applyFixes(): {e}")))?;
+    checker.check_text(&file_name, &fixed.text);
+    let report = checker.finish();
+    let sources = |_: &str| Some(fixed.text.as_str());
+    let view = JsonReport::new(&report, &sources, Positions::Utf16);
+    let result = AppliedFixes {
+        text: &fixed.text,
+        applied,
+        remaining: view.findings(),
+    };
+    // Bound first: the view borrows what this function owns.
+    #[allow(clippy::let_and_return)]
+    let js = to_js(&result);
+    js
+}
+
+/// What `applyFixes` returns.
+#[derive(Serialize)]
+struct AppliedFixes<'a, F: Serialize> {
+    text: &'a str,
+    applied: Vec<Applied<'a>>,
+    remaining: F,
+}
+
+/// A finding that a fix removed.
+#[derive(Serialize)]
+struct Applied<'a> {
+    rule: &'a str,
+    title: &'a str,
+    applicability: crate::fix::Applicability,
+    path: &'a str,
+    message: &'a str,
 }
 
 /// Every rule's metadata and docs, in the registry's order: `id`, `title`, `category`
@@ -96,17 +211,22 @@ pub fn trap_for_testing() {
     core::arch::wasm32::unreachable()
 }
 
-/// Reads the `check` options object.
-fn parse_options(value: &JsValue) -> Result<(Options, String), JsValue> {
+/// Reads the options object of `func` (`check` or `applyFixes`), which takes `names`.
+fn parse_options(
+    value: &JsValue,
+    func: &str,
+    names: &[&str],
+) -> Result<(Options, String, Extra), JsValue> {
     let mut opts = Options::default();
     let mut file_name = DEFAULT_FILE_NAME.to_string();
+    let mut extra = Extra::default();
     if value.is_undefined() || value.is_null() {
-        return Ok((opts, file_name));
+        return Ok((opts, file_name, extra));
     }
     if !value.is_object() || Array::is_array(value) {
         return Err(type_error(format!(
-            "check(): options must be an object with any of {} (or undefined), got {}",
-            OPTION_NAMES.join(", "),
+            "{func}(): options must be an object with any of {} (or undefined), got {}",
+            names.join(", "),
             describe(value)
         )));
     }
@@ -115,10 +235,10 @@ fn parse_options(value: &JsValue) -> Result<(Options, String), JsValue> {
         let Some(name) = key.as_string() else {
             continue;
         };
-        if !OPTION_NAMES.contains(&name.as_str()) {
+        if !names.contains(&name.as_str()) {
             return Err(error(format!(
-                "check(): unknown option {name:?}: the options are {}",
-                OPTION_NAMES.join(", ")
+                "{func}(): unknown option {name:?}: the options are {}",
+                names.join(", ")
             )));
         }
         let v = Reflect::get(value, &key)?;
@@ -128,31 +248,44 @@ fn parse_options(value: &JsValue) -> Result<(Options, String), JsValue> {
         }
         match name.as_str() {
             "level" => {
-                let s = expect_string(&v, "level", "\"baseline\" or \"restricted\"")?;
+                let s = expect_string(&v, func, "level", "\"baseline\" or \"restricted\"")?;
                 let level = s
                     .parse::<Level>()
-                    .map_err(|e| error(format!("check(): option level: {e}")))?;
+                    .map_err(|e| error(format!("{func}(): option level: {e}")))?;
                 opts.level = Some(level);
             }
             "pssVersion" => {
-                let s = expect_string(&v, "pssVersion", "\"latest\" or \"v1.N\"")?;
+                let s = expect_string(&v, func, "pssVersion", "\"latest\" or \"v1.N\"")?;
                 opts.pss_version = s
                     .parse::<PssVersion>()
-                    .map_err(|e| error(format!("check(): option pssVersion: {e}")))?;
+                    .map_err(|e| error(format!("{func}(): option pssVersion: {e}")))?;
             }
-            "select" => opts.select = rule_ids(&v, "select")?,
-            "ignore" => opts.ignore = rule_ids(&v, "ignore")?,
-            _ => file_name = expect_string(&v, "fileName", "a file name")?,
+            "select" => opts.select = rule_ids(&v, func, "select")?,
+            "ignore" => opts.ignore = rule_ids(&v, func, "ignore")?,
+            "rules" => extra.rules = Some(rule_ids(&v, func, "rules")?),
+            "fixes" => extra.fixes = expect_bool(&v, func, "fixes")?,
+            "unsafe" => extra.unsafe_fixes = expect_bool(&v, func, "unsafe")?,
+            _ => file_name = expect_string(&v, func, "fileName", "a file name")?,
         }
     }
-    Ok((opts, file_name))
+    Ok((opts, file_name, extra))
+}
+
+/// A boolean option's value, or a `TypeError`.
+fn expect_bool(v: &JsValue, func: &str, option: &str) -> Result<bool, JsValue> {
+    v.as_bool().ok_or_else(|| {
+        type_error(format!(
+            "{func}(): option {option}: expected true or false, got {}",
+            describe(v)
+        ))
+    })
 }
 
 /// A string option's value, or a `TypeError` naming the option and what it takes.
-fn expect_string(v: &JsValue, option: &str, allowed: &str) -> Result<String, JsValue> {
+fn expect_string(v: &JsValue, func: &str, option: &str, allowed: &str) -> Result<String, JsValue> {
     v.as_string().ok_or_else(|| {
         type_error(format!(
-            "check(): option {option}: expected {allowed}, got {}",
+            "{func}(): option {option}: expected {allowed}, got {}",
             describe(v)
         ))
     })
@@ -160,11 +293,11 @@ fn expect_string(v: &JsValue, option: &str, allowed: &str) -> Result<String, JsV
 
 /// A `select`/`ignore` option: an array of known rule IDs (trimmed, empty ones dropped,
 /// as the CLI does with `--select a,,b`).
-fn rule_ids(v: &JsValue, option: &str) -> Result<Vec<String>, JsValue> {
+fn rule_ids(v: &JsValue, func: &str, option: &str) -> Result<Vec<String>, JsValue> {
     let ids_list = || RULES.iter().map(|r| r.id).collect::<Vec<_>>().join(", ");
     if !Array::is_array(v) {
         return Err(type_error(format!(
-            "check(): option {option}: expected an array of rule IDs ({}), got {}",
+            "{func}(): option {option}: expected an array of rule IDs ({}), got {}",
             ids_list(),
             describe(v)
         )));
@@ -177,7 +310,7 @@ fn rule_ids(v: &JsValue, option: &str) -> Result<Vec<String>, JsValue> {
         let item = Reflect::get_u32(v, i)?;
         let Some(id) = item.as_string() else {
             return Err(type_error(format!(
-                "check(): option {option}[{i}]: expected a rule ID string, got {}",
+                "{func}(): option {option}[{i}]: expected a rule ID string, got {}",
                 describe(&item)
             )));
         };
@@ -194,7 +327,7 @@ fn rule_ids(v: &JsValue, option: &str) -> Result<Vec<String>, JsValue> {
                 format!(" (did you mean {}?)", quoted.join(" or "))
             };
             return Err(error(format!(
-                "check(): option {option}: unknown rule {id:?}{hint}; the rule IDs are {} \
+                "{func}(): option {option}: unknown rule {id:?}{hint}; the rule IDs are {} \
                  (see rules())",
                 ids_list()
             )));

@@ -2,8 +2,9 @@
 // "import" condition). Type-checked with `tsc --noEmit` by types.test.mjs; every export
 // and every type of index.d.ts is used, and misuse must fail (@ts-expect-error).
 import {
-  check, init, initSync, rules, version,
-  type CheckOptions, type ErrorEntry, type Finding, type Level, type Position, type PsaCheckId,
+  applyFixes, check, init, initSync, rules, version,
+  type AppliedFix, type AppliedFixes, type Applicability, type ApplyFixesOptions, type Fix,
+  type TextEdit, type CheckOptions, type ErrorEntry, type Finding, type Level, type Position, type PsaCheckId,
   type PssRef, type PssVersion, type Range, type Report, type ReportOptions,
   type ResolvedPssVersion, type ResourceRef, type RuleId, type RuleInfo, type RulePss,
   type RulePssAlso, type Severity, type Summary,
@@ -52,6 +53,25 @@ for (const f of report.findings) {
     + resource.apiVersion + resource.kind + (finding.container ?? '') + finding.document;
   void [at, name, ns, by, check, severity, rule, text];
 }
+// Fixes: each finding's, and applied.
+for (const f of check('kind: Pod\n', { fixes: true }).findings) {
+  const fixes: Fix[] | undefined = f.fixes;
+  for (const fix of fixes ?? []) {
+    const a: Applicability = fix.applicability;
+    const edits: TextEdit[] = fix.edits;
+    const t: string = fix.title + edits.map((e) => e.newText + e.range.start.offset).join('');
+    void [a, t];
+  }
+  const why: string | undefined = f.noFix;
+  void why;
+}
+const fixOptions: ApplyFixesOptions = { unsafe: true, rules: ['may-run-as-root'], level: 'restricted' };
+const fixed: AppliedFixes = applyFixes('kind: Pod\n', fixOptions);
+const firstFix: AppliedFix | undefined = fixed.applied[0];
+const fixedText: string = fixed.text + (firstFix?.title ?? '') + fixed.remaining.length;
+void fixedText;
+// @ts-expect-error: fixes is check's option
+applyFixes('', { fixes: true });
 const errors: ErrorEntry[] = report.errors;
 const firstError: string | undefined = errors[0]?.message;
 

@@ -26,9 +26,14 @@ function check(text, options) {
   return call(glue.check, text, plainOptions(options));
 }
 
+/** Applies a manifest's fixes: see index.d.ts. */
+function applyFixes(text, options) {
+  return call(glue.applyFixes, text, plainOptions(options));
+}
+
 /** Every rule's metadata and docs: see index.d.ts. */
 function rules() {
   return call(glue.rules);
 }
 
-module.exports = { version, init, initSync, check, rules };
+module.exports = { version, init, initSync, check, applyFixes, rules };

@@ -3,4 +3,4 @@
 // The types are in ../index.d.ts.
 import cjs from './index.cjs';
 
-export const { version, init, initSync, check, rules } = cjs;
+export const { version, init, initSync, check, applyFixes, rules } = cjs;

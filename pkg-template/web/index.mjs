@@ -7,6 +7,7 @@
 import wasmInit, {
   initSync as wasmInitSync,
   check as wasmCheck,
+  applyFixes as wasmApplyFixes,
   rules as wasmRules,
   __wbg_reset_state as resetState,
 } from './kube_secctx.mjs';
@@ -54,6 +55,11 @@ export function initSync(module) {
 /** Checks a manifest: see index.d.ts. */
 export function check(text, options) {
   return call(wasmCheck, text, plainOptions(options));
+}
+
+/** Applies a manifest's fixes: see index.d.ts. */
+export function applyFixes(text, options) {
+  return call(wasmApplyFixes, text, plainOptions(options));
 }
 
 /** Every rule's metadata and docs: see index.d.ts. */

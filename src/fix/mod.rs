@@ -127,6 +127,8 @@ pub struct Fixed {
     pub offers: Vec<Offer>,
     /// Indices into `findings` of those whose fix was applied.
     pub applied: Vec<usize>,
+    /// For each finding (same index), its planned fix's title and class, or `None`.
+    pub planned: Vec<Option<(String, Applicability)>>,
     /// The edits that were applied, sorted, in bytes of the input (the selected fixes
     /// written together: one insertion per mapping).
     pub edits: Vec<Edit>,
@@ -256,6 +258,11 @@ pub fn fix_text(
         }
         let base = out.findings.len();
         out.applied.extend(applied.iter().map(|i| base + i));
+        out.planned.extend(
+            plans
+                .iter()
+                .map(|p| p.as_ref().ok().map(|p| (p.title.clone(), p.applicability))),
+        );
         out.left
             .extend(plans.iter().enumerate().filter_map(|(i, p)| {
                 let p = p.as_ref().ok()?;

@@ -86,6 +86,7 @@ pub struct JsonReport<'r, 's> {
     report: &'r Report,
     indexes: HashMap<&'r str, LineIndex<'s>>,
     positions: Positions,
+    fixes: Option<&'r FixTable>,
 }
 
 impl<'r, 's> JsonReport<'r, 's> {
@@ -105,7 +106,34 @@ impl<'r, 's> JsonReport<'r, 's> {
             report,
             indexes,
             positions,
+            fixes: None,
         }
+    }
+
+    /// Shows each finding's fix (or why it has none) from `table`, as `fixes` and `noFix`
+    /// (the JS API's `check(text, {fixes: true})`; one table, so one file).
+    pub fn with_fixes(mut self, table: &'r FixTable) -> Self {
+        self.fixes = Some(table);
+        self
+    }
+
+    /// The report's `findings` array alone.
+    pub fn findings(&self) -> impl Serialize + '_ {
+        Findings(self)
+    }
+
+    fn finding(&self, f: &'r Finding) -> FindingJson<'r> {
+        let mut json = finding_json(f, self.range(&f.file, f.span));
+        if let Some(table) = self.fixes {
+            let li = self.indexes.get(&*f.file);
+            let (fixes, no_fix) = match table.get(f) {
+                Some(o) => offer_json(o, li, self.positions),
+                None => (Vec::new(), Some("the finding was not planned")),
+            };
+            json.fixes = Some(fixes);
+            json.no_fix = no_fix;
+        }
+        json
     }
 
     fn range(&self, file: &str, span: Span) -> Option<Range> {
@@ -320,7 +348,7 @@ impl Serialize for Findings<'_, '_, '_> {
             view.report
                 .findings
                 .iter()
-                .map(|f: &Finding| finding_json(f, view.range(&f.file, f.span))),
+                .map(|f: &Finding| view.finding(f)),
         )
     }
 }
