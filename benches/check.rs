@@ -6,7 +6,9 @@
 //!
 //! - `parse_check`: parse + check in the default profile (every rule), what the CLI does;
 //! - `parse_only`: [`kube_secctx::yaml::parse_stream`] alone (tree + scalar resolution);
-//! - `saphyr_events`: the bare `saphyr-parser` event loop over the same text, the peer.
+//! - `saphyr_events`: the bare `saphyr-parser` event loop over the same text, the peer;
+//! - `fix_all`: every fix applied and verified ([`kube_secctx::fix::fix_text`]), printed
+//!   as its cost against `parse_check` (goal: at most 2).
 //!
 //! After criterion's own report, a summary prints `parse+check: NN.N MB/s` (MB = 10^6
 //! bytes, from criterion's mean) and the ratio against the bare event parser.
@@ -27,7 +29,7 @@ use std::time::Duration;
 use criterion::{Criterion, SamplingMode, Throughput};
 
 const GROUP: &str = "bench-large";
-const IDS: [&str; 3] = ["parse_check", "parse_only", "saphyr_events"];
+const IDS: [&str; 4] = ["parse_check", "parse_only", "saphyr_events", "fix_all"];
 
 fn corpus_file() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real/bench-large.yaml")
@@ -97,6 +99,19 @@ fn bench(c: &mut Criterion, text: &str) {
         })
     });
     g.bench_function(IDS[2], |b| b.iter(|| saphyr_events(black_box(text))));
+    // Every fix, safe and unsafe, planned, written, verified (each fixed document parsed
+    // and checked again) and applied: `kube-secctx check --fix --unsafe-fixes` without I/O.
+    let all = kube_secctx::fix::FixSelection {
+        unsafe_fixes: true,
+        rules: None,
+    };
+    g.bench_function(IDS[3], |b| {
+        b.iter(|| {
+            let r =
+                kube_secctx::fix::fix_text(&opts, "bench-large.yaml", black_box(text), &all, false);
+            black_box(r.map(|r| r.applied.len()))
+        })
+    });
     g.finish();
 }
 
@@ -118,12 +133,21 @@ fn summary(bytes: usize) {
         bytes as f64 / 1e6,
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
-    let labels = ["parse+check", "parse only", "saphyr-parser events"];
+    let labels = [
+        "parse+check",
+        "parse only",
+        "saphyr-parser events",
+        "fix-all",
+    ];
     for (label, mean) in labels.iter().zip(&means) {
         match mean {
             Some(ns) => println!("{label}: {:.1} MB/s  (mean {:.1} ms)", mb_s(*ns), ns / 1e6),
             None => println!("{label}: no estimate found under {}", dir.display()),
         }
+    }
+    if let (Some(check), Some(fix)) = (means[0], means[3]) {
+        // The cost of fixing everything against a check of the same text (goal: <= 2).
+        println!("fix-all / parse+check: {:.2} (goal <= 2.00)", fix / check);
     }
     if let (Some(check), Some(parse), Some(peer)) = (means[0], means[1], means[2]) {
         // Throughput ratio: ours / the bare event parser's (1.00 = as fast as the peer).
