@@ -363,7 +363,15 @@ impl Layout<'_, '_> {
                 .get(v.start..v.end)
                 .is_none_or(|t| t.trim().is_empty());
         if empty {
-            e.key_span().end
+            // The key and its `:`.
+            let end = e.key_span().end;
+            let rest = self.text.get(end..).unwrap_or("");
+            let blanks = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+            if rest.get(blanks..).is_some_and(|r| r.starts_with(':')) {
+                end + blanks + 1
+            } else {
+                end
+            }
         } else {
             e.key_span().end.max(self.content_end(e.value))
         }
