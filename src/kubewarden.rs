@@ -12,7 +12,8 @@
 //! - `protocol_version` → `"v1"`;
 //! - `validate_settings` (the settings object) → `{"valid": bool, "message": ...}`;
 //! - `validate` (`{"request": <AdmissionRequest>, "settings": {...}}`) → a
-//!   `ValidationResponse` `{"accepted", "message", "code", "warnings", "audit_annotations"}`.
+//!   `ValidationResponse` `{"accepted", "message", "code", "warnings", "audit_annotations"}`,
+//!   plus `"mutated_object"` when the setting `mutate` fixed the object.
 //!
 //! An unknown operation is a waPC error (`__guest_error`); every payload gets an answer.
 //!

@@ -150,3 +150,18 @@ pub fn reserve_for_evaluation(input: &[u8], data: &[u8]) -> Result<(), String> {
         )
     })
 }
+
+/// Makes sure mutating an object of `values` JSON values can be had (a copy of the object,
+/// its document tree and a second check: [`MEMORY_PER_VALUE`] each, the same figure the
+/// first evaluation is estimated with), as [`reserve_for_evaluation`] does for the
+/// evaluation itself; when it cannot, the object is not mutated.
+///
+/// # Errors
+/// A message saying how much memory mutating needs.
+pub(super) fn reserve_for_mutation(values: usize) -> Result<(), String> {
+    let need = MEMORY_BASE.saturating_add(values.saturating_mul(MEMORY_PER_VALUE));
+    let mut probe: Vec<u8> = Vec::new();
+    probe.try_reserve_exact(need).map_err(|_| {
+        format!("mutating it needs up to about {need} bytes of memory, more than the policy module can have")
+    })
+}

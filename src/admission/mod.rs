@@ -36,6 +36,15 @@
 //! - Exemptions (`namespaces`, `usernames`, `runtimeClassNames`) are those of Pod Security
 //!   Admission's configuration.
 //!
+//! # Mutating (setting `mutate`, Kubewarden waPC and WASI builds)
+//!
+//! With rule IDs in `mutate`, a request the policy would reject or warn about gets the
+//! CLI's fixes of those rules applied to a copy of its object; when the copy passes, the
+//! answer accepts it with the copy as `mutated_object`, else nothing is mutated and the
+//! request is answered for the violations the fixes leave. Only on `CREATE`, and on
+//! `UPDATE` of a workload whose pod template changed; never a Pod `UPDATE`, a
+//! subresource request or a ReplicaSet a controller owns. See `mutate.rs`.
+//!
 //! # One violation per check, order and audit annotations
 //!
 //! The core gives one finding per offending entry of a list (each unsafe sysctl, host
@@ -67,9 +76,11 @@
 //! subresources, updates, exemptions); [`settings`] the policy settings; [`verdict`] the
 //! outcome of a request and its violations in PSA's order and words; [`response`] the
 //! shapes each host wants (Kubewarden's `ValidationResponse`, Gatekeeper's violations,
-//! the OPA admission response); [`memory`] what an evaluation needs in the OPA builds.
+//! the OPA admission response); [`memory`] what an evaluation needs in the OPA builds;
+//! `mutate.rs` the setting `mutate`.
 
 mod memory;
+mod mutate;
 pub mod response;
 pub mod settings;
 pub mod verdict;
@@ -89,12 +100,13 @@ pub use response::{
 };
 pub use settings::{hardening_rule_ids, Exemptions, Mode, Settings, SettingsError, SETTING_NAMES};
 pub use verdict::{
-    field_path, ResourceId, Verdict, Violation, ViolationDetails, AUDIT_SUPPRESSED,
+    field_path, ResourceId, Verdict, Violation, ViolationDetails, AUDIT_MUTATED, AUDIT_SUPPRESSED,
     AUDIT_VIOLATIONS,
 };
 
+use mutate::{may_mutate, mutate, Change, Outcome};
 use settings::json_type;
-use verdict::{merge_groups, psa_order, verdict};
+use verdict::{capped, merge_groups, psa_order, verdict};
 
 /// The pod subresources Pod Security Admission never evaluates (its
 /// `ignoredPodSubresources`); any other pod subresource is checked.
@@ -321,11 +333,74 @@ pub fn review(request: &Value, settings: &Settings) -> Verdict {
     if findings.is_empty() && suppressed.is_empty() {
         return Verdict::accept(uid);
     }
+    // The setting `mutate`: a request the policy would reject or warn about, answered
+    // with the object its listed fixes make pass (see `mutate`), or validated as usual.
+    let mut not_mutated = None;
+    if !findings.is_empty()
+        && !settings.mutate.is_empty()
+        && budget.is_none()
+        && may_mutate(&req, &doc, object)
+    {
+        match mutate(&doc, object, &findings, &suppressed, settings) {
+            Outcome::NothingToFix => {}
+            Outcome::Passes { object, changes } => {
+                merge_groups(&mut suppressed);
+                suppressed.sort_by(psa_order);
+                let mut v = verdict(uid, settings, &resource, &[], &suppressed);
+                let mut warnings = capped(changes.iter().map(Change::warning), changes.len());
+                warnings.append(&mut v.warnings);
+                v.warnings = warnings;
+                v.audit_annotations
+                    .insert(AUDIT_MUTATED.to_string(), mutate::audit_summary(&changes));
+                v.mutated_object = Some(object);
+                return v;
+            }
+            Outcome::Leaves { left, held_back } => {
+                let violations = |f: &[Finding]| {
+                    let mut f = f.to_vec();
+                    merge_groups(&mut f);
+                    f.len()
+                };
+                let (total, remaining) = (violations(&findings), violations(&left));
+                let then = match settings.mode {
+                    Mode::Deny => format!(
+                        "it is rejected for the {remaining} they leave, and mutated once \
+                         those are gone"
+                    ),
+                    Mode::Warn => "it is admitted unchanged".to_string(),
+                };
+                let held = match held_back {
+                    0 => String::new(),
+                    n => format!(
+                        " ({n} {} held back: {} also change the field of a violation \
+                         whose rule `mutate` does not list, or that the \
+                         kube-secctx.io/ignore annotation suppressed)",
+                        if n == 1 { "fix" } else { "fixes" },
+                        if n == 1 { "it would" } else { "each would" },
+                    ),
+                };
+                not_mutated = Some(format!(
+                    "kube-secctx did not mutate the object: the fixes of the setting `mutate` \
+                     remove {} of its {total} violations, not all{held}, so {then}",
+                    total.saturating_sub(remaining)
+                ));
+                if settings.mode == Mode::Deny {
+                    findings = left;
+                }
+            }
+            Outcome::Failed(why) => {
+                not_mutated = Some(format!("kube-secctx did not mutate the object: {why}"));
+            }
+        }
+    }
     merge_groups(&mut findings);
     merge_groups(&mut suppressed);
     findings.sort_by(psa_order);
     suppressed.sort_by(psa_order);
     let mut v = verdict(uid, settings, &resource, &findings, &suppressed);
+    if let Some(note) = not_mutated {
+        v.warnings.insert(0, note);
+    }
     if let Some(budget) = budget {
         // The counts of the verdict are lower bounds: say so.
         v.warnings.push(budget);

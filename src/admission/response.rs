@@ -26,6 +26,10 @@ pub struct ValidationResponse {
     /// [`Verdict::audit_annotations`]), on acceptance and on rejection alike (Kubewarden's
     /// SDK sets them on both).
     pub audit_annotations: Option<BTreeMap<String, String>>,
+    /// The object to admit instead of the request's, when the fixes of the setting
+    /// `mutate` make it pass; absent otherwise (a validating answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mutated_object: Option<Value>,
 }
 
 impl From<Verdict> for ValidationResponse {
@@ -36,6 +40,7 @@ impl From<Verdict> for ValidationResponse {
             code: v.code,
             warnings: (!v.warnings.is_empty()).then_some(v.warnings),
             audit_annotations: (!v.audit_annotations.is_empty()).then_some(v.audit_annotations),
+            mutated_object: v.mutated_object,
         }
     }
 }
@@ -195,10 +200,12 @@ fn gatekeeper_verdict(input: &[u8]) -> Verdict {
     const WHAT: &str = "Gatekeeper input";
     let verdict = parse_payload(input, WHAT).and_then(|input| {
         let review_req = request_at(&input, "review", WHAT)?;
-        Ok(match settings_at(&input, "parameters") {
-            Ok(s) => review(review_req, &s),
-            Err(e) => Verdict::bad_settings(uid_of(review_req), &e),
-        })
+        Ok(
+            match settings_at(&input, "parameters").and_then(validating_only) {
+                Ok(s) => review(review_req, &s),
+                Err(e) => Verdict::bad_settings(uid_of(review_req), &e),
+            },
+        )
     });
     verdict.unwrap_or_else(|e| Verdict::bad_request(String::new(), e))
 }
@@ -212,11 +219,26 @@ fn opa_response_verdict(input: &[u8], data: &[u8]) -> Verdict {
         .and_then(|i| request_at(i, "request", WHAT))
     {
         Err(e) => Verdict::bad_request(String::new(), e),
-        Ok(request) => match opa_settings(data) {
+        Ok(request) => match opa_settings(data).and_then(validating_only) {
             Ok(s) => review(request, &s),
             Err(e) => Verdict::bad_settings(uid_of(request), &e),
         },
     }
+}
+
+/// The settings of a build that cannot mutate (the OPA builds: neither Gatekeeper's
+/// contract nor an OPA admission response has a mutated object): `mutate` is an error
+/// there, so that an admin who lists fixes learns at once that they are not applied.
+fn validating_only(s: Settings) -> Result<Settings, SettingsError> {
+    if s.mutate.is_empty() {
+        return Ok(s);
+    }
+    Err(SettingsError(vec![
+        "setting `mutate`: this build cannot mutate (neither Gatekeeper's contract nor an \
+         OPA admission response carries a mutated object); use kube-secctx.kubewarden.wasm \
+         (waPC) or kube-secctx.kubewarden-wasi.wasm, or remove `mutate`"
+            .to_string(),
+    ]))
 }
 
 /// The `kube_secctx/response` result: `{"response": AdmissionResponse}`.

@@ -4,11 +4,11 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::options::{Level, PssVersion};
+use crate::options::{Inactive, Level, Options, PssVersion};
 use crate::rules::{self, Category};
 
 /// The setting names, in the order the messages list them.
-pub const SETTING_NAMES: [&str; 7] = [
+pub const SETTING_NAMES: [&str; 8] = [
     "level",
     "pssVersion",
     "rules",
@@ -16,6 +16,7 @@ pub const SETTING_NAMES: [&str; 7] = [
     "mode",
     "exemptions",
     "honorIgnoreAnnotation",
+    "mutate",
 ];
 
 /// The rule that can never fire at admission, so `rules` refuses it: the request object
@@ -70,6 +71,11 @@ pub struct Settings {
     /// as warnings and in the audit annotations. `false`: only `ignore` applies, so pod
     /// authors cannot opt out of rules.
     pub honor_ignore_annotation: bool,
+    /// Rule IDs whose automatic fixes the policy applies to the object (Kubewarden waPC
+    /// and WASI builds only): a request with violations is accepted with a mutated
+    /// object when these fixes remove every violation. Empty (the default): validating
+    /// only.
+    pub mutate: Vec<String>,
 }
 
 impl Default for Settings {
@@ -82,6 +88,7 @@ impl Default for Settings {
             mode: Mode::Deny,
             exemptions: Exemptions::default(),
             honor_ignore_annotation: true,
+            mutate: Vec::new(),
         }
     }
 }
@@ -260,11 +267,37 @@ impl Settings {
                         json_type(other)
                     )),
                 },
+                "mutate" => {
+                    for id in string_list("mutate", value, &mut errors) {
+                        match rules::rule(&id) {
+                            None => errors.push(format!(
+                                "setting `mutate`: unknown rule {id:?} (rules with an automatic \
+                                 fix: {})",
+                                fixable_rule_ids().join(", ")
+                            )),
+                            Some(r) if !has_fix(r.id) => errors.push(format!(
+                                "setting `mutate`: {id:?} has no automatic fix ({}); rules \
+                                 with one: {}",
+                                crate::fix::describe(r.id)
+                                    .trim_start_matches("None: ")
+                                    .trim_end_matches('.'),
+                                fixable_rule_ids().join(", ")
+                            )),
+                            Some(_) if s.mutate.contains(&id) => {}
+                            Some(_) => s.mutate.push(id),
+                        }
+                    }
+                }
                 other => errors.push(format!(
                     "unknown setting {other:?}: the settings are {}",
                     SETTING_NAMES.join(", ")
                 )),
             }
+        }
+        // A rule listed in `mutate` that these settings never report would never be
+        // fixed either: say so (the other settings are known only now).
+        if errors.is_empty() {
+            errors.extend(s.mutate_not_checked());
         }
         if errors.is_empty() {
             Ok(s)
@@ -289,6 +322,45 @@ impl Settings {
     /// The PSS version to evaluate at.
     pub fn version(&self) -> PssVersion {
         self.pss_version.parse().unwrap_or_default()
+    }
+
+    /// One message per rule of `mutate` that these settings never report (so never fix):
+    /// a hardening rule not in `rules`, a rule in `ignore`, a PSS check above `level` or
+    /// not part of `pssVersion`.
+    fn mutate_not_checked(&self) -> Vec<String> {
+        let opts = Options {
+            level: Some(self.level),
+            pss_version: self.version(),
+            select: self.mutate.clone(),
+            ignore: self.ignore.clone(),
+            also: self.rules.clone(),
+            ..Options::default()
+        };
+        let label = self.policy_label();
+        opts.inactive_selected()
+            .into_iter()
+            .map(|(rule, why)| {
+                let id = rule.id;
+                let reason = match why {
+                    Inactive::AlsoIgnored => "it is in `ignore` too".to_string(),
+                    Inactive::NotPss => "it is not checked: add it to `rules` too".to_string(),
+                    Inactive::AboveLevel { check_level, .. } => format!(
+                        "it is a {} check, and `level` is {}",
+                        check_level.as_str(),
+                        self.level.as_str()
+                    ),
+                    Inactive::NotYet { check, since, .. } => format!(
+                        "its check {check} is part of the Pod Security Standards from v1.{since}, \
+                         not of {label}"
+                    ),
+                    Inactive::Replaced { check, since } => format!(
+                        "at the restricted level a stricter check replaces {check} from \
+                         v1.{since}: list the rule of that check instead"
+                    ),
+                };
+                format!("setting `mutate`: {id:?} would never be fixed: {reason}")
+            })
+            .collect()
     }
 
     /// PSA's name for the policy: `restricted:latest`, `baseline:v1.30`.
@@ -325,6 +397,21 @@ fn exemptions(v: &Value, errors: &mut Vec<String>) -> Exemptions {
         }
     }
     out
+}
+
+/// Whether the rule has an automatic fix for some findings (its fix description does not
+/// start with "None").
+fn has_fix(id: &str) -> bool {
+    !crate::fix::describe(id).starts_with("None")
+}
+
+/// The IDs of the rules with an automatic fix, which `mutate` may list.
+pub fn fixable_rule_ids() -> Vec<&'static str> {
+    rules::RULES
+        .iter()
+        .map(|r| r.id)
+        .filter(|id| has_fix(id))
+        .collect()
 }
 
 /// The IDs of the rules `rules` may add (hardening rules and the input diagnostic

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 
 use serde::Serialize;
+use serde_json::Value;
 
 use super::settings::{Mode, Settings, SettingsError};
 use crate::options::Level;
@@ -17,6 +18,10 @@ pub const AUDIT_VIOLATIONS: &str = "kube-secctx-violations";
 /// The audit annotation that summarises what the `kube-secctx.io/ignore` annotation
 /// suppressed.
 pub const AUDIT_SUPPRESSED: &str = "kube-secctx-suppressed";
+
+/// The audit annotation that lists what the policy changed in a mutated object (setting
+/// `mutate`).
+pub const AUDIT_MUTATED: &str = "kube-secctx-mutated";
 
 /// One violation of the policy, in Gatekeeper's shape (`{"msg", "details"}`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -96,8 +101,13 @@ pub struct Verdict {
     pub violations: Vec<Violation>,
     /// Audit annotations, in both modes: [`AUDIT_VIOLATIONS`] when there are violations
     /// and [`AUDIT_SUPPRESSED`] when the annotation suppressed some, each a compact
-    /// summary (`check field, check field`).
+    /// summary (`check field, check field`); with a mutated object, also
+    /// [`AUDIT_MUTATED`].
     pub audit_annotations: BTreeMap<String, String>,
+    /// The object with the fixes of the setting `mutate` applied, when the request is
+    /// accepted because those fixes make it pass (Kubewarden's `mutated_object`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mutated_object: Option<Value>,
 }
 
 impl Verdict {
@@ -110,6 +120,7 @@ impl Verdict {
             warnings: Vec::new(),
             violations: Vec::new(),
             audit_annotations: BTreeMap::new(),
+            mutated_object: None,
         }
     }
 
@@ -134,6 +145,7 @@ impl Verdict {
                 },
             }],
             audit_annotations: BTreeMap::new(),
+            mutated_object: None,
         }
     }
 
@@ -330,12 +342,13 @@ pub(super) fn verdict(
             warnings: capped(suppressed.iter().map(suppressed_warning), suppressed.len()),
             violations,
             audit_annotations,
+            mutated_object: None,
         },
     }
 }
 
 /// The first [`MAX_LISTED`] of `total` warnings, and one that counts the rest.
-fn capped(warnings: impl Iterator<Item = String>, total: usize) -> Vec<String> {
+pub(super) fn capped(warnings: impl Iterator<Item = String>, total: usize) -> Vec<String> {
     let mut out: Vec<String> = warnings.take(MAX_LISTED).collect();
     if total > MAX_LISTED {
         out.push(format!(
@@ -347,7 +360,7 @@ fn capped(warnings: impl Iterator<Item = String>, total: usize) -> Vec<String> {
 }
 
 /// At most this many entries in an audit annotation; the rest are counted.
-const AUDIT_MAX_ENTRIES: usize = 50;
+pub(super) const AUDIT_MAX_ENTRIES: usize = 50;
 
 /// `PodSecurity "restricted:latest": privileged spec.containers[0].securityContext.privileged,
 /// ...; kube-secctx rules: writable-root-filesystem spec.containers[0]...`.
