@@ -4,10 +4,12 @@
 #   make test-policy    clippy on the wasm targets, then the Node tests: every module
 #                       loaded in a host written by others (@wapc/host, node:wasi,
 #                       @open-policy-agent/opa-wasm) on the AdmissionReview fixtures and
-#                       the PSA corpus (v1.37)
+#                       the PSA corpus (v1.37); the mutating policy (setting `mutate`) on
+#                       policy/fixtures/mutate/ in the waPC and WASI builds
 #   make bench-policy   validate latency per request (typical Deployment) in @wapc/host
 #                       and in the OPA SDK
-#   make demo-policy    a violating Deployment through the waPC and Gatekeeper builds
+#   make demo-policy    a violating Deployment through the waPC and Gatekeeper builds, and
+#                       the nginx example mutated by the waPC build
 #   make setup-policy   rustup targets and npm packages, when missing
 #
 # Each module: cargo (own target dir under target/policy/, so the wasm builds never

@@ -1,6 +1,7 @@
 // `make demo-policy`: one violating Deployment through the admission builds, as a cluster
 // admin would see it — rejected by the waPC module (Kubewarden), the same request in warn
-// mode, and the Gatekeeper violations from the OPA build.
+// mode, and the Gatekeeper violations from the OPA build; then the nginx Deployment of
+// examples/ mutated by the waPC module (setting `mutate`).
 import { readFileSync } from "node:fs";
 import { loadWapc, loadGatekeeper, FIXTURES } from "./lib/hosts.mjs";
 
@@ -20,6 +21,12 @@ console.log(`accepted: ${warned.accepted}\nwarnings:\n${warned.warnings.map((w) 
 rule('kube-secctx.gatekeeper.wasm in @open-policy-agent/opa-wasm: kube_secctx/violation, parameters {"level": "baseline"}');
 const [{ result }] = gk.policy.evaluate({ review: request, parameters: { level: "baseline" } });
 console.log(JSON.stringify(result, null, 2));
+
+const nginx = JSON.parse(readFileSync(`${FIXTURES}mutate/nginx-deployment-create.json`, "utf8"));
+rule(`the nginx Deployment of examples/, settings ${JSON.stringify(nginx.settings)}`);
+const mutated = (await wapc.validate(nginx.request, nginx.settings)).raw;
+console.log(`accepted: ${mutated.accepted}\nwarnings:\n${mutated.warnings.map((w) => `  - ${w}`).join("\n")}`);
+console.log(`mutated_object.spec.template.spec:\n${JSON.stringify(mutated.mutated_object.spec.template.spec, null, 2)}`);
 
 rule('validate_settings {"level": "strict", "exemptions": {"namespace": ["x"]}}');
 console.log(await wapc.validateSettings({ level: "strict", exemptions: { namespace: ["x"] } }));

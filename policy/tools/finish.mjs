@@ -8,7 +8,8 @@
 // 1. --opa-abi: adds the exported i32 globals `opa_wasm_abi_version` = 1 and
 //    `opa_wasm_abi_minor_version` = 2 that the OPA SDKs read (Rust cannot emit an
 //    exported constant global; binaryen's JS API adds them).
-// 2. Writes the Kubewarden policy metadata: the template with `executionMode` set, as
+// 2. Writes the Kubewarden policy metadata: the template with `executionMode` set (and
+//    `mutating` kept only for the waPC and WASI builds), as
 //    YAML to --metadata-out, and as JSON into the module's `io.kubewarden.metadata`
 //    custom section (an existing one is replaced), as `kwctl annotate` does.
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
@@ -19,6 +20,7 @@ import YAML from "yaml";
 
 export const SECTION = "io.kubewarden.metadata";
 const MODES = ["kubewarden-wapc", "wasi", "gatekeeper", "opa"];
+export const MUTATING_MODES = ["kubewarden-wapc", "wasi"];
 
 function fail(msg) {
   console.error(`finish.mjs: ${msg}`);
@@ -117,6 +119,9 @@ function main() {
   if (values["opa-abi"]) wasm = addOpaAbiGlobals(wasm);
   const metadata = YAML.parse(readFileSync(values.metadata, "utf8"));
   metadata.executionMode = values.mode;
+  // Only the Kubewarden builds can answer with a mutated object (waPC and WASI carry a
+  // ValidationResponse with `mutated_object`); the OPA contracts cannot.
+  metadata.mutating = Boolean(metadata.mutating) && MUTATING_MODES.includes(values.mode);
   const cargo = readFileSync(new URL("../../Cargo.toml", import.meta.url), "utf8");
   const version = /^version\s*=\s*"([^"]+)"/m.exec(cargo)?.[1];
   if (!version) fail("no version in Cargo.toml");
