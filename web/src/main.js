@@ -3,12 +3,12 @@
 // Everything happens in this page: the manifest is checked by the WebAssembly module,
 // files are read with the File API, share links live in the URL fragment (which browsers
 // never send to a server). After the page has loaded it makes no request at all.
-import { EditorSelection, EditorState } from '@codemirror/state';
+import { ChangeSet, EditorSelection, EditorState, Transaction } from '@codemirror/state';
 import {
   EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter,
   highlightSpecialChars, drawSelection, rectangularSelection, crosshairCursor, repositionTooltips, tooltips,
 } from '@codemirror/view';
-import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
+import { defaultKeymap, history, historyKeymap, isolateHistory, redo, undo } from '@codemirror/commands';
 import {
   HighlightStyle, bracketMatching, foldGutter, foldKeymap, indentOnInput, indentUnit,
   syntaxHighlighting,
@@ -17,11 +17,12 @@ import { yaml } from '@codemirror/lang-yaml';
 import { forEachDiagnostic, lintGutter, linter, lintKeymap, previousDiagnostic, setDiagnostics } from '@codemirror/lint';
 import { highlightSelectionMatches, searchKeymap } from '@codemirror/search';
 import { tags as t } from '@lezer/highlight';
-import { init, check, rules, version } from 'kube-secctx';
+import { init, applyFixes, check, rules, version } from 'kube-secctx';
 import EXAMPLES from 'virtual:examples';
 
 import { decodeShare, encodeShare } from './share.js';
 import { docSections, inlineMarkdown, paragraphs } from './markdown.js';
+import { fixLabel, hunkHeader, textChanges, unifiedDiff } from './fixes.js';
 
 /** How long typing must pause before a re-check. */
 const DEBOUNCE_MS = 150;
@@ -46,6 +47,10 @@ const ui = {
   status: $('status'),
   dropzone: $('dropzone'),
   toast: $('toast'),
+  pane: document.querySelector('.findings-pane'),
+  fixAll: $('fix-all'),
+  fixAllUnsafe: $('fix-all-unsafe'),
+  dialog: $('fix-dialog'),
 };
 
 const app = {
@@ -206,6 +211,7 @@ function options() {
 
 function scheduleCheck() {
   clearTimeout(app.timer);
+  clearTimeout(fixState.timer); // (no fix is computed while you type)
   // A manifest whose check takes long waits for a longer pause, so typing stays smooth.
   const delay = Math.min(1000, Math.max(DEBOUNCE_MS, 4 * (app.times?.total ?? 0)));
   app.timer = setTimeout(runCheck, delay);
@@ -249,6 +255,11 @@ function runCheck() {
   const took = app.checks === 1 ? 'ready'
     : `checked in ${times.total < 10 ? times.total.toFixed(1) : Math.round(times.total)} ms`;
   showStatus(`kube-secctx ${version} · ${lvl} · PSS ${report.options.pssVersion} · ${took}`);
+  ui.fixAll.disabled = report.findings.length === 0;
+  ui.fixAllUnsafe.disabled = report.findings.length === 0;
+  // Open details and hover cards show the fixes of the text they were made for: bring
+  // them up to date once typing pauses (not in the re-check: fixes cost more than a check).
+  scheduleActions();
   return times;
 }
 
@@ -336,11 +347,21 @@ function levelBadge(f) {
 }
 
 /**
- * The room for a finding's actions (the Fix button of issue 12 goes here), in the hover's
- * rows and cards and in the panel's details. Empty for now, and then not shown.
+ * The room for a finding's actions, in the hover's lines and cards and in the panel's
+ * details: its Fix button, or why it has no automatic fix (see fillActions). `mode`:
+ * 'line' (a line of the hover's list), 'row' (the card a line opens), 'full' (a hover
+ * card), 'panel' (the panel's details). Empty (and not shown) for an error entry.
  */
-function actionsSlot(x) {
-  return el('div', { class: 'actions', dataset: { actionsFor: stableKey(x) } });
+function actionsSlot(x, mode) {
+  const node = el('div', { class: 'actions', dataset: { actionsFor: stableKey(x) } });
+  if (x.rule) {
+    fixState.slots.set(node, { f: x, mode });
+    // The hover computes the fixes when it opens (it is not typing); the panel's details,
+    // made again by a re-check, wait until typing pauses unless they are known already.
+    if (mode !== 'panel' || fixesKnown()) fillActions(node);
+    else scheduleActions();
+  }
+  return node;
 }
 
 /**
@@ -371,7 +392,7 @@ function findingDetails(f, mode) {
   // The fix: the rule's docs (what `kube-secctx explain` prints), else the finding's hint.
   secs.append(el('div', { class: 'details-sec' }, el('dt', null, 'Fix'),
     el('dd', null, ...(doc.Fix ? paragraphs(doc.Fix) : [el('p', null, inlineMarkdown(capitalize(f.fix)))]))));
-  box.append(secs, actionsSlot(f));
+  box.append(secs, actionsSlot(f, mode));
   return box;
 }
 
@@ -461,7 +482,7 @@ function tipRow(x) {
     // Once the tooltip has its new size: the opened card in sight within the list.
     if (open) view.requestMeasure({ read() {}, write() { keepInList(item) } });
   });
-  const item = el('div', { class: 'tip-item', dataset: { rule } }, el('div', { class: 'tip-row' }, toggle, actionsSlot(x)), body);
+  const item = el('div', { class: 'tip-item', dataset: { rule } }, el('div', { class: 'tip-row' }, toggle, actionsSlot(x, 'line')), body);
   labelTooltip(item);
   return item;
 }
@@ -668,6 +689,8 @@ ui.findings.addEventListener('click', (e) => {
   const from = Math.min(f.range.start.offset, view.state.doc.length);
   const key = stableKey(f);
   app.active = app.active === key ? null : key;
+  // The fixes of the text, for the details' Fix button (computed once per text).
+  if (app.active) currentFixes();
   // Open this entry's details (why it matters, fix), close the others.
   renderPanel(app.report, view.state.doc.length === 0);
   // (The render made new entries: find this one's button by its key.)
@@ -717,6 +740,287 @@ ui.findings.addEventListener('keydown', (e) => {
   const next = all[e.key === 'ArrowDown' ? Math.min(i + 1, all.length - 1) : Math.max(i - 1, 0)];
   next.focus();
   e.preventDefault();
+});
+
+
+// --- fixes: the Fix buttons, "Fix all" ---------------------------------------------------
+// A plain check does not compute fixes (they cost about twice a check: each is verified by
+// checking the fixed text again). They are computed for the text when something shows
+// them, once per text and options: a hover, an entry's details, a Fix or Fix all.
+const fixState = {
+  doc: null, // the editor's text (CodeMirror's immutable Text) the fixes are for
+  opts: '',
+  byKey: new Map(), // stableKey -> [finding with fixes / noFix, ...]
+  ms: 0, // how long computing them took
+  slots: new WeakMap(), // an actions slot -> {f, mode}
+  filled: new WeakMap(), // an actions slot -> the Text it was filled for
+  timer: 0,
+  plan: null, // what the Fix all dialog shows: {doc, before, after, unsafe, result, opener}
+};
+
+function fixesKnown() {
+  return fixState.doc === view.state.doc && fixState.opts === JSON.stringify(options());
+}
+
+/** The findings of the editor's text with their fixes (`check(text, {fixes: true})`), by key. */
+function currentFixes() {
+  if (fixesKnown()) return fixState.byKey;
+  const doc = view.state.doc;
+  const opts = options();
+  const t0 = performance.now();
+  const byKey = new Map();
+  try {
+    for (const f of check(doc.toString(), { ...opts, fixes: true }).findings) {
+      const k = stableKey(f);
+      const list = byKey.get(k);
+      if (list) list.push(f); else byKey.set(k, [f]);
+    }
+  } catch (e) {
+    showStatus(`Computing fixes failed: ${e.message}`, 'error');
+  }
+  Object.assign(fixState, { doc, opts: JSON.stringify(opts), byKey, ms: performance.now() - t0 });
+  return byKey;
+}
+
+/** The finding `f` (of the last check) in the editor's text now, with its fixes; or null. */
+function withFixes(f) {
+  const list = currentFixes().get(stableKey(f));
+  if (!list) return null;
+  // The same rule at the same path twice (rare): the nearest.
+  const at = f.range.start.offset;
+  return list.reduce((a, b) => (Math.abs(b.range.start.offset - at) < Math.abs(a.range.start.offset - at) ? b : a));
+}
+
+/** Fills an actions slot: the finding's Fix button, or why it has none. */
+function fillActions(slot) {
+  const info = fixState.slots.get(slot);
+  if (!info) return;
+  const { f, mode } = info;
+  const cur = withFixes(f);
+  fixState.filled.set(slot, view.state.doc);
+  const fix = cur?.fixes?.[0];
+  const nodes = [];
+  if (mode === 'line') {
+    // One line of the hover's list: a compact button (its card tells the rest).
+    if (fix) nodes.push(fixButton(f, fix, true));
+  } else if (fix && mode === 'row') {
+    const l = fixLabel(fix, f.rule);
+    nodes.push(el('p', { class: `fix-note ${fix.applicability}` },
+      el('span', { class: 'fix-what' }, `${l.what}.`), ' ', el('span', { class: 'fix-why' }, `${l.why}.`)));
+  } else if (fix) {
+    nodes.push(fixButton(f, fix, false));
+  } else if (cur?.noFix) {
+    nodes.push(el('p', { class: 'nofix' }, el('span', { class: 'nofix-head' }, 'No automatic fix:'), ' ', cur.noFix));
+  }
+  slot.replaceChildren(...nodes);
+}
+
+/** A finding's Fix button: what it does, and for an unsafe fix that it is unsafe and why. */
+function fixButton(f, fix, compact) {
+  const l = fixLabel(fix, f.rule);
+  const data = { fixRule: f.rule, applicability: fix.applicability };
+  const b = compact
+    ? el('button', { type: 'button', class: `fix-btn compact ${fix.applicability}`, 'aria-label': l.long, title: l.long, dataset: data }, l.short)
+    : el('button', { type: 'button', class: `fix-btn ${fix.applicability}`, dataset: data },
+      el('span', { class: 'fix-what' }, l.what), ' ', el('span', { class: 'fix-why' }, l.why));
+  b.addEventListener('click', (e) => applyFix(f, e, b));
+  return b;
+}
+
+/** Brings the actions shown (open details, a hover) up to date with the text, once typing pauses. */
+function scheduleActions() {
+  clearTimeout(fixState.timer);
+  fixState.timer = setTimeout(refreshActions, Math.min(1000, Math.max(300, 4 * (app.times?.total ?? 0))));
+}
+
+function refreshActions() {
+  for (const slot of document.querySelectorAll('.actions[data-actions-for]')) {
+    if (fixState.slots.has(slot) && fixState.filled.get(slot) !== view.state.doc) fillActions(slot);
+  }
+}
+
+/** The editor's cursor at `pos`, scrolled into sight (on a phone, in the editor's own scroller). */
+function moveTo(pos, spec) {
+  view.dispatch({
+    ...spec,
+    selection: EditorSelection.cursor(pos),
+    effects: STACKED.matches ? [] : EditorView.scrollIntoView(pos, { y: 'nearest', yMargin: 40 }),
+  });
+  if (STACKED.matches) centerInEditor(pos);
+}
+
+/**
+ * Applies a finding's fix to the editor's text: its edits as one transaction (one step of
+ * the editor's history: Ctrl+Z undoes it), then checks at once as after any edit.
+ */
+function applyFix(f, e, btn) {
+  const cur = withFixes(f);
+  const fix = cur?.fixes?.[0];
+  if (!fix) {
+    toast(`${f.rule}: ${cur ? `no automatic fix now (${cur.noFix ?? 'none'})` : 'this finding is gone'}.`);
+    refreshActions();
+    return;
+  }
+  const inPanel = ui.findings.contains(btn);
+  const entries = [...ui.findings.querySelectorAll('button.finding')];
+  const index = inPanel ? entries.indexOf(btn.closest('li')?.firstChild) : -1;
+  const changes = ChangeSet.of(fix.edits.map((x) => ({ from: x.range.start.offset, to: x.range.end.offset, insert: x.newText })),
+    view.state.doc.length);
+  // The cursor at the end of what the fix wrote (the end of its first edit).
+  const first = fix.edits[0];
+  let pos = changes.mapPos(first.range.end.offset, 1);
+  if (first.newText.endsWith('\n')) pos -= 1;
+  moveTo(pos, { changes, annotations: [isolateHistory.of('full'), Transaction.userEvent.of('input.fix')] });
+  runCheck();
+  toast(`Fixed ${f.rule}: ${fix.title}${fix.applicability === 'unsafe' ? ' (an unsafe fix: check it)' : ''}. Ctrl+Z undoes it.`);
+  // A mouse click goes on in the editor (Ctrl+Z there undoes); the keyboard stays in the
+  // panel, on the entry now in this one's place; a finger does not focus the editor.
+  const touch = e.pointerType === 'touch' || e.pointerType === 'pen';
+  if (inPanel && (e.detail === 0 || touch)) {
+    const now = [...ui.findings.querySelectorAll('button.finding')];
+    (now[Math.min(Math.max(index, 0), now.length - 1)] ?? $('findings-title')).focus({ preventScroll: touch });
+  } else if (!touch) {
+    view.focus();
+  }
+}
+
+// Ctrl+Z / Ctrl+Shift+Z (Ctrl+Y) in the findings pane undo and redo in the editor, so a
+// fix applied from the panel is undone where it was applied.
+ui.pane.addEventListener('keydown', (e) => {
+  if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+  const k = e.key.toLowerCase();
+  const done = k === 'z' ? (e.shiftKey ? redo(view) : undo(view)) : k === 'y' && !e.shiftKey ? redo(view) : null;
+  if (done === null) return;
+  e.preventDefault();
+  if (done) runCheck();
+});
+
+// "Fix all" and "Fix all, including unsafe": the diff of the text and applyFixes(text)
+// first, in a modal dialog; Apply replaces what changed in one transaction (undoable).
+/** What Fix all would do now: {doc, before, after, result, unsafe, ms: {fix, diff}}. */
+function planFixAll(unsafe) {
+  const doc = view.state.doc;
+  const before = doc.toString();
+  const t0 = performance.now();
+  const result = applyFixes(before, { ...options(), unsafe });
+  const t1 = performance.now();
+  const hunks = result.text === before ? [] : unifiedDiff(before, result.text);
+  const t2 = performance.now();
+  return { doc, before, after: result.text, result, hunks, unsafe, ms: { fix: t1 - t0, diff: t2 - t1 } };
+}
+
+function openFixAll(unsafe, opener) {
+  let plan;
+  try {
+    plan = planFixAll(unsafe);
+  } catch (e) {
+    toast(`Fix all failed: ${e.message}`);
+    return;
+  }
+  if (plan.after === plan.before) {
+    let n = 0;
+    for (const list of currentFixes().values()) n += list.filter((f) => f.fixes?.[0]?.applicability === 'unsafe').length;
+    toast(unsafe || n === 0
+      ? 'No automatic fix applies to these findings.'
+      : `No safe fix applies. ${n} finding${n === 1 ? ' has' : 's have'} an unsafe fix: "Fix all, including unsafe" shows ${n === 1 ? 'it' : 'them'}.`);
+    return;
+  }
+  plan.opener = opener;
+  fixState.plan = plan;
+  const d = ui.dialog;
+  const n = plan.result.applied.length;
+  $('fix-dialog-title').textContent = unsafe ? 'Fix all, including unsafe fixes' : 'Fix all: the safe fixes';
+  $('fix-dialog-warning').hidden = !unsafe;
+  const left = plan.result.remaining;
+  $('fix-dialog-desc').textContent = `${n} fix${n === 1 ? '' : 'es'} would change the manifest as below. ` +
+    (left.length === 0 ? 'No finding would remain.'
+      : `${left.length} finding${left.length === 1 ? ' would remain' : 's would remain'}: ${[...new Set(left.map((f) => f.rule))].join(', ')}.`);
+  // One line per rule: what its fixes do (or how many there are), unsafe ones marked.
+  const byRule = new Map();
+  for (const a of plan.result.applied) {
+    const g = byRule.get(a.rule) ?? { titles: new Set(), n: 0, unsafe: false };
+    g.titles.add(a.title);
+    g.n += 1;
+    g.unsafe ||= a.applicability === 'unsafe';
+    byRule.set(a.rule, g);
+  }
+  $('fix-dialog-list').replaceChildren(...[...byRule].map(([rule, g]) => el('li', { dataset: { rule, applicability: g.unsafe ? 'unsafe' : 'safe' } },
+    el('code', { class: 'rule' }, rule), ' ',
+    g.titles.size === 1 ? [...g.titles][0] : 'several changes', g.n > 1 ? ` (${g.n} findings)` : null,
+    g.unsafe ? el('span', { class: 'tag-unsafe' }, 'unsafe') : null)));
+  $('fix-dialog-list').scrollTop = 0;
+  $('fix-diff').replaceChildren(...diffNodes(plan.hunks));
+  $('fix-apply').textContent = `Apply ${n} fix${n === 1 ? '' : 'es'}`;
+  d.showModal();
+  $('fix-diff').scrollTop = 0;
+  $('fix-diff').focus();
+}
+
+/** The diff as DOM nodes: each hunk's header, then its lines (old and new line numbers, +/−, text). */
+function diffNodes(hunks) {
+  const out = [];
+  for (const h of hunks) {
+    out.push(el('div', { class: 'diff-hunk' }, hunkHeader(h)));
+    for (const l of h.lines) {
+      const kind = l.kind === '+' ? 'add' : l.kind === '-' ? 'del' : 'ctx';
+      out.push(el('div', { class: `diff-line diff-${kind}` },
+        el('span', { class: 'diff-ln', 'aria-hidden': 'true' }, l.old ?? ''),
+        el('span', { class: 'diff-ln', 'aria-hidden': 'true' }, l.new ?? ''),
+        el('span', { class: 'diff-mark' }, l.kind === '-' ? '−' : l.kind),
+        el('span', { class: 'diff-text' }, l.text, l.noNewline ? el('span', { class: 'diff-eof' }, ' (no newline at end)') : null)));
+    }
+  }
+  return out;
+}
+
+function applyFixAll() {
+  const plan = fixState.plan;
+  if (!plan) return;
+  if (view.state.doc !== plan.doc) {
+    ui.dialog.close();
+    toast('The manifest changed: use Fix all again.');
+    return;
+  }
+  const changes = textChanges(plan.before, plan.after);
+  const pos = changes.length ? ChangeSet.of(changes, plan.before.length).mapPos(changes[0].from, -1) : 0;
+  moveTo(pos, { changes, annotations: [isolateHistory.of('full'), Transaction.userEvent.of('input.fix')] });
+  if (view.state.doc.toString() !== plan.after) {
+    // (Cannot happen: textChanges is exact. Should it, the fixed text is still what counts.)
+    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: plan.after } });
+  }
+  ui.dialog.close();
+  runCheck();
+  const n = plan.result.applied.length;
+  const left = app.report.findings.length;
+  toast(`Applied ${n} fix${n === 1 ? '' : 'es'}${plan.unsafe ? ' (unsafe ones included: check them)' : ''}; ` +
+    `${left} finding${left === 1 ? '' : 's'} left. Ctrl+Z undoes ${n === 1 ? 'it' : 'them'}.`);
+}
+
+ui.fixAll.addEventListener('click', () => openFixAll(false, ui.fixAll));
+ui.fixAllUnsafe.addEventListener('click', () => openFixAll(true, ui.fixAllUnsafe));
+$('fix-apply').addEventListener('click', applyFixAll);
+$('fix-cancel').addEventListener('click', () => ui.dialog.close());
+// The dialog is modal (the page behind it is inert); Tab and Shift+Tab go round inside it,
+// Escape closes it (the browser's own), and the focus goes back to the button that opened it.
+ui.dialog.addEventListener('keydown', (e) => {
+  if (e.key !== 'Tab') return;
+  const focusable = [...ui.dialog.querySelectorAll('button, [tabindex="0"]')].filter((x) => !x.disabled && x.offsetParent !== null);
+  if (!focusable.length) return;
+  const i = focusable.indexOf(document.activeElement);
+  const next = e.shiftKey ? (i <= 0 ? focusable.length - 1 : i - 1) : (i === focusable.length - 1 ? 0 : i + 1);
+  focusable[next].focus();
+  e.preventDefault();
+});
+ui.dialog.addEventListener('close', () => {
+  const opener = fixState.plan?.opener;
+  fixState.plan = null;
+  (opener?.isConnected && !opener.disabled ? opener : view.contentDOM).focus();
+});
+// A click on the backdrop (outside the dialog's box) is a Cancel.
+ui.dialog.addEventListener('click', (e) => {
+  if (e.target !== ui.dialog) return;
+  const r = ui.dialog.getBoundingClientRect();
+  if (e.clientX < r.left || e.clientX > r.right || e.clientY < r.top || e.clientY > r.bottom) ui.dialog.close();
 });
 
 // --- status, toasts ------------------------------------------------------------------------
@@ -864,6 +1168,17 @@ window.kubeSecctx = Object.freeze({
   rules,
   view,
   recheck: runCheck,
+  applyFixes,
+  /** The fixes of the editor's text now (computed when not known); the time it took, ms. */
+  fixes() {
+    const byKey = currentFixes();
+    return { findings: [...byKey.values()].flat(), ms: fixState.ms };
+  },
+  /** What Fix all would do now, with its times (ms: fix, diff), without the dialog. */
+  planFixAll: (unsafe = false) => {
+    const p = planFixAll(unsafe);
+    return { text: p.after, applied: p.result.applied, remaining: p.result.remaining, hunks: p.hunks.length, ms: p.ms };
+  },
   get report() { return app.report; },
   /** The times of the last re-check, ms: check, editor, panel, total. */
   get times() { return app.times; },

@@ -390,14 +390,14 @@ describe('the web checker', { timeout: 180_000 }, () => {
     // Tab walks through the controls into the editor and on to the findings.
     const order = [];
     await page.locator('body').focus();
-    for (let i = 0; i < 8; i += 1) {
+    for (let i = 0; i < 10; i += 1) {
       await page.keyboard.press('Tab');
       order.push(await page.evaluate(() => {
         const a = document.activeElement;
         return a.id || a.dataset.rule || a.className.split(' ')[0] || a.tagName;
       }));
     }
-    const want = ['skip', 'level', 'pss', 'example', 'open', 'share', 'cm-content', 'pod-security-context-missing'];
+    const want = ['skip', 'level', 'pss', 'example', 'open', 'share', 'cm-content', 'fix-all', 'fix-all-unsafe', 'pod-security-context-missing'];
     assert.deepEqual(order.slice(0, want.length), want, order.join(' '));
 
     // Profile by keyboard: focus, change, re-check.
@@ -615,12 +615,246 @@ describe('the web checker', { timeout: 180_000 }, () => {
     await page.close();
   });
 
+  test('Fix on may-run-as-root: says it is unsafe and why, one transaction, Ctrl+Z restores the text exactly', async () => {
+    const { page, requests, atReady, problems } = await openPage(env);
+    assert.equal(await page.inputValue('#example'), 'nginx-deployment');
+    assert.equal(await editorText(page), NGINX);
+
+    // The panel: the entry's details carry its Fix button, which says what it does and
+    // that it is unsafe, and why.
+    await page.click('#findings [data-rule="may-run-as-root"]');
+    const fix = page.locator('#findings li.open .fix-btn[data-fix-rule="may-run-as-root"]');
+    await fix.waitFor();
+    assert.equal(await fix.getAttribute('data-applicability'), 'unsafe');
+    assert.equal((await fix.textContent()).replace(/\s+/g, ' '),
+      "Fix: set runAsNonRoot: true in the pod's securityContext Unsafe: the kubelet refuses an image whose user is root");
+    assert.equal(await page.getByRole('button', { name: /^Fix: set runAsNonRoot: true .* Unsafe: the kubelet refuses/ }).count(), 1,
+      'its accessible name is its label');
+
+    let n = await checks(page);
+    await fix.click();
+    await waitForCheckAfter(page, n);
+    // The finding is gone (and the pod's missing securityContext with it: the fix added one).
+    const after = await panelEntries(page);
+    assert.deepEqual(after, NGINX_FINDINGS.filter((f) => f.rule !== 'may-run-as-root' && f.rule !== 'pod-security-context-missing'));
+    // runAsNonRoot: true in the pod's securityContext, after the container, at the pod
+    // spec's indentation; nothing else changed.
+    const fixed = await editorText(page);
+    const lines = NGINX.split('\n');
+    assert.equal(fixed, [...lines.slice(0, 21), '      securityContext:', '        runAsNonRoot: true', ...lines.slice(21)].join('\n'));
+    assert.deepEqual(fixed.split('\n').slice(15, 24), [
+      '    spec:',
+      '      containers:',
+      '      - name: nginx',
+      '        image: nginx:1.14.2',
+      '        ports:',
+      '        - containerPort: 80',
+      '      securityContext:',
+      '        runAsNonRoot: true',
+      '',
+    ]);
+    // The cursor at what the fix wrote; the focus in the editor after a mouse click.
+    assert.deepEqual(await cursor(page), { line: 23, column: 27 });
+    assert.equal(await page.evaluate(() => !!document.activeElement.closest('.cm-editor')), true);
+    assert.match(await page.textContent('#toast'), /Fixed may-run-as-root.*unsafe.*Ctrl\+Z/);
+
+    // One step of the editor's history: Ctrl+Z brings the original text back, byte for byte.
+    n = await checks(page);
+    await page.keyboard.press('Control+z');
+    await waitForCheckAfter(page, n);
+    assert.equal(await editorText(page), NGINX);
+    assert.deepEqual(await panelEntries(page), NGINX_FINDINGS);
+    await page.keyboard.press('Control+y');
+    assert.equal(await editorText(page), fixed, 'and redo');
+    // The share link follows the fixed text.
+    await page.click('#share');
+    assert.equal(new URL(page.url()).hash, `#yaml=${b64url(fixed)}`);
+    await page.focus('.cm-content');
+    await page.keyboard.press('Control+z');
+    assert.equal(await editorText(page), NGINX);
+
+    // The hover's lines: a compact Fix button each, named by what it does; a safe one here.
+    await page.locator('#findings [data-rule="may-run-as-root"]').waitFor();
+    await page.hover('.cm-line:nth-child(18) .cm-lintRange');
+    const tip = page.locator('.cm-tooltip-lint');
+    await tip.waitFor();
+    assert.equal(await tip.locator('.tip-row > .actions .fix-btn').count(), 6, 'each of the six has a fix');
+    const unsafeBtn = tip.locator('.tip-row > .actions .fix-btn[data-fix-rule="may-run-as-root"]');
+    assert.equal(await unsafeBtn.textContent(), 'Fix (unsafe)');
+    assert.equal(await unsafeBtn.getAttribute('aria-label'),
+      "Fix (unsafe): set runAsNonRoot: true in the pod's securityContext — the kubelet refuses an image whose user is root");
+    const safeBtn = tip.getByRole('button', { name: 'Fix: set allowPrivilegeEscalation: false (safe)' });
+    assert.equal(await safeBtn.textContent(), 'Fix');
+    n = await checks(page);
+    await safeBtn.click();
+    await waitForCheckAfter(page, n);
+    await tip.waitFor({ state: 'detached' });
+    const rules = (await panelEntries(page)).map((e) => e.rule);
+    assert.ok(!rules.includes('privilege-escalation-allowed') && rules.includes('may-run-as-root'), rules.join(' '));
+    assert.match(await editorText(page), /\n {8}securityContext:\n {10}allowPrivilegeEscalation: false\n/);
+    n = await checks(page);
+    await page.keyboard.press('Control+z');
+    await waitForCheckAfter(page, n);
+    assert.equal(await editorText(page), NGINX);
+
+    // By keyboard in the panel: Enter on Fix; the focus stays in the list, and Ctrl+Z
+    // there undoes in the editor.
+    await page.focus('#findings [data-rule="writable-root-filesystem"]');
+    await page.keyboard.press('Enter');
+    const ro = page.locator('#findings li.open .fix-btn[data-fix-rule="writable-root-filesystem"]');
+    await ro.waitFor();
+    assert.match(await ro.textContent(), /Fix: set readOnlyRootFilesystem: true\s*Unsafe: a process that writes outside its volumes fails/);
+    await ro.focus();
+    n = await checks(page);
+    await page.keyboard.press('Enter');
+    await waitForCheckAfter(page, n);
+    assert.ok(!(await panelEntries(page)).some((e) => e.rule === 'writable-root-filesystem'));
+    assert.equal(await page.evaluate(() => document.activeElement.classList.contains('finding')), true, 'the focus stays in the list');
+    n = await checks(page);
+    await page.keyboard.press('Control+z');
+    await waitForCheckAfter(page, n);
+    assert.equal(await editorText(page), NGINX);
+
+    // A finding without an automatic fix says why instead.
+    await page.selectOption('#example', 'privileged-daemonset');
+    await page.locator('#findings [data-rule="forbidden-volume-type"]').first().waitFor();
+    await page.locator('#findings [data-rule="forbidden-volume-type"]').first().click();
+    const why = page.locator('#findings li.open .actions .nofix');
+    await why.waitFor();
+    assert.equal((await why.textContent()).replace(/\s+/g, ' '), 'No automatic fix: which volume type replaces this one needs a person');
+    assert.equal(await page.locator('#findings li.open .fix-btn').count(), 0);
+
+    assert.deepEqual(requests.slice(atReady), [], 'fixing makes no request');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('Fix all: a diff first in a modal dialog, Apply (undoable); including unsafe leaves no finding; the share link follows', async () => {
+    const { page, requests, atReady, problems } = await openPage(env, { hash: `yaml=${b64url(NGINX)}` });
+    const dialog = page.getByRole('dialog', { name: 'Fix all: the safe fixes' });
+
+    // The diff: the four safe fixes of the README, insertions only.
+    await page.click('#fix-all');
+    await dialog.waitFor();
+    assert.equal(await page.evaluate(() => document.getElementById('fix-dialog').matches(':modal')), true);
+    assert.equal(await page.isVisible('#fix-dialog-warning'), false, 'no unsafe warning for safe fixes');
+    const diffLines = () => page.$$eval('#fix-diff .diff-line', (ls) => ls.map((l) =>
+      `${l.querySelector('.diff-mark').textContent}${l.querySelector('.diff-text').textContent}`));
+    assert.deepEqual(await diffLines(), [
+      '         image: nginx:1.14.2',
+      '         ports:',
+      '         - containerPort: 80',
+      '+        securityContext:',
+      '+          allowPrivilegeEscalation: false',
+      '+      securityContext:',
+      '+        seccompProfile:',
+      '+          type: RuntimeDefault',
+    ].map((l) => (l.startsWith('+') ? l : ` ${l.slice(1)}`)));
+    assert.equal(await page.textContent('#fix-diff .diff-hunk'), '@@ -19,3 +19,8 @@');
+    assert.match(await page.textContent('#fix-dialog-desc'), /^4 fixes would change the manifest as below\. 3 findings would remain: may-run-as-root, unrestricted-capabilities, writable-root-filesystem\.$/);
+    assert.deepEqual(await page.$$eval('#fix-dialog-list li', (ls) => ls.map((l) => l.dataset.rule)),
+      ['pod-security-context-missing', 'container-security-context-missing', 'missing-seccomp-profile', 'privilege-escalation-allowed']);
+    assert.equal(await page.textContent('#fix-apply'), 'Apply 4 fixes');
+
+    // A proper modal: the focus inside, Tab goes round inside it, Escape closes it and
+    // the focus goes back to the button; nothing changed.
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'fix-diff');
+    const seen = new Set();
+    for (let i = 0; i < 9; i += 1) {
+      await page.keyboard.press(i % 4 === 3 ? 'Shift+Tab' : 'Tab');
+      seen.add(await page.evaluate(() => (document.getElementById('fix-dialog').contains(document.activeElement)
+        ? document.activeElement.id : `outside: ${document.activeElement.tagName}.${document.activeElement.className}`)));
+    }
+    assert.deepEqual([...seen].sort(), ['fix-apply', 'fix-cancel', 'fix-dialog-list', 'fix-diff']);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'fix-all');
+    assert.equal(await editorText(page), NGINX);
+    // Cancel too.
+    await page.click('#fix-all');
+    await dialog.waitFor();
+    await page.click('#fix-cancel');
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await editorText(page), NGINX);
+
+    // Apply: the safe fixes, in one step of the history.
+    await page.click('#fix-all');
+    await dialog.waitFor();
+    let n = await checks(page);
+    await page.click('#fix-apply');
+    await waitForCheckAfter(page, n);
+    await dialog.waitFor({ state: 'hidden' });
+    const lines = NGINX.split('\n');
+    const safe = [...lines.slice(0, 21), '        securityContext:', '          allowPrivilegeEscalation: false',
+      '      securityContext:', '        seccompProfile:', '          type: RuntimeDefault', ...lines.slice(21)].join('\n');
+    assert.equal(await editorText(page), safe);
+    assert.deepEqual((await panelEntries(page)).map((e) => e.rule), ['may-run-as-root', 'unrestricted-capabilities', 'writable-root-filesystem']);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'fix-all', 'the focus back on the button');
+    assert.match(await page.textContent('#toast'), /Applied 4 fixes; 3 findings left\. Ctrl\+Z undoes them\./);
+    // Ctrl+Z (the focus on the button, in the findings pane) undoes all four at once.
+    n = await checks(page);
+    await page.keyboard.press('Control+z');
+    await waitForCheckAfter(page, n);
+    assert.equal(await editorText(page), NGINX);
+    assert.deepEqual(await panelEntries(page), NGINX_FINDINGS);
+
+    // Including unsafe: labelled so, with its warning; then no finding is left.
+    const unsafe = page.getByRole('dialog', { name: 'Fix all, including unsafe fixes' });
+    await page.click('#fix-all-unsafe');
+    await unsafe.waitFor();
+    assert.match(await page.textContent('#fix-dialog-warning'), /^Unsafe fixes included: they can stop a workload from starting/);
+    assert.match(await page.textContent('#fix-dialog-desc'), /^7 fixes would change the manifest as below\. No finding would remain\.$/);
+    assert.deepEqual(await page.$$eval('#fix-dialog-list li[data-applicability="unsafe"]', (ls) => ls.map((l) => l.dataset.rule)),
+      ['may-run-as-root', 'unrestricted-capabilities', 'writable-root-filesystem']);
+    assert.ok((await diffLines()).includes('+        runAsNonRoot: true'));
+    await page.screenshot({ path: join(OUT, 'fix-all-unsafe.png') });
+    n = await checks(page);
+    await page.click('#fix-apply');
+    await waitForCheckAfter(page, n);
+    assert.deepEqual(await panelEntries(page), []);
+    assert.match(await page.textContent('#findings'), /No problems found/);
+    assert.equal(await page.isDisabled('#fix-all'), true, 'nothing left to fix');
+    const fixed = await editorText(page);
+    assert.deepEqual(fixed.split('\n').slice(20, 32), [
+      '        - containerPort: 80',
+      '        securityContext:',
+      '          allowPrivilegeEscalation: false',
+      '          capabilities:',
+      '            drop:',
+      '            - ALL',
+      '          readOnlyRootFilesystem: true',
+      '      securityContext:',
+      '        runAsNonRoot: true',
+      '        seccompProfile:',
+      '          type: RuntimeDefault',
+      '',
+    ]);
+    // The fixed text passes PSS restricted too, and the share link carries it.
+    n = await checks(page);
+    await page.selectOption('#level', 'restricted');
+    await waitForCheckAfter(page, n);
+    assert.deepEqual(await panelEntries(page), []);
+    await page.selectOption('#level', '');
+    await page.click('#share');
+    const url = new URL(page.url());
+    assert.equal(url.hash, `#yaml=${b64url(fixed)}`);
+    // Opened elsewhere, the link shows the fixed manifest, with no finding.
+    const other = await openPage(env, { hash: url.hash.slice(1) });
+    assert.equal(await editorText(other.page), fixed);
+    assert.deepEqual(await panelEntries(other.page), []);
+    await other.page.close();
+
+    assert.deepEqual(requests.slice(atReady), [], 'Fix all makes no request');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   for (const colorScheme of ['light', 'dark']) {
-    test(`axe-core: no violations (${colorScheme}): findings, details open, a hover list with a card open, a single card`, async () => {
+    test(`axe-core: no violations (${colorScheme}): findings, details open with Fix, a hover list with a card open, a single card, the Fix all dialog`, async () => {
       const { page, problems } = await openPage(env, { hash: `yaml=${b64url(NGINX)}`, colorScheme });
       // Findings shown, the details of one open in the panel.
       await page.click('#findings [data-rule="may-run-as-root"]');
-      await page.locator('#findings li.open .details').waitFor();
+      await page.locator('#findings li.open .details .fix-btn').waitFor();
       // The hover on line 18: the list of six, one card open.
       await page.hover('.cm-line:nth-child(18) .cm-lintRange');
       await page.locator('.cm-tooltip-lint .tip-toggle').first().waitFor();
@@ -636,6 +870,16 @@ describe('the web checker', { timeout: 180_000 }, () => {
       await page.locator('.cm-tooltip-lint .tip-card').waitFor();
       await settledBox(page, TIP);
       assert.deepEqual(await axeViolations(page), [], `${colorScheme}, single card`);
+      assert.equal(await page.locator('.cm-tooltip-lint .tip-card .fix-btn').count(), 1, 'checked with its Fix button');
+      // The Fix all dialog, open (the unsafe one: its warning too).
+      await page.mouse.move(5, 5);
+      await page.locator('.cm-tooltip-lint').waitFor({ state: 'detached' });
+      await page.click('#fix-all-unsafe');
+      await page.locator('#fix-dialog[open] .diff-line').first().waitFor();
+      assert.deepEqual(await axeViolations(page), [], `${colorScheme}, Fix all dialog`);
+      await page.screenshot({ path: join(OUT, `fix-all-${colorScheme}.png`) });
+      await page.keyboard.press('Escape');
+      await page.locator('#fix-dialog').waitFor({ state: 'hidden' });
       // A document that cannot be checked: its entry and error details.
       await page.evaluate(() => {
         const { view } = window.kubeSecctx;
