@@ -134,7 +134,7 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
         ));
     }
     // One insertion per offset, the deepest node's text first.
-    points.sort_by(|a, b| {
+    points.sort_unstable_by(|a, b| {
         (a.0.span.start, a.0.span.end, std::cmp::Reverse(a.1)).cmp(&(
             b.0.span.start,
             b.0.span.end,
@@ -163,7 +163,7 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
     for (node, value) in replaces {
         out.push(l.replace(node, &value)?);
     }
-    out.sort_by_key(|e| (e.span.start, e.span.end));
+    out.sort_unstable_by_key(|e| (e.span.start, e.span.end));
     for pair in out.windows(2) {
         if let [a, b] = pair {
             if b.span.start < a.span.end || (b.span.start == a.span.start && a.span == b.span) {
@@ -479,7 +479,7 @@ impl Layout<'_, '_> {
     fn scalar(&self, v: &J) -> String {
         match v {
             J::String(s) if !self.is_json() && plain_ok(s) => s.clone(),
-            other => other.to_string(),
+            other => json_text(other),
         }
     }
 
@@ -487,7 +487,7 @@ impl Layout<'_, '_> {
         if !self.is_json() && plain_ok(k) {
             k.to_string()
         } else {
-            J::String(k.to_string()).to_string()
+            json_text(&J::String(k.to_string()))
         }
     }
 
@@ -561,7 +561,7 @@ impl Layout<'_, '_> {
             .map(|(k, v)| {
                 format!(
                     "{indent}{}: {}",
-                    J::String(k.clone()),
+                    json_text(&J::String(k.clone())),
                     self.json_value(v, indent, unit, eol)
                 )
             })
@@ -575,7 +575,7 @@ impl Layout<'_, '_> {
                 let members = self.json_members(m, &inner, unit, eol);
                 format!("{{{eol}{}{eol}{indent}}}", members.join(&format!(",{eol}")))
             }
-            other => other.to_string(),
+            other => json_text(other),
         }
     }
 
@@ -649,7 +649,7 @@ impl Layout<'_, '_> {
         let s = self.span(node);
         let written = self.text.get(s.start..s.end).unwrap_or("").trim_end();
         let flow = if self.is_json() {
-            list.to_string().replace(",\"", ", \"")
+            json_text(list)
         } else {
             self.flow(list)
         };
@@ -669,7 +669,7 @@ impl Layout<'_, '_> {
 
     /// A JSON value in one line.
     fn json_like_flow(&self, v: &J) -> String {
-        v.to_string().replace("\":", "\": ").replace(",\"", ", \"")
+        json_text(v)
     }
 
     /// Keys added to a flow mapping (YAML `{a: b}` or a JSON object): after its last
@@ -811,7 +811,7 @@ impl Layout<'_, '_> {
         };
         let is_map = self.doc.map(node).is_some();
         let mut order: Vec<usize> = (0..elements.len()).collect();
-        order.sort_by_key(|&i| elements.get(i).map(|e| e.0));
+        order.sort_unstable_by_key(|&i| elements.get(i).map(|e| e.0));
         let at = |i: usize| elements.get(i).copied().unwrap_or_default();
         let empty = if is_map { "{}" } else { "[]" };
         if gone.len() >= elements.len() {
@@ -965,4 +965,47 @@ fn plain_ok(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-'))
         && !s.starts_with('-')
         && crate::yaml::resolve_plain(s) == Resolved::Str
+}
+
+/// A JSON value on one line, with a space after each `:` and `,` (as people write it).
+/// Our own, small: the browser module does not carry `serde_json`'s writer. The values of
+/// fixes are booleans, integers, strings, and lists and mappings of them.
+pub(super) fn json_text(v: &J) -> String {
+    match v {
+        J::Null => "null".into(),
+        J::Bool(b) => if *b { "true" } else { "false" }.into(),
+        J::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => i.to_string(),
+            (None, Some(u)) => u.to_string(),
+            _ => "null".into(),
+        },
+        J::String(s) => {
+            let mut out = String::with_capacity(s.len() + 2);
+            out.push('"');
+            for c in s.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            out
+        }
+        J::Array(items) => {
+            let inner: Vec<String> = items.iter().map(json_text).collect();
+            format!("[{}]", inner.join(", "))
+        }
+        J::Object(m) => {
+            let inner: Vec<String> = m
+                .iter()
+                .map(|(k, v)| format!("{}: {}", json_text(&J::String(k.clone())), json_text(v)))
+                .collect();
+            format!("{{{}}}", inner.join(", "))
+        }
+    }
 }

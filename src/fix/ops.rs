@@ -75,7 +75,6 @@ pub fn to_pointer(path: &[String]) -> String {
 /// A message when an op does not fit the object: a path through a scalar or a list
 /// index that does not exist.
 pub fn apply(root: &mut Value, ops: &[Op]) -> Result<(), String> {
-    let mut removals: Vec<&[String]> = Vec::new();
     for op in ops {
         match op {
             Op::Set { path, value } => {
@@ -112,12 +111,10 @@ pub fn apply(root: &mut Value, ops: &[Op]) -> Result<(), String> {
                     items.push(value.clone());
                 }
             }
-            Op::Remove { path } => removals.push(path),
+            Op::Remove { .. } => {}
         }
     }
-    removals.sort_by(|a, b| compare_paths(b, a));
-    removals.dedup();
-    for path in removals {
+    for path in removals(ops) {
         let (last, parents) = path.split_last().ok_or("an op on the root")?;
         match walk(root, parents) {
             Some(Value::Object(m)) => {
@@ -132,6 +129,21 @@ pub fn apply(root: &mut Value, ops: &[Op]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The paths of the `Remove` ops, deepest and highest list index first, once each: the
+/// order in which removing them keeps the other paths right.
+fn removals(ops: &[Op]) -> Vec<&[String]> {
+    let mut out: Vec<&[String]> = ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::Remove { path } => Some(path.as_slice()),
+            _ => None,
+        })
+        .collect();
+    out.sort_unstable_by(|a, b| compare_paths(b, a));
+    out.dedup();
+    out
 }
 
 /// Orders paths token by token, list indices as numbers.
@@ -153,16 +165,7 @@ pub(crate) fn compare_paths(a: &[String], b: &[String]) -> std::cmp::Ordering {
 /// the ones it moved (removing list item 0 moves item 1 to 0).
 pub fn moved_pointer(pointer: &str, ops: &[Op]) -> Option<String> {
     let mut path = tokens(pointer);
-    let mut removals: Vec<&[String]> = ops
-        .iter()
-        .filter_map(|op| match op {
-            Op::Remove { path } => Some(path.as_slice()),
-            _ => None,
-        })
-        .collect();
-    removals.sort_by(|a, b| compare_paths(b, a));
-    removals.dedup();
-    for removed in removals {
+    for removed in removals(ops) {
         let (last, parents) = removed.split_last()?;
         if path.len() <= parents.len() || path.get(..parents.len()) != Some(parents) {
             continue;

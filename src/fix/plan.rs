@@ -200,7 +200,7 @@ impl Planner<'_, '_> {
     fn set_value(&self, field: &str, value: Value) -> Result<Plan, NoFix> {
         let shown = match &value {
             Value::String(s) => s.clone(),
-            v => v.to_string(),
+            v => super::layout::json_text(v),
         };
         Ok(Plan {
             title: format!("set {field}: {shown}"),
