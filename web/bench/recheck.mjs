@@ -11,6 +11,12 @@
 //   findings     `privileged: true` <-> `false` (findings appear and go: the panel is rebuilt)
 // The debounce (the pause the page waits for while you type) is not counted.
 //
+// Fixes are not part of a re-check (they cost more than a check: each is verified by
+// checking the fixed text again). What they cost when something asks for them is timed
+// too: the fixes of the whole text (check(text, {fixes: true}), what a hover or an opened
+// entry computes once per text), and what "Fix all" computes before its dialog
+// (applyFixes and the diff), safe fixes only and with the unsafe ones.
+//
 //   node bench/recheck.mjs [--runs N]       (default 60 runs per kind, after 10 warm-up runs)
 import { availableParallelism, loadavg } from 'node:os';
 
@@ -86,6 +92,23 @@ async function main() {
         if (i >= warmup) bare.push(performance.now() - a);
       }
       out.bare = bare;
+      // Fixes, on demand: after an edit (so they are not known yet), as the page computes them.
+      const fixes = [];
+      const plans = { safe: { fix: [], diff: [] }, unsafe: { fix: [], diff: [] } };
+      for (let i = 0; i < warmup + runs; i += 1) {
+        view.dispatch({ changes: kinds.typing(i) });
+        const f = k.fixes();
+        if (i >= warmup) fixes.push(f.ms);
+        if (i === warmup) out.fixable = f.findings.filter((x) => x.fixes.length).length;
+        for (const kind of ['safe', 'unsafe']) {
+          const p = k.planFixAll(kind === 'unsafe');
+          if (i >= warmup) { plans[kind].fix.push(p.ms.fix); plans[kind].diff.push(p.ms.diff); }
+          if (i === warmup) out[`${kind}Applied`] = p.applied.length;
+        }
+      }
+      k.recheck();
+      out.fixes = fixes;
+      out.plans = plans;
       return out;
     }, { runs: RUNS, warmup: WARMUP });
     if (problems.length) throw new Error(problems.join('\n'));
@@ -105,6 +128,16 @@ async function main() {
     }
     const b = stats(results.bare);
     console.log(`bench-web:   check() alone on the whole text: median ${fmt(b.median)} ms, p95 ${fmt(b.p95)} ms`);
+    const fx = stats(results.fixes);
+    console.log(`bench-web:   fixes, on demand (a hover or an entry opened after an edit; ${results.fixable} findings with a fix): ` +
+      `median ${fmt(fx.median)} ms, p95 ${fmt(fx.p95)} ms = ${(fx.median / b.median).toFixed(1)}× check(): not in the re-check`);
+    for (const kind of ['safe', 'unsafe']) {
+      const p = results.plans[kind];
+      const f = stats(p.fix);
+      const d = stats(p.diff);
+      console.log(`bench-web:   Fix all${kind === 'unsafe' ? ', including unsafe' : ''} before its dialog (${results[`${kind}Applied`]} fixes): ` +
+        `applyFixes median ${fmt(f.median)} ms, the diff ${fmt(d.median)} ms`);
+    }
     const worst = Math.max(...['typing', 'new line', 'findings'].map((n) => stats(results[n].total).median));
     console.log(`bench-web: re-check of a 2,000-line manifest: ${fmt(stats(results.typing.total).median)} ms median while typing, ` +
       `${fmt(worst)} ms median at worst (one frame: 16.7 ms)`);
