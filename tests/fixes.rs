@@ -329,3 +329,78 @@ fn nginx_with_its_comment_safe_then_unsafe() {
     assert!(report.findings.is_empty(), "passes PSS restricted");
     insta::assert_snapshot!("nginx-commented-all", all_fixed.text);
 }
+
+/// The offers of a text's findings, as `(rule, path, offer)`.
+fn offers(text: &str) -> Vec<(&'static str, String, Offer)> {
+    let fixed = fix_text(&Options::default(), "t", text, &all(), true).unwrap();
+    fixed
+        .findings
+        .into_iter()
+        .zip(fixed.offers)
+        .map(|(f, o)| (f.rule, f.path, o))
+        .collect()
+}
+
+fn no_fix(offers: &[(&str, String, Offer)], rule: &str, path: &str) -> String {
+    match offers.iter().find(|(r, p, _)| *r == rule && p == path) {
+        Some((_, _, Offer::None(why))) => why.clone(),
+        other => panic!("{rule} at {path}: {other:?}"),
+    }
+}
+
+#[test]
+fn no_edit_through_an_alias_an_anchor_others_use_or_a_merge() {
+    // One securityContext, anchored in the first container and aliased in the second.
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: a\n    image: x\n    securityContext: &sc\n      privileged: true\n  - name: b\n    image: x\n    securityContext: *sc\n";
+    let o = offers(text);
+    for c in [0, 1] {
+        let why = no_fix(
+            &o,
+            "privileged-container",
+            &format!("/spec/containers/{c}/securityContext/privileged"),
+        );
+        assert!(
+            why.contains("anchored node (`&name`) that an alias (`*name`) also uses"),
+            "{why}"
+        );
+    }
+    // The pod-level fixes do not go through the alias: they are offered.
+    assert!(matches!(
+        o.iter()
+            .find(|(r, _, _)| *r == "pod-security-context-missing"),
+        Some((_, _, Offer::Fix(_)))
+    ));
+    property("alias", text, &Options::default());
+
+    // A mapping merged with `<<`: its keys come from elsewhere.
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nx-defaults: &d\n  privileged: true\nspec:\n  containers:\n  - name: a\n    image: x\n    securityContext:\n      <<: *d\n      runAsNonRoot: true\n";
+    let o = offers(text);
+    let why = no_fix(
+        &o,
+        "privileged-container",
+        "/spec/containers/0/securityContext/privileged",
+    );
+    assert!(why.contains("merge key `<<`"), "{why}");
+    let why = no_fix(
+        &o,
+        "privilege-escalation-allowed",
+        "/spec/containers/0/securityContext/allowPrivilegeEscalation",
+    );
+    assert!(why.contains("merge key `<<`"), "{why}");
+    property("merge", text, &Options::default());
+
+    // An anchor that nothing else uses is edited like any node; its anchor stays.
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: a\n    image: x\n    securityContext:\n      privileged: &p true\n";
+    let fixed = property("lone anchor", text, &Options::default());
+    assert!(fixed.contains("      privileged: &p false\n"), "{fixed}");
+}
+
+#[test]
+fn with_duplicated_keys_the_fix_edits_the_key_that_wins() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: a\n    image: x\n    securityContext:\n      privileged: false\n      privileged: true\n";
+    let fixed = property("duplicates", text, &Options::default());
+    assert!(
+        fixed.contains("      privileged: false\n      privileged: false\n"),
+        "the later key (the one Kubernetes reads) is fixed: {fixed}"
+    );
+}
