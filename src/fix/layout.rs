@@ -31,6 +31,8 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
     let mut appends: BTreeMap<NodeId, Vec<J>> = BTreeMap::new();
     let mut removals: BTreeMap<NodeId, Vec<usize>> = BTreeMap::new();
     let mut replaces: BTreeMap<NodeId, J> = BTreeMap::new();
+    // The key span of each replaced value's entry (an empty value is written after it).
+    let mut keys: BTreeMap<NodeId, Option<Span>> = BTreeMap::new();
     for op in ops {
         let walked = l.walk(op.path())?;
         depth.insert(walked.last(), walked.nodes.len());
@@ -62,6 +64,7 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
                         if l.doc.scalar(node).is_none() {
                             return Err(format!("{} is not a scalar", op.pointer()));
                         }
+                        keys.insert(node, walked.key_span());
                         if replaces
                             .insert(node, value.clone())
                             .is_some_and(|v| v != *value)
@@ -161,7 +164,7 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
         out.extend(l.remove(node, &gone)?);
     }
     for (node, value) in replaces {
-        out.push(l.replace(node, &value)?);
+        out.push(l.replace(node, &value, keys.get(&node).copied().flatten())?);
     }
     out.sort_unstable_by_key(|e| (e.span.start, e.span.end));
     for pair in out.windows(2) {
@@ -928,17 +931,34 @@ impl Layout<'_, '_> {
         Ok(edits)
     }
 
-    fn replace(&self, node: NodeId, value: &J) -> Result<Edit, String> {
+    /// Replaces a scalar's text (keeping its anchor); an empty value (`key:` or
+    /// `key: &a`) gets the new one after its key's colon or its anchor.
+    fn replace(&self, node: NodeId, value: &J, key: Option<Span>) -> Result<Edit, String> {
         let s = self.span(node);
         let t = self.text.get(s.start..s.end).unwrap_or("");
         let content = skip_properties(t);
         let start = s.start + (t.len() - content.len());
         let end = self.content_end(node);
+        let new = self.scalar(value);
+        if content.trim().is_empty() {
+            if start > s.start {
+                // After the anchor or tag.
+                let props = s.start + t.trim_end().len();
+                return Ok(Edit::new(Span::new(props, props), format!(" {new}")));
+            }
+            let key = key.ok_or("an empty list item")?;
+            let rest = self.text.get(key.end..).unwrap_or("");
+            let blanks = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+            if !rest.get(blanks..).is_some_and(|r| r.starts_with(':')) {
+                return Err("an empty value without `:`".into());
+            }
+            let colon = key.end + blanks + 1;
+            return Ok(Edit::new(Span::new(colon, colon), format!(" {new}")));
+        }
         if start > end {
             return Err("an empty value".into());
         }
-        let _ = Resolved::Null;
-        Ok(Edit::new(Span::new(start, end), self.scalar(value)))
+        Ok(Edit::new(Span::new(start, end), new))
     }
 }
 
