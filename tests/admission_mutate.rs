@@ -16,12 +16,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use kube_secctx::admission::{
-    kubewarden_validate, kubewarden_validate_settings, opa_evaluate, review, Entrypoint, Settings,
-    AUDIT_MUTATED,
+    fixable_rule_ids, kubewarden_validate, kubewarden_validate_settings, opa_evaluate, review,
+    Entrypoint, Settings, AUDIT_MUTATED,
 };
 use kube_secctx::fix::{fix_text, FixSelection};
 use kube_secctx::yaml::{parse_stream, Limits};
-use kube_secctx::{Level, Options};
+use kube_secctx::{Level, Options, PssVersion};
 use serde_json::{json, Value};
 
 fn root() -> &'static Path {
@@ -491,4 +491,85 @@ fn warn_mode_when_the_fixes_are_not_enough() {
     assert!(warnings[1..]
         .iter()
         .all(|w| w.starts_with("would violate PodSecurity")));
+}
+
+/// Every `fail` fixture of the PSA corpus (each at its level and version), as a CREATE
+/// request with `mutate` listing every rule with a fix that those settings report: the
+/// policy mutates exactly when `check --fix --unsafe-fixes` leaves the pod's YAML without
+/// a finding, and then into the object that fixed YAML is; the mutated object passes.
+#[test]
+fn psa_corpus_with_every_fix() {
+    let dir = root().join("../shared/corpus/psa");
+    assert!(
+        dir.join("INDEX.tsv").is_file(),
+        "the PSA corpus is missing: expected {}",
+        dir.display()
+    );
+    let index = std::fs::read_to_string(dir.join("INDEX.tsv")).unwrap();
+    let (mut n, mut mutated) = (0, 0);
+    for line in index.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        if cols.len() < 7 || cols[3] != "fail" {
+            continue;
+        }
+        let (path, level, version) = (cols[0], cols[1], cols[2]);
+        let text = std::fs::read_to_string(dir.join(path)).unwrap();
+        let stream = parse_stream(&text, &Limits::default());
+        let doc = &stream.documents[0];
+        let object = doc.to_json(doc.root.unwrap());
+        let base = json!({"level": level, "pssVersion": version});
+        let rules: Vec<&str> = fixable_rule_ids()
+            .into_iter()
+            .filter(|id| {
+                let mut s = base.clone();
+                s["mutate"] = json!([id]);
+                Settings::from_value(&s).is_ok()
+            })
+            .collect();
+        let mut settings = base.clone();
+        settings["mutate"] = json!(rules);
+        let request = json!({"uid": "u", "operation": "CREATE", "namespace": "psa",
+            "object": object});
+        let out = validate(&request, &settings);
+        // What the CLI makes of the file with the same rules' fixes.
+        let opts = Options {
+            level: Some(level.parse().unwrap()),
+            pss_version: version.parse::<PssVersion>().unwrap(),
+            ..Options::default()
+        };
+        let select = FixSelection {
+            unsafe_fixes: true,
+            rules: Some(rules.iter().map(|r| r.to_string()).collect()),
+        };
+        let fixed = fix_text(&opts, path, &text, &select, false).unwrap();
+        let cli_passes = kube_secctx::check(path, &fixed.text, &opts)
+            .unwrap()
+            .findings
+            .is_empty();
+        assert_eq!(
+            out.get("mutated_object").is_some(),
+            cli_passes,
+            "{path} at {level} {version}: {out}"
+        );
+        n += 1;
+        if !cli_passes {
+            assert_eq!(out["accepted"], false, "{path}: {out}");
+            continue;
+        }
+        mutated += 1;
+        assert_eq!(out["accepted"], true, "{path}: {out}");
+        let stream = parse_stream(&fixed.text, &Limits::default());
+        let doc = &stream.documents[0];
+        assert_eq!(
+            out["mutated_object"],
+            doc.to_json(doc.root.unwrap()),
+            "{path}: the policy and the CLI disagree"
+        );
+        let mut again = request.clone();
+        again["object"] = out["mutated_object"].clone();
+        assert_eq!(validate(&again, &base)["accepted"], true, "{path}");
+    }
+    assert_eq!(n, 3486, "fail fixtures");
+    assert!(mutated > 2000, "only {mutated} of {n} mutated");
+    eprintln!("{mutated} of {n} PSA fail fixtures mutated into passing pods");
 }

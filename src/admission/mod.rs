@@ -98,7 +98,9 @@ pub use response::{
     opa_evaluate, opa_insufficient_memory, Entrypoint, SettingsValidationResponse,
     ValidationResponse,
 };
-pub use settings::{hardening_rule_ids, Exemptions, Mode, Settings, SettingsError, SETTING_NAMES};
+pub use settings::{
+    fixable_rule_ids, hardening_rule_ids, Exemptions, Mode, Settings, SettingsError, SETTING_NAMES,
+};
 pub use verdict::{
     field_path, ResourceId, Verdict, Violation, ViolationDetails, AUDIT_MUTATED, AUDIT_SUPPRESSED,
     AUDIT_VIOLATIONS,
