@@ -214,15 +214,7 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let mut out = io::Stdout::new();
-    let written = check_and_write(
-        &mut checker,
-        &mut out,
-        args,
-        &files,
-        uris,
-        read,
-        unread,
-    );
+    let written = check_and_write(&mut checker, &mut out, args, &files, uris, read, unread);
     let report = checker.finish();
     if args.fix {
         let line = fix::summary_line(&fixes, report.summary.findings, false);
