@@ -22,6 +22,15 @@ use crate::yaml::{Document, NodeId, Resolved, Span, Value};
 /// overlap.
 pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Edit>, String> {
     let l = Layout { doc, text };
+    // YAML breaks lines at a carriage return alone too (classic Mac OS): such a text is
+    // not edited (no manifest tool writes one).
+    let body = text.get(doc.span.start..doc.span.end).unwrap_or("");
+    let bytes = body.as_bytes();
+    if memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n')) {
+        return Err(
+            "the document breaks lines with a carriage return alone (CR): edit it by hand".into(),
+        );
+    }
     // Per target node: the new keys of a mapping (or of a `null` that becomes one), the
     // new items of a list, the entries or items removed, the scalar replaced.
     let mut inserts: BTreeMap<NodeId, (Target, J)> = BTreeMap::new();
