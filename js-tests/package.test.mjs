@@ -43,8 +43,9 @@ test('the tarball installs and both entries load: ESM import and CommonJS requir
   const esm = await importPackage();
   const cjs = requirePackage();
   for (const api of [esm, cjs]) {
-    assert.deepEqual(Object.keys(api).sort(), ['check', 'init', 'initSync', 'rules', 'version']);
+    assert.deepEqual(Object.keys(api).sort(), ['applyFixes', 'check', 'init', 'initSync', 'rules', 'version']);
     assert.equal(typeof api.check, 'function');
+    assert.equal(typeof api.applyFixes, 'function');
     assert.equal(typeof api.rules, 'function');
     assert.equal(typeof api.init, 'function');
     assert.equal(typeof api.initSync, 'function');
