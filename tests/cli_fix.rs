@@ -254,3 +254,98 @@ fn show_fixes_in_the_json_report_and_sarif() {
     assert_eq!(hp["fixes"], serde_json::json!([]));
     assert!(hp["noFix"].as_str().unwrap().contains("node's files"));
 }
+
+#[test]
+fn fix_follows_a_symbolic_link_and_refuses_a_read_only_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("other")).unwrap();
+    let target = dir.path().join("other/t.yaml");
+    std::fs::write(&target, nginx()).unwrap();
+    let link = dir.path().join("link.yaml");
+    std::os::unix::fs::symlink("other/t.yaml", &link).unwrap();
+    let out = bin().args(["check", "--fix"]).arg(&link).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link stays a link"
+    );
+    assert!(std::fs::read_to_string(&target)
+        .unwrap()
+        .contains("allowPrivilegeEscalation: false"));
+    // A read-only file is not written, and says so (exit 2).
+    let ro = dir.path().join("ro.yaml");
+    std::fs::write(&ro, nginx()).unwrap();
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = bin()
+        .args(["check", "--fix", "--no-color"])
+        .arg(&ro)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("the fixes were not written: the file is read-only"));
+    assert_eq!(std::fs::read_to_string(&ro).unwrap(), nginx());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("nothing was fixed"));
+    // A hard link keeps seeing the file: it is written in place.
+    let a = dir.path().join("a.yaml");
+    let b = dir.path().join("b.yaml");
+    std::fs::write(&a, nginx()).unwrap();
+    std::fs::hard_link(&a, &b).unwrap();
+    bin().args(["check", "--fix"]).arg(&a).output().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&b).unwrap(),
+        std::fs::read_to_string(&a).unwrap()
+    );
+    assert!(std::fs::read_to_string(&b)
+        .unwrap()
+        .contains("allowPrivilegeEscalation: false"));
+}
+
+#[test]
+fn fix_from_standard_input_passes_bytes_through_and_reports_to_standard_error() {
+    let run = |input: &[u8], args: &[&str]| {
+        let mut child = bin()
+            .args(["check", "--fix"])
+            .args(args)
+            .arg("-")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    // Not UTF-8: not fixed, and the bytes come out as they went in.
+    let bytes = b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p # caf\xe9\nspec:\n  containers:\n  - {name: a, image: b}\n";
+    let out = run(bytes, &[]);
+    assert_eq!(out.stdout, bytes.to_vec());
+    // The report of what is left goes to standard error, in the format asked for.
+    let out = run(nginx().as_bytes(), &["--format", "json"]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let json_end = stderr.rfind("\n}\n").unwrap() + 3;
+    let report: serde_json::Value = serde_json::from_str(&stderr[..json_end]).unwrap();
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "may-run-as-root",
+            "unrestricted-capabilities",
+            "writable-root-filesystem"
+        ]
+    );
+    assert!(stderr[json_end..].starts_with("fixed 4 findings in 1 file; 3 remain"));
+}

@@ -404,3 +404,67 @@ fn with_duplicated_keys_the_fix_edits_the_key_that_wins() {
         "the later key (the one Kubernetes reads) is fixed: {fixed}"
     );
 }
+
+/// Layouts a hostile tester found the planner writing wrong (each caught by the
+/// verification before, so it offered no fix): now fixed, with the property.
+#[test]
+fn hostile_layouts() {
+    let pod = |containers: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  containers:\n{containers}"
+        )
+    };
+    // A keep-chomped block scalar as the container's last key: its blank lines are its.
+    let text = pod("  - name: a\n    image: b\n    command: |+\n      echo hi\n\n");
+    let fixed = property("keep", &text, &Options::default());
+    assert!(
+        fixed.contains("      echo hi\n\n    securityContext:\n"),
+        "{fixed}"
+    );
+    // `drop:` and `add:` both empty.
+    let text = pod("  - name: a\n    image: b\n    securityContext:\n      capabilities:\n        drop:\n        add:\n");
+    let fixed = property("nulls", &text, &Options::default());
+    assert!(
+        fixed.contains("        drop: [ALL]\n        add:\n"),
+        "{fixed}"
+    );
+    // A comment under the last container stays with it; the pod's keys come after it.
+    let text = pod("  - name: a\n    image: b\n    # TODO: pin the image digest\n");
+    let fixed = property("comment", &text, &Options::default());
+    assert!(fixed.contains("      readOnlyRootFilesystem: true\n    # TODO: pin the image digest\n  securityContext:\n"), "{fixed}");
+    // Only properties: the new mapping after them.
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: &x\n  containers:\n  - name: a\n    image: b\n    securityContext: !!map\n";
+    let fixed = property("props", text, &Options::default());
+    assert!(
+        fixed.contains("  securityContext: &x {runAsNonRoot: true"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("    securityContext: !!map {allowPrivilegeEscalation: false"),
+        "{fixed}"
+    );
+    // A pod-level profile of the wrong type: fixed there, not copied into each container.
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {runAsNonRoot: true, seccompProfile: {type: Unconfined}}\n  containers:\n  - {name: a, image: b, securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, readOnlyRootFilesystem: true}}\n";
+    let fixed = property("pod seccomp", text, &Options::default());
+    assert_eq!(fixed, text.replace("Unconfined", "RuntimeDefault"));
+    // No final line break: none is added.
+    let text = pod("  - name: a\n    image: b");
+    let fixed = property("no final newline", &text, &Options::default());
+    assert!(!fixed.ends_with('\n'));
+    // A Windows pod: the reason, not the description.
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  os: {name: windows}\n  containers:\n  - {name: a, image: b}\n";
+    let o = offers(text);
+    assert!(no_fix(
+        &o,
+        "container-security-context-missing",
+        "/spec/containers/0/securityContext"
+    )
+    .starts_with("a Windows pod takes no allowPrivilegeEscalation"));
+    // A resource past the findings budget is not fixed (its findings are not all known).
+    let many: String = (0..1700)
+        .map(|i| format!("  - {{name: c{i}, image: b, securityContext: {{privileged: true}}}}\n"))
+        .collect();
+    let fixed = fix_text(&Options::default(), "big", &pod(&many), &all(), true).unwrap();
+    assert!(fixed.applied.is_empty());
+    assert!(matches!(&fixed.offers[0], Offer::None(why) if why.contains("past a findings budget")));
+}

@@ -176,20 +176,33 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     }
     if stdin_fix {
         // The fixed text to standard output, what is left to standard error.
+        let mut shown = String::new();
         if let Some((name, bytes, _)) = read.first() {
-            io::write_stdout(&String::from_utf8_lossy(bytes))?;
+            io::write_stdout_bytes(bytes)?;
             checker.check_bytes(name, bytes);
+            shown = decode(bytes).text.into_owned();
         }
         let report = checker.finish();
+        let sources = |_: &str| Some(shown.as_str());
+        let rendered = match args.format {
+            super::args::Format::Text => {
+                crate::render::text::render(&report, &sources, &Default::default())
+            }
+            super::args::Format::Json => crate::render::json::render(&report, &sources) + "\n",
+            super::args::Format::Sarif => {
+                crate::render::sarif::render(&report, &sources, &Default::default()) + "\n"
+            }
+        };
+        eprint!("{rendered}");
         eprintln!(
             "{}",
-            fix::summary_line(&fixes, report.summary.findings, false)
+            fix::summary_line(&fixes, report.summary.findings, false, args.unsafe_fixes)
         );
         return Ok(exit_code(unreadable, report.has_problems(), args.exit_zero));
     }
     if args.diff && args.format == super::args::Format::Text {
         // The diffs are the output.
-        eprintln!("{}", fix::summary_line(&fixes, 0, true));
+        eprintln!("{}", fix::summary_line(&fixes, 0, true, args.unsafe_fixes));
         let code = if unreadable {
             ExitCode::from(EXIT_USAGE)
         } else if fixes.files > 0 && !args.exit_zero {
@@ -217,7 +230,7 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let written = check_and_write(&mut checker, &mut out, args, &files, uris, read, unread);
     let report = checker.finish();
     if args.fix {
-        let line = fix::summary_line(&fixes, report.summary.findings, false);
+        let line = fix::summary_line(&fixes, report.summary.findings, false, args.unsafe_fixes);
         if args.format == super::args::Format::Text && written.is_ok() {
             use std::io::Write as _;
             let _ = writeln!(out, "{line}");

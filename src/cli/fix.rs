@@ -54,9 +54,9 @@ pub(super) fn fix_input(
     if fixed.text == text {
         return None;
     }
-    summary.fixed += fixed.applied.len();
-    summary.files += 1;
     if args.diff {
+        summary.fixed += fixed.applied.len();
+        summary.files += 1;
         if args.format != Format::Text {
             // The report shows each finding's fixes instead.
             return None;
@@ -72,15 +72,17 @@ pub(super) fn fix_input(
         return None;
     }
     if let Some(real) = real {
-        if let Err(e) = write_atomically(real, fixed.text.as_bytes()) {
+        if let Err(e) = write_fixed(real, bytes, fixed.text.as_bytes()) {
             eprintln!(
-                "error: {name}: could not write the fixes: {}",
+                "error: {name}: the fixes were not written: {}",
                 super::io::io_message(&e)
             );
             summary.unwritten += 1;
             return None;
         }
     }
+    summary.fixed += fixed.applied.len();
+    summary.files += 1;
     Some(fixed.text.into_bytes())
 }
 
@@ -97,16 +99,36 @@ pub(super) fn fix_table(opts: &Options, name: &str, bytes: &[u8]) -> Option<FixT
         .map(FixTable::new)
 }
 
-/// Replaces `path` by `bytes`: a temporary file beside it, with its permissions, renamed
-/// over it (a reader never sees half a file; a symbolic link given on the command line
-/// was resolved to its target before).
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
+/// Writes the fixed `bytes` over `path`, which held `read` when it was read.
+///
+/// - A symbolic link is followed: its target is written, the link stays.
+/// - A file that changed since it was read, or that is read-only, is not written.
+/// - The new text goes to a temporary file beside the target, with the target's
+///   permissions (and, where the system allows it, its owner and group), renamed over it:
+///   a reader never sees half a file. A file with several hard links is written in
+///   place instead, so that every link sees the fix.
+fn write_fixed(path: &Path, read: &[u8], bytes: &[u8]) -> std::io::Result<()> {
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let meta = std::fs::metadata(&target)?;
+    if meta.permissions().readonly() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "the file is read-only",
+        ));
+    }
+    if std::fs::read(&target)? != read {
+        return Err(std::io::Error::other(
+            "the file changed since it was read; run again",
+        ));
+    }
+    if links(&meta) > 1 {
+        return std::fs::write(&target, bytes);
+    }
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let name = target
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
-    let perms = std::fs::metadata(path)?.permissions();
     let mut n = 0u32;
     let (tmp, mut file): (PathBuf, std::fs::File) = loop {
         let tmp = dir.join(format!(
@@ -127,9 +149,10 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .write_all(bytes)
         .and_then(|()| file.sync_all())
         .and_then(|()| {
-            // WASI has no permission bits: keep what the system gives there.
-            let _ = std::fs::set_permissions(&tmp, perms);
-            std::fs::rename(&tmp, path)
+            // WASI has no permission bits or owners: keep what the system gives there.
+            let _ = std::fs::set_permissions(&tmp, meta.permissions());
+            keep_owner(&tmp, &meta);
+            std::fs::rename(&tmp, &target)
         });
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
@@ -137,8 +160,34 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     written
 }
 
+#[cfg(unix)]
+fn links(meta: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::nlink(meta)
+}
+
+#[cfg(not(unix))]
+fn links(_: &std::fs::Metadata) -> u64 {
+    1
+}
+
+/// Gives `path` the owner and group of `meta` where the system allows it (root can; a
+/// user can keep its own, and a group it is in).
+#[cfg(unix)]
+fn keep_owner(path: &Path, meta: &std::fs::Metadata) {
+    use std::os::unix::fs::MetadataExt;
+    let _ = std::os::unix::fs::chown(path, Some(meta.uid()), Some(meta.gid()));
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_: &Path, _: &std::fs::Metadata) {}
+
 /// The line under the report: how many findings were fixed and how many remain.
-pub(super) fn summary_line(s: &FixSummary, remaining: usize, diff: bool) -> String {
+pub(super) fn summary_line(
+    s: &FixSummary,
+    remaining: usize,
+    diff: bool,
+    unsafe_fixes: bool,
+) -> String {
     let plural = |n: usize, one: &str, many: &str| {
         if n == 1 {
             format!("{n} {one}")
@@ -162,7 +211,7 @@ pub(super) fn summary_line(s: &FixSummary, remaining: usize, diff: bool) -> Stri
             remaining
         )
     };
-    if s.unsafe_left > 0 {
+    if s.unsafe_left > 0 && !unsafe_fixes {
         line.push_str(&format!(
             "; {} an unsafe fix (add --unsafe-fixes after checking `kube-secctx explain RULE`)",
             if s.unsafe_left == 1 {

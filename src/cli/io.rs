@@ -78,8 +78,14 @@ pub(super) fn check_stdin() -> std::io::Result<()> {
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
 pub(super) fn write_stdout(s: &str) -> anyhow::Result<()> {
+    write_stdout_bytes(s.as_bytes())
+}
+
+/// Writes bytes to stdout as they are (`check --fix -` passes a file that is not UTF-8
+/// through unchanged); a closed pipe is not an error.
+pub(super) fn write_stdout_bytes(bytes: &[u8]) -> anyhow::Result<()> {
     let mut out = Stdout::new();
-    out.write_all(s.as_bytes())
+    out.write_all(bytes)
         .and_then(|()| out.flush())
         .or_else(closed_pipe_is_fine)
 }

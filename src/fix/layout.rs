@@ -135,7 +135,14 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
     for (node, (target, value)) in inserts {
         let edit = match value {
             J::Object(fields) => l.insert(node, target, &fields)?,
-            list => l.insert_list(node, &list)?,
+            list => l.insert_list(
+                node,
+                &list,
+                match target {
+                    Target::Null(key) => key,
+                    Target::Map => None,
+                },
+            )?,
         };
         points.push((edit, depth.get(&node).copied().unwrap_or(0)));
     }
@@ -174,6 +181,16 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
     }
     for (node, value) in replaces {
         out.push(l.replace(node, &value, keys.get(&node).copied().flatten())?);
+    }
+    // A text without a final line break keeps it so: an insertion at its end starts with
+    // one and does not end with one.
+    if !text.ends_with('\n') {
+        for e in &mut out {
+            if e.span.start == text.len() {
+                let kept = e.new_text.trim_end_matches(['\r', '\n']).len();
+                e.new_text.truncate(kept);
+            }
+        }
     }
     out.sort_unstable_by_key(|e| (e.span.start, e.span.end));
     for pair in out.windows(2) {
@@ -360,8 +377,55 @@ impl Layout<'_, '_> {
                 .unwrap_or(s.start),
             _ => {
                 let t = self.text.get(s.start..s.end).unwrap_or("");
-                s.start + t.trim_end_matches([' ', '\t', '\r', '\n']).len()
+                let end = s.start + t.trim_end_matches([' ', '\t', '\r', '\n']).len();
+                if self.keeps_trailing_lines(node) {
+                    self.past_blank_lines(end)
+                } else {
+                    end
+                }
             }
+        }
+    }
+
+    /// Whether a node is a block scalar with keep chomping (`|+`, `>+`, `|2+`): the blank
+    /// lines after its text are part of its value, so new keys go after them.
+    fn keeps_trailing_lines(&self, node: NodeId) -> bool {
+        let is_block =
+            matches!(self.doc.scalar(node), Some(sc) if sc.style() == crate::yaml::Style::Block);
+        if !is_block {
+            return false;
+        }
+        // The header is on the line before the text (the span starts at the text).
+        let start = self.line_start(self.span(node).start);
+        let Some(prev) = start.checked_sub(1) else {
+            return false;
+        };
+        let header = self.text.get(self.line_start(prev)..prev).unwrap_or("");
+        let header = header.split(" #").next().unwrap_or("").trim_end();
+        header
+            .rfind(['|', '>'])
+            .and_then(|i| header.get(i + 1..))
+            .is_some_and(|h| {
+                h.contains('+')
+                    && h.chars()
+                        .all(|c| c == '+' || c == '-' || c.is_ascii_digit())
+            })
+    }
+
+    /// From `end` (a line's text end), past the blank lines that follow: the end of the
+    /// last blank line's text (before its line break).
+    fn past_blank_lines(&self, mut end: usize) -> usize {
+        loop {
+            let (next, _) = self.after_line(end);
+            if next >= self.text.len() {
+                return end;
+            }
+            let line = self.text.get(next..).unwrap_or("");
+            let line = line.split('\n').next().unwrap_or("");
+            if !line.trim().is_empty() {
+                return end;
+            }
+            end = next + line.trim_end_matches('\r').len();
         }
     }
 
@@ -602,6 +666,15 @@ impl Layout<'_, '_> {
             Target::Null(key) => {
                 let s = self.span(node);
                 let written = self.text.get(s.start..s.end).unwrap_or("").trim_end();
+                if !written.is_empty() && skip_properties(written).is_empty() {
+                    // `key: &a` or `key: !!map`: the mapping after the properties.
+                    let value = J::Object(fields.clone());
+                    let end = s.start + written.len();
+                    return Ok(Edit::new(
+                        Span::new(end, end),
+                        format!(" {}", self.flow(&value)),
+                    ));
+                }
                 if !written.is_empty() || self.is_json() {
                     // `key: null` / `key: ~`: the mapping in flow style, in its place.
                     let end = s.start + written.len();
@@ -641,6 +714,7 @@ impl Layout<'_, '_> {
                 let indent = self.column(first);
                 let end = self.content_end(node);
                 let (at, crlf) = self.after_line(end);
+                let at = self.past_deeper_comments(at, indent);
                 let eol = if crlf || (at == self.text.len() && eol == "\r\n") {
                     "\r\n"
                 } else {
@@ -657,7 +731,7 @@ impl Layout<'_, '_> {
     }
 
     /// A list in place of a `null` (`drop: ~` → `drop: [ALL]`).
-    fn insert_list(&self, node: NodeId, list: &J) -> Result<Edit, String> {
+    fn insert_list(&self, node: NodeId, list: &J, key: Option<Span>) -> Result<Edit, String> {
         let s = self.span(node);
         let written = self.text.get(s.start..s.end).unwrap_or("").trim_end();
         let flow = if self.is_json() {
@@ -667,9 +741,50 @@ impl Layout<'_, '_> {
         };
         if written.is_empty() {
             // `key:` with nothing after it: ` [item]` after the colon.
-            return Ok(Edit::new(Span::new(s.start, s.start), format!(" {flow}")));
+            let colon = self.after_colon(key.ok_or("a null list item")?)?;
+            return Ok(Edit::new(Span::new(colon, colon), format!(" {flow}")));
+        }
+        if skip_properties(written).is_empty() {
+            // `key: &a` or `key: !!seq`: after the properties.
+            let end = s.start + written.len();
+            return Ok(Edit::new(Span::new(end, end), format!(" {flow}")));
         }
         Ok(Edit::new(Span::new(s.start, s.start + written.len()), flow))
+    }
+
+    /// From `at` (a line start), past the comment lines indented deeper than `indent`
+    /// (and the blank lines among them): they belong to what comes before (a comment
+    /// under a container's last key stays with the container, not with a new key of the
+    /// pod after it).
+    fn past_deeper_comments(&self, mut at: usize, indent: usize) -> usize {
+        let mut probe = at;
+        while probe < self.text.len() {
+            let line = self.text.get(probe..).unwrap_or("");
+            let line = line.split('\n').next().unwrap_or("");
+            let body = line.trim_start_matches([' ', '\t']);
+            let next = self.after_line(probe).0;
+            if body.trim_end().is_empty() {
+                probe = next;
+                continue;
+            }
+            if body.starts_with('#') && line.len() - body.len() > indent {
+                probe = next;
+                at = next;
+                continue;
+            }
+            break;
+        }
+        at
+    }
+
+    /// Just after the `:` that follows a key.
+    fn after_colon(&self, key: Span) -> Result<usize, String> {
+        let rest = self.text.get(key.end..).unwrap_or("");
+        let blanks = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        if !rest.get(blanks..).is_some_and(|r| r.starts_with(':')) {
+            return Err("an empty value without `:`".into());
+        }
+        Ok(key.end + blanks + 1)
     }
 
     fn dash_line(&self, at: usize) -> bool {
@@ -955,13 +1070,7 @@ impl Layout<'_, '_> {
                 let props = s.start + t.trim_end().len();
                 return Ok(Edit::new(Span::new(props, props), format!(" {new}")));
             }
-            let key = key.ok_or("an empty list item")?;
-            let rest = self.text.get(key.end..).unwrap_or("");
-            let blanks = rest.len() - rest.trim_start_matches([' ', '\t']).len();
-            if !rest.get(blanks..).is_some_and(|r| r.starts_with(':')) {
-                return Err("an empty value without `:`".into());
-            }
-            let colon = key.end + blanks + 1;
+            let colon = self.after_colon(key.ok_or("an empty list item")?)?;
             return Ok(Edit::new(Span::new(colon, colon), format!(" {new}")));
         }
         if start > end {

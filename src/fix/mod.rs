@@ -183,6 +183,22 @@ pub fn fix_text(
             out.errors.extend(doc_errors);
             return;
         }
+        // A resource past a findings budget reports only some of its findings: fixing
+        // those could not be verified (the others would appear).
+        if doc_errors
+            .iter()
+            .any(|e| e.message.contains("than the budget"))
+        {
+            let why = "the resource is past a findings budget: fix it in parts".to_string();
+            out.planned.extend(findings.iter().map(|_| None));
+            if describe {
+                out.offers
+                    .extend(findings.iter().map(|_| Offer::None(why.clone())));
+            }
+            out.findings.extend(findings);
+            out.errors.extend(doc_errors);
+            return;
+        }
         let ws = extract(&doc).workloads;
         let mut plans: Vec<Result<Plan, String>> = findings
             .iter()
@@ -306,6 +322,19 @@ fn workload_of<'w>(ws: &'w [Workload], pointer: &str) -> Option<&'w Workload> {
         .max_by_key(|w| w.root_pointer.len())
 }
 
+/// At most this many verifications per document when its fixes do not verify together
+/// (each parses and checks the document again); the fixes not decided by then are not
+/// applied, and say so.
+const MAX_VERIFICATIONS: usize = 64;
+
+/// The state of [`DocFix::bisect`]: the plans kept and dropped so far, and the
+/// verifications left.
+struct Search {
+    kept: Vec<usize>,
+    dropped: Vec<(usize, String)>,
+    budget: usize,
+}
+
 /// One document's fixes being verified.
 struct DocFix<'f, 'd, 'a> {
     checker: &'f mut Checker,
@@ -331,24 +360,60 @@ impl DocFix<'_, '_, '_> {
         if chosen.is_empty() {
             return (Vec::new(), Vec::new(), Vec::new());
         }
-        if let Ok(edits) = self.try_set(plans, chosen) {
-            return (chosen.to_vec(), edits, Vec::new());
+        let why = match self.try_set(plans, chosen) {
+            Ok(edits) => return (chosen.to_vec(), edits, Vec::new()),
+            Err(why) => why,
+        };
+        if let [one] = chosen {
+            return (Vec::new(), Vec::new(), vec![(*one, why)]);
         }
-        let mut kept: Vec<usize> = Vec::new();
-        let mut edits = Vec::new();
-        let mut dropped = Vec::new();
-        for &i in chosen {
-            let mut with = kept.clone();
-            with.push(i);
-            match self.try_set(plans, &with) {
-                Ok(e) => {
-                    kept = with;
-                    edits = e;
-                }
-                Err(why) => dropped.push((i, why)),
+        // Find the fixes that fail by halving: about 2·f·log(n/f) verifications for f
+        // failing fixes of n, within a budget per document.
+        let mut search = Search {
+            kept: Vec::new(),
+            dropped: Vec::new(),
+            budget: MAX_VERIFICATIONS,
+        };
+        let (a, b) = chosen.split_at(chosen.len() / 2);
+        self.bisect(plans, a, &mut search);
+        self.bisect(plans, b, &mut search);
+        let edits = match self.try_set(plans, &search.kept) {
+            Ok(edits) => edits,
+            Err(why) => {
+                search
+                    .dropped
+                    .extend(search.kept.drain(..).map(|i| (i, why.clone())));
+                Vec::new()
             }
+        };
+        search.dropped.sort_unstable_by_key(|d| d.0);
+        (search.kept, edits, search.dropped)
+    }
+
+    /// Keeps the plans of `set` that verify with those kept so far (see [`Search`]).
+    fn bisect(&mut self, plans: &[Result<Plan, String>], set: &[usize], search: &mut Search) {
+        if set.is_empty() {
+            return;
         }
-        (kept, edits, dropped)
+        if search.budget == 0 {
+            let why = "not verified: too many of this document's fixes failed".to_string();
+            search.dropped.extend(set.iter().map(|&i| (i, why.clone())));
+            return;
+        }
+        search.budget -= 1;
+        let mut with = search.kept.clone();
+        with.extend_from_slice(set);
+        match self.try_set(plans, &with) {
+            Ok(_) => search.kept = with,
+            Err(why) => match set {
+                [one] => search.dropped.push((*one, why)),
+                _ => {
+                    let (a, b) = set.split_at(set.len() / 2);
+                    self.bisect(plans, a, search);
+                    self.bisect(plans, b, search);
+                }
+            },
+        }
     }
 
     /// Writes the plans `set` together and verifies them.
@@ -358,10 +423,11 @@ impl DocFix<'_, '_, '_> {
         set: &[usize],
     ) -> Result<Vec<Edit>, String> {
         let mut ops: Vec<Op> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
         for &i in set {
             if let Some(Ok(p)) = plans.get(i) {
                 for op in &p.ops {
-                    if !ops.contains(op) {
+                    if seen.insert(format!("{op:?}")) {
                         ops.push(op.clone());
                     }
                 }

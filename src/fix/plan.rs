@@ -91,7 +91,10 @@ pub(crate) fn plan(doc: &Document<'_>, w: &Workload, f: &Finding) -> Result<Plan
         "privilege-escalation-allowed" => at.no_privilege_escalation(),
         "container-security-context-missing" => {
             if at.windows() {
-                return none();
+                return Err(
+                    "a Windows pod takes no allowPrivilegeEscalation (the API server rejects it)"
+                        .into(),
+                );
             }
             let c = at.container().ok_or("no container")?;
             let mut ops = vec![at.container_set(
@@ -108,7 +111,9 @@ pub(crate) fn plan(doc: &Document<'_>, w: &Workload, f: &Finding) -> Result<Plan
         }
         "pod-security-context-missing" => {
             if at.windows() {
-                return none();
+                return Err(
+                    "a Windows pod takes no seccomp profile (the API server rejects it)".into(),
+                );
             }
             Ok(Plan {
                 title: "add securityContext with seccompProfile: {type: RuntimeDefault}".into(),
@@ -323,12 +328,12 @@ impl Planner<'_, '_> {
                 ops: vec![self.pod_set(&["securityContext", "seccompProfile", "type"], value)],
             });
         }
-        let c = self.container().ok_or("no container")?;
+        // The pod sets a profile the container inherits, of another type (or none): the
+        // pod's is set, as the pod's own finding does; the container inherits it.
         Ok(Plan {
-            title: "set seccompProfile: {type: RuntimeDefault} in the container's securityContext"
-                .into(),
+            title: "set seccompProfile.type: RuntimeDefault in the pod's securityContext".into(),
             applicability: Applicability::Unsafe,
-            ops: vec![self.container_set(c, &["securityContext", "seccompProfile", "type"], value)],
+            ops: vec![self.pod_set(&["securityContext", "seccompProfile", "type"], value)],
         })
     }
 
