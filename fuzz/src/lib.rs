@@ -52,10 +52,16 @@ pub fn assert_fix_property(text: &str) {
     let Ok(fixed) = fix_text(&opts, "f", text, &all, true) else {
         return;
     };
+    // YAML's printable characters only (c-printable): a text with other control
+    // characters is not a manifest anyone writes, and the verification is there to
+    // refuse what the planner cannot write for it.
+    let printable = !text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
     for (i, offer) in fixed.offers.iter().enumerate() {
         match offer {
             Offer::Fix(_) => assert!(fixed.applied.contains(&i), "offered, not applied"),
-            Offer::None(why) => assert!(!why.contains("verification"), "{why}"),
+            Offer::None(why) => assert!(!printable || !why.contains("verification"), "{why}"),
         }
     }
     for pair in fixed.edits.windows(2) {
