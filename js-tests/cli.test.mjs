@@ -4,7 +4,7 @@
 // non-UTF-8 and invalid files, usage errors, `rules`, `explain` and the help texts.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
@@ -110,9 +110,34 @@ test('check: options, colors, standard input', () => {
     ['check', '--color', 'always', '--no-color', 'examples/'],
     ['check', '--color', 'never', '--format', 'sarif', 'examples/'],
     ['check', '--', 'examples/cronjob.yaml'],
+    // Fixes: the diff, and the reports with each finding's fixes.
+    ['check', '--diff', 'examples/'],
+    ['check', '--diff', '--unsafe-fixes', 'examples/'],
+    ['check', '--show-fixes', 'examples/'],
+    ['check', '--show-fixes', '--format', 'json', 'examples/'],
+    ['check', '--show-fixes', '--format', 'sarif', 'examples/'],
   ];
   for (const args of cases) same(args);
   same(['check', '-'], { input: nginx });
+  same(['check', '--fix', '-'], { input: nginx });
+  same(['check', '--fix', '--unsafe-fixes', '--format', 'json', '-'], { input: nginx });
+  // --fix in place: the same file, through a symbolic link too.
+  const fixed = {};
+  for (const [which, bin] of [['native', nativeBin()], ['wasm', npmBin()]]) {
+    const dir = mkdtempSync(join(tmpdir(), 'kube-secctx-fix-'));
+    try {
+      writeFileSync(join(dir, 'nginx.yaml'), nginx);
+      symlinkSync('nginx.yaml', join(dir, 'link.yaml'));
+      const r = run(bin, ['check', '--fix', '--no-color', 'link.yaml'], { cwd: dir });
+      assert.equal(r.code, 1, r.stderr);
+      assert.ok(lstatSync(join(dir, 'link.yaml')).isSymbolicLink(), `${which}: the link stays`);
+      fixed[which] = [r.stdout, readFileSync(join(dir, 'nginx.yaml'), 'utf8'), readdirSync(dir).sort()];
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  assert.deepEqual(fixed.wasm, fixed.native);
+  assert.match(fixed.native[1], /allowPrivilegeEscalation: false/);
   same(['check', '--stdin-filename', 'piped.yaml', '--format', 'sarif', '-', '-'], { input: nginx });
   same(['check', '--format', 'json', '-'], { input: 'kind: [\n' });
   // Standard input that is a directory is an error, not an empty input.

@@ -110,7 +110,9 @@ pub(super) fn fix_table(opts: &Options, name: &str, bytes: &[u8]) -> Option<FixT
 fn write_fixed(path: &Path, read: &[u8], bytes: &[u8]) -> std::io::Result<()> {
     let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let meta = std::fs::metadata(&target)?;
-    if meta.permissions().readonly() {
+    // WASI has no permission bits (every file reads as read-only there): the host's own
+    // permissions decide.
+    if cfg!(not(target_os = "wasi")) && meta.permissions().readonly() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::PermissionDenied,
             "the file is read-only",
@@ -129,12 +131,14 @@ fn write_fixed(path: &Path, read: &[u8], bytes: &[u8]) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
+    // A name no one else uses: the clock's nanoseconds (WASI has no process ID), and a
+    // counter in case it is taken.
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
     let mut n = 0u32;
     let (tmp, mut file): (PathBuf, std::fs::File) = loop {
-        let tmp = dir.join(format!(
-            ".{name}.kube-secctx-fix.{}.{n}",
-            std::process::id()
-        ));
+        let tmp = dir.join(format!(".{name}.kube-secctx-fix.{stamp}.{n}"));
         match std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
