@@ -711,6 +711,19 @@ impl Layout<'_, '_> {
                     .map(|e| e.key_span().start)
                     .min()
                     .ok_or("an empty mapping")?;
+                // Every key starts its line (after blanks, or a list item's `- `): an
+                // explicit key (`? key`) or a complex one is not edited.
+                let plain_keys = entries.iter().filter(|e| !e.is_merged()).all(|e| {
+                    let k = e.key_span().start;
+                    (self.first_on_line(k) || self.dash_line(k))
+                        && self.column(k) == self.column(first)
+                });
+                if !plain_keys {
+                    return Err(
+                        "the mapping has an explicit (`?`) or misaligned key: edit it by hand"
+                            .into(),
+                    );
+                }
                 let indent = self.column(first);
                 let end = self.content_end(node);
                 let (at, crlf) = self.after_line(end);
