@@ -280,28 +280,6 @@ fn invalid_bytes_stop_only_their_document() {
     assert_eq!(s.errors[0].document, 1);
 }
 
-/// A document tree as JSON (for the JSON reading's differential test).
-fn tree_to_json(doc: &Document<'_>, id: NodeId) -> serde_json::Value {
-    use serde_json::Value as J;
-    match doc.node(id).map(|n| &n.value) {
-        Some(Value::Map(entries)) => J::Object(
-            entries
-                .iter()
-                .map(|e| (e.key.to_string(), tree_to_json(doc, e.value)))
-                .collect(),
-        ),
-        Some(Value::Seq(items)) => J::Array(items.iter().map(|&i| tree_to_json(doc, i)).collect()),
-        Some(Value::Scalar(s)) => match s.resolved() {
-            Resolved::Null => J::Null,
-            Resolved::Bool(b) => J::Bool(b),
-            Resolved::Int(i) => J::from(i),
-            Resolved::Float(f) => serde_json::Number::from_f64(f).map_or(J::Null, J::Number),
-            Resolved::Str => J::String(s.text.to_string()),
-        },
-        None => J::Null,
-    }
-}
-
 /// The JSON reading gives the tree the YAML reading gives, node for node and span for
 /// span (both `Debug`-printed), or is not taken.
 fn assert_json_reading_agrees(text: &str) {
@@ -379,7 +357,7 @@ fn json_documents_read_as_the_yaml_parser_reads_them() {
         let text = std::fs::read_to_string(&path).unwrap();
         for doc in parse(&text).documents {
             let Some(root) = doc.root else { continue };
-            let value = tree_to_json(&doc, root);
+            let value = doc.to_json(root);
             if !value.is_object() {
                 continue;
             }
