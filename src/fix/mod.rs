@@ -16,8 +16,8 @@
 mod layout;
 pub mod ops;
 pub mod plan;
+mod verify;
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -27,7 +27,8 @@ use crate::options::{Options, OptionsError};
 use crate::position::LineIndex;
 use crate::report::{ErrorEntry, Finding};
 use crate::workload::{extract, Workload};
-use crate::yaml::{for_each_document, Document, Parsed, Span};
+use crate::yaml::{for_each_document, Parsed, Span};
+use verify::DocFix;
 
 pub use ops::Op;
 pub use plan::{describe, Plan};
@@ -320,201 +321,4 @@ fn workload_of<'w>(ws: &'w [Workload], pointer: &str) -> Option<&'w Workload> {
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
         })
         .max_by_key(|w| w.root_pointer.len())
-}
-
-/// At most this many verifications per document when its fixes do not verify together
-/// (each parses and checks the document again); the fixes not decided by then are not
-/// applied, and say so.
-const MAX_VERIFICATIONS: usize = 64;
-
-/// The state of [`DocFix::bisect`]: the plans kept and dropped so far, and the
-/// verifications left.
-struct Search {
-    kept: Vec<usize>,
-    dropped: Vec<(usize, String)>,
-    budget: usize,
-}
-
-/// One document's fixes being verified.
-struct DocFix<'f, 'd, 'a> {
-    checker: &'f mut Checker,
-    file: &'f Arc<str>,
-    doc: &'f Document<'d>,
-    text: &'a str,
-    findings: &'f [Finding],
-    /// The document's error entries (a `List` item without `kind`): the fixed document
-    /// may have these, and no other.
-    errors: &'f [ErrorEntry],
-}
-
-impl DocFix<'_, '_, '_> {
-    /// The plans `chosen` (indices) that pass verification, together if they can, else
-    /// one by one (each kept if it verifies with those kept before it): the indices kept,
-    /// the edits that apply them together, and the reason of each one dropped.
-    #[allow(clippy::type_complexity)]
-    fn accept(
-        &mut self,
-        plans: &[Result<Plan, String>],
-        chosen: &[usize],
-    ) -> (Vec<usize>, Vec<Edit>, Vec<(usize, String)>) {
-        if chosen.is_empty() {
-            return (Vec::new(), Vec::new(), Vec::new());
-        }
-        let why = match self.try_set(plans, chosen) {
-            Ok(edits) => return (chosen.to_vec(), edits, Vec::new()),
-            Err(why) => why,
-        };
-        if let [one] = chosen {
-            return (Vec::new(), Vec::new(), vec![(*one, why)]);
-        }
-        // Find the fixes that fail by halving: about 2·f·log(n/f) verifications for f
-        // failing fixes of n, within a budget per document.
-        let mut search = Search {
-            kept: Vec::new(),
-            dropped: Vec::new(),
-            budget: MAX_VERIFICATIONS,
-        };
-        let (a, b) = chosen.split_at(chosen.len() / 2);
-        self.bisect(plans, a, &mut search);
-        self.bisect(plans, b, &mut search);
-        let edits = match self.try_set(plans, &search.kept) {
-            Ok(edits) => edits,
-            Err(why) => {
-                search
-                    .dropped
-                    .extend(search.kept.drain(..).map(|i| (i, why.clone())));
-                Vec::new()
-            }
-        };
-        search.dropped.sort_unstable_by_key(|d| d.0);
-        (search.kept, edits, search.dropped)
-    }
-
-    /// Keeps the plans of `set` that verify with those kept so far (see [`Search`]).
-    fn bisect(&mut self, plans: &[Result<Plan, String>], set: &[usize], search: &mut Search) {
-        if set.is_empty() {
-            return;
-        }
-        if search.budget == 0 {
-            let why = "not verified: too many of this document's fixes failed".to_string();
-            search.dropped.extend(set.iter().map(|&i| (i, why.clone())));
-            return;
-        }
-        search.budget -= 1;
-        let mut with = search.kept.clone();
-        with.extend_from_slice(set);
-        match self.try_set(plans, &with) {
-            Ok(_) => search.kept = with,
-            Err(why) => match set {
-                [one] => search.dropped.push((*one, why)),
-                _ => {
-                    let (a, b) = set.split_at(set.len() / 2);
-                    self.bisect(plans, a, search);
-                    self.bisect(plans, b, search);
-                }
-            },
-        }
-    }
-
-    /// Writes the plans `set` together and verifies them.
-    fn try_set(
-        &mut self,
-        plans: &[Result<Plan, String>],
-        set: &[usize],
-    ) -> Result<Vec<Edit>, String> {
-        let mut ops: Vec<Op> = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
-        for &i in set {
-            if let Some(Ok(p)) = plans.get(i) {
-                for op in &p.ops {
-                    if seen.insert(format!("{op:?}")) {
-                        ops.push(op.clone());
-                    }
-                }
-            }
-        }
-        let edits = layout::edits(self.doc, self.text, &ops)?;
-        self.verify(&ops, &edits, set)?;
-        Ok(edits)
-    }
-
-    /// Parses the document with `edits` applied: no YAML error, its object is the
-    /// original's with `ops` applied, and its findings are the original's that `fixed`
-    /// (indices) do not fix, where `ops` left them.
-    fn verify(&mut self, ops: &[Op], edits: &[Edit], fixed: &[usize]) -> Result<(), String> {
-        let span = self.doc.span;
-        let slice = self
-            .text
-            .get(span.start..span.end)
-            .ok_or("no document text")?;
-        let shifted: Vec<Edit> = edits
-            .iter()
-            .map(|e| {
-                Edit::new(
-                    Span::new(
-                        e.span.start.saturating_sub(span.start),
-                        e.span.end.saturating_sub(span.start),
-                    ),
-                    e.new_text.clone(),
-                )
-            })
-            .collect();
-        if edits
-            .iter()
-            .any(|e| e.span.start < span.start || e.span.end > span.end)
-        {
-            return Err("an edit outside the document".into());
-        }
-        let new_text = apply_edits(slice, &shifted);
-        let mut expected = match self.doc.root {
-            Some(root) => self.doc.to_json(root),
-            None => return Err("an empty document".into()),
-        };
-        ops::apply(&mut expected, ops)?;
-        let limits = self.checker.options().limits;
-        let mut error = None;
-        let mut docs: Vec<Document<'_>> = Vec::new();
-        for_each_document(&new_text, &limits, &[], |parsed| match parsed {
-            Parsed::Error(e) => {
-                error.get_or_insert(e.message);
-            }
-            Parsed::Document(d) if d.root.is_some() => docs.push(d),
-            Parsed::Document(_) => {}
-        });
-        if let Some(e) = error {
-            return Err(format!("the fixed text does not parse: {e}"));
-        }
-        let [new_doc] = docs.as_slice() else {
-            return Err("the fixed text is not one document".into());
-        };
-        if new_doc.root.map(|r| new_doc.to_json(r)) != Some(expected) {
-            return Err("the fixed object is not the original with the planned changes".into());
-        }
-        let lines = (!new_doc.duplicates.is_empty()).then(|| LineIndex::new(&new_text));
-        let batch = self
-            .checker
-            .check_parsed(self.file, new_doc, lines.as_ref());
-        let allowed: HashSet<(&str, String)> = self
-            .findings
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !fixed.contains(i))
-            .filter_map(|(_, f)| Some((f.rule, ops::moved_pointer(&f.path, ops)?)))
-            .collect();
-        if let Some(f) = batch
-            .findings
-            .iter()
-            .find(|f| !allowed.contains(&(f.rule, f.path.clone())))
-        {
-            return Err(format!("{} remains or appears at {}", f.rule, f.path));
-        }
-        if let Some(e) = batch
-            .errors
-            .iter()
-            .find(|e| !self.errors.iter().any(|o| o.message == e.message))
-        {
-            return Err(format!("the fixed document has an error: {}", e.message));
-        }
-        Ok(())
-    }
 }

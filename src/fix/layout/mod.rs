@@ -1,0 +1,271 @@
+//! [`Op`]s to text edits that keep the document's layout: its indentation width, flush or
+//! indented `- ` sequences, block or flow style, JSON for a JSON document, its line
+//! endings, and every comment. Several ops on one mapping make one insertion.
+//!
+//! Edits never go through an alias, into an anchored node an alias uses, or into a
+//! mapping that merges another (`<<`): such an op is refused with the reason.
+
+mod edit;
+mod text;
+mod write;
+
+use text::skip_properties;
+pub(super) use write::json_text;
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value as J};
+
+use super::ops::{to_pointer, Op};
+use super::Edit;
+use crate::yaml::{Document, NodeId, Resolved, Span, Value};
+
+/// The text edits for `ops` on document `doc` of `text` (the whole stream), sorted and
+/// non-overlapping.
+///
+/// # Errors
+/// Why the ops cannot be written: an alias, an anchor or a merge key on the way, a
+/// path through a scalar, a layout this module does not edit, or two ops whose edits
+/// overlap.
+pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Edit>, String> {
+    let l = Layout { doc, text };
+    // YAML breaks lines at a carriage return alone too (classic Mac OS): such a text is
+    // not edited (no manifest tool writes one).
+    let body = text.get(doc.span.start..doc.span.end).unwrap_or("");
+    let bytes = body.as_bytes();
+    if memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n')) {
+        return Err(
+            "the document breaks lines with a carriage return alone (CR): edit it by hand".into(),
+        );
+    }
+    // Per target node: the new keys of a mapping (or of a `null` that becomes one), the
+    // new items of a list, the entries or items removed, the scalar replaced.
+    let mut inserts: BTreeMap<NodeId, (Target, J)> = BTreeMap::new();
+    // How deep each insertion's node is: insertions at one offset go deepest first (a
+    // container's new keys before its pod's, which follow the container's last line).
+    let mut depth: BTreeMap<NodeId, usize> = BTreeMap::new();
+    let mut appends: BTreeMap<NodeId, Vec<J>> = BTreeMap::new();
+    let mut removals: BTreeMap<NodeId, Vec<usize>> = BTreeMap::new();
+    let mut replaces: BTreeMap<NodeId, J> = BTreeMap::new();
+    // The key span of each replaced value's entry (an empty value is written after it).
+    let mut keys: BTreeMap<NodeId, Option<Span>> = BTreeMap::new();
+    for op in ops {
+        let walked = l.walk(op.path())?;
+        depth.insert(walked.last(), walked.nodes.len());
+        match op {
+            Op::Set { value, .. } | Op::Append { value, .. } => {
+                let is_append = matches!(op, Op::Append { .. });
+                match walked.missing {
+                    [] if is_append => {
+                        let list = walked.last();
+                        if l.doc.is_null(list) {
+                            merge_insert(
+                                &mut inserts,
+                                list,
+                                Target::Null(walked.key_span()),
+                                &[],
+                                J::Array(vec![value.clone()]),
+                            )?;
+                        } else if let Some(items) = l.doc.seq(list) {
+                            let present = items.iter().any(|&i| l.doc.to_json(i) == *value);
+                            if !present {
+                                appends.entry(list).or_default().push(value.clone());
+                            }
+                        } else {
+                            return Err(format!("{} is not a list", op.pointer()));
+                        }
+                    }
+                    [] => {
+                        let node = walked.last();
+                        if l.doc.scalar(node).is_none() {
+                            return Err(format!("{} is not a scalar", op.pointer()));
+                        }
+                        keys.insert(node, walked.key_span());
+                        if replaces
+                            .insert(node, value.clone())
+                            .is_some_and(|v| v != *value)
+                        {
+                            return Err(format!("two values for {}", op.pointer()));
+                        }
+                    }
+                    missing => {
+                        let at = walked.last();
+                        let new = if is_append {
+                            J::Array(vec![value.clone()])
+                        } else {
+                            value.clone()
+                        };
+                        let target = if l.doc.map(at).is_some() {
+                            if l.doc.merging.binary_search(&at).is_ok() {
+                                return Err(
+                                    "the mapping uses a merge key `<<`: edit it by hand".into()
+                                );
+                            }
+                            Target::Map
+                        } else if l.doc.is_null(at) {
+                            Target::Null(walked.key_span())
+                        } else {
+                            return Err(format!(
+                                "{} is not a mapping",
+                                to_pointer(
+                                    op.path()
+                                        .get(..op.path().len() - missing.len())
+                                        .unwrap_or(&[])
+                                )
+                            ));
+                        };
+                        merge_insert(&mut inserts, at, target, missing, new)?;
+                    }
+                }
+            }
+            Op::Remove { path } => {
+                if !walked.missing.is_empty() {
+                    continue;
+                }
+                let parent = walked.parent().ok_or("cannot remove the root")?;
+                let last = path.last().map(String::as_str).unwrap_or("");
+                let at = match (l.doc.map(parent), l.doc.seq(parent)) {
+                    (Some(entries), _) => entries.iter().position(|e| e.key == last),
+                    (_, Some(_)) => last.parse().ok(),
+                    _ => None,
+                };
+                let at = at.ok_or_else(|| format!("no field {}", op.pointer()))?;
+                let list = removals.entry(parent).or_default();
+                if !list.contains(&at) {
+                    list.push(at);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut points: Vec<(Edit, usize)> = Vec::new();
+    for (node, (target, value)) in inserts {
+        let edit = match value {
+            J::Object(fields) => l.insert(node, target, &fields)?,
+            list => l.insert_list(
+                node,
+                &list,
+                match target {
+                    Target::Null(key) => key,
+                    Target::Map => None,
+                },
+            )?,
+        };
+        points.push((edit, depth.get(&node).copied().unwrap_or(0)));
+    }
+    for (node, items) in appends {
+        points.push((
+            l.append(node, &items)?,
+            depth.get(&node).copied().unwrap_or(0),
+        ));
+    }
+    // One insertion per offset, the deepest node's text first.
+    points.sort_unstable_by(|a, b| {
+        (a.0.span.start, a.0.span.end, std::cmp::Reverse(a.1)).cmp(&(
+            b.0.span.start,
+            b.0.span.end,
+            std::cmp::Reverse(b.1),
+        ))
+    });
+    for (edit, _) in points {
+        match out.last_mut() {
+            Some(Edit { span, new_text }) if span.start == span.end && *span == edit.span => {
+                // At the end of a text without a final line break, only the first
+                // insertion starts with one.
+                let more = if span.start == text.len() && !text.ends_with('\n') {
+                    edit.new_text.trim_start_matches(['\r', '\n'])
+                } else {
+                    &edit.new_text
+                };
+                new_text.push_str(more)
+            }
+            _ => out.push(edit),
+        }
+    }
+    for (node, mut gone) in removals {
+        gone.sort_unstable();
+        out.extend(l.remove(node, &gone)?);
+    }
+    for (node, value) in replaces {
+        out.push(l.replace(node, &value, keys.get(&node).copied().flatten())?);
+    }
+    // A text without a final line break keeps it so: an insertion at its end starts with
+    // one and does not end with one.
+    if !text.ends_with('\n') {
+        for e in &mut out {
+            if e.span.start == text.len() {
+                let kept = e.new_text.trim_end_matches(['\r', '\n']).len();
+                e.new_text.truncate(kept);
+            }
+        }
+    }
+    out.sort_unstable_by_key(|e| (e.span.start, e.span.end));
+    for pair in out.windows(2) {
+        if let [a, b] = pair {
+            if b.span.start < a.span.end || (b.span.start == a.span.start && a.span == b.span) {
+                return Err("two changes of the same text".into());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// How new keys reach a node: into a mapping, or by replacing a `null` (the key span of
+/// its entry, for its indentation).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Target {
+    Map,
+    Null(Option<Span>),
+}
+
+fn merge_insert(
+    inserts: &mut BTreeMap<NodeId, (Target, J)>,
+    node: NodeId,
+    target: Target,
+    path: &[String],
+    value: J,
+) -> Result<(), String> {
+    let slot = inserts
+        .entry(node)
+        .or_insert_with(|| (target, J::Object(Map::new())));
+    let mut at = &mut slot.1;
+    let Some((last, parents)) = path.split_last() else {
+        // A list for a `null` (Append on a null list).
+        return match value {
+            J::Array(_) => {
+                *at = value;
+                Ok(())
+            }
+            _ => Err("a value for a null".into()),
+        };
+    };
+    for t in parents {
+        let J::Object(m) = at else {
+            return Err("conflicting changes".into());
+        };
+        at = m.entry(t.clone()).or_insert_with(|| J::Object(Map::new()));
+    }
+    let J::Object(m) = at else {
+        return Err("conflicting changes".into());
+    };
+    match (m.get_mut(last.as_str()), value) {
+        (Some(J::Array(items)), J::Array(more)) => {
+            for v in more {
+                if !items.contains(&v) {
+                    items.push(v);
+                }
+            }
+        }
+        (Some(old), v) if *old != v => return Err("conflicting changes".into()),
+        (Some(_), _) => {}
+        (None, v) => {
+            m.insert(last.clone(), v);
+        }
+    }
+    Ok(())
+}
+
+pub(super) struct Layout<'l, 'd> {
+    doc: &'l Document<'d>,
+    text: &'l str,
+}
