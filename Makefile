@@ -80,7 +80,15 @@ demo: build
 	@echo
 	@$(BIN) check $(EXAMPLES)/restricted-deployment.yaml && echo "(exit code $$?)"
 	@echo
-	@echo "Next: '$(BIN) check --format json|sarif PATH', '$(BIN) rules', '$(BIN) explain RULE'."
+	@echo "================================================================================"
+	@echo " kube-secctx check --diff $(EXAMPLES)/nginx-deployment.yaml"
+	@echo " what --fix would change: the safe fixes, comments and layout kept (nothing written)"
+	@echo "================================================================================"
+	@echo
+	@$(BIN) check --diff --exit-zero $(EXAMPLES)/nginx-deployment.yaml
+	@echo
+	@echo "Next: '$(BIN) check --fix [--unsafe-fixes] PATH', '$(BIN) check --format json|sarif PATH',"
+	@echo "      '$(BIN) rules', '$(BIN) explain RULE'."
 	@for t in $(EXTRA_DEMO_TARGETS); do $(MAKE) --no-print-directory $$t; done
 
 # In order, stopping at the first failure. `cargo test --all-targets` runs the unit and

@@ -255,8 +255,8 @@ export interface Finding {
   fix: string;
   /** With `check(text, {fixes: true})`: its fix (one at most), or `[]`. */
   fixes?: Fix[];
-  /** With `check(text, {fixes: true})`, when it has no fix: why. */
-  noFix?: string;
+  /** With `check(text, {fixes: true})`: why it has no fix, or `null` when it has one. */
+  noFix?: string | null;
 }
 
 /** A document that could not be checked. */

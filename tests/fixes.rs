@@ -468,3 +468,18 @@ fn hostile_layouts() {
     assert!(fixed.applied.is_empty());
     assert!(matches!(&fixed.offers[0], Offer::None(why) if why.contains("past a findings budget")));
 }
+
+/// `runAsNonRoot: true` beside `runAsUser: 0` is a pair the kubelet refuses: no fix.
+#[test]
+fn no_run_as_non_root_where_a_container_runs_as_user_0() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/cronjob.yaml"),
+    )
+    .unwrap();
+    let o = offers(&text);
+    let (_, path, _) = o.iter().find(|(r, _, _)| *r == "may-run-as-root").unwrap();
+    assert!(no_fix(&o, "may-run-as-root", path)
+        .starts_with("the container runs as user 0 (runAsUser: 0)"));
+    let fixed = property("cronjob", &text, &Options::default());
+    assert!(!fixed.contains("runAsNonRoot"));
+}

@@ -62,7 +62,7 @@ for (const f of check('kind: Pod\n', { fixes: true }).findings) {
     const t: string = fix.title + edits.map((e) => e.newText + e.range.start.offset).join('');
     void [a, t];
   }
-  const why: string | undefined = f.noFix;
+  const why: string | null | undefined = f.noFix;
   void why;
 }
 const fixOptions: ApplyFixesOptions = { unsafe: true, rules: ['may-run-as-root'], level: 'restricted' };

@@ -51,6 +51,7 @@ kind, or goes past a limit or a budget)
 Suppress rules for one resource with the annotation kube-secctx.io/ignore: \"rule-id,...\".";
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("fixing").args(["fix", "diff"])))]
 pub(super) struct CheckArgs {
     /// Files, directories, or `-` for standard input.
     #[arg(value_name = "PATH")]
@@ -98,7 +99,7 @@ pub(super) struct CheckArgs {
 
     /// With --fix or --diff, apply the unsafe fixes too (they can stop a workload from
     /// starting: see `kube-secctx explain RULE`).
-    #[arg(long)]
+    #[arg(long, requires = "fixing")]
     pub(super) unsafe_fixes: bool,
 
     /// Print what --fix would change as a unified diff and write nothing (exit 1 when

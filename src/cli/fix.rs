@@ -185,6 +185,15 @@ fn keep_owner(path: &Path, meta: &std::fs::Metadata) {
 #[cfg(not(unix))]
 fn keep_owner(_: &Path, _: &std::fs::Metadata) {}
 
+/// `1 remains`, `3 remain`.
+fn remain(n: usize) -> String {
+    if n == 1 {
+        "1 remains".to_string()
+    } else {
+        format!("{n} remain")
+    }
+}
+
 /// The line under the report: how many findings were fixed and how many remain.
 pub(super) fn summary_line(
     s: &FixSummary,
@@ -206,13 +215,13 @@ pub(super) fn summary_line(
             plural(s.files, "file", "files")
         )
     } else if s.fixed == 0 {
-        format!("nothing was fixed; {remaining} remain")
+        format!("nothing was fixed; {}", remain(remaining))
     } else {
         format!(
-            "fixed {} in {}; {} remain",
+            "fixed {} in {}; {}",
             plural(s.fixed, "finding", "findings"),
             plural(s.files, "file", "files"),
-            remaining
+            remain(remaining)
         )
     };
     if s.unsafe_left > 0 && !unsafe_fixes {

@@ -32,7 +32,7 @@ pub fn describe(rule: &str) -> &'static str {
         "missing-seccomp-profile" => "**safe**: sets `seccompProfile: {type: RuntimeDefault}` in the pod's `securityContext` when the pod sets none (every container without its own inherits it), else in the container's. The runtime's default profile only blocks system calls ordinary images do not make. **Unsafe** when it overrides a profile the author wrote.",
         "pod-security-context-missing" => "**safe**: adds a pod `securityContext` holding only `seccompProfile: {type: RuntimeDefault}`. None for a Windows pod (the API server rejects seccomp there).",
         "container-security-context-missing" => "**safe**: adds a container `securityContext` holding only `allowPrivilegeEscalation: false`. None in a Windows pod.",
-        "may-run-as-root" => "**unsafe**: sets `runAsNonRoot: true` in the pod's `securityContext` (or in the container's, where the container sets `false`). The kubelet then refuses to start an image whose user is root, such as `nginx:1.14.2`: check the image's `USER` first.",
+        "may-run-as-root" => "**unsafe**: sets `runAsNonRoot: true` in the pod's `securityContext` (or in the container's, where the container sets `false`). The kubelet then refuses to start an image whose user is root, such as `nginx:1.14.2`: check the image's `USER` first. None where a container it reaches runs as `runAsUser: 0` (the kubelet refuses that pair: choose a user first).",
         "unrestricted-capabilities" => "**unsafe**: adds `ALL` to `capabilities.drop` (creating the list), and removes each `capabilities.add` entry other than `NET_BIND_SERVICE`. A process that needs a capability (binding a port below 1024 without `NET_BIND_SERVICE`, changing file owners) fails.",
         "non-default-capabilities" => "**unsafe**: removes the capability from `capabilities.add`. The workload may need it.",
         "writable-root-filesystem" => "**unsafe**: sets `readOnlyRootFilesystem: true`. A process that writes outside its volumes fails; mount an `emptyDir` where it writes.",
@@ -252,6 +252,13 @@ impl Planner<'_, '_> {
             == Some("windows")
     }
 
+    fn int_at(&self, node: Option<NodeId>) -> Option<i64> {
+        match self.doc.scalar(node?)?.resolved() {
+            Resolved::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+
     fn bool_at(&self, node: Option<NodeId>) -> Option<bool> {
         match self.doc.scalar(node?)?.resolved() {
             Resolved::Bool(b) => Some(b),
@@ -341,12 +348,46 @@ impl Planner<'_, '_> {
     /// missing one is set at the pod level (every container that sets none inherits it).
     fn run_as_non_root(&self) -> Result<Plan, NoFix> {
         let value = json!(true);
+        let root = || {
+            Err(
+                "the container runs as user 0 (runAsUser: 0), which runAsNonRoot: true \
+                 forbids: choose a non-zero user first"
+                    .to_string(),
+            )
+        };
+        let pod_uid = self.int_at(self.get(self.spec_node(), &["securityContext", "runAsUser"]));
+        let uid = |c: &Container| {
+            self.int_at(self.get(Some(c.node), &["securityContext", "runAsUser"]))
+                .or(pod_uid)
+        };
         if self.node(&self.path).is_some_and(|n| !self.doc.is_null(n)) {
+            // A `false` the author wrote: of this container, or of the pod.
+            let zero = match self.container() {
+                Some(c) => uid(c) == Some(0),
+                None => pod_uid == Some(0),
+            };
+            if zero {
+                return root();
+            }
             return Ok(Plan {
                 title: "set runAsNonRoot: true".into(),
                 applicability: Applicability::Unsafe,
                 ops: vec![self.set_here(value)],
             });
+        }
+        // The pod's setting reaches every container that sets none.
+        let inherits = |c: &&Container| {
+            self.get(Some(c.node), &["securityContext", "runAsNonRoot"])
+                .is_none()
+        };
+        if self
+            .w
+            .containers
+            .iter()
+            .filter(inherits)
+            .any(|c| uid(c) == Some(0))
+        {
+            return root();
         }
         Ok(Plan {
             title: "set runAsNonRoot: true in the pod's securityContext".into(),

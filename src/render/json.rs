@@ -131,7 +131,7 @@ impl<'r, 's> JsonReport<'r, 's> {
                 None => (Vec::new(), Some("the finding was not planned")),
             };
             json.fixes = Some(fixes);
-            json.no_fix = no_fix;
+            json.no_fix = Some(no_fix);
         }
         json
     }
@@ -283,7 +283,7 @@ impl<W: std::io::Write> EntryWriter for JsonWriter<W> {
                 None => (Vec::new(), Some("the finding was not planned")),
             };
             json.fixes = Some(fixes);
-            json.no_fix = no_fix;
+            json.no_fix = Some(no_fix);
         }
         self.out.write_all(&pretty(&json, 2))
     }
@@ -327,8 +327,9 @@ struct FindingJson<'a> {
     fix: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     fixes: Option<Vec<FixJson<'a>>>,
+    /// With fixes shown: why there is no fix, or `null` when there is one.
     #[serde(rename = "noFix", skip_serializing_if = "Option::is_none")]
-    no_fix: Option<&'a str>,
+    no_fix: Option<Option<&'a str>>,
 }
 
 #[derive(Serialize)]
