@@ -124,6 +124,16 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
                 }
                 let parent = walked.parent().ok_or("cannot remove the root")?;
                 let last = path.last().map(String::as_str).unwrap_or("");
+                // Removing the key that wins would bring back the one it hides.
+                if l.doc
+                    .duplicates
+                    .iter()
+                    .any(|d| d.map == parent && d.key == last)
+                {
+                    return Err(format!(
+                        "`{last}` is written twice in its mapping: remove the duplicate first"
+                    ));
+                }
                 let at = match (l.doc.map(parent), l.doc.seq(parent)) {
                     (Some(entries), _) => entries.iter().position(|e| e.key == last),
                     (_, Some(_)) => last.parse().ok(),
