@@ -221,6 +221,7 @@ fn build<'a>(
             json: false,
             aliased: Vec::new(),
             merging: Vec::new(),
+            alias_in_anchor: false,
         },
         stack: Vec::new(),
         anchors: HashMap::new(),
@@ -296,6 +297,10 @@ fn build<'a>(
                     ));
                 };
                 b.doc.aliased.push(id);
+                // An alias inside its own anchor's node (`&a {<<: *a}`) sees it unfinished.
+                b.doc.alias_in_anchor |= b.stack.iter().any(|f| match f {
+                    Frame::Seq { id: open, .. } | Frame::Map { id: open, .. } => *open == id,
+                });
                 b.add(id, Span::new(start, end), index)?;
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {

@@ -26,6 +26,7 @@ pub fn document_from_json(v: &Value) -> Document<'_> {
         json: true,
         aliased: Vec::new(),
         merging: Vec::new(),
+        alias_in_anchor: false,
     }
 }
 

@@ -252,6 +252,9 @@ pub struct Document<'a> {
     pub aliased: Vec<NodeId>,
     /// The mappings that hold a merge key `<<`, ascending.
     pub merging: Vec<NodeId>,
+    /// Whether an alias stands inside its own anchor's node (`&a {<<: *a}`): it reads
+    /// the node unfinished, so the document's text and tree do not map one to one.
+    pub alias_in_anchor: bool,
 }
 
 impl<'a> Document<'a> {

@@ -29,6 +29,12 @@ use crate::yaml::{Document, NodeId, Resolved, Span, Value};
 /// overlap.
 pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Edit>, String> {
     let l = Layout { doc, text };
+    if doc.alias_in_anchor {
+        return Err(
+            "an alias stands inside its own anchor's node (`&a` … `*a`): edit the document by hand"
+                .into(),
+        );
+    }
     // YAML breaks lines at a carriage return alone too (classic Mac OS): such a text is
     // not edited (no manifest tool writes one).
     let body = text.get(doc.span.start..doc.span.end).unwrap_or("");
