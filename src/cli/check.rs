@@ -165,12 +165,16 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_USAGE));
     }
     let mut fixes = fix::FixSummary::default();
+    // With --diff in JSON or SARIF, each file's fixes, from the run that fixed it.
+    let mut diff_tables = Vec::new();
     if args.fix || args.diff {
         for (name, bytes, real) in &mut read {
             let target = real.as_deref().filter(|_| args.fix);
-            if let Some(new) = fix::fix_input(&opts, args, name, bytes, target, &mut fixes) {
+            let fixing = fix::fix_input(&opts, args, name, bytes, target, &mut fixes);
+            if let Some(new) = fixing.new {
                 *bytes = new;
             }
+            diff_tables.push(fixing.table);
         }
         unreadable |= fixes.unwritten > 0;
     }
@@ -212,13 +216,16 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         };
         return Ok(code);
     }
-    // --show-fixes: each file's offers (every fix, safe and unsafe) on the text reported.
-    let show = args.show_fixes || args.diff;
+    // --show-fixes: each file's offers (every fix, safe and unsafe) on the text reported
+    // (with --diff, the run above made them).
     let files: Vec<String> = read.iter().map(|(name, _, _)| name.clone()).collect();
+    let mut diff_tables = diff_tables.into_iter();
     let read: Vec<Read> = read
         .into_iter()
         .map(|(name, bytes, _)| {
-            let fixes = if show {
+            let fixes = if args.diff {
+                diff_tables.next().flatten()
+            } else if args.show_fixes {
                 fix::fix_table(&opts, &name, &bytes)
             } else {
                 None

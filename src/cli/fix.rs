@@ -30,8 +30,16 @@ pub(super) fn selection(args: &CheckArgs) -> FixSelection {
     }
 }
 
-/// One input's fixed text, when it changes: `Some(new bytes)`. Counts in `summary`;
-/// `real` is the file to replace (`None` for standard input or with --diff).
+/// What fixing one input gave: its fixed bytes, when they changed, and with --diff in
+/// JSON or SARIF its findings' fixes (for the report of the unchanged text).
+#[derive(Default)]
+pub(super) struct Fixing {
+    pub(super) new: Option<Vec<u8>>,
+    pub(super) table: Option<FixTable>,
+}
+
+/// Fixes one input; counts in `summary`. `real` is the file to replace (`None` for
+/// standard input or with --diff).
 pub(super) fn fix_input(
     opts: &Options,
     args: &CheckArgs,
@@ -39,37 +47,49 @@ pub(super) fn fix_input(
     bytes: &[u8],
     real: Option<&Path>,
     summary: &mut FixSummary,
-) -> Option<Vec<u8>> {
+) -> Fixing {
     let Ok(text) = std::str::from_utf8(bytes) else {
         eprintln!("warning: {name}: not fixed: the file is not UTF-8");
-        return None;
+        return Fixing::default();
     };
     let sel = selection(args);
-    let fixed = fix_text(opts, name, text, &sel, false).ok()?;
+    // --diff in JSON or SARIF shows every finding's fixes: one run plans them and
+    // applies the selected ones.
+    let describe = args.diff && args.format != Format::Text;
+    let Ok(fixed) = fix_text(opts, name, text, &sel, describe) else {
+        return Fixing::default();
+    };
     summary.unsafe_left += fixed
         .left
         .iter()
         .filter(|(_, a)| *a == Applicability::Unsafe)
         .count();
-    if fixed.text == text {
-        return None;
-    }
+    let changed = fixed.text != text;
     if args.diff {
-        summary.fixed += fixed.applied.len();
-        summary.files += 1;
-        if args.format != Format::Text {
-            // The report shows each finding's fixes instead.
-            return None;
+        if changed {
+            summary.fixed += fixed.applied.len();
+            summary.files += 1;
         }
-        let diff = similar::TextDiff::from_lines(text, &fixed.text);
-        let patch = diff
-            .unified_diff()
-            .context_radius(3)
-            .header(name, name)
-            .to_string();
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(patch.as_bytes());
-        return None;
+        if describe {
+            return Fixing {
+                new: None,
+                table: Some(FixTable::new(fixed)),
+            };
+        }
+        if changed {
+            let diff = similar::TextDiff::from_lines(text, &fixed.text);
+            let patch = diff
+                .unified_diff()
+                .context_radius(3)
+                .header(name, name)
+                .to_string();
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(patch.as_bytes());
+        }
+        return Fixing::default();
+    }
+    if !changed {
+        return Fixing::default();
     }
     if let Some(real) = real {
         if let Err(e) = write_fixed(real, bytes, fixed.text.as_bytes()) {
@@ -78,12 +98,15 @@ pub(super) fn fix_input(
                 super::io::io_message(&e)
             );
             summary.unwritten += 1;
-            return None;
+            return Fixing::default();
         }
     }
     summary.fixed += fixed.applied.len();
     summary.files += 1;
-    Some(fixed.text.into_bytes())
+    Fixing {
+        new: Some(fixed.text.into_bytes()),
+        table: None,
+    }
 }
 
 /// The offers for the findings of one input's text (every fix, safe and unsafe), for
