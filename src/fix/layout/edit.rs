@@ -14,26 +14,10 @@ impl Layout<'_, '_> {
         match target {
             Target::Null(key) => {
                 let s = self.span(node);
-                let written = self.text.get(s.start..s.end).unwrap_or("").trim_end();
-                if !written.is_empty() && skip_properties(written).is_empty() {
-                    // `key: &a` or `key: !!map`: the mapping after the properties.
-                    let value = J::Object(fields.clone());
-                    let end = s.start + written.len();
-                    return Ok(Edit::new(
-                        Span::new(end, end),
-                        format!(" {}", self.flow(&value)),
-                    ));
-                }
+                let written = self.text.get(s.start..s.end).unwrap_or("").trim();
                 if !written.is_empty() || self.is_json() {
-                    // `key: null` / `key: ~`: the mapping in flow style, in its place.
-                    let end = s.start + written.len();
-                    let value = J::Object(fields.clone());
-                    let new = if self.is_json() {
-                        self.json_like_flow(&value)
-                    } else {
-                        self.flow(&value)
-                    };
-                    return Ok(Edit::new(Span::new(s.start, end), new));
+                    // `key: null`, `key: ~`, `key: &a`: the mapping in flow style.
+                    return self.set_inline(node, key, self.flow(&J::Object(fields.clone())));
                 }
                 // `key:` with nothing after it: block lines under the key.
                 let key = key.ok_or("a null list item")?;
@@ -99,24 +83,7 @@ impl Layout<'_, '_> {
         list: &J,
         key: Option<Span>,
     ) -> Result<Edit, String> {
-        let s = self.span(node);
-        let written = self.text.get(s.start..s.end).unwrap_or("").trim_end();
-        let flow = if self.is_json() {
-            json_text(list)
-        } else {
-            self.flow(list)
-        };
-        if written.is_empty() {
-            // `key:` with nothing after it: ` [item]` after the colon.
-            let colon = self.after_colon(key.ok_or("a null list item")?)?;
-            return Ok(Edit::new(Span::new(colon, colon), format!(" {flow}")));
-        }
-        if skip_properties(written).is_empty() {
-            // `key: &a` or `key: !!seq`: after the properties.
-            let end = s.start + written.len();
-            return Ok(Edit::new(Span::new(end, end), format!(" {flow}")));
-        }
-        Ok(Edit::new(Span::new(s.start, s.start + written.len()), flow))
+        self.set_inline(node, key, self.flow(list))
     }
 
     /// Keys added to a flow mapping (YAML `{a: b}` or a JSON object): after its last
@@ -371,29 +338,34 @@ impl Layout<'_, '_> {
         Ok(edits)
     }
 
-    /// Replaces a scalar's text (keeping its anchor); an empty value (`key:` or
-    /// `key: &a`) gets the new one after its key's colon or its anchor.
+    /// Replaces a scalar's text (see [`Layout::set_inline`]).
     pub(super) fn replace(
         &self,
         node: NodeId,
         value: &J,
         key: Option<Span>,
     ) -> Result<Edit, String> {
+        self.set_inline(node, key, self.scalar(value))
+    }
+
+    /// Writes `new` as the value of `node` (a scalar or a `null`; `key` is the span of
+    /// its entry's key), on its line and keeping its anchor or tag: after the key's `:`
+    /// when nothing is written (`key:`), after the properties when only they are
+    /// (`key: &a`, `key: !!map`), else in place of the written value.
+    fn set_inline(&self, node: NodeId, key: Option<Span>, new: String) -> Result<Edit, String> {
         let s = self.span(node);
         let t = self.text.get(s.start..s.end).unwrap_or("");
         let content = skip_properties(t);
-        let start = s.start + (t.len() - content.len());
-        let end = self.content_end(node);
-        let new = self.scalar(value);
         if content.trim().is_empty() {
-            if start > s.start {
-                // After the anchor or tag.
+            if t.trim_start().starts_with(['&', '!']) {
                 let props = s.start + t.trim_end().len();
                 return Ok(Edit::new(Span::new(props, props), format!(" {new}")));
             }
             let colon = self.after_colon(key.ok_or("an empty list item")?)?;
             return Ok(Edit::new(Span::new(colon, colon), format!(" {new}")));
         }
+        let start = s.start + (t.len() - content.len());
+        let end = self.content_end(node);
         if start > end {
             return Err("an empty value".into());
         }

@@ -20,7 +20,8 @@ impl Layout<'_, '_> {
         }
     }
 
-    /// A value in flow style: `{a: b, c: [d]}` (YAML) or JSON.
+    /// A value in flow style: `{a: b, c: [d]}` (YAML), or one-line JSON in a JSON
+    /// document (its keys and scalars are JSON there).
     pub(super) fn flow(&self, v: &J) -> String {
         let sep = ": ";
         match v {
@@ -106,11 +107,6 @@ impl Layout<'_, '_> {
             }
             other => json_text(other),
         }
-    }
-
-    /// A JSON value in one line.
-    pub(super) fn json_like_flow(&self, v: &J) -> String {
-        json_text(v)
     }
 }
 
