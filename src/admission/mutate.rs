@@ -75,10 +75,7 @@ impl Change {
     /// spec.containers[0].securityContext.capabilities.drop`, `removed
     /// spec.containers[0].ports[0].hostPort`.
     fn summary(&self) -> String {
-        let scalar = |v: &Value| match v {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
+        let scalar = ops::shown;
         match &self.op {
             Op::Set { value, .. } => {
                 format!("set {}={}", field_path(&self.op.pointer()), scalar(value))

@@ -47,6 +47,15 @@ impl Op {
     }
 }
 
+/// A value as a fix's title or a change's summary shows it: a string as it is (`RuntimeDefault`),
+/// anything else as JSON (`false`, `["ALL"]`).
+pub fn shown(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => super::layout::json_text(other),
+    }
+}
+
 /// Splits a JSON pointer into unescaped tokens (`""` is the root: no token).
 pub fn tokens(pointer: &str) -> Vec<String> {
     match pointer.strip_prefix('/') {

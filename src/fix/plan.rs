@@ -203,10 +203,7 @@ impl Planner<'_, '_> {
     /// Sets the finding's own field (named `field`) to `value`: a change of a value the
     /// author wrote, so unsafe.
     fn set_value(&self, field: &str, value: Value) -> Result<Plan, NoFix> {
-        let shown = match &value {
-            Value::String(s) => s.clone(),
-            v => super::layout::json_text(v),
-        };
+        let shown = super::ops::shown(&value);
         Ok(Plan {
             title: format!("set {field}: {shown}"),
             applicability: Applicability::Unsafe,
