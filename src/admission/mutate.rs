@@ -27,7 +27,7 @@ use super::verdict::{field_path, AUDIT_MAX_ENTRIES};
 use super::{check, is_core_pod, pod_templates_unchanged, pointer_within, Request};
 use crate::fix::{ops, plan, Op};
 use crate::report::Finding;
-use crate::workload::{extract, Workload};
+use crate::workload::extract;
 use crate::yaml::{document_from_json, Document};
 
 /// Whether this request may be answered with a mutated object: `CREATE`, or the
@@ -172,12 +172,9 @@ pub(super) fn mutate(
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut held_back = 0;
     for f in findings.iter().filter(|f| listed(f)) {
-        let Some(w) = workload_of(&workloads, &f.path) else {
-            continue;
-        };
         // A finding whose fix the core cannot plan here (in a Windows pod, say) is left
         // for the answer to name.
-        let Ok(p) = plan::plan(doc, w, f) else {
+        let Ok(p) = plan::plan(doc, &workloads, f) else {
             continue;
         };
         if !p.ops.iter().all(allowed) {
@@ -257,15 +254,6 @@ fn any_within(pointers: &BTreeSet<&str>, at: &str) -> bool {
         .range(at..)
         .take_while(|p| p.starts_with(at))
         .any(|p| pointer_within(p, at))
-}
-
-/// The workload a finding at `pointer` belongs to: the one whose root is the longest
-/// prefix of it (a `List` item's, or the object's).
-fn workload_of<'w>(workloads: &'w [Workload], pointer: &str) -> Option<&'w Workload> {
-    workloads
-        .iter()
-        .filter(|w| pointer_within(pointer, &w.root_pointer))
-        .max_by_key(|w| w.root_pointer.len())
 }
 
 /// The audit annotation [`super::AUDIT_MUTATED`]: `set spec...runAsNonRoot=true, added

@@ -26,7 +26,7 @@ use crate::engine::Checker;
 use crate::options::{Options, OptionsError};
 use crate::position::LineIndex;
 use crate::report::{ErrorEntry, Finding};
-use crate::workload::{extract, Workload};
+use crate::workload::extract;
 use crate::yaml::{for_each_document, Parsed, Span};
 use verify::DocFix;
 
@@ -201,13 +201,8 @@ pub fn fix_text(
             return;
         }
         let ws = extract(&doc).workloads;
-        let mut plans: Vec<Result<Plan, String>> = findings
-            .iter()
-            .map(|f| match workload_of(&ws, &f.path) {
-                Some(w) => plan::plan(&doc, w, f),
-                None => Err("no workload".to_string()),
-            })
-            .collect();
+        let mut plans: Vec<Result<Plan, String>> =
+            findings.iter().map(|f| plan::plan(&doc, &ws, f)).collect();
         // Each fix written on its own (to be shown with its own edits): one whose text
         // cannot be written (an alias on the way, a field that is not a mapping) has no
         // fix, and says why.
@@ -309,16 +304,4 @@ pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
     }
     out.push_str(text.get(at..).unwrap_or(""));
     out
-}
-
-/// The workload a finding at `pointer` belongs to: the one whose root is the longest
-/// prefix of it (a `List` item's, or the document's).
-fn workload_of<'w>(ws: &'w [Workload], pointer: &str) -> Option<&'w Workload> {
-    ws.iter()
-        .filter(|w| {
-            pointer
-                .strip_prefix(w.root_pointer.as_str())
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-        })
-        .max_by_key(|w| w.root_pointer.len())
 }

@@ -55,8 +55,28 @@ pub fn describe(rule: &str) -> &'static str {
     }
 }
 
-/// The plan for `f`, a finding of `doc` about workload `w`, or why there is none.
-pub(crate) fn plan(doc: &Document<'_>, w: &Workload, f: &Finding) -> Result<Plan, NoFix> {
+/// The plan for `f`, a finding of `doc` (whose workloads are `workloads`), or why there
+/// is none.
+pub(crate) fn plan(doc: &Document<'_>, workloads: &[Workload], f: &Finding) -> Result<Plan, NoFix> {
+    let w = workload_of(workloads, &f.path).ok_or("no workload")?;
+    plan_for(doc, w, f)
+}
+
+/// The workload a finding at `pointer` belongs to: the one whose root is the longest
+/// prefix of it (a `List` item's, or the document's).
+fn workload_of<'w>(workloads: &'w [Workload], pointer: &str) -> Option<&'w Workload> {
+    workloads
+        .iter()
+        .filter(|w| {
+            pointer
+                .strip_prefix(w.root_pointer.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+        .max_by_key(|w| w.root_pointer.len())
+}
+
+/// The plan for `f`, a finding of `doc` about workload `w`.
+fn plan_for(doc: &Document<'_>, w: &Workload, f: &Finding) -> Result<Plan, NoFix> {
     let at = Planner {
         doc,
         w,
