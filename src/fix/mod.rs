@@ -13,6 +13,7 @@
 //! Fixes are computed only when asked for ([`fix_text`]); a plain check does not pay
 //! for them.
 
+mod ignore;
 mod layout;
 pub mod ops;
 pub mod plan;
@@ -30,6 +31,7 @@ use crate::workload::extract;
 use crate::yaml::{for_each_document, Parsed, Span};
 use verify::DocFix;
 
+pub use ignore::ignore_fix;
 pub use ops::Op;
 pub use plan::{describe, Plan};
 

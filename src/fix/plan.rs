@@ -64,7 +64,7 @@ pub(crate) fn plan(doc: &Document<'_>, workloads: &[Workload], f: &Finding) -> R
 
 /// The workload a finding at `pointer` belongs to: the one whose root is the longest
 /// prefix of it (a `List` item's, or the document's).
-fn workload_of<'w>(workloads: &'w [Workload], pointer: &str) -> Option<&'w Workload> {
+pub(crate) fn workload_of<'w>(workloads: &'w [Workload], pointer: &str) -> Option<&'w Workload> {
     workloads
         .iter()
         .filter(|w| {
