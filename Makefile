@@ -109,6 +109,7 @@ bench: setup
 	@test -f ../shared/corpus/real/bench-large.yaml \
 		|| { echo "bench: ../shared/corpus/real/bench-large.yaml is missing" >&2; exit 1; }
 	CARGO_TARGET_DIR="$(BENCH_TARGET)" $(CARGO) bench --bench check
+	CARGO_TARGET_DIR="$(BENCH_TARGET)" $(CARGO) bench --bench lsp
 	@$(MAKE) --no-print-directory bench-budgets
 	@for t in $(EXTRA_BENCH_TARGETS); do $(MAKE) --no-print-directory $$t; done
 

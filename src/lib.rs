@@ -15,9 +15,10 @@
 //! The core: [`yaml`] (spanned tree, YAML 1.1 scalars as Kubernetes reads them) →
 //! [`workload`] (kind → pod spec) → [`rules`] (one file per rule, reporting JSON pointers)
 //! → [`engine`] ([`Checker`]: policies, spans, suppression) → [`report::Report`], with
-//! [`options`] and [`position`] (byte offsets to lines and columns). It does no I/O and
+//! [`options`] and [`position`] (byte offsets to lines and columns), and [`fields`] (what
+//! each `securityContext` field does and what each PSS level allows in it). It does no I/O and
 //! does not panic. The front ends convert: [`render`] (text, JSON, SARIF), [`cli`],
-//! [`js`], [`admission`] with [`kubewarden`] and [`opa`].
+//! [`js`], `lsp` (the language server), [`admission`] with [`kubewarden`] and [`opa`].
 #![cfg_attr(
     test,
     allow(
@@ -29,6 +30,7 @@
 )]
 
 pub mod engine;
+pub mod fields;
 pub mod fix;
 pub mod options;
 pub mod position;
@@ -44,6 +46,8 @@ pub mod cli;
 pub mod js;
 #[cfg(feature = "kubewarden")]
 pub mod kubewarden;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 #[cfg(feature = "opa")]
 pub mod opa;
 #[cfg(feature = "render")]

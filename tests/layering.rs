@@ -9,9 +9,12 @@
 
 use std::path::{Path, PathBuf};
 
-/// The core: the YAML layer, workloads, rules, engine, report, options, positions.
-const CORE: [&str; 7] = [
+/// The core: the YAML layer, workloads, rules, engine, report, options, positions, fixes,
+/// field documentation.
+const CORE: [&str; 9] = [
     "yaml",
+    "fix",
+    "fields.rs",
     "workload.rs",
     "rules",
     "engine",
@@ -21,7 +24,15 @@ const CORE: [&str; 7] = [
 ];
 
 /// The front ends, as paths under `crate::`.
-const FRONT_ENDS: [&str; 6] = ["render", "cli", "js", "admission", "kubewarden", "opa"];
+const FRONT_ENDS: [&str; 7] = [
+    "render",
+    "cli",
+    "js",
+    "lsp",
+    "admission",
+    "kubewarden",
+    "opa",
+];
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")

@@ -35,7 +35,23 @@ pub(super) enum Command {
         /// The rule ID, e.g. `privileged-container`.
         rule: String,
     },
+    /// Run the language server (LSP over standard input and output) for editors.
+    #[cfg(feature = "lsp")]
+    #[command(after_long_help = SERVER_AFTER_HELP)]
+    Server {
+        /// Accepted for editors' clients that always pass it; stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
 }
+
+#[cfg(feature = "lsp")]
+const SERVER_AFTER_HELP: &str = "\
+Speaks the Language Server Protocol on standard input and output (logs go to standard \
+error): diagnostics for every finding, hover documentation, and the fixes as code actions \
+(quick fixes, source.fixAll.kube-secctx, and \"Ignore RULE for this resource\"). Settings \
+(initializationOptions or workspace/didChangeConfiguration): level, pssVersion, select, \
+ignore. See the README for Neovim, Helix and Emacs.";
 
 const CHECK_AFTER_HELP: &str = "\
 Directories are searched recursively for *.yaml and *.yml files (hidden entries below the \

@@ -1,4 +1,5 @@
-//! The `kube-secctx` command line: `check`, `rules`, `explain`.
+//! The `kube-secctx` command line: `check`, `rules`, `explain`, and (native builds)
+//! `server`, the language server of [`crate::lsp`].
 //!
 //! One command line for every way it is run: the native binary (`src/bin/kube-secctx.rs`)
 //! calls [`main`], and so does the npm package's command, which is this same code built
@@ -63,6 +64,8 @@ pub fn main() -> ExitCode {
             io::write_stdout(&out).map(|()| ExitCode::SUCCESS)
         }
         Command::Explain { rule } => run_explain(&rule),
+        #[cfg(feature = "lsp")]
+        Command::Server { stdio: _ } => crate::lsp::run(),
     };
     match result {
         Ok(code) => code,

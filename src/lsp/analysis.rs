@@ -1,0 +1,301 @@
+//! One document's analysis: whether its text holds Kubernetes objects, its findings and
+//! error entries with related information, and (when a code action asks) its fixes.
+
+use std::sync::Arc;
+
+use crate::engine::Checker;
+use crate::fix::{fix_text, FixSelection, Fixed};
+use crate::options::Options;
+use crate::position::LineIndex;
+use crate::report::{ErrorEntry, Finding};
+use crate::yaml::{escape_pointer, for_each_document, Document, Parsed, Span, Value};
+
+/// A place the client can show beside a diagnostic (`relatedInformation`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    /// Where, in bytes of the text.
+    pub span: Span,
+    /// What it is.
+    pub message: String,
+}
+
+/// The analysis of one text under one set of options.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    /// Whether the text is checked at all: it holds a Kubernetes object (a document with
+    /// `apiVersion` and `kind`, see [`is_kubernetes_text`]) and is not a Helm template.
+    /// When `false`, `findings` and `errors` are empty.
+    pub kubernetes: bool,
+    /// The findings, in report order (by document, then position).
+    pub findings: Vec<Finding>,
+    /// For each finding (same index), the places worth showing beside it: the pod-level
+    /// setting a container inherits, the duplicate keys a key hides.
+    pub related: Vec<Vec<Related>>,
+    /// The error entries of the Kubernetes documents (invalid YAML, limits, a document
+    /// with `apiVersion` but no `kind`); none for documents that are not Kubernetes
+    /// objects.
+    pub errors: Vec<ErrorEntry>,
+    /// The fixes (safe ones applied, every finding described), when asked.
+    fixes: Option<Fixed>,
+}
+
+/// Security context fields a container inherits from the pod's `securityContext` when it
+/// does not set its own (Kubernetes API: `PodSecurityContext`, "the value specified in
+/// SecurityContext takes precedence").
+const INHERITED: &[&str] = &[
+    "runAsUser",
+    "runAsGroup",
+    "runAsNonRoot",
+    "seLinuxOptions",
+    "seccompProfile",
+    "appArmorProfile",
+    "windowsOptions",
+];
+
+impl Analysis {
+    /// Checks `text` (the document `uri`, in language `language`) under `opts`. Never
+    /// fails: options were validated when the settings were read, and a text that cannot
+    /// be checked gives error entries.
+    pub fn new(uri: &str, language: &str, text: &str, opts: &Options) -> Analysis {
+        let mut out = Analysis::default();
+        if is_template(uri, language, text) {
+            return out;
+        }
+        let Ok(mut checker) = Checker::new(opts) else {
+            return out;
+        };
+        let file: Arc<str> = Arc::from(uri);
+        let mut lines: Option<LineIndex<'_>> = None;
+        let mut syntax_errors: Vec<ErrorEntry> = Vec::new();
+        let mut kubernetes = false;
+        for_each_document(text, &opts.limits, &[], |parsed| match parsed {
+            Parsed::Error(e) => syntax_errors.push(ErrorEntry {
+                file: uri.to_string(),
+                document: e.document,
+                message: e.message,
+                span: e.span,
+            }),
+            Parsed::Document(doc) => {
+                let (api_version, kind) = object_keys(&doc);
+                if !api_version && !kind {
+                    return;
+                }
+                kubernetes |= api_version && kind;
+                if !doc.duplicates.is_empty() && lines.is_none() {
+                    lines = Some(LineIndex::new(text));
+                }
+                let batch = checker.check_parsed(&file, &doc, lines.as_ref());
+                for f in &batch.findings {
+                    out.related.push(related(&doc, f));
+                }
+                out.findings.extend(batch.findings);
+                out.errors.extend(batch.errors);
+            }
+        });
+        // A document that does not parse may be the Kubernetes object being typed.
+        if !syntax_errors.is_empty() && (kubernetes || looks_like_kubernetes(text)) {
+            kubernetes = true;
+            out.errors.extend(syntax_errors);
+            out.errors.sort_by_key(|e| (e.document, e.span.start));
+        }
+        if !kubernetes {
+            return Analysis::default();
+        }
+        out.kubernetes = true;
+        out
+    }
+
+    /// Computes the fixes of this text (`text` and `opts` must be those of
+    /// [`Analysis::new`]) unless they are known: every finding's offer, and the safe fixes
+    /// applied together (their edits make "fix all"). See [`Analysis::fixed`].
+    pub fn compute_fixes(&mut self, uri: &str, text: &str, opts: &Options) {
+        if self.fixes.is_none() {
+            self.fixes =
+                Some(fix_text(opts, uri, text, &FixSelection::default(), true).unwrap_or_default());
+        }
+    }
+
+    /// The fixes, once [`Analysis::compute_fixes`] has run.
+    pub fn fixed(&self) -> Option<&Fixed> {
+        self.fixes.as_ref()
+    }
+}
+
+/// Whether the root of `doc` is a mapping with an `apiVersion` key, and with a `kind` key.
+fn object_keys(doc: &Document<'_>) -> (bool, bool) {
+    let Some(entries) = doc.root.and_then(|r| doc.map(r)) else {
+        return (false, false);
+    };
+    (
+        entries.iter().any(|e| e.key == "apiVersion"),
+        entries.iter().any(|e| e.key == "kind"),
+    )
+}
+
+/// Whether `text` holds Kubernetes objects as far as a language server should care:
+/// some document is a mapping with `apiVersion` and `kind`, and the text is not a Helm
+/// template (see [`Analysis::new`]). For callers that have no tree yet.
+pub fn is_kubernetes_text(uri: &str, language: &str, text: &str) -> bool {
+    Analysis::new(uri, language, text, &Options::default()).kubernetes
+}
+
+/// A Helm (Go) template, not a manifest: the client says so (`helm`, `gotmpl`), or the
+/// text has template actions (`{{`) and sits in a chart's `templates/` directory or does
+/// not parse. A manifest that only carries `{{ }}` in strings (alerting rules) parses,
+/// and is checked.
+fn is_template(uri: &str, language: &str, text: &str) -> bool {
+    if matches!(
+        language,
+        "helm" | "gotmpl" | "go-template" | "helm-template"
+    ) {
+        return true;
+    }
+    if !text.contains("{{") {
+        return false;
+    }
+    if uri.contains("/templates/") {
+        return true;
+    }
+    let mut broken = false;
+    for_each_document(text, &Options::default().limits, &[], |p| {
+        broken |= matches!(p, Parsed::Error(_));
+    });
+    broken
+}
+
+/// A text whose lines start with `apiVersion:` and `kind:` (YAML) or that names both as
+/// JSON keys: a Kubernetes manifest, even while a document of it does not parse.
+fn looks_like_kubernetes(text: &str) -> bool {
+    let mut api = false;
+    let mut kind = false;
+    for line in text.lines() {
+        api |= line.starts_with("apiVersion:") || line.starts_with("apiVersion :");
+        kind |= line.starts_with("kind:") || line.starts_with("kind :");
+    }
+    (api && kind) || (text.contains("\"apiVersion\"") && text.contains("\"kind\""))
+}
+
+/// The related information of finding `f` of `doc`.
+fn related(doc: &Document<'_>, f: &Finding) -> Vec<Related> {
+    let mut out = Vec::new();
+    if f.rule == "duplicate-key" {
+        for d in doc.duplicates.iter().filter(|d| d.winner == f.span) {
+            out.push(Related {
+                span: d.hidden,
+                message: format!(
+                    "the earlier `{}` this key hides: its value is ignored",
+                    d.key
+                ),
+            });
+        }
+        return out;
+    }
+    if let Some(r) = inherited(doc, f) {
+        out.push(r);
+    }
+    out
+}
+
+/// For a container finding about a field the container does not set, the pod-level
+/// setting it inherits.
+fn inherited(doc: &Document<'_>, f: &Finding) -> Option<Related> {
+    f.container.as_ref()?;
+    let root = doc.root?;
+    let (pod, rest) = ["/containers/", "/initContainers/", "/ephemeralContainers/"]
+        .iter()
+        .find_map(|list| {
+            let at = f.path.rfind(list)?;
+            let tail = f.path.get(at + list.len()..)?;
+            let (_index, rest) = tail.split_once("/securityContext/")?;
+            Some((f.path.get(..at)?, rest))
+        })?;
+    let first = rest.split('/').next()?;
+    if !INHERITED.contains(&first) {
+        return None;
+    }
+    let container = f.path.get(..f.path.len() - rest.len())?;
+    // The container sets its own: the pod's does not apply.
+    if doc
+        .pointer(root, &format!("{container}{}", escape_pointer(first)))
+        .is_some()
+    {
+        return None;
+    }
+    let pod_sc = format!("{pod}/securityContext/");
+    let (node, shown) = match doc.pointer(root, &format!("{pod_sc}{rest}")) {
+        Some(n) => (n, rest),
+        None => (doc.pointer(root, &format!("{pod_sc}{first}"))?, first),
+    };
+    let span = doc.node(node)?.span();
+    let value = match doc.node(node).map(|n| &n.value) {
+        Some(Value::Scalar(s)) => format!(" ({})", s.text),
+        _ => String::new(),
+    };
+    Some(Related {
+        span,
+        message: format!(
+            "the pod's securityContext.{}{value} applies to this container, which does not set its own",
+            shown.replace('/', ".")
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext:\n    runAsNonRoot: false\n  containers:\n  - name: a\n    image: x\n";
+
+    #[test]
+    fn kubernetes_or_not() {
+        let o = Options::default();
+        assert!(Analysis::new("file:///p.yaml", "yaml", POD, &o).kubernetes);
+        let ci = "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n";
+        let a = Analysis::new("file:///ci.yaml", "yaml", ci, &o);
+        assert!(!a.kubernetes && a.errors.is_empty());
+        let compose = "services:\n  web:\n    image: nginx\n    privileged: true\n";
+        assert!(!Analysis::new("file:///compose.yaml", "yaml", compose, &o).kubernetes);
+        // Broken YAML in a manifest is reported; in other YAML it is not.
+        let broken = "apiVersion: v1\nkind: Pod\nspec: [\n";
+        let a = Analysis::new("file:///b.yaml", "yaml", broken, &o);
+        assert!(a.kubernetes && a.errors.len() == 1, "{a:?}");
+        assert!(!Analysis::new("file:///b.yaml", "yaml", "a: [\n", &o).kubernetes);
+        // Helm templates: in templates/, or not parsing with {{ }}.
+        let tpl = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\n";
+        assert!(!Analysis::new("file:///c/templates/pod.yaml", "yaml", tpl, &o).kubernetes);
+        assert!(!Analysis::new("file:///pod.yaml", "helm", POD, &o).kubernetes);
+        let tpl2 = "{{- if .Values.x }}\napiVersion: v1\nkind: Pod\n{{- end }}\n";
+        assert!(!Analysis::new("file:///pod.yaml", "yaml", tpl2, &o).kubernetes);
+    }
+
+    #[test]
+    fn inherited_pod_setting_is_related() {
+        let a = Analysis::new("file:///p.yaml", "yaml", POD, &Options::default());
+        let i = a
+            .findings
+            .iter()
+            .position(|f| f.rule == "may-run-as-root" && f.container.is_some())
+            .unwrap();
+        let r = &a.related[i];
+        assert_eq!(r.len(), 1);
+        assert_eq!(&POD[r[0].span.start..r[0].span.end], "false");
+        assert_eq!(
+            r[0].message,
+            "the pod's securityContext.runAsNonRoot (false) applies to this container, which does not set its own"
+        );
+    }
+
+    #[test]
+    fn duplicate_key_names_the_hidden_one() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostNetwork: true\n  hostNetwork: false\n  containers: []\n";
+        let a = Analysis::new("file:///p.yaml", "yaml", text, &Options::default());
+        let i = a
+            .findings
+            .iter()
+            .position(|f| f.rule == "duplicate-key")
+            .unwrap();
+        let r = &a.related[i];
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].span.start, text.find("hostNetwork: true").unwrap());
+    }
+}

@@ -1,0 +1,489 @@
+//! The protocol without I/O: [`Server`] takes the client's messages and returns its own.
+
+use std::collections::{BTreeSet, HashMap};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types::{
+    CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
+    ConfigurationItem, ConfigurationParams, DiagnosticOptions, DiagnosticServerCapabilities,
+    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DocumentDiagnosticParams, DocumentDiagnosticReport,
+    DocumentDiagnosticReportResult, FullDocumentDiagnosticReport, HoverParams,
+    HoverProviderCapability, InitializeParams, InitializeResult, MessageType,
+    PublishDiagnosticsParams, RelatedFullDocumentDiagnosticReport,
+    RelatedUnchangedDocumentDiagnosticReport, ServerCapabilities, ServerInfo, ShowMessageParams,
+    TextDocumentSyncCapability, TextDocumentSyncKind, UnchangedDocumentDiagnosticReport, Uri,
+};
+use serde_json::Value;
+
+use super::actions;
+use super::convert;
+use super::document::Doc;
+use super::hover;
+use super::settings::Settings;
+use crate::options::Options;
+use crate::position::{LineIndex, Unit};
+
+/// The code action kind of "fix all safe fixes": editors run it on save
+/// (`editor.codeActionsOnSave: {"source.fixAll": ...}` and the like).
+pub const FIX_ALL_KIND: &str = "source.fixAll.kube-secctx";
+
+/// The language server's state: the client's capabilities, the settings, the open
+/// documents. Messages go in through [`Server::handle`], and what the server sends comes
+/// out; [`Server::flush`] pushes the diagnostics of documents that changed. No I/O.
+#[derive(Debug)]
+pub struct Server {
+    /// Column unit of every position (the negotiated `positionEncoding`).
+    unit: Unit,
+    /// The client pulls diagnostics (`textDocument/diagnostic`); nothing is pushed.
+    pull: bool,
+    /// The client takes `workspace/diagnostic/refresh` (pull mode, settings changed).
+    refresh: bool,
+    /// The client answers `workspace/configuration`.
+    configuration: bool,
+    /// The client takes `documentChanges` (versioned edits) in a workspace edit.
+    document_changes: bool,
+    /// Settings from `initializationOptions`; later configuration is laid over them.
+    base: Settings,
+    /// The settings in force.
+    settings: Settings,
+    /// The core's options for `settings`.
+    options: Options,
+    /// Bumped when the settings change: part of each pull report's `resultId`.
+    generation: u64,
+    /// Open documents by URI.
+    docs: HashMap<String, Doc>,
+    /// Documents whose diagnostics are to be pushed (push mode).
+    dirty: BTreeSet<String>,
+    /// Documents closed since the last flush, whose diagnostics are to be cleared.
+    closed: Vec<Uri>,
+    /// IDs of our `workspace/configuration` requests still unanswered.
+    asked: Vec<RequestId>,
+    /// The next ID for a request to the client.
+    next_id: i32,
+}
+
+impl Server {
+    /// Answers `initialize`: the server for the client's `InitializeParams` (as JSON) and
+    /// the `InitializeResult` to send back.
+    ///
+    /// # Errors
+    /// A sentence when the parameters are not `InitializeParams` or the
+    /// `initializationOptions` are not valid settings (see [`Settings::merged`]).
+    pub fn initialize(params: Value) -> Result<(Server, Value), String> {
+        // `workspace.diagnostics` is not in lsp-types' stable capabilities: read it here.
+        let refresh = params
+            .pointer("/capabilities/workspace/diagnostics/refreshSupport")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let params: InitializeParams =
+            serde_json::from_value(params).map_err(|e| format!("invalid InitializeParams: {e}"))?;
+        let caps = &params.capabilities;
+        let unit = convert::negotiate(
+            caps.general
+                .as_ref()
+                .and_then(|g| g.position_encodings.as_deref()),
+        );
+        let text_doc = caps.text_document.as_ref();
+        let pull = text_doc.is_some_and(|t| t.diagnostic.is_some());
+        let workspace = caps.workspace.as_ref();
+        let configuration = workspace.and_then(|w| w.configuration).unwrap_or(false);
+        let document_changes = workspace
+            .and_then(|w| w.workspace_edit.as_ref())
+            .and_then(|e| e.document_changes)
+            .unwrap_or(false);
+        let base = Settings::default().merged(
+            params
+                .initialization_options
+                .as_ref()
+                .unwrap_or(&Value::Null),
+        )?;
+        let capabilities = ServerCapabilities {
+            position_encoding: Some(convert::encoding_kind(unit)),
+            text_document_sync: Some(TextDocumentSyncCapability::Kind(
+                TextDocumentSyncKind::INCREMENTAL,
+            )),
+            hover_provider: Some(HoverProviderCapability::Simple(true)),
+            code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                code_action_kinds: Some(vec![
+                    CodeActionKind::QUICKFIX,
+                    CodeActionKind::from(FIX_ALL_KIND),
+                ]),
+                ..CodeActionOptions::default()
+            })),
+            diagnostic_provider: pull.then(|| {
+                DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                    identifier: Some("kube-secctx".to_string()),
+                    inter_file_dependencies: false,
+                    workspace_diagnostics: false,
+                    ..DiagnosticOptions::default()
+                })
+            }),
+            ..ServerCapabilities::default()
+        };
+        let result = InitializeResult {
+            capabilities,
+            server_info: Some(ServerInfo {
+                name: "kube-secctx".to_string(),
+                version: Some(crate::VERSION.to_string()),
+            }),
+        };
+        let result = serde_json::to_value(result).map_err(|e| e.to_string())?;
+        let server = Server {
+            unit,
+            pull,
+            refresh,
+            configuration,
+            document_changes,
+            options: base.options(),
+            settings: base.clone(),
+            base,
+            generation: 0,
+            docs: HashMap::new(),
+            dirty: BTreeSet::new(),
+            closed: Vec::new(),
+            asked: Vec::new(),
+            next_id: 0,
+        };
+        Ok((server, result))
+    }
+
+    /// What to send once the client has been answered: a `workspace/configuration`
+    /// request when the client takes one.
+    pub fn initialized(&mut self) -> Vec<Message> {
+        self.ask_configuration().into_iter().collect()
+    }
+
+    /// The column unit the server and the client agreed on.
+    pub fn unit(&self) -> Unit {
+        self.unit
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Handles one message from the client and returns the messages to send: the response
+    /// to a request (an error response when the request fails, even by a bug: the server
+    /// keeps serving), notifications and requests of its own. Pushed diagnostics wait for
+    /// [`Server::flush`].
+    pub fn handle(&mut self, message: Message) -> Vec<Message> {
+        match message {
+            Message::Request(req) => {
+                let id = req.id.clone();
+                let method = req.method.clone();
+                let outcome = catch_unwind(AssertUnwindSafe(|| self.request(req)));
+                let response = match outcome {
+                    Ok(Ok(value)) => Response::new_ok(id, value),
+                    Ok(Err((code, message))) => Response::new_err(id, code as i32, message),
+                    Err(panic) => Response::new_err(
+                        id,
+                        ErrorCode::InternalError as i32,
+                        format!(
+                            "kube-secctx failed while handling {method}: {}",
+                            panic_message(&panic)
+                        ),
+                    ),
+                };
+                vec![response.into()]
+            }
+            Message::Notification(n) => {
+                let method = n.method.clone();
+                match catch_unwind(AssertUnwindSafe(|| self.notification(n))) {
+                    Ok(out) => out,
+                    Err(panic) => vec![show_message(
+                        MessageType::ERROR,
+                        format!(
+                            "kube-secctx failed while handling {method}: {}",
+                            panic_message(&panic)
+                        ),
+                    )],
+                }
+            }
+            Message::Response(r) => self.response(r),
+        }
+    }
+
+    /// The diagnostics to push now (push mode): one `textDocument/publishDiagnostics` for
+    /// each document that changed since the last flush, and an empty one for each closed
+    /// document. Nothing in pull mode.
+    pub fn flush(&mut self) -> Vec<Message> {
+        let mut out = Vec::new();
+        for uri in std::mem::take(&mut self.closed) {
+            out.push(publish(uri, Vec::new(), None));
+        }
+        for key in std::mem::take(&mut self.dirty) {
+            let Some(doc) = self.docs.get_mut(&key) else {
+                continue;
+            };
+            let diagnostics = catch_unwind(AssertUnwindSafe(|| {
+                diagnostics_of(doc, &self.options, self.unit)
+            }));
+            match diagnostics {
+                Ok(d) => out.push(publish(doc.uri.clone(), d, Some(doc.version))),
+                Err(panic) => out.push(show_message(
+                    MessageType::ERROR,
+                    format!(
+                        "kube-secctx failed while checking {}: {}",
+                        doc.uri.as_str(),
+                        panic_message(&panic)
+                    ),
+                )),
+            }
+        }
+        out
+    }
+
+    fn request(&mut self, req: Request) -> Result<Value, (ErrorCode, String)> {
+        match req.method.as_str() {
+            "textDocument/hover" => {
+                let p: HoverParams = params(req.params)?;
+                let pos = p.text_document_position_params;
+                let Some(doc) = self.docs.get_mut(pos.text_document.uri.as_str()) else {
+                    return Ok(Value::Null);
+                };
+                let (text, analysis) = doc.analyzed(&self.options);
+                let li = LineIndex::new(text);
+                let offset = convert::offset(&li, pos.position, self.unit);
+                let h = hover::hover(&li, analysis, offset, self.unit);
+                to_json(&h)
+            }
+            "textDocument/codeAction" => {
+                let p: CodeActionParams = params(req.params)?;
+                let Some(doc) = self.docs.get_mut(p.text_document.uri.as_str()) else {
+                    return Ok(Value::Array(Vec::new()));
+                };
+                let ctx = actions::Ctx {
+                    opts: &self.options,
+                    unit: self.unit,
+                    document_changes: self.document_changes,
+                };
+                to_json(&actions::code_actions(&ctx, doc, &p))
+            }
+            "textDocument/diagnostic" => {
+                let p: DocumentDiagnosticParams = params(req.params)?;
+                let report = self.pull_report(&p);
+                to_json(&report)
+            }
+            "shutdown" => Ok(Value::Null),
+            other => Err((
+                ErrorCode::MethodNotFound,
+                format!("kube-secctx does not handle {other}"),
+            )),
+        }
+    }
+
+    fn notification(&mut self, n: Notification) -> Vec<Message> {
+        match n.method.as_str() {
+            "textDocument/didOpen" => {
+                let Ok(p) = serde_json::from_value::<DidOpenTextDocumentParams>(n.params) else {
+                    return Vec::new();
+                };
+                let d = p.text_document;
+                let key = d.uri.as_str().to_string();
+                self.docs.insert(
+                    key.clone(),
+                    Doc::new(d.uri, d.version, d.language_id, d.text),
+                );
+                self.touched(key);
+                Vec::new()
+            }
+            "textDocument/didChange" => {
+                let Ok(p) = serde_json::from_value::<DidChangeTextDocumentParams>(n.params) else {
+                    return Vec::new();
+                };
+                let key = p.text_document.uri.as_str().to_string();
+                if let Some(doc) = self.docs.get_mut(&key) {
+                    doc.change(p.text_document.version, p.content_changes, self.unit);
+                    self.touched(key);
+                }
+                Vec::new()
+            }
+            "textDocument/didClose" => {
+                let Ok(p) = serde_json::from_value::<DidCloseTextDocumentParams>(n.params) else {
+                    return Vec::new();
+                };
+                let key = p.text_document.uri.as_str();
+                if self.docs.remove(key).is_some() && !self.pull {
+                    self.dirty.remove(key);
+                    self.closed.push(p.text_document.uri);
+                }
+                Vec::new()
+            }
+            "workspace/didChangeConfiguration" => {
+                let settings = serde_json::from_value::<DidChangeConfigurationParams>(n.params)
+                    .map(|p| p.settings)
+                    .unwrap_or(Value::Null);
+                if is_empty(&settings) && self.configuration {
+                    return self.ask_configuration().into_iter().collect();
+                }
+                self.configure(&settings)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn response(&mut self, r: Response) -> Vec<Message> {
+        let Some(i) = self.asked.iter().position(|id| *id == r.id) else {
+            return Vec::new();
+        };
+        self.asked.remove(i);
+        // `workspace/configuration` answers one item per section asked: ours.
+        match r.response_result {
+            Ok(Value::Array(mut items)) if !items.is_empty() => {
+                let settings = items.swap_remove(0);
+                self.configure(&settings)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Lays `value` over the initialization options. Bad settings are shown to the user
+    /// and the settings in force are kept.
+    fn configure(&mut self, value: &Value) -> Vec<Message> {
+        let value = if is_empty(value) { &Value::Null } else { value };
+        let settings = match self.base.merged(value) {
+            Ok(s) => s,
+            Err(e) => {
+                return vec![show_message(
+                    MessageType::ERROR,
+                    format!("kube-secctx: {e}; the previous settings are kept"),
+                )]
+            }
+        };
+        if settings == self.settings {
+            return Vec::new();
+        }
+        self.options = settings.options();
+        self.settings = settings;
+        self.generation += 1;
+        for doc in self.docs.values_mut() {
+            doc.invalidate();
+        }
+        if self.pull {
+            if self.refresh {
+                let id = self.request_id();
+                return vec![Request::new(id, "workspace/diagnostic/refresh".into(), ()).into()];
+            }
+            return Vec::new();
+        }
+        self.dirty.extend(self.docs.keys().cloned());
+        Vec::new()
+    }
+
+    fn touched(&mut self, key: String) {
+        if !self.pull {
+            self.dirty.insert(key);
+        }
+    }
+
+    fn request_id(&mut self) -> RequestId {
+        self.next_id += 1;
+        RequestId::from(format!("kube-secctx-{}", self.next_id))
+    }
+
+    fn ask_configuration(&mut self) -> Option<Message> {
+        if !self.configuration {
+            return None;
+        }
+        let id = self.request_id();
+        self.asked.push(id.clone());
+        let params = ConfigurationParams {
+            items: vec![ConfigurationItem {
+                scope_uri: None,
+                section: Some("kube-secctx".to_string()),
+            }],
+        };
+        Some(Request::new(id, "workspace/configuration".into(), params).into())
+    }
+
+    fn pull_report(&mut self, p: &DocumentDiagnosticParams) -> DocumentDiagnosticReportResult {
+        let full = |items, result_id| {
+            DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
+                RelatedFullDocumentDiagnosticReport {
+                    related_documents: None,
+                    full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                        result_id,
+                        items,
+                    },
+                },
+            ))
+        };
+        let Some(doc) = self.docs.get_mut(p.text_document.uri.as_str()) else {
+            return full(Vec::new(), None);
+        };
+        let result_id = format!("{}.{}", self.generation, doc.version);
+        if p.previous_result_id.as_deref() == Some(result_id.as_str()) {
+            return DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Unchanged(
+                RelatedUnchangedDocumentDiagnosticReport {
+                    related_documents: None,
+                    unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                        result_id,
+                    },
+                },
+            ));
+        }
+        full(
+            diagnostics_of(doc, &self.options, self.unit),
+            Some(result_id),
+        )
+    }
+}
+
+/// The diagnostics of `doc` under `opts`.
+fn diagnostics_of(doc: &mut Doc, opts: &Options, unit: Unit) -> Vec<lsp_types::Diagnostic> {
+    let uri = doc.uri.clone();
+    let (text, analysis) = doc.analyzed(opts);
+    let li = LineIndex::new(text);
+    super::diagnostics::diagnostics(&uri, &li, analysis, unit)
+}
+
+fn params<P: serde::de::DeserializeOwned>(v: Value) -> Result<P, (ErrorCode, String)> {
+    serde_json::from_value(v)
+        .map_err(|e| (ErrorCode::InvalidParams, format!("invalid params: {e}")))
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<Value, (ErrorCode, String)> {
+    serde_json::to_value(v).map_err(|e| (ErrorCode::InternalError, e.to_string()))
+}
+
+/// `null`, `{}` and `[]` (Neovim sends an empty Lua table as `[]`): no settings.
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Object(m) => m.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
+fn publish(uri: Uri, diagnostics: Vec<lsp_types::Diagnostic>, version: Option<i32>) -> Message {
+    Notification::new(
+        "textDocument/publishDiagnostics".into(),
+        PublishDiagnosticsParams {
+            uri,
+            diagnostics,
+            version,
+        },
+    )
+    .into()
+}
+
+fn show_message(typ: MessageType, message: String) -> Message {
+    eprintln!("{message}");
+    Notification::new(
+        "window/showMessage".into(),
+        ShowMessageParams { typ, message },
+    )
+    .into()
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "an internal error".to_string())
+}

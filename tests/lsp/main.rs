@@ -1,0 +1,656 @@
+//! Protocol tests of `kube-secctx server`: the binary run as a process and driven over its
+//! stdio, as an editor drives it (Language Server Protocol 3.17).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod client;
+
+use std::time::Duration;
+
+use client::{action_edits, apply, Client};
+use serde_json::{json, Value};
+
+const URI: &str = "file:///work/nginx-deployment.yaml";
+
+fn nginx() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/nginx-deployment.yaml"
+    ))
+    .unwrap()
+}
+
+/// Capabilities of a push-model client taking versioned workspace edits.
+fn push_caps() -> Value {
+    json!({"workspace": {"workspaceEdit": {"documentChanges": true}, "configuration": false}})
+}
+
+fn open(c: &mut Client, uri: &str, text: &str) {
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
+    );
+}
+
+fn change(c: &mut Client, uri: &str, version: i64, changes: Value) {
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}),
+    );
+}
+
+fn range(d: &Value) -> [u64; 4] {
+    let r = &d["range"];
+    [
+        r["start"]["line"].as_u64().unwrap(),
+        r["start"]["character"].as_u64().unwrap(),
+        r["end"]["line"].as_u64().unwrap(),
+        r["end"]["character"].as_u64().unwrap(),
+    ]
+}
+
+fn codes(ds: &[Value]) -> Vec<String> {
+    let mut v: Vec<String> = ds
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or("").to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+fn find<'a>(ds: &'a [Value], code: &str) -> &'a Value {
+    ds.iter()
+        .find(|d| d["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in {ds:#?}"))
+}
+
+/// Applies a code action's edits to `text` the way an editor does, and tells the server
+/// with an incremental change per edit (the last edit first, so every range is valid).
+fn apply_action(c: &mut Client, text: &str, action: &Value, version: i64) -> String {
+    let edits = action_edits(action, URI);
+    assert!(!edits.is_empty(), "{action:#}");
+    let mut sorted = edits.clone();
+    sorted.sort_by_key(|e| {
+        std::cmp::Reverse((
+            e["range"]["start"]["line"].as_u64(),
+            e["range"]["start"]["character"].as_u64(),
+        ))
+    });
+    let changes: Vec<Value> = sorted
+        .iter()
+        .map(|e| json!({"range": e["range"], "text": e["newText"]}))
+        .collect();
+    change(c, URI, version, Value::Array(changes));
+    apply(text, &edits, "utf-16")
+}
+
+fn code_actions(
+    c: &mut Client,
+    range: Value,
+    diagnostics: Value,
+    only: Option<Value>,
+) -> Vec<Value> {
+    let mut context = json!({"diagnostics": diagnostics});
+    if let Some(only) = only {
+        context["only"] = only;
+    }
+    let r = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": URI}, "range": range, "context": context}),
+    );
+    r.as_array().cloned().unwrap_or_default()
+}
+
+#[test]
+fn initialize_declares_what_the_server_does() {
+    let (c, init) = Client::start(push_caps(), Value::Null);
+    let caps = &init["capabilities"];
+    assert_eq!(caps["positionEncoding"], "utf-16");
+    assert_eq!(caps["textDocumentSync"], 2, "incremental sync");
+    assert_eq!(caps["hoverProvider"], true);
+    assert_eq!(
+        caps["codeActionProvider"]["codeActionKinds"],
+        json!(["quickfix", "source.fixAll.kube-secctx"])
+    );
+    assert!(
+        caps.get("diagnosticProvider").is_none(),
+        "push model: {caps}"
+    );
+    assert_eq!(init["serverInfo"]["name"], "kube-secctx");
+    assert!(c.shutdown().success());
+
+    let (c, init) = Client::start(
+        json!({"general": {"positionEncodings": ["utf-16", "utf-8"]},
+               "textDocument": {"diagnostic": {}}}),
+        Value::Null,
+    );
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
+    assert_eq!(
+        init["capabilities"]["diagnosticProvider"]["identifier"],
+        "kube-secctx"
+    );
+    assert!(c.shutdown().success());
+}
+
+/// The seven findings of the nginx Deployment from the Kubernetes docs, each at its range
+/// (the same lines and columns as `kube-secctx check --format json`, 0-based here).
+#[test]
+fn nginx_example_gives_seven_diagnostics_at_their_ranges() {
+    let (mut c, _) = Client::start(push_caps(), Value::Null);
+    open(&mut c, URI, &nginx());
+    let ds = c.diagnostics(URI, 1);
+    assert_eq!(ds.len(), 7, "{ds:#?}");
+    let expected = [
+        // `spec:` of the pod template (line 16), which has no securityContext.
+        ("pod-security-context-missing", [15, 4, 15, 8], 2),
+        // The container's first key, `name` (line 18).
+        ("container-security-context-missing", [17, 8, 17, 12], 2),
+        ("may-run-as-root", [17, 8, 17, 12], 1),
+        ("missing-seccomp-profile", [17, 8, 17, 12], 1),
+        ("privilege-escalation-allowed", [17, 8, 17, 12], 1),
+        ("unrestricted-capabilities", [17, 8, 17, 12], 1),
+        ("writable-root-filesystem", [17, 8, 17, 12], 2),
+    ];
+    for (code, r, severity) in expected {
+        let d = find(&ds, code);
+        assert_eq!(range(d), r, "{code}");
+        assert_eq!(d["severity"], severity, "{code}");
+        assert_eq!(d["source"], "kube-secctx");
+    }
+    assert_eq!(
+        find(&ds, "may-run-as-root")["message"],
+        "runAsNonRoot != true: pod or container \"nginx\" must set securityContext.runAsNonRoot=true"
+    );
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn typing_a_privileged_security_context_reports_it_at_the_value() {
+    let (mut c, _) = Client::start(push_caps(), Value::Null);
+    open(&mut c, URI, &nginx());
+    assert_eq!(c.diagnostics(URI, 1).len(), 7);
+    // Typed in three steps at the end of the container (line 22, 0-based 21), in one
+    // notification, then one more keystroke.
+    let at = |ch: u64| json!({"start": {"line": 21, "character": ch}, "end": {"line": 21, "character": ch}});
+    change(
+        &mut c,
+        URI,
+        2,
+        json!([
+            {"range": at(0), "text": "        securityContext: "},
+            {"range": at(25), "text": "{privileged: tru}"},
+            {"range": at(41), "text": "e"},
+        ]),
+    );
+    let ds = c.diagnostics(URI, 2);
+    let d = find(&ds, "privileged-container");
+    // `        securityContext: {privileged: true}`: `true` is at columns 38..42.
+    assert_eq!(range(d), [21, 38, 21, 42]);
+    assert_eq!(d["severity"], 1);
+    assert_eq!(
+        d["message"],
+        "privileged: container \"nginx\" must not set securityContext.privileged=true"
+    );
+    // The container has a securityContext now.
+    assert!(!codes(&ds).contains(&"container-security-context-missing".to_string()));
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn code_actions_fix_the_finding_they_are_asked_about() {
+    let (mut c, _) = Client::start(push_caps(), Value::Null);
+    let mut text = nginx();
+    open(&mut c, URI, &text);
+    let ds = c.diagnostics(URI, 1);
+    let root = find(&ds, "may-run-as-root").clone();
+    let on_line: Vec<Value> = ds
+        .iter()
+        .filter(|d| d["range"] == root["range"])
+        .cloned()
+        .collect();
+    let actions = code_actions(&mut c, root["range"].clone(), Value::Array(on_line), None);
+    let titles: Vec<&str> = actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    // Safe fixes first and preferred; unsafe ones say so; an ignore per rule; fix all.
+    assert_eq!(
+        titles,
+        [
+            "Add securityContext with allowPrivilegeEscalation: false",
+            "Set seccompProfile: {type: RuntimeDefault} in the pod's securityContext",
+            "Set allowPrivilegeEscalation: false",
+            "Set runAsNonRoot: true in the pod's securityContext (unsafe fix)",
+            "Add ALL to capabilities.drop (unsafe fix)",
+            "Set readOnlyRootFilesystem: true (unsafe fix)",
+            "Ignore container-security-context-missing for this resource",
+            "Ignore may-run-as-root for this resource",
+            "Ignore missing-seccomp-profile for this resource",
+            "Ignore privilege-escalation-allowed for this resource",
+            "Ignore unrestricted-capabilities for this resource",
+            "Ignore writable-root-filesystem for this resource",
+            "Fix all safe kube-secctx findings (4 findings)",
+        ],
+        "{actions:#?}"
+    );
+    let preferred: Vec<&Value> = actions
+        .iter()
+        .filter(|a| a["isPreferred"] == true)
+        .collect();
+    assert_eq!(preferred.len(), 3);
+    assert_eq!(preferred[0]["kind"], "quickfix");
+    assert_eq!(
+        preferred[0]["diagnostics"][0]["code"],
+        "container-security-context-missing"
+    );
+    // The preferred fix: its diagnostic is gone (and privilege-escalation-allowed with
+    // it), and nothing new appears.
+    text = apply_action(&mut c, &text, preferred[0], 2);
+    assert!(
+        text.contains("        securityContext:\n          allowPrivilegeEscalation: false\n"),
+        "{text}"
+    );
+    let ds = c.diagnostics(URI, 2);
+    assert_eq!(
+        codes(&ds),
+        [
+            "may-run-as-root",
+            "missing-seccomp-profile",
+            "pod-security-context-missing",
+            "unrestricted-capabilities",
+            "writable-root-filesystem",
+        ]
+    );
+
+    // Asked about may-run-as-root alone: its (unsafe) fix and its ignore.
+    let root = find(&ds, "may-run-as-root").clone();
+    let actions = code_actions(
+        &mut c,
+        root["range"].clone(),
+        json!([root]),
+        Some(json!(["quickfix"])),
+    );
+    let titles: Vec<&str> = actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Set runAsNonRoot: true in the pod's securityContext (unsafe fix)",
+            "Ignore may-run-as-root for this resource",
+        ]
+    );
+    assert_eq!(actions[0]["isPreferred"], false);
+    text = apply_action(&mut c, &text, &actions[0], 3);
+    let ds = c.diagnostics(URI, 3);
+    assert!(
+        !codes(&ds).contains(&"may-run-as-root".to_string()),
+        "{ds:#?}"
+    );
+    assert!(
+        text.ends_with("      securityContext:\n        runAsNonRoot: true\n"),
+        "{text}"
+    );
+
+    // "Ignore RULE for this resource" writes the annotation; the finding is suppressed.
+    let wr = find(&ds, "writable-root-filesystem").clone();
+    let actions = code_actions(&mut c, wr["range"].clone(), json!([wr]), None);
+    let ignore = actions
+        .iter()
+        .find(|a| a["title"] == "Ignore writable-root-filesystem for this resource")
+        .unwrap();
+    text = apply_action(&mut c, &text, ignore, 4);
+    assert!(
+        text.starts_with(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: nginx-deployment\n  labels:\n    app: nginx\n  annotations:\n    kube-secctx.io/ignore: writable-root-filesystem\n"
+        ),
+        "{text}"
+    );
+    let ds = c.diagnostics(URI, 4);
+    assert_eq!(
+        codes(&ds),
+        ["missing-seccomp-profile", "unrestricted-capabilities"],
+        "{ds:#?}"
+    );
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn fix_all_applies_every_safe_fix_as_check_fix_does() {
+    let (mut c, _) = Client::start(json!({}), Value::Null);
+    let text = nginx();
+    open(&mut c, URI, &text);
+    assert_eq!(c.diagnostics(URI, 1).len(), 7);
+    let whole = json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}});
+    let actions = code_actions(
+        &mut c,
+        whole.clone(),
+        json!([]),
+        Some(json!(["source.fixAll"])),
+    );
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    assert_eq!(actions[0]["kind"], "source.fixAll.kube-secctx");
+    assert!(
+        actions[0]["edit"].get("changes").is_some(),
+        "no documentChanges capability"
+    );
+    let fixed = apply_action(&mut c, &text, &actions[0], 2);
+    // The same text `kube-secctx check --fix` writes.
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_kube-secctx"))
+        .args(["check", "--fix", "-", "--exit-zero"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .and_then(|mut p| {
+            use std::io::Write;
+            p.stdin.take().unwrap().write_all(text.as_bytes())?;
+            p.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(fixed, String::from_utf8(cli.stdout).unwrap());
+    assert!(
+        fixed.contains(
+            "      securityContext:\n        seccompProfile:\n          type: RuntimeDefault\n"
+        ),
+        "{fixed}"
+    );
+    let ds = c.diagnostics(URI, 2);
+    assert_eq!(
+        codes(&ds),
+        [
+            "may-run-as-root",
+            "unrestricted-capabilities",
+            "writable-root-filesystem"
+        ]
+    );
+    // Nothing safe is left: no fix-all action.
+    let actions = code_actions(
+        &mut c,
+        whole,
+        json!([]),
+        Some(json!(["source.fixAll.kube-secctx"])),
+    );
+    assert!(actions.is_empty(), "{actions:#?}");
+    // `only` of another kind gives nothing.
+    let r = json!({"start": {"line": 17, "character": 8}, "end": {"line": 17, "character": 8}});
+    assert!(code_actions(&mut c, r, json!([]), Some(json!(["refactor"]))).is_empty());
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn hover_shows_rule_docs_and_security_context_fields() {
+    let (mut c, _) = Client::start(push_caps(), Value::Null);
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  securityContext:\n    runAsNonRoot: true\n    seccompProfile: {type: RuntimeDefault}\n  containers:\n  - name: app\n    image: nginx\n    securityContext:\n      privileged: true\n      allowPrivilegeEscalation: false\n      capabilities: {drop: [ALL]}\n      readOnlyRootFilesystem: true\n";
+    open(&mut c, URI, text);
+    let ds = c.diagnostics(URI, 1);
+    assert_eq!(codes(&ds), ["privileged-container"]);
+    let hover = |c: &mut Client, line: u64, ch: u64| {
+        c.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": URI}, "position": {"line": line, "character": ch}}),
+        )
+    };
+    // Over the finding (`true` of `privileged: true`): the rule's documentation.
+    let h = hover(&mut c, 11, 19);
+    assert_eq!(h["contents"]["kind"], "markdown");
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(md.starts_with("# privileged-container\n"), "{md}");
+    assert!(md.contains("## Automatic fix"), "{md}");
+    assert_eq!(range(&json!({"range": h["range"]})), [11, 18, 11, 22]);
+    // Over a securityContext field: what it does and what each level allows.
+    let h = hover(&mut c, 5, 6);
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(md.contains("runAsNonRoot"), "{md}");
+    assert!(md.contains("restricted"), "{md}");
+    assert_eq!(range(&json!({"range": h["range"]})), [5, 4, 5, 16]);
+    let h = hover(&mut c, 13, 30);
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(md.contains("drop"), "{md}");
+    // Elsewhere: nothing.
+    assert_eq!(hover(&mut c, 9, 5), Value::Null);
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn files_that_are_not_kubernetes_objects_get_nothing() {
+    let (mut c, _) = Client::start(push_caps(), Value::Null);
+    let files = [
+        (
+            "file:///repo/.github/workflows/ci.yaml",
+            "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n    - uses: actions/checkout@v4\n",
+        ),
+        (
+            "file:///repo/compose.yaml",
+            "services:\n  web:\n    image: nginx\n    privileged: true\n    cap_add: [SYS_ADMIN]\n",
+        ),
+        ("file:///repo/chart/values.yaml", "image:\n  repository: nginx\nsecurityContext: {}\n"),
+        (
+            "file:///repo/chart/templates/deployment.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"x.fullname\" . }}\nspec:\n  template:\n    spec:\n      containers:\n      - name: x\n        image: \"{{ .Values.image }}\"\n        securityContext:\n          {{- toYaml .Values.securityContext | nindent 10 }}\n",
+        ),
+        ("file:///repo/broken.yaml", "a: [\nb: {\n"),
+    ];
+    for (uri, text) in files {
+        open(&mut c, uri, text);
+        assert_eq!(c.diagnostics(uri, 1), Vec::<Value>::new(), "{uri}");
+        let r = c.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri},
+                   "range": {"start": {"line": 0, "character": 0}, "end": {"line": 3, "character": 0}},
+                   "context": {"diagnostics": []}}),
+        );
+        assert_eq!(r, json!([]), "{uri}");
+        let h = c.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 3, "character": 6}}),
+        );
+        assert_eq!(h, Value::Null, "{uri}");
+    }
+    assert!(c.shutdown().success());
+}
+
+/// A line with CJK text and an emoji before the finding: `名前` is 2 UTF-16 units and 6
+/// bytes, `😀` is 2 UTF-16 units (a surrogate pair) and 4 bytes.
+const WIDE: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}\n  containers:\n  - {name: \"名前😀\", image: x, securityContext: {privileged: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, readOnlyRootFilesystem: true}}\n";
+
+#[test]
+fn positions_are_exact_in_utf16_and_utf8() {
+    let line = WIDE.lines().nth(6).unwrap();
+    let at = line.find("true").unwrap();
+    assert_eq!(at, 65, "bytes before `true`");
+    assert_eq!(
+        line[..at].encode_utf16().count(),
+        59,
+        "UTF-16 units before `true`"
+    );
+    for (offered, unit, col) in [
+        (json!(["utf-16"]), "utf-16", 59),
+        (json!(["utf-8", "utf-16"]), "utf-8", 65),
+    ] {
+        let (mut c, init) = Client::start(
+            json!({"general": {"positionEncodings": offered}}),
+            Value::Null,
+        );
+        assert_eq!(init["capabilities"]["positionEncoding"], unit);
+        open(&mut c, URI, WIDE);
+        let ds = c.diagnostics(URI, 1);
+        assert_eq!(codes(&ds), ["privileged-container"], "{unit}");
+        assert_eq!(range(&ds[0]), [6, col, 6, col + 4], "{unit}");
+        // Replace `true` by `false` with a range in this encoding: the finding goes.
+        let r = ds[0]["range"].clone();
+        change(&mut c, URI, 2, json!([{"range": r, "text": "false"}]));
+        assert_eq!(c.diagnostics(URI, 2), Vec::<Value>::new(), "{unit}");
+        // A fix's edit comes back in this encoding too: type `true` again, take the fix.
+        let r = json!({"start": {"line": 6, "character": col}, "end": {"line": 6, "character": col + 5}});
+        change(&mut c, URI, 3, json!([{"range": r, "text": "true"}]));
+        let ds = c.diagnostics(URI, 3);
+        assert_eq!(range(&ds[0]), [6, col, 6, col + 4], "{unit}");
+        let r = c.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": URI}, "range": ds[0]["range"], "context": {"diagnostics": ds}}),
+        );
+        let fix = &r[0];
+        assert_eq!(fix["title"], "Set privileged: false (unsafe fix)", "{r:#}");
+        let fixed = apply(WIDE, &action_edits(fix, URI), unit);
+        assert_eq!(
+            fixed,
+            WIDE.replace("privileged: true", "privileged: false"),
+            "{unit}"
+        );
+        assert!(c.shutdown().success());
+    }
+}
+
+#[test]
+fn pull_diagnostics_when_the_client_asks_for_them() {
+    let (mut c, _) = Client::start(
+        json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}}),
+        Value::Null,
+    );
+    open(&mut c, URI, &nginx());
+    // Nothing is pushed.
+    let got = c.quiet_for(Duration::from_millis(500));
+    assert!(got.is_empty(), "{got:#?}");
+    let r = c.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    assert_eq!(r["kind"], "full");
+    assert_eq!(r["items"].as_array().unwrap().len(), 7);
+    let id = r["resultId"].clone();
+    let r = c.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": URI}, "previousResultId": id}),
+    );
+    assert_eq!(r["kind"], "unchanged");
+    change(
+        &mut c,
+        URI,
+        2,
+        json!([{"text": "apiVersion: v1\nkind: Pod\nspec:\n  hostNetwork: true\n  containers: []\n"}]),
+    );
+    let r = c.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": URI}, "previousResultId": id}),
+    );
+    assert_eq!(r["kind"], "full");
+    assert!(codes(r["items"].as_array().unwrap()).contains(&"host-namespaces".to_string()));
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn settings_from_initialization_options_and_configuration() {
+    let (mut c, _) = Client::start(push_caps(), json!({"level": "baseline"}));
+    open(&mut c, URI, &nginx());
+    // PSS baseline alone: the nginx Deployment passes.
+    assert_eq!(c.diagnostics(URI, 1), Vec::<Value>::new());
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"kube-secctx": {"level": null, "ignore": ["writable-root-filesystem"]}}}),
+    );
+    let ds = c.diagnostics(URI, 1);
+    assert_eq!(ds.len(), 6, "{ds:#?}");
+    // A bad setting is shown, and the settings in force are kept.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"level": "strict"}}),
+    );
+    let m = c.notification("window/showMessage", |_| true);
+    assert_eq!(m["type"], 1);
+    assert!(
+        m["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("kube-secctx: setting level: invalid level \"strict\""),
+        "{m}"
+    );
+    let h = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": URI}, "position": {"line": 17, "character": 9}}),
+    );
+    assert!(h["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .contains("# may-run-as-root"));
+    assert!(c.shutdown().success());
+
+    // A client that answers workspace/configuration.
+    let (mut c, _) = Client::start(json!({"workspace": {"configuration": true}}), Value::Null);
+    c.configuration = json!({"select": ["may-run-as-root"]});
+    open(&mut c, URI, &nginx());
+    // The first push may come before the answer is read; the one after it has one finding.
+    let mut ds = c.diagnostics(URI, 1);
+    if ds.len() != 1 {
+        ds = c.diagnostics(URI, 1);
+    }
+    assert_eq!(codes(&ds), ["may-run-as-root"]);
+    assert_eq!(
+        c.server_requests[0]["params"]["items"][0]["section"],
+        "kube-secctx"
+    );
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn half_typed_yaml_and_bad_requests_never_stop_the_server() {
+    let (mut c, _) = Client::start(push_caps(), Value::Null);
+    open(&mut c, URI, "");
+    let text = nginx();
+    // The nginx example typed one character at a time, each its own change.
+    let mut version = 1;
+    let (mut line, mut ch) = (0u64, 0u64);
+    for t in text.chars() {
+        version += 1;
+        let at = json!({"start": {"line": line, "character": ch}, "end": {"line": line, "character": ch}});
+        change(
+            &mut c,
+            URI,
+            version,
+            json!([{"range": at, "text": t.to_string()}]),
+        );
+        if t == '\n' {
+            line += 1;
+            ch = 0;
+        } else {
+            ch += t.len_utf16() as u64;
+        }
+    }
+    let ds = c.diagnostics(URI, version);
+    assert_eq!(ds.len(), 7);
+    // Bad parameters: an error answer, and the server goes on.
+    let r = c.request_raw("textDocument/hover", json!({"textDocument": 3}));
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    let r = c.request_raw("textDocument/definition", json!({}));
+    assert_eq!(r["error"]["code"], -32601, "{r}");
+    // A document never opened: nothing, not an error.
+    let r = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": "file:///nope.yaml"}, "position": {"line": 0, "character": 0}}),
+    );
+    assert_eq!(r, Value::Null);
+    // Positions past the end are clamped.
+    change(
+        &mut c,
+        URI,
+        version + 1,
+        json!([{"range": {"start": {"line": 99, "character": 0}, "end": {"line": 99, "character": 9}}, "text": "---\n{\n"}]),
+    );
+    let ds = c.diagnostics(URI, version + 1);
+    assert_eq!(ds.len(), 8, "an invalid second document: {ds:#?}");
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn exit_without_shutdown_is_an_error_exit() {
+    let (mut c, _) = Client::start(json!({}), Value::Null);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.hang_up().code(), Some(1));
+    let (c, _) = Client::start(json!({}), Value::Null);
+    assert_eq!(c.hang_up().code(), Some(1));
+}
