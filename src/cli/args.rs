@@ -36,7 +36,6 @@ pub(super) enum Command {
         rule: String,
     },
     /// Run the language server (LSP over standard input and output) for editors.
-    #[cfg(feature = "lsp")]
     #[command(after_long_help = SERVER_AFTER_HELP)]
     Server {
         /// Accepted for editors' clients that always pass it; stdio is the only transport.
@@ -45,13 +44,13 @@ pub(super) enum Command {
     },
 }
 
-#[cfg(feature = "lsp")]
 const SERVER_AFTER_HELP: &str = "\
 Speaks the Language Server Protocol on standard input and output (logs go to standard \
 error): diagnostics for every finding, hover documentation, and the fixes as code actions \
 (quick fixes, source.fixAll.kube-secctx, and \"Ignore RULE for this resource\"). Settings \
 (initializationOptions or workspace/didChangeConfiguration): level, pssVersion, select, \
-ignore. See the README for Neovim, Helix and Emacs.";
+ignore. See the README for Neovim, Helix and Emacs. The native binary only: the npm \
+package's command (WASI) cannot serve it.";
 
 const CHECK_AFTER_HELP: &str = "\
 Directories are searched recursively for *.yaml and *.yml files (hidden entries below the \

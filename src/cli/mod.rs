@@ -64,8 +64,7 @@ pub fn main() -> ExitCode {
             io::write_stdout(&out).map(|()| ExitCode::SUCCESS)
         }
         Command::Explain { rule } => run_explain(&rule),
-        #[cfg(feature = "lsp")]
-        Command::Server { stdio: _ } => crate::lsp::run(),
+        Command::Server { stdio: _ } => run_server(),
     };
     match result {
         Ok(code) => code,
@@ -74,6 +73,23 @@ pub fn main() -> ExitCode {
             ExitCode::from(EXIT_USAGE)
         }
     }
+}
+
+/// `server`: the language server of the native binary.
+#[cfg(feature = "lsp")]
+fn run_server() -> anyhow::Result<ExitCode> {
+    crate::lsp::run()
+}
+
+/// `server` in a build without the language server (the npm package's WASI command: the
+/// server's standard input and output run on threads, which WASI does not have).
+#[cfg(not(feature = "lsp"))]
+fn run_server() -> anyhow::Result<ExitCode> {
+    eprintln!(
+        "error: this build of kube-secctx has no language server: run `kube-secctx server` \
+         from the native binary (cargo install, or a release build)"
+    );
+    Ok(ExitCode::from(EXIT_USAGE))
 }
 
 /// `\n  did you mean `a` or `b`?` or nothing.
