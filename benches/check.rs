@@ -26,6 +26,9 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+mod common;
+
+use common::{mean_ns, measuring, output_dir};
 use criterion::{Criterion, SamplingMode, Throughput};
 
 const GROUP: &str = "bench-large";
@@ -44,26 +47,6 @@ fn load() -> String {
             path.display()
         )
     })
-}
-
-/// Where criterion writes its estimates: as criterion itself decides, made explicit so
-/// the summary below can read them back.
-fn output_dir() -> PathBuf {
-    if let Some(home) = std::env::var_os("CRITERION_HOME") {
-        return PathBuf::from(home);
-    }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
-    target.join("criterion")
-}
-
-/// Whether criterion runs real measurements (`cargo bench`), not the `--test` smoke run
-/// that `cargo test --all-targets` does, nor `--list` or `--profile-time`.
-fn measuring() -> bool {
-    let args: Vec<String> = std::env::args().collect();
-    let has = |flag: &str| args.iter().any(|a| a == flag);
-    has("--bench") && !has("--test") && !has("--list") && !has("--profile-time")
 }
 
 fn saphyr_events(text: &str) -> usize {
@@ -115,18 +98,10 @@ fn bench(c: &mut Criterion, text: &str) {
     g.finish();
 }
 
-/// Criterion's mean time per iteration for one benchmark, in nanoseconds.
-fn mean_ns(dir: &Path, id: &str) -> Option<f64> {
-    let path = dir.join(GROUP).join(id).join("new").join("estimates.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    v.get("mean")?.get("point_estimate")?.as_f64()
-}
-
 fn summary(bytes: usize) {
     let dir = output_dir();
     let mb_s = |ns: f64| bytes as f64 / (ns / 1e9) / 1e6;
-    let means: Vec<Option<f64>> = IDS.iter().map(|id| mean_ns(&dir, id)).collect();
+    let means: Vec<Option<f64>> = IDS.iter().map(|id| mean_ns(&dir, GROUP, id)).collect();
     println!();
     println!(
         "== bench-large.yaml: {:.1} MB ({bytes} bytes), {} cores ==",

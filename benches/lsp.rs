@@ -19,9 +19,12 @@
 )]
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
+mod common;
+
+use common::{mean_ns, measuring, output_dir};
 use criterion::Criterion;
 use kube_secctx::lsp::Server;
 use lsp_server::{Message, Notification};
@@ -61,22 +64,6 @@ fn manifest() -> String {
         }
     }
     out
-}
-
-fn output_dir() -> PathBuf {
-    if let Some(home) = std::env::var_os("CRITERION_HOME") {
-        return PathBuf::from(home);
-    }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
-    target.join("criterion")
-}
-
-fn measuring() -> bool {
-    let args: Vec<String> = std::env::args().collect();
-    let has = |flag: &str| args.iter().any(|a| a == flag);
-    has("--bench") && !has("--test") && !has("--list") && !has("--profile-time")
 }
 
 fn notification(method: &str, params: serde_json::Value) -> Message {
@@ -138,12 +125,6 @@ fn bench(c: &mut Criterion, text: &str) {
     g.finish();
 }
 
-fn mean_ns(dir: &Path, id: &str) -> Option<f64> {
-    let path = dir.join(GROUP).join(id).join("new").join("estimates.json");
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
-    v.get("mean")?.get("point_estimate")?.as_f64()
-}
-
 fn main() {
     let text = manifest();
     let (_, diagnostics) = server(&text);
@@ -164,7 +145,8 @@ fn main() {
         text.len(),
         text.matches("\n---\n").count()
     );
-    let (Some(key), Some(check)) = (mean_ns(&dir, IDS[0]), mean_ns(&dir, IDS[1])) else {
+    let (Some(key), Some(check)) = (mean_ns(&dir, GROUP, IDS[0]), mean_ns(&dir, GROUP, IDS[1]))
+    else {
         println!("no estimates found under {}", dir.display());
         return;
     };
