@@ -62,6 +62,8 @@ pub struct Server {
     asked: Vec<RequestId>,
     /// The next ID for a request to the client.
     next_id: i32,
+    /// Messages to send once the client has been answered.
+    pending: Vec<Message>,
 }
 
 impl Server {
@@ -69,8 +71,9 @@ impl Server {
     /// the `InitializeResult` to send back.
     ///
     /// # Errors
-    /// A sentence when the parameters are not `InitializeParams` or the
-    /// `initializationOptions` are not valid settings (see [`Settings::merged`]).
+    /// A sentence when the parameters are not `InitializeParams`. `initializationOptions`
+    /// that are not valid settings (see [`Settings::merged`]) are not an error: the
+    /// defaults apply, and [`Server::initialized`] tells the user.
     pub fn initialize(params: Value) -> Result<(Server, Value), String> {
         // `workspace.diagnostics` is not in lsp-types' stable capabilities: read it here.
         let refresh = params
@@ -93,12 +96,23 @@ impl Server {
             .and_then(|w| w.workspace_edit.as_ref())
             .and_then(|e| e.document_changes)
             .unwrap_or(false);
-        let base = Settings::default().merged(
-            params
-                .initialization_options
-                .as_ref()
-                .unwrap_or(&Value::Null),
-        )?;
+        // Bad initialization options do not stop the server: the user is told once it
+        // is initialized, and the defaults apply.
+        let mut pending = Vec::new();
+        let base = Settings::default()
+            .merged(
+                params
+                    .initialization_options
+                    .as_ref()
+                    .unwrap_or(&Value::Null),
+            )
+            .unwrap_or_else(|e| {
+                pending.push(show_message(
+                    MessageType::ERROR,
+                    format!("kube-secctx: initializationOptions: {e}; the defaults apply"),
+                ));
+                Settings::default()
+            });
         let capabilities = ServerCapabilities {
             position_encoding: Some(convert::encoding_kind(unit)),
             text_document_sync: Some(TextDocumentSyncCapability::Kind(
@@ -145,14 +159,18 @@ impl Server {
             closed: Vec::new(),
             asked: Vec::new(),
             next_id: 0,
+            pending,
         };
         Ok((server, result))
     }
 
-    /// What to send once the client has been answered: a `workspace/configuration`
+    /// What to send once the client has been answered: an error message when the
+    /// `initializationOptions` were not valid settings, and a `workspace/configuration`
     /// request when the client takes one.
     pub fn initialized(&mut self) -> Vec<Message> {
-        self.ask_configuration().into_iter().collect()
+        let mut out = std::mem::take(&mut self.pending);
+        out.extend(self.ask_configuration());
+        out
     }
 
     /// The column unit the server and the client agreed on.

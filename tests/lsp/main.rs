@@ -580,6 +580,17 @@ fn settings_from_initialization_options_and_configuration() {
         .contains("# may-run-as-root"));
     assert!(c.shutdown().success());
 
+    // Bad initialization options: the server starts with the defaults and says why.
+    let (mut c, _) = Client::start(push_caps(), json!({"select": ["no-such-rule"]}));
+    let m = c.notification("window/showMessage", |_| true);
+    assert_eq!(
+        m["message"],
+        "kube-secctx: initializationOptions: settings: unknown rule \"no-such-rule\" in select; the defaults apply"
+    );
+    open(&mut c, URI, &nginx());
+    assert_eq!(c.diagnostics(URI, 1).len(), 7);
+    assert!(c.shutdown().success());
+
     // A client that answers workspace/configuration.
     let (mut c, _) = Client::start(json!({"workspace": {"configuration": true}}), Value::Null);
     c.configuration = json!({"select": ["may-run-as-root"]});
