@@ -1,7 +1,8 @@
 //! `non-default-capabilities` — PSA check `capabilities_baseline` (baseline).
 use super::{quoted_list, Ctx};
 
-/// Capabilities the baseline level allows in `capabilities.add` (exact, case-sensitive).
+/// Capabilities the baseline level allows in `capabilities.add` (PSA
+/// `capabilities_baseline`, v1.0; exact, case-sensitive).
 pub const BASELINE_CAPABILITIES: &[&str] = &[
     "AUDIT_WRITE",
     "CHOWN",

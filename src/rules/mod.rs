@@ -65,6 +65,39 @@ mod selinux;
 mod sysctls;
 mod windows_host_process;
 
+pub use capabilities_baseline::BASELINE_CAPABILITIES;
+pub use selinux::SELINUX_TYPES;
+pub use sysctls::SAFE_SYSCTLS;
+
+/// Values a level allows, grouped by the first policy version (`v1.<minor>`) that allows
+/// them: a set that grows with the version is a slice of these, oldest first
+/// ([`SAFE_SYSCTLS`], [`SELINUX_TYPES`]). The checks read them with [`is_allowed_at`];
+/// [`crate::fields`] shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Since {
+    /// First policy version (`v1.<minor>`) that allows `values`.
+    pub minor: u32,
+    /// The values, as written in a manifest (exact, case-sensitive).
+    pub values: &'static [&'static str],
+}
+
+/// The values of `groups` allowed at policy version `v1.<minor>`, in table order.
+pub fn allowed_at(groups: &[Since], minor: u32) -> Vec<&'static str> {
+    groups
+        .iter()
+        .filter(|g| g.minor <= minor)
+        .flat_map(|g| g.values.iter().copied())
+        .collect()
+}
+
+/// Whether `value` is one of the values of `groups` allowed at policy version
+/// `v1.<minor>` (exact, case-sensitive).
+pub fn is_allowed_at(groups: &[Since], minor: u32, value: &str) -> bool {
+    groups
+        .iter()
+        .any(|g| g.minor <= minor && g.values.contains(&value))
+}
+
 /// What kind of rule this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Category {

@@ -1,6 +1,20 @@
 //! `forbidden-selinux-options` — PSA check `seLinuxOptions` (baseline).
-use super::Ctx;
+use super::{is_allowed_at, Ctx, Since};
 use crate::yaml::NodeId;
+
+/// The SELinux types the baseline level allows in `seLinuxOptions.type` besides unset and
+/// empty, by the policy version that added them (PSA `seLinuxOptions`: variants v1.0 and
+/// v1.31; exact, case-sensitive).
+pub const SELINUX_TYPES: &[Since] = &[
+    Since {
+        minor: 0,
+        values: &["container_t", "container_init_t", "container_kvm_t"],
+    },
+    Since {
+        minor: 31,
+        values: &["container_engine_t"],
+    },
+];
 
 declare_rule! {
     /// ## What it checks
@@ -67,10 +81,7 @@ declare_rule! {
 fn bad_fields<'d>(ctx: &Ctx<'_, 'd, '_>, opts: NodeId) -> Vec<(&'static str, &'d str)> {
     let mut bad = Vec::new();
     if let Some(t) = ctx.str(ctx.get(Some(opts), "type")) {
-        let ok = matches!(
-            t,
-            "" | "container_t" | "container_init_t" | "container_kvm_t"
-        ) || (t == "container_engine_t" && ctx.version >= 31);
+        let ok = t.is_empty() || is_allowed_at(SELINUX_TYPES, ctx.version, t);
         if !ok {
             bad.push(("type", t));
         }

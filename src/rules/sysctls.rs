@@ -1,37 +1,44 @@
 //! `unsafe-sysctl` — PSA check `sysctls` (baseline).
-use super::{quoted_list, Ctx};
+use super::{is_allowed_at, quoted_list, Ctx, Since};
 
-/// The safe sysctls Pod Security Standards allow at policy version `v1.<minor>`.
-pub fn safe_sysctls(minor: u32) -> Vec<&'static str> {
-    let mut v = vec![
-        "kernel.shm_rmid_forced",
-        "net.ipv4.ip_local_port_range",
-        "net.ipv4.tcp_syncookies",
-        "net.ipv4.ping_group_range",
-        "net.ipv4.ip_unprivileged_port_start",
-    ];
-    if minor >= 27 {
-        v.push("net.ipv4.ip_local_reserved_ports");
-    }
-    if minor >= 29 {
-        v.extend([
+/// The safe sysctls of the baseline level, by the policy version that added them (PSA
+/// `sysctls`: variants v1.0, v1.27, v1.29, v1.32, v1.37; exact names).
+pub const SAFE_SYSCTLS: &[Since] = &[
+    Since {
+        minor: 0,
+        values: &[
+            "kernel.shm_rmid_forced",
+            "net.ipv4.ip_local_port_range",
+            "net.ipv4.tcp_syncookies",
+            "net.ipv4.ping_group_range",
+            "net.ipv4.ip_unprivileged_port_start",
+        ],
+    },
+    Since {
+        minor: 27,
+        values: &["net.ipv4.ip_local_reserved_ports"],
+    },
+    Since {
+        minor: 29,
+        values: &[
             "net.ipv4.tcp_keepalive_time",
             "net.ipv4.tcp_fin_timeout",
             "net.ipv4.tcp_keepalive_intvl",
             "net.ipv4.tcp_keepalive_probes",
-        ]);
-    }
-    if minor >= 32 {
-        v.extend(["net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"]);
-    }
-    if minor >= 37 {
-        v.extend([
+        ],
+    },
+    Since {
+        minor: 32,
+        values: &["net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"],
+    },
+    Since {
+        minor: 37,
+        values: &[
             "net.ipv4.tcp_slow_start_after_idle",
             "net.ipv4.tcp_notsent_lowat",
-        ]);
-    }
-    v
-}
+        ],
+    },
+];
 
 declare_rule! {
     /// ## What it checks
@@ -110,7 +117,6 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
     else {
         return;
     };
-    let safe = safe_sysctls(ctx.version);
     let bad: Vec<(usize, &str, bool)> = list
         .iter()
         .enumerate()
@@ -119,7 +125,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
             // A missing name is the empty string to PSA, which is not in the safe set.
             let name = ctx.str(ctx.get(Some(s), "name")).unwrap_or("");
             let has_name = ctx.doc.entry(s, "name").is_some();
-            (!safe.contains(&name)).then_some((i, name, has_name))
+            (!is_allowed_at(SAFE_SYSCTLS, ctx.version, name)).then_some((i, name, has_name))
         })
         .collect();
     let Some(&(first, _, _)) = bad.first() else {
