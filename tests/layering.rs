@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 const CORE: [&str; 9] = [
     "yaml",
     "fix",
-    "fields.rs",
+    "fields",
     "workload.rs",
     "rules",
     "engine",
