@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs and is missing; fast and silent when all is there.
 #
-#   scripts/setup.sh [PART...]     PART: rust (default) | bench | all
+#   scripts/setup.sh [PART...]     PART: rust (default) | bench | editor | all
 #
 # The core's part: cargo, rustc >= 1.88, rustfmt, clippy, make, a C compiler, and the
 # shared corpus beside the repository. The other parts have their own scripts
@@ -51,7 +51,21 @@ part_bench() {
     need_node 18
 }
 
-PARTS_ALL=(rust bench)
+# --- editor: Neovim >= 0.7 for `make test-editor` (tests/lsp_neovim.rs) -------------
+part_editor() {
+    need_command nvim neovim
+    command -v nvim >/dev/null 2>&1 || die "nvim is missing after installing Debian's neovim"
+    # `NVIM v0.7.2` on the first line; 0.7 has every LSP API tests/nvim/lsp_e2e.lua uses.
+    local first version major minor
+    first=$(nvim --version 2>/dev/null | head -n 1 || true)
+    version=$(sed -nE 's/^NVIM v([0-9]+)\.([0-9]+).*/\1 \2/p' <<<"$first")
+    read -r major minor <<<"${version:-0 0}"
+    if [ "$major" -eq 0 ] && [ "$minor" -lt 7 ]; then
+        die "Neovim >= 0.7 is needed for the editor test, found '${first:-no version}' ($(command -v nvim)): install a newer neovim or put one first on PATH"
+    fi
+}
+
+PARTS_ALL=(rust bench editor)
 
 main() {
     local parts=("$@")
