@@ -10,13 +10,14 @@ use crate::fields::{security_context_doc, Scope};
 use crate::options::Options;
 use crate::position::{LineIndex, Unit};
 use crate::render::explain_markdown;
+use crate::report::Finding;
 use crate::rules;
 use crate::yaml::{for_each_document, Document, NodeId, Parsed, Span, Value};
 
 /// The hover at byte `offset` of the text `li` indexes, or `None` (nothing to say there,
 /// or a text that holds no Kubernetes object). Over findings (their range, ends
 /// included): the documentation of each of their rules, as `kube-secctx explain` prints
-/// it. Elsewhere over a key or value below a `securityContext`: that field's
+/// it, after a list of what each finding says when there are several. Elsewhere over a key or value below a `securityContext`: that field's
 /// documentation ([`crate::fields`]).
 pub(crate) fn hover(
     li: &LineIndex<'_>,
@@ -27,22 +28,32 @@ pub(crate) fn hover(
     if !analysis.kubernetes {
         return None;
     }
-    let mut rule_ids: Vec<&str> = Vec::new();
+    let mut here: Vec<&Finding> = Vec::new();
     let mut range: Option<Span> = None;
     for f in &analysis.findings {
         let s = shown_span(li, f.span);
-        if s.start <= offset && offset <= s.end && !rule_ids.contains(&f.rule) {
-            rule_ids.push(f.rule);
+        if s.start <= offset && offset <= s.end && !here.iter().any(|g| g.rule == f.rule) {
+            here.push(f);
             range.get_or_insert(s);
         }
     }
     let (markdown, span) = if let Some(span) = range {
-        let docs: Vec<String> = rule_ids
+        let docs: Vec<String> = here
             .iter()
-            .filter_map(|id| rules::rule(id))
+            .filter_map(|f| rules::rule(f.rule))
             .map(explain_markdown)
             .collect();
-        (docs.join("\n---\n\n"), span)
+        let mut md = String::new();
+        // Several rules here: first what each says, then each rule's documentation.
+        if here.len() > 1 {
+            md.push_str(&format!("**{} findings here:**\n\n", here.len()));
+            for f in &here {
+                md.push_str(&format!("- `{}`: {}\n", f.rule, f.message));
+            }
+            md.push_str("\n---\n\n");
+        }
+        md.push_str(&docs.join("\n---\n\n"));
+        (md, span)
     } else {
         field_doc(li.text(), offset)?
     };

@@ -414,6 +414,16 @@ fn hover_shows_rule_docs_and_security_context_fields() {
     assert!(md.contains("drop"), "{md}");
     // Elsewhere: nothing.
     assert_eq!(hover(&mut c, 9, 5), Value::Null);
+    // Several findings at one place: what each says first, then each rule's docs.
+    change(&mut c, URI, 2, json!([{"text": nginx()}]));
+    c.diagnostics(URI, 2);
+    let h = hover(&mut c, 17, 9);
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(
+        md.starts_with("**6 findings here:**\n\n- `container-security-context-missing`: container \"nginx\" has no securityContext\n- `may-run-as-root`: runAsNonRoot != true"),
+        "{md}"
+    );
+    assert_eq!(md.matches("## Automatic fix").count(), 6);
     assert!(c.shutdown().success());
 }
 
