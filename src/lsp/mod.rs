@@ -44,11 +44,12 @@ pub use settings::Settings;
 
 /// Runs the server on standard input and output until the client sends `exit` (logs go to
 /// standard error). Returns exit code 0 after `shutdown` then `exit`, 1 when the client
-/// exits without `shutdown` or the connection closes (as the protocol says).
+/// exits without `shutdown` or the connection closes, even before `initialize` (as the
+/// protocol says).
 ///
 /// # Errors
-/// When the initialize handshake fails (the client sent something else, or closed the
-/// connection) or a message cannot be written.
+/// When the initialize handshake fails (the client sent something that is not a message)
+/// or a message cannot be written.
 pub fn run() -> anyhow::Result<ExitCode> {
     let (connection, io_threads) = Connection::stdio();
     let code = serve(&connection)?;
@@ -63,7 +64,14 @@ pub fn run() -> anyhow::Result<ExitCode> {
 /// # Errors
 /// As [`run`].
 pub fn serve(connection: &Connection) -> anyhow::Result<ExitCode> {
-    let (id, params) = connection.initialize_start()?;
+    let (id, params) = match connection.initialize_start() {
+        Ok(started) => started,
+        Err(e) if e.channel_is_disconnected() => {
+            eprintln!("kube-secctx server: the client closed the connection before initialize");
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let (mut server, result) = match Server::initialize(params) {
         Ok(ok) => ok,
         Err(message) => {

@@ -99,20 +99,18 @@ impl Server {
         // Bad initialization options do not stop the server: the user is told once it
         // is initialized, and the defaults apply.
         let mut pending = Vec::new();
-        let base = Settings::default()
-            .merged(
-                params
-                    .initialization_options
-                    .as_ref()
-                    .unwrap_or(&Value::Null),
-            )
-            .unwrap_or_else(|e| {
-                pending.push(show_message(
-                    MessageType::ERROR,
-                    format!("kube-secctx: initializationOptions: {e}; the defaults apply"),
-                ));
-                Settings::default()
-            });
+        let given = params
+            .initialization_options
+            .as_ref()
+            .filter(|v| !is_empty(v))
+            .unwrap_or(&Value::Null);
+        let base = Settings::default().merged(given).unwrap_or_else(|e| {
+            pending.push(show_message(
+                MessageType::ERROR,
+                format!("kube-secctx: initializationOptions: {e}; the defaults apply"),
+            ));
+            Settings::default()
+        });
         let capabilities = ServerCapabilities {
             position_encoding: Some(convert::encoding_kind(unit)),
             text_document_sync: Some(TextDocumentSyncCapability::Kind(

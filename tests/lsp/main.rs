@@ -590,6 +590,14 @@ fn settings_from_initialization_options_and_configuration() {
         .contains("# may-run-as-root"));
     assert!(c.shutdown().success());
 
+    // Empty initialization options (Neovim sends an empty Lua table as `[]`): defaults,
+    // no message.
+    let (mut c, _) = Client::start(push_caps(), json!([]));
+    open(&mut c, URI, &nginx());
+    assert_eq!(c.diagnostics(URI, 1).len(), 7);
+    assert!(c.notifications.is_empty(), "{:?}", c.notifications);
+    assert!(c.shutdown().success());
+
     // Bad initialization options: the server starts with the defaults and says why.
     let (mut c, _) = Client::start(push_caps(), json!({"select": ["no-such-rule"]}));
     let m = c.notification("window/showMessage", |_| true);
@@ -674,4 +682,15 @@ fn exit_without_shutdown_is_an_error_exit() {
     assert_eq!(c.hang_up().code(), Some(1));
     let (c, _) = Client::start(json!({}), Value::Null);
     assert_eq!(c.hang_up().code(), Some(1));
+    // Input closed before `initialize` (Ctrl-D in a terminal): the same.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kube-secctx"))
+        .arg("server")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "kube-secctx server: the client closed the connection before initialize\n"
+    );
 }
