@@ -14,7 +14,7 @@ use super::convert;
 use super::diagnostics::{finding as finding_diagnostic, shown_span, SOURCE};
 use super::document::Doc;
 use super::server::FIX_ALL_KIND;
-use crate::fix::{ignore_fix, Applicability, Edit, Offer};
+use crate::fix::{Applicability, Edit, Offer};
 use crate::options::Options;
 use crate::position::{LineIndex, Unit};
 use crate::report::Finding;
@@ -88,6 +88,7 @@ pub(crate) fn code_actions(
         return Vec::new();
     }
     analysis.compute_fixes(uri.as_str(), text, ctx.opts);
+    analysis.compute_ignores(uri.as_str(), text, ctx.opts, &hits);
     let analysis: &Analysis = analysis;
     let Some(fixed) = analysis.fixed() else {
         return Vec::new();
@@ -130,7 +131,7 @@ pub(crate) fn code_actions(
             continue;
         }
         ignored.push((f, f.rule));
-        if let Ok(fix) = ignore_fix(ctx.opts, uri.as_str(), text, f) {
+        if let Some(fix) = analysis.ignore(i) {
             ignores.push(CodeAction {
                 title: format!("Ignore {} for this resource", f.rule),
                 kind: Some(CodeActionKind::QUICKFIX),

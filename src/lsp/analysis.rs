@@ -1,10 +1,11 @@
 //! One document's analysis: whether its text holds Kubernetes objects, its findings and
 //! error entries with related information, and (when a code action asks) its fixes.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::engine::Checker;
-use crate::fix::{fix_text, FixSelection, Fixed};
+use crate::fix::{fix_text, ignore_fix, Fix, FixSelection, Fixed};
 use crate::options::Options;
 use crate::position::LineIndex;
 use crate::report::{ErrorEntry, Finding};
@@ -37,6 +38,9 @@ pub struct Analysis {
     pub errors: Vec<ErrorEntry>,
     /// The fixes (safe ones applied, every finding described), when asked.
     fixes: Option<Fixed>,
+    /// "Ignore RULE for this resource" of each finding asked about (index into
+    /// `findings`), or why there is none.
+    ignores: HashMap<usize, Result<Fix, String>>,
 }
 
 /// Security context fields a container inherits from the pod's `securityContext` when it
@@ -118,6 +122,28 @@ impl Analysis {
     /// The fixes, once [`Analysis::compute_fixes`] has run.
     pub fn fixed(&self) -> Option<&Fixed> {
         self.fixes.as_ref()
+    }
+
+    /// Computes "Ignore RULE for this resource" for the findings `indices` (into
+    /// `findings`; `text` and `opts` as for [`Analysis::new`]) unless known. Each is a
+    /// parse and a check of the text: an editor asks for code actions on every move of the
+    /// cursor, so they are kept for the version of the text. See [`Analysis::ignore`].
+    pub fn compute_ignores(&mut self, uri: &str, text: &str, opts: &Options, indices: &[usize]) {
+        for &i in indices {
+            if self.ignores.contains_key(&i) {
+                continue;
+            }
+            let Some(f) = self.findings.get(i) else {
+                continue;
+            };
+            self.ignores.insert(i, ignore_fix(opts, uri, text, f));
+        }
+    }
+
+    /// The "Ignore RULE for this resource" fix of finding `i`, once
+    /// [`Analysis::compute_ignores`] has run for it.
+    pub fn ignore(&self, i: usize) -> Option<&Fix> {
+        self.ignores.get(&i).and_then(|r| r.as_ref().ok())
     }
 }
 
