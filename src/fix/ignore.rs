@@ -14,7 +14,7 @@ use crate::options::Options;
 use crate::position::LineIndex;
 use crate::report::Finding;
 use crate::workload::{extract, Workload};
-use crate::yaml::{for_each_document, Document, NodeId, Parsed};
+use crate::yaml::{for_documents_where, Document, NodeId, Parsed};
 
 /// The edit that suppresses `finding` by naming its rule in the
 /// [`kube-secctx.io/ignore`](crate::engine::IGNORE_ANNOTATION) annotation of the resource
@@ -59,7 +59,9 @@ pub fn ignore_fix(
     let file_name: Arc<str> = Arc::from(file);
     let limits = opts.limits;
     let mut out: Option<Result<Fix, String>> = None;
-    for_each_document(text, &limits, &[], |parsed| {
+    // Only the finding's document is parsed.
+    let wanted = |index: usize, _| index == finding.document;
+    for_documents_where(text, &limits, &[], wanted, |parsed| {
         if out.is_some() {
             return;
         }

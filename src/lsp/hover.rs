@@ -12,7 +12,7 @@ use crate::position::{LineIndex, Unit};
 use crate::render::explain_markdown;
 use crate::report::Finding;
 use crate::rules;
-use crate::yaml::{for_each_document, Document, NodeId, Parsed, Span, Value};
+use crate::yaml::{for_documents_where, Document, NodeId, Parsed, Span, Value};
 
 /// The hover at byte `offset` of the text `li` indexes, or `None` (nothing to say there,
 /// or a text that holds no Kubernetes object). Over findings (their range, ends
@@ -70,9 +70,11 @@ pub(crate) fn hover(
 /// (or of the value under the cursor).
 fn field_doc(text: &str, offset: usize) -> Option<(String, Span)> {
     let mut found = None;
-    for_each_document(text, &Options::default().limits, &[], |p| {
+    // Only the document under the cursor is parsed.
+    let under = |_, span: Span| span.start <= offset && offset <= span.end;
+    for_documents_where(text, &Options::default().limits, &[], under, |p| {
         if let Parsed::Document(doc) = p {
-            if found.is_none() && doc.span.start <= offset && offset <= doc.span.end {
+            if found.is_none() {
                 found = path_at(&doc, offset);
             }
         }

@@ -133,6 +133,21 @@ pub fn for_each_document<'a>(
     text: &'a str,
     limits: &Limits,
     invalid: &[(usize, u8)],
+    each: impl FnMut(Parsed<'a>),
+) -> usize {
+    for_documents_where(text, limits, invalid, |_, _| true, each)
+}
+
+/// As [`for_each_document`], building only the documents `wanted` takes: it is asked with
+/// each document's index and byte span (of the whole text, from its `---` marker) before
+/// the document is parsed, and a document it declines costs only the split. For a front
+/// end that needs one document of a stream (the one a finding is in, the one under the
+/// cursor).
+pub fn for_documents_where<'a>(
+    text: &'a str,
+    limits: &Limits,
+    invalid: &[(usize, u8)],
+    mut wanted: impl FnMut(usize, Span) -> bool,
     mut each: impl FnMut(Parsed<'a>),
 ) -> usize {
     if text.len() > limits.max_input_bytes {
@@ -166,6 +181,9 @@ pub fn for_each_document<'a>(
         if let Some(&&(at, byte)) = invalid.peek().filter(|&&&(at, _)| at < end) {
             each(Parsed::Error(not_utf8(index, at, byte)));
             while invalid.next_if(|&&(a, _)| a < end).is_some() {}
+            continue;
+        }
+        if !wanted(index, Span::new(start, end)) {
             continue;
         }
         let src = body.get(chunk.start..chunk.end).unwrap_or("");

@@ -407,3 +407,30 @@ fn positions_after_a_non_ascii_directive() {
         "{e:?}"
     );
 }
+
+#[test]
+fn only_the_wanted_documents_are_built() {
+    let text = "a: 1\n---\nb: [\n---\nc: 3\n";
+    let mut asked = Vec::new();
+    let mut got = Vec::new();
+    let count = for_documents_where(
+        text,
+        &Limits::default(),
+        &[],
+        |i, span| {
+            asked.push((i, &text[span.start..span.end]));
+            i == 2
+        },
+        |p| got.push(p),
+    );
+    assert_eq!(count, 3);
+    assert_eq!(asked.len(), 3);
+    // The span runs from the document's `---` marker.
+    assert_eq!(asked[2], (2, "---\nc: 3\n"));
+    // The broken second document is never parsed: no error for it.
+    assert_eq!(got.len(), 1);
+    let Parsed::Document(doc) = &got[0] else {
+        panic!("{got:?}")
+    };
+    assert_eq!(doc.index, 2);
+}
