@@ -586,3 +586,34 @@ fn windows_pods_are_exempt_from_v1_25() {
         1
     );
 }
+
+/// The value lists the checks read (the rules' tables, which the hover's field docs also
+/// show) are the ones each rule's documentation names in prose.
+#[test]
+fn rule_docs_name_every_allowed_value() {
+    use kube_secctx::rules::{self, BASELINE_CAPABILITIES, SAFE_SYSCTLS, SELINUX_TYPES};
+    let docs = |id: &str| rules::rule(id).unwrap().markdown();
+    let cases: [(&str, Vec<&str>); 3] = [
+        ("non-default-capabilities", BASELINE_CAPABILITIES.to_vec()),
+        (
+            "unsafe-sysctl",
+            SAFE_SYSCTLS
+                .iter()
+                .flat_map(|s| s.values.iter().copied())
+                .collect(),
+        ),
+        (
+            "forbidden-selinux-options",
+            SELINUX_TYPES
+                .iter()
+                .flat_map(|s| s.values.iter().copied())
+                .collect(),
+        ),
+    ];
+    for (id, values) in cases {
+        let md = docs(id);
+        for v in values {
+            assert!(md.contains(v), "the docs of {id} do not name {v}");
+        }
+    }
+}
