@@ -29,9 +29,26 @@ fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+/// The width of a leading byte order mark in `unit`, 0 without one. The core's
+/// [`LineIndex`] counts no column for it (as a report's columns should not), but in LSP
+/// the client's text is the text: a BOM it sent is a character of line 0, which its
+/// positions count.
+fn bom(li: &LineIndex<'_>, unit: Unit) -> usize {
+    if !li.text().starts_with('\u{feff}') {
+        return 0;
+    }
+    match unit {
+        Unit::Byte => '\u{feff}'.len_utf8(),
+        Unit::Char | Unit::Utf16 => 1,
+    }
+}
+
 /// The position of byte `offset`.
 pub(crate) fn position(li: &LineIndex<'_>, offset: usize, unit: Unit) -> Position {
-    let at = li.line_col(offset, unit);
+    let mut at = li.line_col(offset, unit);
+    if at.line == 0 && li.clamp(offset) > 0 {
+        at.column += bom(li, unit);
+    }
     Position::new(to_u32(at.line), to_u32(at.column))
 }
 
@@ -47,6 +64,14 @@ pub(crate) fn range(li: &LineIndex<'_>, span: Span, unit: Unit) -> Range {
 /// past the end of its line is the line's end (as the protocol says), a character inside
 /// a UTF-16 surrogate pair or a UTF-8 sequence is that character's start.
 pub(crate) fn offset(li: &LineIndex<'_>, pos: Position, unit: Unit) -> usize {
+    let bom = bom(li, unit);
+    if pos.line == 0 && bom > 0 {
+        // Before the BOM, or inside its UTF-8 sequence: the text's start.
+        let Some(column) = (pos.character as usize).checked_sub(bom) else {
+            return 0;
+        };
+        return li.byte_offset(LineCol { line: 0, column }, unit);
+    }
     li.byte_offset(
         LineCol {
             line: pos.line as usize,
@@ -85,6 +110,27 @@ mod tests {
             text.len() - 1
         );
         assert_eq!(offset(&li, Position::new(9, 0), Unit::Utf16), text.len());
+    }
+
+    #[test]
+    fn a_bom_is_a_character_of_line_0() {
+        let text = "\u{feff}a: é\nb: 1\n";
+        let li = LineIndex::new(text);
+        let a = 3;
+        let e = text.find('é').unwrap();
+        assert_eq!(position(&li, 0, Unit::Utf16), Position::new(0, 0));
+        assert_eq!(position(&li, a, Unit::Utf16), Position::new(0, 1));
+        assert_eq!(position(&li, e, Unit::Utf16), Position::new(0, 4));
+        assert_eq!(position(&li, e, Unit::Byte), Position::new(0, 6));
+        assert_eq!(offset(&li, Position::new(0, 0), Unit::Utf16), 0);
+        assert_eq!(offset(&li, Position::new(0, 1), Unit::Utf16), a);
+        assert_eq!(offset(&li, Position::new(0, 4), Unit::Utf16), e);
+        assert_eq!(offset(&li, Position::new(0, 2), Unit::Byte), 0);
+        assert_eq!(offset(&li, Position::new(0, 6), Unit::Byte), e);
+        // Other lines are as without a BOM.
+        let b = text.find('b').unwrap();
+        assert_eq!(position(&li, b, Unit::Utf16), Position::new(1, 0));
+        assert_eq!(offset(&li, Position::new(1, 0), Unit::Utf16), b);
     }
 
     #[test]

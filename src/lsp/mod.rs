@@ -19,8 +19,9 @@
 //!   else UTF-16 (LSP's default). Every conversion goes through
 //!   [`crate::position::LineIndex`].
 //!
-//! The protocol crates are rust-analyzer's own: `lsp-server` (a synchronous scaffold: a
-//! reader and a writer thread, messages over channels, no async runtime) and `lsp-types`.
+//! The protocol crates are rust-analyzer's own: `lsp-server` (a synchronous scaffold:
+//! messages over channels, no async runtime; its stdio threads are replaced by
+//! [`transport`]'s, which read on past a bad message) and `lsp-types`.
 //! A check is a few milliseconds of pure computation, so one thread serving requests in
 //! order is all a server of this size needs; `tower-lsp-server` would bring tokio for
 //! nothing. [`Server`] is the protocol without I/O (messages in, messages out), which is
@@ -34,10 +35,11 @@ mod document;
 mod hover;
 mod server;
 mod settings;
+mod transport;
 
 use std::process::ExitCode;
 
-use lsp_server::{Connection, Message};
+use lsp_server::{Connection, ErrorCode, Message, Response};
 
 pub use server::Server;
 pub use settings::Settings;
@@ -45,68 +47,113 @@ pub use settings::Settings;
 /// Runs the server on standard input and output until the client sends `exit` (logs go to
 /// standard error). Returns exit code 0 after `shutdown` then `exit`, 1 when the client
 /// exits without `shutdown` or the connection closes, even before `initialize` (as the
-/// protocol says).
+/// protocol says). Nothing the client sends ends it otherwise: a body that is not a
+/// message is answered and skipped ([`transport`]).
 ///
 /// # Errors
-/// When the initialize handshake fails (the client sent something that is not a message)
-/// or a message cannot be written.
+/// When a message cannot be written (the client stopped reading).
 pub fn run() -> anyhow::Result<ExitCode> {
-    let (connection, io_threads) = Connection::stdio();
-    let code = serve(&connection)?;
+    let input = std::io::BufReader::with_capacity(1 << 16, std::io::stdin());
+    let (connection, writer) = transport::connect(input, std::io::stdout());
+    let code = serve(&connection);
     drop(connection);
-    io_threads.join()?;
+    // Every message is written before the process ends (an error response included).
+    let written = writer
+        .join()
+        .unwrap_or_else(|_| Err(std::io::Error::other("the writer thread panicked")));
+    let code = code?;
+    written?;
     Ok(code)
 }
 
 /// Serves one client over `connection`: the initialize handshake, then every message until
-/// `exit`. See [`run`].
+/// `exit`. See [`run`]. Before `initialize`, requests are answered `ServerNotInitialized`
+/// and notifications dropped; a failed `initialize` is answered and another may follow.
+/// After `shutdown`, requests are answered `InvalidRequest` until `exit`.
 ///
 /// # Errors
-/// As [`run`].
+/// When a message cannot be sent.
 pub fn serve(connection: &Connection) -> anyhow::Result<ExitCode> {
-    let (id, params) = match connection.initialize_start() {
-        Ok(started) => started,
-        Err(e) if e.channel_is_disconnected() => {
+    let send = |m: Message| {
+        connection
+            .sender
+            .send(m)
+            .map_err(|_| anyhow::anyhow!("the connection to the client is closed"))
+    };
+    let mut server = loop {
+        let Ok(message) = connection.receiver.recv() else {
             eprintln!("kube-secctx server: the client closed the connection before initialize");
             return Ok(ExitCode::from(1));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let (mut server, result) = match Server::initialize(params) {
-        Ok(ok) => ok,
-        Err(message) => {
-            let response = lsp_server::Response::new_err(
-                id,
-                lsp_server::ErrorCode::InvalidParams as i32,
-                message.clone(),
-            );
-            connection.sender.send(response.into())?;
-            anyhow::bail!("initialize: {message}");
-        }
-    };
-    connection.initialize_finish(id, result)?;
-    for out in server.initialized() {
-        connection.sender.send(out)?;
-    }
-    while let Ok(message) = connection.receiver.recv() {
-        match &message {
-            Message::Request(req) if connection.handle_shutdown(req)? => {
-                return Ok(ExitCode::SUCCESS);
+        };
+        match message {
+            Message::Request(req) if req.method == "initialize" => {
+                match Server::initialize(req.params) {
+                    Ok((server, result)) => {
+                        send(Response::new_ok(req.id, result).into())?;
+                        break server;
+                    }
+                    Err(message) => send(
+                        Response::new_err(req.id, ErrorCode::InvalidParams as i32, message).into(),
+                    )?,
+                }
             }
-            Message::Notification(n) if n.method == "exit" => {
-                eprintln!("kube-secctx server: exit without shutdown");
-                return Ok(ExitCode::from(1));
-            }
+            Message::Request(req) => send(
+                Response::new_err(
+                    req.id,
+                    ErrorCode::ServerNotInitialized as i32,
+                    format!("kube-secctx: {} before initialize", req.method),
+                )
+                .into(),
+            )?,
+            Message::Notification(n) if n.method == "exit" => return Ok(ExitCode::from(1)),
             _ => {}
         }
-        for out in server.handle(message) {
-            connection.sender.send(out)?;
+    };
+    let mut initialized = false;
+    let mut shut_down = false;
+    while let Ok(message) = connection.receiver.recv() {
+        let out = match message {
+            Message::Notification(n) if n.method == "exit" => {
+                if !shut_down {
+                    eprintln!("kube-secctx server: exit without shutdown");
+                }
+                return Ok(if shut_down {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                });
+            }
+            Message::Notification(n) if n.method == "initialized" => {
+                if std::mem::replace(&mut initialized, true) {
+                    Vec::new()
+                } else {
+                    server.initialized()
+                }
+            }
+            Message::Request(req) if shut_down || req.method == "initialize" => {
+                let why = if shut_down {
+                    "the server is shut down"
+                } else {
+                    "the server is already initialized"
+                };
+                let message = format!("kube-secctx: {}: {why}", req.method);
+                vec![Response::new_err(req.id, ErrorCode::InvalidRequest as i32, message).into()]
+            }
+            Message::Request(req) if req.method == "shutdown" => {
+                shut_down = true;
+                vec![Response::new_ok(req.id, ()).into()]
+            }
+            Message::Notification(_) if shut_down => Vec::new(),
+            message => server.handle(message),
+        };
+        for m in out {
+            send(m)?;
         }
         // Diagnostics are pushed once the client has stopped sending: a burst of changes
         // (typing, a paste in several parts) is checked once.
-        if connection.receiver.is_empty() {
-            for out in server.flush() {
-                connection.sender.send(out)?;
+        if connection.receiver.is_empty() && !shut_down {
+            for m in server.flush() {
+                send(m)?;
             }
         }
     }

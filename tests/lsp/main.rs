@@ -694,3 +694,133 @@ fn exit_without_shutdown_is_an_error_exit() {
         "kube-secctx server: the client closed the connection before initialize\n"
     );
 }
+
+fn framed(body: &str) -> String {
+    format!("Content-Length: {}\r\n\r\n{body}", body.len())
+}
+
+#[test]
+fn malformed_messages_are_answered_and_skipped() {
+    let (mut c, _) = Client::start(json!({}), Value::Null);
+    // Not JSON, a batch (not in LSP), a message with a bad method, a header line that is
+    // not a header and a bad length: each skipped, the server reads on.
+    let garbage = [
+        framed("hello"),
+        framed("[]"),
+        framed(r#"{"jsonrpc":"2.0","id":"bad","method":3}"#),
+        "what is this\r\nContent-Length: lots\r\n\r\n".to_string(),
+    ]
+    .concat();
+    c.send_raw(garbage.as_bytes());
+    let got = c.quiet_for(Duration::from_millis(300));
+    assert!(
+        got.iter().any(|m| m["method"] == "window/showMessage"
+            && m["params"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("not JSON")),
+        "{got:#?}"
+    );
+    assert!(
+        got.iter()
+            .any(|m| m["id"] == "bad" && m["error"]["code"] == -32600),
+        "{got:#?}"
+    );
+    let r = c.request_raw(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 0}}),
+    );
+    assert_eq!(r["result"], Value::Null, "{r}");
+    open(&mut c, URI, &nginx());
+    assert_eq!(c.diagnostics(URI, 1).len(), 7);
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn a_huge_content_length_is_not_allocated() {
+    let (mut c, _) = Client::start(json!({}), Value::Null);
+    // What lsp-server's reader allocated at once (and aborted on): the body is skipped
+    // as it arrives; here it never does, and the server simply waits.
+    c.send_raw(b"Content-Length: 18446744073709551615\r\n\r\n{}");
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(c.hang_up().code(), Some(1));
+}
+
+#[test]
+fn after_shutdown_requests_are_refused_until_exit() {
+    let (mut c, _) = Client::start(json!({}), Value::Null);
+    assert_eq!(c.request("shutdown", Value::Null), Value::Null);
+    let r = c.request_raw(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 0}}),
+    );
+    assert_eq!(r["error"]["code"], -32600, "{r}");
+    open(&mut c, URI, &nginx());
+    assert!(c.quiet_for(Duration::from_millis(200)).is_empty());
+    c.notify("exit", Value::Null);
+    assert_eq!(c.hang_up().code(), Some(0));
+}
+
+#[test]
+fn a_second_initialize_is_refused_and_the_server_goes_on() {
+    let (mut c, _) = Client::start(push_caps(), Value::Null);
+    let r = c.request_raw("initialize", json!({"capabilities": {}}));
+    assert_eq!(r["error"]["code"], -32600, "{r}");
+    open(&mut c, URI, &nginx());
+    assert_eq!(c.diagnostics(URI, 1).len(), 7);
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn a_burst_of_changes_is_checked_once() {
+    let (mut c, _) = Client::start(push_caps(), Value::Null);
+    let text = nginx();
+    open(&mut c, URI, &text);
+    c.diagnostics(URI, 1);
+    // 50 keystrokes in one write: the server reads them all before it checks.
+    let mut burst = String::new();
+    for v in 2..=51 {
+        let change = json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+            "textDocument": {"uri": URI, "version": v},
+            "contentChanges": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "#\n"}],
+        }});
+        burst.push_str(&framed(&change.to_string()));
+    }
+    c.send_raw(burst.as_bytes());
+    assert_eq!(c.diagnostics(URI, 51).len(), 7);
+    let pushed = c
+        .quiet_for(Duration::from_millis(200))
+        .into_iter()
+        .chain(c.notifications.drain(..))
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .count();
+    assert!(pushed <= 3, "{pushed} checks for one burst");
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn a_byte_order_mark_the_client_sends_is_a_character() {
+    let (mut c, _) = Client::start(push_caps(), Value::Null);
+    let text = nginx();
+    open(&mut c, URI, &format!("\u{feff}{text}"));
+    let with_bom = c.diagnostics(URI, 1);
+    // The client deletes its first character, the BOM: the text is the nginx example.
+    change(
+        &mut c,
+        URI,
+        2,
+        json!([{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}}, "text": ""}]),
+    );
+    let without = c.diagnostics(URI, 2);
+    assert_eq!(without.len(), 7, "{without:#?}");
+    assert_eq!(codes(&with_bom), codes(&without));
+    // On line 0, columns count the BOM.
+    let json_text = "\u{feff}{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"spec\": {\"hostPID\": true, \"containers\": []}}";
+    let uri = "file:///work/pod.json";
+    open(&mut c, uri, json_text);
+    let ds = c.diagnostics(uri, 1);
+    let d = find(&ds, "host-namespaces");
+    let start = json_text.find("true").unwrap() - 3 + 1; // UTF-16: the BOM is one unit
+    assert_eq!(range(d), [0, start as u64, 0, start as u64 + 4], "{d:#}");
+    assert!(c.shutdown().success());
+}
