@@ -21,7 +21,7 @@
 //!
 //! The protocol crates are rust-analyzer's own: `lsp-server` (a synchronous scaffold:
 //! messages over channels, no async runtime; its stdio threads are replaced by
-//! [`transport`]'s, which read on past a bad message) and `lsp-types`.
+//! `transport`'s, which read on past a bad message) and `lsp-types`.
 //! A check is a few milliseconds of pure computation, so one thread serving requests in
 //! order is all a server of this size needs; `tower-lsp-server` would bring tokio for
 //! nothing. [`Server`] is the protocol without I/O (messages in, messages out), which is
@@ -48,7 +48,7 @@ pub use settings::Settings;
 /// standard error). Returns exit code 0 after `shutdown` then `exit`, 1 when the client
 /// exits without `shutdown` or the connection closes, even before `initialize` (as the
 /// protocol says). Nothing the client sends ends it otherwise: a body that is not a
-/// message is answered and skipped ([`transport`]).
+/// message is answered and skipped (`transport`).
 ///
 /// # Errors
 /// When a message cannot be written (the client stopped reading).
