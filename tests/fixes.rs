@@ -483,3 +483,41 @@ fn no_run_as_non_root_where_a_container_runs_as_user_0() {
     let fixed = property("cronjob", &text, &Options::default());
     assert!(!fixed.contains("runAsNonRoot"));
 }
+
+/// Nine levels of nine aliases (a "billion laughs") beside a pod: the check is quick
+/// (the engine's walk has its budget), and the fixes are refused before the verification
+/// would expand the document to 9⁹ nodes; an alias of it in `capabilities.drop` is not
+/// expanded either to see whether `ALL` is there. Each took gigabytes before.
+#[test]
+fn aliases_that_multiply_a_document_are_not_fixed() {
+    let mut laughs = String::from("  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    let mut prev = 'a';
+    for name in "bcdefghi".chars() {
+        let items = vec![format!("*{prev}"); 9].join(", ");
+        laughs.push_str(&format!("  {name}: &{name} [{items}]\n"));
+        prev = name;
+    }
+    let text = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: lol}}\nx-laughs:\n{laughs}spec:\n  containers:\n  - name: c\n    image: x\n    securityContext:\n      capabilities:\n        drop: [*i]\n"
+    );
+    let fixed = fix_text(&Options::default(), "lol.yaml", &text, &all(), true).unwrap();
+    assert!(!fixed.findings.is_empty());
+    assert!(fixed.applied.is_empty());
+    assert_eq!(fixed.text, text);
+    for offer in &fixed.offers {
+        match offer {
+            Offer::None(why) => assert!(
+                why.ends_with("the document's aliases expand it past 100000 nodes: fix it by hand"),
+                "{why}"
+            ),
+            Offer::Fix(f) => panic!("a fix was offered: {f:?}"),
+        }
+    }
+    // Expanded sizes: a = 1 + 9, and each level 1 + 9 × the one before (i: 435_848_050).
+    let doc = &parse_stream(&text, &Limits::default()).documents[0];
+    let laughs = doc.pointer(doc.root.unwrap(), "/x-laughs").unwrap();
+    assert_eq!(doc.expanded_size(laughs, usize::MAX), 490_329_055);
+    assert!(doc.expanded_size(doc.root.unwrap(), 1000) > 1000);
+    // Aliases share their anchored node: the tree itself is small.
+    assert!(doc.nodes.len() < 40, "{}", doc.nodes.len());
+}

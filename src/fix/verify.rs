@@ -156,12 +156,27 @@ impl DocFix<'_, '_, '_> {
             return Err("an edit outside the document".into());
         }
         let new_text = apply_edits(slice, &shifted);
+        let limits = self.checker.options().limits;
         let mut expected = match self.doc.root {
-            Some(root) => self.doc.to_json(root),
+            Some(root) => {
+                // The comparison expands aliases: a document whose aliases multiply it
+                // (nine levels of nine) is not fixed automatically.
+                let cap = self
+                    .doc
+                    .nodes
+                    .len()
+                    .saturating_add(limits.max_alias_expansions);
+                if self.doc.expanded_size(root, cap) > cap {
+                    return Err(format!(
+                        "the document's aliases expand it past {} nodes: fix it by hand",
+                        limits.max_alias_expansions
+                    ));
+                }
+                self.doc.to_json(root)
+            }
             None => return Err("an empty document".into()),
         };
         ops::apply(&mut expected, ops)?;
-        let limits = self.checker.options().limits;
         let mut error = None;
         let mut docs: Vec<Document<'_>> = Vec::new();
         for_each_document(&new_text, &limits, &[], |parsed| match parsed {

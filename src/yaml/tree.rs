@@ -335,9 +335,44 @@ impl<'a> Document<'a> {
 }
 
 impl Document<'_> {
+    /// How many nodes the subtree of `id` has once every alias is expanded (each alias
+    /// counts its anchored node's whole subtree again), or a number past `cap` as soon as
+    /// it is more than `cap`. Linear in the distinct nodes (an aliased subtree is counted
+    /// once and remembered), so it is the cheap test before [`Document::to_json`], whose
+    /// output grows with the expanded size: nine levels of nine aliases are a few hundred
+    /// nodes and 9⁹ expanded.
+    pub fn expanded_size(&self, id: NodeId, cap: usize) -> usize {
+        fn walk(
+            doc: &Document<'_>,
+            id: NodeId,
+            cap: usize,
+            memo: &mut std::collections::HashMap<NodeId, usize>,
+        ) -> usize {
+            if let Some(&n) = memo.get(&id) {
+                return n;
+            }
+            let mut n: usize = 1;
+            let children: Vec<NodeId> = match doc.node(id).map(|node| &node.value) {
+                Some(Value::Map(entries)) => entries.iter().map(|e| e.value).collect(),
+                Some(Value::Seq(items)) => items.clone(),
+                _ => Vec::new(),
+            };
+            for child in children {
+                n = n.saturating_add(walk(doc, child, cap, memo));
+                if n > cap {
+                    break;
+                }
+            }
+            memo.insert(id, n);
+            n
+        }
+        walk(self, id, cap, &mut std::collections::HashMap::new())
+    }
+
     /// The node `id` and everything under it as the JSON the API server would decode
     /// (YAML 1.1 scalars resolved, merge keys applied, the last of duplicated keys);
-    /// a float that JSON cannot hold (`.nan`, `.inf`) is `null`.
+    /// a float that JSON cannot hold (`.nan`, `.inf`) is `null`. Aliases are expanded:
+    /// test [`Document::expanded_size`] first on text from others.
     pub fn to_json(&self, id: NodeId) -> serde_json::Value {
         use serde_json::Value as J;
         match self.node(id).map(|n| &n.value) {

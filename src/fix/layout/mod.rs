@@ -73,7 +73,11 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
                                 J::Array(vec![value.clone()]),
                             )?;
                         } else if let Some(items) = l.doc.seq(list) {
-                            let present = items.iter().any(|&i| l.doc.to_json(i) == *value);
+                            // The values appended are scalars: an item that expands
+                            // to more than a few nodes is not one of them.
+                            let present = items.iter().any(|&i| {
+                                l.doc.expanded_size(i, 64) <= 64 && l.doc.to_json(i) == *value
+                            });
                             if !present {
                                 appends.entry(list).or_default().push(value.clone());
                             }
