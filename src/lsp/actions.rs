@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use lsp_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, Diagnostic, DocumentChanges,
-    NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit,
-    Uri, WorkspaceEdit,
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionTriggerKind,
+    Diagnostic, DocumentChanges, NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier,
+    TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 
 use super::analysis::Analysis;
@@ -33,7 +33,8 @@ pub(crate) struct Ctx<'a> {
 /// when it asks for none): for each finding asked about (those of the kube-secctx
 /// diagnostics in `p.context.diagnostics`, else those whose range meets `p.range`), its
 /// fix (safe ones preferred, an unsafe one titled so) and "Ignore RULE for this
-/// resource"; then "Fix all safe kube-secctx findings" for the whole document.
+/// resource"; then "Fix all safe kube-secctx findings" for the whole document (unless
+/// the request is an automatic one, `triggerKind` 2, that names no kind).
 pub(crate) fn code_actions(
     ctx: &Ctx<'_>,
     doc: &mut Doc,
@@ -83,7 +84,12 @@ pub(crate) fn code_actions(
     } else {
         Vec::new()
     };
-    let fix_all = want(FIX_ALL_KIND);
+    // Fix-all edits the whole document: offered when asked for by kind, or in a request
+    // the user made, not in the automatic ones an editor sends as the cursor moves.
+    let fix_all = match &p.context.only {
+        Some(_) => want(FIX_ALL_KIND),
+        None => p.context.trigger_kind != Some(CodeActionTriggerKind::AUTOMATIC),
+    };
     if hits.is_empty() && !fix_all {
         return Vec::new();
     }

@@ -326,6 +326,21 @@ fn fix_all_applies_every_safe_fix_as_check_fix_does() {
     let text = nginx();
     open(&mut c, URI, &text);
     assert_eq!(c.diagnostics(URI, 1).len(), 7);
+    // An automatic request (the cursor moved) that names no kind gets no fix-all: it
+    // would send the whole document's edits on every move.
+    let r = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": URI},
+               "range": {"start": {"line": 17, "character": 8}, "end": {"line": 17, "character": 8}},
+               "context": {"diagnostics": [], "triggerKind": 2}}),
+    );
+    assert!(
+        r.as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["kind"] == "quickfix"),
+        "{r:#}"
+    );
     let whole = json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}});
     let actions = code_actions(
         &mut c,
