@@ -1,11 +1,17 @@
 //! Findings and error entries as LSP diagnostics.
 
+use lsp_server::{Message, Notification};
 use lsp_types::{
-    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Uri,
+    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DocumentDiagnosticReport,
+    DocumentDiagnosticReportResult, FullDocumentDiagnosticReport, Location, NumberOrString,
+    PublishDiagnosticsParams, RelatedFullDocumentDiagnosticReport,
+    RelatedUnchangedDocumentDiagnosticReport, UnchangedDocumentDiagnosticReport, Uri,
 };
 
 use super::analysis::{Analysis, Related};
 use super::convert;
+use super::document::Doc;
+use crate::options::Options;
 use crate::position::{LineIndex, Unit};
 use crate::render::display_end;
 use crate::report::{ErrorEntry, Finding, Severity};
@@ -91,4 +97,61 @@ fn severity(s: Severity) -> DiagnosticSeverity {
         Severity::Error => DiagnosticSeverity::ERROR,
         Severity::Warning => DiagnosticSeverity::WARNING,
     }
+}
+
+/// The diagnostics of `doc` under `opts` (analysed now if its text or the settings
+/// changed).
+pub(crate) fn of(doc: &mut Doc, opts: &Options, unit: Unit) -> Vec<Diagnostic> {
+    let uri = doc.uri.clone();
+    let (text, analysis) = doc.analyzed(opts);
+    let li = LineIndex::new(text);
+    diagnostics(&uri, &li, analysis, unit)
+}
+
+/// A `textDocument/publishDiagnostics` notification.
+pub(crate) fn publish(uri: Uri, diagnostics: Vec<Diagnostic>, version: Option<i32>) -> Message {
+    Notification::new(
+        "textDocument/publishDiagnostics".into(),
+        PublishDiagnosticsParams {
+            uri,
+            diagnostics,
+            version,
+        },
+    )
+    .into()
+}
+
+/// The answer to `textDocument/diagnostic` for `doc` (`None`: not open, an empty report).
+/// Its `resultId` is the settings' generation and the document's version: a client that
+/// sends it back as `previous` gets `unchanged` while both are the same.
+pub(crate) fn pull_report(
+    doc: Option<&mut Doc>,
+    previous: Option<&str>,
+    generation: u64,
+    opts: &Options,
+    unit: Unit,
+) -> DocumentDiagnosticReportResult {
+    let full = |items, result_id| {
+        DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
+            RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id, items },
+            },
+        ))
+    };
+    let Some(doc) = doc else {
+        return full(Vec::new(), None);
+    };
+    let result_id = format!("{generation}.{}", doc.version);
+    if previous == Some(result_id.as_str()) {
+        return DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Unchanged(
+            RelatedUnchangedDocumentDiagnosticReport {
+                related_documents: None,
+                unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                    result_id,
+                },
+            },
+        ));
+    }
+    full(of(doc, opts, unit), Some(result_id))
 }

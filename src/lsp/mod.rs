@@ -29,6 +29,7 @@
 
 mod actions;
 pub mod analysis;
+mod capabilities;
 mod convert;
 mod diagnostics;
 mod document;

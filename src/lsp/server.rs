@@ -5,20 +5,16 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::{
-    CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
-    ConfigurationItem, ConfigurationParams, DiagnosticOptions, DiagnosticServerCapabilities,
-    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DocumentDiagnosticParams, DocumentDiagnosticReport,
-    DocumentDiagnosticReportResult, FullDocumentDiagnosticReport, HoverParams,
-    HoverProviderCapability, InitializeParams, InitializeResult, MessageType,
-    PublishDiagnosticsParams, RelatedFullDocumentDiagnosticReport,
-    RelatedUnchangedDocumentDiagnosticReport, ServerCapabilities, ServerInfo, ShowMessageParams,
-    TextDocumentSyncCapability, TextDocumentSyncKind, UnchangedDocumentDiagnosticReport, Uri,
+    CodeActionParams, ConfigurationItem, ConfigurationParams, DidChangeConfigurationParams,
+    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DocumentDiagnosticParams, HoverParams, MessageType, ShowMessageParams, Uri,
 };
 use serde_json::Value;
 
 use super::actions;
+use super::capabilities::Client;
 use super::convert;
+use super::diagnostics;
 use super::document::Doc;
 use super::hover;
 use super::settings::Settings;
@@ -68,40 +64,20 @@ pub struct Server {
 
 impl Server {
     /// Answers `initialize`: the server for the client's `InitializeParams` (as JSON) and
-    /// the `InitializeResult` to send back.
+    /// the `InitializeResult` to send back. The parameters are read leniently: a
+    /// capability missing or of the wrong type is one the client does not have, and
+    /// `initializationOptions` that are not valid settings (see [`Settings::merged`]) leave
+    /// the defaults in force ([`Server::initialized`] tells the user).
     ///
     /// # Errors
-    /// A sentence when the parameters are not `InitializeParams`. `initializationOptions`
-    /// that are not valid settings (see [`Settings::merged`]) are not an error: the
-    /// defaults apply, and [`Server::initialized`] tells the user.
+    /// Only when the result cannot be written as JSON (which does not happen).
     pub fn initialize(params: Value) -> Result<(Server, Value), String> {
-        // `workspace.diagnostics` is not in lsp-types' stable capabilities: read it here.
-        let refresh = params
-            .pointer("/capabilities/workspace/diagnostics/refreshSupport")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        let params: InitializeParams =
-            serde_json::from_value(params).map_err(|e| format!("invalid InitializeParams: {e}"))?;
-        let caps = &params.capabilities;
-        let unit = convert::negotiate(
-            caps.general
-                .as_ref()
-                .and_then(|g| g.position_encodings.as_deref()),
-        );
-        let text_doc = caps.text_document.as_ref();
-        let pull = text_doc.is_some_and(|t| t.diagnostic.is_some());
-        let workspace = caps.workspace.as_ref();
-        let configuration = workspace.and_then(|w| w.configuration).unwrap_or(false);
-        let document_changes = workspace
-            .and_then(|w| w.workspace_edit.as_ref())
-            .and_then(|e| e.document_changes)
-            .unwrap_or(false);
+        let client = Client::of(&params);
         // Bad initialization options do not stop the server: the user is told once it
         // is initialized, and the defaults apply.
         let mut pending = Vec::new();
         let given = params
-            .initialization_options
-            .as_ref()
+            .get("initializationOptions")
             .filter(|v| !is_empty(v))
             .unwrap_or(&Value::Null);
         let base = Settings::default().merged(given).unwrap_or_else(|e| {
@@ -111,43 +87,14 @@ impl Server {
             ));
             Settings::default()
         });
-        let capabilities = ServerCapabilities {
-            position_encoding: Some(convert::encoding_kind(unit)),
-            text_document_sync: Some(TextDocumentSyncCapability::Kind(
-                TextDocumentSyncKind::INCREMENTAL,
-            )),
-            hover_provider: Some(HoverProviderCapability::Simple(true)),
-            code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-                code_action_kinds: Some(vec![
-                    CodeActionKind::QUICKFIX,
-                    CodeActionKind::from(FIX_ALL_KIND),
-                ]),
-                ..CodeActionOptions::default()
-            })),
-            diagnostic_provider: pull.then(|| {
-                DiagnosticServerCapabilities::Options(DiagnosticOptions {
-                    identifier: Some("kube-secctx".to_string()),
-                    inter_file_dependencies: false,
-                    workspace_diagnostics: false,
-                    ..DiagnosticOptions::default()
-                })
-            }),
-            ..ServerCapabilities::default()
-        };
-        let result = InitializeResult {
-            capabilities,
-            server_info: Some(ServerInfo {
-                name: "kube-secctx".to_string(),
-                version: Some(crate::VERSION.to_string()),
-            }),
-        };
+        let result = client.initialize_result();
         let result = serde_json::to_value(result).map_err(|e| e.to_string())?;
         let server = Server {
-            unit,
-            pull,
-            refresh,
-            configuration,
-            document_changes,
+            unit: client.unit,
+            pull: client.pull,
+            refresh: client.refresh,
+            configuration: client.configuration,
+            document_changes: client.document_changes,
             options: base.options(),
             settings: base.clone(),
             base,
@@ -228,17 +175,17 @@ impl Server {
     pub fn flush(&mut self) -> Vec<Message> {
         let mut out = Vec::new();
         for uri in std::mem::take(&mut self.closed) {
-            out.push(publish(uri, Vec::new(), None));
+            out.push(diagnostics::publish(uri, Vec::new(), None));
         }
         for key in std::mem::take(&mut self.dirty) {
             let Some(doc) = self.docs.get_mut(&key) else {
                 continue;
             };
             let diagnostics = catch_unwind(AssertUnwindSafe(|| {
-                diagnostics_of(doc, &self.options, self.unit)
+                diagnostics::of(doc, &self.options, self.unit)
             }));
             match diagnostics {
-                Ok(d) => out.push(publish(doc.uri.clone(), d, Some(doc.version))),
+                Ok(d) => out.push(diagnostics::publish(doc.uri.clone(), d, Some(doc.version))),
                 Err(panic) => out.push(show_message(
                     MessageType::ERROR,
                     format!(
@@ -280,7 +227,13 @@ impl Server {
             }
             "textDocument/diagnostic" => {
                 let p: DocumentDiagnosticParams = params(req.params)?;
-                let report = self.pull_report(&p);
+                let report = diagnostics::pull_report(
+                    self.docs.get_mut(p.text_document.uri.as_str()),
+                    p.previous_result_id.as_deref(),
+                    self.generation,
+                    &self.options,
+                    self.unit,
+                );
                 to_json(&report)
             }
             "shutdown" => Ok(Value::Null),
@@ -414,46 +367,6 @@ impl Server {
         };
         Some(Request::new(id, "workspace/configuration".into(), params).into())
     }
-
-    fn pull_report(&mut self, p: &DocumentDiagnosticParams) -> DocumentDiagnosticReportResult {
-        let full = |items, result_id| {
-            DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
-                RelatedFullDocumentDiagnosticReport {
-                    related_documents: None,
-                    full_document_diagnostic_report: FullDocumentDiagnosticReport {
-                        result_id,
-                        items,
-                    },
-                },
-            ))
-        };
-        let Some(doc) = self.docs.get_mut(p.text_document.uri.as_str()) else {
-            return full(Vec::new(), None);
-        };
-        let result_id = format!("{}.{}", self.generation, doc.version);
-        if p.previous_result_id.as_deref() == Some(result_id.as_str()) {
-            return DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Unchanged(
-                RelatedUnchangedDocumentDiagnosticReport {
-                    related_documents: None,
-                    unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
-                        result_id,
-                    },
-                },
-            ));
-        }
-        full(
-            diagnostics_of(doc, &self.options, self.unit),
-            Some(result_id),
-        )
-    }
-}
-
-/// The diagnostics of `doc` under `opts`.
-fn diagnostics_of(doc: &mut Doc, opts: &Options, unit: Unit) -> Vec<lsp_types::Diagnostic> {
-    let uri = doc.uri.clone();
-    let (text, analysis) = doc.analyzed(opts);
-    let li = LineIndex::new(text);
-    super::diagnostics::diagnostics(&uri, &li, analysis, unit)
 }
 
 fn params<P: serde::de::DeserializeOwned>(v: Value) -> Result<P, (ErrorCode, String)> {
@@ -473,18 +386,6 @@ fn is_empty(v: &Value) -> bool {
         Value::Array(a) => a.is_empty(),
         _ => false,
     }
-}
-
-fn publish(uri: Uri, diagnostics: Vec<lsp_types::Diagnostic>, version: Option<i32>) -> Message {
-    Notification::new(
-        "textDocument/publishDiagnostics".into(),
-        PublishDiagnosticsParams {
-            uri,
-            diagnostics,
-            version,
-        },
-    )
-    .into()
 }
 
 fn show_message(typ: MessageType, message: String) -> Message {

@@ -134,6 +134,13 @@ fn initialize_declares_what_the_server_does() {
         "kube-secctx"
     );
     assert!(c.shutdown().success());
+    // A capability of the wrong type is one the client does not have: not a failure.
+    let (c, init) = Client::start(
+        json!({"general": {"positionEncodings": "utf-8"}, "workspace": {"configuration": "yes"}}),
+        Value::Null,
+    );
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
+    assert!(c.shutdown().success());
 }
 
 /// The seven findings of the nginx Deployment from the Kubernetes docs, each at its range
