@@ -37,9 +37,13 @@ impl Settings {
     /// A sentence naming the key and what it takes, for a value of the wrong type, a bad
     /// level or version, an unknown rule ID or an unknown key; `self` is then unchanged.
     pub fn merged(&self, value: &Value) -> Result<Settings, String> {
-        let map = match value {
+        let (map, whole) = match value {
             Value::Null => return Ok(self.clone()),
-            Value::Object(m) => section(m),
+            Value::Object(m) => match section(m) {
+                Section::Ours(m) => (m, false),
+                Section::Empty => return Ok(self.clone()),
+                Section::Whole(m) => (m, true),
+            },
             other => {
                 return Err(format!(
                     "settings must be an object with any of level, pssVersion, select, \
@@ -81,6 +85,8 @@ impl Settings {
                 }
                 "select" => out.select = rule_ids("select", v)?,
                 "ignore" => out.ignore = rule_ids("ignore", v)?,
+                // Another tool's section, beside ours in an editor's whole settings.
+                _ if whole && v.is_object() => {}
                 other => {
                     return Err(format!(
                         "unknown setting {other:?}: the settings are level, pssVersion, \
@@ -108,13 +114,29 @@ impl Settings {
 }
 
 /// The settings object itself, or the one under a `kube-secctx` key.
-fn section(m: &Map<String, Value>) -> &Map<String, Value> {
-    for key in ["kube-secctx", "kubeSecctx", "kube_secctx"] {
-        if let Some(Value::Object(inner)) = m.get(key) {
-            return inner;
+fn section(m: &Map<String, Value>) -> Section<'_> {
+    for key in SECTIONS {
+        match m.get(key) {
+            Some(Value::Object(inner)) => return Section::Ours(inner),
+            Some(Value::Null) => return Section::Empty,
+            _ => {}
         }
     }
-    m
+    Section::Whole(m)
+}
+
+/// The names of our section in an editor's settings.
+const SECTIONS: [&str; 3] = ["kube-secctx", "kubeSecctx", "kube_secctx"];
+
+/// Where the settings are in what the client sent.
+enum Section<'v> {
+    /// Under our key.
+    Ours(&'v Map<String, Value>),
+    /// Our key, set to `null`: no settings.
+    Empty,
+    /// The object itself: our keys, and perhaps other tools' sections (objects), which
+    /// an editor that sends all its settings includes.
+    Whole(&'v Map<String, Value>),
 }
 
 /// A list of rule IDs: an array of strings or one comma-separated string (trimmed, empty
@@ -186,6 +208,22 @@ mod tests {
         assert!(e.contains("unknown rule \"no-such-rule\" in ignore"), "{e}");
         let e = d.merged(&json!({"levle": "baseline"})).unwrap_err();
         assert!(e.contains("unknown setting \"levle\""), "{e}");
+        // Other tools' sections (objects) beside our keys are not ours; `null` under our
+        // key is no settings.
+        let s = d
+            .merged(
+                &json!({"yaml": {"schemas": {}}, "editor": {"tabSize": 2}, "level": "baseline"}),
+            )
+            .unwrap();
+        assert_eq!(s.level, Some(Level::Baseline));
+        assert_eq!(
+            d.merged(&json!({"kube-secctx": null, "yaml": {}})).unwrap(),
+            d
+        );
+        assert!(d
+            .merged(&json!({"kube-secctx": {"yaml": {}}}))
+            .unwrap_err()
+            .contains("unknown setting \"yaml\""));
         let e = d.merged(&json!({"select": 3})).unwrap_err();
         assert!(e.starts_with("setting select:"), "{e}");
         assert!(d.merged(&json!([1])).is_err());
