@@ -85,34 +85,56 @@ fn server(text: &str) -> (Server, usize) {
     (server, count)
 }
 
+/// Keystrokes at (`line`, `col`): a character typed, then erased, alternately, so the
+/// text keeps its size.
+struct Typist {
+    line: usize,
+    col: usize,
+    version: i32,
+    typed: bool,
+}
+
+impl Typist {
+    /// One keystroke sent to `server`; returns the document's new version.
+    fn key(&mut self, server: &mut Server) -> i32 {
+        self.version += 1;
+        let (line, col) = (self.line, self.col);
+        let (end, text) = if self.typed {
+            (col + 1, "")
+        } else {
+            (col, "x")
+        };
+        self.typed = !self.typed;
+        let change = json!({"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": end}}, "text": text});
+        server.handle(notification(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": URI, "version": self.version}, "contentChanges": [change]}),
+        ));
+        self.version
+    }
+}
+
 fn bench(c: &mut Criterion, text: &str) {
     let (mut server, _) = server(text);
-    // The keystroke: a character typed into the middle of the file (a container name),
-    // then erased, alternately: the text stays the same size.
+    // The keystroke: a character typed into the middle of the file (a container name).
     let line = text
         .lines()
         .position(|l| l.trim_start().starts_with("- name:"))
         .unwrap_or(LINES / 2);
     let col = text.lines().nth(line).map_or(0, |l| l.len());
-    let mut version = 0;
-    let mut typed = false;
+    let mut typist = Typist {
+        line,
+        col,
+        version: 0,
+        typed: false,
+    };
     let mut g = c.benchmark_group(GROUP);
     g.sample_size(50);
     g.warm_up_time(Duration::from_secs(1));
     g.measurement_time(Duration::from_secs(5));
     g.bench_function(IDS[0], |b| {
         b.iter(|| {
-            version += 1;
-            let change = if typed {
-                json!({"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col + 1}}, "text": ""})
-            } else {
-                json!({"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col}}, "text": "x"})
-            };
-            typed = !typed;
-            server.handle(notification(
-                "textDocument/didChange",
-                json!({"textDocument": {"uri": URI, "version": version}, "contentChanges": [change]}),
-            ));
+            typist.key(&mut server);
             black_box(server.flush())
         })
     });
@@ -121,17 +143,7 @@ fn bench(c: &mut Criterion, text: &str) {
     // rests after typing.
     g.bench_function(IDS[2], |b| {
         b.iter(|| {
-            version += 1;
-            let change = if typed {
-                json!({"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col + 1}}, "text": ""})
-            } else {
-                json!({"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col}}, "text": "x"})
-            };
-            typed = !typed;
-            server.handle(notification(
-                "textDocument/didChange",
-                json!({"textDocument": {"uri": URI, "version": version}, "contentChanges": [change]}),
-            ));
+            let version = typist.key(&mut server);
             black_box(server.handle(Message::Request(Request::new(
                 RequestId::from(version),
                 "textDocument/codeAction".to_string(),
