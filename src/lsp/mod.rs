@@ -52,16 +52,16 @@ pub use settings::Settings;
 /// message is answered and skipped (`transport`).
 ///
 /// # Errors
-/// When a message cannot be written (the client stopped reading).
+/// When a message cannot be written, or the client stops reading (the messages left are
+/// given up once nothing has been taken for two seconds after `exit`).
 pub fn run() -> anyhow::Result<ExitCode> {
     let input = std::io::BufReader::with_capacity(1 << 16, std::io::stdin());
     let (connection, writer) = transport::connect(input, std::io::stdout());
     let code = serve(&connection);
     drop(connection);
-    // Every message is written before the process ends (an error response included).
-    let written = writer
-        .join()
-        .unwrap_or_else(|_| Err(std::io::Error::other("the writer thread panicked")));
+    // Every message is written before the process ends (an error response included),
+    // unless the client has stopped reading.
+    let written = writer.finish();
     let code = code?;
     written?;
     Ok(code)

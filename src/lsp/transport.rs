@@ -7,12 +7,18 @@
 //! capacity zero, on which "has the client stopped sending?" (`is_empty`) is always
 //! true, so a burst of changes was checked once per change. This one reads on: a body
 //! that is not JSON or not a message is answered (an error response when it has an `id`,
-//! else a `window/showMessage`) and skipped, an oversized body is skipped without being
-//! held, header lines that are not headers are skipped, and messages queue up while the
-//! server is busy.
+//! else a `window/showMessage`) and skipped, as is a request whose `id` lsp-server cannot
+//! take (it would read as a notification, never answered); an oversized body is skipped
+//! without being held; header lines that are not headers are skipped, and after a body
+//! shorter than its length the header glued to its rest is found, so one bad length
+//! costs one or two messages, not the connection; messages queue up while the server is
+//! busy; and a client that stops reading does not keep the process after `exit`.
 
 use std::io::{self, BufRead, Read, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, RequestId, Response};
 use lsp_types::{MessageType, ShowMessageParams};
@@ -22,13 +28,73 @@ use serde_json::Value;
 /// with every character escaped in JSON fits.
 pub(crate) const MAX_BODY: usize = 512 << 20;
 
-/// The longest header line kept (bytes); longer ones are not headers.
+/// How much of a long line is kept (bytes): its end, where a header glued to the rest of
+/// a body is.
 const MAX_HEADER_LINE: usize = 4096;
 
-/// A connection over `input` and `output`: the server's end, and the writer thread (join
-/// it once the server's end is dropped, so every message is written). The reader thread
-/// ends at the end of the input, after `exit`, or when the server's end is dropped.
-pub(crate) fn connect<R, W>(input: R, output: W) -> (Connection, JoinHandle<io::Result<()>>)
+/// How long the writer may make no progress once the server is done (after `exit`, or at
+/// the end of the input) before the messages still queued are given up: a client that
+/// stopped reading its end (but keeps it open) would otherwise keep the process forever.
+const STALLED: Duration = Duration::from_secs(2);
+
+/// The writer thread of a connection.
+pub(crate) struct Writer {
+    thread: JoinHandle<io::Result<()>>,
+    /// Bytes written so far.
+    written: Arc<AtomicU64>,
+}
+
+impl Writer {
+    /// Waits until every message sent is written (the server's end must be dropped), or
+    /// until the client has taken nothing for [`STALLED`].
+    ///
+    /// # Errors
+    /// When a message could not be written, or the client stopped reading.
+    pub(crate) fn finish(self) -> io::Result<()> {
+        let mut seen = self.written.load(Ordering::Relaxed);
+        let mut since = Instant::now();
+        while !self.thread.is_finished() {
+            thread::sleep(Duration::from_millis(5));
+            let now = self.written.load(Ordering::Relaxed);
+            if now != seen {
+                seen = now;
+                since = Instant::now();
+            } else if since.elapsed() >= STALLED {
+                return Err(io::Error::other(
+                    "the client stopped reading the server's output; the messages left were \
+                     not written",
+                ));
+            }
+        }
+        self.thread
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the writer thread panicked")))
+    }
+}
+
+/// `W`, counting the bytes written.
+struct Counted<W> {
+    inner: W,
+    written: Arc<AtomicU64>,
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// A connection over `input` and `output`: the server's end, and the writer thread
+/// ([`Writer::finish`] it once the server's end is dropped, so every message is written).
+/// The reader thread ends at the end of the input, after `exit`, or when the server's end
+/// is dropped.
+pub(crate) fn connect<R, W>(input: R, output: W) -> (Connection, Writer)
 where
     R: BufRead + Send + 'static,
     W: Write + Send + 'static,
@@ -63,20 +129,24 @@ where
     let _detached = thread::Builder::new()
         .name("kube-secctx-lsp-reader".into())
         .spawn(reader);
+    let written = Arc::new(AtomicU64::new(0));
+    let mut output = Counted {
+        inner: output,
+        written: Arc::clone(&written),
+    };
     let writer = thread::Builder::new()
         .name("kube-secctx-lsp-writer".into())
         .spawn(move || {
-            let mut output = output;
             for message in from_server {
                 message.write(&mut output)?;
             }
             output.flush()
         });
-    let writer = match writer {
+    let thread = match writer {
         Ok(w) => w,
         Err(e) => thread::spawn(move || Err(e)),
     };
-    (server, writer)
+    (server, Writer { thread, written })
 }
 
 /// What was read.
@@ -120,6 +190,23 @@ fn parse(body: &[u8]) -> Incoming {
     };
     let id = value.get("id").cloned();
     match serde_json::from_value::<Message>(value) {
+        // A request whose `id` is neither a string nor an integer that lsp-server takes
+        // (1.5, 2^40, an object) reads as a notification: the client would wait for an
+        // answer forever.
+        Ok(Message::Notification(n)) => match id.filter(|id| !id.is_null()) {
+            Some(id) => {
+                let mut id = id.to_string();
+                if id.len() > 40 {
+                    id = format!("{}…", id.chars().take(30).collect::<String>());
+                }
+                Incoming::Invalid(show_error(format!(
+                    "kube-secctx: a request whose id ({id}) is neither a string nor a 32-bit \
+                     integer was skipped: {}",
+                    n.method
+                )))
+            }
+            None => Incoming::Message(n.into()),
+        },
         Ok(m) => Incoming::Message(m),
         Err(e) => {
             let id = match id {
@@ -161,29 +248,43 @@ fn read_headers(input: &mut impl BufRead) -> io::Result<Option<usize>> {
             }
             continue;
         }
-        let text = String::from_utf8_lossy(&line);
-        let Some((name, value)) = text.split_once(':') else {
-            eprintln!("kube-secctx server: skipped a line that is not a header: {text:?}");
-            continue;
-        };
-        // After a body shorter than its length said, the next header follows the rest of
-        // it on the same line.
-        let name = name.trim().as_bytes();
-        let tail = name.len().saturating_sub(b"content-length".len());
-        if name
-            .get(tail..)
-            .is_some_and(|n| n.eq_ignore_ascii_case(b"content-length"))
-        {
-            match value.trim().parse::<usize>() {
-                Ok(n) => length = Some(n),
-                Err(_) => eprintln!("kube-secctx server: skipped a bad Content-Length: {text:?}"),
-            }
+        match content_length(&line) {
+            Some(Ok(n)) => length = Some(n),
+            Some(Err(())) => eprintln!(
+                "kube-secctx server: skipped a bad Content-Length: {:?}",
+                String::from_utf8_lossy(&line)
+            ),
+            None if !line.contains(&b':') => eprintln!(
+                "kube-secctx server: skipped a line that is not a header: {:?}",
+                String::from_utf8_lossy(&line)
+            ),
+            None => {}
         }
     }
 }
 
-/// Reads a line (through `\n`) into `line`, keeping at most [`MAX_HEADER_LINE`] bytes of
-/// it. `false` at the end of the input.
+/// The value of `line` as a `Content-Length` header: `None` when it is another header or
+/// not one, `Some(Err(()))` when the value is not a length. After a body shorter than its
+/// length said (a client that counts characters, not bytes), the next header follows the
+/// rest of that body on the same line, and the rest is JSON, with colons of its own: the
+/// last `Content-Length:` of the line is the header.
+fn content_length(line: &[u8]) -> Option<Result<usize, ()>> {
+    const NAME: &[u8] = b"content-length";
+    let at = line
+        .windows(NAME.len())
+        .rposition(|w| w.eq_ignore_ascii_case(NAME))?;
+    let rest = line.get(at + NAME.len()..)?.trim_ascii_start();
+    let value = rest.strip_prefix(b":")?;
+    Some(
+        std::str::from_utf8(value)
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .ok_or(()),
+    )
+}
+
+/// Reads a line (through `\n`) into `line`, keeping at most its last
+/// 2 × [`MAX_HEADER_LINE`] bytes. `false` at the end of the input.
 fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<bool> {
     let mut any = false;
     loop {
@@ -200,9 +301,12 @@ fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<bool> {
             Some(i) => (i + 1, true),
             None => (buf.len(), false),
         };
-        let room = MAX_HEADER_LINE.saturating_sub(line.len());
-        line.extend(buf.iter().take(n.min(room)));
+        line.extend_from_slice(buf.get(..n).unwrap_or(buf));
         input.consume(n);
+        // The end of a line is what matters: a header glued to the rest of a body.
+        if line.len() > 2 * MAX_HEADER_LINE {
+            line.drain(..line.len() - MAX_HEADER_LINE);
+        }
         if done {
             return Ok(true);
         }
@@ -271,6 +375,27 @@ mod tests {
             &got[4],
             Incoming::Message(Message::Notification(_))
         ));
+    }
+
+    #[test]
+    fn the_last_content_length_of_a_line_is_the_header() {
+        assert_eq!(content_length(b"Content-Length: 12"), Some(Ok(12)));
+        assert_eq!(content_length(b"content-length :+012 "), Some(Ok(12)));
+        assert_eq!(
+            content_length(br#""version":1}}Content-Length: 7"#),
+            Some(Ok(7))
+        );
+        assert_eq!(content_length(b"Content-Length: -1"), Some(Err(())));
+        assert_eq!(content_length(b"Content-Type: a; b=c"), None);
+        assert_eq!(content_length(b"the content-length"), None);
+        // A header after a body longer than a header line: the end of the line is kept.
+        let ok = r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#;
+        let long = format!("{{\"a\":\"{}\"}}", "x".repeat(3 * MAX_HEADER_LINE));
+        let got = read_all(&format!("{long}{}", frame(ok)));
+        assert!(
+            matches!(&got[..], [Incoming::Message(Message::Notification(_))]),
+            "{got:?}"
+        );
     }
 
     #[test]

@@ -846,3 +846,114 @@ fn a_byte_order_mark_the_client_sends_is_a_character() {
     assert_eq!(range(d), [0, start as u64, 0, start as u64 + 4], "{d:#}");
     assert!(c.shutdown().success());
 }
+
+#[test]
+fn after_a_body_shorter_than_its_length_the_next_messages_are_read() {
+    let (mut c, _) = Client::start(json!({}), Value::Null);
+    // A client that counts characters, not bytes: the length is short by the bytes of
+    // the non-ASCII text, and the next header follows the rest of the body (JSON, with
+    // colons of its own) on the same line. Every message after it must still be read.
+    let text = format!("# 日本語のコメント: {}\n{}", "ü".repeat(40), nginx());
+    let body = json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
+        "textDocument": {"uri": URI, "languageId": "yaml", "version": 1, "text": text}}})
+    .to_string();
+    let short = format!(
+        "Content-Length: {}\r\n\r\n{body}",
+        body.chars().count() - 100
+    );
+    let uri = "file:///work/pod.yaml";
+    let next = json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
+        "textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": nginx()}}});
+    // A negative length: that message is lost, the next are read.
+    let negative = format!("Content-Length: -5\r\n\r\n{body}");
+    c.send_raw(format!("{short}{negative}{}", framed(&next.to_string())).as_bytes());
+    assert_eq!(c.diagnostics(uri, 1).len(), 7);
+    let r = c.request_raw(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}),
+    );
+    assert!(r.get("result").is_some(), "{r}");
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn a_request_with_an_id_lsp_server_cannot_take_is_not_dropped_silently() {
+    let (mut c, _) = Client::start(json!({}), Value::Null);
+    // lsp-server reads these as notifications (its ids are strings and 32-bit integers):
+    // the client would wait for the answer forever. The user is told.
+    for id in ["1.5", "1099511627776", "{\"a\":1}"] {
+        let body = format!(
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"textDocument/hover","params":{{"textDocument":{{"uri":"{URI}"}},"position":{{"line":0,"character":0}}}}}}"#
+        );
+        c.send_raw(framed(&body).as_bytes());
+        let m = c.notification("window/showMessage", |_| true);
+        assert!(
+            m["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("id ({id})")),
+            "{m}"
+        );
+    }
+    // A null id is a notification's.
+    c.send_raw(
+        framed(r#"{"jsonrpc":"2.0","id":null,"method":"textDocument/didClose","params":{}}"#)
+            .as_bytes(),
+    );
+    assert!(c.quiet_for(Duration::from_millis(200)).is_empty());
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn exit_ends_the_server_when_the_client_has_stopped_reading() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    use std::time::Instant;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kube-secctx"))
+        .arg("server")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Its output is kept open and never read: more diagnostics than a pipe holds.
+    let _stdout = child.stdout.take();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut input = framed(
+        &json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}})
+            .to_string(),
+    );
+    input.push_str(&framed(
+        &json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}).to_string(),
+    ));
+    for i in 0..300 {
+        let open = json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
+            "textDocument": {"uri": format!("file:///work/{i}.yaml"), "languageId": "yaml",
+                             "version": 1, "text": nginx()}}});
+        input.push_str(&framed(&open.to_string()));
+    }
+    input.push_str(&framed(
+        &json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}).to_string(),
+    ));
+    input.push_str(&framed(
+        &json!({"jsonrpc": "2.0", "method": "exit"}).to_string(),
+    ));
+    stdin.write_all(input.as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("the server is still running after exit");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    // The messages left could not be written: an error exit.
+    assert_eq!(status.code(), Some(2));
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(err.contains("stopped reading"), "{err}");
+}
