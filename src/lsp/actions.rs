@@ -50,7 +50,8 @@ pub(crate) fn code_actions(
         None => true,
         Some(only) => only.iter().any(|o| {
             let o = o.as_str();
-            kind == o || kind.strip_prefix(o).is_some_and(|r| r.starts_with('.'))
+            // `""` is `CodeActionKind.Empty`, the root of every kind.
+            o.is_empty() || kind == o || kind.strip_prefix(o).is_some_and(|r| r.starts_with('.'))
         }),
     };
     let li = LineIndex::new(text);
@@ -121,14 +122,26 @@ pub(crate) fn code_actions(
             } else {
                 format!("{} (unsafe fix)", capitalized(&fix.title))
             };
-            fixes.push(CodeAction {
-                title,
-                kind: Some(CodeActionKind::QUICKFIX),
-                diagnostics: Some(vec![diagnostic.clone()]),
-                edit: Some(edit(&fix.edits)),
-                is_preferred: Some(safe),
-                ..CodeAction::default()
-            });
+            let edit = Some(edit(&fix.edits));
+            // The same edit for several findings (each container's "set it in the pod's
+            // securityContext", a container and its alias): one action for them all.
+            match fixes
+                .iter_mut()
+                .find(|a: &&mut CodeAction| a.title == title && a.edit == edit)
+            {
+                Some(a) => a
+                    .diagnostics
+                    .get_or_insert_with(Vec::new)
+                    .push(diagnostic.clone()),
+                None => fixes.push(CodeAction {
+                    title,
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![diagnostic.clone()]),
+                    edit,
+                    is_preferred: Some(safe),
+                    ..CodeAction::default()
+                }),
+            }
         }
         // One "ignore" per rule and resource.
         if ignored.iter().any(|(g, rule)| {

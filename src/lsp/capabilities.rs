@@ -51,9 +51,11 @@ impl Client {
             });
         Client {
             unit: convert::negotiate(offered.as_deref()),
+            // An object (`DiagnosticClientCapabilities`); `false` is a client that does
+            // not pull, which would otherwise get no diagnostics at all.
             pull: params
                 .pointer("/capabilities/textDocument/diagnostic")
-                .is_some_and(|d| !d.is_null()),
+                .is_some_and(Value::is_object),
             refresh: flag("/capabilities/workspace/diagnostics/refreshSupport"),
             configuration: flag("/capabilities/workspace/configuration"),
             document_changes: flag("/capabilities/workspace/workspaceEdit/documentChanges"),
@@ -134,5 +136,9 @@ mod tests {
             }
         );
         assert_eq!(Client::of(&json!(null)), odd);
+        for no in [json!(false), json!(true), json!("yes")] {
+            let c = Client::of(&json!({"capabilities": {"textDocument": {"diagnostic": no}}}));
+            assert!(!c.pull, "{no}");
+        }
     }
 }

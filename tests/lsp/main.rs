@@ -957,3 +957,56 @@ fn exit_ends_the_server_when_the_client_has_stopped_reading() {
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
     assert!(err.contains("stopped reading"), "{err}");
 }
+
+#[test]
+fn a_client_that_declares_diagnostic_false_gets_pushed_diagnostics() {
+    // `textDocument.diagnostic: false` is a client that does not pull: in pull mode it
+    // would get no diagnostics at all.
+    let (mut c, init) = Client::start(json!({"textDocument": {"diagnostic": false}}), Value::Null);
+    assert!(
+        init["capabilities"].get("diagnosticProvider").is_none(),
+        "{init:#}"
+    );
+    open(&mut c, URI, &nginx());
+    assert_eq!(c.diagnostics(URI, 1).len(), 7);
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn one_code_action_for_findings_with_the_same_edit() {
+    let (mut c, _) = Client::start(push_caps(), Value::Null);
+    // Two containers without seccompProfile: each finding's fix is the same edit of the
+    // pod (an editor listed it twice).
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    image: x\n  - name: b\n    image: y\n";
+    open(&mut c, URI, text);
+    let ds = c.diagnostics(URI, 1);
+    let all = json!({"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0}});
+    let actions = code_actions(&mut c, all.clone(), json!([]), Some(json!(["quickfix"])));
+    for (i, a) in actions.iter().enumerate() {
+        assert!(
+            !actions[..i]
+                .iter()
+                .any(|b| b["title"] == a["title"] && b["edit"] == a["edit"]),
+            "{actions:#?}"
+        );
+    }
+    let seccomp = actions
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("Set seccompProfile")
+        })
+        .unwrap();
+    assert_eq!(
+        seccomp["diagnostics"].as_array().unwrap().len(),
+        ds.iter()
+            .filter(|d| d["code"] == "missing-seccomp-profile")
+            .count()
+    );
+    // `only: [""]` is CodeActionKind.Empty, which every kind is under.
+    let empty = code_actions(&mut c, all, json!([]), Some(json!([""])));
+    assert_eq!(empty.len(), actions.len() + 1, "{empty:#?}");
+    assert!(c.shutdown().success());
+}
