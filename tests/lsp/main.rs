@@ -107,13 +107,13 @@ fn code_actions(
     r.as_array().cloned().unwrap_or_default()
 }
 
-/// The seven findings of the nginx Deployment from the Kubernetes docs, each at its range
-/// (the same lines and columns as `kube-secctx check --format json`, 0-based here).
-
+/// `body` with its `Content-Length` header, as the base protocol frames a message.
 fn framed(body: &str) -> String {
     format!("Content-Length: {}\r\n\r\n{body}", body.len())
 }
 
+/// The seven findings of the nginx Deployment from the Kubernetes docs, each at its range
+/// (the same lines and columns as `kube-secctx check --format json`, 0-based here).
 #[test]
 fn nginx_example_gives_seven_diagnostics_at_their_ranges() {
     let (mut c, _) = Client::start(push_caps(), Value::Null);
