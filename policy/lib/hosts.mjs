@@ -57,6 +57,11 @@ export async function loadWapc() {
 // garbage collection; collecting every few runs avoids it. (Kubewarden runs the WASI
 // module in wasmtime; this is a quirk of the test host only.)
 v8.setFlagsFromString("--expose-gc");
+// Node's WASI functions are V8 "fast API calls", and one that allocates can start a
+// garbage collection in the middle of the call, which destroys the WASI instance in use
+// and aborts the process (nodejs/node#46777; seen here as a SIGABRT of modules.test.mjs,
+// whose WASI runs read a 2 MB input). The npm package's launcher sets the same flag.
+v8.setFlagsFromString("--no-turbo-fast-api-calls");
 const collectGarbage = vm.runInNewContext("gc");
 
 /** Kubewarden WASI mode: node:wasi, one instance per call, as Kubewarden runs it. */
