@@ -94,8 +94,23 @@ pub(crate) fn code_actions(
     if hits.is_empty() && !fix_all {
         return Vec::new();
     }
+    // One "ignore" per rule and resource: the first finding of each.
+    let firsts: Vec<usize> = hits
+        .iter()
+        .enumerate()
+        .filter(|&(k, &i)| {
+            let (Some(f), Some(earlier)) = (analysis.findings.get(i), hits.get(..k)) else {
+                return false;
+            };
+            !earlier
+                .iter()
+                .filter_map(|&j| analysis.findings.get(j))
+                .any(|g| g.rule == f.rule && g.document == f.document && g.resource == f.resource)
+        })
+        .map(|(_, &i)| i)
+        .collect();
     analysis.compute_fixes(uri.as_str(), text, ctx.opts);
-    analysis.compute_ignores(uri.as_str(), text, ctx.opts, &hits);
+    analysis.compute_ignores(uri.as_str(), text, ctx.opts, &firsts);
     let analysis: &Analysis = analysis;
     let Some(fixed) = analysis.fixed() else {
         return Vec::new();
@@ -103,7 +118,6 @@ pub(crate) fn code_actions(
     let edit = |edits: &[Edit]| workspace_edit(ctx, &li, &uri, version, edits);
     let mut fixes = Vec::new();
     let mut ignores = Vec::new();
-    let mut ignored: Vec<(&Finding, &str)> = Vec::new();
     for &i in &hits {
         let Some(f) = analysis.findings.get(i) else {
             continue;
@@ -143,14 +157,7 @@ pub(crate) fn code_actions(
                 }),
             }
         }
-        // One "ignore" per rule and resource.
-        if ignored.iter().any(|(g, rule)| {
-            *rule == f.rule && g.document == f.document && g.resource == f.resource
-        }) {
-            continue;
-        }
-        ignored.push((f, f.rule));
-        if let Some(fix) = analysis.ignore(i) {
+        if let Some(fix) = firsts.contains(&i).then(|| analysis.ignore(i)).flatten() {
             ignores.push(CodeAction {
                 title: format!("Ignore {} for this resource", f.rule),
                 kind: Some(CodeActionKind::QUICKFIX),

@@ -24,7 +24,7 @@ pub struct Related {
 #[derive(Debug, Default)]
 pub struct Analysis {
     /// Whether the text is checked at all: it holds a Kubernetes object (a document with
-    /// `apiVersion` and `kind`, see [`is_kubernetes_text`]) and is not a Helm template.
+    /// `apiVersion` and `kind`) and is not a Helm template.
     /// When `false`, `findings` and `errors` are empty.
     pub kubernetes: bool,
     /// The findings, in report order (by document, then position).
@@ -62,7 +62,7 @@ impl Analysis {
     /// be checked gives error entries.
     pub fn new(uri: &str, language: &str, text: &str, opts: &Options) -> Analysis {
         let mut out = Analysis::default();
-        if is_template(uri, language, text) {
+        if is_template_by_name(uri, language, text) {
             return out;
         }
         let Ok(mut checker) = Checker::new(opts) else {
@@ -96,6 +96,11 @@ impl Analysis {
                 out.errors.extend(batch.errors);
             }
         });
+        // Template actions in text that does not parse: a Helm template, not a manifest
+        // (a manifest that only carries `{{ }}` in strings, alerting rules, parses).
+        if !syntax_errors.is_empty() && text.contains("{{") {
+            return Analysis::default();
+        }
         // A document that does not parse may be the Kubernetes object being typed.
         if !syntax_errors.is_empty() && (kubernetes || looks_like_kubernetes(text)) {
             kubernetes = true;
@@ -158,35 +163,14 @@ fn object_keys(doc: &Document<'_>) -> (bool, bool) {
     )
 }
 
-/// Whether `text` holds Kubernetes objects as far as a language server should care:
-/// some document is a mapping with `apiVersion` and `kind`, and the text is not a Helm
-/// template (see [`Analysis::new`]). For callers that have no tree yet.
-pub fn is_kubernetes_text(uri: &str, language: &str, text: &str) -> bool {
-    Analysis::new(uri, language, text, &Options::default()).kubernetes
-}
-
-/// A Helm (Go) template, not a manifest: the client says so (`helm`, `gotmpl`), or the
-/// text has template actions (`{{`) and sits in a chart's `templates/` directory or does
-/// not parse. A manifest that only carries `{{ }}` in strings (alerting rules) parses,
-/// and is checked.
-fn is_template(uri: &str, language: &str, text: &str) -> bool {
-    if matches!(
+/// A Helm (Go) template by what the client says (`helm`, `gotmpl`) or where it sits: text
+/// with template actions (`{{`) in a chart's `templates/` directory. (Text with `{{` that
+/// does not parse is one too: [`Analysis::new`] finds that in its own parse.)
+fn is_template_by_name(uri: &str, language: &str, text: &str) -> bool {
+    matches!(
         language,
         "helm" | "gotmpl" | "go-template" | "helm-template"
-    ) {
-        return true;
-    }
-    if !text.contains("{{") {
-        return false;
-    }
-    if uri.contains("/templates/") {
-        return true;
-    }
-    let mut broken = false;
-    for_each_document(text, &Options::default().limits, &[], |p| {
-        broken |= matches!(p, Parsed::Error(_));
-    });
-    broken
+    ) || (uri.contains("/templates/") && text.contains("{{"))
 }
 
 /// A text whose lines start with `apiVersion:` and `kind:` (YAML) or that names both as

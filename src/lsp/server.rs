@@ -388,7 +388,9 @@ fn is_empty(v: &Value) -> bool {
     }
 }
 
-fn show_message(typ: MessageType, message: String) -> Message {
+/// A `window/showMessage` notification, also written to standard error (the server's
+/// log).
+pub(crate) fn show_message(typ: MessageType, message: String) -> Message {
     eprintln!("{message}");
     Notification::new(
         "window/showMessage".into(),

@@ -20,9 +20,11 @@ use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use lsp_server::{Connection, ErrorCode, Message, Notification, RequestId, Response};
-use lsp_types::{MessageType, ShowMessageParams};
+use lsp_server::{Connection, ErrorCode, Message, RequestId, Response};
+use lsp_types::MessageType;
 use serde_json::Value;
+
+use super::server::show_message;
 
 /// The largest message body read (bytes): a document of the CLI's 64 MiB input limit
 /// with every character escaped in JSON fits.
@@ -169,9 +171,12 @@ fn read_message(input: &mut impl BufRead) -> io::Result<Option<Incoming>> {
         if skipped < length as u64 {
             return Ok(None);
         }
-        return Ok(Some(Incoming::Invalid(show_error(format!(
-            "kube-secctx: a message of {length} bytes (the limit is {MAX_BODY}) was not read"
-        )))));
+        return Ok(Some(Incoming::Invalid(show_message(
+            MessageType::ERROR,
+            format!(
+                "kube-secctx: a message of {length} bytes (the limit is {MAX_BODY}) was not read"
+            ),
+        ))));
     }
     let mut body = vec![0; length];
     input.read_exact(&mut body)?;
@@ -183,9 +188,10 @@ fn parse(body: &[u8]) -> Incoming {
     let value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(e) => {
-            return Incoming::Invalid(show_error(format!(
-                "kube-secctx: a message that is not JSON was skipped ({e})"
-            )))
+            return Incoming::Invalid(show_message(
+                MessageType::ERROR,
+                format!("kube-secctx: a message that is not JSON was skipped ({e})"),
+            ))
         }
     };
     let id = value.get("id").cloned();
@@ -199,11 +205,14 @@ fn parse(body: &[u8]) -> Incoming {
                 if id.len() > 40 {
                     id = format!("{}…", id.chars().take(30).collect::<String>());
                 }
-                Incoming::Invalid(show_error(format!(
-                    "kube-secctx: a request whose id ({id}) is neither a string nor a 32-bit \
+                Incoming::Invalid(show_message(
+                    MessageType::ERROR,
+                    format!(
+                        "kube-secctx: a request whose id ({id}) is neither a string nor a 32-bit \
                      integer was skipped: {}",
-                    n.method
-                )))
+                        n.method
+                    ),
+                ))
             }
             None => Incoming::Message(n.into()),
         },
@@ -222,7 +231,7 @@ fn parse(body: &[u8]) -> Incoming {
                 Some(id) => Incoming::Invalid(
                     Response::new_err(id, ErrorCode::InvalidRequest as i32, message).into(),
                 ),
-                None => Incoming::Invalid(show_error(message)),
+                None => Incoming::Invalid(show_message(MessageType::ERROR, message)),
             }
         }
     }
@@ -311,18 +320,6 @@ fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<bool> {
             return Ok(true);
         }
     }
-}
-
-fn show_error(message: String) -> Message {
-    eprintln!("{message}");
-    Notification::new(
-        "window/showMessage".into(),
-        ShowMessageParams {
-            typ: MessageType::ERROR,
-            message,
-        },
-    )
-    .into()
 }
 
 #[cfg(test)]
