@@ -12,6 +12,9 @@
 
 use std::path::{Path, PathBuf};
 
+mod common;
+
+use common::strs;
 use kube_secctx::admission::{
     field_path, kubewarden_validate, kubewarden_validate_settings, opa_evaluate, review,
     Entrypoint, Mode, Settings,
@@ -19,26 +22,7 @@ use kube_secctx::admission::{
 use serde_json::{json, Value};
 
 fn fixtures() -> Vec<(String, Value)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("policy/fixtures");
-    let mut out: Vec<(String, Value)> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .map(|p| {
-            let v = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
-            (p.file_stem().unwrap().to_string_lossy().into_owned(), v)
-        })
-        .collect();
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    assert!(out.len() >= 25, "policy/fixtures is incomplete");
-    out
-}
-
-fn strs(v: &Value, key: &str) -> Vec<String> {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map(|a| a.iter().map(|s| s.as_str().unwrap().to_string()).collect())
-        .unwrap_or_default()
+    common::json_fixtures("policy/fixtures", 25)
 }
 
 /// Checks one build's answer against a fixture's `expect`.

@@ -15,6 +15,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+mod common;
+
+use common::strs;
 use kube_secctx::admission::{
     fixable_rule_ids, kubewarden_validate, kubewarden_validate_settings, opa_evaluate, review,
     Entrypoint, Settings, AUDIT_MUTATED,
@@ -29,26 +32,7 @@ fn root() -> &'static Path {
 }
 
 fn fixtures() -> Vec<(String, Value)> {
-    let dir = root().join("policy/fixtures/mutate");
-    let mut out: Vec<(String, Value)> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .map(|p| {
-            let v = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
-            (p.file_stem().unwrap().to_string_lossy().into_owned(), v)
-        })
-        .collect();
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    assert!(out.len() >= 10, "policy/fixtures/mutate is incomplete");
-    out
-}
-
-fn strs(v: &Value, key: &str) -> Vec<String> {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map(|a| a.iter().map(|s| s.as_str().unwrap().to_string()).collect())
-        .unwrap_or_default()
+    common::json_fixtures("policy/fixtures/mutate", 10)
 }
 
 /// The leaves of a JSON value by JSON pointer: scalars, and lists of scalars as one leaf.

@@ -149,3 +149,30 @@ pub fn assert_sane(text: &str, r: &Report) {
         assert!(text.is_char_boundary(span.end), "{span:?}");
     }
 }
+
+/// The JSON files of `dir` (relative to the repository), each with its file name without
+/// `.json`, sorted by name; fails unless there are at least `min` (a fixture set that
+/// lost files must not pass as a smaller one).
+pub fn json_fixtures(dir: &str, min: usize) -> Vec<(String, serde_json::Value)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let mut out: Vec<(String, serde_json::Value)> = std::fs::read_dir(&path)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|p| {
+            let v = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+            (p.file_stem().unwrap().to_string_lossy().into_owned(), v)
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(out.len() >= min, "{dir} is incomplete");
+    out
+}
+
+/// The strings of the array `v[key]` (none when it is missing).
+pub fn strs(v: &serde_json::Value, key: &str) -> Vec<String> {
+    v.get(key)
+        .and_then(serde_json::Value::as_array)
+        .map(|a| a.iter().map(|s| s.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default()
+}
