@@ -146,10 +146,7 @@ fn main() {
             r.errors.first()
         );
     }
-    let mut c = Criterion::default()
-        .output_directory(&output_dir())
-        .without_plots()
-        .configure_from_args();
+    let mut c = common::criterion();
     bench(&mut c, &text);
     c.final_summary();
     if measuring() {

@@ -165,10 +165,7 @@ fn bench(c: &mut Criterion, text: &str) {
 fn main() {
     let text = manifest();
     let (_, diagnostics) = server(&text);
-    let mut c = Criterion::default()
-        .output_directory(&output_dir())
-        .without_plots()
-        .configure_from_args();
+    let mut c = common::criterion();
     bench(&mut c, &text);
     c.final_summary();
     if !measuring() {

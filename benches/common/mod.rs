@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use criterion::Criterion;
+
 /// Where criterion writes its estimates: as criterion itself decides, made explicit so
 /// the summaries can read them back.
 pub fn output_dir() -> PathBuf {
@@ -29,4 +31,13 @@ pub fn mean_ns(dir: &Path, group: &str, id: &str) -> Option<f64> {
     let text = std::fs::read_to_string(path).ok()?;
     let v: serde_json::Value = serde_json::from_str(&text).ok()?;
     v.get("mean")?.get("point_estimate")?.as_f64()
+}
+
+/// Criterion as the benches run it: estimates in [`output_dir`], no plots, the command
+/// line's options.
+pub fn criterion() -> Criterion {
+    Criterion::default()
+        .output_directory(&output_dir())
+        .without_plots()
+        .configure_from_args()
 }
