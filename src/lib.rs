@@ -29,7 +29,9 @@
     )
 )]
 
+pub mod baseline;
 pub mod engine;
+pub mod fail_on;
 pub mod fields;
 pub mod fix;
 pub mod options;

@@ -156,10 +156,21 @@ pub struct Summary {
     pub errors: usize,
     /// Findings dropped by a `kube-secctx.io/ignore` annotation.
     pub suppressed: usize,
+    /// Findings a baseline accepted (`check --baseline`, or every finding recorded by
+    /// `--write-baseline`; see [`crate::baseline`]): not in `findings`, `by_rule` or
+    /// `by_severity`, and they never fail a run. Omitted from the JSON when zero, so a
+    /// report made without a baseline keeps its shape.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub baselined: usize,
     /// Findings per rule ID.
     pub by_rule: BTreeMap<String, usize>,
     /// Findings per severity.
     pub by_severity: BTreeMap<String, usize>,
+}
+
+/// `serde`'s test for counts omitted when zero.
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The options a report was produced with, echoed in the JSON.

@@ -416,3 +416,23 @@ pub fn annotations<'d>(doc: &'d Document<'_>, metadata: Option<NodeId>) -> Vec<(
 pub fn child_pointer(base: &str, key: &str) -> String {
     format!("{base}/{}", escape_pointer(key))
 }
+
+/// JSON pointer of a resource's pod spec relative to the resource's own root (its
+/// document, or its `List` item), from what [`extract`] matched it by: `/spec` for a Pod,
+/// `/template/spec` for a PodTemplate, `/spec/jobTemplate/spec/template/spec` for a
+/// CronJob, `/spec/template/spec` for the other built-in kinds and for resources matched
+/// by shape. What [`Workload::spec_pointer`] is below [`Workload::root_pointer`], for a
+/// front end that has only a finding's [`ResourceRef`] (the baseline's fingerprints).
+pub fn pod_spec_pointer(resource: &ResourceRef) -> String {
+    let path = match resource.matched_by {
+        MatchedBy::Kind => builtin_template(&resource.api_version, &resource.kind),
+        MatchedBy::Shape => None,
+    }
+    .unwrap_or(&["spec", "template"]);
+    let mut out = String::new();
+    for key in path.iter().chain(&["spec"]) {
+        out.push('/');
+        out.push_str(key);
+    }
+    out
+}

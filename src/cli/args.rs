@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::fail_on::FailOn;
 use crate::options::{Level, PssVersion};
 
 #[derive(Debug, Parser)]
@@ -58,10 +59,20 @@ given directory are skipped; files are checked in sorted order). Standard input 
 only for `-`.
 
 Exit codes:
-  0  nothing found
-  1  findings, or input errors (a document that is not valid YAML or not UTF-8, has no \
-kind, or goes past a limit or a budget)
-  2  usage error (bad option, unknown rule, no PATH) or a file that could not be read
+  2  a usage error (bad option, unknown rule, no PATH, a bad baseline file) or a file \
+that could not be read
+  1  otherwise, when anything at or above --fail-on remains after fixes and the baseline: \
+with `warning` (the default) any finding or input error, with `error` findings of \
+severity error and input errors, with `none` nothing. Input errors (a document that is not \
+valid YAML or not UTF-8, has no kind, or goes past a limit or a budget) count as error; \
+findings the baseline accepts, stale baseline entries and suppressed findings never fail
+  0  otherwise
+--exit-zero is --fail-on none. --fix exits on what remains after its fixes; --diff (text) \
+prints only the diff and exits 1 when it is not empty.
+
+Accepted findings: --write-baseline FILE records today's findings (after --fix); \
+--baseline FILE then reports only the findings it does not hold, and its entries that no \
+longer match as fixed.
 
 Suppress rules for one resource with the annotation kube-secctx.io/ignore: \"rule-id,...\".";
 
@@ -93,10 +104,25 @@ pub(super) struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub(super) format: Format,
 
-    /// Exit 0 even when findings or input errors are reported (unreadable files still
-    /// exit 2).
-    #[arg(long)]
+    /// Exit 0 even when findings or input errors are reported: `--fail-on none`
+    /// (unreadable files and usage errors still exit 2).
+    #[arg(long, conflicts_with = "fail_on")]
     pub(super) exit_zero: bool,
+
+    /// Exit 1 when a finding of this severity or above remains after fixes and the
+    /// baseline (input errors count as error); `none` never exits 1 [default: warning]
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub(super) fail_on: Option<FailOn>,
+
+    /// Report only the findings this baseline file does not hold (written by
+    /// --write-baseline); its entries that no longer match are reported as fixed.
+    #[arg(long, value_name = "FILE")]
+    pub(super) baseline: Option<PathBuf>,
+
+    /// Record every finding (after --fix) in FILE, replacing it atomically, and accept
+    /// them: they are counted in the summary, not reported, and do not fail the run.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "diff"])]
+    pub(super) write_baseline: Option<PathBuf>,
 
     /// When to color text output.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
@@ -169,6 +195,19 @@ pub(super) enum ColorWhen {
     Always,
     /// Never color.
     Never,
+}
+
+impl CheckArgs {
+    /// The exit threshold from the command line: `--exit-zero` is `--fail-on none`;
+    /// `None` when neither is given (then a config file's `failOn`, else
+    /// [`FailOn::Warning`]).
+    pub(super) fn fail_on_arg(&self) -> Option<FailOn> {
+        if self.exit_zero {
+            Some(FailOn::None)
+        } else {
+            self.fail_on
+        }
+    }
 }
 
 fn parse_pss_version(s: &str) -> Result<PssVersion, String> {

@@ -5,12 +5,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::args::CheckArgs;
+use super::baseline;
 use super::fix;
 use super::io::{self, canonical, display_path, io_message, read_capped};
 use super::output::Output;
 use super::walk::walk;
 use super::{inactive_warning, options_error, EXIT_USAGE};
 use crate::engine::decode;
+use crate::fail_on::FailOn;
 use crate::position::LineIndex;
 use crate::render::sarif;
 use crate::{Checker, Options};
@@ -60,6 +62,14 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(EXIT_USAGE));
     }
+    let fail_on = args.fail_on_arg().unwrap_or_default();
+    let (plan, matcher) = match baseline::plan(args) {
+        Ok(planned) => planned.unzip(),
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+    };
 
     let mut unreadable = false;
     let mut unread = 0usize;
@@ -155,6 +165,13 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         read.push((name, bytes, real_path));
     }
 
+    if let Some(mut matcher) = matcher {
+        for (name, _, _) in &read {
+            matcher.name_file(name, &baseline::relative_name(name));
+        }
+        checker.set_baseline(matcher);
+    }
+
     // --fix and --diff: the fixes applied to what was read (and written back with
     // --fix); the report is then of the fixed texts.
     let stdin_fix = args.fix && read.iter().any(|(_, _, real)| real.is_none());
@@ -186,6 +203,9 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             checker.check_bytes(name, bytes);
             shown = decode(bytes).text.into_owned();
         }
+        if let Some(plan) = plan.as_ref().filter(|p| p.write) {
+            unreadable |= baseline::finish_write(plan, checker.baseline(), unreadable);
+        }
         let report = checker.finish();
         let sources = |_: &str| Some(shown.as_str());
         let rendered = match args.format {
@@ -202,14 +222,14 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             "{}",
             fix::summary_line(&fixes, report.summary.findings, false, args.unsafe_fixes)
         );
-        return Ok(exit_code(unreadable, report.has_problems(), args.exit_zero));
+        return Ok(exit_code(unreadable, fail_on.fails(&report.summary)));
     }
     if args.diff && args.format == super::args::Format::Text {
         // The diffs are the output.
         eprintln!("{}", fix::summary_line(&fixes, 0, true, args.unsafe_fixes));
         let code = if unreadable {
             ExitCode::from(EXIT_USAGE)
-        } else if fixes.files > 0 && !args.exit_zero {
+        } else if fixes.files > 0 && fail_on != FailOn::None {
             ExitCode::from(1)
         } else {
             ExitCode::SUCCESS
@@ -234,7 +254,18 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let mut out = io::Stdout::new();
-    let written = check_and_write(&mut checker, &mut out, args, &files, uris, read, unread);
+    let written = check_and_write(
+        &mut checker,
+        &mut out,
+        args,
+        (files.as_slice(), uris),
+        read,
+        unread,
+        plan.as_ref(),
+    );
+    if let Some(plan) = plan.as_ref().filter(|p| p.write) {
+        unreadable |= baseline::finish_write(plan, checker.baseline(), unreadable);
+    }
     let report = checker.finish();
     if args.fix {
         let line = fix::summary_line(&fixes, report.summary.findings, false, args.unsafe_fixes);
@@ -246,18 +277,19 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         }
     }
     out.finish(written)?;
-    let diff_found = args.diff && fixes.files > 0;
+    let diff_found = args.diff && fixes.files > 0 && fail_on != FailOn::None;
     Ok(exit_code(
         unreadable,
-        report.has_problems() || diff_found,
-        args.exit_zero,
+        fail_on.fails(&report.summary) || diff_found,
     ))
 }
 
-fn exit_code(unreadable: bool, problems: bool, exit_zero: bool) -> ExitCode {
+/// The exit rule (see `--help` and [`FailOn`]): 2 when an input could not be read (or
+/// the baseline not written), else 1 when the run `fails`, else 0.
+fn exit_code(unreadable: bool, fails: bool) -> ExitCode {
     if unreadable {
         ExitCode::from(EXIT_USAGE)
-    } else if problems && !exit_zero {
+    } else if fails {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -271,10 +303,10 @@ fn check_and_write(
     checker: &mut Checker,
     out: &mut io::Stdout,
     args: &CheckArgs,
-    files: &[String],
-    uris: std::collections::BTreeMap<String, String>,
+    (files, uris): (&[String], std::collections::BTreeMap<String, String>),
     read: Vec<Read>,
     unread: usize,
+    plan: Option<&baseline::Plan>,
 ) -> std::io::Result<()> {
     let report = checker.report();
     let (mut output, mut failed) =
@@ -298,7 +330,10 @@ fn check_and_write(
     }
     match (failed, output) {
         (Some(e), _) => Err(e),
-        (None, Some(output)) => output.finish(checker.report(), unread),
+        (None, Some(output)) => {
+            let ending = plan.zip(checker.baseline());
+            output.finish(checker.report(), unread, ending)
+        }
         (None, None) => Ok(()),
     }
 }

@@ -28,6 +28,7 @@
 //!   `--color never` and `--no-color` override it.
 
 mod args;
+mod baseline;
 mod check;
 mod fix;
 mod io;

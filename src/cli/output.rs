@@ -5,7 +5,9 @@
 use std::io::Write as _;
 
 use super::args::{CheckArgs, ColorWhen, Format};
+use super::baseline::{self, Plan};
 use super::io;
+use crate::baseline::Matcher;
 use crate::position::LineIndex;
 use crate::render::fixes::FixTable;
 use crate::render::{json, sarif, text, EntryWriter};
@@ -55,6 +57,7 @@ impl<'o> Output<'o> {
                 let opts = sarif::SarifOptions {
                     src_root: std::env::current_dir().ok().map(|d| io::dir_uri(&d)),
                     uris,
+                    baseline: args.baseline.is_some(),
                 };
                 Output::Sarif(sarif::SarifWriter::begin(out, options, &opts)?)
             }
@@ -85,11 +88,21 @@ impl<'o> Output<'o> {
 
     /// Ends the report (`report` gives the summary; its findings are not read). For text,
     /// `unread` files that could not be read are counted after the summary line; when
-    /// nothing was read at all, only that is written.
-    pub(super) fn finish(self, report: &Report, unread: usize) -> std::io::Result<()> {
+    /// nothing was read at all, only that is written. With a baseline (`ending`), its
+    /// stale entries come before the summary line in text, and the JSON report has its
+    /// `baseline` field.
+    pub(super) fn finish(
+        self,
+        report: &Report,
+        unread: usize,
+        ending: Option<(&Plan, &Matcher)>,
+    ) -> std::io::Result<()> {
         match self {
-            Output::Text(w) => {
+            Output::Text(mut w) => {
                 let written = (|| {
+                    if let Some((plan, matcher)) = ending {
+                        w.raw(&baseline::stale_text(plan, matcher))?;
+                    }
                     // Nothing was read: a "no problems found" summary would mislead.
                     let out = if report.files.is_empty() && unread > 0 {
                         w.into_inner()
@@ -113,8 +126,26 @@ impl<'o> Output<'o> {
                 })();
                 written.map_err(|_| std::io::Error::other("cannot write"))
             }
-            Output::Json(w) => w.finish(&report.summary)?.write_all(b"\n"),
-            Output::Sarif(w) => w.finish()?.write_all(b"\n"),
+            Output::Json(w) => {
+                let extra: Vec<_> = ending
+                    .map(|(plan, matcher)| ("baseline", baseline::json_field(plan, matcher)))
+                    .into_iter()
+                    .collect();
+                w.finish_with(&report.summary, &extra)?.write_all(b"\n")
+            }
+            Output::Sarif(w) => {
+                // SARIF results are findings: the stale entries go to standard error.
+                if let Some((plan, matcher)) = ending {
+                    eprint!(
+                        "{}",
+                        baseline::stale_text(plan, matcher).trim_end_matches('\n')
+                    );
+                    if !matcher.stale().is_empty() {
+                        eprintln!();
+                    }
+                }
+                w.finish()?.write_all(b"\n")
+            }
         }
     }
 }

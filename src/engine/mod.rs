@@ -18,6 +18,7 @@ pub mod span;
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use crate::baseline::Matcher;
 use crate::options::{Options, OptionsError};
 use crate::position::LineIndex;
 use crate::report::{ErrorEntry, Finding, Report, ReportOptions, Summary};
@@ -128,6 +129,8 @@ pub struct Checker {
     opts: Options,
     plans: judge::Plans,
     report: Report,
+    /// The accepted findings, when a baseline applies (see [`Checker::set_baseline`]).
+    baseline: Option<Matcher>,
 }
 
 impl Checker {
@@ -155,7 +158,22 @@ impl Checker {
                 summary: Summary::default(),
             },
             opts: opts.clone(),
+            baseline: None,
         })
+    }
+
+    /// Applies a baseline to the inputs checked from now on: each finding `matcher`
+    /// accepts is dropped before the summary counts it and before a sink or the report
+    /// sees it, and is counted in [`Summary::baselined`](crate::report::Summary) instead
+    /// (suppressed findings are not offered to it). See [`crate::baseline`].
+    pub fn set_baseline(&mut self, matcher: Matcher) {
+        self.baseline = Some(matcher);
+    }
+
+    /// The baseline applied, with what it accepted and what is left of it (stale
+    /// entries, once every input is checked).
+    pub fn baseline(&self) -> Option<&Matcher> {
+        self.baseline.as_ref()
     }
 
     /// The options this checker runs with.
@@ -401,6 +419,11 @@ impl Checker {
         }
         sort_batch(&mut batch);
         let s = &mut self.report.summary;
+        if let Some(matcher) = self.baseline.as_mut() {
+            let before = batch.findings.len();
+            batch.findings.retain(|f| !matcher.accepts(f));
+            s.baselined += before - batch.findings.len();
+        }
         s.errors += batch.errors.len();
         s.findings += batch.findings.len();
         s.suppressed += batch.suppressed.len();

@@ -232,7 +232,21 @@ impl<W: std::io::Write> JsonWriter<W> {
     ///
     /// # Errors
     /// The first error the output returns.
-    pub fn finish(mut self, summary: &Summary) -> std::io::Result<W> {
+    pub fn finish(self, summary: &Summary) -> std::io::Result<W> {
+        self.finish_with::<()>(summary, &[])
+    }
+
+    /// [`JsonWriter::finish`] with more top-level fields, written in order between
+    /// `errors` and `summary` (the command line's `baseline`). With none, the same bytes
+    /// as [`JsonWriter::finish`].
+    ///
+    /// # Errors
+    /// The first error the output returns.
+    pub fn finish_with<T: Serialize>(
+        mut self,
+        summary: &Summary,
+        extra: &[(&str, T)],
+    ) -> std::io::Result<W> {
         let close = |n: usize| -> &'static [u8] {
             if n == 0 {
                 b"]"
@@ -255,6 +269,12 @@ impl<W: std::io::Write> JsonWriter<W> {
             self.out.write_all(&pretty(&json, 2))?;
         }
         self.out.write_all(close(count))?;
+        for (key, value) in extra {
+            self.out.write_all(b",\n  ")?;
+            self.out.write_all(&pretty(key, 1))?;
+            self.out.write_all(b": ")?;
+            self.out.write_all(&pretty(value, 1))?;
+        }
         self.out.write_all(b",\n  \"summary\": ")?;
         self.out.write_all(&pretty(summary, 1))?;
         self.out.write_all(b"\n}")?;

@@ -64,6 +64,10 @@ pub struct SarifOptions {
     /// the URI of its real bytes (`a%FE.yaml`, see [`path_bytes_to_uri`]). Other names go
     /// through [`path_to_uri`].
     pub uris: std::collections::BTreeMap<String, String>,
+    /// Whether the run was compared with a baseline (`check --baseline`): every result
+    /// then has `"baselineState": "new"` (SARIF 2.1.0 §3.27.24; the baseline's accepted
+    /// findings are not results). Without it, results have no `baselineState`.
+    pub baseline: bool,
 }
 
 /// Renders the report as a pretty SARIF 2.1.0 log.
@@ -323,6 +327,9 @@ struct SarifResult<'a> {
     message: Text,
     locations: [Location; 1],
     partial_fingerprints: BTreeMap<&'static str, String>,
+    /// `new` when compared with a baseline ([`SarifOptions::baseline`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     fixes: Option<Vec<SarifFix>>,
     properties: ResultProperties<'a>,
@@ -574,6 +581,7 @@ fn finding_result<'a>(
         },
         locations: location(&f.file, region, opts),
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fp)]),
+        baseline_state: opts.baseline.then_some("new"),
         fixes: None,
         properties: ResultProperties {
             document: f.document,
@@ -612,6 +620,7 @@ fn error_result(
         },
         locations: location(file, region, opts),
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fp)]),
+        baseline_state: opts.baseline.then_some("new"),
         fixes: None,
         properties: ResultProperties {
             document,

@@ -232,6 +232,15 @@ impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
         Ok(self.out)
     }
 
+    /// Writes `text` as it is (a front end's own lines before the summary line, e.g. the
+    /// command line's stale baseline entries).
+    ///
+    /// # Errors
+    /// The first error the output returns.
+    pub fn raw(&mut self, text: &str) -> std::fmt::Result {
+        self.out.write_str(text)
+    }
+
     /// The output, without a summary line.
     pub fn into_inner(self) -> &'o mut W {
         self.out
@@ -325,6 +334,12 @@ pub fn summary_line(report: &Report) -> String {
         checked.push_str(&format!(
             ", {} suppressed",
             plural(s.suppressed, "finding", "findings")
+        ));
+    }
+    if s.baselined > 0 {
+        checked.push_str(&format!(
+            ", {} accepted by the baseline",
+            plural(s.baselined, "finding", "findings")
         ));
     }
     let files = plural(s.files, "file", "files");
