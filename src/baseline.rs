@@ -475,3 +475,174 @@ impl Matcher {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{check, Options};
+
+    const DEPLOYMENT: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    metadata:
+      annotations:
+        container.apparmor.security.beta.kubernetes.io/app: unconfined
+    spec:
+      containers:
+      - name: app
+        image: nginx
+        securityContext: {privileged: true}
+";
+
+    fn fingerprints(file: &str, text: &str) -> Vec<Fingerprint> {
+        let report = check(file, text, &Options::default()).unwrap();
+        report.findings.iter().map(Fingerprint::of).collect()
+    }
+
+    fn find<'f>(fps: &'f [Fingerprint], rule: &str) -> &'f Fingerprint {
+        fps.iter()
+            .find(|f| f.rule == rule)
+            .unwrap_or_else(|| panic!("no {rule} in {fps:#?}"))
+    }
+
+    #[test]
+    fn pointers_below_the_container_the_pod_spec_or_the_resource() {
+        let fps = fingerprints("./deploy/./web.yaml", DEPLOYMENT);
+        let privileged = find(&fps, "privileged-container");
+        assert_eq!(
+            privileged,
+            &Fingerprint {
+                file: "deploy/web.yaml".into(),
+                kind: "Deployment".into(),
+                namespace: Some("shop".into()),
+                name: Some("web".into()),
+                container: Some("app".into()),
+                rule: "privileged-container".into(),
+                path: "/securityContext/privileged".into(),
+            }
+        );
+        // Pod level: below the pod spec.
+        let pod = find(&fps, "pod-security-context-missing");
+        assert_eq!((pod.container.as_deref(), pod.path.as_str()), (None, "/securityContext"));
+        // The AppArmor annotation is in the pod template's metadata: below the resource.
+        let apparmor = find(&fps, "forbidden-apparmor-profile");
+        assert_eq!(apparmor.container, None);
+        assert_eq!(
+            apparmor.path,
+            "/spec/template/metadata/annotations/container.apparmor.security.beta.kubernetes.io~1app"
+        );
+    }
+
+    #[test]
+    fn the_same_for_every_kind_and_list_item() {
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  initContainers:\n  - {name: init, image: x}\n  containers:\n  - {name: app, image: x, securityContext: {privileged: true}}\n";
+        let cron = "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n          - {name: app, image: x, securityContext: {privileged: true}}\n";
+        let list = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: p}\n  spec:\n    containers:\n    - {name: app, image: x, securityContext: {privileged: true}}\n";
+        for text in [pod, cron, list] {
+            let fps = fingerprints("a.yaml", text);
+            let f = find(&fps, "privileged-container");
+            assert_eq!(f.container.as_deref(), Some("app"), "{text}");
+            assert_eq!(f.path, "/securityContext/privileged", "{text}");
+        }
+        // An item without a name is named by its list and index.
+        let nameless = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - {image: x, securityContext: {privileged: true}}\n";
+        let fps = fingerprints("a.yaml", nameless);
+        let f = find(&fps, "privileged-container");
+        assert_eq!(f.container.as_deref(), Some("containers[0]"));
+        assert_eq!(f.name, None);
+    }
+
+    #[test]
+    fn survives_moved_lines_reordered_documents_and_a_sidecar() {
+        let before = Baseline::from_findings(
+            &check("a.yaml", DEPLOYMENT, &Options::default()).unwrap().findings,
+        );
+        let sidecar = "      - name: sidecar\n        image: envoy\n        securityContext:\n          runAsNonRoot: true\n          allowPrivilegeEscalation: false\n          readOnlyRootFilesystem: true\n          capabilities: {drop: [ALL]}\n          seccompProfile: {type: RuntimeDefault}\n";
+        let moved = format!(
+            "# a comment\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: other}}\n---\n{}",
+            DEPLOYMENT.replace("      containers:\n", &format!("      containers:\n{sidecar}"))
+        );
+        let report = check("a.yaml", &moved, &Options::default()).unwrap();
+        let mut matcher = before.clone().matcher();
+        let new: Vec<&str> = report
+            .findings
+            .iter()
+            .filter(|f| !matcher.accepts(f))
+            .map(|f| f.rule)
+            .collect();
+        assert_eq!(new, Vec::<&str>::new());
+        assert!(matcher.stale().is_empty());
+        assert_eq!(matcher.accepted(), before.findings());
+    }
+
+    #[test]
+    fn a_multiset_and_stale_entries() {
+        let fp = Fingerprint {
+            file: "a.yaml".into(),
+            kind: "Pod".into(),
+            namespace: None,
+            name: Some("p".into()),
+            container: Some("app".into()),
+            rule: "host-port".into(),
+            path: "/ports/0/hostPort".into(),
+        };
+        let mut b = Baseline::new();
+        b.add(fp.clone());
+        b.add(fp.clone());
+        let mut gone = fp.clone();
+        gone.rule = "privileged-container".into();
+        gone.path = "/securityContext/privileged".into();
+        b.add(gone.clone());
+        let text = b.to_json("kube-secctx 0.1.0");
+        assert_eq!(
+            text,
+            "{\n  \"version\": 1,\n  \"tool\": \"kube-secctx 0.1.0\",\n  \"findings\": [\n    \
+             {\"file\": \"a.yaml\", \"kind\": \"Pod\", \"name\": \"p\", \"container\": \"app\", \"rule\": \"host-port\", \"path\": \"/ports/0/hostPort\", \"count\": 2},\n    \
+             {\"file\": \"a.yaml\", \"kind\": \"Pod\", \"name\": \"p\", \"container\": \"app\", \"rule\": \"privileged-container\", \"path\": \"/securityContext/privileged\"}\n  ]\n}\n"
+        );
+        assert_eq!(Baseline::parse(&text), Ok(b.clone()));
+        // Two accepted, three found: the third is new; the privileged entry is stale.
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    image: x\n    ports:\n    - {hostPort: 1}\n";
+        let report = check("a.yaml", pod, &Options::default()).unwrap();
+        let host_port = report.findings.iter().find(|f| f.rule == "host-port").unwrap();
+        let mut m = b.matcher();
+        assert_eq!(
+            [0, 1, 2].map(|_| m.accepts(host_port)),
+            [true, true, false]
+        );
+        assert_eq!(m.stale(), vec![(&gone, 1)]);
+        assert_eq!(Baseline::new().to_json("t"), "{\n  \"version\": 1,\n  \"tool\": \"t\",\n  \"findings\": []\n}\n");
+    }
+
+    #[test]
+    fn bad_files_say_where() {
+        // (text, line, the text the column is just after, message): serde_json reports
+        // the position after what it read last.
+        let cases = [
+            ("{\"version\": 1, \"findings\": [}", 1, "[}", "expected value"),
+            ("{\n  \"version\": 7,\n  \"findings\": []\n}", 2, "7", "baseline format version 7 is not supported"),
+            ("{\"version\": 1, \"findings\": [{\"file\": \"a\", \"kind\": \"Pod\", \"rule\": \"r\", \"path\": \"\", \"count\": 0}]}", 1, ": 0", "invalid value: integer `0`"),
+            ("{\"version\": 1, \"findings\": [], \"extra\": 1}", 1, "\"extra\"", "unknown field `extra`"),
+            ("{\"findings\": []}", 1, "}", "missing field `version`"),
+        ];
+        for (text, line, after, message) in cases {
+            let line_start = text.split('\n').take(line - 1).map(|l| l.len() + 1).sum::<usize>();
+            let column = text.find(after).unwrap() + after.len() - line_start;
+            let e = Baseline::parse(text).unwrap_err();
+            assert_eq!((e.line, e.column), (line, column), "{text}: {e}");
+            assert!(e.message.starts_with(message), "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn file_names() {
+        assert_eq!(normalize_file("./a.yaml"), "a.yaml");
+        assert_eq!(normalize_file("././d//e/./a.yaml"), "d/e/a.yaml");
+        assert_eq!(normalize_file("../x/a.yaml"), "../x/a.yaml");
+        assert_eq!(normalize_file("/abs/./a.yaml"), "/abs/a.yaml");
+        assert_eq!(normalize_file("<stdin>"), "<stdin>");
+    }
+}
