@@ -263,6 +263,18 @@ impl Baseline {
     /// field (`deny_unknown_fields`), a field of the wrong type, a `count` of 0, or a
     /// `version` other than [`FORMAT_VERSION`].
     pub fn parse(text: &str) -> Result<Baseline, BaselineError> {
+        // Not JSON at all (a YAML file, an empty one): say what is expected, where.
+        let start = text.len() - text.trim_start().len();
+        if !text.trim_start().starts_with('{') {
+            let before = text.get(..start).unwrap_or("");
+            let line = before.matches('\n').count() + 1;
+            let column = start - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            return Err(BaselineError {
+                line,
+                column,
+                message: "expected a JSON object (`{`), as --write-baseline writes".to_string(),
+            });
+        }
         let file: FileJson = serde_json::from_str(text).map_err(|e| BaselineError {
             line: e.line(),
             column: e.column(),
@@ -526,7 +538,10 @@ spec:
         );
         // Pod level: below the pod spec.
         let pod = find(&fps, "pod-security-context-missing");
-        assert_eq!((pod.container.as_deref(), pod.path.as_str()), (None, "/securityContext"));
+        assert_eq!(
+            (pod.container.as_deref(), pod.path.as_str()),
+            (None, "/securityContext")
+        );
         // The AppArmor annotation is in the pod template's metadata: below the resource.
         let apparmor = find(&fps, "forbidden-apparmor-profile");
         assert_eq!(apparmor.container, None);
@@ -558,12 +573,17 @@ spec:
     #[test]
     fn survives_moved_lines_reordered_documents_and_a_sidecar() {
         let before = Baseline::from_findings(
-            &check("a.yaml", DEPLOYMENT, &Options::default()).unwrap().findings,
+            &check("a.yaml", DEPLOYMENT, &Options::default())
+                .unwrap()
+                .findings,
         );
         let sidecar = "      - name: sidecar\n        image: envoy\n        securityContext:\n          runAsNonRoot: true\n          allowPrivilegeEscalation: false\n          readOnlyRootFilesystem: true\n          capabilities: {drop: [ALL]}\n          seccompProfile: {type: RuntimeDefault}\n";
         let moved = format!(
             "# a comment\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: other}}\n---\n{}",
-            DEPLOYMENT.replace("      containers:\n", &format!("      containers:\n{sidecar}"))
+            DEPLOYMENT.replace(
+                "      containers:\n",
+                &format!("      containers:\n{sidecar}")
+            )
         );
         let report = check("a.yaml", &moved, &Options::default()).unwrap();
         let mut matcher = before.clone().matcher();
@@ -607,14 +627,18 @@ spec:
         // Two accepted, three found: the third is new; the privileged entry is stale.
         let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    image: x\n    ports:\n    - {hostPort: 1}\n";
         let report = check("a.yaml", pod, &Options::default()).unwrap();
-        let host_port = report.findings.iter().find(|f| f.rule == "host-port").unwrap();
+        let host_port = report
+            .findings
+            .iter()
+            .find(|f| f.rule == "host-port")
+            .unwrap();
         let mut m = b.matcher();
-        assert_eq!(
-            [0, 1, 2].map(|_| m.accepts(host_port)),
-            [true, true, false]
-        );
+        assert_eq!([0, 1, 2].map(|_| m.accepts(host_port)), [true, true, false]);
         assert_eq!(m.stale(), vec![(&gone, 1)]);
-        assert_eq!(Baseline::new().to_json("t"), "{\n  \"version\": 1,\n  \"tool\": \"t\",\n  \"findings\": []\n}\n");
+        assert_eq!(
+            Baseline::new().to_json("t"),
+            "{\n  \"version\": 1,\n  \"tool\": \"t\",\n  \"findings\": []\n}\n"
+        );
     }
 
     #[test]
@@ -629,7 +653,11 @@ spec:
             ("{\"findings\": []}", 1, "}", "missing field `version`"),
         ];
         for (text, line, after, message) in cases {
-            let line_start = text.split('\n').take(line - 1).map(|l| l.len() + 1).sum::<usize>();
+            let line_start = text
+                .split('\n')
+                .take(line - 1)
+                .map(|l| l.len() + 1)
+                .sum::<usize>();
             let column = text.find(after).unwrap() + after.len() - line_start;
             let e = Baseline::parse(text).unwrap_err();
             assert_eq!((e.line, e.column), (line, column), "{text}: {e}");
