@@ -208,7 +208,8 @@ pub struct Report {
 }
 
 impl Report {
-    /// Whether anything was found (findings or errors): the CLI exits 1 then. Read from
+    /// Whether anything was found (findings or errors): what the CLI's default exit
+    /// rule, `--fail-on warning`, fails on ([`crate::fail_on::FailOn::fails`]). Read from
     /// the summary, so it also holds for the report of a streamed check (whose findings
     /// went to a sink).
     pub fn has_problems(&self) -> bool {

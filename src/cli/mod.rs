@@ -15,10 +15,12 @@
 //!   whatever their extension. With no PATH it is a usage error (exit 2): standard input
 //!   is read only when asked for with `-`, so an empty file list in a script never passes
 //!   silently.
-//! - **Exit codes.** 0: nothing found. 1: findings or input errors (documents that could
-//!   not be checked). 2: a usage error (bad option, unknown rule) or a file that could not
-//!   be read (reported as `error: <path>: <reason>` on stderr; the other files are still
-//!   checked and reported). `--exit-zero` turns 1 into 0, never 2 into 0.
+//! - **Exit codes.** 2: a usage error (bad option, unknown rule, a bad `--baseline`
+//!   file) or a file that could not be read (reported as `error: <path>: <reason>` on
+//!   stderr; the other files are still checked and reported). Otherwise 1 when anything
+//!   at or above `--fail-on` (default `warning`) remains after fixes and the baseline,
+//!   input errors counting as `error` ([`crate::fail_on::FailOn`]), else 0.
+//!   `--exit-zero` is `--fail-on none`: it never turns 2 into 0.
 //! - **Non-UTF-8 text**: a document holding a byte that is not UTF-8 is not checked: it
 //!   is an input error (exit 1) at that byte, shown with its code frame (the byte as `?`),
 //!   and the file's other documents are checked. A file that starts with a UTF-16 byte
