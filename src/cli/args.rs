@@ -59,14 +59,15 @@ given directory are skipped; files are checked in sorted order). Standard input 
 only for `-`.
 
 Exit codes:
-  2  a usage error (bad option, unknown rule, no PATH, a bad baseline file) or a file \
+  2  a usage error (bad option, unknown rule, no PATH, a bad --baseline file) or a file \
 that could not be read
-  1  otherwise, when anything at or above --fail-on remains after fixes and the baseline: \
-with `warning` (the default) any finding or input error, with `error` findings of \
-severity error and input errors, with `none` nothing. Input errors (a document that is not \
-valid YAML or not UTF-8, has no kind, or goes past a limit or a budget) count as error; \
-findings the baseline accepts, stale baseline entries and suppressed findings never fail
+  1  otherwise, when anything at or above --fail-on remains after fixes and the baseline
   0  otherwise
+
+--fail-on warning (the default) fails on any finding or input error; error on findings \
+of severity error and input errors; none on nothing. Input errors (a document that is not \
+valid YAML or not UTF-8, has no kind, or goes past a limit or a budget) count as error. \
+Findings the baseline accepts, stale baseline entries and suppressed findings never fail. \
 --exit-zero is --fail-on none. --fix exits on what remains after its fixes; --diff (text) \
 prints only the diff and exits 1 when it is not empty.
 
