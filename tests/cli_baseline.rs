@@ -725,3 +725,59 @@ fn fix_exits_on_what_remains_and_diff_on_the_diff() {
     assert_eq!(code(&empty), 0);
     assert_eq!(stdout(&empty), "");
 }
+
+#[test]
+fn standard_input_with_fix_and_a_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "p.yaml", ERRORS);
+    assert_eq!(
+        code(&run_in(
+            dir.path(),
+            &[
+                "check",
+                "--write-baseline",
+                "b.json",
+                "--stdin-filename",
+                "p.yaml",
+                "p.yaml"
+            ]
+        )),
+        0
+    );
+    let text = std::fs::read_to_string(dir.path().join("b.json")).unwrap();
+    assert!(text.contains("\"file\": \"p.yaml\""), "{text}");
+    // The same text on standard input, named as the file, with its privileged container
+    // fixed by hand: nothing new, one entry fixed (on standard error, with the report).
+    let fixed = ERRORS.replace("privileged: true", "privileged: false");
+    let out = Command::new(BIN)
+        .args([
+            "check",
+            "--fix",
+            "--baseline",
+            "b.json",
+            "--stdin-filename",
+            "p.yaml",
+            "-",
+        ])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            child.stdin.take().unwrap().write_all(fixed.as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // --fix fixed three more: four entries are fixed.
+    let err = stderr(&out);
+    assert!(err.contains("\nfixed: p.yaml: Pod err container \"app\": privileged-container at /securityContext/privileged\n"), "{err}");
+    assert!(err.contains("\n4 baseline findings are no longer found (fixed): run with --write-baseline b.json to drop them.\n"), "{err}");
+    assert!(
+        err.contains("fixed 3 findings in 1 file; 0 remain;"),
+        "{err}"
+    );
+}

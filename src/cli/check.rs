@@ -203,6 +203,10 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             checker.check_bytes(name, bytes);
             shown = decode(bytes).text.into_owned();
         }
+        // The report goes to standard error here, the stale entries with it.
+        if let (Some(plan), Some(matcher)) = (plan.as_ref(), checker.baseline()) {
+            eprint!("{}", baseline::stale_text(plan, matcher));
+        }
         if let Some(plan) = plan.as_ref().filter(|p| p.write) {
             unreadable |= baseline::finish_write(plan, checker.baseline(), unreadable);
         }
