@@ -8,7 +8,7 @@
 //! Input errors (error entries: invalid YAML, a limit, a document without `kind`) count
 //! as `error`. Findings suppressed by an annotation, findings the baseline matched, stale
 //! baseline entries and skipped files never fail a run. Each finding is counted at its own
-//! [`Severity`](crate::report::Severity).
+//! `Severity`.
 //!
 //! ```
 //! use kube_secctx::fail_on::FailOn;
