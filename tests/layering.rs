@@ -10,8 +10,10 @@
 use std::path::{Path, PathBuf};
 
 /// The core: the YAML layer, workloads, rules, engine, report, options, positions, fixes,
-/// field documentation.
-const CORE: [&str; 9] = [
+/// field documentation, the baseline's fingerprints and the exit rule.
+const CORE: [&str; 11] = [
+    "baseline.rs",
+    "fail_on.rs",
     "yaml",
     "fix",
     "fields",
