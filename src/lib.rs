@@ -29,6 +29,7 @@
     )
 )]
 
+pub mod detect;
 pub mod engine;
 pub mod fields;
 pub mod fix;

@@ -128,6 +128,24 @@ pub(super) struct CheckArgs {
     #[arg(long)]
     pub(super) show_fixes: bool,
 
+    /// Leave out files and directories that match GLOB when walking a directory
+    /// (repeatable). Globs are gitignore patterns, matched against the path below the
+    /// walked directory: `*.gen.yaml` or `vendor/` at any depth, `/deploy/old` at the top
+    /// only, `**/tmp/*.yaml`. A path named on the command line is always checked.
+    #[arg(long, value_name = "GLOB")]
+    pub(super) exclude: Vec<String>,
+
+    /// When walking a directory, do not read `.gitignore`, `.ignore` and
+    /// `.git/info/exclude` (they are read by default).
+    #[arg(long)]
+    pub(super) no_ignore: bool,
+
+    /// Print each file skipped while walking a directory, and why (`note:` lines on
+    /// standard error): Helm charts, values and templates, kustomization files, and files
+    /// without a Kubernetes object.
+    #[arg(long)]
+    pub(super) show_skipped: bool,
+
     /// The file name to report for standard input.
     #[arg(long, value_name = "PATH", default_value = "<stdin>")]
     pub(super) stdin_filename: String,

@@ -328,8 +328,13 @@ pub fn summary_line(report: &Report) -> String {
         ));
     }
     let files = plural(s.files, "file", "files");
+    let skipped = match s.skipped {
+        0 => String::new(),
+        1 => " 1 file skipped (not a Kubernetes manifest).".to_string(),
+        n => format!(" {n} files skipped (not Kubernetes manifests)."),
+    };
     if s.findings == 0 && s.errors == 0 {
-        return format!("No problems found in {files} ({checked}).");
+        return format!("No problems found in {files} ({checked}).{skipped}");
     }
     let mut what = Vec::new();
     if s.findings > 0 {
@@ -352,7 +357,10 @@ pub fn summary_line(report: &Report) -> String {
     if s.errors > 0 {
         what.push(plural(s.errors, "input error", "input errors"));
     }
-    format!("Found {} in {files} ({checked}).", what.join(" and "))
+    format!(
+        "Found {} in {files} ({checked}).{skipped}",
+        what.join(" and ")
+    )
 }
 
 #[cfg(test)]

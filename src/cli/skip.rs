@@ -1,0 +1,107 @@
+//! Files found by walking a directory that are not Kubernetes manifests: skipped,
+//! counted, and with `--show-skipped` named on standard error, each with its reason.
+//!
+//! The decision is the core's ([`crate::detect`], which the language server uses too):
+//! by name before a file is read, then by its text once read (a byte scan; only texts
+//! the scan cannot decide are parsed before the check). A file named on the command line
+//! is never skipped: it is checked, and a file that is not a manifest is an input error.
+
+use std::path::Path;
+
+use super::io::display_path;
+use crate::detect::{skip_by_name, skip_by_text, Skip};
+use crate::engine::decode;
+use crate::yaml::Limits;
+
+/// The files skipped so far, in walk order.
+#[derive(Debug, Default)]
+pub(super) struct Skipped {
+    /// `(index of the directory given, file name shown, why)`.
+    files: Vec<(usize, String, Skip)>,
+}
+
+impl Skipped {
+    /// Whether the file `shown`, found by walking the directory given at index `origin`
+    /// (`None`: named itself), is skipped by its name; if so it is recorded.
+    pub(super) fn by_name(&mut self, origin: Option<usize>, shown: &Path) -> bool {
+        let Some(origin) = origin else {
+            return false;
+        };
+        let name = display_path(shown);
+        match skip_by_name(&name) {
+            Some(skip) => {
+                self.files.push((origin, name, skip));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether the file `name` (as shown), found by walking the directory given at index
+    /// `origin` (`None`: named itself), is skipped by its `bytes`; if so it is recorded.
+    pub(super) fn by_text(
+        &mut self,
+        origin: Option<usize>,
+        name: &str,
+        bytes: &[u8],
+        limits: &Limits,
+    ) -> bool {
+        let Some(origin) = origin else {
+            return false;
+        };
+        let decoded = decode(bytes);
+        // A UTF-16 file (or any text that is not UTF-8) is checked, to be reported.
+        if !decoded.invalid.is_empty() {
+            return false;
+        }
+        match skip_by_text(name, &decoded.text, limits) {
+            Some(skip) => {
+                self.files.push((origin, name.to_string(), skip));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// How many files were skipped.
+    pub(super) fn count(&self) -> usize {
+        self.files.len()
+    }
+
+    /// How many files found by walking the directory given at index `origin` were skipped.
+    fn count_from(&self, origin: usize) -> usize {
+        self.files.iter().filter(|(o, _, _)| *o == origin).count()
+    }
+
+    /// Writes to standard error, with `show` (`--show-skipped`) a note per skipped file,
+    /// `note: <file>: skipped: <reason>`, then a warning for each directory given (`dirs`:
+    /// `(index among the paths given, path)`) under which no manifest is left to check
+    /// (`checked(index)` counts those that are).
+    pub(super) fn tell(
+        &self,
+        show: bool,
+        dirs: &[(usize, &Path)],
+        checked: impl Fn(usize) -> usize,
+    ) {
+        if show {
+            for (_, name, skip) in &self.files {
+                eprintln!("note: {name}: skipped: {}", skip.reason());
+            }
+        }
+        for &(origin, dir) in dirs {
+            if checked(origin) > 0 {
+                continue;
+            }
+            let skipped = self.count_from(origin);
+            let why = match skipped {
+                0 => String::new(),
+                1 => " (1 file skipped: not a Kubernetes manifest; see --show-skipped)".into(),
+                n => format!(" ({n} files skipped: not Kubernetes manifests; see --show-skipped)"),
+            };
+            eprintln!(
+                "warning: {}: no Kubernetes manifests (*.yaml, *.yml, *.json) found{why}",
+                display_path(dir)
+            );
+        }
+    }
+}
