@@ -48,7 +48,7 @@ impl Filters {
     /// The filters of `--exclude GLOB...` and `--no-ignore`.
     ///
     /// # Errors
-    /// A glob that is not valid, with the glob and the reason.
+    /// A glob that is not valid: the `ignore` crate's message, which names it.
     pub(super) fn new(exclude: &[String], no_ignore: bool) -> Result<Filters, String> {
         let exclude = if exclude.is_empty() {
             None
@@ -57,7 +57,7 @@ impl Filters {
             for glob in exclude {
                 builder
                     .add_line(None, glob)
-                    .map_err(|e| format!("--exclude {glob:?}: {}", glob_error(&e)))?;
+                    .map_err(|e| format!("--exclude: {}", glob_error(&e)))?;
             }
             Some(builder.build().map_err(|e| format!("--exclude: {e}"))?)
         };
