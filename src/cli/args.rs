@@ -53,9 +53,13 @@ ignore. See the README for Neovim, Helix and Emacs. The native binary only: the 
 package's command (WASI) cannot serve it.";
 
 const CHECK_AFTER_HELP: &str = "\
-Directories are searched recursively for *.yaml and *.yml files (hidden entries below the \
-given directory are skipped; files are checked in sorted order). Standard input is read \
-only for `-`.
+Directories are searched recursively for *.yaml, *.yml and *.json files (hidden entries \
+below the given directory are skipped; files are checked in sorted order). Files found \
+this way that are not Kubernetes manifests are skipped and counted (--show-skipped names \
+them): Chart.yaml, values*.yaml, kustomization.yaml, Helm templates (text with `{{`), and \
+files with no document holding both apiVersion and kind. Entries that .gitignore, .ignore \
+or .git/info/exclude list (unless --no-ignore) or that --exclude matches are not walked. A \
+file named on the command line is always checked. Standard input is read only for `-`.
 
 Exit codes:
   0  nothing found

@@ -316,7 +316,9 @@ fn location(file: &str, li: Option<&LineIndex<'_>>, span: Span) -> String {
 }
 
 /// The summary line, e.g. `Found 9 findings (7 errors, 2 warnings) in 1 file (1 resource
-/// checked).` or `No problems found in 2 files (3 resources checked).`
+/// checked).` or `No problems found in 2 files (3 resources checked).`, followed by
+/// ` 4 files skipped (not Kubernetes manifests).` when a directory walk skipped files
+/// (`summary.skipped`).
 pub fn summary_line(report: &Report) -> String {
     let s = &report.summary;
     let count = |sev: &str| s.by_severity.get(sev).copied().unwrap_or(0);
@@ -448,6 +450,15 @@ mod tests {
             summary_line(&clean),
             "No problems found in 1 file (0 resources checked)."
         );
+        let mut skipping = clean.clone();
+        skipping.summary.skipped = 3;
+        assert_eq!(
+            summary_line(&skipping),
+            "No problems found in 1 file (0 resources checked). 3 files skipped (not \
+             Kubernetes manifests)."
+        );
+        skipping.summary.skipped = 1;
+        assert!(summary_line(&skipping).ends_with(" 1 file skipped (not a Kubernetes manifest)."));
         let nginx = check("n.yaml", NGINX, &Options::default()).unwrap();
         let line = summary_line(&nginx);
         assert!(line.starts_with("Found "), "{line}");
