@@ -64,7 +64,13 @@ fn my_files(v: &Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| f.as_str().unwrap().strip_prefix(&format!("{REPO}/")).unwrap().to_string())
+        .map(|f| {
+            f.as_str()
+                .unwrap()
+                .strip_prefix(&format!("{REPO}/"))
+                .unwrap()
+                .to_string()
+        })
         .filter(|f| MINE.iter().any(|m| f.starts_with(m)))
         .collect()
 }
@@ -107,7 +113,11 @@ fn a_repository_is_checked_and_what_is_not_kubernetes_is_skipped() {
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert_eq!(
         my_files(&v),
-        ["ignored/service.yaml", "json/deployment.json", "kustomize/deployment.yaml"]
+        [
+            "ignored/service.yaml",
+            "json/deployment.json",
+            "kustomize/deployment.yaml"
+        ]
     );
     let expected: Vec<(String, String)> = [
         ("chart/Chart.yaml", CHART),
@@ -150,9 +160,15 @@ fn a_repository_is_checked_and_what_is_not_kubernetes_is_skipped() {
 fn files_named_on_the_command_line_are_checked_whatever_they_are() {
     let files = [
         ("chart/Chart.yaml", "document has no `kind`"),
-        ("chart/values.yaml", "document has no `apiVersion` and `kind`"),
+        (
+            "chart/values.yaml",
+            "document has no `apiVersion` and `kind`",
+        ),
         ("kustomize/kustomization.yaml", ""),
-        ("json/package.json", "document has no `apiVersion` and `kind`"),
+        (
+            "json/package.json",
+            "document has no `apiVersion` and `kind`",
+        ),
     ];
     for (file, error) in files {
         let path = format!("{REPO}/{file}");
@@ -190,7 +206,10 @@ fn exclude_globs() {
         all.extend_from_slice(args);
         let o = run(&all);
         assert!(code(&o) < 2, "{}", stderr(&o));
-        (my_files(&report(&o)), report(&o)["summary"]["skipped"].clone())
+        (
+            my_files(&report(&o)),
+            report(&o)["summary"]["skipped"].clone(),
+        )
     };
     // A name at any depth; a directory (not entered: its files are not even skipped).
     assert_eq!(
@@ -209,7 +228,14 @@ fn exclude_globs() {
     );
     // Anchored to the walked directory: `/service.yaml` is not `ignored/service.yaml`.
     assert_eq!(
-        files(&["--exclude", "/service.yaml", "--exclude", "/kustomize/*.yaml", REPO]).0,
+        files(&[
+            "--exclude",
+            "/service.yaml",
+            "--exclude",
+            "/kustomize/*.yaml",
+            REPO
+        ])
+        .0,
         ["ignored/service.yaml", "json/deployment.json"]
     );
     assert_eq!(
@@ -219,7 +245,10 @@ fn exclude_globs() {
     // A path named on the command line is checked all the same (as ruff does without
     // --force-exclude).
     let json = format!("{REPO}/json/deployment.json");
-    assert_eq!(files(&["--exclude", "*.json", &json]).0, ["json/deployment.json"]);
+    assert_eq!(
+        files(&["--exclude", "*.json", &json]).0,
+        ["json/deployment.json"]
+    );
     // A bad glob is a usage error.
     let o = run(&["check", "--exclude", "deploy/{a,b", REPO]);
     assert_eq!(code(&o), 2);
@@ -266,7 +295,10 @@ fn ignore_files_are_respected() {
     );
     // Walked from below, the directories above it up to the repository's root count:
     // here, where there is no `.git`, they do not.
-    let o = run_in(&dir.path().join("r"), &["check", "--format", "json", "build"]);
+    let o = run_in(
+        &dir.path().join("r"),
+        &["check", "--format", "json", "build"],
+    );
     assert_eq!(report(&o)["files"], json!(["build/out.yaml"]));
     std::fs::create_dir(dir.path().join("r/.git")).unwrap();
     std::fs::create_dir_all(dir.path().join("r/.git/info")).unwrap();
@@ -277,14 +309,20 @@ fn ignore_files_are_respected() {
     assert_eq!(report(&o)["files"], json!(["r/b/keep.gen.yaml"]));
     // A directory named on the command line is walked even when an ignore file leaves
     // it out (its entries are matched, not the directory itself).
-    let o = run_in(&dir.path().join("r"), &["check", "--format", "json", "build"]);
+    let o = run_in(
+        &dir.path().join("r"),
+        &["check", "--format", "json", "build"],
+    );
     assert_eq!(report(&o)["files"], json!(["build/out.yaml"]));
 }
 
 #[test]
 fn a_directory_without_manifests_is_a_warning_that_counts_the_skipped() {
     let dir = tree(&[
-        ("chart/Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n"),
+        (
+            "chart/Chart.yaml",
+            "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+        ),
         ("chart/values.yaml", "image: nginx\n"),
         ("chart/README.md", "# c\n"),
         ("empty/notes.txt", "x"),
@@ -309,7 +347,10 @@ fn skipped_files_are_never_fixed() {
     let privileged = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  \
                       - name: a\n    image: b\n    securityContext: {privileged: true}\n";
     let template = format!("{privileged}  # {{{{ .Values.x }}}}\n");
-    let dir = tree(&[("t/templates/pod.yaml", &template), ("t/pod.yaml", privileged)]);
+    let dir = tree(&[
+        ("t/templates/pod.yaml", &template),
+        ("t/pod.yaml", privileged),
+    ]);
     let o = run_in(dir.path(), &["check", "--fix", "--format", "json", "t"]);
     assert_eq!(report(&o)["files"], json!(["t/pod.yaml"]), "{}", stderr(&o));
     let kept = std::fs::read_to_string(dir.path().join("t/templates/pod.yaml")).unwrap();
@@ -317,4 +358,46 @@ fn skipped_files_are_never_fixed() {
     // The manifest beside it gets its safe fix (privileged is an unsafe one).
     let fixed = std::fs::read_to_string(dir.path().join("t/pod.yaml")).unwrap();
     assert!(fixed.contains("seccompProfile"), "{fixed}");
+}
+
+#[test]
+fn files_that_are_not_utf8_are_decided_on_the_text_the_check_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("d");
+    std::fs::create_dir(&d).unwrap();
+    // A manifest with a Latin-1 byte: checked, and its document reported.
+    std::fs::write(
+        d.join("a.yaml"),
+        b"apiVersion: v1\nkind: Pod\nmetadata: {name: caf\xE9}\n",
+    )
+    .unwrap();
+    // Other YAML with one: skipped.
+    std::fs::write(d.join("b.yaml"), b"title: caf\xE9\n").unwrap();
+    // UTF-16: checked, to be reported as UTF-16.
+    std::fs::write(d.join("c.yaml"), b"\xFF\xFEa\x00:\x00 \x00b\x00\n\x00").unwrap();
+    let o = run_in(
+        dir.path(),
+        &["check", "--format", "json", "--show-skipped", "d"],
+    );
+    assert_eq!(code(&o), 1);
+    let v = report(&o);
+    assert_eq!(v["files"], json!(["d/a.yaml", "d/c.yaml"]));
+    assert_eq!(v["summary"]["skipped"], 1);
+    assert_eq!(
+        stderr(&o),
+        format!("note: d/b.yaml: skipped: {NO_OBJECT}\n")
+    );
+    let messages: Vec<&str> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "this document is not valid UTF-8 (byte 0xE9) and was not checked: manifests must be UTF-8",
+            "the file is UTF-16 (it starts with a UTF-16 byte order mark): convert it to UTF-8"
+        ]
+    );
 }

@@ -49,11 +49,13 @@ impl Skipped {
         let Some(origin) = origin else {
             return false;
         };
-        let decoded = decode(bytes);
-        // A UTF-16 file (or any text that is not UTF-8) is checked, to be reported.
-        if !decoded.invalid.is_empty() {
+        // A UTF-16 file is checked, to be reported as one (its words are not ASCII bytes).
+        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
             return false;
         }
+        // Bytes that are not UTF-8 are decided on the text the check reads (each such
+        // byte replaced by `?`): a manifest with a Latin-1 byte is checked, and reported.
+        let decoded = decode(bytes);
         match skip_by_text(name, &decoded.text, limits) {
             Some(skip) => {
                 self.files.push((origin, name.to_string(), skip));
