@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::detect::{is_template_by_name, object_keys, verdict};
+use crate::detect::{is_template_by_name, object_keys, skip_by_name, verdict};
 use crate::engine::Checker;
 use crate::fix::{fix_text, ignore_fix, Fix, FixSelection, Fixed};
 use crate::options::Options;
@@ -25,7 +25,9 @@ pub struct Related {
 #[derive(Debug, Default)]
 pub struct Analysis {
     /// Whether the text is checked at all: it holds a Kubernetes object (a document with
-    /// `apiVersion` and `kind`) and is not a Helm template.
+    /// `apiVersion` and `kind`), is not a Helm template, and its file is not named as a
+    /// chart's or kustomize's configuration (`Chart.yaml`, `values*.yaml`,
+    /// `kustomization.yaml`): see [`crate::detect`].
     /// When `false`, `findings` and `errors` are empty.
     pub kubernetes: bool,
     /// The findings, in report order (by document, then position).
@@ -63,7 +65,9 @@ impl Analysis {
     /// be checked gives error entries.
     pub fn new(uri: &str, language: &str, text: &str, opts: &Options) -> Analysis {
         let mut out = Analysis::default();
-        if is_template_by_name(uri, language, text) {
+        // Helm charts' metadata, values and templates, kustomize's configuration: not
+        // manifests, as the CLI's directory walk decides (crate::detect).
+        if skip_by_name(uri).is_some() || is_template_by_name(uri, language, text) {
             return out;
         }
         let Ok(mut checker) = Checker::new(opts) else {
@@ -227,6 +231,10 @@ mod tests {
         let ci = "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n";
         let a = Analysis::new("file:///ci.yaml", "yaml", ci, &o);
         assert!(!a.kubernetes && a.errors.is_empty());
+        // kustomize's configuration is an object, but not a manifest to check.
+        let k = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n";
+        assert!(!Analysis::new("file:///k/kustomization.yaml", "yaml", k, &o).kubernetes);
+        assert!(Analysis::new("file:///k/other.yaml", "yaml", k, &o).kubernetes);
         let compose = "services:\n  web:\n    image: nginx\n    privileged: true\n";
         assert!(!Analysis::new("file:///compose.yaml", "yaml", compose, &o).kubernetes);
         // Broken YAML in a manifest is reported; in other YAML it is not.
