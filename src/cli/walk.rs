@@ -5,8 +5,9 @@
 //! a link back to a directory being walked reported as a loop, and every directory walked
 //! once however many links lead to it (so the walk is linear in the directories, never
 //! exponential in the links). Written on `std::fs` alone, so the native binary and the
-//! WASI build walk alike (walkdir, and so `ignore::WalkBuilder`, detects loops with file
-//! handles, which WASI does not offer). The file system is read through canonical paths,
+//! WASI build walk alike: walkdir, and so `ignore::WalkBuilder`, detects loops with
+//! `same-file` handles, which on wasm32-wasip1 (not `unix`) are "not supported on this
+//! platform", so following links fails there. The file system is read through canonical paths,
 //! which Node's WASI resolves where it fails on chains of relative links; paths are shown
 //! as walked.
 //!
