@@ -112,8 +112,6 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let limit = opts.limits.max_input_bytes;
     let mut read: Vec<(String, Vec<u8>, Option<PathBuf>)> = Vec::new();
     let mut skipped = Skipped::default();
-    // The manifests kept under each directory given, by its index.
-    let mut kept = std::collections::HashMap::<usize, usize>::new();
     // SARIF's URIs of the file names that are not UTF-8 (shown with escaped bytes).
     let mut uris = std::collections::BTreeMap::new();
     for input in inputs {
@@ -175,14 +173,10 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         if skipped.by_text(walked, &name, &bytes, &opts.limits) {
             continue;
         }
-        if let Some(origin) = walked {
-            *kept.entry(origin).or_default() += 1;
-        }
+        skipped.kept(walked);
         read.push((name, bytes, real_path));
     }
-    skipped.tell(args.show_skipped, &dirs, |origin| {
-        kept.get(&origin).copied().unwrap_or(0)
-    });
+    skipped.tell(args.show_skipped, &dirs);
     checker.count_skipped(skipped.count());
 
     // --fix and --diff: the fixes applied to what was read (and written back with

@@ -13,11 +13,13 @@ use crate::detect::{skip_by_name, skip_by_text, Skip};
 use crate::engine::decode;
 use crate::yaml::Limits;
 
-/// The files skipped so far, in walk order.
+/// The files skipped so far, in walk order, and how many were kept.
 #[derive(Debug, Default)]
 pub(super) struct Skipped {
     /// `(index of the directory given, file name shown, why)`.
     files: Vec<(usize, String, Skip)>,
+    /// The files kept (to be checked) under each directory given, by its index.
+    kept: std::collections::HashMap<usize, usize>,
 }
 
 impl Skipped {
@@ -65,6 +67,14 @@ impl Skipped {
         }
     }
 
+    /// Counts a file that is checked, found by walking the directory given at index
+    /// `origin` (`None`: named itself, not counted).
+    pub(super) fn kept(&mut self, origin: Option<usize>) {
+        if let Some(origin) = origin {
+            *self.kept.entry(origin).or_default() += 1;
+        }
+    }
+
     /// How many files were skipped.
     pub(super) fn count(&self) -> usize {
         self.files.len()
@@ -77,21 +87,15 @@ impl Skipped {
 
     /// Writes to standard error, with `show` (`--show-skipped`) a note per skipped file,
     /// `note: <file>: skipped: <reason>`, then a warning for each directory given (`dirs`:
-    /// `(index among the paths given, path)`) under which no manifest is left to check
-    /// (`checked(index)` counts those that are).
-    pub(super) fn tell(
-        &self,
-        show: bool,
-        dirs: &[(usize, &Path)],
-        checked: impl Fn(usize) -> usize,
-    ) {
+    /// `(index among the paths given, path)`) under which no file is left to check.
+    pub(super) fn tell(&self, show: bool, dirs: &[(usize, &Path)]) {
         if show {
             for (_, name, skip) in &self.files {
                 eprintln!("note: {name}: skipped: {}", skip.reason());
             }
         }
         for &(origin, dir) in dirs {
-            if checked(origin) > 0 {
+            if self.kept.get(&origin).is_some_and(|&n| n > 0) {
                 continue;
             }
             let skipped = self.count_from(origin);
