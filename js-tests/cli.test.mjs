@@ -238,3 +238,13 @@ test('the whole real corpus, every format', () => {
     same(['check', '--format', format, CORPUS]);
   }
 });
+
+test('walking a repository: skipped files, --exclude and ignore files as natively', () => {
+  // tests/fixtures/repo: a Helm chart, a kustomization, JSON files, a nested .gitignore.
+  const repo = 'tests/fixtures/repo';
+  for (const format of ['text', 'json']) {
+    same(['check', '--format', format, '--show-skipped', repo]);
+  }
+  same(['check', '--format', 'json', '--no-ignore', '--exclude', '*.json', '--exclude', '/chart', repo]);
+  same(['check', '--exclude', 'deploy/{a,b', repo]);
+});

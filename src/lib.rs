@@ -30,6 +30,7 @@
 )]
 
 pub mod baseline;
+pub mod detect;
 pub mod engine;
 pub mod fail_on;
 pub mod fields;

@@ -166,6 +166,17 @@ pub struct Summary {
     pub by_rule: BTreeMap<String, usize>,
     /// Findings per severity.
     pub by_severity: BTreeMap<String, usize>,
+    /// Files found by walking a directory and skipped as not Kubernetes manifests (Helm
+    /// charts' `Chart.yaml`, values and templates, `kustomization.yaml`, files without a
+    /// Kubernetes object: see [`crate::detect`]); they are not in `files`. Omitted from
+    /// the JSON when 0, so reports without skipped files keep their shape.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub skipped: usize,
+}
+
+/// Whether `n` is 0 (for `skip_serializing_if`).
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// `serde`'s test for counts omitted when zero.

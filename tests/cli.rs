@@ -431,7 +431,9 @@ fn directories_are_searched_recursively_in_order() {
     let empty = tree(&[("e/readme.md", b"x")]);
     let o = run_in(empty.path(), &["check", "e"], None);
     assert_eq!(code(&o), 0);
-    assert!(stderr(&o).contains("warning: e: no *.yaml or *.yml files found"));
+    assert!(
+        stderr(&o).contains("warning: e: no Kubernetes manifests (*.yaml, *.yml, *.json) found\n")
+    );
 }
 
 #[test]

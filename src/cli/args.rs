@@ -54,9 +54,13 @@ ignore. See the README for Neovim, Helix and Emacs. The native binary only: the 
 package's command (WASI) cannot serve it.";
 
 const CHECK_AFTER_HELP: &str = "\
-Directories are searched recursively for *.yaml and *.yml files (hidden entries below the \
-given directory are skipped; files are checked in sorted order). Standard input is read \
-only for `-`.
+Directories are searched recursively for *.yaml, *.yml and *.json files (hidden entries \
+below the given directory are skipped; files are checked in sorted order). Files found \
+this way that are not Kubernetes manifests are skipped and counted (--show-skipped names \
+them): Chart.yaml, values*.yaml, kustomization.yaml, Helm templates (text with `{{`), and \
+files with no document holding both apiVersion and kind. Entries that .gitignore, .ignore \
+or .git/info/exclude list (unless --no-ignore) or that --exclude matches are not walked. A \
+file named on the command line is always checked. Standard input is read only for `-`.
 
 Exit codes:
   2  a usage error (bad option, unknown rule, no PATH, a bad --baseline file) or a file \
@@ -154,6 +158,24 @@ pub(super) struct CheckArgs {
     /// `fixes`/`noFix`, SARIF's `fixes`, and a line under each finding in text.
     #[arg(long)]
     pub(super) show_fixes: bool,
+
+    /// Leave out files and directories that match GLOB when walking a directory
+    /// (repeatable). Globs are gitignore patterns, matched against the path below the
+    /// walked directory: `*.gen.yaml` or `vendor/` at any depth, `/deploy/old` at the top
+    /// only, `**/tmp/*.yaml`. A path named on the command line is always checked.
+    #[arg(long, value_name = "GLOB")]
+    pub(super) exclude: Vec<String>,
+
+    /// When walking a directory, do not read `.gitignore`, `.ignore` and
+    /// `.git/info/exclude` (they are read by default).
+    #[arg(long)]
+    pub(super) no_ignore: bool,
+
+    /// Print each file skipped while walking a directory, and why (`note:` lines on
+    /// standard error): Helm charts, values and templates, kustomization files, and files
+    /// without a Kubernetes object.
+    #[arg(long)]
+    pub(super) show_skipped: bool,
 
     /// The file name to report for standard input.
     #[arg(long, value_name = "PATH", default_value = "<stdin>")]

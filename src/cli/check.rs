@@ -9,7 +9,8 @@ use super::baseline;
 use super::fix;
 use super::io::{self, canonical, display_path, io_message, read_capped};
 use super::output::Output;
-use super::walk::walk;
+use super::skip::Skipped;
+use super::walk::{walk, Filters};
 use super::{inactive_warning, options_error, EXIT_USAGE};
 use crate::engine::decode;
 use crate::fail_on::FailOn;
@@ -25,6 +26,9 @@ pub(super) enum Input {
     File {
         shown: PathBuf,
         real: PathBuf,
+        /// For a file found by walking a directory, the index of that directory among the
+        /// paths given (such a file is skipped when it is not a Kubernetes manifest).
+        walked: Option<usize>,
     },
 }
 
@@ -71,11 +75,20 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         }
     };
 
+    let filters = match Filters::new(&args.exclude, args.no_ignore) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+    };
     let mut unreadable = false;
     let mut unread = 0usize;
     let mut inputs = Vec::new();
     let mut seen = HashSet::new();
-    for path in &args.paths {
+    // The directories given: `(index among the paths, path)`.
+    let mut dirs = Vec::new();
+    for (index, path) in args.paths.iter().enumerate() {
         if path.as_os_str() == "-" {
             if seen.insert(PathBuf::from("-")) {
                 inputs.push(Input::Stdin);
@@ -92,18 +105,13 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             }
         };
         if real.is_dir() {
-            let before = inputs.len();
-            unreadable |= walk(path, &mut inputs, &mut seen);
-            if inputs.len() == before {
-                eprintln!(
-                    "warning: {}: no *.yaml or *.yml files found",
-                    display_path(path)
-                );
-            }
+            dirs.push((index, path.as_path()));
+            unreadable |= walk(path, index, &filters, &mut inputs, &mut seen);
         } else if seen.insert(canonical(path)) {
             inputs.push(Input::File {
                 shown: path.clone(),
                 real,
+                walked: None,
             });
         }
     }
@@ -113,10 +121,20 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     // dropped.
     let limit = opts.limits.max_input_bytes;
     let mut read: Vec<(String, Vec<u8>, Option<PathBuf>)> = Vec::new();
+    let mut skipped = Skipped::default();
     // SARIF's URIs of the file names that are not UTF-8 (shown with escaped bytes).
     let mut uris = std::collections::BTreeMap::new();
     for input in inputs {
         let is_stdin = matches!(input, Input::Stdin);
+        let walked = match &input {
+            Input::File { walked, .. } => *walked,
+            Input::Stdin => None,
+        };
+        if let Input::File { shown, .. } = &input {
+            if skipped.by_name(walked, shown) {
+                continue;
+            }
+        }
         let real_path = match &input {
             Input::Stdin => None,
             Input::File { real, .. } => Some(real.clone()),
@@ -126,7 +144,7 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                 args.stdin_filename.clone(),
                 io::check_stdin().and_then(|()| read_capped(std::io::stdin().lock(), limit, 0)),
             ),
-            Input::File { shown, real } => (
+            Input::File { shown, real, .. } => (
                 {
                     let name = display_path(&shown);
                     if shown.to_str().is_none() {
@@ -162,8 +180,14 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             unread += 1;
             continue;
         }
+        if skipped.by_text(walked, &name, &bytes, &opts.limits) {
+            continue;
+        }
+        skipped.kept(walked);
         read.push((name, bytes, real_path));
     }
+    skipped.tell(args.show_skipped, &dirs);
+    checker.count_skipped(skipped.count());
 
     if let Some(mut matcher) = matcher {
         for (name, _, _) in &read {

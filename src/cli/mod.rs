@@ -35,6 +35,7 @@ mod check;
 mod fix;
 mod io;
 mod output;
+mod skip;
 mod walk;
 
 use std::process::ExitCode;

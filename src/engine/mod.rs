@@ -186,6 +186,12 @@ impl Checker {
         &self.report
     }
 
+    /// Counts `n` files a front end skipped as not Kubernetes manifests
+    /// ([`crate::detect`]; the report's `summary.skipped`).
+    pub fn count_skipped(&mut self, n: usize) {
+        self.report.summary.skipped += n;
+    }
+
     /// The whole report.
     pub fn finish(self) -> Report {
         self.report

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::detect::{is_template_by_name, object_keys, skip_by_name, verdict};
 use crate::engine::Checker;
 use crate::fix::{fix_text, ignore_fix, Fix, FixSelection, Fixed};
 use crate::options::Options;
@@ -24,7 +25,9 @@ pub struct Related {
 #[derive(Debug, Default)]
 pub struct Analysis {
     /// Whether the text is checked at all: it holds a Kubernetes object (a document with
-    /// `apiVersion` and `kind`) and is not a Helm template.
+    /// `apiVersion` and `kind`), is not a Helm template, and its file is not named as a
+    /// chart's or kustomize's configuration (`Chart.yaml`, `values*.yaml`,
+    /// `kustomization.yaml`): see [`crate::detect`].
     /// When `false`, `findings` and `errors` are empty.
     pub kubernetes: bool,
     /// The findings, in report order (by document, then position).
@@ -62,7 +65,9 @@ impl Analysis {
     /// be checked gives error entries.
     pub fn new(uri: &str, language: &str, text: &str, opts: &Options) -> Analysis {
         let mut out = Analysis::default();
-        if is_template_by_name(uri, language, text) {
+        // Helm charts' metadata, values and templates, kustomize's configuration: not
+        // manifests, as the CLI's directory walk decides (crate::detect).
+        if skip_by_name(uri).is_some() || is_template_by_name(uri, language, text) {
             return out;
         }
         let Ok(mut checker) = Checker::new(opts) else {
@@ -96,19 +101,15 @@ impl Analysis {
                 out.errors.extend(batch.errors);
             }
         });
-        // Template actions in text that does not parse: a Helm template, not a manifest
-        // (a manifest that only carries `{{ }}` in strings, alerting rules, parses).
-        if !syntax_errors.is_empty() && text.contains("{{") {
+        // The core's decision (crate::detect, shared with the CLI's directory walk): a
+        // Helm template when text with `{{` does not parse; a document that does not
+        // parse may be the Kubernetes object being typed.
+        if verdict(text, kubernetes, !syntax_errors.is_empty()).is_some() {
             return Analysis::default();
         }
-        // A document that does not parse may be the Kubernetes object being typed.
-        if !syntax_errors.is_empty() && (kubernetes || looks_like_kubernetes(text)) {
-            kubernetes = true;
+        if !syntax_errors.is_empty() {
             out.errors.extend(syntax_errors);
             out.errors.sort_by_key(|e| (e.document, e.span.start));
-        }
-        if !kubernetes {
-            return Analysis::default();
         }
         out.kubernetes = true;
         out
@@ -150,39 +151,6 @@ impl Analysis {
     pub fn ignore(&self, i: usize) -> Option<&Fix> {
         self.ignores.get(&i).and_then(|r| r.as_ref().ok())
     }
-}
-
-/// Whether the root of `doc` is a mapping with an `apiVersion` key, and with a `kind` key.
-fn object_keys(doc: &Document<'_>) -> (bool, bool) {
-    let Some(entries) = doc.root.and_then(|r| doc.map(r)) else {
-        return (false, false);
-    };
-    (
-        entries.iter().any(|e| e.key == "apiVersion"),
-        entries.iter().any(|e| e.key == "kind"),
-    )
-}
-
-/// A Helm (Go) template by what the client says (`helm`, `gotmpl`) or where it sits: text
-/// with template actions (`{{`) in a chart's `templates/` directory. (Text with `{{` that
-/// does not parse is one too: [`Analysis::new`] finds that in its own parse.)
-fn is_template_by_name(uri: &str, language: &str, text: &str) -> bool {
-    matches!(
-        language,
-        "helm" | "gotmpl" | "go-template" | "helm-template"
-    ) || (uri.contains("/templates/") && text.contains("{{"))
-}
-
-/// A text whose lines start with `apiVersion:` and `kind:` (YAML) or that names both as
-/// JSON keys: a Kubernetes manifest, even while a document of it does not parse.
-fn looks_like_kubernetes(text: &str) -> bool {
-    let mut api = false;
-    let mut kind = false;
-    for line in text.lines() {
-        api |= line.starts_with("apiVersion:") || line.starts_with("apiVersion :");
-        kind |= line.starts_with("kind:") || line.starts_with("kind :");
-    }
-    (api && kind) || (text.contains("\"apiVersion\"") && text.contains("\"kind\""))
 }
 
 /// The related information of finding `f` of `doc`.
@@ -263,6 +231,10 @@ mod tests {
         let ci = "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n";
         let a = Analysis::new("file:///ci.yaml", "yaml", ci, &o);
         assert!(!a.kubernetes && a.errors.is_empty());
+        // kustomize's configuration is an object, but not a manifest to check.
+        let k = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n";
+        assert!(!Analysis::new("file:///k/kustomization.yaml", "yaml", k, &o).kubernetes);
+        assert!(Analysis::new("file:///k/other.yaml", "yaml", k, &o).kubernetes);
         let compose = "services:\n  web:\n    image: nginx\n    privileged: true\n";
         assert!(!Analysis::new("file:///compose.yaml", "yaml", compose, &o).kubernetes);
         // Broken YAML in a manifest is reported; in other YAML it is not.

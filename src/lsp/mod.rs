@@ -13,8 +13,9 @@
 //!   fix at once as `source.fixAll.kube-secctx`, and "Ignore RULE for this resource"
 //!   ([`crate::fix::ignore_fix`]).
 //! - **Which documents**: only text that holds Kubernetes objects (a document with
-//!   `apiVersion` and `kind`); other YAML (CI workflows, compose files, Helm values) and
-//!   Helm templates get no diagnostics at all ([`analysis`]).
+//!   `apiVersion` and `kind`); other YAML (CI workflows, compose files, Helm values),
+//!   Helm templates and kustomization files get no diagnostics at all ([`analysis`], on
+//!   [`crate::detect`], which the CLI's directory walk uses too).
 //! - **Positions**: `positionEncoding` is negotiated: UTF-8 when the client offers it,
 //!   else UTF-16 (LSP's default). Every conversion goes through
 //!   [`crate::position::LineIndex`].

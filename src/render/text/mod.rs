@@ -325,7 +325,9 @@ fn location(file: &str, li: Option<&LineIndex<'_>>, span: Span) -> String {
 }
 
 /// The summary line, e.g. `Found 9 findings (7 errors, 2 warnings) in 1 file (1 resource
-/// checked).` or `No problems found in 2 files (3 resources checked).`
+/// checked).` or `No problems found in 2 files (3 resources checked).`, followed by
+/// ` 4 files skipped (not Kubernetes manifests).` when a directory walk skipped files
+/// (`summary.skipped`).
 pub fn summary_line(report: &Report) -> String {
     let s = &report.summary;
     let count = |sev: &str| s.by_severity.get(sev).copied().unwrap_or(0);
@@ -343,8 +345,13 @@ pub fn summary_line(report: &Report) -> String {
         ));
     }
     let files = plural(s.files, "file", "files");
+    let skipped = match s.skipped {
+        0 => String::new(),
+        1 => " 1 file skipped (not a Kubernetes manifest).".to_string(),
+        n => format!(" {n} files skipped (not Kubernetes manifests)."),
+    };
     if s.findings == 0 && s.errors == 0 {
-        return format!("No problems found in {files} ({checked}).");
+        return format!("No problems found in {files} ({checked}).{skipped}");
     }
     let mut what = Vec::new();
     if s.findings > 0 {
@@ -367,7 +374,10 @@ pub fn summary_line(report: &Report) -> String {
     if s.errors > 0 {
         what.push(plural(s.errors, "input error", "input errors"));
     }
-    format!("Found {} in {files} ({checked}).", what.join(" and "))
+    format!(
+        "Found {} in {files} ({checked}).{skipped}",
+        what.join(" and ")
+    )
 }
 
 #[cfg(test)]
@@ -455,6 +465,15 @@ mod tests {
             summary_line(&clean),
             "No problems found in 1 file (0 resources checked)."
         );
+        let mut skipping = clean.clone();
+        skipping.summary.skipped = 3;
+        assert_eq!(
+            summary_line(&skipping),
+            "No problems found in 1 file (0 resources checked). 3 files skipped (not \
+             Kubernetes manifests)."
+        );
+        skipping.summary.skipped = 1;
+        assert!(summary_line(&skipping).ends_with(" 1 file skipped (not a Kubernetes manifest)."));
         let nginx = check("n.yaml", NGINX, &Options::default()).unwrap();
         let line = summary_line(&nginx);
         assert!(line.starts_with("Found "), "{line}");

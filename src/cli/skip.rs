@@ -1,0 +1,113 @@
+//! Files found by walking a directory that are not Kubernetes manifests: skipped,
+//! counted, and with `--show-skipped` named on standard error, each with its reason.
+//!
+//! The decision is the core's ([`crate::detect`], which the language server uses too):
+//! by name before a file is read, then by its text once read (a byte scan; only texts
+//! the scan cannot decide are parsed before the check). A file named on the command line
+//! is never skipped: it is checked, and a file that is not a manifest is an input error.
+
+use std::path::Path;
+
+use super::io::display_path;
+use crate::detect::{skip_by_name, skip_by_text, Skip};
+use crate::engine::decode;
+use crate::yaml::Limits;
+
+/// The files skipped so far, in walk order, and how many were kept.
+#[derive(Debug, Default)]
+pub(super) struct Skipped {
+    /// `(index of the directory given, file name shown, why)`.
+    files: Vec<(usize, String, Skip)>,
+    /// The files kept (to be checked) under each directory given, by its index.
+    kept: std::collections::HashMap<usize, usize>,
+}
+
+impl Skipped {
+    /// Whether the file `shown`, found by walking the directory given at index `origin`
+    /// (`None`: named itself), is skipped by its name; if so it is recorded.
+    pub(super) fn by_name(&mut self, origin: Option<usize>, shown: &Path) -> bool {
+        let Some(origin) = origin else {
+            return false;
+        };
+        let name = display_path(shown);
+        match skip_by_name(&name) {
+            Some(skip) => {
+                self.files.push((origin, name, skip));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether the file `name` (as shown), found by walking the directory given at index
+    /// `origin` (`None`: named itself), is skipped by its `bytes`; if so it is recorded.
+    pub(super) fn by_text(
+        &mut self,
+        origin: Option<usize>,
+        name: &str,
+        bytes: &[u8],
+        limits: &Limits,
+    ) -> bool {
+        let Some(origin) = origin else {
+            return false;
+        };
+        // A UTF-16 file is checked, to be reported as one (its words are not ASCII bytes).
+        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+            return false;
+        }
+        // Bytes that are not UTF-8 are decided on the text the check reads (each such
+        // byte replaced by `?`): a manifest with a Latin-1 byte is checked, and reported.
+        let decoded = decode(bytes);
+        match skip_by_text(name, &decoded.text, limits) {
+            Some(skip) => {
+                self.files.push((origin, name.to_string(), skip));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Counts a file that is checked, found by walking the directory given at index
+    /// `origin` (`None`: named itself, not counted).
+    pub(super) fn kept(&mut self, origin: Option<usize>) {
+        if let Some(origin) = origin {
+            *self.kept.entry(origin).or_default() += 1;
+        }
+    }
+
+    /// How many files were skipped.
+    pub(super) fn count(&self) -> usize {
+        self.files.len()
+    }
+
+    /// How many files found by walking the directory given at index `origin` were skipped.
+    fn count_from(&self, origin: usize) -> usize {
+        self.files.iter().filter(|(o, _, _)| *o == origin).count()
+    }
+
+    /// Writes to standard error, with `show` (`--show-skipped`) a note per skipped file,
+    /// `note: <file>: skipped: <reason>`, then a warning for each directory given (`dirs`:
+    /// `(index among the paths given, path)`) under which no file is left to check.
+    pub(super) fn tell(&self, show: bool, dirs: &[(usize, &Path)]) {
+        if show {
+            for (_, name, skip) in &self.files {
+                eprintln!("note: {name}: skipped: {}", skip.reason());
+            }
+        }
+        for &(origin, dir) in dirs {
+            if self.kept.get(&origin).is_some_and(|&n| n > 0) {
+                continue;
+            }
+            let skipped = self.count_from(origin);
+            let why = match skipped {
+                0 => String::new(),
+                1 => " (1 file skipped: not a Kubernetes manifest; see --show-skipped)".into(),
+                n => format!(" ({n} files skipped: not Kubernetes manifests; see --show-skipped)"),
+            };
+            eprintln!(
+                "warning: {}: no Kubernetes manifests (*.yaml, *.yml, *.json) found{why}",
+                display_path(dir)
+            );
+        }
+    }
+}
