@@ -179,11 +179,6 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
-/// `serde`'s test for counts omitted when zero.
-fn is_zero(n: &usize) -> bool {
-    *n == 0
-}
-
 /// The options a report was produced with, echoed in the JSON.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
