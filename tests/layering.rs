@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 
 /// The core: the YAML layer, workloads, rules, engine, report, options, positions, fixes,
 /// field documentation.
-const CORE: [&str; 9] = [
+const CORE: [&str; 10] = [
     "yaml",
+    "suggest.rs",
     "fix",
     "fields",
     "workload.rs",
