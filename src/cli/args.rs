@@ -89,7 +89,8 @@ pub(super) struct CheckArgs {
     #[arg(long, value_name = "RULE,...", value_delimiter = ',')]
     pub(super) ignore: Vec<String>,
 
-    /// Output format: text (with code frames), the JSON report, or SARIF 2.1.0.
+    /// Output format: text (with code frames), concise (one line per finding), the JSON
+    /// report, or SARIF 2.1.0.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub(super) format: Format,
 
@@ -98,7 +99,7 @@ pub(super) struct CheckArgs {
     #[arg(long)]
     pub(super) exit_zero: bool,
 
-    /// When to color text output.
+    /// When to color text and concise output.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     pub(super) color: ColorWhen,
 
@@ -143,8 +144,11 @@ pub(super) enum LevelArg {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(super) enum Format {
-    /// Findings with code frames, and a summary line.
+    /// Findings with code frames under a line naming each resource, and a summary line.
     Text,
+    /// One line per finding, `path:line:col: severity: message [rule]` (GCC's shape, which
+    /// editors and CI log viewers link), and the summary line.
+    Concise,
     /// The JSON report (documented in the README).
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
@@ -169,6 +173,14 @@ pub(super) enum ColorWhen {
     Always,
     /// Never color.
     Never,
+}
+
+impl Format {
+    /// Text or concise: the formats for people, where `--diff` prints the diff itself and
+    /// `--fix` its summary line on standard output.
+    pub(super) fn is_human(self) -> bool {
+        matches!(self, Format::Text | Format::Concise)
+    }
 }
 
 fn parse_pss_version(s: &str) -> Result<PssVersion, String> {

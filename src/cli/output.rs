@@ -8,13 +8,14 @@ use super::args::{CheckArgs, ColorWhen, Format};
 use super::io;
 use crate::position::LineIndex;
 use crate::render::fixes::FixTable;
-use crate::render::{json, sarif, text, EntryWriter};
+use crate::render::{concise, json, sarif, text, EntryWriter};
 use crate::report::ReportOptions;
 use crate::{Batch, Report};
 
 /// One format's writer over standard output.
 pub(super) enum Output<'o> {
     Text(text::TextWriter<'o, io::Stdout>),
+    Concise(concise::ConciseWriter<'o, io::Stdout>),
     Json(json::JsonWriter<&'o mut io::Stdout>),
     Sarif(sarif::SarifWriter<&'o mut io::Stdout>),
 }
@@ -32,17 +33,9 @@ impl<'o> Output<'o> {
         uris: std::collections::BTreeMap<String, String>,
     ) -> std::io::Result<Output<'o>> {
         Ok(match args.format {
-            Format::Text => {
-                let color = match (args.no_color, args.color) {
-                    (true, _) | (_, ColorWhen::Never) => false,
-                    (false, ColorWhen::Always) => true,
-                    (false, ColorWhen::Auto) => io::auto_color(),
-                };
-                let opts = text::TextOptions {
-                    color,
-                    ..text::TextOptions::default()
-                };
-                Output::Text(text::TextWriter::new(out, &opts))
+            Format::Text => Output::Text(text::TextWriter::new(out, &text_options(args))),
+            Format::Concise => {
+                Output::Concise(concise::ConciseWriter::new(out, &text_options(args)))
             }
             Format::Json => Output::Json(json::JsonWriter::begin(
                 out,
@@ -66,6 +59,8 @@ impl<'o> Output<'o> {
     pub(super) fn set_fixes(&mut self, table: Option<FixTable>) {
         match self {
             Output::Text(w) => w.set_fixes(table),
+            // One line per finding: no fixes shown.
+            Output::Concise(_) => {}
             Output::Json(w) => w.set_fixes(table),
             Output::Sarif(w) => w.set_fixes(table),
         }
@@ -78,43 +73,60 @@ impl<'o> Output<'o> {
             Output::Text(w) => w
                 .entries(&batch.findings, &batch.errors, Some(li))
                 .map_err(|_| std::io::Error::other("cannot write")),
+            Output::Concise(w) => w
+                .entries(&batch.findings, &batch.errors, Some(li))
+                .map_err(|_| std::io::Error::other("cannot write")),
             Output::Json(w) => w.batch(&batch.findings, &batch.errors, Some(li)),
             Output::Sarif(w) => w.batch(&batch.findings, &batch.errors, Some(li)),
         }
     }
 
-    /// Ends the report (`report` gives the summary; its findings are not read). For text,
-    /// `unread` files that could not be read are counted after the summary line; when
-    /// nothing was read at all, only that is written.
+    /// Ends the report (`report` gives the summary; its findings are not read). For text
+    /// and concise, `unread` files that could not be read are counted after the summary
+    /// line; when nothing was read at all, only that is written.
     pub(super) fn finish(self, report: &Report, unread: usize) -> std::io::Result<()> {
-        match self {
-            Output::Text(w) => {
-                let written = (|| {
-                    // Nothing was read: a "no problems found" summary would mislead.
-                    let out = if report.files.is_empty() && unread > 0 {
-                        w.into_inner()
-                    } else {
-                        w.finish(report)?
-                    };
-                    if unread > 0 {
-                        let (files, were) = if unread == 1 {
-                            ("file", "was")
-                        } else {
-                            ("files", "were")
-                        };
-                        std::fmt::Write::write_fmt(
-                            out,
-                            format_args!(
-                                "{unread} {files} could not be read and {were} not checked (see the errors above).\n"
-                            ),
-                        )?;
-                    }
-                    Ok::<(), std::fmt::Error>(())
-                })();
-                written.map_err(|_| std::io::Error::other("cannot write"))
-            }
-            Output::Json(w) => w.finish(&report.summary)?.write_all(b"\n"),
-            Output::Sarif(w) => w.finish()?.write_all(b"\n"),
-        }
+        // Nothing was read: a "no problems found" summary would mislead.
+        let nothing_read = report.files.is_empty() && unread > 0;
+        let written = match self {
+            Output::Text(w) if nothing_read => unread_line(w.into_inner(), unread),
+            Output::Text(w) => w.finish(report).and_then(|out| unread_line(out, unread)),
+            Output::Concise(w) if nothing_read => unread_line(w.into_inner(), unread),
+            Output::Concise(w) => w.finish(report).and_then(|out| unread_line(out, unread)),
+            Output::Json(w) => return w.finish(&report.summary)?.write_all(b"\n"),
+            Output::Sarif(w) => return w.finish()?.write_all(b"\n"),
+        };
+        written.map_err(|_| std::io::Error::other("cannot write"))
     }
+}
+
+/// The text format's options from `--color` and `--no-color` (also the concise
+/// format's).
+fn text_options(args: &CheckArgs) -> text::TextOptions {
+    let color = match (args.no_color, args.color) {
+        (true, _) | (_, ColorWhen::Never) => false,
+        (false, ColorWhen::Always) => true,
+        (false, ColorWhen::Auto) => io::auto_color(),
+    };
+    text::TextOptions {
+        color,
+        ..text::TextOptions::default()
+    }
+}
+
+/// The line counting the files that could not be read, when there are any.
+fn unread_line(out: &mut io::Stdout, unread: usize) -> std::fmt::Result {
+    if unread == 0 {
+        return Ok(());
+    }
+    let (files, were) = if unread == 1 {
+        ("file", "was")
+    } else {
+        ("files", "were")
+    };
+    std::fmt::Write::write_fmt(
+        out,
+        format_args!(
+            "{unread} {files} could not be read and {were} not checked (see the errors above).\n"
+        ),
+    )
 }

@@ -1,5 +1,5 @@
-//! Renderers: the report as text with code frames ([`text`]), as the JSON report
-//! ([`json`]) or as SARIF ([`sarif`]), and the rule registry as tables and docs
+//! Renderers: the report as text with code frames ([`text`]), one line per finding
+//! ([`concise`]), as the JSON report ([`json`]) or as SARIF ([`sarif`]), and the rule registry as tables and docs
 //! ([`rules_markdown`], [`rules_table`], [`rules_json`], [`explain_markdown`]).
 //!
 //! This is an edge of the house: the report holds byte spans, and each renderer turns
@@ -10,6 +10,7 @@
 //! same output can be produced natively or from wasm. Every function returns a `String`;
 //! the caller decides where it goes.
 
+pub mod concise;
 pub mod fixes;
 pub mod json;
 pub mod sarif;
