@@ -373,3 +373,51 @@ Found 2 findings (2 errors) in 1 file (1 resource checked, 1 finding suppressed)
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).starts_with("# unknown-ignored-rule\n\n**Unknown rule ID in the ignore annotation.** Input diagnostic; severity `error`."));
 }
+
+/// The `text` blocks of the README that start with `first`: their lines.
+fn readme_block(first: &str) -> Vec<String> {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme
+        .find(&format!("```text\n{first}"))
+        .unwrap_or_else(|| panic!("no README block starts with {first:?}"));
+    let body = &readme[start + "```text\n".len()..];
+    let end = body.find("\n```").unwrap();
+    body[..end].lines().map(str::to_string).collect()
+}
+
+#[test]
+fn the_readme_shows_what_the_cli_prints() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // "### Example": the start of the nginx Deployment's text output.
+    let block = readme_block("Deployment nginx-deployment (examples/nginx-deployment.yaml)");
+    let out = stdout(&run_in(root, &["check", "examples/nginx-deployment.yaml"]));
+    assert!(out.starts_with(&(block.join("\n") + "\n")), "{out}");
+
+    // "### Output formats": concise lines of the DaemonSet (`...` stands for lines left out).
+    let block =
+        readme_block("$ kube-secctx check --format concise examples/privileged-daemonset.yaml");
+    let out = stdout(&run_in(
+        root,
+        &[
+            "check",
+            "--format",
+            "concise",
+            "examples/privileged-daemonset.yaml",
+        ],
+    ));
+    let lines: Vec<&str> = out.lines().collect();
+    for line in block.iter().skip(1).filter(|l| *l != "...") {
+        assert!(
+            lines.contains(&line.as_str()),
+            "{line:?} is not printed:\n{out}"
+        );
+    }
+    assert_eq!(lines.last().map(|l| l.to_string()), block.last().cloned());
+
+    // "Suppressing a rule for one resource": the typo.
+    let block = readme_block("Deployment shop/web (web.yaml)");
+    let dir = dir_with(&[("web.yaml", TYPO)]);
+    let out = stdout(&run_in(dir.path(), &["check", "web.yaml"]));
+    assert!(out.starts_with(&(block.join("\n") + "\n")), "{out}");
+}

@@ -51,7 +51,7 @@ pub fn describe(rule: &str) -> &'static str {
         "forbidden-selinux-options" => "None: which SELinux options the workload needs is a person's call.",
         "duplicate-key" => "None: which of the two keys was meant needs a person (the later one is what Kubernetes reads).",
         "invalid-field-type" => "None: which value was meant needs a person.",
-        "unknown-ignored-rule" => "**unsafe**: replaces the unknown ID with the closest rule ID (the first \"did you mean\"), when the annotation names only one unknown ID and a rule ID is close to it. Unsafe because the corrected ID then suppresses that rule's findings for the resource: check it is the rule you meant to accept.",
+        "unknown-ignored-rule" => "**unsafe**: replaces the unknown ID with the closest rule ID (the first \"did you mean\"), when the annotation names only one unknown ID, a rule ID is close to it, and the value is not a block scalar (`|`, `>`). Unsafe because the corrected ID then suppresses that rule's findings for the resource: check it is the rule you meant to accept.",
         _ => "None.",
     }
 }
@@ -218,7 +218,12 @@ impl Planner<'_, '_> {
     /// `unknown-ignored-rule`: the annotation's one unknown ID replaced with the closest
     /// rule ID.
     fn ignore_typo(&self) -> Result<Plan, NoFix> {
-        let text = self.scalar_here().ok_or("the annotation is not a string")?;
+        let node = self.node(&self.path).ok_or("no annotation")?;
+        let scalar = self.doc.scalar(node).ok_or("the annotation is not a string")?;
+        if scalar.style() == crate::yaml::Style::Block {
+            return Err("the annotation is a block scalar: correct it by hand".into());
+        }
+        let text = scalar.text.to_string();
         let ids = crate::rules::RULES.iter().map(|r| r.id);
         let (at, id) = match crate::rules::unknown_ignored_ids(&text).as_slice() {
             [one] => *one,
