@@ -63,7 +63,11 @@ Exit codes:
 kind, or goes past a limit or a budget)
   2  usage error (bad option, unknown rule, no PATH) or a file that could not be read
 
-Suppress rules for one resource with the annotation kube-secctx.io/ignore: \"rule-id,...\".";
+Suppress rules for one resource with the annotation kube-secctx.io/ignore: \"rule-id,...\" \
+(an ID that names no rule is an error, unknown-ignored-rule).
+
+Formats: text names each resource (Kind namespace/name (file)) above its findings; concise \
+prints one line per finding, path:line:col: severity: message [rule], then the summary line.";
 
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("fixing").args(["fix", "diff"])))]

@@ -219,7 +219,10 @@ impl Planner<'_, '_> {
     /// rule ID.
     fn ignore_typo(&self) -> Result<Plan, NoFix> {
         let node = self.node(&self.path).ok_or("no annotation")?;
-        let scalar = self.doc.scalar(node).ok_or("the annotation is not a string")?;
+        let scalar = self
+            .doc
+            .scalar(node)
+            .ok_or("the annotation is not a string")?;
         if scalar.style() == crate::yaml::Style::Block {
             return Err("the annotation is a block scalar: correct it by hand".into());
         }

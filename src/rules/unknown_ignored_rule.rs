@@ -34,19 +34,12 @@ declare_rule! {
     /// metadata:
     ///   name: example
     ///   annotations:
-    ///     kube-secctx.io/ignore: "privileged-containr"
+    ///     kube-secctx.io/ignore: "host-prot"
     /// spec:
-    ///   securityContext:
-    ///     runAsNonRoot: true
-    ///     seccompProfile: {type: RuntimeDefault}
     ///   containers:
     ///   - name: app
     ///     image: registry.example/app:1.0
-    ///     securityContext:
-    ///       privileged: true
-    ///       allowPrivilegeEscalation: false
-    ///       readOnlyRootFilesystem: true
-    ///       capabilities: {drop: [ALL]}
+    ///     ports: [{containerPort: 8080, hostPort: 8080}]
     /// ```
     /// ```yaml pass
     /// apiVersion: v1
@@ -54,19 +47,12 @@ declare_rule! {
     /// metadata:
     ///   name: example
     ///   annotations:
-    ///     kube-secctx.io/ignore: "privileged-container"
+    ///     kube-secctx.io/ignore: "host-port"
     /// spec:
-    ///   securityContext:
-    ///     runAsNonRoot: true
-    ///     seccompProfile: {type: RuntimeDefault}
     ///   containers:
     ///   - name: app
     ///     image: registry.example/app:1.0
-    ///     securityContext:
-    ///       privileged: true
-    ///       allowPrivilegeEscalation: false
-    ///       readOnlyRootFilesystem: true
-    ///       capabilities: {drop: [ALL]}
+    ///     ports: [{containerPort: 8080, hostPort: 8080}]
     /// ```
     ///
     /// ## Fix
