@@ -90,7 +90,7 @@ test('check: text, JSON and SARIF are the native CLI\'s, with its exit codes', (
   ];
   const codes = new Set();
   for (const paths of inputs) {
-    for (const format of ['text', 'json', 'sarif']) {
+    for (const format of ['text', 'concise', 'json', 'sarif']) {
       codes.add(same(['check', '--format', format, ...paths]).code);
     }
   }
@@ -234,14 +234,14 @@ test('rules, explain, help and version', () => {
 });
 
 test('the whole real corpus, every format', () => {
-  for (const format of ['text', 'json', 'sarif']) {
+  for (const format of ['text', 'concise', 'json', 'sarif']) {
     same(['check', '--format', format, CORPUS]);
   }
 });
 
 test('walking a repository: skipped files, --exclude and ignore files as natively', () => {
-  // tests/fixtures/repo: a Helm chart, a kustomization, JSON files, a nested .gitignore.
-  const repo = 'tests/fixtures/repo';
+  // tests/repo: a Helm chart, a kustomization, JSON files, a nested .gitignore.
+  const repo = 'tests/repo';
   for (const format of ['text', 'json']) {
     same(['check', '--format', format, '--show-skipped', repo]);
   }

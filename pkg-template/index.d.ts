@@ -177,7 +177,8 @@ export type RuleId =
   | "container-security-context-missing"
   | "writable-root-filesystem"
   | "duplicate-key"
-  | "invalid-field-type";
+  | "invalid-field-type"
+  | "unknown-ignored-rule";
 
 /** A Pod Security Admission check ID. */
 export type PsaCheckId =

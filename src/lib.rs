@@ -39,6 +39,7 @@ pub mod options;
 pub mod position;
 pub mod report;
 pub mod rules;
+pub mod suggest;
 pub mod workload;
 pub mod yaml;
 

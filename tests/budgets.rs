@@ -260,7 +260,7 @@ fn long_messages_past_the_byte_budget_are_an_error_entry() {
 /// order and an invalid document among them. (`make bench` prints the peak memory.)
 #[test]
 fn many_documents_are_written_as_checked_and_the_output_is_the_whole_report() {
-    use kube_secctx::render::{json, sarif, text};
+    use kube_secctx::render::{concise, json, sarif, text};
     use kube_secctx::Checker;
     let dir = tempfile::tempdir().unwrap();
     for n in [500, 2_000] {
@@ -306,6 +306,11 @@ fn many_documents_are_written_as_checked_and_the_output_is_the_whole_report() {
         assert_eq!(
             cli("text"),
             text::render(&report, &sources, &text::TextOptions::default()),
+            "{n}"
+        );
+        assert_eq!(
+            cli("concise"),
+            concise::render(&report, &sources, &text::TextOptions::default()),
             "{n}"
         );
         let streamed: serde_json::Value = serde_json::from_str(&cli("sarif")).unwrap();

@@ -159,7 +159,7 @@ fn pss_tag_and_fix_hint() {
     let o = run_in(dir.path(), &["check", "pod.yaml"], None);
     assert_eq!(code(&o), 1);
     let out = stdout(&o);
-    let expected = "pod.yaml:14:19: privileged-container [PSS baseline] privileged: container \"app\" must not set securityContext.privileged=true\n   |\n14 |       privileged: true\n   |                   ^^^^\n   |\n   = fix: remove `privileged: true` from the container's securityContext (or set it to false)\n\n";
+    let expected = "Pod prod/web (pod.yaml)\npod.yaml:14:19: privileged-container [PSS baseline] privileged: container \"app\" must not set securityContext.privileged=true\n   |\n14 |       privileged: true\n   |                   ^^^^\n   |\n   = fix: remove `privileged: true` from the container's securityContext (or set it to false)\n\n";
     assert!(out.starts_with(expected), "{out}");
     assert!(
         out.ends_with("Found 1 finding (1 error) in 1 file (1 resource checked).\n"),
@@ -378,7 +378,9 @@ fn stdin() {
     let o = run_in(&root(), &["check", "-"], Some(PRIVILEGED_POD.as_bytes()));
     assert_eq!(code(&o), 1);
     assert!(
-        stdout(&o).starts_with("<stdin>:14:19: privileged-container [PSS baseline] "),
+        stdout(&o).starts_with(
+            "Pod prod/web (<stdin>)\n<stdin>:14:19: privileged-container [PSS baseline] "
+        ),
         "{}",
         stdout(&o)
     );
@@ -634,7 +636,7 @@ fn sarif_log() {
         ],
         None,
     );
-    assert!(stdout(&t).starts_with("manifests/pod.yaml:7:63: privileged-container"));
+    assert!(stdout(&t).contains("\nmanifests/pod.yaml:7:63: privileged-container"));
 
     // Same input, same fingerprints.
     let again = json(&run_in(

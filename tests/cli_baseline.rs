@@ -229,7 +229,7 @@ fn moved_lines_reordered_documents_and_a_sidecar_keep_the_baseline_a_new_finding
     assert_eq!(code(&text), 1);
     let shown = stdout(&text);
     assert!(
-        shown.starts_with("./deploy/web.yaml:26:41: host-port [PSS baseline] hostPort: container \"proxy\" uses hostPort 80\n"),
+        shown.starts_with("Deployment shop/web (./deploy/web.yaml)\n./deploy/web.yaml:26:41: host-port [PSS baseline] hostPort: container \"proxy\" uses hostPort 80\n"),
         "{shown}"
     );
     assert!(

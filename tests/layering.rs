@@ -10,11 +10,12 @@
 use std::path::{Path, PathBuf};
 
 /// The core: the YAML layer, workloads, rules, engine, report, options, positions, fixes,
-/// field documentation, the baseline's fingerprints and the exit rule.
-const CORE: [&str; 11] = [
+/// field documentation, "did you mean", the baseline's fingerprints and the exit rule.
+const CORE: [&str; 12] = [
     "baseline.rs",
     "fail_on.rs",
     "yaml",
+    "suggest.rs",
     "fix",
     "fields",
     "workload.rs",

@@ -1,6 +1,6 @@
 //! Walking a repository, as a process: what `kube-secctx check DIR` checks and skips in a
 //! repository with a Helm chart, a kustomization, JSON files and ignore files
-//! (`tests/fixtures/repo`), `--exclude`, `--no-ignore`, `--show-skipped`, and files named
+//! (`tests/repo`), `--exclude`, `--no-ignore`, `--show-skipped`, and files named
 //! on the command line, which are always checked.
 #![cfg(feature = "cli")]
 #![allow(
@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 const BIN: &str = env!("CARGO_BIN_EXE_kube-secctx");
 
 /// The fixture repository, as a path from the project root.
-const REPO: &str = "tests/fixtures/repo";
+const REPO: &str = "tests/repo";
 
 /// The parts of the fixture repository this file is about (other tests add namespaces and
 /// workloads beside them).

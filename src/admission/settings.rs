@@ -414,8 +414,9 @@ pub fn fixable_rule_ids() -> Vec<&'static str> {
         .collect()
 }
 
-/// The IDs of the rules `rules` may add (hardening rules and the input diagnostic
-/// `invalid-field-type`; not `duplicate-key`, which cannot fire on decoded JSON).
+/// The IDs of the rules `rules` may add (hardening rules and the input diagnostics
+/// `invalid-field-type` and `unknown-ignored-rule`; not `duplicate-key`, which cannot fire
+/// on decoded JSON).
 pub fn hardening_rule_ids() -> Vec<&'static str> {
     rules::RULES
         .iter()

@@ -79,7 +79,11 @@ Accepted findings: --write-baseline FILE records today's findings (after --fix);
 --baseline FILE then reports only the findings it does not hold, and its entries that no \
 longer match as fixed.
 
-Suppress rules for one resource with the annotation kube-secctx.io/ignore: \"rule-id,...\".";
+Suppress rules for one resource with the annotation kube-secctx.io/ignore: \"rule-id,...\" \
+(an ID that names no rule is an error, unknown-ignored-rule).
+
+Formats: text names each resource (Kind namespace/name (file)) above its findings; concise \
+prints one line per finding, path:line:col: severity: message [rule], then the summary line.";
 
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("fixing").args(["fix", "diff"])))]
@@ -105,7 +109,8 @@ pub(super) struct CheckArgs {
     #[arg(long, value_name = "RULE,...", value_delimiter = ',')]
     pub(super) ignore: Vec<String>,
 
-    /// Output format: text (with code frames), the JSON report, or SARIF 2.1.0.
+    /// Output format: text (with code frames), concise (one line per finding), the JSON
+    /// report, or SARIF 2.1.0.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub(super) format: Format,
 
@@ -129,7 +134,7 @@ pub(super) struct CheckArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "diff"])]
     pub(super) write_baseline: Option<PathBuf>,
 
-    /// When to color text output.
+    /// When to color text and concise output.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     pub(super) color: ColorWhen,
 
@@ -192,8 +197,11 @@ pub(super) enum LevelArg {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(super) enum Format {
-    /// Findings with code frames, and a summary line.
+    /// Findings with code frames under a line naming each resource, and a summary line.
     Text,
+    /// One line per finding, `path:line:col: severity: message [rule]` (GCC's shape, which
+    /// editors and CI log viewers link), and the summary line.
+    Concise,
     /// The JSON report (documented in the README).
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
@@ -230,6 +238,14 @@ impl CheckArgs {
         } else {
             self.fail_on
         }
+    }
+}
+
+impl Format {
+    /// Text or concise: the formats for people, where `--diff` prints the diff itself and
+    /// `--fix` its summary line on standard output.
+    pub(super) fn is_human(self) -> bool {
+        matches!(self, Format::Text | Format::Concise)
     }
 }
 

@@ -240,6 +240,9 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             super::args::Format::Text => {
                 crate::render::text::render(&report, &sources, &Default::default())
             }
+            super::args::Format::Concise => {
+                crate::render::concise::render(&report, &sources, &Default::default())
+            }
             super::args::Format::Json => crate::render::json::render(&report, &sources) + "\n",
             super::args::Format::Sarif => {
                 crate::render::sarif::render(&report, &sources, &Default::default()) + "\n"
@@ -252,7 +255,7 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(exit_code(unreadable, fail_on.fails(&report.summary)));
     }
-    if args.diff && args.format == super::args::Format::Text {
+    if args.diff && args.format.is_human() {
         // The diffs are the output.
         eprintln!("{}", fix::summary_line(&fixes, 0, true, args.unsafe_fixes));
         let code = if unreadable {
@@ -297,7 +300,7 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let report = checker.finish();
     if args.fix {
         let line = fix::summary_line(&fixes, report.summary.findings, false, args.unsafe_fixes);
-        if args.format == super::args::Format::Text && written.is_ok() {
+        if args.format.is_human() && written.is_ok() {
             use std::io::Write as _;
             let _ = writeln!(out, "{line}");
         } else {

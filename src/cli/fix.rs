@@ -4,7 +4,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::args::{CheckArgs, Format};
+use super::args::CheckArgs;
 use crate::fix::{fix_text, Applicability, FixSelection};
 use crate::options::Options;
 use crate::render::fixes::FixTable;
@@ -55,7 +55,7 @@ pub(super) fn fix_input(
     let sel = selection(args);
     // --diff in JSON or SARIF shows every finding's fixes: one run plans them and
     // applies the selected ones.
-    let describe = args.diff && args.format != Format::Text;
+    let describe = args.diff && !args.format.is_human();
     let Ok(fixed) = fix_text(opts, name, text, &sel, describe) else {
         return Fixing::default();
     };

@@ -25,7 +25,7 @@
 //!   is an input error (exit 1) at that byte, shown with its code frame (the byte as `?`),
 //!   and the file's other documents are checked. A file that starts with a UTF-16 byte
 //!   order mark is one input error.
-//! - **Color** (text format only): `--color auto` (the default) colors when stdout is a
+//! - **Color** (text and concise formats only): `--color auto` (the default) colors when stdout is a
 //!   terminal, `NO_COLOR` is unset or empty and `TERM` is not `dumb`; `--color always`,
 //!   `--color never` and `--no-color` override it.
 

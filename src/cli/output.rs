@@ -10,13 +10,14 @@ use super::io;
 use crate::baseline::Matcher;
 use crate::position::LineIndex;
 use crate::render::fixes::FixTable;
-use crate::render::{json, sarif, text, EntryWriter};
+use crate::render::{concise, json, sarif, text, EntryWriter};
 use crate::report::ReportOptions;
 use crate::{Batch, Report};
 
 /// One format's writer over standard output.
 pub(super) enum Output<'o> {
     Text(text::TextWriter<'o, io::Stdout>),
+    Concise(concise::ConciseWriter<'o, io::Stdout>),
     Json(json::JsonWriter<&'o mut io::Stdout>),
     Sarif(sarif::SarifWriter<&'o mut io::Stdout>),
 }
@@ -34,17 +35,9 @@ impl<'o> Output<'o> {
         uris: std::collections::BTreeMap<String, String>,
     ) -> std::io::Result<Output<'o>> {
         Ok(match args.format {
-            Format::Text => {
-                let color = match (args.no_color, args.color) {
-                    (true, _) | (_, ColorWhen::Never) => false,
-                    (false, ColorWhen::Always) => true,
-                    (false, ColorWhen::Auto) => io::auto_color(),
-                };
-                let opts = text::TextOptions {
-                    color,
-                    ..text::TextOptions::default()
-                };
-                Output::Text(text::TextWriter::new(out, &opts))
+            Format::Text => Output::Text(text::TextWriter::new(out, &text_options(args))),
+            Format::Concise => {
+                Output::Concise(concise::ConciseWriter::new(out, &text_options(args)))
             }
             Format::Json => Output::Json(json::JsonWriter::begin(
                 out,
@@ -69,6 +62,8 @@ impl<'o> Output<'o> {
     pub(super) fn set_fixes(&mut self, table: Option<FixTable>) {
         match self {
             Output::Text(w) => w.set_fixes(table),
+            // One line per finding: no fixes shown.
+            Output::Concise(_) => {}
             Output::Json(w) => w.set_fixes(table),
             Output::Sarif(w) => w.set_fixes(table),
         }
@@ -81,71 +76,94 @@ impl<'o> Output<'o> {
             Output::Text(w) => w
                 .entries(&batch.findings, &batch.errors, Some(li))
                 .map_err(|_| std::io::Error::other("cannot write")),
+            Output::Concise(w) => w
+                .entries(&batch.findings, &batch.errors, Some(li))
+                .map_err(|_| std::io::Error::other("cannot write")),
             Output::Json(w) => w.batch(&batch.findings, &batch.errors, Some(li)),
             Output::Sarif(w) => w.batch(&batch.findings, &batch.errors, Some(li)),
         }
     }
 
-    /// Ends the report (`report` gives the summary; its findings are not read). For text,
-    /// `unread` files that could not be read are counted after the summary line; when
-    /// nothing was read at all, only that is written. With a baseline (`ending`), its
-    /// stale entries come before the summary line in text, and the JSON report has its
-    /// `baseline` field.
+    /// Ends the report (`report` gives the summary; its findings are not read). For text
+    /// and concise, `unread` files that could not be read are counted after the summary
+    /// line; when nothing was read at all, only that is written. With a baseline
+    /// (`ending`), its stale entries come before the summary line in text and concise,
+    /// the JSON report has its `baseline` field, and SARIF (whose results are findings)
+    /// leaves them to standard error.
     pub(super) fn finish(
         self,
         report: &Report,
         unread: usize,
         ending: Option<(&Plan, &Matcher)>,
     ) -> std::io::Result<()> {
-        match self {
-            Output::Text(mut w) => {
-                let written = (|| {
-                    if let Some((plan, matcher)) = ending {
-                        w.raw(&baseline::stale_text(plan, matcher))?;
-                    }
-                    // Nothing was read: a "no problems found" summary would mislead.
-                    let out = if report.files.is_empty() && unread > 0 {
-                        w.into_inner()
-                    } else {
-                        w.finish(report)?
-                    };
-                    if unread > 0 {
-                        let (files, were) = if unread == 1 {
-                            ("file", "was")
-                        } else {
-                            ("files", "were")
-                        };
-                        std::fmt::Write::write_fmt(
-                            out,
-                            format_args!(
-                                "{unread} {files} could not be read and {were} not checked (see the errors above).\n"
-                            ),
-                        )?;
-                    }
-                    Ok::<(), std::fmt::Error>(())
-                })();
-                written.map_err(|_| std::io::Error::other("cannot write"))
-            }
+        // Nothing was read: a "no problems found" summary would mislead.
+        let nothing_read = report.files.is_empty() && unread > 0;
+        let stale = ending.map(|(plan, matcher)| baseline::stale_text(plan, matcher));
+        let written = match self {
+            Output::Text(mut w) => (|| {
+                w.raw(stale.as_deref().unwrap_or(""))?;
+                let out = if nothing_read {
+                    w.into_inner()
+                } else {
+                    w.finish(report)?
+                };
+                unread_line(out, unread)
+            })(),
+            Output::Concise(mut w) => (|| {
+                w.raw(stale.as_deref().unwrap_or(""))?;
+                let out = if nothing_read {
+                    w.into_inner()
+                } else {
+                    w.finish(report)?
+                };
+                unread_line(out, unread)
+            })(),
             Output::Json(w) => {
                 let extra: Vec<_> = ending
                     .map(|(plan, matcher)| ("baseline", baseline::json_field(plan, matcher)))
                     .into_iter()
                     .collect();
-                w.finish_with(&report.summary, &extra)?.write_all(b"\n")
+                return w.finish_with(&report.summary, &extra)?.write_all(b"\n");
             }
             Output::Sarif(w) => {
-                // SARIF results are findings: the stale entries go to standard error.
-                if let Some((plan, matcher)) = ending {
-                    eprint!(
-                        "{}",
-                        baseline::stale_text(plan, matcher).trim_end_matches('\n')
-                    );
-                    if !matcher.stale().is_empty() {
-                        eprintln!();
-                    }
+                if let Some(stale) = stale.as_deref().filter(|s| !s.is_empty()) {
+                    eprintln!("{}", stale.trim_end_matches('\n'));
                 }
-                w.finish()?.write_all(b"\n")
+                return w.finish()?.write_all(b"\n");
             }
-        }
+        };
+        written.map_err(|_| std::io::Error::other("cannot write"))
     }
+}
+
+/// The text format's options from `--color` and `--no-color` (also the concise
+/// format's).
+fn text_options(args: &CheckArgs) -> text::TextOptions {
+    let color = match (args.no_color, args.color) {
+        (true, _) | (_, ColorWhen::Never) => false,
+        (false, ColorWhen::Always) => true,
+        (false, ColorWhen::Auto) => io::auto_color(),
+    };
+    text::TextOptions {
+        color,
+        ..text::TextOptions::default()
+    }
+}
+
+/// The line counting the files that could not be read, when there are any.
+fn unread_line(out: &mut io::Stdout, unread: usize) -> std::fmt::Result {
+    if unread == 0 {
+        return Ok(());
+    }
+    let (files, were) = if unread == 1 {
+        ("file", "was")
+    } else {
+        ("files", "were")
+    };
+    std::fmt::Write::write_fmt(
+        out,
+        format_args!(
+            "{unread} {files} could not be read and {were} not checked (see the errors above).\n"
+        ),
+    )
 }

@@ -265,7 +265,7 @@ impl Checker {
         // An error at the very end ("unexpected end of input") points at the end of the
         // last line, not at a line after it that editors and SARIF do not have.
         let eof = text.trim_end_matches(['\n', '\r']).len();
-        // Only the duplicate-key diagnostic names lines: index them when it does.
+        // Only some rules read the text's lines: index them when one does.
         let mut lines: Option<LineIndex<'_>> = None;
         let mut batch = Batch::default();
         let limits = self.opts.limits;
@@ -291,7 +291,7 @@ impl Checker {
                     },
                 }),
                 Parsed::Document(doc) => {
-                    if !doc.duplicates.is_empty() && lines.is_none() {
+                    if lines.is_none() && needs_lines(text, &doc) {
                         lines = Some(LineIndex::new(text));
                     }
                     self.document(&file_name, &doc, lines.as_ref(), &mut batch);
@@ -399,8 +399,8 @@ impl Checker {
         }
     }
 
-    /// Checks one parsed document of a text (`lines` indexes the text when the document
-    /// has duplicate keys) and returns its batch in report order, without adding it to
+    /// Checks one parsed document of a text (`lines` indexes the text when
+    /// [`needs_lines`]) and returns its batch in report order, without adding it to
     /// the report: for the fix planner ([`crate::fix`]), which checks a document before
     /// and after its fixes.
     pub(crate) fn check_parsed(
@@ -453,6 +453,18 @@ impl Checker {
 
 /// Sorts a batch into report order: findings by position (start, then end), rule and
 /// message; error entries by position.
+/// Whether checking `doc`, a document of `text`, needs the text's [`LineIndex`]
+/// (building one costs a pass over the text, so callers build it only then): when the
+/// document has a duplicated key (`duplicate-key` names the lines of the keys it hides),
+/// or names the [`IGNORE_ANNOTATION`] (`unknown-ignored-rule` points into its value).
+pub(crate) fn needs_lines(text: &str, doc: &Document<'_>) -> bool {
+    !doc.duplicates.is_empty()
+        || text
+            .as_bytes()
+            .get(doc.span.start..doc.span.end)
+            .is_some_and(|d| memchr::memmem::find(d, IGNORE_ANNOTATION.as_bytes()).is_some())
+}
+
 fn sort_batch(batch: &mut Batch) {
     let order = |a: &Finding, b: &Finding| {
         (a.span.start, a.span.end, a.rule, &a.message).cmp(&(

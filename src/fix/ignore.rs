@@ -92,7 +92,7 @@ fn in_document(
     finding: &Finding,
 ) -> Result<Fix, String> {
     let rule = finding.rule;
-    let lines = (!doc.duplicates.is_empty()).then(|| LineIndex::new(text));
+    let lines = crate::engine::needs_lines(text, doc).then(|| LineIndex::new(text));
     let batch = checker.check_parsed(file, doc, lines.as_ref());
     let same = |f: &Finding| f.rule == rule && f.path == finding.path;
     let Some(index) = batch.findings.iter().position(same) else {

@@ -176,7 +176,7 @@ pub fn fix_text(
             }
             Parsed::Document(doc) => doc,
         };
-        if !doc.duplicates.is_empty() && lines.is_none() {
+        if lines.is_none() && crate::engine::needs_lines(text, &doc) {
             lines = Some(LineIndex::new(text));
         }
         let batch = checker.check_parsed(&file_name, &doc, lines.as_ref());

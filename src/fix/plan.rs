@@ -51,6 +51,7 @@ pub fn describe(rule: &str) -> &'static str {
         "forbidden-selinux-options" => "None: which SELinux options the workload needs is a person's call.",
         "duplicate-key" => "None: which of the two keys was meant needs a person (the later one is what Kubernetes reads).",
         "invalid-field-type" => "None: which value was meant needs a person.",
+        "unknown-ignored-rule" => "**unsafe**: replaces the unknown ID with the closest rule ID (the first \"did you mean\"), when the annotation names only one unknown ID, a rule ID is close to it, and the value is not a block scalar (`|`, `>`). Unsafe because the corrected ID then suppresses that rule's findings for the resource: check it is the rule you meant to accept.",
         _ => "None.",
     }
 }
@@ -177,6 +178,7 @@ fn plan_for(doc: &Document<'_>, w: &Workload, f: &Finding) -> Result<Plan, NoFix
             })
         }
         "probe-or-lifecycle-host" => at.probe_hosts(),
+        "unknown-ignored-rule" => at.ignore_typo(),
         _ => none(),
     }
 }
@@ -211,6 +213,40 @@ impl Planner<'_, '_> {
     fn scalar_here(&self) -> Option<String> {
         let s = self.doc.scalar(self.node(&self.path)?)?;
         Some(s.text.to_string())
+    }
+
+    /// `unknown-ignored-rule`: the annotation's one unknown ID replaced with the closest
+    /// rule ID.
+    fn ignore_typo(&self) -> Result<Plan, NoFix> {
+        let node = self.node(&self.path).ok_or("no annotation")?;
+        let scalar = self
+            .doc
+            .scalar(node)
+            .ok_or("the annotation is not a string")?;
+        if scalar.style() == crate::yaml::Style::Block {
+            return Err("the annotation is a block scalar: correct it by hand".into());
+        }
+        let text = scalar.text.to_string();
+        let ids = crate::rules::RULES.iter().map(|r| r.id);
+        let (at, id) = match crate::rules::unknown_ignored_ids(&text).as_slice() {
+            [one] => *one,
+            _ => {
+                return Err("the annotation names several unknown IDs: correct them by hand".into())
+            }
+        };
+        let best = crate::suggest::did_you_mean(id, ids)
+            .first()
+            .copied()
+            .ok_or("no rule ID is close to it: correct it by hand")?;
+        let (before, after) = (
+            text.get(..at).unwrap_or_default(),
+            text.get(at + id.len()..).unwrap_or_default(),
+        );
+        Ok(Plan {
+            title: format!("replace {id:?} with {best:?}"),
+            applicability: Applicability::Unsafe,
+            ops: vec![self.set_here(json!(format!("{before}{best}{after}")))],
+        })
     }
 
     fn set_here(&self, value: Value) -> Op {

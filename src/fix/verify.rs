@@ -195,7 +195,8 @@ impl DocFix<'_, '_, '_> {
         if new_doc.root.map(|r| new_doc.to_json(r)) != Some(expected) {
             return Err("the fixed object is not the original with the planned changes".into());
         }
-        let lines = (!new_doc.duplicates.is_empty()).then(|| LineIndex::new(&new_text));
+        let lines =
+            crate::engine::needs_lines(&new_text, new_doc).then(|| LineIndex::new(&new_text));
         let batch = self
             .checker
             .check_parsed(self.file, new_doc, lines.as_ref());

@@ -90,7 +90,7 @@ impl Analysis {
                     return;
                 }
                 kubernetes |= api_version && kind;
-                if !doc.duplicates.is_empty() && lines.is_none() {
+                if lines.is_none() && crate::engine::needs_lines(text, &doc) {
                     lines = Some(LineIndex::new(text));
                 }
                 let batch = checker.check_parsed(&file, &doc, lines.as_ref());

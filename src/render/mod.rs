@@ -1,5 +1,5 @@
-//! Renderers: the report as text with code frames ([`text`]), as the JSON report
-//! ([`json`]) or as SARIF ([`sarif`]), and the rule registry as tables and docs
+//! Renderers: the report as text with code frames ([`text`]), one line per finding
+//! ([`concise`]), as the JSON report ([`json`]) or as SARIF ([`sarif`]), and the rule registry as tables and docs
 //! ([`rules_markdown`], [`rules_table`], [`rules_json`], [`explain_markdown`]).
 //!
 //! This is an edge of the house: the report holds byte spans, and each renderer turns
@@ -10,6 +10,7 @@
 //! same output can be produced natively or from wasm. Every function returns a `String`;
 //! the caller decides where it goes.
 
+pub mod concise;
 pub mod fixes;
 pub mod json;
 pub mod sarif;
@@ -399,49 +400,10 @@ pub fn rules_json() -> String {
     serde_json::to_string_pretty(&all).unwrap_or_else(|_| "[]".to_string())
 }
 
-/// Rule IDs close to `unknown` (edit distance at most a third of its length, or a prefix
-/// or substring match), best first, at most three: for "did you mean" hints.
+/// Rule IDs close to `unknown`, best first, at most three: for "did you mean" hints
+/// ([`crate::suggest::did_you_mean`] over the rule IDs).
 pub fn suggest_rules(unknown: &str) -> Vec<&'static str> {
-    let needle = unknown.trim().to_ascii_lowercase();
-    if needle.is_empty() {
-        return Vec::new();
-    }
-    let limit = (needle.chars().count() / 3).max(2);
-    let mut scored: Vec<(usize, &'static str)> = RULES
-        .iter()
-        .filter_map(|r| {
-            let d = edit_distance(&needle, r.id);
-            if d <= limit {
-                Some((d, r.id))
-            } else if needle.len() >= 4 && r.id.contains(needle.as_str()) {
-                Some((limit + 1, r.id))
-            } else {
-                None
-            }
-        })
-        .collect();
-    scored.sort();
-    scored.into_iter().take(3).map(|(_, id)| id).collect()
-}
-
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut row = Vec::with_capacity(b.len() + 1);
-        row.push(i + 1);
-        for (j, (cb, pair)) in b.iter().zip(prev.windows(2)).enumerate() {
-            let (diag, up) = match pair {
-                [d, u] => (*d, *u),
-                _ => (0, 0),
-            };
-            let left = row.get(j).copied().unwrap_or(0);
-            row.push((diag + usize::from(ca != *cb)).min(up + 1).min(left + 1));
-        }
-        prev = row;
-    }
-    prev.last().copied().unwrap_or(0)
+    crate::suggest::did_you_mean(unknown, RULES.iter().map(|r| r.id))
 }
 
 /// Where a span ends for display: a span whose last lines hold nothing of it but
@@ -520,7 +482,6 @@ mod tests {
             Some(&"host-namespaces")
         );
         assert!(suggest_rules("zzzzzzzzzz").is_empty());
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 
     #[test]

@@ -63,11 +63,13 @@ mod seccomp_baseline;
 mod seccomp_restricted;
 mod selinux;
 mod sysctls;
+mod unknown_ignored_rule;
 mod windows_host_process;
 
 pub use capabilities_baseline::BASELINE_CAPABILITIES;
 pub use selinux::SELINUX_TYPES;
 pub use sysctls::SAFE_SYSCTLS;
+pub(crate) use unknown_ignored_rule::unknown_ids as unknown_ignored_ids;
 
 /// Values a level allows, grouped by the first policy version (`v1.<minor>`) that allows
 /// them: a set that grows with the version is a slice of these, oldest first
@@ -218,6 +220,7 @@ pub static RULES: &[&Rule] = &[
     &read_only_root::WRITABLE_ROOT_FILESYSTEM,
     &duplicate_key::DUPLICATE_KEY,
     &invalid_field_type::INVALID_FIELD_TYPE,
+    &unknown_ignored_rule::UNKNOWN_IGNORED_RULE,
 ];
 
 /// The rule with this ID.

@@ -282,3 +282,50 @@ fn hover_shows_rule_docs_and_security_context_fields() {
     assert_eq!(md.matches("## Automatic fix").count(), 6);
     assert!(c.shutdown().success());
 }
+
+#[test]
+fn a_typo_in_the_ignore_annotation_is_an_error_with_a_quick_fix() {
+    let (mut c, _) = Client::start(push_caps(), Value::Null);
+    // nginx with an annotation whose second ID is a typo.
+    let mut text = nginx().replacen(
+        "metadata:\n  name: nginx-deployment\n",
+        "metadata:\n  name: nginx-deployment\n  annotations:\n    kube-secctx.io/ignore: \"writable-root-filesystem, may-run-as-rot\"\n",
+        1,
+    );
+    open(&mut c, URI, &text);
+    let ds = c.diagnostics(URI, 1);
+    let typo = find(&ds, "unknown-ignored-rule").clone();
+    // The ID itself: line 5 (0-based), UTF-16 columns 54..68.
+    assert_eq!(range(&typo), [5, 54, 5, 68], "{typo:#}");
+    assert_eq!(typo["severity"], 1);
+    assert_eq!(
+        typo["message"],
+        "kube-secctx.io/ignore names \"may-run-as-rot\", which is not a rule ID: did you mean `may-run-as-root`?"
+    );
+    // The typo suppresses nothing: may-run-as-root is still reported.
+    assert!(codes(&ds).contains(&"may-run-as-root".to_string()));
+
+    let actions = code_actions(
+        &mut c,
+        typo["range"].clone(),
+        json!([typo]),
+        Some(json!(["quickfix"])),
+    );
+    let fix = actions
+        .iter()
+        .find(|a| a["title"] == "Replace \"may-run-as-rot\" with \"may-run-as-root\" (unsafe fix)")
+        .unwrap_or_else(|| panic!("{actions:#?}"));
+    text = apply_action(&mut c, &text, fix, 2);
+    assert!(
+        text.contains("    kube-secctx.io/ignore: \"writable-root-filesystem, may-run-as-root\"\n"),
+        "{text}"
+    );
+    let ds = c.diagnostics(URI, 2);
+    let left = codes(&ds);
+    assert!(
+        !left.contains(&"unknown-ignored-rule".to_string()),
+        "{ds:#?}"
+    );
+    assert!(!left.contains(&"may-run-as-root".to_string()), "{ds:#?}");
+    assert!(c.shutdown().success());
+}

@@ -26,6 +26,7 @@ export const UNSAFE_REASON = {
   'probe-or-lifecycle-host': "probes and hooks then reach the pod's own IP, not that host",
   'pod-security-context-missing': 'it may stop the workload from starting',
   'container-security-context-missing': 'it may stop the workload from starting',
+  'unknown-ignored-rule': "the corrected ID suppresses that rule's findings for the resource",
 };
 
 /** The reason for a rule's unsafe fix (a generic one for a rule not listed). */

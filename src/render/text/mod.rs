@@ -11,15 +11,23 @@
 //!    = fix: remove `privileged: true` from the container's securityContext (or set it to false)
 //! ```
 //!
+//! Above the first finding of each resource, a line names it: its kind, its namespace
+//! (when the manifest sets one) and name, and its file, e.g.
+//! `Deployment prod/web (deploy.yaml)`, so that a file of many resources (a `kubectl get
+//! pods -A -o yaml` dump, a `List`, a multi-document stream) reads resource by resource,
+//! as kube-score's output does. A resource without findings gets no line.
+//!
 //! The header is `path:line:column: rule [tag] message`, where line and column are
 //! **1-based** and the column counts **characters** (Unicode scalar values), as in the
 //! JSON report. The tag is `PSS baseline` or `PSS restricted` (the PSA check's own level)
 //! for Pod Security Standards findings, `hardening` or `diagnostic` for the others. An error
 //! entry (a document that could not be checked) is `path:line:column: error: message`
-//! with its frame. Entries are grouped by file, in position order, and the output ends
-//! with a summary line.
+//! with its frame, and belongs to no resource (the finding after it names its resource
+//! again). Entries are grouped by file, in position order, and the output ends with a
+//! summary line.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use annotate_snippets::renderer::{AnsiColor, DecorStyle, Effects, Style};
 use annotate_snippets::{Level, Renderer};
@@ -32,7 +40,7 @@ use super::fixes::FixTable;
 use super::{index_for, plural, Sources};
 use crate::fix::{Applicability, Offer};
 use crate::position::{LineIndex, Unit};
-use crate::report::{ErrorEntry, Finding, Report, Severity};
+use crate::report::{ErrorEntry, Finding, Report, ResourceRef, Severity};
 use crate::rules::{self, Category};
 use crate::yaml::Span;
 
@@ -55,30 +63,30 @@ impl Default for TextOptions {
     }
 }
 
-/// ANSI styles, or none.
-struct Paint {
-    on: bool,
+/// ANSI styles, or none (shared with [`super::concise`]).
+pub(super) struct Paint {
+    pub(super) on: bool,
 }
 
 impl Paint {
-    fn paint(&self, style: Style, text: &str) -> String {
+    pub(super) fn paint(&self, style: Style, text: &str) -> String {
         if self.on {
             format!("{style}{text}{style:#}")
         } else {
             text.to_string()
         }
     }
-    fn bold(&self, text: &str) -> String {
+    pub(super) fn bold(&self, text: &str) -> String {
         self.paint(Style::new().effects(Effects::BOLD), text)
     }
-    fn severity(&self, severity: Severity, text: &str) -> String {
+    pub(super) fn severity(&self, severity: Severity, text: &str) -> String {
         let color = match severity {
             Severity::Error => AnsiColor::BrightRed,
             Severity::Warning => AnsiColor::Yellow,
         };
         self.paint(color.on_default().effects(Effects::BOLD), text)
     }
-    fn dim(&self, text: &str) -> String {
+    pub(super) fn dim(&self, text: &str) -> String {
         self.paint(AnsiColor::Cyan.on_default(), text)
     }
 }
@@ -171,6 +179,9 @@ pub struct TextWriter<'o, W: std::fmt::Write + ?Sized> {
     renderer: Renderer,
     frames: bool,
     fixes: Option<FixTable>,
+    /// The resource whose line was written last, with its file and document; `None`
+    /// at the start and after an error entry.
+    resource: Option<(Arc<str>, usize, Arc<ResourceRef>)>,
 }
 
 impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
@@ -188,6 +199,7 @@ impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
             renderer,
             frames: opts.frames,
             fixes: None,
+            resource: None,
         }
     }
 
@@ -247,6 +259,23 @@ impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
     }
 
     fn entry(&mut self, entry: Entry<'_>, index: Option<&LineIndex<'_>>) -> std::fmt::Result {
+        match entry {
+            Entry::Finding(f) => {
+                let same = self.resource.as_ref().is_some_and(|(file, doc, r)| {
+                    *file == f.file
+                        && *doc == f.document
+                        && (Arc::ptr_eq(r, &f.resource) || **r == *f.resource)
+                });
+                if !same {
+                    let line = resource_line(&f.resource, &f.file);
+                    self.out.write_str(&self.paint.bold(&line))?;
+                    self.out.write_char('\n')?;
+                    self.resource =
+                        Some((Arc::clone(&f.file), f.document, Arc::clone(&f.resource)));
+                }
+            }
+            Entry::Error(_) => self.resource = None,
+        }
         let paint = &self.paint;
         let out = &mut *self.out;
         let frame = if self.frames {
@@ -312,9 +341,20 @@ impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
     }
 }
 
+/// The line above a resource's findings: `Kind namespace/name (file)`, the namespace only
+/// when the manifest sets one (`Deployment web (deploy.yaml)`), `(no name)` for a
+/// resource without `metadata.name`.
+pub fn resource_line(r: &ResourceRef, file: &str) -> String {
+    let name = r.name.as_deref().unwrap_or("(no name)");
+    match r.namespace.as_deref() {
+        Some(ns) => format!("{} {ns}/{name} ({file})", r.kind),
+        None => format!("{} {name} ({file})", r.kind),
+    }
+}
+
 /// `path:line:column` (1-based, the column in characters), or just `path` without the
 /// file's text.
-fn location(file: &str, li: Option<&LineIndex<'_>>, span: Span) -> String {
+pub(super) fn location(file: &str, li: Option<&LineIndex<'_>>, span: Span) -> String {
     match li {
         Some(li) => {
             let at = li.line_col(span.start, Unit::Char);
@@ -425,7 +465,9 @@ mod tests {
         let report = check("n.yaml", NGINX, &Options::default()).unwrap();
         let out = render(&report, &super::super::no_sources, &TextOptions::default());
         assert!(
-            out.starts_with("n.yaml: pod-security-context-missing"),
+            out.starts_with(
+                "Deployment nginx-deployment (n.yaml)\nn.yaml: pod-security-context-missing"
+            ),
             "{out}"
         );
         assert!(!out.contains(" | "), "{out}");

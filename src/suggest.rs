@@ -1,0 +1,120 @@
+//! "Did you mean" hints: the known names closest to one that is not known.
+//!
+//! One function for every place that meets a name it does not know: rule IDs given to
+//! `--select`/`--ignore`/`explain`, rule IDs in the `kube-secctx.io/ignore` annotation
+//! (the `unknown-ignored-rule` input diagnostic), and any other list of names (field
+//! names, setting keys) a caller passes in.
+
+/// At most this many suggestions are returned.
+pub const MAX_SUGGESTIONS: usize = 3;
+
+/// The names among `candidates` close to `unknown`, best first, at most
+/// [`MAX_SUGGESTIONS`].
+///
+/// Names are compared without ASCII case and surrounding whitespace. A candidate is
+/// close when its optimal-string-alignment distance to `unknown` (insertions, deletions,
+/// substitutions and transpositions of adjacent characters, counted in characters; the
+/// `strsim` crate) is at most a third of `unknown`'s length in characters, and at least
+/// 1; or, for an `unknown` of four characters or more, when the candidate contains it
+/// (`seccomp` → `missing-seccomp-profile`, ranked after every edit-distance match). Ties
+/// keep the candidates' order. Returns nothing for an empty `unknown`.
+///
+/// ```
+/// use kube_secctx::suggest::did_you_mean;
+/// let ids = ["privileged-container", "host-port", "host-path-volume"];
+/// assert_eq!(did_you_mean("privileged-containr", ids), ["privileged-container"]);
+/// assert_eq!(did_you_mean("hots-port", ids), ["host-port"]);
+/// assert!(did_you_mean("zzzz", ids).is_empty());
+/// ```
+pub fn did_you_mean<'c, I>(unknown: &str, candidates: I) -> Vec<&'c str>
+where
+    I: IntoIterator<Item = &'c str>,
+{
+    let needle = unknown.trim().to_ascii_lowercase();
+    if needle.is_empty() {
+        return Vec::new();
+    }
+    let limit = (needle.chars().count() / 3).max(1);
+    let mut scored: Vec<(usize, usize, &'c str)> = candidates
+        .into_iter()
+        .enumerate()
+        .filter_map(|(order, candidate)| {
+            let lower = candidate.to_ascii_lowercase();
+            let distance = strsim::osa_distance(&needle, &lower);
+            if distance <= limit {
+                Some((distance, order, candidate))
+            } else if needle.chars().count() >= 4 && lower.contains(needle.as_str()) {
+                Some((limit + 1, order, candidate))
+            } else {
+                None
+            }
+        })
+        .collect();
+    scored.sort_unstable();
+    scored
+        .into_iter()
+        .take(MAX_SUGGESTIONS)
+        .map(|(_, _, candidate)| candidate)
+        .collect()
+}
+
+/// `` `a` `` , `` `a` or `b` `` or `` `a`, `b` or `c` ``: suggestions for a message, each
+/// in backticks; empty for none.
+pub fn or_list(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RULES;
+
+    fn ids() -> impl Iterator<Item = &'static str> {
+        RULES.iter().map(|r| r.id)
+    }
+
+    #[test]
+    fn rule_ids() {
+        assert_eq!(
+            did_you_mean("privileged-containr", ids()),
+            ["privileged-container"]
+        );
+        // A transposition is one edit.
+        assert_eq!(
+            did_you_mean("privilegde-container", ids()),
+            ["privileged-container"]
+        );
+        assert_eq!(
+            did_you_mean("Host-Namespace", ids()).first(),
+            Some(&"host-namespaces")
+        );
+        // A part of an ID, after the close ones.
+        assert_eq!(
+            did_you_mean("seccomp", ids()),
+            ["unconfined-seccomp-profile", "missing-seccomp-profile"]
+        );
+        assert!(did_you_mean("zzzzzzzzzz", ids()).is_empty());
+        assert!(did_you_mean("  ", ids()).is_empty());
+    }
+
+    #[test]
+    fn short_names_need_a_close_match() {
+        let fields = ["hostPID", "hostIPC", "hostNetwork", "hostUsers"];
+        assert_eq!(did_you_mean("hostPDI", fields), ["hostPID"]);
+        assert_eq!(did_you_mean("ab", ["abc", "xy", "a"]), ["abc", "a"]);
+        assert!(did_you_mean("ab", ["xyz"]).is_empty());
+    }
+
+    #[test]
+    fn lists() {
+        assert_eq!(or_list(&[]), "");
+        assert_eq!(or_list(&["a"]), "`a`");
+        assert_eq!(or_list(&["a", "b"]), "`a` or `b`");
+        assert_eq!(or_list(&["a", "b", "c"]), "`a`, `b` or `c`");
+    }
+}
