@@ -63,7 +63,12 @@ Exit codes:
 kind, or goes past a limit or a budget)
   2  usage error (bad option, unknown rule, no PATH) or a file that could not be read
 
-Suppress rules for one resource with the annotation kube-secctx.io/ignore: \"rule-id,...\".";
+Suppress rules for one resource with the annotation kube-secctx.io/ignore: \"rule-id,...\".
+
+Settings also come from a config file, .kube-secctx.yaml (or .kube-secctx.yml), found in \
+the working directory or its nearest ancestor that has one, or named by --config: level, \
+pssVersion, select, ignore, exclude, perFileIgnores, namespaces, admissionConfig, failOn \
+(see the README). Flags override the file; --show-settings prints what is in force.";
 
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("fixing").args(["fix", "diff"])))]
@@ -72,22 +77,41 @@ pub(super) struct CheckArgs {
     #[arg(value_name = "PATH")]
     pub(super) paths: Vec<PathBuf>,
 
-    /// Run the Pod Security Standards alone, at this level. Without it, the default profile
-    /// runs everything: PSS restricted, the hardening rules and the input diagnostics.
+    /// Run the Pod Security Standards alone, at this level. Without it (or with
+    /// `default`), the default profile runs everything: PSS restricted, the hardening
+    /// rules and the input diagnostics. Overrides the config file's `level`.
     #[arg(long, value_enum)]
     pub(super) level: Option<LevelArg>,
 
-    /// The Pod Security Standards policy version: `latest` or `v1.N`.
-    #[arg(long, value_name = "VERSION", default_value = "latest", value_parser = parse_pss_version)]
-    pub(super) pss_version: PssVersion,
+    /// The Pod Security Standards policy version: `latest` (the default) or `v1.N`.
+    /// Overrides the config file's `pssVersion`.
+    #[arg(long, value_name = "VERSION", value_parser = parse_pss_version)]
+    pub(super) pss_version: Option<PssVersion>,
 
-    /// Only these rules (comma-separated IDs; see `kube-secctx rules`).
+    /// Only these rules (comma-separated IDs; see `kube-secctx rules`). Replaces the
+    /// config file's `select` (`--select ''` clears it).
     #[arg(long, value_name = "RULE,...", value_delimiter = ',')]
-    pub(super) select: Vec<String>,
+    pub(super) select: Option<Vec<String>>,
 
-    /// Never these rules (comma-separated IDs).
+    /// Never these rules (comma-separated IDs). Replaces the config file's `ignore`
+    /// (`--ignore ''` clears it).
     #[arg(long, value_name = "RULE,...", value_delimiter = ',')]
-    pub(super) ignore: Vec<String>,
+    pub(super) ignore: Option<Vec<String>>,
+
+    /// The config file to read, instead of the `.kube-secctx.yaml` (or `.yml`) found in
+    /// the working directory or its nearest ancestor that has one.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub(super) config: Option<PathBuf>,
+
+    /// Read no config file.
+    #[arg(long)]
+    pub(super) no_config: bool,
+
+    /// Print the settings in force and where each came from (default, the config file
+    /// and its line, or a flag), then exit 0 without checking. Text, or JSON with
+    /// `--format json`.
+    #[arg(long)]
+    pub(super) show_settings: bool,
 
     /// Output format: text (with code frames), the JSON report, or SARIF 2.1.0.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -135,6 +159,9 @@ pub(super) struct CheckArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(super) enum LevelArg {
+    /// The default profile: PSS restricted, the hardening rules and the input
+    /// diagnostics (to override a config file's `level`).
+    Default,
     /// PSS baseline: known privilege escalations.
     Baseline,
     /// PSS restricted: current pod hardening best practice (includes baseline).
@@ -175,11 +202,13 @@ fn parse_pss_version(s: &str) -> Result<PssVersion, String> {
     s.parse::<PssVersion>().map_err(|e| e.to_string())
 }
 
-impl From<LevelArg> for Level {
-    fn from(l: LevelArg) -> Level {
-        match l {
-            LevelArg::Baseline => Level::Baseline,
-            LevelArg::Restricted => Level::Restricted,
+impl LevelArg {
+    /// The core's level: `None` for the default profile.
+    pub(super) fn level(self) -> Option<Level> {
+        match self {
+            LevelArg::Default => None,
+            LevelArg::Baseline => Some(Level::Baseline),
+            LevelArg::Restricted => Some(Level::Restricted),
         }
     }
 }

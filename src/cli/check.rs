@@ -8,8 +8,10 @@ use super::args::CheckArgs;
 use super::fix;
 use super::io::{self, canonical, display_path, io_message, read_capped};
 use super::output::Output;
+use super::settings;
 use super::walk::walk;
 use super::{inactive_warning, options_error, EXIT_USAGE};
+use crate::config::Resolved;
 use crate::engine::decode;
 use crate::position::LineIndex;
 use crate::render::sarif;
@@ -26,22 +28,35 @@ pub(super) enum Input {
     },
 }
 
-/// One input read: its name, its bytes (fixed with --fix), and with --show-fixes its
-/// findings' fixes.
-type Read = (String, Vec<u8>, Option<crate::render::fixes::FixTable>);
+/// One input read: its name, its bytes (fixed with --fix), with --show-fixes its
+/// findings' fixes, and the rules the config file's `perFileIgnores` turn off in it.
+type Read = (
+    String,
+    Vec<u8>,
+    Option<crate::render::fixes::FixTable>,
+    Vec<String>,
+);
 
 /// Runs `check` with its arguments.
 ///
 /// # Errors
 /// Only when standard output cannot be written (a closed pipe is not an error).
 pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    let opts = Options {
-        level: args.level.map(Into::into),
-        pss_version: args.pss_version,
-        select: clean_ids(&args.select),
-        ignore: clean_ids(&args.ignore),
-        ..Options::default()
+    // The config file and the flags (see settings.rs). WIRING (issue 14): the lead
+    // connects `settings.exclude` (the walk's excludes; `--exclude` replaces it),
+    // `settings.namespaces` (`--namespaces`), `settings.admission_config`
+    // (`--admission-config`) and `settings.fail_on` (`--fail-on`) here, each flag
+    // overriding the file's value with `Setting::set(value, Origin::Flag("--..."))` so
+    // that `--show-settings` shows it.
+    let Ok(loaded) = settings::load(args) else {
+        return Ok(ExitCode::from(EXIT_USAGE));
     };
+    if args.show_settings {
+        io::write_stdout(&settings::show(&loaded, args.format))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let settings = &loaded.resolved;
+    let opts = settings.options();
     let mut checker = match Checker::new(&opts) {
         Ok(c) => c,
         Err(e) => {
@@ -164,12 +179,18 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(EXIT_USAGE));
     }
+    // The rules `perFileIgnores` turns off in each input.
+    let file_ignores: Vec<Vec<String>> = read
+        .iter()
+        .map(|(name, _, real)| file_ignores(settings, name, real.as_deref()))
+        .collect();
     let mut fixes = fix::FixSummary::default();
     // With --diff in JSON or SARIF, each file's fixes, from the run that fixed it.
     let mut diff_tables = Vec::new();
     if args.fix || args.diff {
-        for (name, bytes, real) in &mut read {
+        for ((name, bytes, real), ignored) in read.iter_mut().zip(&file_ignores) {
             let target = real.as_deref().filter(|_| args.fix);
+            let opts = with_ignored(&opts, ignored);
             let fixing = fix::fix_input(&opts, args, name, bytes, target, &mut fixes);
             if let Some(new) = fixing.new {
                 *bytes = new;
@@ -183,6 +204,7 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         let mut shown = String::new();
         if let Some((name, bytes, _)) = read.first() {
             io::write_stdout_bytes(bytes)?;
+            set_file_ignore(&mut checker, file_ignores.first());
             checker.check_bytes(name, bytes);
             shown = decode(bytes).text.into_owned();
         }
@@ -222,15 +244,16 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let mut diff_tables = diff_tables.into_iter();
     let read: Vec<Read> = read
         .into_iter()
-        .map(|(name, bytes, _)| {
+        .zip(file_ignores)
+        .map(|((name, bytes, _), ignored)| {
             let fixes = if args.diff {
                 diff_tables.next().flatten()
             } else if args.show_fixes {
-                fix::fix_table(&opts, &name, &bytes)
+                fix::fix_table(&with_ignored(&opts, &ignored), &name, &bytes)
             } else {
                 None
             };
-            (name, bytes, fixes)
+            (name, bytes, fixes, ignored)
         })
         .collect();
     let mut out = io::Stdout::new();
@@ -282,10 +305,11 @@ fn check_and_write(
             Ok(output) => (Some(output), None),
             Err(e) => (None, Some(e)),
         };
-    for (name, bytes, table) in read {
+    for (name, bytes, table, ignored) in read {
         if let Some(output) = output.as_mut() {
             output.set_fixes(table);
         }
+        set_file_ignore(checker, Some(&ignored));
         // The text of positions and code frames: the file itself, or with its invalid
         // bytes replaced one for one (every offset of the report is the file's).
         let decoded = decode(&bytes);
@@ -303,10 +327,48 @@ fn check_and_write(
     }
 }
 
-/// Rule IDs as given, trimmed, empty ones dropped (`--select a,,b`).
-fn clean_ids(ids: &[String]) -> Vec<String> {
-    ids.iter()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
+/// The rules the config file's `perFileIgnores` turn off in the input shown as `name`,
+/// read from `real` (`None` for standard input, matched by its `--stdin-filename`).
+fn file_ignores(settings: &Resolved, name: &str, real: Option<&std::path::Path>) -> Vec<String> {
+    if settings.per_file_ignores.value.is_empty() {
+        return Vec::new();
+    }
+    let path = match real {
+        Some(real) => canonical(real),
+        None => match std::env::current_dir() {
+            Ok(cwd) => normalize(&canonical(&cwd).join(name)),
+            Err(_) => return Vec::new(),
+        },
+    };
+    settings.file_ignores(&path)
+}
+
+/// `path` with `.` and `..` resolved by text (for `--stdin-filename`, which need not
+/// exist).
+fn normalize(path: &std::path::Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `opts` with `ignored` added to `ignore`: the options of one file for the fixes
+/// (which make their own checker).
+fn with_ignored(opts: &Options, ignored: &[String]) -> Options {
+    let mut out = opts.clone();
+    out.ignore.extend(ignored.iter().cloned());
+    out
+}
+
+/// Sets the checker's per-file ignores (rule IDs the config file's parser checked).
+fn set_file_ignore(checker: &mut Checker, ignored: Option<&Vec<String>>) {
+    let none = Vec::new();
+    let _ = checker.set_file_ignore(ignored.unwrap_or(&none));
 }

@@ -32,6 +32,7 @@ mod check;
 mod fix;
 mod io;
 mod output;
+mod settings;
 mod walk;
 
 use std::process::ExitCode;

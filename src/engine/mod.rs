@@ -128,6 +128,9 @@ pub struct Checker {
     opts: Options,
     plans: judge::Plans,
     report: Report,
+    /// Rules not run in the inputs checked now, beside [`Options::ignore`]
+    /// ([`Checker::set_file_ignore`]).
+    file_ignore: Vec<&'static str>,
 }
 
 impl Checker {
@@ -155,7 +158,34 @@ impl Checker {
                 summary: Summary::default(),
             },
             opts: opts.clone(),
+            file_ignore: Vec::new(),
         })
+    }
+
+    /// Rules not to run in the inputs checked from now on, beside [`Options::ignore`],
+    /// until the next call (an empty list ends it): a configuration file's per-file
+    /// ignores (`perFileIgnores`), which the CLI sets before each file. A rule named here
+    /// is not run at all, as if it were in `ignore`: its findings are neither reported
+    /// nor counted (not even as suppressed), and the report's options are unchanged.
+    ///
+    /// # Errors
+    /// [`OptionsError::UnknownRule`] (list [`crate::options::RuleList::Ignore`]) for an ID
+    /// that is not a rule; the list in force is then unchanged.
+    pub fn set_file_ignore(&mut self, ids: &[String]) -> Result<(), OptionsError> {
+        let mut rules = Vec::with_capacity(ids.len());
+        for id in ids {
+            match crate::rules::rule(id) {
+                Some(rule) => rules.push(rule.id),
+                None => {
+                    return Err(OptionsError::UnknownRule {
+                        id: id.clone(),
+                        list: crate::options::RuleList::Ignore,
+                    })
+                }
+            }
+        }
+        self.file_ignore = rules;
+        Ok(())
     }
 
     /// The options this checker runs with.
@@ -354,6 +384,7 @@ impl Checker {
             let judged = judge::judge(
                 &self.opts,
                 &mut self.plans,
+                &self.file_ignore,
                 &judge::Resource {
                     file,
                     doc,

@@ -402,19 +402,36 @@ pub fn rules_json() -> String {
 /// Rule IDs close to `unknown` (edit distance at most a third of its length, or a prefix
 /// or substring match), best first, at most three: for "did you mean" hints.
 pub fn suggest_rules(unknown: &str) -> Vec<&'static str> {
+    let ids: Vec<&'static str> = RULES.iter().map(|r| r.id).collect();
+    suggest(unknown, &ids)
+}
+
+/// The words of `candidates` close to `unknown`, as [`suggest_rules`] finds rule IDs (a
+/// config file's keys and values, for example); case and `-`/`_` are ignored, so
+/// `pss_version` finds `pssVersion`.
+pub fn suggest<'c>(unknown: &str, candidates: &[&'c str]) -> Vec<&'c str> {
+    let fold = |s: &str| -> String {
+        s.chars()
+            .filter(|c| *c != '-' && *c != '_')
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
     let needle = unknown.trim().to_ascii_lowercase();
     if needle.is_empty() {
         return Vec::new();
     }
+    let folded = fold(&needle);
     let limit = (needle.chars().count() / 3).max(2);
-    let mut scored: Vec<(usize, &'static str)> = RULES
+    let mut scored: Vec<(usize, &'c str)> = candidates
         .iter()
-        .filter_map(|r| {
-            let d = edit_distance(&needle, r.id);
-            if d <= limit {
-                Some((d, r.id))
-            } else if needle.len() >= 4 && r.id.contains(needle.as_str()) {
-                Some((limit + 1, r.id))
+        .filter_map(|&c| {
+            let d = edit_distance(&needle, c);
+            if fold(c) == folded {
+                Some((0, c))
+            } else if d <= limit {
+                Some((d, c))
+            } else if needle.len() >= 4 && c.contains(needle.as_str()) {
+                Some((limit + 1, c))
             } else {
                 None
             }
