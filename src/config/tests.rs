@@ -111,7 +111,7 @@ fn errors_have_positions_and_suggestions() {
     assert!(parse("- level\n").unwrap_err()[0].contains("not a list"));
     assert!(
         parse("level: baseline\n---\nlevel: baseline\n").unwrap_err()[0]
-            .contains("3:1: a configuration file holds one YAML document")
+            .contains(":2:1: a configuration file holds one YAML document")
     );
     assert!(parse("level: [\n").unwrap_err()[0].starts_with("repo/.kube-secctx.yaml:"));
     assert!(parse("admissionConfig: [a, b]").unwrap_err()[0]
