@@ -150,9 +150,11 @@ pub(super) fn show(loaded: &Loaded, format: Format) -> String {
         .iter()
         .map(|(key, value, origin)| (format!("{key} = {}", text(value)), origin.to_string()))
         .collect();
+    // The origins in one column, past which a long value just pushes its own.
     let width = lines
         .iter()
         .map(|(l, _)| l.chars().count())
+        .filter(|&n| n <= ORIGIN_COLUMN)
         .max()
         .unwrap_or(0);
     for (line, origin) in lines {
@@ -160,6 +162,9 @@ pub(super) fn show(loaded: &Loaded, format: Format) -> String {
     }
     out
 }
+
+/// The widest `key = value` whose origin is aligned with the others.
+const ORIGIN_COLUMN: usize = 48;
 
 /// Each key with its value (as JSON) and origin, in [`config::KEYS`] order.
 fn rows(r: &Resolved) -> Vec<(&'static str, Value, Origin)> {
