@@ -124,7 +124,6 @@ pub(super) fn show(loaded: &Loaded, format: Format) -> String {
                         o["source"] = json!("flag");
                         o["flag"] = json!(flag);
                     }
-                    Origin::Client => o["source"] = json!("client"),
                 }
                 ((*key).to_string(), o)
             })

@@ -21,19 +21,15 @@ pub enum Origin {
     },
     /// A command-line flag (`--ignore`).
     Flag(&'static str),
-    /// The editor's settings (the language server's `initializationOptions` or
-    /// `workspace/didChangeConfiguration`).
-    Client,
 }
 
 impl std::fmt::Display for Origin {
-    /// `default`, `path:line`, the flag (`--ignore`), or `editor settings`.
+    /// `default`, `path:line`, or the flag (`--ignore`).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Origin::Default => f.write_str("default"),
             Origin::File { path, line } => write!(f, "{}:{line}", super::display(path)),
             Origin::Flag(flag) => f.write_str(flag),
-            Origin::Client => f.write_str("editor settings"),
         }
     }
 }

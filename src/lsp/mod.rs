@@ -30,6 +30,7 @@
 mod actions;
 pub mod analysis;
 mod capabilities;
+mod config;
 mod convert;
 mod diagnostics;
 mod document;
