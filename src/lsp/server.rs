@@ -365,10 +365,9 @@ impl Server {
                 )]
             }
         };
+        // A key given with its default value still replaces the file's: what changed is
+        // known once each document's options are worked out again.
         self.client[1] = value.clone();
-        if settings == self.settings {
-            return Vec::new();
-        }
         self.settings = settings;
         self.reconfigure()
     }
