@@ -49,7 +49,7 @@ Speaks the Language Server Protocol on standard input and output (logs go to sta
 error): diagnostics for every finding, hover documentation, and the fixes as code actions \
 (quick fixes, source.fixAll.kube-secctx, and \"Ignore RULE for this resource\"). Settings \
 (initializationOptions or workspace/didChangeConfiguration): level, pssVersion, select, \
-ignore. See the README for Neovim, Helix and Emacs. The native binary only: the npm \
+ignore; they override the nearest .kube-secctx.yaml upward from each document. See the README for Neovim, Helix and Emacs. The native binary only: the npm \
 package's command (WASI) cannot serve it.";
 
 const CHECK_AFTER_HELP: &str = "\

@@ -112,19 +112,16 @@ pub(super) fn show(loaded: &Loaded, format: Format) -> String {
         let settings: serde_json::Map<String, Value> = rows
             .iter()
             .map(|(key, value, origin)| {
-                let mut o = json!({ "value": value });
-                match origin {
-                    Origin::Default => o["source"] = json!("default"),
-                    Origin::File { path, line } => {
-                        o["source"] = json!("file");
-                        o["file"] = json!(display_path(path));
-                        o["line"] = json!(line);
-                    }
-                    Origin::Flag(flag) => {
-                        o["source"] = json!("flag");
-                        o["flag"] = json!(flag);
-                    }
-                }
+                let o = match origin {
+                    Origin::Default => json!({ "value": value, "source": "default" }),
+                    Origin::File { path, line } => json!({
+                        "value": value,
+                        "source": "file",
+                        "file": display_path(path),
+                        "line": line,
+                    }),
+                    Origin::Flag(flag) => json!({ "value": value, "source": "flag", "flag": flag }),
+                };
                 ((*key).to_string(), o)
             })
             .collect();
@@ -147,7 +144,22 @@ pub(super) fn show(loaded: &Loaded, format: Format) -> String {
     };
     let lines: Vec<(String, String)> = rows
         .iter()
-        .map(|(key, value, origin)| (format!("{key} = {}", text(value)), origin.to_string()))
+        .map(|(key, value, origin)| {
+            // The globs in the file's order (a JSON object's keys are sorted).
+            let value = if *key == "perFileIgnores" {
+                let entries: Vec<String> = loaded
+                    .resolved
+                    .per_file_ignores
+                    .value
+                    .iter()
+                    .map(|e| format!("{}: {}", json!(e.pattern), text(&json!(e.rules))))
+                    .collect();
+                format!("{{{}}}", entries.join(", "))
+            } else {
+                text(value)
+            };
+            (format!("{key} = {value}"), origin.to_string())
+        })
         .collect();
     // The origins in one column, past which a long value just pushes its own.
     let width = lines

@@ -57,7 +57,7 @@ impl<T> Setting<T> {
         self.origin = origin;
     }
 
-    fn from_file(&mut self, path: &Path, located: Option<&Located<T>>)
+    fn set_from_file(&mut self, path: &Path, located: Option<&Located<T>>)
     where
         T: Clone,
     {
@@ -127,14 +127,14 @@ impl Resolved {
         if let Some(f) = file {
             let p = f.path.as_path();
             out.config = Some(f.path.clone());
-            out.level.from_file(p, f.level.as_ref());
-            out.pss_version.from_file(p, f.pss_version.as_ref());
-            out.select.from_file(p, f.select.as_ref());
-            out.ignore.from_file(p, f.ignore.as_ref());
-            out.exclude.from_file(p, f.exclude.as_ref());
+            out.level.set_from_file(p, f.level.as_ref());
+            out.pss_version.set_from_file(p, f.pss_version.as_ref());
+            out.select.set_from_file(p, f.select.as_ref());
+            out.ignore.set_from_file(p, f.ignore.as_ref());
+            out.exclude.set_from_file(p, f.exclude.as_ref());
             out.per_file_ignores
-                .from_file(p, f.per_file_ignores.as_ref());
-            out.namespaces.from_file(p, f.namespaces.as_ref());
+                .set_from_file(p, f.per_file_ignores.as_ref());
+            out.namespaces.set_from_file(p, f.namespaces.as_ref());
             if let Some(a) = &f.admission_config {
                 out.admission_config.set(
                     Some(a.value.clone()),
@@ -144,7 +144,7 @@ impl Resolved {
                     },
                 );
             }
-            out.fail_on.from_file(p, f.fail_on.as_ref());
+            out.fail_on.set_from_file(p, f.fail_on.as_ref());
             let patterns: Vec<String> = out
                 .per_file_ignores
                 .value

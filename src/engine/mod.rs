@@ -171,6 +171,22 @@ impl Checker {
     /// # Errors
     /// [`OptionsError::UnknownRule`] (list [`crate::options::RuleList::Ignore`]) for an ID
     /// that is not a rule; the list in force is then unchanged.
+    ///
+    /// ```
+    /// use kube_secctx::{Checker, Options};
+    /// let pod = "apiVersion: v1\nkind: Pod\nspec:\n  hostNetwork: true\n  containers:\n  - {name: a, image: b, securityContext: {privileged: true}}\n";
+    /// let opts = Options { level: Some(kube_secctx::Level::Baseline), ..Options::default() };
+    /// let mut checker = Checker::new(&opts)?;
+    /// checker.set_file_ignore(&["privileged-container".to_string()])?;
+    /// let rules: Vec<_> = checker.check_text("legacy/pod.yaml", pod).findings.iter().map(|f| f.rule).collect();
+    /// assert_eq!(rules, ["host-namespaces"]);
+    /// checker.set_file_ignore(&[])?;
+    /// assert_eq!(checker.check_text("pod.yaml", pod).findings.len(), 2);
+    /// let report = checker.finish();
+    /// assert_eq!((report.summary.findings, report.summary.suppressed), (3, 0));
+    /// assert!(report.options.ignore.is_empty());
+    /// # Ok::<(), kube_secctx::OptionsError>(())
+    /// ```
     pub fn set_file_ignore(&mut self, ids: &[String]) -> Result<(), OptionsError> {
         let mut rules = Vec::with_capacity(ids.len());
         for id in ids {

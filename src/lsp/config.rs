@@ -42,7 +42,7 @@ pub(crate) struct DocConfig {
 /// A configuration file read, or why it could not be.
 #[derive(Debug)]
 enum Loaded {
-    Good(Resolved),
+    Good(Box<Resolved>),
     Bad(String),
 }
 
@@ -116,12 +116,10 @@ impl Workspace {
                 };
                 resolved = Some(r);
             }
-            Some(Loaded::Bad(message)) => {
-                if self.shown.insert(message.clone()) {
-                    messages.push(message.clone());
-                }
+            Some(Loaded::Bad(message)) if self.shown.insert(message.clone()) => {
+                messages.push(message.clone());
             }
-            None => {}
+            Some(Loaded::Bad(_)) | None => {}
         }
         for value in client {
             // Each was taken by `merged` when the client sent it, so this cannot fail.
@@ -149,7 +147,7 @@ impl Workspace {
             Ok(Some(path)) => Some(Arc::new(match ConfigFile::load(&path) {
                 Ok(file) => {
                     let base = std::fs::canonicalize(&file.dir).unwrap_or(file.dir.clone());
-                    Loaded::Good(Resolved::new(Some(&file), &base))
+                    Loaded::Good(Box::new(Resolved::new(Some(&file), &base)))
                 }
                 Err(errors) => Loaded::Bad(bad_file(&errors)),
             })),

@@ -15,6 +15,9 @@
 //! - **Which documents**: only text that holds Kubernetes objects (a document with
 //!   `apiVersion` and `kind`); other YAML (CI workflows, compose files, Helm values) and
 //!   Helm templates get no diagnostics at all ([`analysis`]).
+//! - **Settings**: the client's ([`Settings`]) over the nearest `.kube-secctx.yaml` upward
+//!   from each document (`config`: its `perFileIgnores` and `exclude` apply too), read
+//!   again when it changes.
 //! - **Positions**: `positionEncoding` is negotiated: UTF-8 when the client offers it,
 //!   else UTF-16 (LSP's default). Every conversion goes through
 //!   [`crate::position::LineIndex`].
