@@ -23,6 +23,7 @@ mod globs;
 mod parse;
 mod resolved;
 
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 pub use globs::PathGlobs;
@@ -190,12 +191,19 @@ impl ConfigFile {
                     Err(std::io::Error::other(
                         "is a directory, not a configuration file",
                     ))
-                } else if m.len() > MAX_BYTES {
-                    Err(std::io::Error::other(format!(
-                        "larger than {MAX_BYTES} bytes: not a configuration file"
-                    )))
                 } else {
-                    std::fs::read(path)
+                    // Read at most one byte past the limit (a device or a pipe has no
+                    // length to check first).
+                    let mut bytes = Vec::new();
+                    std::fs::File::open(path)?
+                        .take(MAX_BYTES + 1)
+                        .read_to_end(&mut bytes)?;
+                    if bytes.len() as u64 > MAX_BYTES {
+                        return Err(std::io::Error::other(format!(
+                            "larger than {MAX_BYTES} bytes: not a configuration file"
+                        )));
+                    }
+                    Ok(bytes)
                 }
             })
             .map_err(|e| whole(format!("cannot read the configuration file: {e}")))?;
