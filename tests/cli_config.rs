@@ -426,6 +426,14 @@ fn per_file_ignores_turn_rules_off_in_matching_files() {
         found(&json_of(&o)),
         [("legacy/x.yaml".into(), "host-namespaces".into())]
     );
+    // The fixes follow: in legacy/, --diff does not touch `privileged`.
+    let o = run_in(
+        dir.path(),
+        &["check", "--diff", "--unsafe-fixes", "legacy/a/pod.yaml"],
+    );
+    let diff = stdout(&o);
+    assert!(diff.contains("+  hostNetwork: false"), "{diff}");
+    assert!(!diff.contains("privileged"), "{diff}");
     // The text summary counts what is shown.
     let o = run_in(dir.path(), &["check", "legacy"]);
     assert!(
