@@ -8,14 +8,13 @@ use super::args::CheckArgs;
 use super::fix;
 use super::io::{self, canonical, display_path, io_message, read_capped};
 use super::output::Output;
-use super::settings;
+use super::settings::{self, file_ignores, set_file_ignore, with_ignored};
 use super::walk::walk;
 use super::{inactive_warning, options_error, EXIT_USAGE};
-use crate::config::Resolved;
 use crate::engine::decode;
 use crate::position::LineIndex;
 use crate::render::sarif;
-use crate::{Checker, Options};
+use crate::Checker;
 
 /// One input to check.
 pub(super) enum Input {
@@ -325,50 +324,4 @@ fn check_and_write(
         (None, Some(output)) => output.finish(checker.report(), unread),
         (None, None) => Ok(()),
     }
-}
-
-/// The rules the config file's `perFileIgnores` turn off in the input shown as `name`,
-/// read from `real` (`None` for standard input, matched by its `--stdin-filename`).
-fn file_ignores(settings: &Resolved, name: &str, real: Option<&std::path::Path>) -> Vec<String> {
-    if settings.per_file_ignores.value.is_empty() {
-        return Vec::new();
-    }
-    let path = match real {
-        Some(real) => canonical(real),
-        None => match std::env::current_dir() {
-            Ok(cwd) => normalize(&canonical(&cwd).join(name)),
-            Err(_) => return Vec::new(),
-        },
-    };
-    settings.file_ignores(&path)
-}
-
-/// `path` with `.` and `..` resolved by text (for `--stdin-filename`, which need not
-/// exist).
-fn normalize(path: &std::path::Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-/// `opts` with `ignored` added to `ignore`: the options of one file for the fixes
-/// (which make their own checker).
-fn with_ignored(opts: &Options, ignored: &[String]) -> Options {
-    let mut out = opts.clone();
-    out.ignore.extend(ignored.iter().cloned());
-    out
-}
-
-/// Sets the checker's per-file ignores (rule IDs the config file's parser checked).
-fn set_file_ignore(checker: &mut Checker, ignored: Option<&Vec<String>>) {
-    let none = Vec::new();
-    let _ = checker.set_file_ignore(ignored.unwrap_or(&none));
 }

@@ -14,6 +14,7 @@ use super::args::{CheckArgs, Format};
 use super::io::{canonical, display_path};
 use super::options_error;
 use crate::config::{self, ConfigFile, FailOn, Origin, Resolved, Setting, FILE_NAMES};
+use crate::{Checker, Options};
 
 /// Why no configuration file is in force, or which one is.
 #[derive(Debug, Clone)]
@@ -103,6 +104,56 @@ fn clean_ids(ids: &[String]) -> Vec<String> {
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .collect()
+}
+
+/// The rules the config file's `perFileIgnores` turn off in the input shown as `name`,
+/// read from `real` (`None` for standard input, matched by its `--stdin-filename`).
+pub(super) fn file_ignores(
+    settings: &Resolved,
+    name: &str,
+    real: Option<&std::path::Path>,
+) -> Vec<String> {
+    if settings.per_file_ignores.value.is_empty() {
+        return Vec::new();
+    }
+    let path = match real {
+        Some(real) => canonical(real),
+        None => match std::env::current_dir() {
+            Ok(cwd) => normalize(&canonical(&cwd).join(name)),
+            Err(_) => return Vec::new(),
+        },
+    };
+    settings.file_ignores(&path)
+}
+
+/// `path` with `.` and `..` resolved by text (for `--stdin-filename`, which need not
+/// exist).
+fn normalize(path: &std::path::Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `opts` with `ignored` added to `ignore`: the options of one file for the fixes
+/// (which make their own checker).
+pub(super) fn with_ignored(opts: &Options, ignored: &[String]) -> Options {
+    let mut out = opts.clone();
+    out.ignore.extend(ignored.iter().cloned());
+    out
+}
+
+/// Sets the checker's per-file ignores (rule IDs the config file's parser checked).
+pub(super) fn set_file_ignore(checker: &mut Checker, ignored: Option<&Vec<String>>) {
+    let none = Vec::new();
+    let _ = checker.set_file_ignore(ignored.unwrap_or(&none));
 }
 
 /// `--show-settings`: the settings in force, as text (or JSON with `--format json`).
