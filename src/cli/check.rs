@@ -41,12 +41,12 @@ type Read = (
 /// # Errors
 /// Only when standard output cannot be written (a closed pipe is not an error).
 pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    // The config file and the flags (see settings.rs). WIRING (issue 14): the lead
-    // connects `settings.exclude` (the walk's excludes; `--exclude` replaces it),
-    // `settings.namespaces` (`--namespaces`), `settings.admission_config`
-    // (`--admission-config`) and `settings.fail_on` (`--fail-on`) here, each flag
-    // overriding the file's value with `Setting::set(value, Origin::Flag("--..."))` so
-    // that `--show-settings` shows it.
+    // The config file and the flags (see settings.rs). WIRING (issue 14): the values
+    // of the features built beside this one are read from `settings` below:
+    // `settings.exclude_globs()` (the walk skips a file when `is_match(canonical path)`),
+    // `settings.namespaces.value` and `settings.admission_config.value` (files, already
+    // resolved against the config file's directory) and `settings.fail_on.value`; their
+    // flags are laid over the file in `settings::load` (see the WIRING note there).
     let Ok(loaded) = settings::load(args) else {
         return Ok(ExitCode::from(EXIT_USAGE));
     };

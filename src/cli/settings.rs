@@ -91,6 +91,11 @@ pub(super) fn load(args: &CheckArgs) -> Result<Loaded, ()> {
             .ignore
             .set(clean_ids(ignore), Origin::Flag("--ignore"));
     }
+    // WIRING (issue 14): `--exclude`, `--namespaces`, `--admission-config` and
+    // `--fail-on` go here when given, replacing the file's value so that
+    // `--show-settings` names the flag, e.g.
+    // `resolved.fail_on.set(value, Origin::Flag("--fail-on"))`
+    // (`--exit-zero` is `--fail-on none`).
     if let Err(e) = resolved.options().validate() {
         eprintln!("error: {}", options_error(&e));
         return Err(());
