@@ -46,6 +46,8 @@ pub mod yaml;
 pub mod admission;
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "cli")]
+pub mod config;
 #[cfg(feature = "js")]
 pub mod js;
 #[cfg(feature = "kubewarden")]

@@ -16,8 +16,10 @@ pub const MAX_SUGGESTIONS: usize = 3;
 /// substitutions and transpositions of adjacent characters, counted in characters; the
 /// `strsim` crate) is at most a third of `unknown`'s length in characters, and at least
 /// 1; or, for an `unknown` of four characters or more, when the candidate contains it
-/// (`seccomp` → `missing-seccomp-profile`, ranked after every edit-distance match). Ties
-/// keep the candidates' order. Returns nothing for an empty `unknown`.
+/// (`seccomp` → `missing-seccomp-profile`, ranked after every edit-distance match). A
+/// candidate that differs only in case and `-`/`_` (`pss_version` → `pssVersion`,
+/// `fail-on` → `failOn`) ranks first. Ties keep the candidates' order. Returns nothing for
+/// an empty `unknown`.
 ///
 /// ```
 /// use kube_secctx::suggest::did_you_mean;
@@ -25,6 +27,7 @@ pub const MAX_SUGGESTIONS: usize = 3;
 /// assert_eq!(did_you_mean("privileged-containr", ids), ["privileged-container"]);
 /// assert_eq!(did_you_mean("hots-port", ids), ["host-port"]);
 /// assert!(did_you_mean("zzzz", ids).is_empty());
+/// assert_eq!(did_you_mean("pss_version", ["level", "pssVersion"]), ["pssVersion"]);
 /// ```
 pub fn did_you_mean<'c, I>(unknown: &str, candidates: I) -> Vec<&'c str>
 where
@@ -35,13 +38,17 @@ where
         return Vec::new();
     }
     let limit = (needle.chars().count() / 3).max(1);
+    let fold = |s: &str| s.replace(['-', '_'], "");
+    let folded = fold(&needle);
     let mut scored: Vec<(usize, usize, &'c str)> = candidates
         .into_iter()
         .enumerate()
         .filter_map(|(order, candidate)| {
             let lower = candidate.to_ascii_lowercase();
             let distance = strsim::osa_distance(&needle, &lower);
-            if distance <= limit {
+            if fold(&lower) == folded {
+                Some((0, order, candidate))
+            } else if distance <= limit {
                 Some((distance, order, candidate))
             } else if needle.chars().count() >= 4 && lower.contains(needle.as_str()) {
                 Some((limit + 1, order, candidate))

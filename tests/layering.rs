@@ -27,9 +27,10 @@ const CORE: [&str; 12] = [
 ];
 
 /// The front ends, as paths under `crate::`.
-const FRONT_ENDS: [&str; 7] = [
+const FRONT_ENDS: [&str; 8] = [
     "render",
     "cli",
+    "config",
     "js",
     "lsp",
     "admission",

@@ -50,7 +50,7 @@ Speaks the Language Server Protocol on standard input and output (logs go to sta
 error): diagnostics for every finding, hover documentation, and the fixes as code actions \
 (quick fixes, source.fixAll.kube-secctx, and \"Ignore RULE for this resource\"). Settings \
 (initializationOptions or workspace/didChangeConfiguration): level, pssVersion, select, \
-ignore. See the README for Neovim, Helix and Emacs. The native binary only: the npm \
+ignore; they override the nearest .kube-secctx.yaml upward from each document. See the README for Neovim, Helix and Emacs. The native binary only: the npm \
 package's command (WASI) cannot serve it.";
 
 const CHECK_AFTER_HELP: &str = "\
@@ -83,7 +83,12 @@ Suppress rules for one resource with the annotation kube-secctx.io/ignore: \"rul
 (an ID that names no rule is an error, unknown-ignored-rule).
 
 Formats: text names each resource (Kind namespace/name (file)) above its findings; concise \
-prints one line per finding, path:line:col: severity: message [rule], then the summary line.";
+prints one line per finding, path:line:col: severity: message [rule], then the summary line.
+
+Settings also come from a config file, .kube-secctx.yaml (or .kube-secctx.yml), found in \
+the working directory or its nearest ancestor that has one, or named by --config: level, \
+pssVersion, select, ignore, exclude, perFileIgnores, namespaces, admissionConfig, failOn \
+(see the README). Flags override the file; --show-settings prints what is in force.";
 
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("fixing").args(["fix", "diff"])))]
@@ -92,22 +97,41 @@ pub(super) struct CheckArgs {
     #[arg(value_name = "PATH")]
     pub(super) paths: Vec<PathBuf>,
 
-    /// Run the Pod Security Standards alone, at this level. Without it, the default profile
-    /// runs everything: PSS restricted, the hardening rules and the input diagnostics.
+    /// Run the Pod Security Standards alone, at this level. Without it (or with
+    /// `default`), the default profile runs everything: PSS restricted, the hardening
+    /// rules and the input diagnostics. Overrides the config file's `level`.
     #[arg(long, value_enum)]
     pub(super) level: Option<LevelArg>,
 
-    /// The Pod Security Standards policy version: `latest` or `v1.N`.
-    #[arg(long, value_name = "VERSION", default_value = "latest", value_parser = parse_pss_version)]
-    pub(super) pss_version: PssVersion,
+    /// The Pod Security Standards policy version: `latest` (the default) or `v1.N`.
+    /// Overrides the config file's `pssVersion`.
+    #[arg(long, value_name = "VERSION", value_parser = parse_pss_version)]
+    pub(super) pss_version: Option<PssVersion>,
 
-    /// Only these rules (comma-separated IDs; see `kube-secctx rules`).
+    /// Only these rules (comma-separated IDs; see `kube-secctx rules`). Replaces the
+    /// config file's `select` (`--select ''` clears it).
     #[arg(long, value_name = "RULE,...", value_delimiter = ',')]
-    pub(super) select: Vec<String>,
+    pub(super) select: Option<Vec<String>>,
 
-    /// Never these rules (comma-separated IDs).
+    /// Never these rules (comma-separated IDs). Replaces the config file's `ignore`
+    /// (`--ignore ''` clears it).
     #[arg(long, value_name = "RULE,...", value_delimiter = ',')]
-    pub(super) ignore: Vec<String>,
+    pub(super) ignore: Option<Vec<String>>,
+
+    /// The config file to read, instead of the `.kube-secctx.yaml` (or `.yml`) found in
+    /// the working directory or its nearest ancestor that has one.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub(super) config: Option<PathBuf>,
+
+    /// Read no config file.
+    #[arg(long)]
+    pub(super) no_config: bool,
+
+    /// Print the settings in force and where each came from (default, the config file
+    /// and its line, or a flag), then exit 0 without checking. Text, or JSON with
+    /// `--format json`.
+    #[arg(long)]
+    pub(super) show_settings: bool,
 
     /// Output format: text (with code frames), concise (one line per finding), the JSON
     /// report, or SARIF 2.1.0.
@@ -189,6 +213,9 @@ pub(super) struct CheckArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(super) enum LevelArg {
+    /// The default profile: PSS restricted, the hardening rules and the input
+    /// diagnostics (to override a config file's `level`).
+    Default,
     /// PSS baseline: known privilege escalations.
     Baseline,
     /// PSS restricted: current pod hardening best practice (includes baseline).
@@ -253,11 +280,13 @@ fn parse_pss_version(s: &str) -> Result<PssVersion, String> {
     s.parse::<PssVersion>().map_err(|e| e.to_string())
 }
 
-impl From<LevelArg> for Level {
-    fn from(l: LevelArg) -> Level {
-        match l {
-            LevelArg::Baseline => Level::Baseline,
-            LevelArg::Restricted => Level::Restricted,
+impl LevelArg {
+    /// The core's level: `None` for the default profile.
+    pub(super) fn level(self) -> Option<Level> {
+        match self {
+            LevelArg::Default => None,
+            LevelArg::Baseline => Some(Level::Baseline),
+            LevelArg::Restricted => Some(Level::Restricted),
         }
     }
 }

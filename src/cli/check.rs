@@ -9,6 +9,7 @@ use super::baseline;
 use super::fix;
 use super::io::{self, canonical, display_path, io_message, read_capped};
 use super::output::Output;
+use super::settings::{self, file_ignores, set_file_ignore, with_ignored};
 use super::skip::Skipped;
 use super::walk::{walk, Filters};
 use super::{inactive_warning, options_error, EXIT_USAGE};
@@ -16,7 +17,7 @@ use crate::engine::decode;
 use crate::fail_on::FailOn;
 use crate::position::LineIndex;
 use crate::render::sarif;
-use crate::{Checker, Options};
+use crate::Checker;
 
 /// One input to check.
 pub(super) enum Input {
@@ -32,22 +33,35 @@ pub(super) enum Input {
     },
 }
 
-/// One input read: its name, its bytes (fixed with --fix), and with --show-fixes its
-/// findings' fixes.
-type Read = (String, Vec<u8>, Option<crate::render::fixes::FixTable>);
+/// One input read: its name, its bytes (fixed with --fix), with --show-fixes its
+/// findings' fixes, and the rules the config file's `perFileIgnores` turn off in it.
+type Read = (
+    String,
+    Vec<u8>,
+    Option<crate::render::fixes::FixTable>,
+    Vec<String>,
+);
 
 /// Runs `check` with its arguments.
 ///
 /// # Errors
 /// Only when standard output cannot be written (a closed pipe is not an error).
 pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    let opts = Options {
-        level: args.level.map(Into::into),
-        pss_version: args.pss_version,
-        select: clean_ids(&args.select),
-        ignore: clean_ids(&args.ignore),
-        ..Options::default()
+    // The config file and the flags (see settings.rs). WIRING (issue 14): the values
+    // of the features built beside this one are read from `settings` below:
+    // `settings.exclude_globs()` (the walk skips a file when `is_match(canonical path)`),
+    // `settings.namespaces.value` and `settings.admission_config.value` (files, already
+    // resolved against the config file's directory) and `settings.fail_on.value`; their
+    // flags are laid over the file in `settings::load` (see the WIRING note there).
+    let Ok(loaded) = settings::load(args) else {
+        return Ok(ExitCode::from(EXIT_USAGE));
     };
+    if args.show_settings {
+        io::write_stdout(&settings::show(&loaded, args.format))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let settings = &loaded.resolved;
+    let opts = settings.options();
     let mut checker = match Checker::new(&opts) {
         Ok(c) => c,
         Err(e) => {
@@ -66,7 +80,7 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(EXIT_USAGE));
     }
-    let fail_on = args.fail_on_arg().unwrap_or_default();
+    let fail_on = settings.fail_on.value;
     let (plan, matcher) = match baseline::plan(args) {
         Ok(planned) => planned.unzip(),
         Err(message) => {
@@ -75,7 +89,13 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         }
     };
 
-    let filters = match Filters::new(&args.exclude, args.no_ignore) {
+    // The config file's `exclude` applies unless `--exclude` replaces it.
+    let config_exclude = if args.exclude.is_empty() {
+        settings.exclude_globs()
+    } else {
+        None
+    };
+    let filters = match Filters::new(&args.exclude, args.no_ignore, config_exclude) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("error: {e}");
@@ -205,12 +225,18 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(EXIT_USAGE));
     }
+    // The rules `perFileIgnores` turns off in each input.
+    let file_ignores: Vec<Vec<String>> = read
+        .iter()
+        .map(|(name, _, real)| file_ignores(settings, name, real.as_deref()))
+        .collect();
     let mut fixes = fix::FixSummary::default();
     // With --diff in JSON or SARIF, each file's fixes, from the run that fixed it.
     let mut diff_tables = Vec::new();
     if args.fix || args.diff {
-        for (name, bytes, real) in &mut read {
+        for ((name, bytes, real), ignored) in read.iter_mut().zip(&file_ignores) {
             let target = real.as_deref().filter(|_| args.fix);
+            let opts = with_ignored(&opts, ignored);
             let fixing = fix::fix_input(&opts, args, name, bytes, target, &mut fixes);
             if let Some(new) = fixing.new {
                 *bytes = new;
@@ -224,6 +250,7 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         let mut shown = String::new();
         if let Some((name, bytes, _)) = read.first() {
             io::write_stdout_bytes(bytes)?;
+            set_file_ignore(&mut checker, file_ignores.first());
             checker.check_bytes(name, bytes);
             shown = decode(bytes).text.into_owned();
         }
@@ -273,15 +300,16 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let mut diff_tables = diff_tables.into_iter();
     let read: Vec<Read> = read
         .into_iter()
-        .map(|(name, bytes, _)| {
+        .zip(file_ignores)
+        .map(|((name, bytes, _), ignored)| {
             let fixes = if args.diff {
                 diff_tables.next().flatten()
             } else if args.show_fixes {
-                fix::fix_table(&opts, &name, &bytes)
+                fix::fix_table(&with_ignored(&opts, &ignored), &name, &bytes)
             } else {
                 None
             };
-            (name, bytes, fixes)
+            (name, bytes, fixes, ignored)
         })
         .collect();
     let mut out = io::Stdout::new();
@@ -345,10 +373,11 @@ fn check_and_write(
             Ok(output) => (Some(output), None),
             Err(e) => (None, Some(e)),
         };
-    for (name, bytes, table) in read {
+    for (name, bytes, table, ignored) in read {
         if let Some(output) = output.as_mut() {
             output.set_fixes(table);
         }
+        set_file_ignore(checker, Some(&ignored));
         // The text of positions and code frames: the file itself, or with its invalid
         // bytes replaced one for one (every offset of the report is the file's).
         let decoded = decode(&bytes);
@@ -367,12 +396,4 @@ fn check_and_write(
         }
         (None, None) => Ok(()),
     }
-}
-
-/// Rule IDs as given, trimmed, empty ones dropped (`--select a,,b`).
-fn clean_ids(ids: &[String]) -> Vec<String> {
-    ids.iter()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
 }

@@ -25,6 +25,11 @@
 //!   is an input error (exit 1) at that byte, shown with its code frame (the byte as `?`),
 //!   and the file's other documents are checked. A file that starts with a UTF-16 byte
 //!   order mark is one input error.
+//! - **Configuration file** (`settings`, [`crate::config`]): `.kube-secctx.yaml` (or
+//!   `.yml`) of the working directory or its nearest ancestor, or `--config FILE`, or none
+//!   with `--no-config`; flags override it (lists replaced, not extended); a bad file is a
+//!   usage error (exit 2) at its line and column; `--show-settings` prints what is in
+//!   force and where each value came from.
 //! - **Color** (text and concise formats only): `--color auto` (the default) colors when stdout is a
 //!   terminal, `NO_COLOR` is unset or empty and `TERM` is not `dumb`; `--color always`,
 //!   `--color never` and `--no-color` override it.
@@ -36,6 +41,7 @@ mod fix;
 mod io;
 mod output;
 mod skip;
+mod settings;
 mod walk;
 
 use std::process::ExitCode;

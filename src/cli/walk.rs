@@ -43,14 +43,22 @@ pub(super) struct Filters {
     pub(super) exclude: Option<Gitignore>,
     /// Whether ignore files are read (not with `--no-ignore`).
     pub(super) ignore_files: bool,
+    /// The config file's `exclude` (when no `--exclude` replaces it), matched against
+    /// each entry's canonical path (its globs are relative to the config file's
+    /// directory).
+    pub(super) config: Option<crate::config::PathGlobs>,
 }
 
 impl Filters {
-    /// The filters of `--exclude GLOB...` and `--no-ignore`.
+    /// The filters of `--exclude GLOB...`, `--no-ignore` and the config file's `exclude`.
     ///
     /// # Errors
     /// A glob that is not valid: the `ignore` crate's message, which names it.
-    pub(super) fn new(exclude: &[String], no_ignore: bool) -> Result<Filters, String> {
+    pub(super) fn new(
+        exclude: &[String],
+        no_ignore: bool,
+        config: Option<crate::config::PathGlobs>,
+    ) -> Result<Filters, String> {
         let exclude = if exclude.is_empty() {
             None
         } else {
@@ -65,6 +73,7 @@ impl Filters {
         Ok(Filters {
             exclude,
             ignore_files: !no_ignore,
+            config,
         })
     }
 }
@@ -174,13 +183,17 @@ impl Walker<'_> {
         }
     }
 
-    /// Whether the entry at `rel` (below the walked directory, as walked) is excluded:
-    /// by `--exclude`, or by the deepest ignore matcher that has a say.
-    fn excluded(&self, rel: &Path, is_dir: bool) -> bool {
+    /// Whether the entry at `rel` (below the walked directory, as walked; `real` its
+    /// canonical path) is excluded: by `--exclude`, the config file's `exclude`, or the
+    /// deepest ignore matcher that has a say.
+    fn excluded(&self, rel: &Path, real: &Path, is_dir: bool) -> bool {
         if let Some(g) = &self.filters.exclude {
             if g.matched(rel, is_dir).is_ignore() {
                 return true;
             }
+        }
+        if self.filters.config.as_ref().is_some_and(|g| g.is_match(real)) {
+            return true;
         }
         let Some((root, _)) = self.ancestors.first() else {
             return false;
@@ -241,13 +254,13 @@ impl Walker<'_> {
             let kind = match kind {
                 Ok(k) => k,
                 Err(e) => {
-                    if !self.excluded(&child_rel, false) {
+                    if !self.excluded(&child_rel, &child_real, false) {
                         self.fail(&child, &io_message(&e));
                     }
                     continue;
                 }
             };
-            if self.excluded(&child_rel, kind.is_dir()) {
+            if self.excluded(&child_rel, &child_real, kind.is_dir()) {
                 continue;
             }
             if kind.is_dir() {

@@ -107,7 +107,14 @@ struct Judgement {
     modes: Modes,
 }
 
-pub(super) fn judge(opts: &Options, plans: &mut Plans, r: &Resource<'_, '_>) -> Judged {
+/// Judges one resource: the rules of its policies, less the rules in `skip` (the
+/// checker's per-file ignores, which do not run at all).
+pub(super) fn judge(
+    opts: &Options,
+    plans: &mut Plans,
+    skip: &[&'static str],
+    r: &Resource<'_, '_>,
+) -> Judged {
     let w = r.workload;
     let namespace = w.resource.namespace.as_deref().unwrap_or("default");
     let policies = opts
@@ -148,6 +155,9 @@ pub(super) fn judge(opts: &Options, plans: &mut Plans, r: &Resource<'_, '_>) -> 
             if room.full {
                 break;
             }
+            if skip.contains(&rule.id) {
+                continue;
+            }
             let mut c = ctx(level, version, room);
             (rule.check)(&mut c);
             room = c.room;
@@ -180,6 +190,9 @@ pub(super) fn judge(opts: &Options, plans: &mut Plans, r: &Resource<'_, '_>) -> 
     for &rule in &plans.others {
         if room.full {
             break;
+        }
+        if skip.contains(&rule.id) {
+            continue;
         }
         let mut c = ctx(opts.pss_level(), opts.pss_version.minor(), room);
         (rule.check)(&mut c);

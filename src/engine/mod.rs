@@ -131,6 +131,9 @@ pub struct Checker {
     report: Report,
     /// The accepted findings, when a baseline applies (see [`Checker::set_baseline`]).
     baseline: Option<Matcher>,
+    /// Rules not run in the inputs checked now, beside [`Options::ignore`]
+    /// ([`Checker::set_file_ignore`]).
+    file_ignore: Vec<&'static str>,
 }
 
 impl Checker {
@@ -159,7 +162,50 @@ impl Checker {
             },
             opts: opts.clone(),
             baseline: None,
+            file_ignore: Vec::new(),
         })
+    }
+
+    /// Rules not to run in the inputs checked from now on, beside [`Options::ignore`],
+    /// until the next call (an empty list ends it): a configuration file's per-file
+    /// ignores (`perFileIgnores`), which the CLI sets before each file. A rule named here
+    /// is not run at all, as if it were in `ignore`: its findings are neither reported
+    /// nor counted (not even as suppressed), and the report's options are unchanged.
+    ///
+    /// # Errors
+    /// [`OptionsError::UnknownRule`] (list [`crate::options::RuleList::Ignore`]) for an ID
+    /// that is not a rule; the list in force is then unchanged.
+    ///
+    /// ```
+    /// use kube_secctx::{Checker, Options};
+    /// let pod = "apiVersion: v1\nkind: Pod\nspec:\n  hostNetwork: true\n  containers:\n  - {name: a, image: b, securityContext: {privileged: true}}\n";
+    /// let opts = Options { level: Some(kube_secctx::Level::Baseline), ..Options::default() };
+    /// let mut checker = Checker::new(&opts)?;
+    /// checker.set_file_ignore(&["privileged-container".to_string()])?;
+    /// let rules: Vec<_> = checker.check_text("legacy/pod.yaml", pod).findings.iter().map(|f| f.rule).collect();
+    /// assert_eq!(rules, ["host-namespaces"]);
+    /// checker.set_file_ignore(&[])?;
+    /// assert_eq!(checker.check_text("pod.yaml", pod).findings.len(), 2);
+    /// let report = checker.finish();
+    /// assert_eq!((report.summary.findings, report.summary.suppressed), (3, 0));
+    /// assert!(report.options.ignore.is_empty());
+    /// # Ok::<(), kube_secctx::OptionsError>(())
+    /// ```
+    pub fn set_file_ignore(&mut self, ids: &[String]) -> Result<(), OptionsError> {
+        let mut rules = Vec::with_capacity(ids.len());
+        for id in ids {
+            match crate::rules::rule(id) {
+                Some(rule) => rules.push(rule.id),
+                None => {
+                    return Err(OptionsError::UnknownRule {
+                        id: id.clone(),
+                        list: crate::options::RuleList::Ignore,
+                    })
+                }
+            }
+        }
+        self.file_ignore = rules;
+        Ok(())
     }
 
     /// Applies a baseline to the inputs checked from now on: each finding `matcher`
@@ -378,6 +424,7 @@ impl Checker {
             let judged = judge::judge(
                 &self.opts,
                 &mut self.plans,
+                &self.file_ignore,
                 &judge::Resource {
                     file,
                     doc,

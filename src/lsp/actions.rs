@@ -15,14 +15,11 @@ use super::diagnostics::{finding as finding_diagnostic, shown_span, SOURCE};
 use super::document::Doc;
 use super::server::FIX_ALL_KIND;
 use crate::fix::{Applicability, Edit, Offer};
-use crate::options::Options;
 use crate::position::{LineIndex, Unit};
 use crate::report::Finding;
 
 /// What code actions need from the server.
-pub(crate) struct Ctx<'a> {
-    /// The options of the check.
-    pub(crate) opts: &'a Options,
+pub(crate) struct Ctx {
     /// The negotiated column unit.
     pub(crate) unit: Unit,
     /// Whether the client takes versioned `documentChanges`.
@@ -36,13 +33,14 @@ pub(crate) struct Ctx<'a> {
 /// resource"; then "Fix all safe kube-secctx findings" for the whole document (unless
 /// the request is an automatic one, `triggerKind` 2, that names no kind).
 pub(crate) fn code_actions(
-    ctx: &Ctx<'_>,
+    ctx: &Ctx,
     doc: &mut Doc,
     p: &CodeActionParams,
 ) -> Vec<CodeActionOrCommand> {
     let uri = doc.uri.clone();
     let version = doc.version;
-    let (text, analysis) = doc.analyzed(ctx.opts);
+    let opts = doc.config.options.clone();
+    let (text, analysis) = doc.analyzed();
     if !analysis.kubernetes {
         return Vec::new();
     }
@@ -109,8 +107,8 @@ pub(crate) fn code_actions(
         })
         .map(|(_, &i)| i)
         .collect();
-    analysis.compute_fixes(uri.as_str(), text, ctx.opts);
-    analysis.compute_ignores(uri.as_str(), text, ctx.opts, &firsts);
+    analysis.compute_fixes(uri.as_str(), text, &opts);
+    analysis.compute_ignores(uri.as_str(), text, &opts, &firsts);
     let analysis: &Analysis = analysis;
     let Some(fixed) = analysis.fixed() else {
         return Vec::new();
@@ -207,7 +205,7 @@ fn capitalized(s: &str) -> String {
 /// `version`: versioned `documentChanges` when the client takes them (a stale edit is then
 /// refused by the client), else `changes`.
 fn workspace_edit(
-    ctx: &Ctx<'_>,
+    ctx: &Ctx,
     li: &LineIndex<'_>,
     uri: &Uri,
     version: i32,

@@ -5,6 +5,7 @@ use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionProviderCapability, DiagnosticOptions,
     DiagnosticServerCapabilities, HoverProviderCapability, InitializeResult, PositionEncodingKind,
     ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
 };
 use serde_json::Value;
 
@@ -26,6 +27,10 @@ pub(crate) struct Client {
     /// It takes versioned `documentChanges` in a workspace edit
     /// (`workspace.workspaceEdit.documentChanges`).
     pub(crate) document_changes: bool,
+    /// It registers `workspace/didChangeWatchedFiles` dynamically
+    /// (`workspace.didChangeWatchedFiles.dynamicRegistration`): the server watches the
+    /// configuration files through it.
+    pub(crate) watch: bool,
 }
 
 impl Client {
@@ -59,6 +64,7 @@ impl Client {
             refresh: flag("/capabilities/workspace/diagnostics/refreshSupport"),
             configuration: flag("/capabilities/workspace/configuration"),
             document_changes: flag("/capabilities/workspace/workspaceEdit/documentChanges"),
+            watch: flag("/capabilities/workspace/didChangeWatchedFiles/dynamicRegistration"),
         }
     }
 
@@ -68,8 +74,15 @@ impl Client {
     pub(crate) fn initialize_result(&self) -> InitializeResult {
         let capabilities = ServerCapabilities {
             position_encoding: Some(convert::encoding_kind(self.unit)),
-            text_document_sync: Some(TextDocumentSyncCapability::Kind(
-                TextDocumentSyncKind::INCREMENTAL,
+            // Saves are told (without the text): a configuration file saved in the editor
+            // is read again by a client that does not watch files for the server.
+            text_document_sync: Some(TextDocumentSyncCapability::Options(
+                TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(TextDocumentSyncKind::INCREMENTAL),
+                    save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                    ..TextDocumentSyncOptions::default()
+                },
             )),
             hover_provider: Some(HoverProviderCapability::Simple(true)),
             code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
@@ -118,7 +131,8 @@ mod tests {
                 pull: true,
                 refresh: true,
                 configuration: true,
-                document_changes: true
+                document_changes: true,
+                watch: false
             }
         );
         let odd = Client::of(&json!({"capabilities": {
@@ -132,7 +146,8 @@ mod tests {
                 pull: false,
                 refresh: false,
                 configuration: false,
-                document_changes: false
+                document_changes: false,
+                watch: false
             }
         );
         assert_eq!(Client::of(&json!(null)), odd);

@@ -11,7 +11,6 @@ use lsp_types::{
 use super::analysis::{Analysis, Related};
 use super::convert;
 use super::document::Doc;
-use crate::options::Options;
 use crate::position::{LineIndex, Unit};
 use crate::render::display_end;
 use crate::report::{ErrorEntry, Finding, Severity};
@@ -99,11 +98,11 @@ fn severity(s: Severity) -> DiagnosticSeverity {
     }
 }
 
-/// The diagnostics of `doc` under `opts` (analysed now if its text or the settings
+/// The diagnostics of `doc` under its options (analysed now if its text or the settings
 /// changed).
-pub(crate) fn of(doc: &mut Doc, opts: &Options, unit: Unit) -> Vec<Diagnostic> {
+pub(crate) fn of(doc: &mut Doc, unit: Unit) -> Vec<Diagnostic> {
     let uri = doc.uri.clone();
-    let (text, analysis) = doc.analyzed(opts);
+    let (text, analysis) = doc.analyzed();
     let li = LineIndex::new(text);
     diagnostics(&uri, &li, analysis, unit)
 }
@@ -128,7 +127,6 @@ pub(crate) fn pull_report(
     doc: Option<&mut Doc>,
     previous: Option<&str>,
     generation: u64,
-    opts: &Options,
     unit: Unit,
 ) -> DocumentDiagnosticReportResult {
     let full = |items, result_id| {
@@ -153,5 +151,5 @@ pub(crate) fn pull_report(
             },
         ));
     }
-    full(of(doc, opts, unit), Some(result_id))
+    full(of(doc, unit), Some(result_id))
 }

@@ -4,8 +4,8 @@
 use lsp_types::{TextDocumentContentChangeEvent, Uri};
 
 use super::analysis::Analysis;
+use super::config::DocConfig;
 use super::convert;
-use crate::options::Options;
 use crate::position::{LineIndex, Unit};
 
 /// An open text document.
@@ -19,20 +19,40 @@ pub(crate) struct Doc {
     pub(crate) language: String,
     /// The text.
     pub(crate) text: String,
-    /// The analysis of `text` under the current settings, when computed.
+    /// What applies to it: the client's settings over its configuration file.
+    pub(crate) config: DocConfig,
+    /// The analysis of `text` under `config`, when computed.
     analysis: Option<Analysis>,
 }
 
 impl Doc {
     /// A document opened with `text`.
-    pub(crate) fn new(uri: Uri, version: i32, language: String, text: String) -> Doc {
+    pub(crate) fn new(
+        uri: Uri,
+        version: i32,
+        language: String,
+        text: String,
+        config: DocConfig,
+    ) -> Doc {
         Doc {
             uri,
             version,
             language,
             text,
+            config,
             analysis: None,
         }
+    }
+
+    /// Sets what applies to the document; whether it changed (its analysis is then
+    /// forgotten).
+    pub(crate) fn configure(&mut self, config: DocConfig) -> bool {
+        if config == self.config {
+            return false;
+        }
+        self.config = config;
+        self.analysis = None;
+        true
     }
 
     /// Applies the client's changes in order: a change with a range replaces that range
@@ -60,22 +80,25 @@ impl Doc {
         self.analysis = None;
     }
 
-    /// Forgets the analysis (the settings changed).
-    pub(crate) fn invalidate(&mut self) {
-        self.analysis = None;
-    }
-
-    /// The text and its analysis under `opts`, computed now if the text or the settings
-    /// changed since the last one.
-    pub(crate) fn analyzed(&mut self, opts: &Options) -> (&str, &mut Analysis) {
+    /// The text and its analysis under its options, computed now if the text or the
+    /// settings changed since the last one. A document the configuration file's `exclude`
+    /// matches has the analysis of a text that is not Kubernetes: nothing.
+    pub(crate) fn analyzed(&mut self) -> (&str, &mut Analysis) {
         let Doc {
             uri,
             language,
             text,
+            config,
             analysis,
             ..
         } = self;
-        let a = analysis.get_or_insert_with(|| Analysis::new(uri.as_str(), language, text, opts));
+        let a = analysis.get_or_insert_with(|| {
+            if config.excluded {
+                Analysis::default()
+            } else {
+                Analysis::new(uri.as_str(), language, text, &config.options)
+            }
+        });
         (text.as_str(), a)
     }
 }

@@ -16,6 +16,9 @@
 //!   `apiVersion` and `kind`); other YAML (CI workflows, compose files, Helm values),
 //!   Helm templates and kustomization files get no diagnostics at all ([`analysis`], on
 //!   [`crate::detect`], which the CLI's directory walk uses too).
+//! - **Settings**: the client's ([`Settings`]) over the nearest `.kube-secctx.yaml` upward
+//!   from each document (`config`: its `perFileIgnores` and `exclude` apply too), read
+//!   again when it changes.
 //! - **Positions**: `positionEncoding` is negotiated: UTF-8 when the client offers it,
 //!   else UTF-16 (LSP's default). Every conversion goes through
 //!   [`crate::position::LineIndex`].
@@ -31,6 +34,7 @@
 mod actions;
 pub mod analysis;
 mod capabilities;
+mod config;
 mod convert;
 mod diagnostics;
 mod document;

@@ -13,12 +13,12 @@ use serde_json::Value;
 
 use super::actions;
 use super::capabilities::Client;
+use super::config::{self, Workspace};
 use super::convert;
 use super::diagnostics;
 use super::document::Doc;
 use super::hover;
 use super::settings::Settings;
-use crate::options::Options;
 use crate::position::{LineIndex, Unit};
 
 /// The code action kind of "fix all safe fixes": editors run it on save
@@ -42,10 +42,17 @@ pub struct Server {
     document_changes: bool,
     /// Settings from `initializationOptions`; later configuration is laid over them.
     base: Settings,
-    /// The settings in force.
+    /// The client's settings in force (each document's configuration file lies under
+    /// them).
     settings: Settings,
-    /// The core's options for `settings`.
-    options: Options,
+    /// The `initializationOptions` taken (`null` when they were not valid settings) and
+    /// the last configuration taken: laid in this order over each configuration file.
+    client: [Value; 2],
+    /// The client registers the configuration files' watcher
+    /// (`workspace.didChangeWatchedFiles.dynamicRegistration`).
+    watch: bool,
+    /// The configuration files (`.kube-secctx.yaml`) of the documents.
+    workspace: Workspace,
     /// Bumped when the settings change: part of each pull report's `resultId`.
     generation: u64,
     /// Open documents by URI.
@@ -80,13 +87,16 @@ impl Server {
             .get("initializationOptions")
             .filter(|v| !is_empty(v))
             .unwrap_or(&Value::Null);
-        let base = Settings::default().merged(given).unwrap_or_else(|e| {
-            pending.push(show_message(
-                MessageType::ERROR,
-                format!("kube-secctx: initializationOptions: {e}; the defaults apply"),
-            ));
-            Settings::default()
-        });
+        let (base, taken) = match Settings::default().merged(given) {
+            Ok(s) => (s, given.clone()),
+            Err(e) => {
+                pending.push(show_message(
+                    MessageType::ERROR,
+                    format!("kube-secctx: initializationOptions: {e}; the defaults apply"),
+                ));
+                (Settings::default(), Value::Null)
+            }
+        };
         let result = client.initialize_result();
         let result = serde_json::to_value(result).map_err(|e| e.to_string())?;
         let server = Server {
@@ -95,9 +105,11 @@ impl Server {
             refresh: client.refresh,
             configuration: client.configuration,
             document_changes: client.document_changes,
-            options: base.options(),
             settings: base.clone(),
             base,
+            client: [taken, Value::Null],
+            watch: client.watch,
+            workspace: Workspace::new(&params),
             generation: 0,
             docs: HashMap::new(),
             dirty: BTreeSet::new(),
@@ -110,11 +122,24 @@ impl Server {
     }
 
     /// What to send once the client has been answered: an error message when the
-    /// `initializationOptions` were not valid settings, and a `workspace/configuration`
-    /// request when the client takes one.
+    /// `initializationOptions` were not valid settings, a `workspace/configuration`
+    /// request when the client takes one, and the registration of a watcher of the
+    /// configuration files (`.kube-secctx.yaml`, `.kube-secctx.yml`) when the client
+    /// registers `workspace/didChangeWatchedFiles` dynamically.
     pub fn initialized(&mut self) -> Vec<Message> {
         let mut out = std::mem::take(&mut self.pending);
         out.extend(self.ask_configuration());
+        if self.watch {
+            let id = self.request_id();
+            let params = serde_json::json!({"registrations": [{
+                "id": "kube-secctx-config-files",
+                "method": "workspace/didChangeWatchedFiles",
+                "registerOptions": {"watchers": [
+                    {"globPattern": "**/.kube-secctx.{yaml,yml}"}
+                ]},
+            }]});
+            out.push(Request::new(id, "client/registerCapability".into(), params).into());
+        }
         out
     }
 
@@ -181,9 +206,7 @@ impl Server {
             let Some(doc) = self.docs.get_mut(&key) else {
                 continue;
             };
-            let diagnostics = catch_unwind(AssertUnwindSafe(|| {
-                diagnostics::of(doc, &self.options, self.unit)
-            }));
+            let diagnostics = catch_unwind(AssertUnwindSafe(|| diagnostics::of(doc, self.unit)));
             match diagnostics {
                 Ok(d) => out.push(diagnostics::publish(doc.uri.clone(), d, Some(doc.version))),
                 Err(panic) => out.push(show_message(
@@ -207,7 +230,7 @@ impl Server {
                 let Some(doc) = self.docs.get_mut(pos.text_document.uri.as_str()) else {
                     return Ok(Value::Null);
                 };
-                let (text, analysis) = doc.analyzed(&self.options);
+                let (text, analysis) = doc.analyzed();
                 let li = LineIndex::new(text);
                 let offset = convert::offset(&li, pos.position, self.unit);
                 let h = hover::hover(&li, analysis, offset, self.unit);
@@ -219,7 +242,6 @@ impl Server {
                     return Ok(Value::Array(Vec::new()));
                 };
                 let ctx = actions::Ctx {
-                    opts: &self.options,
                     unit: self.unit,
                     document_changes: self.document_changes,
                 };
@@ -231,7 +253,6 @@ impl Server {
                     self.docs.get_mut(p.text_document.uri.as_str()),
                     p.previous_result_id.as_deref(),
                     self.generation,
-                    &self.options,
                     self.unit,
                 );
                 to_json(&report)
@@ -252,12 +273,34 @@ impl Server {
                 };
                 let d = p.text_document;
                 let key = d.uri.as_str().to_string();
+                // Without a watcher, the document's configuration file is read again on
+                // each open (the other documents' on a save of a configuration file).
+                if !self.watch {
+                    self.workspace.forget(false);
+                }
+                let client = [&self.client[0], &self.client[1]];
+                let (config, messages) = self.workspace.for_doc(&key, &client);
                 self.docs.insert(
                     key.clone(),
-                    Doc::new(d.uri, d.version, d.language_id, d.text),
+                    Doc::new(d.uri, d.version, d.language_id, d.text, config),
                 );
                 self.touched(key);
+                show_all(messages)
+            }
+            "textDocument/didSave" => {
+                let uri = n
+                    .params
+                    .pointer("/textDocument/uri")
+                    .and_then(Value::as_str);
+                if uri.is_some_and(config::is_config_uri) {
+                    self.workspace.forget(true);
+                    return self.reconfigure();
+                }
                 Vec::new()
+            }
+            "workspace/didChangeWatchedFiles" => {
+                self.workspace.forget(true);
+                self.reconfigure()
             }
             "textDocument/didChange" => {
                 let Ok(p) = serde_json::from_value::<DidChangeTextDocumentParams>(n.params) else {
@@ -322,24 +365,42 @@ impl Server {
                 )]
             }
         };
-        if settings == self.settings {
-            return Vec::new();
-        }
-        self.options = settings.options();
+        // A key given with its default value still replaces the file's: what changed is
+        // known once each document's options are worked out again.
+        self.client[1] = value.clone();
         self.settings = settings;
-        self.generation += 1;
-        for doc in self.docs.values_mut() {
-            doc.invalidate();
+        self.reconfigure()
+    }
+
+    /// Works out again what applies to each open document (the client's settings or a
+    /// configuration file changed); the documents whose options changed are checked
+    /// again: pushed (push mode) or refreshed (`workspace/diagnostic/refresh`, pull mode).
+    /// Returns the messages to send: a bad configuration file (once), the refresh.
+    fn reconfigure(&mut self) -> Vec<Message> {
+        let client = [&self.client[0], &self.client[1]];
+        let mut messages = Vec::new();
+        let mut changed = Vec::new();
+        for (key, doc) in &mut self.docs {
+            let (config, shown) = self.workspace.for_doc(key, &client);
+            messages.extend(shown);
+            if doc.configure(config) {
+                changed.push(key.clone());
+            }
         }
+        let mut out = show_all(messages);
+        if changed.is_empty() {
+            return out;
+        }
+        self.generation += 1;
         if self.pull {
             if self.refresh {
                 let id = self.request_id();
-                return vec![Request::new(id, "workspace/diagnostic/refresh".into(), ()).into()];
+                out.push(Request::new(id, "workspace/diagnostic/refresh".into(), ()).into());
             }
-            return Vec::new();
+            return out;
         }
-        self.dirty.extend(self.docs.keys().cloned());
-        Vec::new()
+        self.dirty.extend(changed);
+        out
     }
 
     fn touched(&mut self, key: String) {
@@ -376,6 +437,14 @@ fn params<P: serde::de::DeserializeOwned>(v: Value) -> Result<P, (ErrorCode, Str
 
 fn to_json<T: serde::Serialize>(v: &T) -> Result<Value, (ErrorCode, String)> {
     serde_json::to_value(v).map_err(|e| (ErrorCode::InternalError, e.to_string()))
+}
+
+/// Each message as an error shown to the user.
+fn show_all(messages: Vec<String>) -> Vec<Message> {
+    messages
+        .into_iter()
+        .map(|m| show_message(MessageType::ERROR, m))
+        .collect()
 }
 
 /// `null`, `{}` and `[]` (Neovim sends an empty Lua table as `[]`): no settings.

@@ -15,7 +15,9 @@ use crate::options::{Level, Options, PssVersion};
 /// ```
 ///
 /// `select` and `ignore` also take one comma-separated string. The object may also be
-/// nested under a `kube-secctx` key (the usual `settings` shape of editors).
+/// nested under a `kube-secctx` key (the usual `settings` shape of editors). Each key
+/// given (`null` and `[]` included) overrides the document's configuration file
+/// (`.kube-secctx.yaml`); the keys not given come from the file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settings {
     /// `Some(level)`: the Pod Security Standards alone at that level; `None`: the default

@@ -47,6 +47,11 @@ impl Client {
     /// Starts the server and sends `initialize` with `capabilities` and
     /// `initializationOptions`; returns the client and the `InitializeResult`.
     pub fn start(capabilities: Value, init_options: Value) -> (Client, Value) {
+        Client::start_in(Value::Null, capabilities, init_options)
+    }
+
+    /// [`Client::start`] with `rootUri` (a `file://` URI, or `null`).
+    pub fn start_in(root_uri: Value, capabilities: Value, init_options: Value) -> (Client, Value) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_kube-secctx"))
             .arg("server")
             .stdin(Stdio::piped())
@@ -78,7 +83,7 @@ impl Client {
             "initialize",
             json!({
                 "processId": null,
-                "rootUri": null,
+                "rootUri": root_uri,
                 "capabilities": capabilities,
                 "initializationOptions": init_options,
             }),

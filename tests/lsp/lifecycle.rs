@@ -8,7 +8,12 @@ fn initialize_declares_what_the_server_does() {
     let (c, init) = Client::start(push_caps(), Value::Null);
     let caps = &init["capabilities"];
     assert_eq!(caps["positionEncoding"], "utf-16");
-    assert_eq!(caps["textDocumentSync"], 2, "incremental sync");
+    assert_eq!(caps["textDocumentSync"]["change"], 2, "incremental sync");
+    assert_eq!(caps["textDocumentSync"]["openClose"], true);
+    assert_eq!(
+        caps["textDocumentSync"]["save"], true,
+        "a saved config file is read again"
+    );
     assert_eq!(caps["hoverProvider"], true);
     assert_eq!(
         caps["codeActionProvider"]["codeActionKinds"],

@@ -1,5 +1,6 @@
 //! Protocol tests of `kube-secctx server`: the binary run as a process and driven over its
-//! stdio, as an editor drives it (Language Server Protocol 3.17).
+//! stdio, as an editor drives it (Language Server Protocol 3.17). The configuration file's
+//! tests are in config.rs.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -9,6 +10,7 @@
 
 mod actions;
 mod client;
+mod config;
 mod lifecycle;
 
 use std::time::Duration;
