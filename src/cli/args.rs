@@ -63,7 +63,13 @@ Exit codes:
 kind, or goes past a limit or a budget)
   2  usage error (bad option, unknown rule, no PATH) or a file that could not be read
 
-Suppress rules for one resource with the annotation kube-secctx.io/ignore: \"rule-id,...\".";
+Suppress rules for one resource with the annotation kube-secctx.io/ignore: \"rule-id,...\".
+
+Namespaces: a resource whose namespace is described (a Namespace in the files, or \
+--namespaces FILE) is judged as Pod Security Admission would judge it, by the \
+namespace's pod-security.kubernetes.io labels: failing enforce is an error, failing only \
+warn or audit a warning. --admission-config FILE gives defaults and exemptions. --level \
+overrides both.";
 
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("fixing").args(["fix", "diff"])))]
@@ -80,6 +86,18 @@ pub(super) struct CheckArgs {
     /// The Pod Security Standards policy version: `latest` or `v1.N`.
     #[arg(long, value_name = "VERSION", default_value = "latest", value_parser = parse_pss_version)]
     pub(super) pss_version: PssVersion,
+
+    /// Namespaces as the cluster has them (e.g. `kubectl get namespaces -o yaml`):
+    /// resources in them are judged by their Pod Security labels, as Pod Security
+    /// Admission would. Repeatable. Namespace objects in the checked files count too.
+    #[arg(long = "namespaces", value_name = "FILE")]
+    pub(super) namespaces: Vec<PathBuf>,
+
+    /// The API server's admission configuration (an AdmissionConfiguration with a
+    /// PodSecurity plugin, or a PodSecurityConfiguration): its defaults judge resources
+    /// in namespaces without labels or not described, and its exemptions apply.
+    #[arg(long, value_name = "FILE")]
+    pub(super) admission_config: Option<PathBuf>,
 
     /// Only these rules (comma-separated IDs; see `kube-secctx rules`).
     #[arg(long, value_name = "RULE,...", value_delimiter = ',')]

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::args::CheckArgs;
-use super::fix;
 use super::io::{self, canonical, display_path, io_message, read_capped};
 use super::output::Output;
 use super::walk::walk;
+use super::{cluster, fix};
 use super::{inactive_warning, options_error, EXIT_USAGE};
 use crate::engine::decode;
 use crate::position::LineIndex;
@@ -26,6 +26,9 @@ pub(super) enum Input {
     },
 }
 
+/// The text of each file a note names (see `cluster::Loaded::texts`).
+type NoteTexts = std::collections::HashMap<String, String>;
+
 /// One input read: its name, its bytes (fixed with --fix), and with --show-fixes its
 /// findings' fixes.
 type Read = (String, Vec<u8>, Option<crate::render::fixes::FixTable>);
@@ -35,7 +38,7 @@ type Read = (String, Vec<u8>, Option<crate::render::fixes::FixTable>);
 /// # Errors
 /// Only when standard output cannot be written (a closed pipe is not an error).
 pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    let opts = Options {
+    let mut opts = Options {
         level: args.level.map(Into::into),
         pss_version: args.pss_version,
         select: clean_ids(&args.select),
@@ -155,6 +158,24 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         read.push((name, bytes, real_path));
     }
 
+    // The namespaces the inputs and --namespaces describe, --admission-config.
+    let cluster = match cluster::prepare(args, &mut opts, &read) {
+        Ok(loaded) => loaded,
+        Err(code) => return Ok(code),
+    };
+    if opts != *checker.options() {
+        checker = match Checker::new(&opts) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: {}", options_error(&e));
+                return Ok(ExitCode::from(EXIT_USAGE));
+            }
+        };
+    }
+    for note in &cluster.notes {
+        checker.note(note.clone());
+    }
+
     // --fix and --diff: the fixes applied to what was read (and written back with
     // --fix); the report is then of the fixed texts.
     let stdin_fix = args.fix && read.iter().any(|(_, _, real)| real.is_none());
@@ -234,7 +255,14 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let mut out = io::Stdout::new();
-    let written = check_and_write(&mut checker, &mut out, args, &files, uris, read, unread);
+    let written = check_and_write(
+        &mut checker,
+        &mut out,
+        args,
+        (&files, uris, &cluster.texts),
+        read,
+        unread,
+    );
     let report = checker.finish();
     if args.fix {
         let line = fix::summary_line(&fixes, report.summary.findings, false, args.unsafe_fixes);
@@ -271,17 +299,19 @@ fn check_and_write(
     checker: &mut Checker,
     out: &mut io::Stdout,
     args: &CheckArgs,
-    files: &[String],
-    uris: std::collections::BTreeMap<String, String>,
+    (files, uris, texts): (
+        &[String],
+        std::collections::BTreeMap<String, String>,
+        &NoteTexts,
+    ),
     read: Vec<Read>,
     unread: usize,
 ) -> std::io::Result<()> {
     let report = checker.report();
-    let (mut output, mut failed) =
-        match Output::begin(out, args, report.version, &report.options, files, uris) {
-            Ok(output) => (Some(output), None),
-            Err(e) => (None, Some(e)),
-        };
+    let (mut output, mut failed) = match Output::begin(out, args, report, files, uris, texts) {
+        Ok(output) => (Some(output), None),
+        Err(e) => (None, Some(e)),
+    };
     for (name, bytes, table) in read {
         if let Some(output) = output.as_mut() {
             output.set_fixes(table);
@@ -298,7 +328,7 @@ fn check_and_write(
     }
     match (failed, output) {
         (Some(e), _) => Err(e),
-        (None, Some(output)) => output.finish(checker.report(), unread),
+        (None, Some(output)) => output.finish(checker.report(), unread, texts),
         (None, None) => Ok(()),
     }
 }

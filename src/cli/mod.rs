@@ -29,6 +29,7 @@
 
 mod args;
 mod check;
+pub(crate) mod cluster;
 mod fix;
 mod io;
 mod output;

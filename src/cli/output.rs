@@ -2,6 +2,7 @@
 //! findings go to standard output as soon as it is checked, so memory follows the
 //! largest document, not the report (see `crate::engine::Batch`).
 
+use std::collections::HashMap;
 use std::io::Write as _;
 
 use super::args::{CheckArgs, ColorWhen, Format};
@@ -9,7 +10,6 @@ use super::io;
 use crate::position::LineIndex;
 use crate::render::fixes::FixTable;
 use crate::render::{json, sarif, text, EntryWriter};
-use crate::report::ReportOptions;
 use crate::{Batch, Report};
 
 /// One format's writer over standard output.
@@ -26,11 +26,12 @@ impl<'o> Output<'o> {
     pub(super) fn begin(
         out: &'o mut io::Stdout,
         args: &CheckArgs,
-        version: &str,
-        options: &ReportOptions,
+        report: &Report,
         files: &[String],
         uris: std::collections::BTreeMap<String, String>,
+        texts: &HashMap<String, String>,
     ) -> std::io::Result<Output<'o>> {
+        let (version, options) = (report.version, &report.options);
         Ok(match args.format {
             Format::Text => {
                 let color = match (args.no_color, args.color) {
@@ -55,6 +56,14 @@ impl<'o> Output<'o> {
                 let opts = sarif::SarifOptions {
                     src_root: std::env::current_dir().ok().map(|d| io::dir_uri(&d)),
                     uris,
+                    notes: report
+                        .notes
+                        .iter()
+                        .map(|n| {
+                            let li = note_index(n, texts);
+                            sarif::SarifNote::new(n, li.as_ref())
+                        })
+                        .collect(),
                 };
                 Output::Sarif(sarif::SarifWriter::begin(out, options, &opts)?)
             }
@@ -86,7 +95,23 @@ impl<'o> Output<'o> {
     /// Ends the report (`report` gives the summary; its findings are not read). For text,
     /// `unread` files that could not be read are counted after the summary line; when
     /// nothing was read at all, only that is written.
-    pub(super) fn finish(self, report: &Report, unread: usize) -> std::io::Result<()> {
+    pub(super) fn finish(
+        mut self,
+        report: &Report,
+        unread: usize,
+        texts: &HashMap<String, String>,
+    ) -> std::io::Result<()> {
+        // The notes (the cluster's), before the summary; SARIF has them from `begin`.
+        for n in &report.notes {
+            let li = note_index(n, texts);
+            match &mut self {
+                Output::Text(w) => w
+                    .note(n, li.as_ref())
+                    .map_err(|_| std::io::Error::other("cannot write"))?,
+                Output::Json(w) => w.note(n, li.as_ref()),
+                Output::Sarif(_) => {}
+            }
+        }
         match self {
             Output::Text(w) => {
                 let written = (|| {
@@ -117,4 +142,15 @@ impl<'o> Output<'o> {
             Output::Sarif(w) => w.finish()?.write_all(b"\n"),
         }
     }
+}
+
+/// The line index of the file a note names, from the texts kept for notes.
+fn note_index<'t>(
+    note: &crate::psa::Note,
+    texts: &'t HashMap<String, String>,
+) -> Option<LineIndex<'t>> {
+    note.file
+        .as_deref()
+        .and_then(|f| texts.get(f))
+        .map(|t| LineIndex::new(t))
 }

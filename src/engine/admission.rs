@@ -39,11 +39,13 @@ fn is_pod(resource: &ResourceRef) -> bool {
 /// The severity and words of a PSS finding that fails the policies of `modes` (a
 /// non-empty set) of a resource judged by `policies`: an error when `enforce` fails
 /// (the Pod is rejected, or a workload's Pods would be), else a warning naming what
-/// `warn` and `audit` do.
+/// `warn` and `audit` do. `rejected`: another finding of the same Pod fails `enforce`
+/// (PSA then gives no warning at all).
 pub(super) fn admission(
     policies: &ModePolicies,
     resource: &ResourceRef,
     modes: Modes,
+    rejected: bool,
 ) -> (Severity, String) {
     let mut parts = Vec::new();
     let pod = is_pod(resource);
@@ -62,10 +64,16 @@ pub(super) fn admission(
             policy_of(policies, Mode::Enforce)
         ));
     }
-    // A rejected Pod gets no warning; a workload does.
+    // A rejected Pod gets no warning (EvaluatePod adds none to a request it rejects); a
+    // workload does.
     if modes.contains(Mode::Warn) && !(pod && enforce) {
+        let when = if pod && rejected {
+            " once the Pod is no longer rejected"
+        } else {
+            ""
+        };
         parts.push(format!(
-            "kubectl apply would warn (warn {})",
+            "kubectl apply would warn{when} (warn {})",
             policy_of(policies, Mode::Warn)
         ));
     }

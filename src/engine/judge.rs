@@ -219,11 +219,17 @@ pub(super) fn judge(opts: &Options, plans: &mut Plans, r: &Resource<'_, '_>) -> 
         over_budget: room.full.then(|| over_budget(r, limits)),
     };
     let resource = Arc::new(w.resource.clone());
+    // Whether PSA rejects the resource (a Pod failing `enforce`): then it warns about
+    // nothing (EvaluatePod), whatever `kube-secctx.io/ignore` hides from us.
+    let rejected = judgements
+        .iter()
+        .any(|j| j.pss.is_some() && j.modes.contains(crate::Mode::Enforce));
     for j in judgements {
         let suppressed = ignored.contains(j.rule.id);
         let mut f = finding(r, &resource, j);
         if cluster.is_some() && f.pss.is_some() {
-            let (severity, wording) = super::admission::admission(&policies, &w.resource, f.modes);
+            let (severity, wording) =
+                super::admission::admission(&policies, &w.resource, f.modes, rejected);
             f.severity = severity;
             f.admission = Some(wording);
         }
