@@ -97,10 +97,11 @@ fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
 
 fn load_fixtures() -> Vec<Fixture> {
     let mut out = Vec::new();
-    // Folders are rules; a file beside them is another suite's (tests/fixes.rs).
+    // Folders are rules; a file beside them is another suite's (tests/fixes.rs), and so
+    // is `repo/`, the fixture repository of the CLI's tests.
     for rule_dir in sorted_entries(&fixtures_dir())
         .into_iter()
-        .filter(|p| p.is_dir())
+        .filter(|p| p.is_dir() && !p.ends_with("repo"))
     {
         let rule = rule_dir.file_name().unwrap().to_string_lossy().to_string();
         for verdict_dir in sorted_entries(&rule_dir) {
