@@ -258,8 +258,12 @@ pub struct Options {
     /// namespace (`metadata.namespace`, `default` when it names none) is listed is judged
     /// by that namespace's policy of each mode instead of `level` and `pss_version`, in the
     /// same pass, and each PSS finding says which modes it fails ([`crate::Finding::modes`]).
-    /// Other resources are judged by `level` (restricted when `None`) at `pss_version` as
-    /// [`Mode::Enforce`].
+    /// Other resources are judged by [`Options::namespace_defaults`] when set, else by
+    /// `level` (restricted when `None`) at `pss_version` as [`Mode::Enforce`]. The PSS
+    /// findings of a resource judged by a namespace's policies or the defaults carry
+    /// Pod Security Admission's severity and words ([`crate::Finding::admission`]).
+    /// [`crate::psa::Cluster::apply`] fills it from Namespace objects; the CLI leaves it
+    /// empty under `--level`.
     pub namespaces: BTreeMap<String, ModePolicies>,
     /// The policies of resources whose namespace is not in [`Options::namespaces`], from
     /// Pod Security Admission's configuration (`defaults` of a `PodSecurityConfiguration`,
