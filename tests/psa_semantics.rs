@@ -9,10 +9,9 @@
 )]
 
 use kube_secctx::psa::{
-    read_admission_config, read_pod_security_configuration, AdmissionConfig, Cluster, LevelVersion,
-    PsaConfig, PsaLevel, PsaPolicy,
+    read_admission_config, AdmissionConfig, Cluster, LevelVersion, PsaConfig, PsaLevel, PsaPolicy,
 };
-use kube_secctx::{Checker, Level, Mode, Options, PssVersion, Report, Severity};
+use kube_secctx::{Checker, Level, Options, PssVersion, Report, Severity};
 
 const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: NS}\nspec:\n  \
                    hostNetwork: true\n  containers:\n  - name: a\n    image: b\n";
@@ -283,93 +282,6 @@ fn resources_outside_described_namespaces_are_judged_as_before_unless_defaults()
             "kubectl apply would warn (warn baseline:latest)"
         )]
     );
-}
-
-#[test]
-fn set_defaults_fills_privileged_and_latest() {
-    // SetDefaults_PodSecurityDefaults: empty levels privileged, empty versions latest.
-    let AdmissionConfig::Config(c) = read_admission_config(
-        "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins:\n\
-         - name: EventRateLimit\n  path: erl.yaml\n- name: PodSecurity\n  configuration:\n    \
-         apiVersion: pod-security.admission.config.k8s.io/v1beta1\n    kind: PodSecurityConfiguration\n    \
-         defaults:\n      enforce: baseline\n      audit-version: v1.25\n",
-    )
-    .unwrap() else {
-        panic!()
-    };
-    let lv = |level, version| LevelVersion { level, version };
-    assert_eq!(
-        c.defaults.enforce,
-        lv(PsaLevel::Pss(Level::Baseline), PssVersion::Latest)
-    );
-    assert_eq!(
-        c.defaults.audit,
-        lv(PsaLevel::Privileged, PssVersion::V1(25))
-    );
-    assert_eq!(
-        c.defaults.warn,
-        lv(PsaLevel::Privileged, PssVersion::Latest)
-    );
-    assert_eq!(c.defaults.mode_policies().get(Mode::Warn), None);
-}
-
-#[test]
-fn validate_pod_security_configuration_names_every_bad_field() {
-    // ValidatePodSecurityConfiguration: ParseLevel/ParseVersion for defaults;
-    // ValidateNamespaceName (DNS-1123 label) and duplicates for namespaces;
-    // NameIsDNSSubdomain and duplicates for runtimeClasses; non-empty usernames.
-    let text = "apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\n\
-                defaults:\n  enforce: strict\n  warn-version: v2.0\nexemptions:\n  \
-                namespaces: [kube-system, Kube_Bad, kube-system]\n  runtimeClasses: [kata, kata]\n  \
-                usernames: ['']\n";
-    let e = read_pod_security_configuration(text).unwrap_err();
-    let fields: Vec<&str> = e.problems.iter().map(|p| p.field.as_str()).collect();
-    assert_eq!(
-        fields,
-        [
-            "defaults.enforce",
-            "defaults.warn-version",
-            "exemptions.namespaces[1]",
-            "exemptions.namespaces[2]",
-            "exemptions.runtimeClasses[1]",
-            "exemptions.usernames[0]",
-        ]
-    );
-    let first = &e.problems[0];
-    assert_eq!(
-        &text[first.span.unwrap().start..first.span.unwrap().end],
-        "strict"
-    );
-    assert!(first
-        .message
-        .contains("must be one of privileged, baseline, restricted"));
-    assert!(e.problems[3].message.starts_with("Duplicate value"));
-    // An inline configuration names its fields from the AdmissionConfiguration.
-    let e = read_admission_config(
-        "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins:\n\
-         - name: PodSecurity\n  configuration:\n    apiVersion: pod-security.admission.config.k8s.io/v1\n    \
-         kind: PodSecurityConfiguration\n    defaults: {audit-version: latest1}\n",
-    )
-    .unwrap_err();
-    assert_eq!(
-        e.problems[0].field,
-        "plugins[0].configuration.defaults.audit-version"
-    );
-}
-
-#[test]
-fn a_plugin_path_is_returned_for_the_front_end_to_read() {
-    let text = "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins:\n\
-                - name: PodSecurity\n  path: podsecurity.yaml\n";
-    match read_admission_config(text).unwrap() {
-        AdmissionConfig::Path { path, span } => {
-            assert_eq!(path, "podsecurity.yaml");
-            assert_eq!(&text[span.start..span.end], "podsecurity.yaml");
-        }
-        other => panic!("{other:?}"),
-    }
-    let e = read_admission_config("apiVersion: v1\nkind: ConfigMap\n").unwrap_err();
-    assert_eq!(e.problems[0].field, "kind");
 }
 
 #[test]

@@ -13,18 +13,19 @@
 mod config;
 mod labels;
 mod namespaces;
+mod pod_security;
 
 use std::collections::BTreeMap;
 
 pub use config::{
-    dns1123_label, dns1123_subdomain, read_admission_config, read_pod_security_configuration,
-    AdmissionConfig, ConfigError, ConfigProblem, PsaConfig, ADMISSION_API_VERSIONS,
-    POD_SECURITY_API_VERSIONS,
+    read_admission_config, read_pod_security_configuration, AdmissionConfig, ConfigError,
+    ConfigProblem, PsaConfig, ADMISSION_API_VERSIONS, POD_SECURITY_API_VERSIONS,
 };
 pub use labels::{
     policy_to_evaluate, LabelError, Labelled, LevelVersion, PsaLevel, PsaPolicy, LABEL_PREFIX,
 };
 pub use namespaces::{may_hold_namespace, namespaces, NamespaceObject};
+pub use pod_security::{dns1123_label, dns1123_subdomain};
 
 use crate::options::Options;
 use crate::yaml::{parse_stream, Document, Span};
