@@ -49,10 +49,19 @@ pub(super) fn admission(
 ) -> (Severity, String) {
     let mut parts = Vec::new();
     let pod = is_pod(resource);
+    // A resource found by its shape (Argo Rollout, ...) is not one PSA evaluates: only
+    // the Pods its controller creates are, and their warnings go to the controller.
+    let shape = resource.matched_by == MatchedBy::Shape;
     let enforce = modes.contains(Mode::Enforce);
     if enforce {
         let what = if pod {
             "rejected".to_string()
+        } else if shape {
+            format!(
+                "the {} is not evaluated by Pod Security Admission; its Pods would be \
+                 rejected (FailedCreate)",
+                resource.kind
+            )
         } else {
             format!(
                 "the {} is accepted; its Pods would be rejected (FailedCreate)",
@@ -72,14 +81,24 @@ pub(super) fn admission(
         } else {
             ""
         };
+        let what = if shape {
+            "its controller would be warned as it creates its Pods"
+        } else {
+            "kubectl apply would warn"
+        };
         parts.push(format!(
-            "kubectl apply would warn{when} (warn {})",
+            "{what}{when} (warn {})",
             policy_of(policies, Mode::Warn)
         ));
     }
     if modes.contains(Mode::Audit) {
+        let what = if shape {
+            "its Pods' creation recorded in the audit log"
+        } else {
+            "recorded in the audit log"
+        };
         parts.push(format!(
-            "recorded in the audit log (audit {})",
+            "{what} (audit {})",
             policy_of(policies, Mode::Audit)
         ));
     }
@@ -89,4 +108,60 @@ pub(super) fn admission(
         Severity::Warning
     };
     (severity, parts.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::{Level, Policy};
+
+    fn resource(api_version: &str, kind: &str, matched_by: MatchedBy) -> ResourceRef {
+        ResourceRef {
+            api_version: api_version.into(),
+            kind: kind.into(),
+            name: None,
+            namespace: None,
+            matched_by,
+        }
+    }
+
+    #[test]
+    fn words_per_resource_and_mode() {
+        let p = |level| {
+            Some(Policy {
+                level,
+                version: PssVersion::V1(24),
+            })
+        };
+        let policies = ModePolicies {
+            enforce: p(Level::Baseline),
+            audit: p(Level::Restricted),
+            warn: p(Level::Restricted),
+        };
+        let all = Modes::only(Mode::Enforce)
+            .with(Mode::Audit)
+            .with(Mode::Warn);
+        // ValidatePod: rejected, no warning on a rejected request, audit recorded.
+        let pod = resource("v1", "Pod", MatchedBy::Kind);
+        assert_eq!(
+            admission(&policies, &pod, all, true),
+            (
+                Severity::Error,
+                "rejected (enforce baseline:v1.24); recorded in the audit log (audit \
+                 restricted:v1.24)"
+                    .to_string()
+            )
+        );
+        // A Rollout (found by shape) is not a resource PSA evaluates.
+        let rollout = resource("argoproj.io/v1alpha1", "Rollout", MatchedBy::Shape);
+        let (severity, words) = admission(&policies, &rollout, Modes::only(Mode::Warn), false);
+        assert_eq!(severity, Severity::Warning);
+        assert_eq!(
+            words,
+            "its controller would be warned as it creates its Pods (warn restricted:v1.24)"
+        );
+        // A Pod kind of another group is not a core Pod.
+        let other = resource("example.com/v1", "Pod", MatchedBy::Shape);
+        assert!(!is_pod(&other));
+    }
 }
