@@ -37,6 +37,7 @@ pub mod fields;
 pub mod fix;
 pub mod options;
 pub mod position;
+pub mod psa;
 pub mod report;
 pub mod rules;
 pub mod suggest;
@@ -61,7 +62,8 @@ pub mod render;
 
 pub use engine::{Batch, Checked, Checker};
 pub use options::{
-    Level, Mode, ModePolicies, Modes, Options, OptionsError, Policy, PssVersion, LATEST_MINOR,
+    Exemptions, Level, Mode, ModePolicies, Modes, Options, OptionsError, Policy, PssVersion,
+    LATEST_MINOR,
 };
 pub use report::{ErrorEntry, Finding, Report, Severity};
 pub use yaml::Limits;

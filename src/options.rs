@@ -211,6 +211,32 @@ impl ModePolicies {
     }
 }
 
+/// Pod Security Admission's exemptions, as its `PodSecurityConfiguration` gives them
+/// (`exemptions.namespaces`, `exemptions.runtimeClasses`; `usernames` cannot apply to
+/// files). Applied as PSA's `exemptNamespace` and `exemptRuntimeClass` (admission.go) do:
+/// exact names; an empty name never matches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Exemptions {
+    /// Namespaces exempt from every Pod Security Standards check.
+    pub namespaces: Vec<String>,
+    /// `runtimeClassName`s whose pods (and pod templates) are exempt.
+    pub runtime_classes: Vec<String>,
+}
+
+impl Exemptions {
+    /// Whether `namespace` is exempt (PSA's `exemptNamespace`).
+    pub fn namespace(&self, namespace: &str) -> bool {
+        !namespace.is_empty() && self.namespaces.iter().any(|n| n == namespace)
+    }
+
+    /// Whether a pod spec with this `runtimeClassName` is exempt (PSA's
+    /// `exemptRuntimeClass`).
+    pub fn runtime_class(&self, runtime_class: Option<&str>) -> bool {
+        runtime_class
+            .is_some_and(|rc| !rc.is_empty() && self.runtime_classes.iter().any(|r| r == rc))
+    }
+}
+
 /// What to check.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
@@ -232,9 +258,23 @@ pub struct Options {
     /// namespace (`metadata.namespace`, `default` when it names none) is listed is judged
     /// by that namespace's policy of each mode instead of `level` and `pss_version`, in the
     /// same pass, and each PSS finding says which modes it fails ([`crate::Finding::modes`]).
-    /// Other resources are judged by `level` (restricted when `None`) at `pss_version` as
-    /// [`Mode::Enforce`].
+    /// Other resources are judged by [`Options::namespace_defaults`] when set, else by
+    /// `level` (restricted when `None`) at `pss_version` as [`Mode::Enforce`]. The PSS
+    /// findings of a resource judged by a namespace's policies or the defaults carry
+    /// Pod Security Admission's severity and words ([`crate::Finding::admission`]).
+    /// [`crate::psa::Cluster::apply`] fills it from Namespace objects; the CLI leaves it
+    /// empty under `--level`.
     pub namespaces: BTreeMap<String, ModePolicies>,
+    /// The policies of resources whose namespace is not in [`Options::namespaces`], from
+    /// Pod Security Admission's configuration (`defaults` of a `PodSecurityConfiguration`,
+    /// see [`crate::psa::read_admission_config`]). `None`: such resources are judged by
+    /// `level` and `pss_version` as [`Mode::Enforce`], as without namespaces.
+    pub namespace_defaults: Option<ModePolicies>,
+    /// Pod Security Admission's exemptions (its configuration's `exemptions`): resources
+    /// in these namespaces, and pods or pod templates with these `runtimeClassName`s, get
+    /// no Pod Security Standards finding (the hardening rules and input diagnostics still
+    /// run). Empty by default.
+    pub exemptions: Exemptions,
     /// Parser limits.
     pub limits: Limits,
 }

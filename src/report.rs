@@ -92,8 +92,17 @@ pub struct Finding {
     /// for those in [`crate::Options::namespaces`]; empty for rules outside the Pod
     /// Security Standards.
     pub modes: Modes,
-    /// `error` or `warning`.
+    /// `error` or `warning`: the rule's, or for a PSS finding of a resource judged as the
+    /// cluster would judge it, what Pod Security Admission does (see
+    /// [`Finding::admission`]).
     pub severity: Severity,
+    /// For a PSS finding of a resource judged by its namespace's Pod Security labels or
+    /// the admission configuration's defaults: what Pod Security Admission would do, e.g.
+    /// `rejected (enforce baseline:v1.24)`, `the Deployment is accepted; its Pods would be
+    /// rejected (FailedCreate) (enforce restricted:latest)`, `kubectl apply would warn
+    /// (warn restricted:latest)`, `recorded in the audit log (audit restricted:latest)`.
+    /// `None` otherwise (and omitted from the JSON report).
+    pub admission: Option<String>,
     /// What is wrong.
     pub message: String,
     /// JSON pointer of the field the finding is about (even when that field is missing).
@@ -172,6 +181,9 @@ pub struct Summary {
     /// the JSON when 0, so reports without skipped files keep their shape.
     #[serde(skip_serializing_if = "is_zero")]
     pub skipped: usize,
+    /// Notes ([`Report::notes`]); omitted from the JSON report when 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub notes: usize,
 }
 
 /// Whether `n` is 0 (for `skip_serializing_if`).
@@ -209,6 +221,11 @@ pub struct Report {
     pub suppressed: Vec<Finding>,
     /// Error entries, by file, then position.
     pub errors: Vec<ErrorEntry>,
+    /// Notes: what is worth saying about the cluster that is not a problem of the files
+    /// (a namespace without an `enforce` label that the cluster therefore does not
+    /// enforce, exemptions that cannot apply). Notes never fail a run. Added by the front
+    /// end with [`crate::Checker::note`].
+    pub notes: Vec<crate::psa::Note>,
     /// Counts.
     pub summary: Summary,
 }

@@ -88,7 +88,13 @@ prints one line per finding, path:line:col: severity: message [rule], then the s
 Settings also come from a config file, .kube-secctx.yaml (or .kube-secctx.yml), found in \
 the working directory or its nearest ancestor that has one, or named by --config: level, \
 pssVersion, select, ignore, exclude, perFileIgnores, namespaces, admissionConfig, failOn \
-(see the README). Flags override the file; --show-settings prints what is in force.";
+(see the README). Flags override the file; --show-settings prints what is in force.
+
+Namespaces: a resource whose namespace is described (a Namespace in the files, or \
+--namespaces FILE) is judged as Pod Security Admission would judge it, by the \
+namespace's pod-security.kubernetes.io labels: failing enforce is an error, failing only \
+warn or audit a warning. --admission-config FILE gives defaults and exemptions. --level \
+overrides both.";
 
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("fixing").args(["fix", "diff"])))]
@@ -107,6 +113,18 @@ pub(super) struct CheckArgs {
     /// Overrides the config file's `pssVersion`.
     #[arg(long, value_name = "VERSION", value_parser = parse_pss_version)]
     pub(super) pss_version: Option<PssVersion>,
+
+    /// Namespaces as the cluster has them (e.g. `kubectl get namespaces -o yaml`):
+    /// resources in them are judged by their Pod Security labels, as Pod Security
+    /// Admission would. Repeatable. Namespace objects in the checked files count too.
+    #[arg(long = "namespaces", value_name = "FILE")]
+    pub(super) namespaces: Vec<PathBuf>,
+
+    /// The API server's admission configuration (an AdmissionConfiguration with a
+    /// PodSecurity plugin, or a PodSecurityConfiguration): its defaults judge resources
+    /// in namespaces without labels or not described, and its exemptions apply.
+    #[arg(long, value_name = "FILE")]
+    pub(super) admission_config: Option<PathBuf>,
 
     /// Only these rules (comma-separated IDs; see `kube-secctx rules`). Replaces the
     /// config file's `select` (`--select ''` clears it).

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use super::args::CheckArgs;
 use super::baseline;
-use super::fix;
+use super::{cluster, fix};
 use super::io::{self, canonical, display_path, io_message, read_capped};
 use super::output::Output;
 use super::settings::{self, file_ignores, set_file_ignore, with_ignored};
@@ -33,6 +33,9 @@ pub(super) enum Input {
     },
 }
 
+/// The text of each file a note names (see `cluster::Loaded::texts`).
+type NoteTexts = std::collections::HashMap<String, String>;
+
 /// One input read: its name, its bytes (fixed with --fix), with --show-fixes its
 /// findings' fixes, and the rules the config file's `perFileIgnores` turn off in it.
 type Read = (
@@ -47,12 +50,8 @@ type Read = (
 /// # Errors
 /// Only when standard output cannot be written (a closed pipe is not an error).
 pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    // The config file and the flags (see settings.rs). WIRING (issue 14): the values
-    // of the features built beside this one are read from `settings` below:
-    // `settings.exclude_globs()` (the walk skips a file when `is_match(canonical path)`),
-    // `settings.namespaces.value` and `settings.admission_config.value` (files, already
-    // resolved against the config file's directory) and `settings.fail_on.value`; their
-    // flags are laid over the file in `settings::load` (see the WIRING note there).
+    // The config file and the flags (see settings.rs): what runs, what is walked, the
+    // namespaces and admission configuration, the exit threshold.
     let Ok(loaded) = settings::load(args) else {
         return Ok(ExitCode::from(EXIT_USAGE));
     };
@@ -61,7 +60,7 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let settings = &loaded.resolved;
-    let opts = settings.options();
+    let mut opts = settings.options();
     let mut checker = match Checker::new(&opts) {
         Ok(c) => c,
         Err(e) => {
@@ -207,6 +206,24 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         read.push((name, bytes, real_path));
     }
     skipped.tell(args.show_skipped, &dirs);
+
+    // The namespaces the inputs and --namespaces describe, --admission-config.
+    let cluster = match cluster::prepare(args, settings, &mut opts, &read) {
+        Ok(loaded) => loaded,
+        Err(code) => return Ok(code),
+    };
+    if opts != *checker.options() {
+        checker = match Checker::new(&opts) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: {}", options_error(&e));
+                return Ok(ExitCode::from(EXIT_USAGE));
+            }
+        };
+    }
+    for note in &cluster.notes {
+        checker.note(note.clone());
+    }
     checker.count_skipped(skipped.count());
 
     if let Some(mut matcher) = matcher {
@@ -317,7 +334,7 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         &mut checker,
         &mut out,
         args,
-        (files.as_slice(), uris),
+        (files.as_slice(), uris, &cluster.texts),
         read,
         unread,
         plan.as_ref(),
@@ -362,17 +379,20 @@ fn check_and_write(
     checker: &mut Checker,
     out: &mut io::Stdout,
     args: &CheckArgs,
-    (files, uris): (&[String], std::collections::BTreeMap<String, String>),
+    (files, uris, texts): (
+        &[String],
+        std::collections::BTreeMap<String, String>,
+        &NoteTexts,
+    ),
     read: Vec<Read>,
     unread: usize,
     plan: Option<&baseline::Plan>,
 ) -> std::io::Result<()> {
     let report = checker.report();
-    let (mut output, mut failed) =
-        match Output::begin(out, args, report.version, &report.options, files, uris) {
-            Ok(output) => (Some(output), None),
-            Err(e) => (None, Some(e)),
-        };
+    let (mut output, mut failed) = match Output::begin(out, args, report, files, uris, texts) {
+        Ok(output) => (Some(output), None),
+        Err(e) => (None, Some(e)),
+    };
     for (name, bytes, table, ignored) in read {
         if let Some(output) = output.as_mut() {
             output.set_fixes(table);
@@ -392,7 +412,7 @@ fn check_and_write(
         (Some(e), _) => Err(e),
         (None, Some(output)) => {
             let ending = plan.zip(checker.baseline());
-            output.finish(checker.report(), unread, ending)
+            output.finish(checker.report(), unread, ending, texts)
         }
         (None, None) => Ok(()),
     }

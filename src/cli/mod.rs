@@ -37,6 +37,7 @@
 mod args;
 mod baseline;
 mod check;
+pub(crate) mod cluster;
 mod fix;
 mod io;
 mod output;

@@ -2,6 +2,7 @@
 //! findings go to standard output as soon as it is checked, so memory follows the
 //! largest document, not the report (see `crate::engine::Batch`).
 
+use std::collections::HashMap;
 use std::io::Write as _;
 
 use super::args::{CheckArgs, ColorWhen, Format};
@@ -11,7 +12,6 @@ use crate::baseline::Matcher;
 use crate::position::LineIndex;
 use crate::render::fixes::FixTable;
 use crate::render::{concise, json, sarif, text, EntryWriter};
-use crate::report::ReportOptions;
 use crate::{Batch, Report};
 
 /// One format's writer over standard output.
@@ -29,11 +29,12 @@ impl<'o> Output<'o> {
     pub(super) fn begin(
         out: &'o mut io::Stdout,
         args: &CheckArgs,
-        version: &str,
-        options: &ReportOptions,
+        report: &Report,
         files: &[String],
         uris: std::collections::BTreeMap<String, String>,
+        texts: &HashMap<String, String>,
     ) -> std::io::Result<Output<'o>> {
+        let (version, options) = (report.version, &report.options);
         Ok(match args.format {
             Format::Text => Output::Text(text::TextWriter::new(out, &text_options(args))),
             Format::Concise => {
@@ -51,6 +52,14 @@ impl<'o> Output<'o> {
                     src_root: std::env::current_dir().ok().map(|d| io::dir_uri(&d)),
                     uris,
                     baseline: args.baseline.is_some(),
+                    notes: report
+                        .notes
+                        .iter()
+                        .map(|n| {
+                            let li = note_index(n, texts);
+                            sarif::SarifNote::new(n, li.as_ref())
+                        })
+                        .collect(),
                 };
                 Output::Sarif(sarif::SarifWriter::begin(out, options, &opts)?)
             }
@@ -84,18 +93,31 @@ impl<'o> Output<'o> {
         }
     }
 
-    /// Ends the report (`report` gives the summary; its findings are not read). For text
-    /// and concise, `unread` files that could not be read are counted after the summary
-    /// line; when nothing was read at all, only that is written. With a baseline
-    /// (`ending`), its stale entries come before the summary line in text and concise,
-    /// the JSON report has its `baseline` field, and SARIF (whose results are findings)
-    /// leaves them to standard error.
+    /// Ends the report (`report` gives the summary and the notes; its findings are not
+    /// read). The notes (the cluster's) come before the summary line (SARIF has them from
+    /// `begin`); `texts` holds the text of each file a note may point into. For text and
+    /// concise, `unread` files that could not be read are counted after the summary line;
+    /// when nothing was read at all, only that is written. With a baseline (`ending`), its
+    /// stale entries come before the summary line in text and concise, the JSON report
+    /// has its `baseline` field, and SARIF (whose results are findings) leaves them to
+    /// standard error.
     pub(super) fn finish(
-        self,
+        mut self,
         report: &Report,
         unread: usize,
         ending: Option<(&Plan, &Matcher)>,
+        texts: &HashMap<String, String>,
     ) -> std::io::Result<()> {
+        let cannot = |_| std::io::Error::other("cannot write");
+        for n in &report.notes {
+            let li = note_index(n, texts);
+            match &mut self {
+                Output::Text(w) => w.note(n, li.as_ref()).map_err(cannot)?,
+                Output::Concise(w) => w.note(n, li.as_ref()).map_err(cannot)?,
+                Output::Json(w) => w.note(n, li.as_ref()),
+                Output::Sarif(_) => {}
+            }
+        }
         // Nothing was read: a "no problems found" summary would mislead.
         let nothing_read = report.files.is_empty() && unread > 0;
         let stale = ending.map(|(plan, matcher)| baseline::stale_text(plan, matcher));
@@ -166,4 +188,15 @@ fn unread_line(out: &mut io::Stdout, unread: usize) -> std::fmt::Result {
             "{unread} {files} could not be read and {were} not checked (see the errors above).\n"
         ),
     )
+}
+
+/// The line index of the file a note names, from the texts kept for notes.
+fn note_index<'t>(
+    note: &crate::psa::Note,
+    texts: &'t HashMap<String, String>,
+) -> Option<LineIndex<'t>> {
+    note.file
+        .as_deref()
+        .and_then(|f| texts.get(f))
+        .map(|t| LineIndex::new(t))
 }

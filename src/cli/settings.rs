@@ -106,7 +106,16 @@ pub(super) fn load(args: &CheckArgs) -> Result<Loaded, ()> {
             .exclude
             .set(args.exclude.clone(), Origin::Flag("--exclude"));
     }
-    // WIRING (issue 14): `--namespaces` and `--admission-config`.
+    if !args.namespaces.is_empty() {
+        resolved
+            .namespaces
+            .set(args.namespaces.clone(), Origin::Flag("--namespaces"));
+    }
+    if let Some(file) = &args.admission_config {
+        resolved
+            .admission_config
+            .set(Some(file.clone()), Origin::Flag("--admission-config"));
+    }
     if let Err(e) = resolved.options().validate() {
         eprintln!("error: {}", options_error(&e));
         return Err(());

@@ -6,6 +6,12 @@
 //! PSS rules run once per distinct (level, version) among them; the same hit under
 //! several policies is one finding tagged with every mode it fails. Hardening rules and
 //! input diagnostics run once, outside any mode.
+//!
+//! A resource judged as the cluster would judge it (its namespace is in
+//! [`Options::namespaces`], or [`Options::namespace_defaults`] is set) gets, on each PSS
+//! finding, the severity and words of what Pod Security Admission would do
+//! ([`super::admission`]); an exempt namespace or `runtimeClassName`
+//! ([`Options::exemptions`]) gets no PSS finding.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -117,11 +123,26 @@ pub(super) fn judge(
 ) -> Judged {
     let w = r.workload;
     let namespace = w.resource.namespace.as_deref().unwrap_or("default");
-    let policies = opts
+    // Judged as the cluster would (its namespace's labels, or the admission
+    // configuration's defaults), or by the options' level alone.
+    let cluster = opts
         .namespaces
         .get(namespace)
         .copied()
-        .unwrap_or(plans.default);
+        .or(opts.namespace_defaults);
+    let policies = cluster.unwrap_or(plans.default);
+    // PSA's exemptNamespace and exemptRuntimeClass (admission.go): no PSS check at all.
+    let runtime_class = r
+        .doc
+        .get(r.spec, "runtimeClassName")
+        .and_then(|n| r.doc.str(n));
+    let exempt =
+        opts.exemptions.namespace(namespace) || opts.exemptions.runtime_class(runtime_class);
+    let policies = if exempt {
+        ModePolicies::default()
+    } else {
+        policies
+    };
     // Modes per distinct (level, version), in the order the modes first name them.
     let mut groups: Vec<((Level, u32), Modes)> = Vec::new();
     for (mode, p) in policies.iter() {
@@ -211,9 +232,20 @@ pub(super) fn judge(
         over_budget: room.full.then(|| over_budget(r, limits)),
     };
     let resource = Arc::new(w.resource.clone());
+    // Whether PSA rejects the resource (a Pod failing `enforce`): then it warns about
+    // nothing (EvaluatePod), whatever `kube-secctx.io/ignore` hides from us.
+    let rejected = judgements
+        .iter()
+        .any(|j| j.pss.is_some() && j.modes.contains(crate::Mode::Enforce));
     for j in judgements {
         let suppressed = ignored.contains(j.rule.id);
-        let f = finding(r, &resource, j);
+        let mut f = finding(r, &resource, j);
+        if cluster.is_some() && f.pss.is_some() {
+            let (severity, wording) =
+                super::admission::admission(&policies, &w.resource, f.modes, rejected);
+            f.severity = severity;
+            f.admission = Some(wording);
+        }
         if suppressed {
             out.suppressed.push(f);
         } else {
@@ -281,6 +313,7 @@ fn finding(r: &Resource<'_, '_>, resource: &Arc<ResourceRef>, j: Judgement) -> F
         modes,
         pss,
         severity: rule.severity,
+        admission: None,
         message: hit.message,
         path: hit.pointer,
         span,

@@ -12,6 +12,7 @@
 //! resource, the rules its policies call for ([`judge`]) → spans for pointers ([`span`])
 //! → findings sorted by document, position and rule.
 
+mod admission;
 mod judge;
 pub mod span;
 
@@ -158,6 +159,7 @@ impl Checker {
                 findings: Vec::new(),
                 suppressed: Vec::new(),
                 errors: Vec::new(),
+                notes: Vec::new(),
                 summary: Summary::default(),
             },
             opts: opts.clone(),
@@ -236,6 +238,13 @@ impl Checker {
     /// ([`crate::detect`]; the report's `summary.skipped`).
     pub fn count_skipped(&mut self, n: usize) {
         self.report.summary.skipped += n;
+    }
+
+    /// Adds a note to the report (counted in `summary.notes`), e.g. one of
+    /// [`crate::psa::Cluster::notes`].
+    pub fn note(&mut self, note: crate::psa::Note) {
+        self.report.notes.push(note);
+        self.report.summary.notes += 1;
     }
 
     /// The whole report.
@@ -410,6 +419,16 @@ impl Checker {
         batch: &mut Batch,
     ) {
         let Extracted { workloads, errors } = extract(doc);
+        // A Namespace's invalid Pod Security labels: the API server rejects it
+        // (PSA's ValidateNamespace), and PSA evaluates its pods as `PolicyToEvaluate` says.
+        for e in crate::psa::label_errors(doc) {
+            batch.errors.push(ErrorEntry {
+                file: file.to_string(),
+                document: doc.index,
+                message: e.describe(),
+                span: e.span,
+            });
+        }
         for (message, span) in errors {
             batch.errors.push(ErrorEntry {
                 file: file.to_string(),

@@ -75,7 +75,10 @@ pub(crate) fn finding(
         severity: Some(severity(f.severity)),
         code: Some(NumberOrString::String(f.rule.to_string())),
         source: Some(SOURCE.to_string()),
-        message: f.message.clone(),
+        message: match &f.admission {
+            Some(admission) => format!("{} [{admission}]", f.message),
+            None => f.message.clone(),
+        },
         related_information,
         ..Diagnostic::default()
     }

@@ -158,6 +158,25 @@ impl<'o, W: std::fmt::Write + ?Sized> ConciseWriter<'o, W> {
         self.out.write_str(text)
     }
 
+    /// Writes one note (`path:line:column: note: message`, `path: note: message`, or
+    /// `note: message` for a note about the run); `li` indexes the note's file's text.
+    ///
+    /// # Errors
+    /// The first error the output returns.
+    pub fn note(&mut self, note: &crate::psa::Note, li: Option<&LineIndex<'_>>) -> std::fmt::Result {
+        let label = self.paint.dim("note:");
+        let message = one_line(&note.message);
+        let line = match (&note.file, note.span) {
+            (Some(file), Some(span)) => format!(
+                "{}: {label} {message}\n",
+                self.paint.bold(&location(file, li, span))
+            ),
+            (Some(file), None) => format!("{}: {label} {message}\n", self.paint.bold(file)),
+            _ => format!("{label} {message}\n"),
+        };
+        self.out.write_str(&line)
+    }
+
     /// The output, without a summary line.
     pub fn into_inner(self) -> &'o mut W {
         self.out
@@ -167,10 +186,13 @@ impl<'o, W: std::fmt::Write + ?Sized> ConciseWriter<'o, W> {
         let paint = &self.paint;
         let line = match entry {
             Entry::Finding(f) => format!(
-                "{}: {} {} {}\n",
+                "{}: {} {}{} {}\n",
                 paint.bold(&location(&f.file, li, f.span)),
                 paint.severity(f.severity, &format!("{}:", f.severity.as_str())),
                 one_line(&f.message),
+                f.admission
+                    .as_deref()
+                    .map_or_else(String::new, |a| format!("; {a}")),
                 paint.dim(&format!("[{}]", f.rule)),
             ),
             Entry::Error(e) => format!(

@@ -16,6 +16,7 @@ use serde::Serialize;
 use super::fixes::{offer_json, FixJson, FixTable};
 use super::{pretty, EntryWriter, KeptErrors, Sources};
 use crate::position::{LineIndex, Unit};
+use crate::psa::Note;
 use crate::report::{
     ErrorEntry, Finding, PssRef, Report, ReportOptions, ResourceRef, Severity, Summary,
 };
@@ -95,7 +96,11 @@ impl<'r, 's> JsonReport<'r, 's> {
     pub fn new(report: &'r Report, sources: &Sources<'s>, positions: Positions) -> Self {
         let mut indexes = HashMap::new();
         let files = report.findings.iter().map(|f| &*f.file);
-        for file in files.chain(report.errors.iter().map(|e| e.file.as_str())) {
+        let notes = report.notes.iter().filter_map(|n| n.file.as_deref());
+        for file in files
+            .chain(report.errors.iter().map(|e| e.file.as_str()))
+            .chain(notes)
+        {
             if !indexes.contains_key(file) {
                 if let Some(text) = sources(file) {
                     indexes.insert(file, LineIndex::new(text));
@@ -192,9 +197,16 @@ pub struct JsonWriter<W: std::io::Write> {
     errors: KeptErrors<Option<Range>>,
     /// The fixes of the file being written, when the report shows them.
     fixes: Option<FixTable>,
+    /// The notes, for the `notes` array at the end (omitted when empty).
+    notes: Vec<NoteJson>,
 }
 
 impl<W: std::io::Write> JsonWriter<W> {
+    /// Keeps a note for the `notes` array (written by [`JsonWriter::finish`]).
+    pub fn note(&mut self, note: &Note, li: Option<&LineIndex<'_>>) {
+        self.notes.push(NoteJson::new(note, li, self.positions));
+    }
+
     /// Writes the report's head (`version`, `options`, `files`) and opens `findings`.
     ///
     /// # Errors
@@ -219,6 +231,7 @@ impl<W: std::io::Write> JsonWriter<W> {
             findings: 0,
             errors: KeptErrors::new(),
             fixes: None,
+            notes: Vec::new(),
         })
     }
 
@@ -275,6 +288,10 @@ impl<W: std::io::Write> JsonWriter<W> {
             self.out.write_all(b": ")?;
             self.out.write_all(&pretty(value, 1))?;
         }
+        if !self.notes.is_empty() {
+            self.out.write_all(b",\n  \"notes\": ")?;
+            self.out.write_all(&pretty(&self.notes, 1))?;
+        }
         self.out.write_all(b",\n  \"summary\": ")?;
         self.out.write_all(&pretty(summary, 1))?;
         self.out.write_all(b"\n}")?;
@@ -323,6 +340,7 @@ fn finding_json(f: &Finding, range: Option<Range>) -> FindingJson<'_> {
         rule: f.rule,
         pss: f.pss.as_ref(),
         severity: f.severity,
+        admission: f.admission.as_deref(),
         message: &f.message,
         path: &f.path,
         range,
@@ -341,6 +359,9 @@ struct FindingJson<'a> {
     rule: &'a str,
     pss: Option<&'a PssRef>,
     severity: Severity,
+    /// What Pod Security Admission would do (resources judged as the cluster would).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    admission: Option<&'a str>,
     message: &'a str,
     path: &'a str,
     range: Option<Range>,
@@ -350,6 +371,28 @@ struct FindingJson<'a> {
     /// With fixes shown: why there is no fix, or `null` when there is one.
     #[serde(rename = "noFix", skip_serializing_if = "Option::is_none")]
     no_fix: Option<Option<&'a str>>,
+}
+
+/// A note of the report (`notes`, omitted when there is none): its file (`null` for a
+/// note about the run), message and range.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteJson {
+    file: Option<String>,
+    message: String,
+    range: Option<Range>,
+}
+
+impl NoteJson {
+    /// A note with the range of its span in `li` (its file's text), if given.
+    pub fn new(note: &Note, li: Option<&LineIndex<'_>>, positions: Positions) -> NoteJson {
+        NoteJson {
+            file: note.file.clone(),
+            message: note.message.clone(),
+            range: note
+                .span
+                .and_then(|span| li.map(|li| range(li, span, positions))),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -397,6 +440,17 @@ impl Serialize for JsonReport<'_, '_> {
         st.serialize_field("files", &r.files)?;
         st.serialize_field("findings", &Findings(self))?;
         st.serialize_field("errors", &Errors(self))?;
+        if !r.notes.is_empty() {
+            let notes: Vec<NoteJson> = r
+                .notes
+                .iter()
+                .map(|n| {
+                    let li = n.file.as_deref().and_then(|f| self.indexes.get(f));
+                    NoteJson::new(n, li, self.positions)
+                })
+                .collect();
+            st.serialize_field("notes", &notes)?;
+        }
         st.serialize_field("summary", &r.summary)?;
         st.end()
     }

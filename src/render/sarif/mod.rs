@@ -68,6 +68,35 @@ pub struct SarifOptions {
     /// then has `"baselineState": "new"` (SARIF 2.1.0 §3.27.24; the baseline's accepted
     /// findings are not results). Without it, results have no `baselineState`.
     pub baseline: bool,
+    /// The report's notes ([`crate::Report::notes`]), written as the invocation's
+    /// `toolExecutionNotifications` (level `note`); omitted when empty. [`write`] adds the
+    /// report's own; a streaming front end gives them here, before [`SarifWriter::begin`].
+    pub notes: Vec<SarifNote>,
+}
+
+/// A note placed for SARIF: its message, and its file and region when it has them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SarifNote {
+    message: String,
+    at: Option<(String, (usize, usize))>,
+}
+
+impl SarifNote {
+    /// The note, placed in its file's text `li` (1-based line, UTF-16 column).
+    pub fn new(note: &crate::psa::Note, li: Option<&LineIndex<'_>>) -> SarifNote {
+        let at = match (&note.file, note.span, li) {
+            (Some(file), Some(span), Some(li)) => {
+                let lc = li.line_col(span.start, Unit::Utf16);
+                Some((file.clone(), (lc.line + 1, lc.column + 1)))
+            }
+            (Some(file), _, _) => Some((file.clone(), (1, 1))),
+            _ => None,
+        };
+        SarifNote {
+            message: note.message.clone(),
+            at,
+        }
+    }
 }
 
 /// Renders the report as a pretty SARIF 2.1.0 log.
@@ -92,6 +121,15 @@ pub fn write<W: std::io::Write>(
     opts: &SarifOptions,
 ) -> std::io::Result<()> {
     let mut indexes: HashMap<&str, Option<LineIndex<'_>>> = HashMap::new();
+    let mut opts = opts.clone();
+    for n in &report.notes {
+        let li = n
+            .file
+            .as_deref()
+            .and_then(|f| index_for(&mut indexes, sources, f).as_ref());
+        opts.notes.push(SarifNote::new(n, li));
+    }
+    let opts = &opts;
     let mut w = SarifWriter::begin(out, &report.options, opts)?;
     for f in &report.findings {
         let li = index_for(&mut indexes, sources, &f.file);
@@ -296,8 +334,20 @@ struct Driver {
 #[serde(rename_all = "camelCase")]
 struct Invocation {
     execution_successful: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_execution_notifications: Vec<Notification>,
     #[serde(skip_serializing_if = "Option::is_none")]
     working_directory: Option<Uri>,
+}
+
+/// §3.58: a note about the run (a namespace the cluster does not enforce, ...).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Notification {
+    level: &'static str,
+    message: Text,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<Location>,
 }
 
 #[derive(Serialize)]
@@ -415,6 +465,9 @@ struct ResultProperties<'a> {
     json_pointer: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     fix: Option<&'static str>,
+    /// What Pod Security Admission would do (resources judged as the cluster would).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    admission: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -454,6 +507,32 @@ fn log(options: &ReportOptions, opts: &SarifOptions) -> Log<'static> {
             },
             invocations: [Invocation {
                 execution_successful: true,
+                tool_execution_notifications: opts
+                    .notes
+                    .iter()
+                    .map(|n| Notification {
+                        level: "note",
+                        message: Text {
+                            text: n.message.clone(),
+                        },
+                        locations: n
+                            .at
+                            .iter()
+                            .flat_map(|(file, (line, column))| {
+                                location(
+                                    file,
+                                    Region::Lines {
+                                        start_line: *line,
+                                        start_column: *column,
+                                        end_line: *line,
+                                        end_column: *column,
+                                    },
+                                    opts,
+                                )
+                            })
+                            .collect(),
+                    })
+                    .collect(),
                 working_directory: opts.src_root.clone().map(|uri| Uri { uri }),
             }],
             original_uri_base_ids: opts
@@ -576,8 +655,13 @@ fn finding_result<'a>(
             .position(|r| r.id == f.rule)
             .unwrap_or(RULES.len()),
         level: level_of(f.severity),
+        // A resource judged as the cluster would: what Pod Security Admission does, after
+        // the rule's message (code scanning shows only the message).
         message: Text {
-            text: f.message.clone(),
+            text: match &f.admission {
+                Some(admission) => format!("{} [{admission}]", f.message),
+                None => f.message.clone(),
+            },
         },
         locations: location(&f.file, region, opts),
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fp)]),
@@ -599,6 +683,7 @@ fn finding_result<'a>(
             container: f.container.as_deref(),
             json_pointer: Some(&f.path),
             fix: Some(f.fix),
+            admission: f.admission.as_deref(),
         },
     }
 }
@@ -629,6 +714,7 @@ fn error_result(
             container: None,
             json_pointer: None,
             fix: None,
+            admission: None,
         },
     }
 }

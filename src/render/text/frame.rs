@@ -135,7 +135,7 @@ pub(super) fn render_group(
     renderer: &Renderer,
     level: Level<'static>,
     frame: Option<&Frame>,
-    note: Option<(&str, &str)>,
+    notes: &[(&str, &str)],
 ) -> String {
     let mut group = Group::with_level(level);
     if let Some(fr) = frame {
@@ -146,10 +146,10 @@ pub(super) fn render_group(
                 .annotation(AnnotationKind::Primary.span(fr.span.clone())),
         );
     }
-    if let Some((name, text)) = note {
+    for &(name, text) in notes {
         group = group.element(Level::HELP.with_name(name).message(text));
     }
-    if frame.is_none() && note.is_none() {
+    if frame.is_none() && notes.is_empty() {
         return String::new();
     }
     let mut s = renderer.render(&[group]);
@@ -214,7 +214,7 @@ mod tests {
                 let fr = frame(&li, Span::new(s, e)).unwrap();
                 assert!(fr.source.get(fr.span.clone()).is_some(), "{s}..{e}");
                 for renderer in [Renderer::plain(), Renderer::styled()] {
-                    let out = render_group(&renderer, Level::ERROR, Some(&fr), Some(("fix", "x")));
+                    let out = render_group(&renderer, Level::ERROR, Some(&fr), &[("fix", "x")]);
                     assert!(out.contains('|'), "{s}..{e}: {out}");
                 }
             }

@@ -40,6 +40,7 @@ use super::fixes::FixTable;
 use super::{index_for, plural, Sources};
 use crate::fix::{Applicability, Offer};
 use crate::position::{LineIndex, Unit};
+use crate::psa::Note;
 use crate::report::{ErrorEntry, Finding, Report, ResourceRef, Severity};
 use crate::rules::{self, Category};
 use crate::yaml::Span;
@@ -142,6 +143,13 @@ pub fn write<W: std::fmt::Write + ?Sized>(
     for entry in entries {
         let index = index_for(&mut indexes, sources, entry.file());
         writer.entry(entry, index.as_ref())?;
+    }
+    for note in &report.notes {
+        let index = match note.file.as_deref() {
+            Some(file) => index_for(&mut indexes, sources, file).as_ref(),
+            None => None,
+        };
+        writer.note(note, index)?;
     }
     writer.finish(report).map(drop)
 }
@@ -253,6 +261,28 @@ impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
         self.out.write_str(text)
     }
 
+    /// Writes one note (`path:line:column: note: message`, or `note: message` for a
+    /// note about the run); `li` indexes the note's file's text.
+    ///
+    /// # Errors
+    /// The first error the output returns.
+    pub fn note(&mut self, note: &Note, li: Option<&LineIndex<'_>>) -> std::fmt::Result {
+        let label = self.paint.dim("note:");
+        match (&note.file, note.span) {
+            (Some(file), Some(span)) => self.out.write_str(&format!(
+                "{}: {label} {}\n",
+                self.paint.bold(&location(file, li, span)),
+                note.message
+            )),
+            (Some(file), None) => self.out.write_str(&format!(
+                "{}: {label} {}\n",
+                self.paint.bold(file),
+                note.message
+            )),
+            _ => self.out.write_str(&format!("{label} {}\n", note.message)),
+        }
+    }
+
     /// The output, without a summary line.
     pub fn into_inner(self) -> &'o mut W {
         self.out
@@ -315,12 +345,14 @@ impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
                     }
                     Some(None) => f.fix.to_string(),
                 };
-                out.write_str(&render_group(
-                    &self.renderer,
-                    level,
-                    frame.as_ref(),
-                    Some(("fix", &advice)),
-                ))?;
+                // What Pod Security Admission would do, for a resource judged as the
+                // cluster judges it.
+                let mut notes: Vec<(&str, &str)> = Vec::new();
+                if let Some(admission) = &f.admission {
+                    notes.push(("admission", admission));
+                }
+                notes.push(("fix", &advice));
+                out.write_str(&render_group(&self.renderer, level, frame.as_ref(), &notes))?;
             }
             Entry::Error(e) => {
                 out.write_str(&format!(
@@ -333,7 +365,7 @@ impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
                     &self.renderer,
                     Level::ERROR,
                     frame.as_ref(),
-                    None,
+                    &[],
                 ))?;
             }
         }
@@ -383,6 +415,9 @@ pub fn summary_line(report: &Report) -> String {
             ", {} accepted by the baseline",
             plural(s.baselined, "finding", "findings")
         ));
+    }
+    if s.notes > 0 {
+        checked.push_str(&format!(", {}", plural(s.notes, "note", "notes")));
     }
     let files = plural(s.files, "file", "files");
     let skipped = match s.skipped {
