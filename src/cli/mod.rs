@@ -30,6 +30,7 @@
 mod args;
 mod check;
 mod fix;
+mod github;
 mod io;
 mod output;
 mod walk;

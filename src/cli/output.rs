@@ -17,6 +17,7 @@ pub(super) enum Output<'o> {
     Text(text::TextWriter<'o, io::Stdout>),
     Json(json::JsonWriter<&'o mut io::Stdout>),
     Sarif(sarif::SarifWriter<&'o mut io::Stdout>),
+    Github(super::github::GithubOutput<'o>),
 }
 
 impl<'o> Output<'o> {
@@ -58,6 +59,7 @@ impl<'o> Output<'o> {
                 };
                 Output::Sarif(sarif::SarifWriter::begin(out, options, &opts)?)
             }
+            Format::Github => Output::Github(super::github::GithubOutput::begin(out)),
         })
     }
 
@@ -68,6 +70,8 @@ impl<'o> Output<'o> {
             Output::Text(w) => w.set_fixes(table),
             Output::Json(w) => w.set_fixes(table),
             Output::Sarif(w) => w.set_fixes(table),
+            // Annotations carry each rule's fix advice.
+            Output::Github(_) => drop(table),
         }
     }
 
@@ -80,6 +84,7 @@ impl<'o> Output<'o> {
                 .map_err(|_| std::io::Error::other("cannot write")),
             Output::Json(w) => w.batch(&batch.findings, &batch.errors, Some(li)),
             Output::Sarif(w) => w.batch(&batch.findings, &batch.errors, Some(li)),
+            Output::Github(w) => w.batch(batch, li),
         }
     }
 
@@ -96,18 +101,8 @@ impl<'o> Output<'o> {
                     } else {
                         w.finish(report)?
                     };
-                    if unread > 0 {
-                        let (files, were) = if unread == 1 {
-                            ("file", "was")
-                        } else {
-                            ("files", "were")
-                        };
-                        std::fmt::Write::write_fmt(
-                            out,
-                            format_args!(
-                                "{unread} {files} could not be read and {were} not checked (see the errors above).\n"
-                            ),
-                        )?;
+                    if let Some(line) = unread_line(unread) {
+                        std::fmt::Write::write_fmt(out, format_args!("{line}\n"))?;
                     }
                     Ok::<(), std::fmt::Error>(())
                 })();
@@ -115,6 +110,20 @@ impl<'o> Output<'o> {
             }
             Output::Json(w) => w.finish(&report.summary)?.write_all(b"\n"),
             Output::Sarif(w) => w.finish()?.write_all(b"\n"),
+            Output::Github(w) => w.finish(report, unread),
         }
     }
+}
+
+/// `N files could not be read and were not checked (see the errors above).`, the line
+/// after the summary when some files could not be read; `None` when all were.
+pub(super) fn unread_line(unread: usize) -> Option<String> {
+    let (files, were) = match unread {
+        0 => return None,
+        1 => ("file", "was"),
+        _ => ("files", "were"),
+    };
+    Some(format!(
+        "{unread} {files} could not be read and {were} not checked (see the errors above)."
+    ))
 }
