@@ -5,14 +5,23 @@
 //! pre-commit would (`language: rust`: `cargo install --bins --root ENV --path .` in the
 //! clone), then runs it on the files.
 //!
-//! The install reuses the release build of `make build` (`CARGO_TARGET_DIR`). Cargo's
-//! freshness check compares the sources' modification times with the build's, and a fresh
-//! clone's files are all newer, so cargo would compile the crate again (an LTO build of
-//! minutes) although not a byte changed. `cargo` is therefore run through a wrapper that,
-//! for `cargo install` only, gives each file of the clone that is byte for byte the same as
-//! this repository's the modification time of this repository's (what a checkout that kept
-//! times would have), and keeps cargo's messages for the test to read: the test asserts
-//! that nothing was compiled.
+//! The install reuses the release build of `make build` (`CARGO_TARGET_DIR`), which takes
+//! two changes to what pre-commit runs, made by a wrapper around `cargo` for
+//! `cargo install` only (measured without them: 196 s for one try-repo, compiling the
+//! crate and the dependencies it re-resolved; with them, seconds):
+//!
+//! - pre-commit does not pass `--locked`, and `cargo install` ignores `Cargo.lock` without
+//!   it: it resolves the newest compatible versions of the dependencies, so a user's hook
+//!   may build with newer ones than `Cargo.lock` (and this repository's build). The wrapper
+//!   adds `--locked`, so the install resolves what `make build` built.
+//! - Cargo's freshness check compares the sources' modification times with the build's,
+//!   and a fresh clone's files are all newer, so cargo would compile the crate again (an
+//!   LTO build of minutes) although not a byte changed. The wrapper gives each file of the
+//!   clone that is byte for byte this repository's the modification time of this
+//!   repository's (what a checkout that kept times would have).
+//!
+//! The wrapper also keeps cargo's messages, and the test asserts that nothing was
+//! compiled. What the user sees (the hook's result and output) does not depend on either.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -31,7 +40,8 @@ fn pre_commit() -> String {
 fn write_cargo_wrapper(dir: &Path) {
     let script = r#"#!/usr/bin/env bash
 # cargo for pre-commit's hook install (tests/ci/precommit.rs): equal files keep this
-# repository's modification times; cargo's messages also go to $KUBE_SECCTX_CARGO_LOG.
+# repository's modification times, the install is --locked, and cargo's messages go to
+# $KUBE_SECCTX_CARGO_LOG.
 set -u
 if [ "${1-}" = install ]; then
     git ls-files -z | while IFS= read -r -d '' f; do
@@ -39,7 +49,9 @@ if [ "${1-}" = install ]; then
             touch -r "$KUBE_SECCTX_REPO/$f" -- "$f"
         fi
     done
-    "$KUBE_SECCTX_REAL_CARGO" "$@" 2>>"$KUBE_SECCTX_CARGO_LOG"
+    locked=--locked
+    for a in "$@"; do [ "$a" = --locked ] && locked=; done
+    "$KUBE_SECCTX_REAL_CARGO" "$@" $locked 2>>"$KUBE_SECCTX_CARGO_LOG"
     exit $?
 fi
 exec "$KUBE_SECCTX_REAL_CARGO" "$@"
