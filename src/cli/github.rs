@@ -76,10 +76,9 @@ impl<'o> GithubOutput<'o> {
         if !(report.files.is_empty() && unread > 0) {
             lines.push(text::summary_line(report));
         }
-        let extra: Vec<String> = super::output::unread_line(unread).into_iter().collect();
-        lines.extend(extra.iter().cloned());
+        lines.extend(super::output::unread_line(unread));
         if let Some(s) = self.summary {
-            let done = s.writer.finish(report, &extra).and_then(|mut w| w.flush());
+            let done = s.writer.finish(&lines).and_then(|mut w| w.flush());
             if let Err(e) = done {
                 warn(&s.path, &e);
             }

@@ -23,9 +23,9 @@
 //! hold 1 MiB per step ([`SUMMARY_LIMIT`]): rows past that budget are left out and
 //! counted in a last line.
 
-use super::{plural, text::summary_line};
+use super::plural;
 use crate::position::{LineIndex, Unit};
-use crate::report::{ErrorEntry, Finding, Report, ResourceRef};
+use crate::report::{ErrorEntry, Finding, ResourceRef};
 
 /// The most a step's summary may hold, in bytes: GitHub refuses a larger
 /// `GITHUB_STEP_SUMMARY` file ("supports content up to a size of 1024k").
@@ -170,23 +170,23 @@ impl<W: std::io::Write> StepSummary<W> {
         Ok(())
     }
 
-    /// Ends the summary: the rows left out (if any), the summary line of the text output
-    /// in bold, and `extra` lines (e.g. files that could not be read). Returns the output.
+    /// Ends the summary: the rows left out (if any), then `lines` (the summary line of the
+    /// text output, [`summary_line`](super::text::summary_line), and e.g. the files that could not be read), each a
+    /// paragraph in bold. Returns the output.
     ///
     /// # Errors
     /// The first error the output returns.
-    pub fn finish(mut self, report: &Report, extra: &[String]) -> std::io::Result<W> {
-        let mut tail = String::from("\n");
+    pub fn finish(mut self, lines: &[String]) -> std::io::Result<W> {
+        let mut tail = String::new();
         if self.left_out > 0 {
             tail.push_str(&format!(
-                "{} not shown: a step summary holds at most 1 MiB (the annotations in the \
-                 log list them all; `--format json` or `--format sarif` gives them as data).\n\n",
+                "\n{} not shown: a step summary holds at most 1 MiB (the annotations in the \
+                 log list them all; `--format json` or `--format sarif` gives them as data).\n",
                 plural(self.left_out, "more row", "more rows")
             ));
         }
-        tail.push_str(&format!("**{}**\n", md_cell(&summary_line(report))));
-        for line in extra {
-            tail.push_str(&format!("\n{}\n", md_cell(line)));
+        for line in lines {
+            tail.push_str(&format!("\n**{}**\n", md_cell(line)));
         }
         self.out.write_all(tail.as_bytes())?;
         Ok(self.out)
@@ -196,6 +196,7 @@ impl<W: std::io::Write> StepSummary<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::text::summary_line;
     use crate::{check, Options};
 
     #[test]
@@ -218,7 +219,7 @@ mod tests {
         let mut s = StepSummary::begin(Vec::new(), 0).unwrap();
         s.batch(&report.findings, &report.errors, Some(&li))
             .unwrap();
-        let out = String::from_utf8(s.finish(&report, &[]).unwrap()).unwrap();
+        let out = String::from_utf8(s.finish(&[summary_line(&report)]).unwrap()).unwrap();
         let f = report.findings.first().unwrap();
         assert_eq!(
             out,
@@ -238,7 +239,7 @@ mod tests {
         )
         .unwrap();
         let s = StepSummary::begin(Vec::new(), 0).unwrap();
-        let out = String::from_utf8(s.finish(&report, &[]).unwrap()).unwrap();
+        let out = String::from_utf8(s.finish(&[summary_line(&report)]).unwrap()).unwrap();
         assert_eq!(
             out,
             "### kube-secctx\n\n\n**No problems found in 1 file (0 resources checked).**\n"
@@ -249,7 +250,7 @@ mod tests {
         let mut s = StepSummary::begin(Vec::new(), SUMMARY_LIMIT - 100).unwrap();
         s.batch(&bad.findings, &bad.errors, None).unwrap();
         s.batch(&bad.findings, &bad.errors, None).unwrap();
-        let out = String::from_utf8(s.finish(&bad, &[]).unwrap()).unwrap();
+        let out = String::from_utf8(s.finish(&[summary_line(&bad)]).unwrap()).unwrap();
         assert!(!out.contains("| File:line |"), "{out}");
         assert!(out.contains("2 more rows not shown"), "{out}");
     }
