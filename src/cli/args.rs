@@ -152,7 +152,8 @@ pub(super) struct CheckArgs {
     pub(super) show_settings: bool,
 
     /// Output format: text (with code frames), concise (one line per finding), the JSON
-    /// report, or SARIF 2.1.0.
+    /// report, SARIF 2.1.0, or GitHub Actions annotations (`github`, which also writes
+    /// `$GITHUB_STEP_SUMMARY`).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub(super) format: Format,
 
@@ -251,6 +252,10 @@ pub(super) enum Format {
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
+    /// GitHub Actions workflow commands (`::error file=..,line=..::`), one annotation per
+    /// finding, then the summary line; every finding also goes to `$GITHUB_STEP_SUMMARY`
+    /// as a markdown table when that variable names a file.
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -291,6 +291,7 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             super::args::Format::Sarif => {
                 crate::render::sarif::render(&report, &sources, &Default::default()) + "\n"
             }
+            super::args::Format::Github => crate::render::github::render(&report, &sources),
         };
         eprint!("{rendered}");
         eprintln!(

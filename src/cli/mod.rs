@@ -39,6 +39,7 @@ mod baseline;
 mod check;
 pub(crate) mod cluster;
 mod fix;
+mod github;
 mod io;
 mod output;
 mod skip;

@@ -20,6 +20,7 @@ pub(super) enum Output<'o> {
     Concise(concise::ConciseWriter<'o, io::Stdout>),
     Json(json::JsonWriter<&'o mut io::Stdout>),
     Sarif(sarif::SarifWriter<&'o mut io::Stdout>),
+    Github(super::github::GithubOutput<'o>),
 }
 
 impl<'o> Output<'o> {
@@ -63,6 +64,7 @@ impl<'o> Output<'o> {
                 };
                 Output::Sarif(sarif::SarifWriter::begin(out, options, &opts)?)
             }
+            Format::Github => Output::Github(super::github::GithubOutput::begin(out)),
         })
     }
 
@@ -75,6 +77,8 @@ impl<'o> Output<'o> {
             Output::Concise(_) => {}
             Output::Json(w) => w.set_fixes(table),
             Output::Sarif(w) => w.set_fixes(table),
+            // Annotations carry each rule's fix advice.
+            Output::Github(_) => drop(table),
         }
     }
 
@@ -90,6 +94,7 @@ impl<'o> Output<'o> {
                 .map_err(|_| std::io::Error::other("cannot write")),
             Output::Json(w) => w.batch(&batch.findings, &batch.errors, Some(li)),
             Output::Sarif(w) => w.batch(&batch.findings, &batch.errors, Some(li)),
+            Output::Github(w) => w.batch(batch, li),
         }
     }
 
@@ -115,6 +120,7 @@ impl<'o> Output<'o> {
                 Output::Text(w) => w.note(n, li.as_ref()).map_err(cannot)?,
                 Output::Concise(w) => w.note(n, li.as_ref()).map_err(cannot)?,
                 Output::Json(w) => w.note(n, li.as_ref()),
+                Output::Github(w) => w.note(n, li.as_ref())?,
                 Output::Sarif(_) => {}
             }
         }
@@ -129,7 +135,7 @@ impl<'o> Output<'o> {
                 } else {
                     w.finish(report)?
                 };
-                unread_line(out, unread)
+                write_unread(out, unread)
             })(),
             Output::Concise(mut w) => (|| {
                 w.raw(stale.as_deref().unwrap_or(""))?;
@@ -138,7 +144,7 @@ impl<'o> Output<'o> {
                 } else {
                     w.finish(report)?
                 };
-                unread_line(out, unread)
+                write_unread(out, unread)
             })(),
             Output::Json(w) => {
                 let extra: Vec<_> = ending
@@ -147,6 +153,7 @@ impl<'o> Output<'o> {
                     .collect();
                 return w.finish_with(&report.summary, &extra)?.write_all(b"\n");
             }
+            Output::Github(w) => return w.finish(report, unread, stale.as_deref()),
             Output::Sarif(w) => {
                 if let Some(stale) = stale.as_deref().filter(|s| !s.is_empty()) {
                     eprintln!("{}", stale.trim_end_matches('\n'));
@@ -172,22 +179,25 @@ fn text_options(args: &CheckArgs) -> text::TextOptions {
     }
 }
 
-/// The line counting the files that could not be read, when there are any.
-fn unread_line(out: &mut io::Stdout, unread: usize) -> std::fmt::Result {
-    if unread == 0 {
-        return Ok(());
-    }
-    let (files, were) = if unread == 1 {
-        ("file", "was")
-    } else {
-        ("files", "were")
+/// `N files could not be read and were not checked (see the errors above).`, the line
+/// after the summary when some files could not be read; `None` when all were.
+pub(super) fn unread_line(unread: usize) -> Option<String> {
+    let (files, were) = match unread {
+        0 => return None,
+        1 => ("file", "was"),
+        _ => ("files", "were"),
     };
-    std::fmt::Write::write_fmt(
-        out,
-        format_args!(
-            "{unread} {files} could not be read and {were} not checked (see the errors above).\n"
-        ),
-    )
+    Some(format!(
+        "{unread} {files} could not be read and {were} not checked (see the errors above)."
+    ))
+}
+
+/// Writes [`unread_line`] (and its line break) when there is one.
+fn write_unread(out: &mut io::Stdout, unread: usize) -> std::fmt::Result {
+    match unread_line(unread) {
+        Some(line) => std::fmt::Write::write_fmt(out, format_args!("{line}\n")),
+        None => Ok(()),
+    }
 }
 
 /// The line index of the file a note names, from the texts kept for notes.

@@ -1,5 +1,7 @@
 //! Renderers: the report as text with code frames ([`text`]), one line per finding
-//! ([`concise`]), as the JSON report ([`json`]) or as SARIF ([`sarif`]), and the rule registry as tables and docs
+//! ([`concise`]), as the JSON report ([`json`]), as SARIF ([`sarif`]) or as GitHub
+//! Actions workflow commands ([`github`], with the job summary of [`step_summary`]), and
+//! the rule registry as tables and docs
 //! ([`rules_markdown`], [`rules_table`], [`rules_json`], [`explain_markdown`]).
 //!
 //! This is an edge of the house: the report holds byte spans, and each renderer turns
@@ -12,8 +14,10 @@
 
 pub mod concise;
 pub mod fixes;
+pub mod github;
 pub mod json;
 pub mod sarif;
+pub mod step_summary;
 pub mod text;
 
 use serde::Serialize;
