@@ -458,7 +458,10 @@ fn exclude_and_fail_on_from_the_file_apply_to_the_run() {
     let out = run_in(dir.path(), &["check", "--format", "json", "."]);
     let files: Vec<Value> = json_of(&out)["files"].as_array().unwrap().clone();
     assert_eq!(files, [json!("./deploy/pod.yaml")], "{}", stdout(&out));
-    let out = run_in(&dir.path().join("legacy"), &["check", "--format", "json", "."]);
+    let out = run_in(
+        &dir.path().join("legacy"),
+        &["check", "--format", "json", "."],
+    );
     assert_eq!(json_of(&out)["files"], json!([]), "{}", stderr(&out));
     // `--exclude` replaces the file's list: legacy/ is walked again.
     let out = run_in(
@@ -481,7 +484,9 @@ fn exclude_and_fail_on_from_the_file_apply_to_the_run() {
     assert_eq!(code(&out), 1);
     let shown = run_in(dir.path(), &["check", "--exit-zero", "--show-settings"]);
     assert!(
-        stdout(&shown).lines().any(|l| l.starts_with("failOn") && l.contains("none") && l.contains("--exit-zero")),
+        stdout(&shown)
+            .lines()
+            .any(|l| l.starts_with("failOn") && l.contains("none") && l.contains("--exit-zero")),
         "{}",
         stdout(&shown)
     );

@@ -401,3 +401,61 @@ fn files_that_are_not_utf8_are_decided_on_the_text_the_check_reads() {
         ]
     );
 }
+
+/// `--force-exclude` (as pre-commit passes file names): named files are left out by
+/// `--exclude` and skipped when they are not manifests, as walked files are; without it
+/// they are checked and a file that is not a manifest is an input error.
+#[test]
+fn force_exclude_treats_named_files_as_walked() {
+    let named = [
+        "chart/Chart.yaml",
+        "chart/values.yaml",
+        "chart/templates/deployment.yaml",
+        "ci/pipeline.yaml",
+        "json/package.json",
+        "json/deployment.json",
+        "kustomize/deployment.yaml",
+    ];
+    let dir = root().join(REPO);
+    let mut args = vec!["check", "--format", "json", "--force-exclude"];
+    args.extend(named);
+    let out = run_in(&dir, &args);
+    let v = report(&out);
+    assert_eq!(
+        v["files"],
+        json!(["json/deployment.json", "kustomize/deployment.yaml"]),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(v["summary"]["skipped"], 5);
+    assert_eq!(v["summary"]["errors"], 0);
+    // No "no manifests found" warning: no directory was given.
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+
+    // --exclude matches the path as given, or a directory above it.
+    args.extend(["--exclude", "kustomize/"]);
+    let out = run_in(&dir, &args);
+    assert_eq!(report(&out)["files"], json!(["json/deployment.json"]));
+    let out = run_in(
+        &dir,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--force-exclude",
+            "--exclude",
+            "*.json",
+            "./json/deployment.json",
+        ],
+    );
+    assert_eq!(report(&out)["files"], json!([]));
+
+    // Without it, every named file is checked: the chart's are input errors.
+    let mut plain = vec!["check", "--format", "json"];
+    plain.extend(named);
+    let out = run_in(&dir, &plain);
+    let v = report(&out);
+    assert_eq!(v["files"].as_array().unwrap().len(), named.len());
+    assert!(v["summary"]["errors"].as_u64().unwrap() > 0);
+    assert_eq!(code(&out), 1);
+}

@@ -225,6 +225,13 @@ pub(super) struct CheckArgs {
     #[arg(long)]
     pub(super) show_skipped: bool,
 
+    /// Treat the files named on the command line as files found by walking: leave out
+    /// those `--exclude` or the config file's `exclude` match, and skip those that are not
+    /// Kubernetes manifests (as ruff's `--force-exclude`). For tools that pass file names,
+    /// such as the pre-commit hook.
+    #[arg(long)]
+    pub(super) force_exclude: bool,
+
     /// The file name to report for standard input.
     #[arg(long, value_name = "PATH", default_value = "<stdin>")]
     pub(super) stdin_filename: String,

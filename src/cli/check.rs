@@ -6,12 +6,12 @@ use std::process::ExitCode;
 
 use super::args::CheckArgs;
 use super::baseline;
-use super::{cluster, fix};
 use super::io::{self, canonical, display_path, io_message, read_capped};
 use super::output::Output;
 use super::settings::{self, file_ignores, set_file_ignore, with_ignored};
 use super::skip::Skipped;
 use super::walk::{walk, Filters};
+use super::{cluster, fix};
 use super::{inactive_warning, options_error, EXIT_USAGE};
 use crate::engine::decode;
 use crate::fail_on::FailOn;
@@ -126,11 +126,15 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         if real.is_dir() {
             dirs.push((index, path.as_path()));
             unreadable |= walk(path, index, &filters, &mut inputs, &mut seen);
+        } else if args.force_exclude && filters.excludes_named(path, &real) {
+            continue;
         } else if seen.insert(canonical(path)) {
             inputs.push(Input::File {
                 shown: path.clone(),
                 real,
-                walked: None,
+                // With --force-exclude, skipped as a walked file is (by its own index:
+                // no directory warning names it).
+                walked: args.force_exclude.then_some(index),
             });
         }
     }

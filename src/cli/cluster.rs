@@ -164,8 +164,7 @@ pub(super) fn prepare(
     let inputs = inputs
         .iter()
         .map(|(name, bytes, _)| (name.as_str(), bytes.as_slice()));
-    load(opts, namespaces, admission_config, inputs)
-    .map_err(|e| {
+    load(opts, namespaces, admission_config, inputs).map_err(|e| {
         eprintln!("error: {e}");
         std::process::ExitCode::from(super::EXIT_USAGE)
     })

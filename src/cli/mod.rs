@@ -42,8 +42,8 @@ mod fix;
 mod github;
 mod io;
 mod output;
-mod skip;
 mod settings;
+mod skip;
 mod walk;
 
 use std::process::ExitCode;

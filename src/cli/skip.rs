@@ -4,7 +4,8 @@
 //! The decision is the core's ([`crate::detect`], which the language server uses too):
 //! by name before a file is read, then by its text once read (a byte scan; only texts
 //! the scan cannot decide are parsed before the check). A file named on the command line
-//! is never skipped: it is checked, and a file that is not a manifest is an input error.
+//! is never skipped (except with `--force-exclude`, which treats it as walked): it is
+//! checked, and a file that is not a manifest is an input error.
 
 use std::path::Path;
 

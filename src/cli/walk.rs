@@ -78,6 +78,33 @@ impl Filters {
     }
 }
 
+impl Filters {
+    /// Whether a file named on the command line (`path` as given, `real` its canonical
+    /// path) is excluded (`--force-exclude`): by an `--exclude` glob matched against the
+    /// path as given (without a leading `./`) or one of its parent directories, or by the
+    /// config file's `exclude`. Ignore files do not apply to named files.
+    pub(super) fn excludes_named(&self, path: &Path, real: &Path) -> bool {
+        if self.config.as_ref().is_some_and(|g| g.is_match(real)) {
+            return true;
+        }
+        let Some(g) = &self.exclude else {
+            return false;
+        };
+        let rel = path.strip_prefix(".").unwrap_or(path);
+        let mut dir = rel.parent();
+        if g.matched(rel, false).is_ignore() {
+            return true;
+        }
+        while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+            if g.matched(d, true).is_ignore() {
+                return true;
+            }
+            dir = d.parent();
+        }
+        false
+    }
+}
+
 /// The `ignore` crate's message for a bad glob, without the file and line it may carry.
 fn glob_error(e: &ignore::Error) -> String {
     match e {
@@ -192,7 +219,12 @@ impl Walker<'_> {
                 return true;
             }
         }
-        if self.filters.config.as_ref().is_some_and(|g| g.is_match(real)) {
+        if self
+            .filters
+            .config
+            .as_ref()
+            .is_some_and(|g| g.is_match(real))
+        {
             return true;
         }
         let Some((root, _)) = self.ancestors.first() else {

@@ -225,7 +225,10 @@ fn level(p: &mut Parser<'_>, doc: &Document<'_>, v: NodeId) -> Option<Option<Lev
                         "level: invalid level {s:?}: expected \"baseline\", \"restricted\" or \
                          \"default\" (the default profile)"
                     ),
-                    crate::suggest::did_you_mean(s, VALUES).into_iter().map(String::from).collect(),
+                    crate::suggest::did_you_mean(s, VALUES)
+                        .into_iter()
+                        .map(String::from)
+                        .collect(),
                 );
                 None
             }

@@ -163,7 +163,11 @@ impl<'o, W: std::fmt::Write + ?Sized> ConciseWriter<'o, W> {
     ///
     /// # Errors
     /// The first error the output returns.
-    pub fn note(&mut self, note: &crate::psa::Note, li: Option<&LineIndex<'_>>) -> std::fmt::Result {
+    pub fn note(
+        &mut self,
+        note: &crate::psa::Note,
+        li: Option<&LineIndex<'_>>,
+    ) -> std::fmt::Result {
         let label = self.paint.dim("note:");
         let message = one_line(&note.message);
         let line = match (&note.file, note.span) {

@@ -81,6 +81,7 @@ fn scratch_repo(dir: &Path) {
             "on: push\njobs: {}\n".to_string(),
         ),
         ("package.json", "{\"name\": \"web\"}\n".to_string()),
+        ("mkdocs.yml", "site_name: web\n".to_string()),
     ] {
         let file = dir.join(path);
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
@@ -163,7 +164,7 @@ fn hook_passes_a_clean_manifest_and_fails_a_bad_one() {
     );
 
     // Every file: the failing manifest fails the hook, with the finding at its line and
-    // column; the files that are not manifests were never passed (the hook's exclude).
+    // column; the files that are not manifests are skipped (`--force-exclude`).
     let o = try_repo(repo.path(), tools.path(), &log, &["--all-files"]);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
@@ -181,9 +182,21 @@ fn hook_passes_a_clean_manifest_and_fails_a_bad_one() {
         "{out}"
     );
     assert!(!out.contains("deploy/clean.yaml:"), "{out}");
-    for skipped in ["Chart.yaml", "values.yaml", "ci.yml", "package.json"] {
+    for skipped in [
+        "Chart.yaml",
+        "values.yaml",
+        "ci.yml",
+        "package.json",
+        "mkdocs.yml",
+    ] {
         assert!(!out.contains(skipped), "{skipped} was checked:\n{out}");
     }
-    // Two files checked: the clean and the failing manifest.
-    assert!(out.contains(" in 2 files ("), "{out}");
+    // Two files checked, in one process: the clean and the failing manifest; the five
+    // others skipped.
+    assert!(
+        out.contains(
+            " in 2 files (2 resources checked). 5 files skipped (not Kubernetes manifests)."
+        ),
+        "{out}"
+    );
 }
