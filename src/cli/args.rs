@@ -24,7 +24,7 @@ pub(super) struct Cli {
 pub(super) enum Command {
     /// Check manifests (files, directories, or `-` for standard input).
     #[command(after_long_help = CHECK_AFTER_HELP)]
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List the rules.
     Rules {
         /// Output format.
