@@ -1,37 +1,20 @@
 //! `kube-secctx check`: inputs → one [`Checker`] → the report, rendered.
 
-use std::collections::HashSet;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::args::CheckArgs;
 use super::baseline;
-use super::io::{self, canonical, display_path, io_message, read_capped};
+use super::inputs::{gather, Gathered};
+use super::io;
 use super::output::Output;
 use super::settings::{self, file_ignores, set_file_ignore, with_ignored};
-use super::skip::Skipped;
-use super::walk::{walk, Filters};
+use super::walk::Filters;
 use super::{cluster, fix};
 use super::{inactive_warning, options_error, EXIT_USAGE};
 use crate::engine::decode;
 use crate::fail_on::FailOn;
 use crate::position::LineIndex;
-use crate::render::sarif;
 use crate::Checker;
-
-/// One input to check.
-pub(super) enum Input {
-    Stdin,
-    /// A file: the path shown (as given or as walked) and the path it is read from (the
-    /// same for a file given; the canonical path for a file found by walking).
-    File {
-        shown: PathBuf,
-        real: PathBuf,
-        /// For a file found by walking a directory, the index of that directory among the
-        /// paths given (such a file is skipped when it is not a Kubernetes manifest).
-        walked: Option<usize>,
-    },
-}
 
 /// The text of each file a note names (see `cluster::Loaded::texts`).
 type NoteTexts = std::collections::HashMap<String, String>;
@@ -101,115 +84,13 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_USAGE));
         }
     };
-    let mut unreadable = false;
-    let mut unread = 0usize;
-    let mut inputs = Vec::new();
-    let mut seen = HashSet::new();
-    // The directories given: `(index among the paths, path)`.
-    let mut dirs = Vec::new();
-    for (index, path) in args.paths.iter().enumerate() {
-        if path.as_os_str() == "-" {
-            if seen.insert(PathBuf::from("-")) {
-                inputs.push(Input::Stdin);
-            }
-            continue;
-        }
-        let real = match io::resolve(path) {
-            Ok(real) => real,
-            Err(e) => {
-                eprintln!("error: {}: {}", display_path(path), io_message(&e));
-                unreadable = true;
-                unread += 1;
-                continue;
-            }
-        };
-        if real.is_dir() {
-            dirs.push((index, path.as_path()));
-            unreadable |= walk(path, index, &filters, &mut inputs, &mut seen);
-        } else if args.force_exclude && filters.excludes_named(path, &real) {
-            continue;
-        } else if seen.insert(canonical(path)) {
-            inputs.push(Input::File {
-                shown: path.clone(),
-                real,
-                // With --force-exclude, skipped as a walked file is (by its own index:
-                // no directory warning names it).
-                walked: args.force_exclude.then_some(index),
-            });
-        }
-    }
-
-    // Read every input first: the report starts with the list of files checked. Each
-    // file's bytes are then checked document by document, written out as they are, and
-    // dropped.
-    let limit = opts.limits.max_input_bytes;
-    let mut read: Vec<(String, Vec<u8>, Option<PathBuf>)> = Vec::new();
-    let mut skipped = Skipped::default();
-    // SARIF's URIs of the file names that are not UTF-8 (shown with escaped bytes).
-    let mut uris = std::collections::BTreeMap::new();
-    for input in inputs {
-        let is_stdin = matches!(input, Input::Stdin);
-        let walked = match &input {
-            Input::File { walked, .. } => *walked,
-            Input::Stdin => None,
-        };
-        if let Input::File { shown, .. } = &input {
-            if skipped.by_name(walked, shown) {
-                continue;
-            }
-        }
-        let real_path = match &input {
-            Input::Stdin => None,
-            Input::File { real, .. } => Some(real.clone()),
-        };
-        let (name, bytes) = match input {
-            Input::Stdin => (
-                args.stdin_filename.clone(),
-                io::check_stdin().and_then(|()| read_capped(std::io::stdin().lock(), limit, 0)),
-            ),
-            Input::File { shown, real, .. } => (
-                {
-                    let name = display_path(&shown);
-                    if shown.to_str().is_none() {
-                        let bytes = shown.as_os_str().as_encoded_bytes();
-                        uris.insert(name.clone(), sarif::path_bytes_to_uri(bytes));
-                    }
-                    name
-                },
-                std::fs::File::open(&real).and_then(|f| {
-                    let size = f.metadata().map_or(0, |m| m.len());
-                    read_capped(f, limit, size)
-                }),
-            ),
-        };
-        let bytes = match bytes {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                eprintln!("error: {name}: {}", io_message(&e));
-                unreadable = true;
-                unread += 1;
-                continue;
-            }
-        };
-        // Two files may show the same name (`a\xFE.yaml` written out, and a name with
-        // the byte 0xFE): each is checked and written on its own. Only
-        // `--stdin-filename` can make standard input take a file's name, which is
-        // refused, as the user asked for a name that is taken.
-        if is_stdin && read.iter().any(|(n, _, _)| *n == name) {
-            // Only `--stdin-filename` can give two inputs one name: findings could not be
-            // told apart, nor shown with the right code frames.
-            eprintln!("error: {name}: two inputs have this name (see --stdin-filename); the second was not checked");
-            unreadable = true;
-            unread += 1;
-            continue;
-        }
-        if skipped.by_text(walked, &name, &bytes, &opts.limits) {
-            continue;
-        }
-        skipped.kept(walked);
-        read.push((name, bytes, real_path));
-    }
-    skipped.tell(args.show_skipped, &dirs);
+    let Gathered {
+        mut read,
+        uris,
+        mut unreadable,
+        unread,
+        skipped,
+    } = gather(args, &filters, &opts.limits);
 
     // The namespaces the inputs and --namespaces describe, --admission-config.
     let cluster = match cluster::prepare(args, settings, &mut opts, &read) {
@@ -228,7 +109,7 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     for note in &cluster.notes {
         checker.note(note.clone());
     }
-    checker.count_skipped(skipped.count());
+    checker.count_skipped(skipped);
 
     if let Some(mut matcher) = matcher {
         for (name, _, _) in &read {

@@ -40,6 +40,7 @@ mod check;
 pub(crate) mod cluster;
 mod fix;
 mod github;
+mod inputs;
 mod io;
 mod output;
 mod settings;

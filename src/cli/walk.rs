@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::Match;
 
-use super::check::Input;
+use super::inputs::Input;
 use super::io::{canonical, display_path, io_message};
 
 /// What a walk excludes.

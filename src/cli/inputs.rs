@@ -1,0 +1,164 @@
+//! `check`'s inputs: the paths given (files, directories walked, `-`) to the bytes of
+//! each file to check, files that are not Kubernetes manifests skipped (see `skip`), in
+//! the order they are reported.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+
+use super::args::CheckArgs;
+use super::io::{self, canonical, display_path, io_message, read_capped};
+use super::skip::Skipped;
+use super::walk::{walk, Filters};
+use crate::render::sarif;
+use crate::yaml::Limits;
+
+/// One input to check.
+pub(super) enum Input {
+    Stdin,
+    /// A file: the path shown (as given or as walked) and the path it is read from (the
+    /// same for a file given; the canonical path for a file found by walking).
+    File {
+        shown: PathBuf,
+        real: PathBuf,
+        /// For a file found by walking a directory, the index of that directory among the
+        /// paths given (such a file is skipped when it is not a Kubernetes manifest).
+        walked: Option<usize>,
+    },
+}
+
+/// The inputs read.
+pub(super) struct Gathered {
+    /// Each input to check: its name (as shown), its bytes, and the path it was read from
+    /// (`None` for standard input); in the order given, each directory's files sorted.
+    pub(super) read: Vec<(String, Vec<u8>, Option<PathBuf>)>,
+    /// SARIF's URIs of the file names that are not UTF-8 (shown with escaped bytes).
+    pub(super) uris: BTreeMap<String, String>,
+    /// Whether a path could not be read (reported on standard error; exit 2).
+    pub(super) unreadable: bool,
+    /// How many inputs could not be read.
+    pub(super) unread: usize,
+    /// How many files were skipped as not Kubernetes manifests.
+    pub(super) skipped: usize,
+}
+
+/// Walks and reads every path of `args` (each file read up to `limits.max_input_bytes`),
+/// reporting what cannot be read, and skipped files with `--show-skipped`, on standard
+/// error.
+pub(super) fn gather(args: &CheckArgs, filters: &Filters, limits: &Limits) -> Gathered {
+    let limit = limits.max_input_bytes;
+    let mut unreadable = false;
+    let mut unread = 0usize;
+    let mut inputs = Vec::new();
+    let mut seen = HashSet::new();
+    // The directories given: `(index among the paths, path)`.
+    let mut dirs = Vec::new();
+    for (index, path) in args.paths.iter().enumerate() {
+        if path.as_os_str() == "-" {
+            if seen.insert(PathBuf::from("-")) {
+                inputs.push(Input::Stdin);
+            }
+            continue;
+        }
+        let real = match io::resolve(path) {
+            Ok(real) => real,
+            Err(e) => {
+                eprintln!("error: {}: {}", display_path(path), io_message(&e));
+                unreadable = true;
+                unread += 1;
+                continue;
+            }
+        };
+        if real.is_dir() {
+            dirs.push((index, path.as_path()));
+            unreadable |= walk(path, index, filters, &mut inputs, &mut seen);
+        } else if args.force_exclude && filters.excludes_named(path, &real) {
+            continue;
+        } else if seen.insert(canonical(path)) {
+            inputs.push(Input::File {
+                shown: path.clone(),
+                real,
+                // With --force-exclude, skipped as a walked file is (by its own index:
+                // no directory warning names it).
+                walked: args.force_exclude.then_some(index),
+            });
+        }
+    }
+
+    // Read every input first: the report starts with the list of files checked. Each
+    // file's bytes are then checked document by document, written out as they are, and
+    // dropped.
+    let mut read: Vec<(String, Vec<u8>, Option<PathBuf>)> = Vec::new();
+    let mut skipped = Skipped::default();
+    // SARIF's URIs of the file names that are not UTF-8 (shown with escaped bytes).
+    let mut uris = std::collections::BTreeMap::new();
+    for input in inputs {
+        let is_stdin = matches!(input, Input::Stdin);
+        let walked = match &input {
+            Input::File { walked, .. } => *walked,
+            Input::Stdin => None,
+        };
+        if let Input::File { shown, .. } = &input {
+            if skipped.by_name(walked, shown) {
+                continue;
+            }
+        }
+        let real_path = match &input {
+            Input::Stdin => None,
+            Input::File { real, .. } => Some(real.clone()),
+        };
+        let (name, bytes) = match input {
+            Input::Stdin => (
+                args.stdin_filename.clone(),
+                io::check_stdin().and_then(|()| read_capped(std::io::stdin().lock(), limit, 0)),
+            ),
+            Input::File { shown, real, .. } => (
+                {
+                    let name = display_path(&shown);
+                    if shown.to_str().is_none() {
+                        let bytes = shown.as_os_str().as_encoded_bytes();
+                        uris.insert(name.clone(), sarif::path_bytes_to_uri(bytes));
+                    }
+                    name
+                },
+                std::fs::File::open(&real).and_then(|f| {
+                    let size = f.metadata().map_or(0, |m| m.len());
+                    read_capped(f, limit, size)
+                }),
+            ),
+        };
+        let bytes = match bytes {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                eprintln!("error: {name}: {}", io_message(&e));
+                unreadable = true;
+                unread += 1;
+                continue;
+            }
+        };
+        // Two files may show the same name (`a\xFE.yaml` written out, and a name with
+        // the byte 0xFE): each is checked and written on its own. Only
+        // `--stdin-filename` can make standard input take a file's name, which is
+        // refused, as the user asked for a name that is taken.
+        if is_stdin && read.iter().any(|(n, _, _)| *n == name) {
+            // Only `--stdin-filename` can give two inputs one name: findings could not be
+            // told apart, nor shown with the right code frames.
+            eprintln!("error: {name}: two inputs have this name (see --stdin-filename); the second was not checked");
+            unreadable = true;
+            unread += 1;
+            continue;
+        }
+        if skipped.by_text(walked, &name, &bytes, limits) {
+            continue;
+        }
+        skipped.kept(walked);
+        read.push((name, bytes, real_path));
+    }
+    skipped.tell(args.show_skipped, &dirs);
+    Gathered {
+        read,
+        uris,
+        unreadable,
+        unread,
+        skipped: skipped.count(),
+    }
+}
