@@ -90,31 +90,8 @@ pub(super) fn relative_name(shown: &str) -> String {
 pub(super) fn write(path: &Path, baseline: &Baseline) -> std::io::Result<()> {
     let text = baseline.to_json(&format!("kube-secctx {}", crate::VERSION));
     let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
     let permissions = std::fs::metadata(&target).ok().map(|m| m.permissions());
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let mut n = 0u32;
-    let (tmp, mut file) = loop {
-        let tmp = dir.join(format!(".{name}.kube-secctx-baseline.{stamp}.{n}"));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-        {
-            Ok(f) => break (tmp, f),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
-            Err(e) => return Err(e),
-        }
-    };
+    let (tmp, mut file) = super::io::create_beside(&target, "baseline")?;
     let written = file
         .write_all(text.as_bytes())
         .and_then(|()| file.sync_all())

@@ -2,7 +2,7 @@
 //! files read, written back atomically, or shown as a unified diff or in the report.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::args::CheckArgs;
 use crate::fix::{fix_text, Applicability, FixSelection};
@@ -149,29 +149,7 @@ fn write_fixed(path: &Path, read: &[u8], bytes: &[u8]) -> std::io::Result<()> {
     if links(&meta) > 1 {
         return std::fs::write(&target, bytes);
     }
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    // A name no one else uses: the clock's nanoseconds (WASI has no process ID), and a
-    // counter in case it is taken.
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let mut n = 0u32;
-    let (tmp, mut file): (PathBuf, std::fs::File) = loop {
-        let tmp = dir.join(format!(".{name}.kube-secctx-fix.{stamp}.{n}"));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-        {
-            Ok(f) => break (tmp, f),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
-            Err(e) => return Err(e),
-        }
-    };
+    let (tmp, mut file) = super::io::create_beside(&target, "fix")?;
     let written = file
         .write_all(bytes)
         .and_then(|()| file.sync_all())

@@ -334,6 +334,40 @@ fn linux_errno(wasi: i32) -> Option<(i32, &'static str)> {
     })
 }
 
+/// A new file beside `target` for an atomic replacement (written, then renamed over
+/// `target`): `.<name>.kube-secctx-<tag>.<nanoseconds>.<n>` in `target`'s directory,
+/// created exclusively (the clock's nanoseconds, as WASI has no process ID, and a counter
+/// when that name is taken). Returns its path and the open file.
+///
+/// # Errors
+/// What the file system said (after 100 names taken).
+pub(super) fn create_beside(target: &Path, tag: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let mut n = 0u32;
+    loop {
+        let tmp = dir.join(format!(".{name}.kube-secctx-{tag}.{stamp}.{n}"));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
