@@ -25,6 +25,7 @@
 
 use std::collections::HashMap;
 
+use super::entries::{of_batch, of_report, Entry};
 use super::text::{location, summary_line, Paint, TextOptions};
 use super::{index_for, Sources};
 use crate::position::LineIndex;
@@ -51,51 +52,20 @@ pub fn write<W: std::fmt::Write + ?Sized>(
     opts: &TextOptions,
 ) -> std::fmt::Result {
     let mut indexes: HashMap<&str, Option<LineIndex<'_>>> = HashMap::new();
-    let file_order: HashMap<&str, usize> = report
-        .files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.as_str(), i))
-        .collect();
-    let mut entries: Vec<Entry<'_>> = report
-        .findings
-        .iter()
-        .map(Entry::Finding)
-        .chain(report.errors.iter().map(Entry::Error))
-        .collect();
-    entries.sort_by_key(|e| {
-        let file = file_order.get(e.file()).copied().unwrap_or(usize::MAX);
-        (file, e.order())
-    });
+    let entries = of_report(report);
     let mut writer = ConciseWriter::new(out, opts);
     for entry in entries {
         let index = index_for(&mut indexes, sources, entry.file());
         writer.entry(&entry, index.as_ref())?;
     }
+    for note in &report.notes {
+        let index = match note.file.as_deref() {
+            Some(file) => index_for(&mut indexes, sources, file).as_ref(),
+            None => None,
+        };
+        writer.note(note, index)?;
+    }
     writer.finish(report).map(drop)
-}
-
-/// One line of the output.
-enum Entry<'r> {
-    Finding(&'r Finding),
-    Error(&'r ErrorEntry),
-}
-
-impl<'r> Entry<'r> {
-    fn file(&self) -> &'r str {
-        match self {
-            Entry::Finding(f) => &f.file,
-            Entry::Error(e) => &e.file,
-        }
-    }
-
-    /// Within a file: by document and position, findings before error entries.
-    fn order(&self) -> (usize, usize, u8) {
-        match self {
-            Entry::Finding(f) => (f.document, f.span.start, 0),
-            Entry::Error(e) => (e.document, e.span.start, 1),
-        }
-    }
 }
 
 /// Concise output written as the checker produces it (see [`crate::Batch`]): each
@@ -126,13 +96,7 @@ impl<'o, W: std::fmt::Write + ?Sized> ConciseWriter<'o, W> {
         errors: &[ErrorEntry],
         li: Option<&LineIndex<'_>>,
     ) -> std::fmt::Result {
-        let mut entries: Vec<Entry<'_>> = findings
-            .iter()
-            .map(Entry::Finding)
-            .chain(errors.iter().map(Entry::Error))
-            .collect();
-        entries.sort_by_key(Entry::order);
-        for entry in &entries {
+        for entry in &of_batch(findings, errors) {
             self.entry(entry, li)?;
         }
         Ok(())

@@ -13,6 +13,7 @@
 //! the caller decides where it goes.
 
 pub mod concise;
+mod entries;
 pub mod fixes;
 pub mod github;
 pub mod json;

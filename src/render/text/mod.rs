@@ -36,6 +36,7 @@ mod frame;
 
 use frame::{frame, render_group};
 
+use super::entries::{of_batch, of_report, Entry};
 use super::fixes::FixTable;
 use super::{index_for, plural, Sources};
 use crate::fix::{Applicability, Offer};
@@ -92,12 +93,6 @@ impl Paint {
     }
 }
 
-/// One entry of the output.
-enum Entry<'r> {
-    Finding(&'r Finding),
-    Error(&'r ErrorEntry),
-}
-
 /// Renders the whole report: every finding and error entry, then the summary line.
 ///
 /// Entries are in file order (the order of `report.files`), then by document and position;
@@ -123,22 +118,7 @@ pub fn write<W: std::fmt::Write + ?Sized>(
     opts: &TextOptions,
 ) -> std::fmt::Result {
     let mut indexes: HashMap<&str, Option<LineIndex<'_>>> = HashMap::new();
-    let file_order: HashMap<&str, usize> = report
-        .files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.as_str(), i))
-        .collect();
-    let mut entries: Vec<Entry<'_>> = report
-        .findings
-        .iter()
-        .map(Entry::Finding)
-        .chain(report.errors.iter().map(Entry::Error))
-        .collect();
-    entries.sort_by_key(|e| {
-        let file = file_order.get(e.file()).copied().unwrap_or(usize::MAX);
-        (file, e.order())
-    });
+    let entries = of_report(report);
     let mut writer = TextWriter::new(out, opts);
     for entry in entries {
         let index = index_for(&mut indexes, sources, entry.file());
@@ -152,30 +132,6 @@ pub fn write<W: std::fmt::Write + ?Sized>(
         writer.note(note, index)?;
     }
     writer.finish(report).map(drop)
-}
-
-impl<'r> Entry<'r> {
-    fn file(&self) -> &'r str {
-        match self {
-            Entry::Finding(f) => &f.file,
-            Entry::Error(e) => &e.file,
-        }
-    }
-
-    fn span(&self) -> Span {
-        match self {
-            Entry::Finding(f) => f.span,
-            Entry::Error(e) => e.span,
-        }
-    }
-
-    /// Within a file: by document and position, findings before error entries.
-    fn order(&self) -> (usize, usize, u8) {
-        match self {
-            Entry::Finding(f) => (f.document, f.span.start, 0),
-            Entry::Error(e) => (e.document, e.span.start, 1),
-        }
-    }
 }
 
 /// Text output written as the checker produces it (see [`crate::Batch`]): the entries of
@@ -228,13 +184,7 @@ impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
         errors: &[ErrorEntry],
         li: Option<&LineIndex<'_>>,
     ) -> std::fmt::Result {
-        let mut entries: Vec<Entry<'_>> = findings
-            .iter()
-            .map(Entry::Finding)
-            .chain(errors.iter().map(Entry::Error))
-            .collect();
-        entries.sort_by_key(Entry::order);
-        for entry in entries {
+        for entry in of_batch(findings, errors) {
             self.entry(entry, li)?;
         }
         Ok(())
