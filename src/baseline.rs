@@ -208,6 +208,21 @@ impl Baseline {
         *self.entries.entry(fingerprint).or_insert(0) += 1;
     }
 
+    /// Adds the entries of `previous` whose file is not in `checked` (file names as
+    /// fingerprints give them): a baseline recorded on some files keeps what an earlier
+    /// one accepted in the others.
+    pub fn keep_unchecked(
+        &mut self,
+        previous: &Baseline,
+        checked: &std::collections::HashSet<String>,
+    ) {
+        for (fp, n) in &previous.entries {
+            if !checked.contains(&fp.file) {
+                *self.entries.entry(fp.clone()).or_insert(0) += n;
+            }
+        }
+    }
+
     /// The baseline of `findings`, each under its own file name.
     pub fn from_findings<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> Baseline {
         let mut b = Baseline::new();
@@ -306,6 +321,7 @@ impl Baseline {
         Matcher {
             mode: MatchMode::Compare(self.entries),
             files: HashMap::new(),
+            checked: std::collections::HashSet::new(),
             accepted: 0,
         }
     }
@@ -415,6 +431,9 @@ pub struct Matcher {
     mode: MatchMode,
     /// File names as the report shows them → as fingerprints name them.
     files: HashMap<String, String>,
+    /// The files of the run, as fingerprints name them ([`Matcher::name_file`]): only
+    /// their entries can be stale.
+    checked: std::collections::HashSet<String>,
     accepted: usize,
 }
 
@@ -424,14 +443,19 @@ impl Matcher {
         Matcher {
             mode: MatchMode::Record(Baseline::new()),
             files: HashMap::new(),
+            checked: std::collections::HashSet::new(),
             accepted: 0,
         }
     }
 
-    /// Names the file the report shows as `shown` as `relative` in fingerprints (the
-    /// command line gives absolute paths below the working directory their relative
-    /// name). Files not named here are fingerprinted under their own name.
+    /// Marks the file the report shows as `shown` as one of the run, named `relative` in
+    /// fingerprints (the command line gives absolute paths below the working directory
+    /// their relative name). Call it for every file checked: only the entries of files
+    /// named here can be [stale](Matcher::stale) (a run over some files does not make the
+    /// others' entries fixed). Files not named here are fingerprinted under their own
+    /// name.
     pub fn name_file(&mut self, shown: &str, relative: &str) {
+        self.checked.insert(normalize_file(relative));
         if shown != relative {
             self.files.insert(shown.to_string(), relative.to_string());
         }
@@ -466,17 +490,23 @@ impl Matcher {
         self.accepted
     }
 
-    /// The entries that matched nothing (so far), with how many of each count are left:
-    /// what they stood for was fixed. Empty in record mode.
+    /// The entries of the files of the run ([`Matcher::name_file`]) that matched nothing
+    /// (so far), with how many of each count are left: what they stood for was fixed.
+    /// Empty in record mode.
     pub fn stale(&self) -> Vec<(&Fingerprint, usize)> {
         match &self.mode {
             MatchMode::Compare(left) => left
                 .iter()
-                .filter(|(_, &n)| n > 0)
+                .filter(|(f, &n)| n > 0 && self.checked.contains(&f.file))
                 .map(|(f, &n)| (f, n))
                 .collect(),
             MatchMode::Record(_) => Vec::new(),
         }
+    }
+
+    /// The files of the run, as fingerprints name them (see [`Matcher::name_file`]).
+    pub fn checked(&self) -> &std::collections::HashSet<String> {
+        &self.checked
     }
 
     /// In record mode, the baseline of every finding seen; `None` in compare mode.

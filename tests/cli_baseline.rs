@@ -782,3 +782,82 @@ fn standard_input_with_fix_and_a_baseline() {
         "{err}"
     );
 }
+
+/// A run over some files (pre-commit passes the staged ones): the other files' entries are
+/// neither reported as fixed nor dropped by `--write-baseline`.
+#[test]
+fn a_run_over_some_files_leaves_the_other_files_entries_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a/web.yaml", WEB);
+    write(dir.path(), "b/web.yaml", WEB);
+    let wrote = run_in(
+        dir.path(),
+        &["check", "--write-baseline", "b.json", "a", "b"],
+    );
+    assert_eq!(code(&wrote), 0, "{}", stderr(&wrote));
+    let all = std::fs::read_to_string(dir.path().join("b.json")).unwrap();
+
+    // Only a/ checked, unchanged: nothing new, nothing fixed (b/'s entries are not stale).
+    let out = run_in(dir.path(), &["check", "--baseline", "b.json", "a"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    assert!(!stdout(&out).contains("fixed"), "{}", stdout(&out));
+    // a/ fixed (the Pod removed): only a/'s entries are reported as fixed.
+    write(dir.path(), "a/web.yaml", WEB.split("---").next().unwrap());
+    let out = run_in(
+        dir.path(),
+        &["check", "--baseline", "b.json", "--format", "json", "a"],
+    );
+    let fixed = json(&out)["baseline"]["fixed"].clone();
+    let files: Vec<&str> = fixed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["file"].as_str().unwrap())
+        .collect();
+    assert!(
+        !files.is_empty() && files.iter().all(|f| *f == "a/web.yaml"),
+        "{fixed}"
+    );
+
+    // Rewriting the baseline over a/ alone keeps b/'s entries as they were.
+    let rewrote = run_in(dir.path(), &["check", "--write-baseline", "b.json", "a"]);
+    assert_eq!(code(&rewrote), 0, "{}", stderr(&rewrote));
+    let now = std::fs::read_to_string(dir.path().join("b.json")).unwrap();
+    let b_lines = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| l.contains("\"b/web.yaml\""))
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(b_lines(&now), b_lines(&all));
+    assert!(!b_lines(&all).is_empty());
+    assert!(
+        now.lines().filter(|l| l.contains("\"a/web.yaml\"")).count()
+            < all.lines().filter(|l| l.contains("\"a/web.yaml\"")).count()
+    );
+}
+
+/// A baseline that cannot be written is a usage error before anything is checked: the
+/// findings are not accepted (and hidden) for a file that will never hold them.
+#[test]
+fn an_unwritable_baseline_is_refused_before_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "web.yaml", WEB);
+    let out = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--write-baseline",
+            "missing/dir/b.json",
+            "web.yaml",
+        ],
+    );
+    assert_eq!(code(&out), 2);
+    assert_eq!(stdout(&out), "");
+    assert!(
+        stderr(&out)
+            .starts_with("error: missing/dir/b.json: the baseline cannot be written there: "),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -306,7 +306,7 @@ fn namespaces_from_the_cluster_and_level_override() {
         ],
     );
     assert!(String::from_utf8_lossy(&out.stderr)
-        .contains("--namespaces and --admission-config are ignored"));
+        .contains("the namespaces and the admission configuration given are ignored"));
     let report = json(&out);
     assert!(report["findings"]
         .as_array()
@@ -315,6 +315,28 @@ fn namespaces_from_the_cluster_and_level_override() {
         .all(|f| f.get("admission").is_none()));
     assert!(report.get("notes").is_none());
     assert!(report["summary"].get("notes").is_none());
+
+    // `--level default` only undoes a config file's level: the namespaces still judge.
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            app,
+            "--format",
+            "json",
+            SELECT,
+            "--namespaces",
+            "cluster-ns.yaml",
+            "--level",
+            "default",
+        ],
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("ignored"));
+    assert!(json(&out)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f.get("admission").is_some()));
 }
 
 #[test]

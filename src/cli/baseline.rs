@@ -21,6 +21,9 @@ pub(super) struct Plan {
     pub(super) path: PathBuf,
     /// Recording (`--write-baseline`) rather than comparing.
     pub(super) write: bool,
+    /// With `--write-baseline`, the baseline the file held (when it held one): the
+    /// entries of files this run does not check are kept.
+    pub(super) previous: Option<Baseline>,
 }
 
 /// The baseline of `args`, if any, and the matcher to give the checker.
@@ -30,9 +33,29 @@ pub(super) struct Plan {
 /// a baseline, with its `file:line:column`.
 pub(super) fn plan(args: &CheckArgs) -> Result<Option<(Plan, Matcher)>, String> {
     if let Some(path) = &args.write_baseline {
+        // Checked before the run, whose findings the baseline accepts as they come: a
+        // file that cannot be written is a usage error, not a report of nothing found.
+        let shown = display_path(path);
+        let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+        match super::io::create_beside(&target, "baseline") {
+            Ok((tmp, file)) => {
+                drop(file);
+                let _ = std::fs::remove_file(tmp);
+            }
+            Err(e) => {
+                return Err(format!(
+                    "{shown}: the baseline cannot be written there: {}",
+                    io_message(&e)
+                ))
+            }
+        }
+        let previous = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|text| Baseline::parse(&text).ok());
         let plan = Plan {
             path: path.clone(),
             write: true,
+            previous,
         };
         return Ok(Some((plan, Matcher::record())));
     }
@@ -53,6 +76,7 @@ pub(super) fn plan(args: &CheckArgs) -> Result<Option<(Plan, Matcher)>, String> 
     let plan = Plan {
         path: path.clone(),
         write: false,
+        previous: None,
     };
     Ok(Some((plan, baseline.matcher())))
 }
@@ -211,6 +235,17 @@ pub(super) fn finish_write(plan: &Plan, matcher: Option<&Matcher>, unreadable: b
         );
         return true;
     }
+    // A run over some files keeps the entries the file held for the others.
+    let merged;
+    let baseline = match (&plan.previous, matcher) {
+        (Some(previous), Some(m)) => {
+            let mut b = baseline.clone();
+            b.keep_unchecked(previous, m.checked());
+            merged = b;
+            &merged
+        }
+        _ => baseline,
+    };
     match write(&plan.path, baseline) {
         Ok(()) => {
             let n = baseline.findings();

@@ -152,11 +152,15 @@ pub(super) fn prepare(
 ) -> Result<Loaded, std::process::ExitCode> {
     let namespaces = &settings.namespaces.value;
     let admission_config = settings.admission_config.value.as_deref();
-    if args.level.is_some() {
+    // `--level default` only undoes a config file's `level`: it overrides nothing.
+    if args
+        .level
+        .is_some_and(|l| l != super::args::LevelArg::Default)
+    {
         if !namespaces.is_empty() || admission_config.is_some() {
             eprintln!(
-                "warning: --level judges every resource at that level: --namespaces and \
-                 --admission-config are ignored"
+                "warning: --level judges every resource at that level: the namespaces and \
+                 the admission configuration given are ignored"
             );
         }
         return Ok(Loaded::default());

@@ -167,7 +167,7 @@ pub fn read_admission_config(text: &str) -> Result<AdmissionConfig, ConfigError>
                 if kind != Some("PodSecurityConfiguration") {
                     return Err(ConfigError::one(
                         &format!("{field}.configuration.kind"),
-                        format!("expected PodSecurityConfiguration, got {kind:?}"),
+                        format!("expected PodSecurityConfiguration, got {}", shown(kind)),
                         span_of(doc, doc.get(c, "kind")).or(span_of(doc, Some(c))),
                     ));
                 }
@@ -204,7 +204,7 @@ pub fn read_pod_security_configuration(text: &str) -> Result<PsaConfig, ConfigEr
         (Some(root), Some("PodSecurityConfiguration")) => pod_security(doc, root, ""),
         _ => Err(ConfigError::one(
             "kind",
-            format!("expected PodSecurityConfiguration, got {kind:?}"),
+            format!("expected PodSecurityConfiguration, got {}", shown(kind)),
             root.and_then(|r| span_of(doc, doc.get(r, "kind"))),
         )),
     }
@@ -230,4 +230,10 @@ fn single_document<'s, 'a>(
 
 pub(super) fn span_of(doc: &Document<'_>, node: Option<NodeId>) -> Option<Span> {
     node.and_then(|n| doc.node(n)).map(|n| n.span())
+}
+
+/// A string field's value for a message: `"value"` quoted, or `no value` when it is
+/// missing or not a string.
+pub(super) fn shown(value: Option<&str>) -> String {
+    value.map_or_else(|| "no value".to_string(), |v| format!("{v:?}"))
 }

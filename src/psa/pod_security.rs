@@ -30,8 +30,9 @@ pub(super) fn pod_security(
         problems.push(ConfigProblem {
             field: format!("{prefix}apiVersion"),
             message: format!(
-                "expected one of {}, got {api_version:?}",
-                POD_SECURITY_API_VERSIONS.join(", ")
+                "expected one of {}, got {}",
+                POD_SECURITY_API_VERSIONS.join(", "),
+                super::config::shown(api_version)
             ),
             span: span_of(doc, doc.get(root, "apiVersion")),
         });
