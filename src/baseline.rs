@@ -205,7 +205,8 @@ impl Baseline {
 
     /// Adds one finding's fingerprint (a second one adds to its count).
     pub fn add(&mut self, fingerprint: Fingerprint) {
-        *self.entries.entry(fingerprint).or_insert(0) += 1;
+        let n = self.entries.entry(fingerprint).or_insert(0);
+        *n = n.saturating_add(1);
     }
 
     /// Adds the entries of `previous` whose file is not in `checked` (file names as
@@ -218,7 +219,8 @@ impl Baseline {
     ) {
         for (fp, n) in &previous.entries {
             if !checked.contains(&fp.file) {
-                *self.entries.entry(fp.clone()).or_insert(0) += n;
+                let count = self.entries.entry(fp.clone()).or_insert(0);
+                *count = count.saturating_add(*n);
             }
         }
     }
@@ -249,7 +251,7 @@ impl Baseline {
 
     /// Findings it accepts (the sum of the counts).
     pub fn findings(&self) -> usize {
-        self.entries.values().sum()
+        self.entries.values().fold(0, |a, &n| a.saturating_add(n))
     }
 
     /// The baseline file's text (see the [module](self) docs), ending with a newline.
@@ -311,7 +313,8 @@ impl Baseline {
                 rule: e.rule,
                 path: e.path,
             };
-            *b.entries.entry(fp).or_insert(0) += e.count.get();
+            let n = b.entries.entry(fp).or_insert(0);
+            *n = n.saturating_add(e.count.get());
         }
         Ok(b)
     }

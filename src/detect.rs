@@ -100,7 +100,22 @@ pub fn is_template_by_name(path: &str, language: &str, text: &str) -> bool {
     }
     let mut dirs = path.split(['/', '\\']);
     dirs.next_back();
-    dirs.any(|d| d == "templates") && text.contains("{{")
+    dirs.any(|d| d == "templates") && has_template_syntax(text)
+}
+
+/// Whether `text` holds Go template actions (`{{`) outside full-line YAML comments (a
+/// line whose first character other than a space or tab is `#`): `# {{ .Values.x }}`
+/// in a manifest's comment does not make it a template.
+pub fn has_template_syntax(text: &str) -> bool {
+    memchr::memmem::find_iter(text.as_bytes(), b"{{").any(|at| {
+        let line_start = text
+            .as_bytes()
+            .get(..at)
+            .and_then(|before| memchr::memrchr(b'\n', before))
+            .map_or(0, |nl| nl + 1);
+        let line = text.get(line_start..at).unwrap_or("");
+        !line.trim_start_matches([' ', '\t']).starts_with('#')
+    })
 }
 
 /// Whether the root of `doc` is a mapping with an `apiVersion` key, and with a `kind`
@@ -135,7 +150,7 @@ pub fn looks_like_kubernetes(text: &str) -> bool {
 /// document that does not parse but [`looks_like_kubernetes`] is a manifest being
 /// written, checked so that its error is reported. `None`: the text is a manifest.
 pub fn verdict(text: &str, kubernetes: bool, syntax_errors: bool) -> Option<Skip> {
-    if syntax_errors && text.contains("{{") {
+    if syntax_errors && has_template_syntax(text) {
         Some(Skip::HelmTemplate)
     } else if kubernetes || (syntax_errors && looks_like_kubernetes(text)) {
         None
@@ -162,7 +177,7 @@ pub fn skip_by_text(path: &str, text: &str, limits: &Limits) -> Option<Skip> {
     if finder("apiVersion").is_none() || finder("kind").is_none() {
         return Some(Skip::NotKubernetes);
     }
-    if !text.contains("{{") && (yaml_root_keys(text) || json_root_keys(text)) {
+    if !has_template_syntax(text) && (yaml_root_keys(text) || json_root_keys(text)) {
         return None;
     }
     let mut kubernetes = false;
@@ -279,6 +294,20 @@ mod tests {
         ] {
             assert_eq!(skip_by_name(name), None, "{name}");
         }
+    }
+
+    #[test]
+    fn template_syntax_in_comments_is_not_a_template() {
+        assert!(has_template_syntax("a: {{ .Values.x }}\n"));
+        assert!(has_template_syntax("# c\n  {{- if .x }}\n"));
+        assert!(!has_template_syntax("# {{ .Values.x }}\napiVersion: v1\n"));
+        assert!(!has_template_syntax("  \t# {{ x }}\n"));
+        // A manifest whose syntax error is real, with `{{` only in a comment: checked
+        // (its error reported), not skipped as a Helm template.
+        let broken = "# {{ comment }}\napiVersion: v1\nkind: Pod\nspec:\n  bad: [\n";
+        assert_eq!(skip("deploy/pod.yaml", broken), None);
+        let template = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }\n  x: [\n";
+        assert_eq!(skip("deploy/pod.yaml", template), Some(Skip::HelmTemplate));
     }
 
     #[test]

@@ -860,4 +860,27 @@ fn an_unwritable_baseline_is_refused_before_the_check() {
         "{}",
         stderr(&out)
     );
+    // A device is not replaced by a regular file, nor read without end.
+    let out = run_in(
+        dir.path(),
+        &["check", "--write-baseline", "/dev/null", "web.yaml"],
+    );
+    assert_eq!(code(&out), 2);
+    assert_eq!(
+        stderr(&out),
+        "error: /dev/null: the baseline cannot be written there: not a regular file\n"
+    );
+    assert!(!std::fs::metadata("/dev/null")
+        .unwrap()
+        .file_type()
+        .is_file());
+    let out = run_in(
+        dir.path(),
+        &["check", "--baseline", "/dev/zero", "web.yaml"],
+    );
+    assert_eq!(code(&out), 2);
+    assert_eq!(
+        stderr(&out),
+        "error: /dev/zero: cannot read the baseline: not a regular file\n"
+    );
 }

@@ -463,6 +463,31 @@ fn exclude_and_fail_on_from_the_file_apply_to_the_run() {
         &["check", "--format", "json", "."],
     );
     assert_eq!(json_of(&out)["files"], json!([]), "{}", stderr(&out));
+    // With --force-exclude (the pre-commit hook), the file's globs apply to named files,
+    // however they are named.
+    std::fs::write(
+        dir.path().join(".kube-secctx.yaml"),
+        "level: baseline\nexclude: [\"legacy/**\"]\nfailOn: error\n",
+    )
+    .unwrap();
+    for named in ["legacy/pod.yaml", "./legacy/pod.yaml"] {
+        let out = run_in(
+            dir.path(),
+            &[
+                "check",
+                "--format",
+                "json",
+                "--force-exclude",
+                named,
+                "deploy/pod.yaml",
+            ],
+        );
+        assert_eq!(
+            json_of(&out)["files"],
+            json!(["deploy/pod.yaml"]),
+            "{named}"
+        );
+    }
     // `--exclude` replaces the file's list: legacy/ is walked again.
     let out = run_in(
         dir.path(),

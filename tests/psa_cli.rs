@@ -411,3 +411,44 @@ fn sarif_carries_the_admission_words_and_the_notes() {
         "host namespaces: pod must not set hostNetwork=true [rejected (enforce baseline:v1.24)]"
     );
 }
+
+/// Two inputs describe one namespace with other labels: the one read last judges (the
+/// order the paths are given), and a note says so.
+#[test]
+fn a_namespace_described_twice_is_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let ns = |level: &str| {
+        format!(
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    \
+             pod-security.kubernetes.io/enforce: {level}\n"
+        )
+    };
+    std::fs::write(dir.path().join("a-ns.yaml"), ns("privileged")).unwrap();
+    std::fs::write(dir.path().join("z-ns.yaml"), ns("restricted")).unwrap();
+    std::fs::write(
+        dir.path().join("pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\nspec:\n  \
+         hostNetwork: true\n  containers:\n  - {name: a, image: b}\n",
+    )
+    .unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            SELECT,
+            "z-ns.yaml",
+            "a-ns.yaml",
+            "pod.yaml",
+        ],
+    );
+    let report = json(&out);
+    assert_eq!(report["findings"], serde_json::json!([]));
+    assert_eq!(
+        report["notes"][0]["message"],
+        "namespace shop is also described in z-ns.yaml with other Pod Security labels: \
+         this one, read last, is used"
+    );
+    assert_eq!(report["notes"][0]["file"], "a-ns.yaml");
+}

@@ -36,7 +36,23 @@ pub(super) fn plan(args: &CheckArgs) -> Result<Option<(Plan, Matcher)>, String> 
         // Checked before the run, whose findings the baseline accepts as they come: a
         // file that cannot be written is a usage error, not a report of nothing found.
         let shown = display_path(path);
-        let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+        // Only a regular file (or none yet) is replaced: never a device, a FIFO or a
+        // symbolic link that leads nowhere (renaming over it would replace the link).
+        let target = match std::fs::canonicalize(path) {
+            Ok(t) if !t.is_file() => {
+                return Err(format!(
+                    "{shown}: the baseline cannot be written there: not a regular file"
+                ))
+            }
+            Ok(t) => t,
+            Err(_) if std::fs::symlink_metadata(path).is_ok() => {
+                return Err(format!(
+                    "{shown}: the baseline cannot be written there: a symbolic link that \
+                     leads to no file"
+                ))
+            }
+            Err(_) => path.clone(),
+        };
         match super::io::create_beside(&target, "baseline") {
             Ok((tmp, file)) => {
                 drop(file);
@@ -63,8 +79,23 @@ pub(super) fn plan(args: &CheckArgs) -> Result<Option<(Plan, Matcher)>, String> 
         return Ok(None);
     };
     let shown = display_path(path);
-    let text = std::fs::read(path)
+    // A regular file, read up to the inputs' limit (64 MiB): not /dev/zero, not a FIFO.
+    let limit = crate::Limits::default().max_input_bytes;
+    // The type is looked at before opening: opening a FIFO would wait for a writer.
+    let text = std::fs::metadata(path)
+        .and_then(|meta| {
+            if !meta.is_file() {
+                return Err(std::io::Error::other("not a regular file"));
+            }
+            super::io::read_capped(std::fs::File::open(path)?, limit, meta.len())
+        })
         .map_err(|e| format!("{shown}: cannot read the baseline: {}", io_message(&e)))?;
+    if text.len() > limit {
+        return Err(format!(
+            "{shown}: the baseline is larger than {} MiB",
+            limit >> 20
+        ));
+    }
     let text =
         String::from_utf8(text).map_err(|_| format!("{shown}: the baseline file is not UTF-8"))?;
     let baseline = Baseline::parse(&text).map_err(|e| {

@@ -71,7 +71,7 @@ pub(super) fn gather(args: &CheckArgs, filters: &Filters, limits: &Limits) -> Ga
         if real.is_dir() {
             dirs.push((index, path.as_path()));
             unreadable |= walk(path, index, filters, &mut inputs, &mut seen);
-        } else if args.force_exclude && filters.excludes_named(path, &real) {
+        } else if args.force_exclude && filters.excludes_named(path, &canonical(path)) {
             continue;
         } else if seen.insert(canonical(path)) {
             inputs.push(Input::File {

@@ -75,6 +75,8 @@ pub struct Cluster {
     /// By name; an input's Namespace replaces one from a cluster's list (it is what will
     /// be applied); within one kind, the last one read wins.
     namespaces: BTreeMap<String, DescribedNamespace>,
+    /// Notes about namespaces described twice with different Pod Security labels.
+    conflicts: Vec<Note>,
 }
 
 impl Cluster {
@@ -84,6 +86,7 @@ impl Cluster {
         Cluster {
             config,
             namespaces: BTreeMap::new(),
+            conflicts: Vec::new(),
         }
     }
 
@@ -105,15 +108,28 @@ impl Cluster {
                 if from_cluster && self.namespaces.get(&name).is_some_and(|n| !n.from_cluster) {
                     continue;
                 }
-                self.namespaces.insert(
-                    name,
-                    DescribedNamespace {
-                        file: file.to_string(),
-                        at: ns.at,
-                        labelled: policy_to_evaluate(doc, ns.labels, &defaults),
-                        from_cluster,
-                    },
-                );
+                let described = DescribedNamespace {
+                    file: file.to_string(),
+                    at: ns.at,
+                    labelled: policy_to_evaluate(doc, ns.labels, &defaults),
+                    from_cluster,
+                };
+                if let Some(before) = self.namespaces.get(&name).filter(|b| {
+                    b.from_cluster == from_cluster
+                        && b.labelled.policy.mode_policies()
+                            != described.labelled.policy.mode_policies()
+                }) {
+                    self.conflicts.push(Note {
+                        file: Some(file.to_string()),
+                        span: Some(ns.at),
+                        message: format!(
+                            "namespace {name} is also described in {} with other Pod \
+                             Security labels: this one, read last, is used",
+                            before.file
+                        ),
+                    });
+                }
+                self.namespaces.insert(name, described);
             }
         }
     }
@@ -138,7 +154,8 @@ impl Cluster {
     }
 
     /// What to tell the user: the configuration's ignored fields, that `usernames`
-    /// exemptions cannot apply to files (once), the invalid labels of namespaces from a
+    /// exemptions cannot apply to files (once), a namespace described twice with other
+    /// labels (the one read last is used), the invalid labels of namespaces from a
     /// cluster's list (an input's are error entries of the check), and one note per
     /// namespace that has no `enforce` label while the defaults enforce `privileged`.
     pub fn notes(&self) -> Vec<Note> {
@@ -159,6 +176,7 @@ impl Cluster {
                 )));
             }
         }
+        out.extend(self.conflicts.iter().cloned());
         let enforces_nothing = self.defaults().enforce.level == PsaLevel::Privileged;
         for (name, ns) in &self.namespaces {
             if ns.from_cluster {
