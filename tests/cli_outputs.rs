@@ -421,3 +421,33 @@ fn the_readme_shows_what_the_cli_prints() {
     let out = stdout(&run_in(dir.path(), &["check", "web.yaml"]));
     assert!(out.starts_with(&(block.join("\n") + "\n")), "{out}");
 }
+
+/// Names and namespaces come from manifests: a line break or an escape sequence in them is
+/// written escaped, so it cannot start a line of its own (a GitHub Actions `::error::`
+/// command in a CI log) or drive the terminal.
+#[test]
+fn control_characters_from_manifests_are_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: \"p\\n::error file=r.yaml,line=1::injected\"\n  namespace: \"ns\\r\\n::warning::x\\u001b[31m\"\nspec:\n  containers:\n  - name: a\n    image: b\n    securityContext: {privileged: true}\n";
+    std::fs::write(dir.path().join("r.yaml"), pod).unwrap();
+    for format in ["text", "concise"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kube-secctx"))
+            .args(["check", "--level", "baseline", "--format", format, "r.yaml"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            stdout.lines().all(|l| !l.starts_with("::")) && !stdout.contains('\u{1b}'),
+            "{format}:\n{stdout}"
+        );
+        if format == "text" {
+            assert!(
+                stdout.starts_with(
+                    "Pod ns\\r\\n::warning::x\\u{1b}[31m/p\\n::error file=r.yaml,line=1::injected (r.yaml)\n"
+                ),
+                "{stdout}"
+            );
+        }
+    }
+}

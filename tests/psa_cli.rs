@@ -452,3 +452,54 @@ fn a_namespace_described_twice_is_a_note() {
     );
     assert_eq!(report["notes"][0]["file"], "a-ns.yaml");
 }
+
+/// A `--namespaces` file that does not parse is a usage error at its position (it would
+/// describe nothing, silently); `metadata.namespace: ""` is the `default` namespace, as
+/// the API server reads an empty namespace.
+#[test]
+fn namespaces_file_errors_and_the_empty_namespace() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ns.yaml"),
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: default\n  labels:\n    \
+         pod-security.kubernetes.io/enforce: privileged\n   bad: [\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: \"\"}\nspec:\n  \
+         hostNetwork: true\n  containers:\n  - {name: a, image: b}\n",
+    )
+    .unwrap();
+    let out = run(
+        dir.path(),
+        &["check", "--namespaces", "ns.yaml", "pod.yaml"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("error: ns.yaml:7:"), "{err}");
+    assert!(err.trim_end().ends_with("(--namespaces)"), "{err}");
+
+    std::fs::write(
+        dir.path().join("ns.yaml"),
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: default\n  labels:\n    \
+         pod-security.kubernetes.io/enforce: privileged\n    \
+         pod-security.kubernetes.io/warn: privileged\n    \
+         pod-security.kubernetes.io/audit: privileged\n",
+    )
+    .unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            SELECT,
+            "--namespaces",
+            "ns.yaml",
+            "pod.yaml",
+        ],
+    );
+    assert_eq!(json(&out)["findings"], serde_json::json!([]));
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -60,8 +60,25 @@ pub(crate) fn load<'i>(
     };
     let mut cluster = Cluster::new(config);
     for path in namespace_files {
-        let text = read(path)?;
+        let text = read(path).map_err(|e| format!("{e} (--namespaces)"))?;
         let name = display_path(path);
+        // A cluster's list that does not parse would describe nothing, silently.
+        let mut first_error = None;
+        crate::yaml::for_each_document(&text, &opts.limits, &[], |parsed| {
+            if let (crate::yaml::Parsed::Error(e), None) = (parsed, &first_error) {
+                first_error = Some(e);
+            }
+        });
+        if let Some(e) = first_error {
+            let at = crate::position::LineIndex::new(&text)
+                .line_col(e.span.start, crate::position::Unit::Char);
+            return Err(format!(
+                "{name}:{}:{}: {} (--namespaces)",
+                at.line + 1,
+                at.column + 1,
+                e.message
+            ));
+        }
         let before = cluster.namespaces().len();
         cluster.add_text(&name, &text, true);
         if cluster.namespaces().len() == before && !may_hold_namespace(text.as_bytes()) {

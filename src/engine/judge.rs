@@ -122,7 +122,13 @@ pub(super) fn judge(
     r: &Resource<'_, '_>,
 ) -> Judged {
     let w = r.workload;
-    let namespace = w.resource.namespace.as_deref().unwrap_or("default");
+    // An empty `metadata.namespace` is unset, as the API server reads it: `default`.
+    let namespace = w
+        .resource
+        .namespace
+        .as_deref()
+        .filter(|n| !n.is_empty())
+        .unwrap_or("default");
     // Judged as the cluster would (its namespace's labels, or the admission
     // configuration's defaults), or by the options' level alone.
     let cluster = opts

@@ -139,7 +139,10 @@ impl<'o, W: std::fmt::Write + ?Sized> ConciseWriter<'o, W> {
                 "{}: {label} {message}\n",
                 self.paint.bold(&location(file, li, span))
             ),
-            (Some(file), None) => format!("{}: {label} {message}\n", self.paint.bold(file)),
+            (Some(file), None) => format!(
+                "{}: {label} {message}\n",
+                self.paint.bold(&super::printable(file))
+            ),
             _ => format!("{label} {message}\n"),
         };
         self.out.write_str(&line)
@@ -178,12 +181,10 @@ impl<'o, W: std::fmt::Write + ?Sized> ConciseWriter<'o, W> {
 /// error's may) become spaces, so that every entry is one line.
 fn one_line(message: &str) -> std::borrow::Cow<'_, str> {
     if message.contains(['\n', '\r']) {
-        message
-            .replace("\r\n", " ")
-            .replace(['\n', '\r'], " ")
-            .into()
+        let spaced = message.replace("\r\n", " ").replace(['\n', '\r'], " ");
+        super::printable(&spaced).into_owned().into()
     } else {
-        message.into()
+        super::printable(message)
     }
 }
 

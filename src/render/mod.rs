@@ -405,6 +405,27 @@ pub fn rules_json() -> String {
     serde_json::to_string_pretty(&all).unwrap_or_else(|_| "[]".to_string())
 }
 
+/// `s` for one line of a report for people: each control character (line breaks, escape
+/// sequences) written as Rust escapes it (`\n`, `\r`, `\u{1b}`), so a name or message
+/// taken from a manifest cannot start a line of its own (a GitHub Actions `::error::`
+/// command in a CI log) or drive a terminal. Borrowed when there is none.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(char::is_control) {
+        s.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_debug().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        s.into()
+    }
+}
+
 /// Rule IDs close to `unknown`, best first, at most three: for "did you mean" hints
 /// ([`crate::suggest::did_you_mean`] over the rule IDs).
 pub fn suggest_rules(unknown: &str) -> Vec<&'static str> {

@@ -218,18 +218,18 @@ impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
     /// The first error the output returns.
     pub fn note(&mut self, note: &Note, li: Option<&LineIndex<'_>>) -> std::fmt::Result {
         let label = self.paint.dim("note:");
+        // Namespace names come from manifests: no control character gets through.
+        let message = super::printable(&note.message);
         match (&note.file, note.span) {
             (Some(file), Some(span)) => self.out.write_str(&format!(
-                "{}: {label} {}\n",
+                "{}: {label} {message}\n",
                 self.paint.bold(&location(file, li, span)),
-                note.message
             )),
             (Some(file), None) => self.out.write_str(&format!(
-                "{}: {label} {}\n",
-                self.paint.bold(file),
-                note.message
+                "{}: {label} {message}\n",
+                self.paint.bold(&super::printable(file)),
             )),
-            _ => self.out.write_str(&format!("{label} {}\n", note.message)),
+            _ => self.out.write_str(&format!("{label} {message}\n")),
         }
     }
 
@@ -328,10 +328,11 @@ impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
 /// resource without `metadata.name`.
 pub fn resource_line(r: &ResourceRef, file: &str) -> String {
     let name = r.name.as_deref().unwrap_or("(no name)");
-    match r.namespace.as_deref() {
+    let line = match r.namespace.as_deref() {
         Some(ns) => format!("{} {ns}/{name} ({file})", r.kind),
         None => format!("{} {name} ({file})", r.kind),
-    }
+    };
+    super::printable(&line).into_owned()
 }
 
 /// `path:line:column` (1-based, the column in characters), or just `path` without the
@@ -340,9 +341,14 @@ pub(super) fn location(file: &str, li: Option<&LineIndex<'_>>, span: Span) -> St
     match li {
         Some(li) => {
             let at = li.line_col(span.start, Unit::Char);
-            format!("{file}:{}:{}", at.line + 1, at.column + 1)
+            format!(
+                "{}:{}:{}",
+                super::printable(file),
+                at.line + 1,
+                at.column + 1
+            )
         }
-        None => file.to_string(),
+        None => super::printable(file).into_owned(),
     }
 }
 
