@@ -667,6 +667,9 @@ spec:
             .unwrap();
         let mut m = b.matcher();
         assert_eq!([0, 1, 2].map(|_| m.accepts(host_port)), [true, true, false]);
+        // Stale entries are those of the files of the run only.
+        assert_eq!(m.stale(), vec![]);
+        m.name_file("a.yaml", "a.yaml");
         assert_eq!(m.stale(), vec![(&gone, 1)]);
         assert_eq!(
             Baseline::new().to_json("t"),
