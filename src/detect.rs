@@ -36,6 +36,11 @@ pub enum Skip {
     /// No document of the text is a Kubernetes object (a mapping with both `apiVersion`
     /// and `kind` keys), and none that fails to parse looks like one.
     NotKubernetes,
+    /// A kustomize patch: a file a kustomization names under `patchesStrategicMerge`,
+    /// `patches` or `patchesJson6902` ([`kustomize_patches`]). A strategic-merge patch
+    /// has `apiVersion` and `kind` but only the fields it changes; kustomize merges it
+    /// into a resource, and `kustomize build`'s output is what to check.
+    KustomizePatch,
 }
 
 impl Skip {
@@ -49,6 +54,7 @@ impl Skip {
             Skip::NotKubernetes => {
                 "no Kubernetes object (no document with `apiVersion` and `kind`)"
             }
+            Skip::KustomizePatch => "kustomize patch (named in a kustomization's patches)",
         }
     }
 }
@@ -86,6 +92,40 @@ pub fn skip_by_name(path: &str) -> Option<Skip> {
     }
 }
 
+/// The files a kustomization (`kustomization.yaml`'s text) names as patches, as written
+/// (relative to its directory): each string of `patchesStrategicMerge` that is a file
+/// name (not an inline patch), and each `path` of `patches` and `patchesJson6902`
+/// (kustomize's `Kustomization` type, fields `PatchesStrategicMerge`, `Patches`,
+/// `PatchesJson6902`). Nothing for text that does not parse.
+pub fn kustomize_patches(text: &str, limits: &Limits) -> Vec<String> {
+    let mut out = Vec::new();
+    for_each_document(text, limits, &[], |parsed| {
+        let Parsed::Document(doc) = parsed else {
+            return;
+        };
+        let Some(root) = doc.root else { return };
+        let items = |key: &str| {
+            doc.get(root, key)
+                .and_then(|s| doc.seq(s))
+                .map(<[_]>::to_vec)
+                .unwrap_or_default()
+        };
+        for item in items("patchesStrategicMerge") {
+            if let Some(name) = doc.str(item).filter(|s| !s.contains('\n')) {
+                out.push(name.trim().to_string());
+            }
+        }
+        for key in ["patches", "patchesJson6902"] {
+            for item in items(key) {
+                if let Some(path) = doc.get(item, "path").and_then(|p| doc.str(p)) {
+                    out.push(path.to_string());
+                }
+            }
+        }
+    });
+    out
+}
+
 /// A Helm (Go) template by what the client says (`language` `helm`, `gotmpl`,
 /// `go-template`, `helm-template`) or where it sits: text with template actions (`{{`)
 /// under a directory named `templates` (a path component of `path`, which may be a
@@ -100,12 +140,14 @@ pub fn is_template_by_name(path: &str, language: &str, text: &str) -> bool {
     }
     let mut dirs = path.split(['/', '\\']);
     dirs.next_back();
-    dirs.any(|d| d == "templates") && has_template_syntax(text)
+    // In a chart's templates/, `{{` anywhere (a comment too) is rendered by Helm.
+    dirs.any(|d| d == "templates") && text.contains("{{")
 }
 
 /// Whether `text` holds Go template actions (`{{`) outside full-line YAML comments (a
-/// line whose first character other than a space or tab is `#`): `# {{ .Values.x }}`
-/// in a manifest's comment does not make it a template.
+/// line whose first character other than a space or tab is `#`): outside a chart's
+/// `templates/`, `# {{ .Values.x }}` in a manifest's comment does not make it a
+/// template.
 pub fn has_template_syntax(text: &str) -> bool {
     memchr::memmem::find_iter(text.as_bytes(), b"{{").any(|at| {
         let line_start = text
@@ -294,6 +336,19 @@ mod tests {
         ] {
             assert_eq!(skip_by_name(name), None, "{name}");
         }
+    }
+
+    #[test]
+    fn kustomize_patch_files() {
+        let k = "resources: [deployment.yaml]\npatchesStrategicMerge:\n- patch-env.yaml\n- |\n  \
+                 apiVersion: v1\n  kind: X\npatches:\n- path: patches/replicas.yaml\n  \
+                 target: {kind: Deployment}\n- patch: |-\n    - op: add\npatchesJson6902:\n\
+                 - path: json.yaml\n";
+        assert_eq!(
+            kustomize_patches(k, &Limits::default()),
+            ["patch-env.yaml", "patches/replicas.yaml", "json.yaml"]
+        );
+        assert!(kustomize_patches("a: [", &Limits::default()).is_empty());
     }
 
     #[test]

@@ -173,7 +173,7 @@ fn each_workload_follows_its_namespace_labels_version_and_mode() {
     );
     assert!(
         stdout.ends_with(
-            "(9 resources checked, 1 note). 7 files skipped (not Kubernetes manifests).\n"
+            "(9 resources checked, 1 note). 8 files skipped (not Kubernetes manifests).\n"
         ),
         "{stdout}"
     );

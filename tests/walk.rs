@@ -103,6 +103,7 @@ const CHART: &str = "Helm chart metadata (Chart.yaml)";
 const VALUES: &str = "Helm values (values*.yaml)";
 const TEMPLATE: &str = "Helm template (text with `{{` actions)";
 const KUSTOMIZE: &str = "kustomize configuration (kustomization.yaml)";
+const PATCH: &str = "kustomize patch (named in a kustomization's patches)";
 const NO_OBJECT: &str = "no Kubernetes object (no document with `apiVersion` and `kind`)";
 
 #[test]
@@ -127,12 +128,13 @@ fn a_repository_is_checked_and_what_is_not_kubernetes_is_skipped() {
         ("ci/pipeline.yaml", NO_OBJECT),
         ("json/package.json", NO_OBJECT),
         ("kustomize/kustomization.yaml", KUSTOMIZE),
+        ("kustomize/patch-env.yaml", PATCH),
     ]
     .iter()
     .map(|(f, r)| (f.to_string(), r.to_string()))
     .collect();
     assert_eq!(skipped_notes(&o), expected);
-    assert_eq!(v["summary"]["skipped"], 7);
+    assert_eq!(v["summary"]["skipped"], 8);
     assert_eq!(v["errors"], json!([]));
     // The JSON manifest is checked, at its line and column.
     let privileged = v["findings"]
@@ -150,7 +152,7 @@ fn a_repository_is_checked_and_what_is_not_kubernetes_is_skipped() {
     assert_eq!(code(&o), 1);
     let last = stdout(&o).lines().last().unwrap().to_string();
     assert!(
-        last.ends_with(" 7 files skipped (not Kubernetes manifests)."),
+        last.ends_with(" 8 files skipped (not Kubernetes manifests)."),
         "{last}"
     );
     assert!(!stderr(&o).contains("note:"), "{}", stderr(&o));
@@ -223,7 +225,8 @@ fn exclude_globs() {
                 "ignored/service.yaml".to_string(),
                 "kustomize/deployment.yaml".to_string()
             ],
-            json!(2) // ci/pipeline.yaml, kustomize/kustomization.yaml
+            // ci/pipeline.yaml, kustomize/kustomization.yaml and the patch it names
+            json!(3)
         )
     );
     // Anchored to the walked directory: `/service.yaml` is not `ignored/service.yaml`.

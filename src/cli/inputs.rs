@@ -89,6 +89,7 @@ pub(super) fn gather(args: &CheckArgs, filters: &Filters, limits: &Limits) -> Ga
     // dropped.
     let mut read: Vec<(String, Vec<u8>, Option<PathBuf>)> = Vec::new();
     let mut skipped = Skipped::default();
+    skipped.find_patches(&inputs, limits);
     // SARIF's URIs of the file names that are not UTF-8 (shown with escaped bytes).
     let mut uris = std::collections::BTreeMap::new();
     for input in inputs {
@@ -97,8 +98,8 @@ pub(super) fn gather(args: &CheckArgs, filters: &Filters, limits: &Limits) -> Ga
             Input::File { walked, .. } => *walked,
             Input::Stdin => None,
         };
-        if let Input::File { shown, .. } = &input {
-            if skipped.by_name(walked, shown) {
+        if let Input::File { shown, real, .. } = &input {
+            if skipped.by_name(walked, shown, real) {
                 continue;
             }
         }

@@ -7,10 +7,12 @@
 //! is never skipped (except with `--force-exclude`, which treats it as walked): it is
 //! checked, and a file that is not a manifest is an input error.
 
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
-use super::io::display_path;
-use crate::detect::{skip_by_name, skip_by_text, Skip};
+use super::inputs::Input;
+use super::io::{canonical, display_path, read_capped};
+use crate::detect::{kustomize_patches, skip_by_name, skip_by_text, Skip};
 use crate::engine::decode;
 use crate::yaml::Limits;
 
@@ -21,16 +23,51 @@ pub(super) struct Skipped {
     files: Vec<(usize, String, Skip)>,
     /// The files kept (to be checked) under each directory given, by its index.
     kept: std::collections::HashMap<usize, usize>,
+    /// The kustomize patches the walked kustomizations name, by canonical path.
+    patches: HashSet<PathBuf>,
 }
 
 impl Skipped {
-    /// Whether the file `shown`, found by walking the directory given at index `origin`
-    /// (`None`: named itself), is skipped by its name; if so it is recorded.
-    pub(super) fn by_name(&mut self, origin: Option<usize>, shown: &Path) -> bool {
+    /// Reads the kustomizations among the walked `inputs` for the patch files they name
+    /// ([`kustomize_patches`]), which [`Skipped::by_name`] then skips. A kustomization
+    /// that cannot be read or parsed names none (it is skipped anyway).
+    pub(super) fn find_patches(&mut self, inputs: &[Input], limits: &Limits) {
+        for input in inputs {
+            let Input::File {
+                shown,
+                real,
+                walked: Some(_),
+            } = input
+            else {
+                continue;
+            };
+            if skip_by_name(&display_path(shown)) != Some(Skip::Kustomization) {
+                continue;
+            }
+            let Ok(bytes) =
+                std::fs::File::open(real).and_then(|f| read_capped(f, limits.max_input_bytes, 0))
+            else {
+                continue;
+            };
+            let dir = real.parent().unwrap_or(Path::new("."));
+            for patch in kustomize_patches(&decode(&bytes).text, limits) {
+                self.patches.insert(canonical(&dir.join(patch)));
+            }
+        }
+    }
+
+    /// Whether the file `shown` (read from `real`), found by walking the directory given
+    /// at index `origin` (`None`: named itself), is skipped by its name or as a
+    /// kustomize patch; if so it is recorded.
+    pub(super) fn by_name(&mut self, origin: Option<usize>, shown: &Path, real: &Path) -> bool {
         let Some(origin) = origin else {
             return false;
         };
         let name = display_path(shown);
+        if !self.patches.is_empty() && self.patches.contains(&canonical(real)) {
+            self.files.push((origin, name, Skip::KustomizePatch));
+            return true;
+        }
         match skip_by_name(&name) {
             Some(skip) => {
                 self.files.push((origin, name, skip));
