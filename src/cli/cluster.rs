@@ -42,7 +42,11 @@ pub(crate) fn load<'i>(
     namespace_files: &[PathBuf],
     admission_config: Option<&Path>,
     inputs: impl IntoIterator<Item = (&'i str, &'i [u8])>,
+    origins: (&str, &str),
 ) -> Result<Loaded, String> {
+    // Where the files were named (`--namespaces`, or the config file's key and line),
+    // for messages about them.
+    let (ns_origin, config_origin) = origins;
     let limit = opts.limits.max_input_bytes;
     let read = |path: &Path| -> Result<String, String> {
         std::fs::File::open(path)
@@ -56,11 +60,11 @@ pub(crate) fn load<'i>(
     let mut loaded = Loaded::default();
     let config = match admission_config {
         None => None,
-        Some(path) => Some(load_config(path, &read)?),
+        Some(path) => Some(load_config(path, &read).map_err(|e| format!("{e} ({config_origin})"))?),
     };
     let mut cluster = Cluster::new(config);
     for path in namespace_files {
-        let text = read(path).map_err(|e| format!("{e} (--namespaces)"))?;
+        let text = read(path).map_err(|e| format!("{e} ({ns_origin})"))?;
         let name = display_path(path);
         // A cluster's list that does not parse would describe nothing, silently.
         let mut first_error = None;
@@ -73,7 +77,7 @@ pub(crate) fn load<'i>(
             let at = crate::position::LineIndex::new(&text)
                 .line_col(e.span.start, crate::position::Unit::Char);
             return Err(format!(
-                "{name}:{}:{}: {} (--namespaces)",
+                "{name}:{}:{}: {} ({ns_origin})",
                 at.line + 1,
                 at.column + 1,
                 e.message
@@ -82,7 +86,7 @@ pub(crate) fn load<'i>(
         let before = cluster.namespaces().len();
         cluster.add_text(&name, &text, true);
         if cluster.namespaces().len() == before && !may_hold_namespace(text.as_bytes()) {
-            eprintln!("warning: {name}: no Namespace objects found (--namespaces)");
+            eprintln!("warning: {name}: no Namespace objects found ({ns_origin})");
         }
         loaded.texts.insert(name, text);
     }
@@ -185,7 +189,22 @@ pub(super) fn prepare(
     let inputs = inputs
         .iter()
         .map(|(name, bytes, _)| (name.as_str(), bytes.as_slice()));
-    load(opts, namespaces, admission_config, inputs).map_err(|e| {
+    let origin = |o: &crate::config::Origin, key: &str| match o {
+        crate::config::Origin::File { .. } => format!("{key} in {o}"),
+        _ => o.to_string(),
+    };
+    let origins = (
+        origin(&settings.namespaces.origin, "namespaces"),
+        origin(&settings.admission_config.origin, "admissionConfig"),
+    );
+    load(
+        opts,
+        namespaces,
+        admission_config,
+        inputs,
+        (&origins.0, &origins.1),
+    )
+    .map_err(|e| {
         eprintln!("error: {e}");
         std::process::ExitCode::from(super::EXIT_USAGE)
     })
