@@ -58,20 +58,22 @@ Directories are searched recursively for *.yaml, *.yml and *.json files (hidden 
 below the given directory are skipped; files are checked in sorted order). Files found \
 this way that are not Kubernetes manifests are skipped and counted (--show-skipped names \
 them): Chart.yaml, values*.yaml, kustomization.yaml, Helm templates (text with `{{`), and \
-files with no document holding both apiVersion and kind. Entries that .gitignore, .ignore \
-or .git/info/exclude list (unless --no-ignore) or that --exclude matches are not walked. A \
-file named on the command line is always checked. Standard input is read only for `-`.
+files with no document holding both apiVersion and kind, and the patches a \
+kustomization names. Entries that .gitignore, .ignore or .git/info/exclude list (unless \
+--no-ignore) or that --exclude matches are not walked. A file named on the command line \
+is always checked (unless --force-exclude). Standard input is read only for `-`.
 
 Exit codes:
-  2  a usage error (bad option, unknown rule, no PATH, a bad --baseline file) or a file \
-that could not be read
+  2  a usage error (bad option, unknown rule, no PATH, a bad config, --baseline, \
+--namespaces or --admission-config file) or a file that could not be read
   1  otherwise, when anything at or above --fail-on remains after fixes and the baseline
   0  otherwise
 
 --fail-on warning (the default) fails on any finding or input error; error on findings \
 of severity error and input errors; none on nothing. Input errors (a document that is not \
 valid YAML or not UTF-8, has no kind, or goes past a limit or a budget) count as error. \
-Findings the baseline accepts, stale baseline entries and suppressed findings never fail. \
+Skipped files, notes, findings the baseline accepts, stale baseline entries and \
+suppressed findings never fail. \
 --exit-zero is --fail-on none. --fix exits on what remains after its fixes; --diff (text) \
 prints only the diff and exits 1 when it is not empty.
 
