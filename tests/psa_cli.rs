@@ -316,6 +316,32 @@ fn namespaces_from_the_cluster_and_level_override() {
     assert!(report.get("notes").is_none());
     assert!(report["summary"].get("notes").is_none());
 
+    // --no-namespace-labels: every resource by the level alone, the labels unread (a
+    // repository's own Namespace cannot quiet the check).
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            app,
+            "--format",
+            "json",
+            SELECT,
+            "--namespaces",
+            "cluster-ns.yaml",
+            "--no-namespace-labels",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains(
+        "--no-namespace-labels: the namespaces and the admission configuration given are ignored"
+    ));
+    let report = json(&out);
+    assert!(report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f.get("admission").is_none() && f["severity"] == "error"));
+    assert!(report.get("notes").is_none());
+
     // `--level default` only undoes a config file's level: the namespaces still judge.
     let out = run(
         dir.path(),

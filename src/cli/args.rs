@@ -122,6 +122,13 @@ pub(super) struct CheckArgs {
     #[arg(long = "namespaces", value_name = "FILE")]
     pub(super) namespaces: Vec<PathBuf>,
 
+    /// Judge every resource by the level and version alone, as if no namespace were
+    /// described: the Namespace objects of the inputs, --namespaces and
+    /// --admission-config are not read (a repository's own Namespace labelled
+    /// `privileged` cannot quiet the check).
+    #[arg(long)]
+    pub(super) no_namespace_labels: bool,
+
     /// The API server's admission configuration (an AdmissionConfiguration with a
     /// PodSecurity plugin, or a PodSecurityConfiguration): its defaults judge resources
     /// in namespaces without labels or not described, and its exemptions apply.
