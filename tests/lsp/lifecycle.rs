@@ -295,13 +295,16 @@ fn exit_ends_the_server_when_the_client_has_stopped_reading() {
                              "version": 1, "text": nginx()}}});
         input.push_str(&framed(&open.to_string()));
     }
-    input.push_str(&framed(
-        &json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}).to_string(),
-    ));
-    input.push_str(&framed(
+    stdin.write_all(input.as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    // The server publishes once its input is drained: give it time to, so that the pipe
+    // fills (read all at once, the opens would be published after the exit, never).
+    std::thread::sleep(Duration::from_secs(2));
+    let mut end = framed(&json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}).to_string());
+    end.push_str(&framed(
         &json!({"jsonrpc": "2.0", "method": "exit"}).to_string(),
     ));
-    stdin.write_all(input.as_bytes()).unwrap();
+    stdin.write_all(end.as_bytes()).unwrap();
     stdin.flush().unwrap();
     let start = Instant::now();
     let status = loop {
