@@ -209,20 +209,19 @@ impl Baseline {
         *n = n.saturating_add(1);
     }
 
-    /// Adds the entries of `previous` whose file is not in `checked` (file names as
-    /// fingerprints give them): a baseline recorded on some files keeps what an earlier
-    /// one accepted in the others.
-    pub fn keep_unchecked(
-        &mut self,
-        previous: &Baseline,
-        checked: &std::collections::HashSet<String>,
-    ) {
+    /// Adds the entries of `previous` whose file the run did not cover
+    /// ([`Matcher::covers`]): a baseline recorded on some files keeps what an earlier one
+    /// accepted in the others. Returns how many findings it kept.
+    pub fn keep_uncovered(&mut self, previous: &Baseline, run: &Matcher) -> usize {
+        let mut kept = 0usize;
         for (fp, n) in &previous.entries {
-            if !checked.contains(&fp.file) {
+            if !run.covers(&fp.file) {
                 let count = self.entries.entry(fp.clone()).or_insert(0);
                 *count = count.saturating_add(*n);
+                kept = kept.saturating_add(*n);
             }
         }
+        kept
     }
 
     /// The baseline of `findings`, each under its own file name.
@@ -325,6 +324,7 @@ impl Baseline {
             mode: MatchMode::Compare(self.entries),
             files: HashMap::new(),
             checked: std::collections::HashSet::new(),
+            dirs: Vec::new(),
             accepted: 0,
         }
     }
@@ -437,6 +437,10 @@ pub struct Matcher {
     /// The files of the run, as fingerprints name them ([`Matcher::name_file`]): only
     /// their entries can be stale.
     checked: std::collections::HashSet<String>,
+    /// The directories walked, as fingerprints name files ([`Matcher::name_dir`]): the
+    /// entries of files below them are stale too when they match nothing (the file was
+    /// deleted, excluded or is now skipped).
+    dirs: Vec<String>,
     accepted: usize,
 }
 
@@ -447,6 +451,7 @@ impl Matcher {
             mode: MatchMode::Record(Baseline::new()),
             files: HashMap::new(),
             checked: std::collections::HashSet::new(),
+            dirs: Vec::new(),
             accepted: 0,
         }
     }
@@ -493,14 +498,33 @@ impl Matcher {
         self.accepted
     }
 
-    /// The entries of the files of the run ([`Matcher::name_file`]) that matched nothing
+    /// Marks a directory the run walked (`relative` as files are named in fingerprints):
+    /// every file below it was either checked or is gone, so its entries that match
+    /// nothing are stale too.
+    pub fn name_dir(&mut self, relative: &str) {
+        self.dirs.push(normalize_file(relative));
+    }
+
+    /// Whether the run covers `file` (as fingerprints name it): a file it checked, or a
+    /// file below a directory it walked.
+    pub fn covers(&self, file: &str) -> bool {
+        self.checked.contains(file)
+            || self.dirs.iter().any(|d| {
+                d.is_empty() && !file.starts_with('/')
+                    || file
+                        .strip_prefix(d.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
+    }
+
+    /// The entries of the files of the run ([`Matcher::covers`]) that matched nothing
     /// (so far), with how many of each count are left: what they stood for was fixed.
     /// Empty in record mode.
     pub fn stale(&self) -> Vec<(&Fingerprint, usize)> {
         match &self.mode {
             MatchMode::Compare(left) => left
                 .iter()
-                .filter(|(f, &n)| n > 0 && self.checked.contains(&f.file))
+                .filter(|(f, &n)| n > 0 && self.covers(&f.file))
                 .map(|(f, &n)| (f, n))
                 .collect(),
             MatchMode::Record(_) => Vec::new(),

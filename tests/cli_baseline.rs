@@ -884,3 +884,54 @@ fn an_unwritable_baseline_is_refused_before_the_check() {
         "error: /dev/zero: cannot read the baseline: not a regular file\n"
     );
 }
+
+/// A file deleted below a walked directory: its entries are fixed (the walk would have
+/// found it), and a rewrite drops them; `--write-baseline` never replaces a file that is
+/// not a baseline (a manifest named by mistake).
+#[test]
+fn deleted_files_are_fixed_and_manifests_are_never_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "sub/a.yaml", WEB);
+    write(dir.path(), "sub/c.yaml", WEB);
+    let wrote = run_in(dir.path(), &["check", "--write-baseline", "b.json", "sub"]);
+    assert_eq!(code(&wrote), 0, "{}", stderr(&wrote));
+    std::fs::remove_file(dir.path().join("sub/c.yaml")).unwrap();
+    let out = run_in(
+        dir.path(),
+        &["check", "--baseline", "b.json", "--format", "json", "sub"],
+    );
+    let fixed = json(&out)["baseline"]["fixed"].clone();
+    assert!(
+        !fixed.as_array().unwrap().is_empty()
+            && fixed
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|e| e["file"] == "sub/c.yaml"),
+        "{fixed}"
+    );
+    let rewrote = run_in(dir.path(), &["check", "--write-baseline", "b.json", "sub"]);
+    assert!(
+        !std::fs::read_to_string(dir.path().join("b.json"))
+            .unwrap()
+            .contains("sub/c.yaml"),
+        "{}",
+        stderr(&rewrote)
+    );
+
+    let out = run_in(
+        dir.path(),
+        &["check", "--write-baseline", "sub/a.yaml", "sub/a.yaml"],
+    );
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out)
+            .starts_with("error: sub/a.yaml: exists and is not a kube-secctx baseline (1:1: "),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("sub/a.yaml")).unwrap(),
+        WEB
+    );
+}

@@ -462,3 +462,44 @@ fn force_exclude_treats_named_files_as_walked() {
     assert!(v["summary"]["errors"].as_u64().unwrap() > 0);
     assert_eq!(code(&out), 1);
 }
+
+/// Kustomize patches: found from the kustomization of the file's directory or a parent
+/// (`Kustomization` too), also for a patch named alone with `--force-exclude` (a commit
+/// that edits only the patch); a path that leaves the kustomization's directory names no
+/// patch, as `kustomize build` refuses it.
+#[test]
+fn kustomize_patches_stay_inside_their_kustomization() {
+    let privileged = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  \
+                      - name: a\n    image: b\n    securityContext: {privileged: true}\n";
+    let dir = tree(&[
+        (
+            "overlay/kustomization.yaml",
+            "patches:\n- path: patches/p.yaml\n- path: ../prod/deploy.yaml\n",
+        ),
+        ("overlay/patches/p.yaml", privileged),
+        ("prod/deploy.yaml", privileged),
+        ("k6/Kustomization", "patchesStrategicMerge: [q.yaml]\n"),
+        ("k6/q.yaml", privileged),
+    ]);
+    let o = run_in(dir.path(), &["check", "--format", "json", "."]);
+    assert_eq!(
+        report(&o)["files"],
+        json!(["./prod/deploy.yaml"]),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(report(&o)["summary"]["skipped"], 3);
+    let o = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--force-exclude",
+            "overlay/patches/p.yaml",
+            "k6/q.yaml",
+        ],
+    );
+    assert_eq!(report(&o)["files"], json!([]), "{}", stderr(&o));
+    assert_eq!(report(&o)["summary"]["skipped"], 2);
+}

@@ -65,9 +65,29 @@ pub(super) fn plan(args: &CheckArgs) -> Result<Option<(Plan, Matcher)>, String> 
                 ))
             }
         }
-        let previous = std::fs::read_to_string(path)
-            .ok()
-            .and_then(|text| Baseline::parse(&text).ok());
+        // An existing file is replaced only when it is a baseline (or empty): never a
+        // manifest given by mistake, or any other file.
+        let previous = match std::fs::read_to_string(&target) {
+            Ok(text) if text.trim().is_empty() => None,
+            Ok(text) => match Baseline::parse(&text) {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    return Err(format!(
+                        "{shown}: exists and is not a kube-secctx baseline ({}:{}: {}): \
+                         refusing to replace it",
+                        e.line, e.column, e.message
+                    ))
+                }
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                return Err(format!(
+                    "{shown}: exists and is not a kube-secctx baseline ({}): refusing to \
+                     replace it",
+                    io_message(&e)
+                ))
+            }
+        };
         let plan = Plan {
             path: path.clone(),
             write: true,
@@ -197,7 +217,10 @@ pub(super) fn stale_text(plan: &Plan, matcher: &Matcher) -> String {
         } else {
             String::new()
         };
-        out.push_str(&format!("fixed: {}{times}\n", describe(fp)));
+        // Names come from manifests: escaped, so that none starts a line of its own.
+        let described = describe(fp);
+        let described = crate::render::printable(&described);
+        out.push_str(&format!("fixed: {described}{times}\n"));
     }
     if stale.len() > STALE_LINES {
         out.push_str(&format!(
@@ -268,10 +291,11 @@ pub(super) fn finish_write(plan: &Plan, matcher: Option<&Matcher>, unreadable: b
     }
     // A run over some files keeps the entries the file held for the others.
     let merged;
+    let mut kept = 0;
     let baseline = match (&plan.previous, matcher) {
         (Some(previous), Some(m)) => {
             let mut b = baseline.clone();
-            b.keep_unchecked(previous, m.checked());
+            kept = b.keep_uncovered(previous, m);
             merged = b;
             &merged
         }
@@ -286,8 +310,13 @@ pub(super) fn finish_write(plan: &Plan, matcher: Option<&Matcher>, unreadable: b
             } else {
                 "entries"
             };
+            let kept = if kept > 0 {
+                format!("; {kept} of them kept for files this run did not check")
+            } else {
+                String::new()
+            };
             eprintln!(
-                "wrote {shown}: {n} {findings} accepted ({} {entries})",
+                "wrote {shown}: {n} {findings} accepted ({} {entries}{kept})",
                 baseline.len()
             );
             false

@@ -90,6 +90,7 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         mut unreadable,
         unread,
         skipped,
+        dirs,
     } = gather(args, &filters, &opts.limits);
 
     // The namespaces the inputs and --namespaces describe, --admission-config.
@@ -114,6 +115,9 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     if let Some(mut matcher) = matcher {
         for (name, _, _) in &read {
             matcher.name_file(name, &baseline::relative_name(name));
+        }
+        for dir in &dirs {
+            matcher.name_dir(&baseline::relative_name(&io::display_path(dir)));
         }
         checker.set_baseline(matcher);
     }

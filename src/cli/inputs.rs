@@ -39,6 +39,8 @@ pub(super) struct Gathered {
     pub(super) unread: usize,
     /// How many files were skipped as not Kubernetes manifests.
     pub(super) skipped: usize,
+    /// The directories given (walked), as given.
+    pub(super) dirs: Vec<PathBuf>,
 }
 
 /// Walks and reads every path of `args` (each file read up to `limits.max_input_bytes`),
@@ -161,5 +163,6 @@ pub(super) fn gather(args: &CheckArgs, filters: &Filters, limits: &Limits) -> Ga
         unreadable,
         unread,
         skipped: skipped.count(),
+        dirs: dirs.iter().map(|(_, d)| d.to_path_buf()).collect(),
     }
 }

@@ -28,30 +28,62 @@ pub(super) struct Skipped {
 }
 
 impl Skipped {
-    /// Reads the kustomizations among the walked `inputs` for the patch files they name
-    /// ([`kustomize_patches`]), which [`Skipped::by_name`] then skips. A kustomization
-    /// that cannot be read or parsed names none (it is skipped anyway).
+    /// Reads the kustomizations of the directories of the walked `inputs` (and of
+    /// `--force-exclude`'s named files), and of their parent directories up to the working
+    /// directory (or the root, for files outside it), for the patch files they name ([`kustomize_patches`]), which
+    /// [`Skipped::by_name`] then skips. As `kustomize build` (its default load
+    /// restrictor), a patch must be inside the kustomization's directory: a path that
+    /// leaves it (`../prod/deploy.yaml`, an absolute path elsewhere) names no patch. A
+    /// kustomization that cannot be read or parsed names none.
     pub(super) fn find_patches(&mut self, inputs: &[Input], limits: &Limits) {
+        let cwd = std::env::current_dir().map(|d| canonical(&d)).ok();
+        let mut seen: HashSet<PathBuf> = HashSet::new();
         for input in inputs {
             let Input::File {
-                shown,
                 real,
                 walked: Some(_),
+                ..
             } = input
             else {
                 continue;
             };
-            if skip_by_name(&display_path(shown)) != Some(Skip::Kustomization) {
+            let file = canonical(real);
+            let mut dir = file.parent();
+            while let Some(d) = dir {
+                if !seen.insert(d.to_path_buf()) {
+                    break;
+                }
+                self.read_kustomizations(d, limits);
+                // Up to the working directory when the file is below it, else up to the
+                // root (each directory is read once).
+                if cwd.as_deref() == Some(d) {
+                    break;
+                }
+                dir = d.parent();
+            }
+        }
+    }
+
+    /// The patches of the kustomization files (kustomize's three names) in `dir`.
+    fn read_kustomizations(&mut self, dir: &Path, limits: &Limits) {
+        for name in ["kustomization.yaml", "kustomization.yml", "Kustomization"] {
+            let path = dir.join(name);
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            if !meta.is_file() {
                 continue;
             }
-            let Ok(bytes) =
-                std::fs::File::open(real).and_then(|f| read_capped(f, limits.max_input_bytes, 0))
+            let Ok(bytes) = std::fs::File::open(&path)
+                .and_then(|f| read_capped(f, limits.max_input_bytes, meta.len()))
             else {
                 continue;
             };
-            let dir = real.parent().unwrap_or(Path::new("."));
             for patch in kustomize_patches(&decode(&bytes).text, limits) {
-                self.patches.insert(canonical(&dir.join(patch)));
+                let patch = canonical(&dir.join(patch));
+                if patch.starts_with(dir) {
+                    self.patches.insert(patch);
+                }
             }
         }
     }
@@ -129,6 +161,7 @@ impl Skipped {
     pub(super) fn tell(&self, show: bool, dirs: &[(usize, &Path)]) {
         if show {
             for (_, name, skip) in &self.files {
+                let name = crate::render::printable(name);
                 eprintln!("note: {name}: skipped: {}", skip.reason());
             }
         }
