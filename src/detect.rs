@@ -144,10 +144,10 @@ pub fn is_template_by_name(path: &str, language: &str, text: &str) -> bool {
     dirs.any(|d| d == "templates") && text.contains("{{")
 }
 
-/// Whether `text` holds Go template actions (`{{`) outside full-line YAML comments (a
-/// line whose first character other than a space or tab is `#`): outside a chart's
-/// `templates/`, `# {{ .Values.x }}` in a manifest's comment does not make it a
-/// template.
+/// Whether `text` holds Go template actions (`{{`) outside YAML comments (a line whose
+/// first character other than a space or tab is `#`, or the rest of a line after ` #`):
+/// outside a chart's `templates/`, `# {{ .Values.x }}` in a manifest's comment does not
+/// make it a template.
 pub fn has_template_syntax(text: &str) -> bool {
     memchr::memmem::find_iter(text.as_bytes(), b"{{").any(|at| {
         let line_start = text
@@ -156,7 +156,10 @@ pub fn has_template_syntax(text: &str) -> bool {
             .and_then(|before| memchr::memrchr(b'\n', before))
             .map_or(0, |nl| nl + 1);
         let line = text.get(line_start..at).unwrap_or("");
-        !line.trim_start_matches([' ', '\t']).starts_with('#')
+        let before = line.trim_start_matches([' ', '\t']);
+        // A comment: the whole line, or after ` #` (a `#` inside a quoted value is taken
+        // for one too, which only means the text is parsed and checked).
+        !(before.starts_with('#') || before.contains(" #") || before.contains("\t#"))
     })
 }
 
@@ -357,6 +360,10 @@ mod tests {
         assert!(has_template_syntax("# c\n  {{- if .x }}\n"));
         assert!(!has_template_syntax("# {{ .Values.x }}\napiVersion: v1\n"));
         assert!(!has_template_syntax("  \t# {{ x }}\n"));
+        assert!(!has_template_syntax("kind: Pod # {{ x }}\n"));
+        assert!(has_template_syntax(
+            "image: \"{{ .Values.image }}\" # {{ c }}\n"
+        ));
         // A manifest whose syntax error is real, with `{{` only in a comment: checked
         // (its error reported), not skipped as a Helm template.
         let broken = "# {{ comment }}\napiVersion: v1\nkind: Pod\nspec:\n  bad: [\n";

@@ -507,6 +507,23 @@ fn exclude_and_fail_on_from_the_file_apply_to_the_run() {
     assert_eq!(code(&out), 0, "{}", stdout(&out));
     let out = run_in(dir.path(), &["check", "--fail-on", "warning", "."]);
     assert_eq!(code(&out), 1);
+    // --no-namespace-labels empties the file's namespaces, and says so.
+    std::fs::write(
+        dir.path().join(cfg),
+        "exclude: [legacy/]\nfailOn: error\nnamespaces: ns.yaml\n",
+    )
+    .unwrap();
+    let shown = run_in(
+        dir.path(),
+        &["check", "--no-namespace-labels", "--show-settings"],
+    );
+    assert!(
+        stdout(&shown)
+            .lines()
+            .any(|l| l.starts_with("namespaces = []") && l.ends_with("# --no-namespace-labels")),
+        "{}",
+        stdout(&shown)
+    );
     let shown = run_in(dir.path(), &["check", "--exit-zero", "--show-settings"]);
     assert!(
         stdout(&shown)

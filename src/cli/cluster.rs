@@ -173,13 +173,8 @@ pub(super) fn prepare(
 ) -> Result<Loaded, std::process::ExitCode> {
     let namespaces = &settings.namespaces.value;
     let admission_config = settings.admission_config.value.as_deref();
+    // (The settings hold no namespaces nor configuration then: see settings::load.)
     if args.no_namespace_labels {
-        if !namespaces.is_empty() || admission_config.is_some() {
-            eprintln!(
-                "warning: --no-namespace-labels: the namespaces and the admission \
-                 configuration given are ignored"
-            );
-        }
         return Ok(Loaded::default());
     }
     // `--level default` only undoes a config file's `level`: it overrides nothing.

@@ -116,6 +116,17 @@ pub(super) fn load(args: &CheckArgs) -> Result<Loaded, ()> {
             .admission_config
             .set(Some(file.clone()), Origin::Flag("--admission-config"));
     }
+    if args.no_namespace_labels {
+        if !args.namespaces.is_empty() || args.admission_config.is_some() {
+            eprintln!(
+                "warning: --no-namespace-labels: the namespaces and the admission \
+                 configuration given are ignored"
+            );
+        }
+        let flag = Origin::Flag("--no-namespace-labels");
+        resolved.namespaces.set(Vec::new(), flag.clone());
+        resolved.admission_config.set(None, flag);
+    }
     if let Err(e) = resolved.options().validate() {
         eprintln!("error: {}", options_error(&e));
         return Err(());
