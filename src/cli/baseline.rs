@@ -101,14 +101,7 @@ pub(super) fn plan(args: &CheckArgs) -> Result<Option<(Plan, Matcher)>, String> 
     let shown = display_path(path);
     // A regular file, read up to the inputs' limit (64 MiB): not /dev/zero, not a FIFO.
     let limit = crate::Limits::default().max_input_bytes;
-    // The type is looked at before opening: opening a FIFO would wait for a writer.
-    let text = std::fs::metadata(path)
-        .and_then(|meta| {
-            if !meta.is_file() {
-                return Err(std::io::Error::other("not a regular file"));
-            }
-            super::io::read_capped(std::fs::File::open(path)?, limit, meta.len())
-        })
+    let text = super::io::read_regular_file(path, limit)
         .map_err(|e| format!("{shown}: cannot read the baseline: {}", io_message(&e)))?;
     if text.len() > limit {
         return Err(format!(

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::io::{display_path, io_message, read_capped};
+use super::io::{display_path, io_message, read_file};
 use crate::engine::decode;
 use crate::position::{LineIndex, Unit};
 use crate::psa::{
@@ -49,11 +49,7 @@ pub(crate) fn load<'i>(
     let (ns_origin, config_origin) = origins;
     let limit = opts.limits.max_input_bytes;
     let read = |path: &Path| -> Result<String, String> {
-        std::fs::File::open(path)
-            .and_then(|f| {
-                let size = f.metadata().map_or(0, |m| m.len());
-                read_capped(f, limit, size)
-            })
+        read_file(path, limit)
             .map(|bytes| decode(&bytes).text.into_owned())
             .map_err(|e| format!("{}: {}", display_path(path), io_message(&e)))
     };

@@ -123,10 +123,7 @@ pub(super) fn gather(args: &CheckArgs, filters: &Filters, limits: &Limits) -> Ga
                     }
                     name
                 },
-                std::fs::File::open(&real).and_then(|f| {
-                    let size = f.metadata().map_or(0, |m| m.len());
-                    read_capped(f, limit, size)
-                }),
+                io::read_file(&real, limit),
             ),
         };
         let bytes = match bytes {

@@ -166,6 +166,31 @@ pub(super) fn read_capped(
     Ok(buf)
 }
 
+/// A file's bytes, read with [`read_capped`] (at most `limit + 1` bytes, the buffer
+/// sized from the file's length). Any file that opens is read: a FIFO too, as
+/// `<(helm template ...)` gives one.
+///
+/// # Errors
+/// What the file system said.
+pub(super) fn read_file(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
+    let f = std::fs::File::open(path)?;
+    let size = f.metadata().map_or(0, |m| m.len());
+    read_capped(f, limit, size)
+}
+
+/// A regular file's bytes, read with [`read_capped`]. Its type is looked at before it is
+/// opened (opening a FIFO would wait for a writer; a device may never end).
+///
+/// # Errors
+/// `not a regular file`, or what the file system said.
+pub(super) fn read_regular_file(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    read_capped(std::fs::File::open(path)?, limit, meta.len())
+}
+
 /// Color for `--color auto`: stdout is a terminal, `NO_COLOR` unset or empty, `TERM` not
 /// `dumb`.
 pub(super) fn auto_color() -> bool {

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::inputs::Input;
-use super::io::{canonical, display_path, read_capped};
+use super::io::{canonical, display_path, read_regular_file};
 use crate::detect::{kustomize_patches, skip_by_name, skip_by_text, Skip};
 use crate::engine::decode;
 use crate::yaml::Limits;
@@ -67,16 +67,7 @@ impl Skipped {
     /// The patches of the kustomization files (kustomize's three names) in `dir`.
     fn read_kustomizations(&mut self, dir: &Path, limits: &Limits) {
         for name in ["kustomization.yaml", "kustomization.yml", "Kustomization"] {
-            let path = dir.join(name);
-            let Ok(meta) = std::fs::metadata(&path) else {
-                continue;
-            };
-            if !meta.is_file() {
-                continue;
-            }
-            let Ok(bytes) = std::fs::File::open(&path)
-                .and_then(|f| read_capped(f, limits.max_input_bytes, meta.len()))
-            else {
+            let Ok(bytes) = read_regular_file(&dir.join(name), limits.max_input_bytes) else {
                 continue;
             };
             for patch in kustomize_patches(&decode(&bytes).text, limits) {
