@@ -26,7 +26,7 @@
 use std::collections::HashMap;
 
 use super::entries::{of_batch, of_report, Entry};
-use super::text::{location, summary_line, Paint, TextOptions};
+use super::text::{location, note_line, summary_line, Paint, TextOptions};
 use super::{index_for, Sources};
 use crate::position::LineIndex;
 use crate::report::{ErrorEntry, Finding, Report, Severity};
@@ -132,19 +132,7 @@ impl<'o, W: std::fmt::Write + ?Sized> ConciseWriter<'o, W> {
         note: &crate::psa::Note,
         li: Option<&LineIndex<'_>>,
     ) -> std::fmt::Result {
-        let label = self.paint.dim("note:");
-        let message = one_line(&note.message);
-        let line = match (&note.file, note.span) {
-            (Some(file), Some(span)) => format!(
-                "{}: {label} {message}\n",
-                self.paint.bold(&location(file, li, span))
-            ),
-            (Some(file), None) => format!(
-                "{}: {label} {message}\n",
-                self.paint.bold(&super::printable(file))
-            ),
-            _ => format!("{label} {message}\n"),
-        };
+        let line = note_line(&self.paint, note, li, &one_line(&note.message));
         self.out.write_str(&line)
     }
 

@@ -217,20 +217,10 @@ impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
     /// # Errors
     /// The first error the output returns.
     pub fn note(&mut self, note: &Note, li: Option<&LineIndex<'_>>) -> std::fmt::Result {
-        let label = self.paint.dim("note:");
         // Namespace names come from manifests: no control character gets through.
         let message = super::printable(&note.message);
-        match (&note.file, note.span) {
-            (Some(file), Some(span)) => self.out.write_str(&format!(
-                "{}: {label} {message}\n",
-                self.paint.bold(&location(file, li, span)),
-            )),
-            (Some(file), None) => self.out.write_str(&format!(
-                "{}: {label} {message}\n",
-                self.paint.bold(&super::printable(file)),
-            )),
-            _ => self.out.write_str(&format!("{label} {message}\n")),
-        }
+        self.out
+            .write_str(&note_line(&self.paint, note, li, &message))
     }
 
     /// The output, without a summary line.
@@ -333,6 +323,29 @@ pub fn resource_line(r: &ResourceRef, file: &str) -> String {
         None => format!("{} {name} ({file})", r.kind),
     };
     super::printable(&line).into_owned()
+}
+
+/// A note's line, as text and concise write it: `path:line:column: note: MESSAGE`,
+/// `path: note: MESSAGE` without a place, `note: MESSAGE` for a note about the run
+/// (`message` is the note's message as the format shows it).
+pub(super) fn note_line(
+    paint: &Paint,
+    note: &Note,
+    li: Option<&LineIndex<'_>>,
+    message: &str,
+) -> String {
+    let label = paint.dim("note:");
+    match (&note.file, note.span) {
+        (Some(file), Some(span)) => format!(
+            "{}: {label} {message}\n",
+            paint.bold(&location(file, li, span))
+        ),
+        (Some(file), None) => format!(
+            "{}: {label} {message}\n",
+            paint.bold(&super::printable(file))
+        ),
+        _ => format!("{label} {message}\n"),
+    }
 }
 
 /// `path:line:column` (1-based, the column in characters), or just `path` without the
