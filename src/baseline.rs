@@ -531,11 +531,6 @@ impl Matcher {
         }
     }
 
-    /// The files of the run, as fingerprints name them (see [`Matcher::name_file`]).
-    pub fn checked(&self) -> &std::collections::HashSet<String> {
-        &self.checked
-    }
-
     /// In record mode, the baseline of every finding seen; `None` in compare mode.
     pub fn recorded(&self) -> Option<&Baseline> {
         match &self.mode {
