@@ -14,6 +14,9 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+mod common;
+use common::process::{code, stderr, stdout};
+
 const BIN: &str = env!("CARGO_BIN_EXE_kube-secctx");
 
 /// The project root, where `examples/` is.
@@ -44,18 +47,6 @@ fn run_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
 
 fn run(args: &[&str]) -> Output {
     run_in(&root(), args, None)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exit code")
 }
 
 fn json(o: &Output) -> Value {

@@ -14,6 +14,9 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+mod common;
+use common::process::{code, stderr, stdout};
+
 const BIN: &str = env!("CARGO_BIN_EXE_kube-secctx");
 
 fn run_in(dir: &Path, args: &[&str]) -> Output {
@@ -24,18 +27,6 @@ fn run_in(dir: &Path, args: &[&str]) -> Output {
         .stdin(Stdio::null())
         .output()
         .expect("run kube-secctx")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exit code")
 }
 
 fn json(o: &Output) -> Value {

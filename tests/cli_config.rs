@@ -16,6 +16,9 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::{json, Value};
 
+mod common;
+use common::process::{code, stderr, stdout};
+
 const BIN: &str = env!("CARGO_BIN_EXE_kube-secctx");
 
 /// A pod with two baseline findings (host-namespaces, privileged-container), one
@@ -49,18 +52,6 @@ fn run_in(dir: &Path, args: &[&str]) -> Output {
         .stderr(Stdio::piped())
         .output()
         .expect("run kube-secctx")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exit code")
 }
 
 fn json_of(o: &Output) -> Value {

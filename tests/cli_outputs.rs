@@ -13,6 +13,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+mod common;
+use common::process::{stderr, stdout};
+
 const BIN: &str = env!("CARGO_BIN_EXE_kube-secctx");
 
 /// `kubectl get pods -A -o yaml` of a small cluster: `default/web-…` (nginx, no
@@ -32,14 +35,6 @@ fn run_in(dir: &Path, args: &[&str]) -> Output {
         .stdin(Stdio::null())
         .output()
         .expect("run kube-secctx")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
 }
 
 /// A temporary directory holding the pods dump as `pods.yaml` and `files`.

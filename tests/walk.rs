@@ -15,6 +15,9 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::{json, Value};
 
+mod common;
+use common::process::{code, stderr, stdout};
+
 const BIN: &str = env!("CARGO_BIN_EXE_kube-secctx");
 
 /// The fixture repository, as a path from the project root.
@@ -40,18 +43,6 @@ fn run_in(dir: &Path, args: &[&str]) -> Output {
 
 fn run(args: &[&str]) -> Output {
     run_in(&root(), args)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exit code")
 }
 
 fn report(o: &Output) -> Value {

@@ -6,6 +6,8 @@
 //! offsets in bytes), as a front end would.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod process;
+
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
 
