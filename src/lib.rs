@@ -40,6 +40,7 @@ pub mod position;
 pub mod psa;
 pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod suggest;
 pub mod workload;
 pub mod yaml;
@@ -62,8 +63,8 @@ pub mod render;
 
 pub use engine::{Batch, Checked, Checker};
 pub use options::{
-    Exemptions, Level, Mode, ModePolicies, Modes, Options, OptionsError, Policy, PssVersion,
-    LATEST_MINOR,
+    Exemptions, KubeVersion, Level, Mode, ModePolicies, Modes, Options, OptionsError, Policy,
+    PssVersion, LATEST_MINOR,
 };
 pub use report::{ErrorEntry, Finding, Report, Severity};
 pub use yaml::Limits;

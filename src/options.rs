@@ -98,6 +98,73 @@ impl std::str::FromStr for PssVersion {
     }
 }
 
+/// A Kubernetes version (`--kube-version`, config key `kubernetesVersion`): which API
+/// fields exist, for the `unknown-field` input diagnostic. Independent of the
+/// [`PssVersion`]: a v1.37 cluster runs namespaces pinned to `enforce-version: v1.29`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum KubeVersion {
+    /// `latest`: the newest version of the field table ([`crate::schema::LAST_MINOR`]).
+    #[default]
+    Latest,
+    /// `v1.N`: N at least [`crate::schema::FIRST_MINOR`]; a later N than
+    /// [`crate::schema::LAST_MINOR`] is checked as that version (fields added after it
+    /// are not in this build's table).
+    V1(u32),
+}
+
+impl KubeVersion {
+    /// The minor version whose fields are checked (`latest` and later versions →
+    /// [`crate::schema::LAST_MINOR`]).
+    pub fn minor(self) -> u32 {
+        match self {
+            KubeVersion::Latest => crate::schema::LAST_MINOR,
+            KubeVersion::V1(n) => n.min(crate::schema::LAST_MINOR),
+        }
+    }
+
+    /// The version checked, as `v1.N` (`latest` resolved).
+    pub fn resolved(self) -> String {
+        format!("v1.{}", self.minor())
+    }
+}
+
+impl std::str::FromStr for KubeVersion {
+    type Err = OptionsError;
+
+    /// Parses `latest`, or a Kubernetes version as `kubectl version` and kubeconform's
+    /// `-kubernetes-version` write it: `v1.N`, `1.N`, `v1.N.P` or `1.N.P` (the patch
+    /// release is read and ignored: patch releases add no API fields).
+    ///
+    /// # Errors
+    /// [`OptionsError::KubeVersion`] for any other text, and for a minor below
+    /// [`crate::schema::FIRST_MINOR`] (older than the field table).
+    fn from_str(s: &str) -> Result<Self, OptionsError> {
+        if s == "latest" {
+            return Ok(KubeVersion::Latest);
+        }
+        let bad = || OptionsError::KubeVersion(s.to_string());
+        let rest = s.strip_prefix('v').unwrap_or(s);
+        let rest = rest.strip_prefix("1.").ok_or_else(bad)?;
+        let (minor, patch) = match rest.split_once('.') {
+            Some((m, p)) => (m, Some(p)),
+            None => (rest, None),
+        };
+        let digits = |t: &str| {
+            !t.is_empty()
+                && t.bytes().all(|b| b.is_ascii_digit())
+                && (t == "0" || !t.starts_with('0'))
+        };
+        if !digits(minor) || patch.is_some_and(|p| !digits(p)) {
+            return Err(bad());
+        }
+        let n = minor.parse::<u32>().map_err(|_| bad())?;
+        if n < crate::schema::FIRST_MINOR {
+            return Err(bad());
+        }
+        Ok(KubeVersion::V1(n))
+    }
+}
+
 /// A Pod Security Admission mode: what the API server does with a pod that fails the
 /// mode's policy (the namespace labels `pod-security.kubernetes.io/<mode>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -246,6 +313,9 @@ pub struct Options {
     pub level: Option<Level>,
     /// The PSS policy version.
     pub pss_version: PssVersion,
+    /// The Kubernetes version whose API fields exist (`unknown-field`); never the PSS
+    /// version.
+    pub kube_version: KubeVersion,
     /// Hardening rules and input diagnostics to run beside the PSS checks when `level` is
     /// set (an admission policy's "PSS at this level, plus these rules"). Ignored in the
     /// default profile, which runs them all.
@@ -312,6 +382,10 @@ pub enum OptionsError {
     /// A PSS version that is not `latest` or `v1.N`.
     #[error("invalid PSS version {0:?}: expected {expected}", expected = expected_version())]
     PssVersion(String),
+    /// A Kubernetes version that is not `latest`, `v1.N` or `v1.N.P` with N in the field
+    /// table's range.
+    #[error("invalid Kubernetes version {0:?}: expected {expected}", expected = expected_kube_version())]
+    KubeVersion(String),
     /// A rule ID that does not exist, and the list it was in.
     #[error("unknown rule {id:?} in {}", list.as_str())]
     UnknownRule {
@@ -330,6 +404,15 @@ pub enum OptionsError {
 
 const EXPECTED_LEVEL: &str = "\"baseline\" or \"restricted\"";
 
+fn expected_kube_version() -> String {
+    format!(
+        "\"latest\" or \"v1.N\" (v1.{} to v1.{}, optionally with a patch release: v1.29.3; later versions are checked as v1.{})",
+        crate::schema::FIRST_MINOR,
+        crate::schema::LAST_MINOR,
+        crate::schema::LAST_MINOR
+    )
+}
+
 fn expected_version() -> String {
     format!("\"latest\" or \"v1.N\" (v1.0 to v1.{LATEST_MINOR}; later versions evaluate as latest)")
 }
@@ -341,6 +424,7 @@ impl OptionsError {
         match self {
             OptionsError::Level(_) => EXPECTED_LEVEL.to_string(),
             OptionsError::PssVersion(_) => expected_version(),
+            OptionsError::KubeVersion(_) => expected_kube_version(),
             OptionsError::UnknownRule { .. } => "a rule ID".to_string(),
             OptionsError::PssRuleInAlso(_) => "a hardening rule or an input diagnostic".to_string(),
         }
@@ -397,6 +481,11 @@ impl Options {
                     id: bad.clone(),
                     list: name,
                 });
+            }
+        }
+        if let KubeVersion::V1(n) = self.kube_version {
+            if n < crate::schema::FIRST_MINOR {
+                return Err(OptionsError::KubeVersion(format!("v1.{n}")));
             }
         }
         if let Some(pss) = self

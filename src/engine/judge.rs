@@ -170,6 +170,7 @@ pub(super) fn judge(
         spec: r.spec,
         level,
         version,
+        kube_minor: opts.kube_version.minor(),
         lines: r.lines,
         hits: Vec::new(),
         room,

@@ -196,7 +196,11 @@ pub static FIELDS: &[FieldDoc] = &[
                ownership, kernel parameters and confinement for all its containers. A \
                container's own `securityContext` overrides the fields both have.",
         pss: &[],
-        rules: &["pod-security-context-missing", "invalid-field-type"],
+        rules: &[
+            "pod-security-context-missing",
+            "invalid-field-type",
+            "unknown-field",
+        ],
     },
     FieldDoc {
         path: &[],
@@ -209,7 +213,11 @@ pub static FIELDS: &[FieldDoc] = &[
                confinement. Its values override the pod's `securityContext` for the fields \
                both have.",
         pss: &[],
-        rules: &["container-security-context-missing", "invalid-field-type"],
+        rules: &[
+            "container-security-context-missing",
+            "invalid-field-type",
+            "unknown-field",
+        ],
     },
     // Both scopes.
     FieldDoc {

@@ -63,6 +63,7 @@ mod seccomp_baseline;
 mod seccomp_restricted;
 mod selinux;
 mod sysctls;
+mod unknown_field;
 mod unknown_ignored_rule;
 mod windows_host_process;
 
@@ -220,6 +221,7 @@ pub static RULES: &[&Rule] = &[
     &read_only_root::WRITABLE_ROOT_FILESYSTEM,
     &duplicate_key::DUPLICATE_KEY,
     &invalid_field_type::INVALID_FIELD_TYPE,
+    &unknown_field::UNKNOWN_FIELD,
     &unknown_ignored_rule::UNKNOWN_IGNORED_RULE,
 ];
 
@@ -262,6 +264,9 @@ pub struct Ctx<'w, 'd, 'a> {
     pub level: Level,
     /// Policy version, as the minor of `v1.N` (latest resolved).
     pub version: u32,
+    /// The Kubernetes version whose API fields exist, as the minor of `v1.N`
+    /// ([`crate::options::KubeVersion::minor`]; `unknown-field`).
+    pub kube_minor: u32,
     /// Line index of the text (for messages that name a line); `None` for objects
     /// checked without text.
     pub(crate) lines: Option<&'d LineIndex<'d>>,

@@ -1,0 +1,197 @@
+//! Walking a resource against the table: every key that is not a field of its
+//! mapping's model in the Kubernetes version checked.
+
+use std::collections::HashSet;
+
+use super::{model, root_model, ModelId, Ty, POD_TEMPLATE};
+use crate::workload::Workload;
+use crate::yaml::{escape_pointer, Document, NodeId, Span, Value};
+
+/// How deep a walk goes (mappings and lists): far deeper than any API type (a pod spec
+/// is about ten levels down a CronJob), so only a document built to loop stops it.
+const MAX_DEPTH: usize = 64;
+
+/// One mapping on the way from the walk's start to an unknown key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// The mapping node.
+    pub node: NodeId,
+    /// Its model.
+    pub model: ModelId,
+    /// Its JSON pointer (absolute, from the document's root).
+    pub pointer: String,
+}
+
+/// A key that is not a field of its mapping's model in the version checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unknown<'d> {
+    /// The key as the API reads it (a YAML 1.1 boolean key `on` is `"true"`).
+    pub key: &'d str,
+    /// The key's span in the text (bytes; empty for a tree built without text).
+    pub key_span: Span,
+    /// The key's value node.
+    pub value: NodeId,
+    /// The key's JSON pointer (absolute).
+    pub pointer: String,
+    /// The mappings from the walk's start down to the one holding the key (the last).
+    pub chain: Vec<Step>,
+}
+
+/// Where the walk of a workload starts (see [`start`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Start {
+    /// The node: the resource's root, or its pod template.
+    pub node: NodeId,
+    /// Its model.
+    pub model: ModelId,
+    /// Its JSON pointer (absolute).
+    pub pointer: String,
+    /// Whether the template and its `metadata` and `spec` may hold keys of their own
+    /// (a custom resource's pod template: Knative's `containerConcurrency`).
+    pub open: bool,
+}
+
+/// Where the walk of workload `w` starts: its whole object when the table describes
+/// its `apiVersion` and `kind` ([`root_model`]); else its pod template (`spec.template`,
+/// [`POD_TEMPLATE`]): for a built-in kind under an older API version
+/// (`extensions/v1beta1`) the template as the API defines it, for a resource matched
+/// by shape (an Argo Rollout, a Knative Service) [`Start::open`], since a custom
+/// resource may extend its template's pod spec. `None` when the template is not there.
+pub fn start(doc: &Document<'_>, w: &Workload) -> Option<Start> {
+    if let Some(model) = root_model(&w.resource.api_version, &w.resource.kind) {
+        return Some(Start {
+            node: w.root,
+            model,
+            pointer: w.root_pointer.clone(),
+            open: false,
+        });
+    }
+    let template = w.spec_pointer.strip_suffix("/spec")?;
+    let relative = template.strip_prefix(w.root_pointer.as_str())?;
+    let node = doc.pointer(w.root, relative)?;
+    Some(Start {
+        node,
+        model: POD_TEMPLATE,
+        pointer: template.to_string(),
+        open: w.resource.matched_by == crate::report::MatchedBy::Shape,
+    })
+}
+
+/// Calls `found` for each key under `from` ([`start`]) that is not a field of its mapping's model in Kubernetes v1.`minor`, in
+/// document order. Keys whose values have free keys (labels, `nodeSelector`,
+/// `resources.limits`) are not fields and are not checked; values of the wrong type (a
+/// scalar where an object belongs) are not walked into (`invalid-field-type` reports
+/// those it knows). Each mapping is walked once, even when aliases reach it again. With
+/// [`Start::open`], the keys of the template, its `metadata` and its `spec` themselves
+/// are not reported (the fields below them are).
+pub fn unknown_fields<'d>(
+    doc: &'d Document<'_>,
+    from: &Start,
+    minor: u32,
+    found: &mut dyn FnMut(Unknown<'d>),
+) {
+    let mut w = Walk {
+        doc,
+        minor,
+        open: from.open,
+        chain: Vec::new(),
+        pointer: from.pointer.clone(),
+        seen: HashSet::new(),
+        found,
+    };
+    w.value(from.node, Ty::Model(from.model), 0);
+}
+
+struct Walk<'d, 'a, 'f> {
+    doc: &'d Document<'a>,
+    minor: u32,
+    open: bool,
+    chain: Vec<Step>,
+    pointer: String,
+    seen: HashSet<(NodeId, ModelId)>,
+    found: &'f mut dyn FnMut(Unknown<'d>),
+}
+
+impl<'d> Walk<'d, '_, '_> {
+    fn value(&mut self, node: NodeId, ty: Ty, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let doc = self.doc;
+        match (ty, doc.node(node).map(|n| &n.value)) {
+            (Ty::Model(m), Some(Value::Map(_))) => self.object(node, m, depth),
+            (Ty::List(item), Some(Value::Seq(items))) => {
+                for (i, &child) in items.iter().enumerate() {
+                    let len = self.pointer.len();
+                    self.pointer.push('/');
+                    self.pointer.push_str(&i.to_string());
+                    self.value(child, *item, depth + 1);
+                    self.pointer.truncate(len);
+                }
+            }
+            (Ty::Map(value), Some(Value::Map(entries))) if value.model().is_some() => {
+                for e in entries {
+                    let len = self.pointer.len();
+                    self.pointer.push('/');
+                    self.pointer.push_str(&escape_pointer(&e.key));
+                    self.value(e.value, *value, depth + 1);
+                    self.pointer.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn object(&mut self, node: NodeId, m: ModelId, depth: usize) {
+        if !self.seen.insert((node, m)) {
+            return;
+        }
+        let doc = self.doc;
+        let Some(entries) = doc.map(node) else { return };
+        self.chain.push(Step {
+            node,
+            model: m,
+            pointer: self.pointer.clone(),
+        });
+        let fields = model(m);
+        for e in entries {
+            let len = self.pointer.len();
+            self.pointer.push('/');
+            self.pointer.push_str(&escape_pointer(&e.key));
+            match fields.field_at(&e.key, self.minor) {
+                Some(f) => self.value(e.value, f.ty, depth + 1),
+                None if self.open && self.chain.len() <= 2 => {}
+                None => (self.found)(Unknown {
+                    key: e.key.as_ref(),
+                    key_span: e.key_span(),
+                    value: e.value,
+                    pointer: self.pointer.clone(),
+                    chain: self.chain.clone(),
+                }),
+            }
+            self.pointer.truncate(len);
+        }
+        self.chain.pop();
+    }
+}
+
+/// A JSON pointer as a field path for messages, as `kubectl explain` and Pod Security
+/// Admission write them: `/spec/containers/0/securityContext` →
+/// `spec.containers[0].securityContext` (a `*` token, for "every item", → `[*]`).
+pub fn display_path(pointer: &str) -> String {
+    let mut out = String::new();
+    for token in pointer.split('/').skip(1) {
+        let token = crate::yaml::unescape_pointer(token);
+        if token == "*" || (!token.is_empty() && token.bytes().all(|b| b.is_ascii_digit())) {
+            out.push('[');
+            out.push_str(&token);
+            out.push(']');
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&token);
+        }
+    }
+    out
+}
