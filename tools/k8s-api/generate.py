@@ -3,10 +3,11 @@
 that carries a pod template, from the official Python client's wheels (PyPI package
 `kubernetes`; client major N is Kubernetes 1.N).
 
-    generate.py WHEEL_DIR > src/schema/table.rs
+    generate.py tools/k8s-api/wheels.txt WHEEL_DIR > src/schema/table.rs
 
-WHEEL_DIR holds the wheels pinned in tools/k8s-api/wheels.txt (scripts/setup.sh k8s-api
-downloads and verifies them). Each model class of `kubernetes/client/models/` names its
+wheels.txt pins the wheels ("file sha256" per line); WHEEL_DIR holds them
+(scripts/setup-k8s-api.sh downloads them from PyPI; this script checks each hash again
+and reads nothing else, so it runs offline). Each model class of `kubernetes/client/models/` names its
 fields in two class-level dict literals: `attribute_map` (Python name -> API field name)
 and `openapi_types` (Python name -> type: `int`, `list[V1Container]`, `dict(str, str)`,
 `V1PodSpec`, ...). They are read with `ast` (nothing is imported or run). A field's
@@ -16,6 +17,7 @@ byte with the committed file).
 """
 
 import ast
+import hashlib
 import os
 import re
 import sys
@@ -146,19 +148,33 @@ def rust_type(tree):
 
 
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) != 3:
         raise SystemExit(__doc__)
-    wheel_dir = sys.argv[1]
+    list_file, wheel_dir = sys.argv[1], sys.argv[2]
     wheels = []
-    for f in os.listdir(wheel_dir):
-        m = WHEEL.match(f)
-        if m:
+    with open(list_file, encoding="utf-8") as pins:
+        for line in pins:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            f, want = line.split()
+            m = WHEEL.match(f)
+            if not m:
+                raise SystemExit(f"{list_file}: not a kubernetes wheel: {f}")
+            path = os.path.join(wheel_dir, f)
+            try:
+                with open(path, "rb") as w:
+                    got = hashlib.sha256(w.read()).hexdigest()
+            except OSError as e:
+                raise SystemExit(f"{path}: {e.strerror} (scripts/setup-k8s-api.sh downloads it)")
+            if got != want:
+                raise SystemExit(f"{path}: SHA-256 {got}, pinned {want}")
             wheels.append((int(m.group(1)), f))
     wheels.sort()
     if not wheels:
-        raise SystemExit(f"no kubernetes-*.whl in {wheel_dir}")
+        raise SystemExit(f"no wheels in {list_file}")
     minors = [n for n, _ in wheels]
-    if minors != list(range(minors[0], minors[-1] + 1)) or len(set(minors)) != len(minors):
+    if minors != list(range(minors[0], minors[-1] + 1)):
         raise SystemExit(f"want one wheel per minor version, got {minors}")
 
     # table name -> {"minors": set, "fields": {field: {"minors": set, "type": (minor, tree)}}}
