@@ -119,6 +119,17 @@ test('options: the CLI defaults, level, pssVersion, select, ignore, fileName', a
   });
   assert.deepEqual(js, cliReport(NGINX, args, 'x.yaml'));
   assert.deepEqual(check(NGINX, { level: 'baseline' }).findings, []);
+  // Input diagnostics run under a level too (not PSS findings: `pss` is null), as the CLI.
+  const quoted = NGINX.replace('        image: nginx:1.14.2\n',
+    '        image: nginx:1.14.2\n        securityContext:\n          privileged: "true"\n');
+  const atLevel = check(quoted, { level: 'baseline' });
+  assert.deepEqual(atLevel.findings.map((f) => [f.rule, f.pss?.check ?? null, f.severity]), [
+    ['invalid-field-type', null, 'error'], ['privileged-container', 'privileged', 'error'],
+  ]);
+  assert.deepEqual(atLevel, cliReport(quoted, ['--level', 'baseline']));
+  assert.deepEqual(
+    check(quoted, { level: 'baseline', ignore: ['invalid-field-type'] }).findings.map((f) => f.rule),
+    ['privileged-container']);
   assert.deepEqual(
     check(NGINX, { select: ['may-run-as-root'] }).findings.map((f) => f.rule),
     ['may-run-as-root']);

@@ -62,9 +62,11 @@ export declare function rules(): RuleInfo[];
 /** What `check` runs. Every field is optional; `undefined` and `null` mean the default. */
 export interface CheckOptions {
   /**
-   * `"baseline"` or `"restricted"`: the Pod Security Standards alone, at that level.
-   * Absent (the default profile): PSS restricted, the hardening rules and the input
-   * diagnostics: every rule.
+   * `"baseline"` or `"restricted"`: the Pod Security Standards at that level, and the
+   * input diagnostics (`category: "diagnostic"`, `pss: null`: a value the API server
+   * would reject decides what it admits), without the hardening rules. Absent (the
+   * default profile): PSS restricted, the hardening rules and the input diagnostics:
+   * every rule. `select` and `ignore` choose among them either way.
    */
   level?: Level | null;
   /** The Pod Security Standards policy version: `"latest"` (the default) or `"v1.N"`. */

@@ -82,8 +82,9 @@ struct Extra {
 /// `line`, 1-based `column` in UTF-16 code units, `offset` in UTF-16 code units).
 ///
 /// `options` is `undefined`, `null` or an object with `level` (`"baseline"` or
-/// `"restricted"`; absent: every rule), `pssVersion` (`"latest"` or `"v1.N"`), `select`
-/// and `ignore` (arrays of rule IDs) and `fileName` (default `"<stdin>"`).
+/// `"restricted"`: the Pod Security Standards at that level and the input diagnostics,
+/// no hardening rules; absent: every rule), `pssVersion` (`"latest"` or `"v1.N"`),
+/// `select` and `ignore` (arrays of rule IDs) and `fileName` (default `"<stdin>"`).
 ///
 /// # Errors
 /// Throws an `Error` naming the option and its allowed values when `text` is not a string

@@ -307,18 +307,26 @@ impl Exemptions {
 /// What to check.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
-    /// `Some(level)`: the Pod Security Standards at that level, and only the other rules
-    /// named in [`Options::also`]. `None` (the default profile): PSS restricted, every
-    /// hardening rule and every input diagnostic.
+    /// `Some(level)`: the Pod Security Standards at that level, every input diagnostic
+    /// ([`Category::Diagnostic`]), and only the hardening rules named in
+    /// [`Options::also`]. `None` (the default profile): PSS restricted, every hardening
+    /// rule and every input diagnostic.
+    ///
+    /// Input diagnostics run under every level because a value the API server would
+    /// reject or read otherwise (a wrong type, a duplicated key, an unknown field) decides
+    /// what Pod Security Admission would ever see: a level must not pass such an object
+    /// in silence. They stay input diagnostics, not PSS findings (`pss` is `None`, no
+    /// modes); [`Options::select`] and [`Options::ignore`] choose them as any rule.
     pub level: Option<Level>,
     /// The PSS policy version.
     pub pss_version: PssVersion,
     /// The Kubernetes version whose API fields exist (`unknown-field`); never the PSS
     /// version.
     pub kube_version: KubeVersion,
-    /// Hardening rules and input diagnostics to run beside the PSS checks when `level` is
-    /// set (an admission policy's "PSS at this level, plus these rules"). Ignored in the
-    /// default profile, which runs them all.
+    /// Hardening rules to run beside the PSS checks when `level` is set (an admission
+    /// policy's "PSS at this level, plus these rules"). Ignored in the default profile,
+    /// which runs them all. Input diagnostics are accepted here too, and change nothing:
+    /// they run under every level.
     pub also: Vec<String>,
     /// Only these rule IDs (empty = all).
     pub select: Vec<String>,
@@ -436,7 +444,8 @@ impl OptionsError {
 pub enum Inactive {
     /// It is in [`Options::ignore`] too.
     AlsoIgnored,
-    /// It is a hardening rule or an input diagnostic, and `level` is set.
+    /// It is a hardening rule, `level` is set and [`Options::also`] does not name it
+    /// (input diagnostics run under every level, so they are never inactive for this).
     NotPss,
     /// Its PSA check's level is above the level checked.
     AboveLevel {
@@ -510,11 +519,16 @@ impl Options {
             && !self.ignore.iter().any(|s| s == id)
     }
 
-    /// Whether a hardening rule or input diagnostic runs: in the default profile, or when
-    /// named in `also` (and chosen by `select` and `ignore` either way).
+    /// Whether a hardening rule or input diagnostic runs, when chosen by `select` and
+    /// `ignore`: an input diagnostic ([`Category::Diagnostic`]) always (under every
+    /// level, see [`Options::level`]); a hardening rule in the default profile, or when
+    /// named in `also`. Code that reports an input diagnostic outside the checker's
+    /// per-resource pass must ask this too, so that every diagnostic follows one rule.
     pub fn runs_other(&self, rule: &Rule) -> bool {
         self.is_selected(rule.id)
-            && (self.level.is_none() || self.also.iter().any(|a| a == rule.id))
+            && (self.level.is_none()
+                || rule.category == Category::Diagnostic
+                || self.also.iter().any(|a| a == rule.id))
     }
 
     /// The rules named in `select` that will not run with these options (for resources
@@ -531,7 +545,10 @@ impl Options {
             let why = if self.ignore.iter().any(|i| i == id) {
                 Inactive::AlsoIgnored
             } else if rule.category != Category::Pss {
-                if self.level.is_some() && !self.also.iter().any(|a| a == id) {
+                if rule.category == Category::Hardening
+                    && self.level.is_some()
+                    && !self.also.iter().any(|a| a == id)
+                {
                     Inactive::NotPss
                 } else {
                     continue;
@@ -680,5 +697,65 @@ mod tests {
             .inactive_selected()
             .iter()
             .all(|(r, _)| r.id != "writable-root-filesystem"));
+        // An input diagnostic runs under a level without `also`: never inactive for it.
+        let diagnostics = Options {
+            level: Some(Level::Restricted),
+            select: vec![
+                "invalid-field-type".into(),
+                "duplicate-key".into(),
+                "unknown-ignored-rule".into(),
+            ],
+            ignore: vec!["duplicate-key".into()],
+            ..Options::default()
+        };
+        let why: Vec<(&str, Inactive)> = diagnostics
+            .inactive_selected()
+            .into_iter()
+            .map(|(r, w)| (r.id, w))
+            .collect();
+        assert_eq!(why, [("duplicate-key", Inactive::AlsoIgnored)]);
+    }
+
+    #[test]
+    fn input_diagnostics_run_under_every_level() {
+        let rule = |id| rules::rule(id).unwrap();
+        for level in [None, Some(Level::Baseline), Some(Level::Restricted)] {
+            let opts = Options {
+                level,
+                ..Options::default()
+            };
+            for r in rules::RULES
+                .iter()
+                .filter(|r| r.category == Category::Diagnostic)
+            {
+                assert!(opts.runs_other(r), "{} at {level:?}", r.id);
+            }
+            // `select` and `ignore` still choose them.
+            let ignored = Options {
+                ignore: vec!["invalid-field-type".into()],
+                ..opts.clone()
+            };
+            assert!(!ignored.runs_other(rule("invalid-field-type")));
+            assert!(ignored.runs_other(rule("duplicate-key")));
+            let selected = Options {
+                select: vec!["privileged-container".into()],
+                ..opts.clone()
+            };
+            assert!(!selected.runs_other(rule("invalid-field-type")));
+            // Naming one in `also` is accepted and changes nothing.
+            let also = Options {
+                also: vec!["invalid-field-type".into()],
+                ..opts
+            };
+            assert_eq!(also.validate(), Ok(()));
+            assert!(also.runs_other(rule("invalid-field-type")));
+        }
+        // Hardening rules still run under a level only when `also` names them.
+        let level = Options {
+            level: Some(Level::Baseline),
+            ..Options::default()
+        };
+        assert!(!level.runs_other(rule("writable-root-filesystem")));
+        assert!(Options::default().runs_other(rule("writable-root-filesystem")));
     }
 }

@@ -265,6 +265,24 @@ fn the_mutate_setting_is_validated() {
         "mutate": ["writable-root-filesystem"]}))
         .is_ok()
     );
+    // An input diagnostic runs without `rules`, but as a warning, which `mutate` does
+    // not fix: it must be in `rules` too (listed in `mutate`'s order with the others).
+    let m = settings_error(
+        json!({"level": "baseline", "mutate": ["unknown-ignored-rule", "may-run-as-root"]}),
+    );
+    assert!(
+        m.contains(
+            "setting `mutate`: \"unknown-ignored-rule\" would never be fixed: it is an \
+                    input diagnostic, which is a warning at admission, not a violation: add it \
+                    to `rules` too; setting `mutate`: \"may-run-as-root\" would never be fixed"
+        ),
+        "{m}"
+    );
+    assert!(
+        Settings::from_value(&json!({"rules": ["unknown-ignored-rule"],
+        "mutate": ["unknown-ignored-rule"]}))
+        .is_ok()
+    );
     let m = settings_error(json!({"ignore": ["host-port"], "mutate": ["host-port"]}));
     assert!(
         m.contains("\"host-port\" would never be fixed: it is in `ignore` too"),

@@ -761,7 +761,7 @@ fn selected_rules_that_cannot_run_are_warned_about() {
         err.contains("warning: rule `host-port` will not run: it is also in --ignore"),
         "{err}"
     );
-    assert!(err.contains("warning: rule `writable-root-filesystem` will not run: it is not a Pod Security Standards check"), "{err}");
+    assert!(err.contains("warning: rule `writable-root-filesystem` will not run: it is a hardening rule, and with a level (--level, or the config file's `level`) only the Pod Security Standards and the input diagnostics run"), "{err}");
     let o = run(&[
         "check",
         "--pss-version",

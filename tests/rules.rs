@@ -5,11 +5,12 @@
 //! profile at `latest` unless a leading comment says otherwise:
 //!
 //! ```yaml
-//! # kube-secctx-test: level=baseline version=v1.30 suppressed=1
+//! # kube-secctx-test: level=baseline version=v1.30 suppressed=1 ignore=host-port
 //! ```
 //!
 //! (`level` = `baseline`, `restricted` or `default`; `version` = `v1.N` or `latest`;
-//! `suppressed` = the expected `summary.suppressed`, otherwise 0.)
+//! `suppressed` = the expected `summary.suppressed`, otherwise 0; `ignore` = rule IDs,
+//! comma-separated, as `--ignore`.)
 //!
 //! Every finding of every fixture is also rendered as `line:col rule path message` into
 //! one insta snapshot per rule (`tests/snapshots/`), so a change is visible in review.
@@ -54,7 +55,11 @@ impl Fixture {
             PssVersion::Latest => "latest".to_string(),
             PssVersion::V1(n) => format!("v1.{n}"),
         };
-        format!("{level} {version}")
+        if self.opts.ignore.is_empty() {
+            format!("{level} {version}")
+        } else {
+            format!("{level} {version} ignore={}", self.opts.ignore.join(","))
+        }
     }
 }
 
@@ -79,6 +84,7 @@ fn options_of(path: &Path, text: &str) -> (Options, usize) {
                 "level" => opts.level = Some(v.parse().expect("level")),
                 "version" => opts.pss_version = v.parse().expect("version"),
                 "suppressed" => suppressed = v.parse().expect("suppressed"),
+                "ignore" => opts.ignore = v.split(',').map(str::to_string).collect(),
                 _ => panic!("{}: unknown setting {k:?}", path.display()),
             }
         }
@@ -214,7 +220,8 @@ fn fixtures_fail_and_pass() {
             ));
         }
         // A PSS finding's check belongs to the level evaluated, and its level is the
-        // check's own.
+        // check's own. With a level, no hardening rule runs; input diagnostics run under
+        // every level, as input diagnostics (no `pss`, no modes).
         for f in &report.findings {
             match (&f.pss, kube_secctx::rules::rule(f.rule).map(|r| r.category)) {
                 (Some(p), Some(Category::Pss)) => {
@@ -223,9 +230,14 @@ fn fixtures_fail_and_pass() {
                         problems.push(format!("{label}: {} above the level", render(f)));
                     }
                 }
-                (None, Some(Category::Hardening | Category::Diagnostic)) => {
+                (None, Some(Category::Hardening)) => {
                     if fx.opts.level.is_some() {
                         problems.push(format!("{label}: {} with a level given", render(f)));
+                    }
+                }
+                (None, Some(Category::Diagnostic)) => {
+                    if !f.modes.is_empty() {
+                        problems.push(format!("{label}: {} has modes", render(f)));
                     }
                 }
                 _ => problems.push(format!("{label}: {} has the wrong pss field", render(f))),

@@ -35,6 +35,10 @@
 //!   ...`) and recorded in the audit annotation `kube-secctx-suppressed`.
 //! - Exemptions (`namespaces`, `usernames`, `runtimeClassNames`) are those of Pod Security
 //!   Admission's configuration.
+//! - Input diagnostics run under the level, as everywhere, and are warnings that never
+//!   reject unless `rules` lists them (`diagnostics.rs` says why: an object from the API
+//!   server has no wrong types, duplicate keys or unknown fields left; a typo in the
+//!   `kube-secctx.io/ignore` annotation can still be there).
 //!
 //! # Mutating (setting `mutate`, Kubewarden waPC and WASI builds)
 //!
@@ -77,8 +81,9 @@
 //! outcome of a request and its violations in PSA's order and words; [`response`] the
 //! shapes each host wants (Kubewarden's `ValidationResponse`, Gatekeeper's violations,
 //! the OPA admission response); [`memory`] what an evaluation needs in the OPA builds;
-//! `mutate.rs` the setting `mutate`.
+//! `mutate.rs` the setting `mutate`; `diagnostics.rs` the input diagnostics.
 
+mod diagnostics;
 mod memory;
 mod mutate;
 pub mod response;
@@ -323,7 +328,12 @@ pub fn review(request: &Value, settings: &Settings) -> Verdict {
             .or_else(|| meta_str("generateName").map(|g| format!("{g}*"))),
         namespace: namespace.map(str::to_string),
     };
-    let (mut findings, mut suppressed, budget) = match check(&doc, settings) {
+    let Checked {
+        mut findings,
+        mut suppressed,
+        notices,
+        budget,
+    } = match check(&doc, settings) {
         Ok(f) => f,
         Err(e) => {
             return Verdict::bad_request(uid, format!("request.object could not be read: {e}"))
@@ -333,7 +343,7 @@ pub fn review(request: &Value, settings: &Settings) -> Verdict {
         findings.append(&mut suppressed);
     }
     if findings.is_empty() && suppressed.is_empty() {
-        return Verdict::accept(uid);
+        return diagnostics::warn(Verdict::accept(uid), &notices);
     }
     // The setting `mutate`: a request the policy would reject or warn about, answered
     // with the object its listed fixes make pass (see `mutate`), or validated as usual.
@@ -355,7 +365,7 @@ pub fn review(request: &Value, settings: &Settings) -> Verdict {
                 v.audit_annotations
                     .insert(AUDIT_MUTATED.to_string(), mutate::audit_summary(&changes));
                 v.mutated_object = Some(object);
-                return v;
+                return diagnostics::warn(v, &notices);
             }
             Outcome::Leaves { left, held_back } => {
                 let violations = |f: &[Finding]| {
@@ -403,6 +413,7 @@ pub fn review(request: &Value, settings: &Settings) -> Verdict {
     if let Some(note) = not_mutated {
         v.warnings.insert(0, note);
     }
+    let mut v = diagnostics::warn(v, &notices);
     if let Some(budget) = budget {
         // The counts of the verdict are lower bounds: say so.
         v.warnings.push(budget);
@@ -410,16 +421,23 @@ pub fn review(request: &Value, settings: &Settings) -> Verdict {
     v
 }
 
-/// Runs the core on the object's tree: the PSS checks at the settings' level and version and
-/// the hardening `rules`, in one pass, minus runtime-class exemptions. Returns the findings
-/// and, separately, those the `kube-secctx.io/ignore` annotation suppressed, and the
-/// message of the findings budget when the object went past it; or why the object could
-/// not be checked.
-#[allow(clippy::type_complexity)]
-fn check(
-    doc: &Document<'_>,
-    settings: &Settings,
-) -> Result<(Vec<Finding>, Vec<Finding>, Option<String>), String> {
+/// What checking the request's object gave.
+struct Checked {
+    /// The violations.
+    findings: Vec<Finding>,
+    /// The violations the `kube-secctx.io/ignore` annotation suppressed.
+    suppressed: Vec<Finding>,
+    /// The input diagnostics `rules` does not list: warnings, not violations (see
+    /// `diagnostics.rs`).
+    notices: Vec<Finding>,
+    /// The message of the findings budget, when the object went past it.
+    budget: Option<String>,
+}
+
+/// Runs the core on the object's tree: the PSS checks at the settings' level and version,
+/// the hardening `rules` and the input diagnostics, in one pass, minus runtime-class
+/// exemptions; or says why the object could not be checked.
+fn check(doc: &Document<'_>, settings: &Settings) -> Result<Checked, String> {
     let opts = Options {
         level: Some(settings.level),
         pss_version: settings.version(),
@@ -450,7 +468,13 @@ fn check(
         findings.retain(kept);
         suppressed.retain(kept);
     }
-    Ok((findings, suppressed, budget))
+    let notices = diagnostics::set_apart(&mut findings, &mut suppressed, settings);
+    Ok(Checked {
+        findings,
+        suppressed,
+        notices,
+        budget,
+    })
 }
 
 /// Whether JSON pointer `pointer` is `root` or inside it: `/items/1/spec` is inside

@@ -217,7 +217,13 @@ pub(super) fn mutate(
         return Outcome::Failed(format!("its fixes do not apply to it: {e}"));
     }
     let fixed_doc = document_from_json(&fixed);
-    let (mut left, mut suppressed, budget) = match check(&fixed_doc, settings) {
+    // The input diagnostics of the fixed object are not violations: they do not stop it.
+    let super::Checked {
+        findings: mut left,
+        mut suppressed,
+        budget,
+        ..
+    } = match check(&fixed_doc, settings) {
         Ok(r) => r,
         Err(e) => return Outcome::Failed(format!("the fixed object could not be checked: {e}")),
     };

@@ -58,7 +58,9 @@ pub struct Settings {
     pub level: Level,
     /// The PSS policy version as written: `latest` (default) or `v1.N`.
     pub pss_version: String,
-    /// Hardening rules to run in addition to the PSS checks (none by default).
+    /// Hardening rules to run in addition to the PSS checks, and input diagnostics to make
+    /// violations (none by default). The input diagnostics run without it, as warnings
+    /// that never reject (see the module `diagnostics.rs` of [`crate::admission`]).
     pub rules: Vec<String>,
     /// Rule IDs never to report (PSS or hardening).
     pub ignore: Vec<String>,
@@ -324,9 +326,10 @@ impl Settings {
         self.pss_version.parse().unwrap_or_default()
     }
 
-    /// One message per rule of `mutate` that these settings never report (so never fix):
-    /// a hardening rule not in `rules`, a rule in `ignore`, a PSS check above `level` or
-    /// not part of `pssVersion`.
+    /// One message per rule of `mutate` that these settings never report as a violation
+    /// (so never fix): a hardening rule or an input diagnostic not in `rules` (an input
+    /// diagnostic runs without it, but as a warning), a rule in `ignore`, a PSS check
+    /// above `level` or not part of `pssVersion`.
     fn mutate_not_checked(&self) -> Vec<String> {
         let opts = Options {
             level: Some(self.level),
@@ -337,12 +340,28 @@ impl Settings {
             ..Options::default()
         };
         let label = self.policy_label();
-        opts.inactive_selected()
+        let warned_only = self.mutate.iter().filter_map(|id| {
+            rules::rule(id).filter(|r| {
+                r.category == Category::Diagnostic
+                    && !self.rules.contains(id)
+                    && !self.ignore.contains(id)
+            })
+        });
+        let mut inactive = opts.inactive_selected();
+        inactive.extend(warned_only.map(|r| (r, Inactive::NotPss)));
+        // In `mutate`'s order, as the messages list them.
+        inactive.sort_by_key(|(r, _)| self.mutate.iter().position(|id| id == r.id));
+        inactive
             .into_iter()
             .map(|(rule, why)| {
                 let id = rule.id;
                 let reason = match why {
                     Inactive::AlsoIgnored => "it is in `ignore` too".to_string(),
+                    Inactive::NotPss if rule.category == Category::Diagnostic => {
+                        "it is an input diagnostic, which is a warning at admission, not a \
+                         violation: add it to `rules` too"
+                            .to_string()
+                    }
                     Inactive::NotPss => "it is not checked: add it to `rules` too".to_string(),
                     Inactive::AboveLevel { check_level, .. } => format!(
                         "it is a {} check, and `level` is {}",
@@ -414,9 +433,9 @@ pub fn fixable_rule_ids() -> Vec<&'static str> {
         .collect()
 }
 
-/// The IDs of the rules `rules` may add (hardening rules and the input diagnostics
-/// `invalid-field-type` and `unknown-ignored-rule`; not `duplicate-key`, which cannot fire
-/// on decoded JSON).
+/// The IDs of the rules `rules` may add (hardening rules, and the input diagnostics, which
+/// `rules` makes violations: `invalid-field-type`, `unknown-ignored-rule`, ...; not
+/// `duplicate-key`, which cannot fire on decoded JSON).
 pub fn hardening_rule_ids() -> Vec<&'static str> {
     rules::RULES
         .iter()

@@ -197,8 +197,9 @@ pub fn field_path(pointer: &str) -> String {
     out
 }
 
-/// The PSA-style text of one finding: `reason (detail; check: id; field: path)`.
-fn violation_text(f: &Finding) -> String {
+/// The PSA-style text of one finding: `reason (detail; check: id; field: path)`; for a
+/// finding outside the Pod Security Standards, `rule (message; field: path)`.
+pub(super) fn violation_text(f: &Finding) -> String {
     let field = field_path(&f.path);
     match &f.pss {
         Some(pss) => {

@@ -105,9 +105,11 @@ pub(super) struct CheckArgs {
     #[arg(value_name = "PATH")]
     pub(super) paths: Vec<PathBuf>,
 
-    /// Run the Pod Security Standards alone, at this level. Without it (or with
-    /// `default`), the default profile runs everything: PSS restricted, the hardening
-    /// rules and the input diagnostics. Overrides the config file's `level`.
+    /// Run the Pod Security Standards at this level, and the input diagnostics (a value
+    /// the API server would reject decides what it admits), without the hardening rules.
+    /// Without it (or with `default`), the default profile runs everything: PSS
+    /// restricted, the hardening rules and the input diagnostics. Overrides the config
+    /// file's `level`.
     #[arg(long, value_enum)]
     pub(super) level: Option<LevelArg>,
 

@@ -149,9 +149,10 @@ fn options_error(e: &OptionsError) -> String {
 fn inactive_warning(rule: &Rule, why: Inactive) -> String {
     let why = match why {
         Inactive::AlsoIgnored => "it is also in --ignore".to_string(),
-        Inactive::NotPss => {
-            "it is not a Pod Security Standards check, so it does not run with --level".to_string()
-        }
+        Inactive::NotPss => "it is a hardening rule, and with a level (--level, or the \
+                             config file's `level`) only the Pod Security Standards and the \
+                             input diagnostics run"
+            .to_string(),
         Inactive::AboveLevel { check_level, level } => format!(
             "it is a {} check and the level is {}",
             check_level.as_str(),

@@ -20,8 +20,9 @@ use crate::options::{Level, Options, PssVersion};
 /// (`.kube-secctx.yaml`); the keys not given come from the file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settings {
-    /// `Some(level)`: the Pod Security Standards alone at that level; `None`: the default
-    /// profile (PSS restricted, every hardening rule and input diagnostic).
+    /// `Some(level)`: the Pod Security Standards at that level and the input diagnostics
+    /// (no hardening rules; see [`Options::level`]); `None`: the default profile (PSS
+    /// restricted, every hardening rule and input diagnostic).
     pub level: Option<Level>,
     /// The Pod Security Standards version.
     pub pss_version: PssVersion,

@@ -14,8 +14,9 @@ declare_rule! {
     /// and still judges the value the author meant.
     ///
     /// ## Pod Security Standards
-    /// Not a PSS check (severity `error`, `pss` is `null`): an input diagnostic. Fields
-    /// checked: `spec.hostNetwork`, `hostPID`, `hostIPC`, `hostUsers`,
+    /// Not a PSS check (severity `error`, `pss` is `null`): an input diagnostic, which runs
+    /// under every level too (`--level restricted` does not pass a manifest the API
+    /// server rejects). Fields checked: `spec.hostNetwork`, `hostPID`, `hostIPC`, `hostUsers`,
     /// `shareProcessNamespace`, `automountServiceAccountToken`; pod `securityContext`
     /// `runAsUser`, `runAsGroup`, `fsGroup`, `runAsNonRoot`, `supplementalGroups[*]`,
     /// `windowsOptions.hostProcess`; container `securityContext` `privileged`,

@@ -118,6 +118,39 @@ fn settings_from_initialization_options_and_configuration() {
     assert!(c.shutdown().success());
 }
 
+/// With a level the input diagnostics still run, as in the CLI: a quoted `"true"` the
+/// API server would reject is shown beside the PSS finding, at its range, as an error.
+#[test]
+fn a_level_still_shows_input_diagnostics() {
+    let (mut c, _) = Client::start(push_caps(), json!({"level": "baseline"}));
+    let text = nginx().replace(
+        "        image: nginx:1.14.2\n",
+        "        image: nginx:1.14.2\n        securityContext:\n          privileged: \"true\"\n",
+    );
+    open(&mut c, URI, &text);
+    let ds = c.diagnostics(URI, 1);
+    assert_eq!(
+        codes(&ds),
+        ["invalid-field-type", "privileged-container"],
+        "{ds:#?}"
+    );
+    for d in &ds {
+        assert_eq!(d["severity"], 1, "an error: {d}");
+        assert_eq!(
+            d["range"],
+            json!({"start": {"line": 20, "character": 22}, "end": {"line": 20, "character": 28}}),
+            "{d}"
+        );
+    }
+    // `ignore` chooses it as any rule.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ignore": ["invalid-field-type"]}}),
+    );
+    assert_eq!(codes(&c.diagnostics(URI, 1)), ["privileged-container"]);
+    assert!(c.shutdown().success());
+}
+
 #[test]
 fn exit_without_shutdown_is_an_error_exit() {
     let (mut c, _) = Client::start(json!({}), Value::Null);

@@ -547,7 +547,7 @@ function renderPanel(report, empty) {
       : s.resources === 0
         ? 'No workload with a pod spec in this manifest.'
         : lvl
-          ? `Passes Pod Security Standards ${lvl} (${report.options.pssVersion}).`
+          ? `Passes Pod Security Standards ${lvl} (${report.options.pssVersion}), with no input diagnostic.`
           : `Passes Pod Security Standards restricted (${report.options.pssVersion}) and every hardening rule.`;
     const key = `${empty}|${what}`;
     if (panel.empty !== key) {
