@@ -8,11 +8,13 @@
 //! and convert byte spans to their own positions at their edge
 //! ([`crate::position::LineIndex`]).
 //!
-//! Per input: parse ([`crate::yaml`]) → workloads ([`crate::workload`]) → for each
-//! resource, the rules its policies call for ([`judge`]) → spans for pointers ([`span`])
-//! → findings sorted by document, position and rule.
+//! Per input: parse ([`crate::yaml`]) → workloads ([`crate::workload`]) → the document's
+//! duplicated keys, attributed to the resource that holds each ([`duplicates`]) → for
+//! each workload, the rules its policies call for ([`judge`]) → spans for pointers
+//! ([`span`]) → findings sorted by document, position and rule.
 
 mod admission;
+mod duplicates;
 mod judge;
 pub mod span;
 
@@ -437,6 +439,17 @@ impl Checker {
                 span: Span::new(span.start, span.start),
             });
         }
+        // Duplicated keys, in every resource of the document (not only workloads).
+        duplicates::report(
+            &crate::rules::DUPLICATE_KEY,
+            &self.opts,
+            &self.file_ignore,
+            file,
+            doc,
+            &workloads,
+            lines,
+            batch,
+        );
         for w in &workloads {
             let Some(spec) = w.spec else { continue };
             self.report.summary.resources += 1;

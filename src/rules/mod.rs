@@ -67,6 +67,7 @@ mod unknown_ignored_rule;
 mod windows_host_process;
 
 pub use capabilities_baseline::BASELINE_CAPABILITIES;
+pub(crate) use duplicate_key::DUPLICATE_KEY;
 pub use selinux::SELINUX_TYPES;
 pub use sysctls::SAFE_SYSCTLS;
 pub(crate) use unknown_ignored_rule::unknown_ids as unknown_ignored_ids;

@@ -17,8 +17,12 @@ declare_rule! {
     /// meant to accept in the report, and after a reviewer "fixes" that by silencing the
     /// whole run, real findings go unseen. kube-secctx treats the typo as an error, as
     /// ruff treats an unknown code in `# noqa` and ESLint an unknown rule in a
-    /// `eslint-disable` comment. An ID of a rule that exists is never reported, whether
-    /// or not the rule fired on the resource.
+    /// `eslint-disable` comment. The reason is kube-secctx's own, not the API server's:
+    /// annotations are free-form strings, which the API server stores whatever they say
+    /// (unlike an unknown or duplicated field in a request body, which its strict field
+    /// validation rejects); the error is that the annotation silences nothing the author
+    /// meant to silence. An ID of a rule that exists is never reported, whether or not the rule
+    /// fired on the resource.
     ///
     /// ## Pod Security Standards
     /// Not a PSS check (severity `error`, `pss` is `null`): an input diagnostic about
