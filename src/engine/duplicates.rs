@@ -30,11 +30,11 @@ use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use super::Batch;
+use super::{Batch, Checker};
 use crate::options::{Modes, Options};
 use crate::position::LineIndex;
 use crate::report::{ErrorEntry, Finding, MatchedBy, ResourceRef};
-use crate::rules::Rule;
+use crate::rules::{Rule, DUPLICATE_KEY};
 use crate::workload::{annotations, child_pointer, is_list, Workload};
 use crate::yaml::{Document, NodeId, Span, Value};
 
@@ -76,20 +76,29 @@ enum Starts {
     Resource,
 }
 
-/// Reports every duplicated key of `doc` into `batch` (see the module docs), unless the
-/// rule does not run (`opts`, or `skip`: the checker's per-file ignores). `workloads` are
-/// the document's, as [`crate::workload::extract`] found them; `lines` indexes the text
-/// (messages name the lines of the keys a key hides).
+/// A node on the walk's stack: the node, how it was reached, the owner of its parent,
+/// and what it starts.
+struct Step<'k> {
+    id: NodeId,
+    reached_by: Option<(NodeId, Edge<'k>)>,
+    parent_owner: usize,
+    starts: Starts,
+}
+
+/// Reports every duplicated key of `doc` into `batch` (see the module docs), unless
+/// [`DUPLICATE_KEY`] does not run (the checker's options, or its per-file ignores).
+/// `workloads` are the document's, as [`crate::workload::extract`] found them; `lines`
+/// indexes the text (messages name the lines of the keys a key hides).
 pub(super) fn report(
-    rule: &'static Rule,
-    opts: &Options,
-    skip: &[&'static str],
+    checker: &Checker,
     file: &Arc<str>,
     doc: &Document<'_>,
     workloads: &[Workload],
     lines: Option<&LineIndex<'_>>,
     batch: &mut Batch,
 ) {
+    let (opts, skip) = (&checker.opts, &checker.file_ignore);
+    let rule: &'static Rule = &DUPLICATE_KEY;
     if doc.duplicates.is_empty() || !opts.runs_other(rule) || skip.contains(&rule.id) {
         return;
     }
@@ -124,9 +133,19 @@ pub(super) fn report(
     // The walk: each node once, in source order (children pushed in reverse).
     let mut owners: Vec<Owner<'_>> = Vec::new();
     let mut visits: HashMap<NodeId, Visit<'_>> = HashMap::new();
-    let mut stack: Vec<(NodeId, Option<(NodeId, Edge<'_>)>, usize, Starts)> =
-        vec![(root, None, 0, Starts::Resource)];
-    while let Some((id, reached_by, parent_owner, starts)) = stack.pop() {
+    let mut stack: Vec<Step<'_>> = vec![Step {
+        id: root,
+        reached_by: None,
+        parent_owner: 0,
+        starts: Starts::Resource,
+    }];
+    while let Some(Step {
+        id,
+        reached_by,
+        parent_owner,
+        starts,
+    }) = stack.pop()
+    {
         let Entry::Vacant(slot) = visits.entry(id) else {
             continue;
         };
@@ -151,12 +170,12 @@ pub(super) fn report(
                     } else {
                         Starts::Nothing
                     };
-                    (
-                        e.value,
-                        Some((id, Edge::Key(e.key.as_ref()))),
-                        owner,
+                    Step {
+                        id: e.value,
+                        reached_by: Some((id, Edge::Key(e.key.as_ref()))),
+                        parent_owner: owner,
                         starts,
-                    )
+                    }
                 }));
             }
             Some(Value::Seq(items)) => {
@@ -165,13 +184,12 @@ pub(super) fn report(
                 } else {
                     Starts::Nothing
                 };
-                stack.extend(
-                    items
-                        .iter()
-                        .enumerate()
-                        .rev()
-                        .map(|(i, &item)| (item, Some((id, Edge::Index(i))), owner, starts)),
-                );
+                stack.extend(items.iter().enumerate().rev().map(|(i, &item)| Step {
+                    id: item,
+                    reached_by: Some((id, Edge::Index(i))),
+                    parent_owner: owner,
+                    starts,
+                }));
             }
             _ => {}
         }

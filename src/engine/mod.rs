@@ -440,16 +440,7 @@ impl Checker {
             });
         }
         // Duplicated keys, in every resource of the document (not only workloads).
-        duplicates::report(
-            &crate::rules::DUPLICATE_KEY,
-            &self.opts,
-            &self.file_ignore,
-            file,
-            doc,
-            &workloads,
-            lines,
-            batch,
-        );
+        duplicates::report(self, file, doc, &workloads, lines, batch);
         for w in &workloads {
             let Some(spec) = w.spec else { continue };
             self.report.summary.resources += 1;
