@@ -394,3 +394,70 @@ fn a_resource_past_its_budget_says_so() {
         r.errors[0].message
     );
 }
+
+#[test]
+fn a_typo_in_the_annotation_of_a_resource_without_a_pod_spec_is_reported() {
+    // The annotation suppresses a Service's duplicate-key, so a typo in it is an error
+    // there too (`unknown-ignored-rule`), at the ID, with "did you mean".
+    let text = "\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  annotations:
+    kube-secctx.io/ignore: \"duplicate-kye\"
+spec:
+  ports:
+  - port: 80
+    port: 8080
+---
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: c, annotations: {kube-secctx.io/ignore: \"unknown-ignored-rule,x\"}}
+";
+    let r = check_located("t.yaml", text, &Options::default());
+    let typos: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule == "unknown-ignored-rule")
+        .map(|f| {
+            (
+                f.range.start.line,
+                f.range.start.column,
+                f.resource.kind.as_str(),
+                f.resource.matched_by,
+                f.path.as_str(),
+                f.severity,
+                covered(text, f),
+            )
+        })
+        .collect();
+    assert_eq!(
+        typos,
+        [(
+            6,
+            29,
+            "Service",
+            MatchedBy::None,
+            "/metadata/annotations/kube-secctx.io~1ignore",
+            Severity::Error,
+            "duplicate-kye"
+        )],
+        "\n{}",
+        list(&r)
+    );
+    assert!(r.findings[0]
+        .message
+        .ends_with("did you mean `duplicate-key`?"));
+    // The duplicate it meant to silence is still reported.
+    assert_eq!(rows(&r).len(), 1);
+    // The ConfigMap's typo `x` is suppressed by its own annotation.
+    assert_eq!(r.suppressed.len(), 1);
+    assert_eq!(
+        r.suppressed[0].path,
+        "/items/0/metadata/annotations/kube-secctx.io~1ignore"
+    );
+}

@@ -308,7 +308,11 @@ fn message(key: &str, hidden: &[usize]) -> String {
 
 /// The identity of a document or `List` item without a pod spec: its `apiVersion` and
 /// `kind` when they are strings (else `""`), `metadata.name` and `metadata.namespace`.
-fn resource_of(doc: &Document<'_>, root: NodeId, metadata: Option<NodeId>) -> ResourceRef {
+pub(super) fn resource_of(
+    doc: &Document<'_>,
+    root: NodeId,
+    metadata: Option<NodeId>,
+) -> ResourceRef {
     let field = |node: Option<NodeId>, key: &str| {
         node.and_then(|n| doc.get_set(n, key))
             .and_then(|v| doc.scalar(v).and(doc.str(v)))

@@ -15,6 +15,7 @@
 
 mod admission;
 mod duplicates;
+mod ignore_typos;
 mod judge;
 pub mod span;
 
@@ -439,8 +440,10 @@ impl Checker {
                 span: Span::new(span.start, span.start),
             });
         }
-        // Duplicated keys, in every resource of the document (not only workloads).
+        // Duplicated keys, in every resource of the document (not only workloads), and
+        // the ignore annotation's typos of the resources that are not workloads.
         duplicates::report(self, file, doc, &workloads, lines, batch);
+        ignore_typos::report(self, file, doc, &workloads, lines, batch);
         for w in &workloads {
             let Some(spec) = w.spec else { continue };
             self.report.summary.resources += 1;
