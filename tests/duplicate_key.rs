@@ -461,3 +461,24 @@ items:
         "/items/0/metadata/annotations/kube-secctx.io~1ignore"
     );
 }
+
+#[test]
+fn the_typo_in_a_services_annotation_has_the_unsafe_fix() {
+    let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations: {kube-secctx.io/ignore: duplicate-kye}\nspec: {ports: [{port: 80, port: 81}]}\n";
+    let select = kube_secctx::fix::FixSelection {
+        unsafe_fixes: true,
+        rules: Some(vec!["unknown-ignored-rule".into()]),
+    };
+    let fixed =
+        kube_secctx::fix::fix_text(&Options::default(), "s.yaml", text, &select, false).unwrap();
+    assert_eq!(
+        fixed.text,
+        text.replace("duplicate-kye", "duplicate-key"),
+        "{:?}",
+        fixed.planned
+    );
+    // The corrected annotation now suppresses the Service's duplicate key.
+    let r = kube_secctx::check("s.yaml", &fixed.text, &Options::default()).unwrap();
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+    assert_eq!(r.summary.suppressed, 1);
+}

@@ -14,7 +14,7 @@ declare_rule! {
     /// resource's annotation is read: a workload's and its pod template's, and that of a
     /// resource without a pod template (a Service, a ConfigMap, a `List` item, a `List`),
     /// whose annotation suppresses its `duplicate-key` findings (the engine's
-    /// per-document pass reports those; their quick fix is offered for workloads only).
+    /// per-document pass reports those, with the same unsafe fix).
     ///
     /// ## Why it matters
     /// The annotation suppresses the rules it names for that resource. An ID that names
