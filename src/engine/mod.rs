@@ -9,8 +9,9 @@
 //! ([`crate::position::LineIndex`]).
 //!
 //! Per input: parse ([`crate::yaml`]) → workloads ([`crate::workload`]) → the document's
-//! duplicated keys, attributed to the resource that holds each ([`duplicates`]) → for
-//! each workload, the rules its policies call for ([`judge`]) → spans for pointers
+//! duplicated keys, attributed to the resource that holds each (`duplicates.rs`), and the
+//! ignore annotation's typos of the resources without a pod template (`ignore_typos.rs`)
+//! → for each workload, the rules its policies call for ([`judge`]) → spans for pointers
 //! ([`span`]) → findings sorted by document, position and rule.
 
 mod admission;
