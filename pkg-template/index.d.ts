@@ -307,9 +307,12 @@ export interface ResourceRef {
   namespace: string | null;
   /**
    * `"kind"`: a workload kind Pod Security Admission knows (Pod, Deployment, CronJob,
-   * ...); `"shape"`: another resource with a pod template at `spec.template.spec`.
+   * ...); `"shape"`: another resource with a pod template at `spec.template.spec`;
+   * `"none"`: a resource without a pod template (a Service, a ConfigMap, a `List`'s own
+   * keys, a document that is not a Kubernetes object, whose `apiVersion` and `kind` are
+   * then `""`), which only `duplicate-key` findings name.
    */
-  matchedBy: "kind" | "shape";
+  matchedBy: "kind" | "shape" | "none";
 }
 
 /** The Pod Security Standards part of a finding. */

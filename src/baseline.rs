@@ -42,7 +42,7 @@ use std::num::NonZeroUsize;
 use serde::de::{Deserializer, Error as _};
 use serde::{Deserialize, Serialize};
 
-use crate::report::Finding;
+use crate::report::{Finding, MatchedBy};
 use crate::workload::pod_spec_pointer;
 
 /// The version of the baseline file format this build writes and reads.
@@ -132,6 +132,10 @@ fn relative(f: &Finding) -> (Option<String>, String) {
     // pod spec.
     while let Some(after) = strip_index(rest, "items") {
         rest = after;
+    }
+    // A resource without a pod spec (a Service's duplicate key): below the resource.
+    if f.resource.matched_by == MatchedBy::None {
+        return (f.container.clone(), rest.to_string());
     }
     let spec = pod_spec_pointer(&f.resource);
     let Some(in_spec) = strip_pointer_prefix(rest, &spec) else {

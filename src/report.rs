@@ -18,11 +18,11 @@ use crate::yaml::Span;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
-    /// Should be fixed, but Pod Security Admission would not reject it (hardening rules,
-    /// duplicate keys).
+    /// Should be fixed, but Pod Security Admission would not reject it (hardening rules).
     Warning,
-    /// Pod Security Admission rejects it at the level checked, or the API server rejects
-    /// the manifest (`invalid-field-type`).
+    /// Pod Security Admission rejects it at the level checked, the API server rejects the
+    /// manifest (`invalid-field-type`; `duplicate-key` under strict field validation), or
+    /// kube-secctx's own annotation is wrong (`unknown-ignored-rule`).
     Error,
 }
 
@@ -58,7 +58,10 @@ pub struct ResourceRef {
     /// `metadata.namespace`, if any.
     pub namespace: Option<String>,
     /// `"kind"` for the built-in workload kinds Pod Security Admission knows, `"shape"` for
-    /// other resources that carry a pod template at `spec.template.spec.containers`.
+    /// other resources that carry a pod template at `spec.template.spec.containers`,
+    /// `"none"` for a resource without a pod template (a Service, a ConfigMap, a `List`'s
+    /// own keys, a document that is not a Kubernetes object), which only the per-document
+    /// input diagnostic `duplicate-key` names.
     pub matched_by: MatchedBy,
 }
 
@@ -70,6 +73,11 @@ pub enum MatchedBy {
     Kind,
     /// By shape: `spec.template.spec.containers` (Argo Rollout, Knative Service, ...).
     Shape,
+    /// Not a resource with a pod spec: any other document or `List` item (a Service, a
+    /// ConfigMap, a `List` itself, a document without `kind`). Only findings of the
+    /// per-document input diagnostic `duplicate-key` have such a resource; its
+    /// `apiVersion` and `kind` are `""` when the document does not set them as strings.
+    None,
 }
 
 /// One violation.

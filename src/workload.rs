@@ -127,6 +127,12 @@ fn group(api_version: &str) -> &str {
     api_version.rsplit_once('/').map_or("", |(g, _)| g)
 }
 
+/// Whether `apiVersion`/`kind` name the core `List` (`v1`, any version of the core
+/// group), whose `items` are resources of their own, as kubectl reads it.
+pub(crate) fn is_list(api_version: &str, kind: &str) -> bool {
+    kind == "List" && group(api_version).is_empty()
+}
+
 /// The pod-template path for a built-in kind, as PSA's extractor reads it.
 fn builtin_template(api_version: &str, kind: &str) -> Option<&'static [&'static str]> {
     let g = group(api_version);
@@ -262,7 +268,7 @@ fn object(
             return Err((format!("{where_} has no {missing}"), span));
         }
     };
-    if kind == "List" && group(api_version).is_empty() {
+    if is_list(api_version, kind) {
         if let Some(items) = doc.get(root, "items").and_then(|i| doc.seq(i)) {
             for (i, &item) in items.iter().enumerate() {
                 let item_pointer = format!("{pointer}/items/{i}");
@@ -421,12 +427,13 @@ pub fn child_pointer(base: &str, key: &str) -> String {
 /// document, or its `List` item), from what [`extract`] matched it by: `/spec` for a Pod,
 /// `/template/spec` for a PodTemplate, `/spec/jobTemplate/spec/template/spec` for a
 /// CronJob, `/spec/template/spec` for the other built-in kinds and for resources matched
-/// by shape. What [`Workload::spec_pointer`] is below [`Workload::root_pointer`], for a
+/// by shape (and for [`MatchedBy::None`], which has no pod spec). What [`Workload::spec_pointer`] is below [`Workload::root_pointer`], for a
 /// front end that has only a finding's [`ResourceRef`] (the baseline's fingerprints).
 pub fn pod_spec_pointer(resource: &ResourceRef) -> String {
     let path = match resource.matched_by {
         MatchedBy::Kind => builtin_template(&resource.api_version, &resource.kind),
-        MatchedBy::Shape => None,
+        // A resource without a pod spec has none: the shape's path is as good as any.
+        MatchedBy::Shape | MatchedBy::None => None,
     }
     .unwrap_or(&["spec", "template"]);
     let mut out = String::new();

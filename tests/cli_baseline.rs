@@ -626,11 +626,17 @@ fn baselined_errors_do_not_fail_and_fail_on_error_ignores_new_warnings() {
         )),
         0
     );
-    // A new warning (a duplicate key) fails at warning, not at error.
+    // A new warning (a sidecar whose root filesystem is writable, otherwise restricted)
+    // fails at warning, not at error. (A duplicated key was the new warning here before
+    // it became an error.)
     write(
         dir.path(),
         "p.yaml",
-        &ERRORS.replace("metadata: {name: err}", "metadata: {name: err}\nkind: Pod"),
+        &format!(
+            "{ERRORS}  - {{name: side, image: y, securityContext: {{runAsNonRoot: true, \
+             allowPrivilegeEscalation: false, capabilities: {{drop: [ALL]}}, \
+             seccompProfile: {{type: RuntimeDefault}}}}}}\n"
+        ),
     );
     let at_warning = run_in(
         dir.path(),

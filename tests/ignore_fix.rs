@@ -696,3 +696,72 @@ spec:
     );
     assert_eq!(why, "the mapping uses a merge key `<<`: edit it by hand");
 }
+
+#[test]
+fn a_service_gets_the_annotation_for_its_duplicated_key() {
+    // A resource without a pod template: the annotation goes on its own metadata.
+    let text = "\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  ports:
+  - port: 80
+    port: 8080
+";
+    let expected = "\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  annotations:
+    kube-secctx.io/ignore: duplicate-key
+spec:
+  ports:
+  - port: 80
+    port: 8080
+";
+    ignored_in(text, "duplicate-key", 0, "/spec", expected);
+}
+
+#[test]
+fn a_list_item_or_the_list_itself_gets_the_annotation_for_its_duplicated_key() {
+    let text = "\
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: c}
+  data: {a: x, a: y}
+kind: List
+";
+    // The ConfigMap item's own key: the item's metadata.
+    let item = "\
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: c, annotations: {kube-secctx.io/ignore: duplicate-key}}
+  data: {a: x, a: y}
+kind: List
+";
+    ignored_in(text, "duplicate-key", 0, "/items/0", item);
+    // The List's own key: the List's metadata, created.
+    let list = "\
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: c}
+  data: {a: x, a: y}
+kind: List
+metadata:
+  annotations:
+    kube-secctx.io/ignore: duplicate-key
+";
+    ignored_in(text, "duplicate-key", 0, "/kind", list);
+}

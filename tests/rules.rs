@@ -387,7 +387,7 @@ fn duplicate_key_three_times_is_one_finding() {
         dup[0].message,
         "duplicate key \"privileged\": this one wins over the ones on lines 10, 11, which are ignored"
     );
-    assert_eq!(dup[0].severity, kube_secctx::Severity::Warning);
+    assert_eq!(dup[0].severity, kube_secctx::Severity::Error);
     assert_eq!(
         findings(&report, "privileged-container")[0]
             .range

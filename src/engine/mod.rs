@@ -8,11 +8,15 @@
 //! and convert byte spans to their own positions at their edge
 //! ([`crate::position::LineIndex`]).
 //!
-//! Per input: parse ([`crate::yaml`]) → workloads ([`crate::workload`]) → for each
-//! resource, the rules its policies call for ([`judge`]) → spans for pointers ([`span`])
-//! → findings sorted by document, position and rule.
+//! Per input: parse ([`crate::yaml`]) → workloads ([`crate::workload`]) → the document's
+//! duplicated keys, attributed to the resource that holds each (`duplicates.rs`), and the
+//! ignore annotation's typos of the resources without a pod template (`ignore_typos.rs`)
+//! → for each workload, the rules its policies call for ([`judge`]) → spans for pointers
+//! ([`span`]) → findings sorted by document, position and rule.
 
 mod admission;
+mod duplicates;
+mod ignore_typos;
 mod judge;
 pub mod span;
 
@@ -437,6 +441,10 @@ impl Checker {
                 span: Span::new(span.start, span.start),
             });
         }
+        // Duplicated keys, in every resource of the document (not only workloads), and
+        // the ignore annotation's typos of the resources that are not workloads.
+        duplicates::report(self, file, doc, &workloads, lines, batch);
+        ignore_typos::report(self, file, doc, &workloads, lines, batch);
         for w in &workloads {
             let Some(spec) = w.spec else { continue };
             self.report.summary.resources += 1;

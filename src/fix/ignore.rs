@@ -12,8 +12,8 @@ use super::{layout, Applicability, Fix};
 use crate::engine::{Checker, IGNORE_ANNOTATION};
 use crate::options::Options;
 use crate::position::LineIndex;
-use crate::report::Finding;
-use crate::workload::{extract, Workload};
+use crate::report::{Finding, MatchedBy};
+use crate::workload::{extract, is_list, Workload};
 use crate::yaml::{for_documents_where, Document, NodeId, Parsed};
 
 /// The edit that suppresses `finding` by naming its rule in the
@@ -25,7 +25,9 @@ use crate::yaml::{for_documents_where, Document, NodeId, Parsed};
 /// `finding` is one of the findings a check of `text` (named `file`) with `opts`
 /// reported: its `document` index, `path` and `rule` identify it, and `text` is checked
 /// again to find it. The resource is the one whose root is the longest prefix of the
-/// finding's path (a `List` item, or the document). The annotation extended is the
+/// finding's path (a `List` item, or the document); for a resource without a pod template
+/// (a `duplicate-key` finding in a Service, a ConfigMap, a `List`'s own keys), the
+/// innermost `List` item or document the path goes into. The annotation extended is the
 /// resource's own when its `metadata.annotations` has one, else the pod template's when
 /// only that has one, else it is added to the resource's `metadata.annotations`
 /// (creating `annotations`, and `metadata`). An existing value keeps its entries and its
@@ -116,9 +118,16 @@ fn in_document(
         return Err("the resource is past a findings budget: edit it by hand".into());
     }
     let workloads = extract(doc).workloads;
-    let w = workload_of(&workloads, &finding.path)
-        .ok_or("the finding belongs to no resource with a pod template")?;
-    let (path, value) = target(doc, w, rule)?;
+    let places = match workload_of(&workloads, &finding.path) {
+        Some(w) => workload_places(w),
+        // A resource without a pod template (a Service's duplicated key): its own
+        // metadata, as the engine reads it.
+        None if finding.resource.matched_by == MatchedBy::None => {
+            resource_places(doc, &finding.path)
+        }
+        None => return Err("the finding belongs to no resource with a pod template".into()),
+    };
+    let (path, value) = target(doc, places, rule)?;
     let op = Op::Set {
         path,
         value: Value::String(value),
@@ -165,22 +174,73 @@ fn in_document(
     })
 }
 
-/// The annotation's path (unescaped tokens from the document's root) and its new value:
-/// the resource's existing annotation, else the pod template's, else a new one on the
-/// resource.
-fn target(doc: &Document<'_>, w: &Workload, rule: &str) -> Result<(Vec<String>, String), String> {
+/// A `metadata` node (if the resource has one) and its path (unescaped tokens from the
+/// document's root), in the order the annotation is looked for.
+type Places = Vec<(Option<NodeId>, Vec<String>)>;
+
+/// A workload's `metadata`, then its pod template's.
+fn workload_places(w: &Workload) -> Places {
     let mut own = tokens(&w.root_pointer);
     own.push("metadata".into());
     let mut places = vec![(w.metadata, own)];
     if w.pod_metadata != w.metadata {
         places.push((w.pod_metadata, tokens(&w.pod_metadata_pointer)));
     }
+    places
+}
+
+/// The `metadata` of the innermost resource on the way to `pointer` that is not a
+/// workload: the document, or the `List` item (nested Lists included) the pointer goes
+/// into, as the engine attributes a duplicated key (`crate::engine`).
+fn resource_places(doc: &Document<'_>, pointer: &str) -> Places {
+    let path = tokens(pointer);
+    let mut root = doc.root;
+    let mut at = 0;
+    while let Some(node) = root {
+        let field = |k| doc.get_set(node, k).and_then(|v| doc.str(v));
+        let list =
+            matches!((field("apiVersion"), field("kind")), (Some(a), Some(k)) if is_list(a, k));
+        let item = match (path.get(at), path.get(at + 1)) {
+            (Some(items), Some(i)) if list && items == "items" => {
+                i.parse::<usize>().ok().and_then(|i| {
+                    doc.get(node, "items")
+                        .and_then(|s| doc.seq(s))?
+                        .get(i)
+                        .copied()
+                })
+            }
+            _ => None,
+        };
+        match item {
+            Some(item) => {
+                root = Some(item);
+                at += 2;
+            }
+            None => break,
+        }
+    }
+    let mut own: Vec<String> = path.into_iter().take(at).collect();
+    own.push("metadata".into());
+    vec![(root.and_then(|r| doc.get_set(r, "metadata")), own)]
+}
+
+/// The annotation's path (unescaped tokens from the document's root) and its new value:
+/// the existing annotation of the first of `places` that has one, else a new one on the
+/// first (the resource's own metadata).
+fn target(
+    doc: &Document<'_>,
+    mut places: Places,
+    rule: &str,
+) -> Result<(Vec<String>, String), String> {
     for (meta, mut path) in places.iter().cloned() {
         if let Some(existing) = existing(doc, meta) {
             let value = extended(existing?, rule)?;
             path.extend(["annotations".to_string(), IGNORE_ANNOTATION.to_string()]);
             return Ok((path, value));
         }
+    }
+    if places.is_empty() {
+        return Err("the finding belongs to no resource".into());
     }
     let (_, mut path) = places.swap_remove(0);
     path.extend(["annotations".to_string(), IGNORE_ANNOTATION.to_string()]);

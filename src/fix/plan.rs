@@ -59,8 +59,13 @@ pub fn describe(rule: &str) -> &'static str {
 /// The plan for `f`, a finding of `doc` (whose workloads are `workloads`), or why there
 /// is none.
 pub(crate) fn plan(doc: &Document<'_>, workloads: &[Workload], f: &Finding) -> Result<Plan, NoFix> {
-    let w = workload_of(workloads, &f.path).ok_or("no workload")?;
-    plan_for(doc, w, f)
+    match workload_of(workloads, &f.path) {
+        Some(w) => plan_for(doc, w, f),
+        // A resource without a pod template (a Service's annotation): only the typo in
+        // its ignore annotation has a fix, which needs no workload.
+        None if f.rule == "unknown-ignored-rule" => ignore_typo(doc, &tokens(&f.path)),
+        None => Err("no workload".into()),
+    }
 }
 
 /// The workload a finding at `pointer` belongs to: the one whose root is the longest
@@ -178,7 +183,7 @@ fn plan_for(doc: &Document<'_>, w: &Workload, f: &Finding) -> Result<Plan, NoFix
             })
         }
         "probe-or-lifecycle-host" => at.probe_hosts(),
-        "unknown-ignored-rule" => at.ignore_typo(),
+        "unknown-ignored-rule" => ignore_typo(doc, &at.path),
         _ => none(),
     }
 }
@@ -198,55 +203,58 @@ struct Planner<'p, 'd> {
     path: Vec<String>,
 }
 
+/// The node at `path` (unescaped tokens from the document's root).
+fn node_at(doc: &Document<'_>, path: &[String]) -> Option<NodeId> {
+    let mut cur = doc.root?;
+    for t in path {
+        cur = match doc.map(cur) {
+            Some(_) => doc.get(cur, t)?,
+            None => *doc.seq(cur)?.get(t.parse::<usize>().ok()?)?,
+        };
+    }
+    Some(cur)
+}
+
+/// `unknown-ignored-rule`: the annotation at `path` with its one unknown ID replaced
+/// with the closest rule ID.
+fn ignore_typo(doc: &Document<'_>, path: &[String]) -> Result<Plan, NoFix> {
+    let node = node_at(doc, path).ok_or("no annotation")?;
+    let scalar = doc.scalar(node).ok_or("the annotation is not a string")?;
+    if scalar.style() == crate::yaml::Style::Block {
+        return Err("the annotation is a block scalar: correct it by hand".into());
+    }
+    let text = scalar.text.to_string();
+    let ids = crate::rules::RULES.iter().map(|r| r.id);
+    let (at, id) = match crate::rules::unknown_ignored_ids(&text).as_slice() {
+        [one] => *one,
+        _ => return Err("the annotation names several unknown IDs: correct them by hand".into()),
+    };
+    let best = crate::suggest::did_you_mean(id, ids)
+        .first()
+        .copied()
+        .ok_or("no rule ID is close to it: correct it by hand")?;
+    let (before, after) = (
+        text.get(..at).unwrap_or_default(),
+        text.get(at + id.len()..).unwrap_or_default(),
+    );
+    Ok(Plan {
+        title: format!("replace {id:?} with {best:?}"),
+        applicability: Applicability::Unsafe,
+        ops: vec![Op::Set {
+            path: path.to_vec(),
+            value: json!(format!("{before}{best}{after}")),
+        }],
+    })
+}
+
 impl Planner<'_, '_> {
     fn node(&self, path: &[String]) -> Option<NodeId> {
-        let mut cur = self.doc.root?;
-        for t in path {
-            cur = match self.doc.map(cur) {
-                Some(_) => self.doc.get(cur, t)?,
-                None => *self.doc.seq(cur)?.get(t.parse::<usize>().ok()?)?,
-            };
-        }
-        Some(cur)
+        node_at(self.doc, path)
     }
 
     fn scalar_here(&self) -> Option<String> {
         let s = self.doc.scalar(self.node(&self.path)?)?;
         Some(s.text.to_string())
-    }
-
-    /// `unknown-ignored-rule`: the annotation's one unknown ID replaced with the closest
-    /// rule ID.
-    fn ignore_typo(&self) -> Result<Plan, NoFix> {
-        let node = self.node(&self.path).ok_or("no annotation")?;
-        let scalar = self
-            .doc
-            .scalar(node)
-            .ok_or("the annotation is not a string")?;
-        if scalar.style() == crate::yaml::Style::Block {
-            return Err("the annotation is a block scalar: correct it by hand".into());
-        }
-        let text = scalar.text.to_string();
-        let ids = crate::rules::RULES.iter().map(|r| r.id);
-        let (at, id) = match crate::rules::unknown_ignored_ids(&text).as_slice() {
-            [one] => *one,
-            _ => {
-                return Err("the annotation names several unknown IDs: correct them by hand".into())
-            }
-        };
-        let best = crate::suggest::did_you_mean(id, ids)
-            .first()
-            .copied()
-            .ok_or("no rule ID is close to it: correct it by hand")?;
-        let (before, after) = (
-            text.get(..at).unwrap_or_default(),
-            text.get(at + id.len()..).unwrap_or_default(),
-        );
-        Ok(Plan {
-            title: format!("replace {id:?} with {best:?}"),
-            applicability: Applicability::Unsafe,
-            ops: vec![self.set_here(json!(format!("{before}{best}{after}")))],
-        })
     }
 
     fn set_here(&self, value: Value) -> Op {

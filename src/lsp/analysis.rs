@@ -280,4 +280,27 @@ mod tests {
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].span.start, text.find("hostNetwork: true").unwrap());
     }
+
+    #[test]
+    fn duplicate_key_in_a_service_names_the_hidden_one_and_can_be_ignored() {
+        let text = "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  type: NodePort\n  type: ClusterIP\n";
+        let mut a = Analysis::new("file:///s.yaml", "yaml", text, &Options::default());
+        let i = a
+            .findings
+            .iter()
+            .position(|f| f.rule == "duplicate-key")
+            .unwrap();
+        let r = &a.related[i];
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].span.start, text.find("type: NodePort").unwrap());
+        assert_eq!(
+            r[0].message,
+            "the earlier `type` this key hides: its value is ignored"
+        );
+        a.compute_ignores("file:///s.yaml", text, &Options::default(), &[i]);
+        assert_eq!(
+            a.ignore(i).map(|f| f.title.as_str()),
+            Some("ignore duplicate-key for this resource")
+        );
+    }
 }

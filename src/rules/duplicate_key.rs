@@ -1,25 +1,57 @@
-//! `duplicate-key` — input diagnostic.
-use std::collections::hash_map::Entry;
-use std::collections::HashMap;
-
+//! `duplicate-key` — input diagnostic, reported per document by the engine.
 use super::Ctx;
-use crate::workload::child_pointer;
-use crate::yaml::{NodeId, Value};
 
 declare_rule! {
     /// ## What it checks
-    /// A mapping in the resource has the same key twice.
+    /// A mapping has the same key twice, in any document of the input: a workload, a
+    /// Service, a ConfigMap, a `kind: List`'s own keys (`items:` or `kind:` twice) or its
+    /// items, a document that is not a Kubernetes object at all, YAML or JSON
+    /// (`{"a": 1, "a": 2}`). One finding per key that wins (the last), at that key; its
+    /// message gives the line of every earlier one, which is ignored, and the language
+    /// server links each of them ("the duplicate key hidden"). The finding belongs to the
+    /// innermost resource that holds the key: the workload (and its container, for a key
+    /// in a container's item), else the `List` item, else the document (its
+    /// `resource.matchedBy` is `"none"` when it has no pod template).
     ///
     /// ## Why it matters
-    /// YAML parsers disagree on duplicate keys. The API server (go-yaml via
-    /// `sigs.k8s.io/yaml`) keeps the last one, so an earlier `privileged: false` can be
-    /// silently overridden by a later `privileged: true` — or the reverse, hiding a
-    /// setting a reviewer relied on. One finding points at the key that wins, and its
-    /// message gives the line of every earlier one that is ignored.
+    /// Kubernetes reads YAML with go-yaml v2 (`sigs.k8s.io/yaml`), which keeps the last of
+    /// two equal keys and drops the earlier one without a word: an earlier
+    /// `privileged: false` is overridden by a later `privileged: true`, or the reverse
+    /// hides a setting a reviewer relied on. Whether anything refuses such a manifest
+    /// depends on the way it takes to the cluster:
+    ///
+    /// - **Rejected** by the API server's field validation in `Strict` mode
+    ///   (`fieldValidation=Strict`, KEP-2885, GA in Kubernetes 1.27) when the request
+    ///   body it receives repeats a field: 400 Bad Request, `duplicate field "x"` for a
+    ///   JSON body, `key "x" already set in map` for a YAML body. That is the case for a
+    ///   client that sends the file's text as it is (`curl --data-binary @pod.yaml -H
+    ///   'Content-Type: application/yaml'`, a client library posting the bytes).
+    /// - **Rejected** by kustomize (`kubectl apply -k`, `kubectl kustomize`, Flux), whose
+    ///   YAML reader refuses a repeated key (`mapping key "x" already defined`).
+    /// - **The last one silently wins** everywhere else: with `fieldValidation=Warn` (the
+    ///   API server's default for a client that does not ask: a warning header) or
+    ///   `Ignore`; with clients that decode the YAML themselves and send the JSON of what
+    ///   they decoded — which `kubectl apply -f`, `create -f` and `apply --server-side`
+    ///   do: kubectl sends `fieldValidation=Strict` (its default, `--validate=strict`, for
+    ///   API servers from 1.27), but its YAML decoding has already kept only the last key,
+    ///   so the server never sees the duplicate (kubernetes/kubernetes#125885); and with
+    ///   kubectl's older client-side validation (before 1.25, or against an API server
+    ///   without field validation), which let a repeated `envFrom` through with the first
+    ///   one lost (kubernetes/kubernetes#99286, kubectl 1.20).
+    ///
+    /// So the same file fails one pipeline and silently changes the object in another,
+    /// and the text does not say which value the author meant: kube-secctx reports it as
+    /// an error, as it reports a field the API server would reject.
     ///
     /// ## Pod Security Standards
-    /// Not a PSS check (severity `warning`, `pss` is `null`): an input diagnostic. The
-    /// PSS rules see the value that wins, as the API server does.
+    /// Not a PSS check (severity `error`, `pss` is `null`): an input diagnostic. The PSS
+    /// rules see the value that wins, as the API server does when the object is accepted.
+    /// `kube-secctx.io/ignore: duplicate-key` on the metadata of the resource that holds
+    /// the key suppresses it (for a workload, also on its pod template's metadata); a
+    /// document without `metadata` cannot suppress it by annotation (use `--ignore` or a
+    /// configuration file's per-file ignores). A duplicate inside the value that another
+    /// duplicate hides is not reported: that value is dropped whole. Admission never
+    /// reports it: the request's object is decoded JSON, with no duplicates left.
     ///
     /// ## Example
     /// ```yaml fail
@@ -47,10 +79,14 @@ declare_rule! {
     ///
     /// ## References
     /// - YAML 1.2 §3.2.1.1 (mapping keys are unique); go-yaml v2 decoding (the last wins)
+    /// - Kubernetes API concepts, "Field validation" (`Strict`, `Warn`, `Ignore`); KEP-2885
+    ///   "Server Side Unknown Field Validation"; kubectl `--validate`
+    /// - kubernetes/kubernetes#125885 (kubectl sends only the last of duplicated keys),
+    ///   #99286 (kubectl 1.20 accepts a repeated `envFrom`)
     DUPLICATE_KEY {
         id: "duplicate-key",
         title: "Duplicate mapping key",
-        severity: Warning,
+        severity: Error,
         category: Diagnostic,
         pss: None,
         fix: "delete one of the duplicated keys, keeping the value you mean",
@@ -58,114 +94,9 @@ declare_rule! {
     }
 }
 
-/// How the walk reached a node: by a key of a mapping or an index of a sequence.
-#[derive(Clone, Copy)]
-enum Edge<'k> {
-    Key(&'k str),
-    Index(usize),
-}
-
-fn check(ctx: &mut Ctx<'_, '_, '_>) {
-    if ctx.doc.duplicates.is_empty() {
-        return;
-    }
-    // The nodes of this resource, each visited once (aliases and merge keys share nodes,
-    // so the walk is linear), with the edge that reached it: its parent and the key or
-    // index. Pointers are built only for the mappings that hold a duplicate, so a long
-    // key above a large subtree is not copied into every pointer below it.
-    let mut parent: HashMap<NodeId, Option<(NodeId, Edge<'_>)>> = HashMap::new();
-    let mut stack: Vec<(NodeId, Option<(NodeId, Edge<'_>)>)> = vec![(ctx.workload.root, None)];
-    while let Some((id, reached_by)) = stack.pop() {
-        match parent.entry(id) {
-            Entry::Occupied(_) => continue,
-            Entry::Vacant(v) => {
-                v.insert(reached_by);
-            }
-        }
-        match ctx.doc.node(id).map(|n| &n.value) {
-            Some(Value::Map(entries)) => {
-                stack.extend(
-                    entries
-                        .iter()
-                        .map(|e| (e.value, Some((id, Edge::Key(e.key.as_ref()))))),
-                );
-            }
-            Some(Value::Seq(items)) => {
-                stack.extend(
-                    items
-                        .iter()
-                        .enumerate()
-                        .map(|(i, &item)| (item, Some((id, Edge::Index(i))))),
-                );
-            }
-            _ => {}
-        }
-    }
-    let pointer_of = |mut id: NodeId| {
-        let mut edges = Vec::new();
-        while let Some(Some((up, edge))) = parent.get(&id) {
-            edges.push(*edge);
-            id = *up;
-        }
-        let mut out = ctx.workload.root_pointer.clone();
-        for edge in edges.iter().rev() {
-            match edge {
-                Edge::Key(k) => out = child_pointer(&out, k),
-                Edge::Index(i) => out.push_str(&format!("/{i}")),
-            }
-        }
-        out
-    };
-    // One finding per winning key, naming the line of every key it hides.
-    struct Dup<'k> {
-        key: &'k str,
-        pointer: String,
-        winner: crate::yaml::Span,
-        hidden: Vec<usize>,
-    }
-    let mut dups: Vec<Dup<'_>> = Vec::new();
-    let mut by_winner: std::collections::HashMap<crate::yaml::Span, usize> =
-        std::collections::HashMap::new();
-    for d in &ctx.doc.duplicates {
-        if !parent.contains_key(&d.map) {
-            continue;
-        }
-        let line = ctx.line_number(d.hidden.start);
-        match by_winner.get(&d.winner).and_then(|&i| dups.get_mut(i)) {
-            Some(x) => x.hidden.push(line),
-            None => {
-                by_winner.insert(d.winner, dups.len());
-                dups.push(Dup {
-                    key: &d.key,
-                    pointer: child_pointer(&pointer_of(d.map), &d.key),
-                    winner: d.winner,
-                    hidden: vec![line],
-                });
-            }
-        }
-    }
-    let hits: Vec<_> = dups
-        .into_iter()
-        .map(|mut d| {
-            d.hidden.sort_unstable();
-            let msg = match d.hidden.as_slice() {
-                [one] => format!(
-                    "duplicate key {:?}: this one wins over the one on line {one}, which is ignored",
-                    d.key
-                ),
-                more => format!(
-                    "duplicate key {:?}: this one wins over the ones on lines {}, which are ignored",
-                    d.key,
-                    more.iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            };
-            (d.pointer, d.winner, msg)
-        })
-        .collect();
-    for (pointer, span, msg) in hits {
-        ctx.report_at(pointer, Some(span), msg);
-    }
-}
+/// Nothing per workload: the engine reports duplicated keys once per document, in every
+/// resource (`crate::engine`'s per-document pass), so that a Service, a ConfigMap or a
+/// `List`'s own keys are covered too and a key shared by two resources is reported once.
+/// The rule is declared here for its ID, metadata and docs (`--select`, `--ignore`,
+/// `kube-secctx.io/ignore`, `explain`).
+fn check(_: &mut Ctx<'_, '_, '_>) {}

@@ -68,9 +68,12 @@ mod unknown_ignored_rule;
 mod windows_host_process;
 
 pub use capabilities_baseline::BASELINE_CAPABILITIES;
+pub(crate) use duplicate_key::DUPLICATE_KEY;
 pub use selinux::SELINUX_TYPES;
 pub use sysctls::SAFE_SYSCTLS;
 pub(crate) use unknown_ignored_rule::unknown_ids as unknown_ignored_ids;
+pub(crate) use unknown_ignored_rule::unknown_in as unknown_ignored_in;
+pub(crate) use unknown_ignored_rule::UNKNOWN_IGNORED_RULE;
 
 /// Values a level allows, grouped by the first policy version (`v1.<minor>`) that allows
 /// them: a set that grows with the version is a slice of these, oldest first

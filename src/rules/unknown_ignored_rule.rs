@@ -1,15 +1,20 @@
 //! `unknown-ignored-rule` — input diagnostic.
 use super::Ctx;
 use crate::engine::IGNORE_ANNOTATION;
+use crate::position::LineIndex;
 use crate::suggest::{did_you_mean, or_list};
 use crate::workload::child_pointer;
-use crate::yaml::{NodeId, Span, Style};
+use crate::yaml::{Document, NodeId, Span, Style};
 
 declare_rule! {
     /// ## What it checks
     /// The `kube-secctx.io/ignore` annotation of a resource, or of its pod template,
     /// names a rule ID that does not exist (a typo, or a rule that was renamed). One
-    /// finding per unknown ID, with the closest rule IDs ("did you mean").
+    /// finding per unknown ID, with the closest rule IDs ("did you mean"). Every
+    /// resource's annotation is read: a workload's and its pod template's, and that of a
+    /// resource without a pod template (a Service, a ConfigMap, a `List` item, a `List`),
+    /// whose annotation suppresses its `duplicate-key` findings (the engine's
+    /// per-document pass reports those, with the same unsafe fix).
     ///
     /// ## Why it matters
     /// The annotation suppresses the rules it names for that resource. An ID that names
@@ -17,8 +22,12 @@ declare_rule! {
     /// meant to accept in the report, and after a reviewer "fixes" that by silencing the
     /// whole run, real findings go unseen. kube-secctx treats the typo as an error, as
     /// ruff treats an unknown code in `# noqa` and ESLint an unknown rule in a
-    /// `eslint-disable` comment. An ID of a rule that exists is never reported, whether
-    /// or not the rule fired on the resource.
+    /// `eslint-disable` comment. The reason is kube-secctx's own, not the API server's:
+    /// annotations are free-form strings, which the API server stores whatever they say
+    /// (unlike an unknown or duplicated field in a request body, which its strict field
+    /// validation rejects); the error is that the annotation silences nothing the author
+    /// meant to silence. An ID of a rule that exists is never reported, whether or not the rule
+    /// fired on the resource.
     ///
     /// ## Pod Security Standards
     /// Not a PSS check (severity `error`, `pss` is `null`): an input diagnostic about
@@ -80,44 +89,60 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
         (pod_metadata, w.pod_metadata_pointer.clone()),
     ];
     for (meta, meta_pointer) in places {
-        let Some(annotations) = meta.and_then(|m| ctx.doc.get(m, "annotations")) else {
-            continue;
-        };
-        let Some(value) = ctx.doc.get(annotations, IGNORE_ANNOTATION) else {
-            continue;
-        };
-        let Some(text) = ctx.doc.str(value) else {
-            continue;
-        };
-        let base = value_start(ctx, value, text);
-        let span = ctx.doc.node(value).map(|n| n.span());
-        let pointer = child_pointer(
-            &child_pointer(&meta_pointer, "annotations"),
-            IGNORE_ANNOTATION,
-        );
-        let mut hits = Vec::new();
-        for (offset, id) in unknown_ids(text) {
-            let close = did_you_mean(id, super::RULES.iter().map(|r| r.id));
-            let message = if close.is_empty() {
-                format!(
-                    "{IGNORE_ANNOTATION} names {id:?}, which is not a rule ID: it suppresses \
-                     nothing (`kube-secctx rules` lists the rules)"
-                )
-            } else {
-                format!(
-                    "{IGNORE_ANNOTATION} names {id:?}, which is not a rule ID: did you mean {}?",
-                    or_list(&close)
-                )
-            };
-            let at = base
-                .map(|b| Span::new(b + offset, b + offset + id.len()))
-                .or(span);
-            hits.push((at, message));
-        }
-        for (at, message) in hits {
-            ctx.report_at(pointer.clone(), at, message);
+        for (pointer, at, message) in unknown_in(ctx.doc, ctx.lines, meta, &meta_pointer) {
+            ctx.report_at(pointer, at, message);
         }
     }
+}
+
+/// The unknown IDs of the `kube-secctx.io/ignore` annotation of the `metadata` node
+/// `meta` (at `meta_pointer`), as `(pointer of the annotation, span, message)`: the
+/// span of the ID itself when the value is written as is on one line (see
+/// [`value_start`]), else of the whole value. `lines` indexes the text (`None` for an
+/// object checked without text). The rule calls it for a workload's metadata and its pod
+/// template's; the engine for the metadata of a resource without a pod template (a
+/// Service, a `List` item, a `List`), whose annotation suppresses its `duplicate-key`.
+pub(crate) fn unknown_in(
+    doc: &Document<'_>,
+    lines: Option<&LineIndex<'_>>,
+    meta: Option<NodeId>,
+    meta_pointer: &str,
+) -> Vec<(String, Option<Span>, String)> {
+    let Some(annotations) = meta.and_then(|m| doc.get(m, "annotations")) else {
+        return Vec::new();
+    };
+    let Some(value) = doc.get(annotations, IGNORE_ANNOTATION) else {
+        return Vec::new();
+    };
+    let Some(text) = doc.str(value) else {
+        return Vec::new();
+    };
+    let base = value_start(doc, lines, value, text);
+    let span = doc.node(value).map(|n| n.span());
+    let pointer = child_pointer(
+        &child_pointer(meta_pointer, "annotations"),
+        IGNORE_ANNOTATION,
+    );
+    let mut hits = Vec::new();
+    for (offset, id) in unknown_ids(text) {
+        let close = did_you_mean(id, super::RULES.iter().map(|r| r.id));
+        let message = if close.is_empty() {
+            format!(
+                "{IGNORE_ANNOTATION} names {id:?}, which is not a rule ID: it suppresses \
+                 nothing (`kube-secctx rules` lists the rules)"
+            )
+        } else {
+            format!(
+                "{IGNORE_ANNOTATION} names {id:?}, which is not a rule ID: did you mean {}?",
+                or_list(&close)
+            )
+        };
+        let at = base
+            .map(|b| Span::new(b + offset, b + offset + id.len()))
+            .or(span);
+        hits.push((pointer.clone(), at, message));
+    }
+    hits
 }
 
 /// The IDs of a `kube-secctx.io/ignore` value that name no rule, with their byte
@@ -149,11 +174,16 @@ fn items(value: &str) -> Vec<(usize, &str)> {
 /// Where the value's text starts in the file, when every byte of it is written as is:
 /// a plain scalar, or a single- or double-quoted one without escapes, on one line.
 /// `None` otherwise (block and folded scalars, escapes, objects checked without text).
-fn value_start(ctx: &Ctx<'_, '_, '_>, value: NodeId, text: &str) -> Option<usize> {
-    let node = ctx.doc.node(value)?;
-    let scalar = ctx.doc.scalar(value)?;
+fn value_start(
+    doc: &Document<'_>,
+    lines: Option<&LineIndex<'_>>,
+    value: NodeId,
+    text: &str,
+) -> Option<usize> {
+    let node = doc.node(value)?;
+    let scalar = doc.scalar(value)?;
     let span = node.span();
-    let raw = ctx.lines?.text().get(span.start..span.end)?;
+    let raw = lines?.text().get(span.start..span.end)?;
     if raw.contains(['\n', '\r']) {
         return None;
     }

@@ -315,12 +315,18 @@ impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
 
 /// The line above a resource's findings: `Kind namespace/name (file)`, the namespace only
 /// when the manifest sets one (`Deployment web (deploy.yaml)`), `(no name)` for a
-/// resource without `metadata.name`.
+/// resource without `metadata.name`, `(no kind)` for a document without `kind` (whose
+/// duplicated keys are still reported).
 pub fn resource_line(r: &ResourceRef, file: &str) -> String {
     let name = r.name.as_deref().unwrap_or("(no name)");
+    let kind = if r.kind.is_empty() {
+        "(no kind)"
+    } else {
+        r.kind.as_str()
+    };
     let line = match r.namespace.as_deref() {
-        Some(ns) => format!("{} {ns}/{name} ({file})", r.kind),
-        None => format!("{} {name} ({file})", r.kind),
+        Some(ns) => format!("{kind} {ns}/{name} ({file})"),
+        None => format!("{kind} {name} ({file})"),
     };
     super::printable(&line).into_owned()
 }
