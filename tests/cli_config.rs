@@ -301,6 +301,7 @@ fn show_settings_says_where_each_value_came_from() {
 # config file: ../.kube-secctx.yaml
 level = \"baseline\"                             # ../.kube-secctx.yaml:1
 pssVersion = \"v1.25\"                           # --pss-version
+kubernetesVersion = \"latest\"                   # default
 select = []                                    # default
 ignore = [\"host-namespaces\"]                   # ../.kube-secctx.yaml:2
 exclude = [\"charts/**\", \"vendor\"]              # ../.kube-secctx.yaml:3

@@ -321,14 +321,17 @@ fn bad_options_throw_errors_and_the_module_keeps_working() {
         (
             NGINX.into(),
             obj(&[("levle", "baseline".into())]),
-            &["\"levle\"", "level, pssVersion, select, ignore, fileName"],
+            &[
+                "\"levle\"",
+                "level, pssVersion, kubeVersion, select, ignore, fileName",
+            ],
         ),
         (
             NGINX.into(),
             "baseline".into(),
             &[
                 "options",
-                "level, pssVersion, select, ignore, fileName",
+                "level, pssVersion, kubeVersion, select, ignore, fileName",
                 "a string",
             ],
         ),
