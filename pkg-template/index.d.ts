@@ -199,7 +199,8 @@ export type RuleId =
   | "writable-root-filesystem"
   | "duplicate-key"
   | "invalid-field-type"
-  | "unknown-ignored-rule";
+  | "unknown-ignored-rule"
+  | "unknown-field";
 
 /** A Pod Security Admission check ID. */
 export type PsaCheckId =
