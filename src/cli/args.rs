@@ -112,7 +112,8 @@ pub(super) struct CheckArgs {
     pub(super) level: Option<LevelArg>,
 
     /// The Pod Security Standards policy version: `latest` (the default) or `v1.N`.
-    /// Overrides the config file's `pssVersion`.
+    /// Not the cluster's Kubernetes version (--kube-version). Overrides the config file's
+    /// `pssVersion`.
     #[arg(long, value_name = "VERSION", value_parser = parse_pss_version)]
     pub(super) pss_version: Option<PssVersion>,
 
