@@ -142,6 +142,49 @@ test('options: the CLI defaults, level, pssVersion, select, ignore, fileName', a
   assert.equal(reads, 1);
 });
 
+// appArmorProfile is a field of PodSecurityContext from Kubernetes v1.30 (line 8, column 5).
+const APPARMOR_POD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  securityContext:
+    runAsNonRoot: true
+    appArmorProfile: {type: RuntimeDefault}
+    seccompProfile: {type: RuntimeDefault}
+  containers:
+  - name: app
+    image: registry.example/app:1.0
+    securityContext:
+      allowPrivilegeEscalation: false
+      readOnlyRootFilesystem: true
+      capabilities: {drop: [ALL]}
+`;
+
+test('option kubeVersion: which API fields exist, as the CLI\'s --kube-version; never pssVersion', async () => {
+  const { check } = await importPackage();
+  const d = check(APPARMOR_POD);
+  assert.deepEqual(d.findings, []);
+  assert.ok(!('kubeVersion' in d.options), 'absent unless asked for');
+  for (const kubeVersion of ['v1.29', '1.29', 'v1.29.3']) {
+    const r = check(APPARMOR_POD, { kubeVersion, fileName: 'pod.yaml' });
+    assert.deepEqual(r.options.kubeVersion, 'v1.29');
+    assert.deepEqual(r.findings.map((f) => [f.rule, f.path, f.range.start.line, f.range.start.column]),
+      [['unknown-field', '/spec/securityContext/appArmorProfile', 8, 5]]);
+    assert.match(r.findings[0].message, /it is one from Kubernetes v1\.30 on \(the version checked is v1\.29\)$/);
+    assert.deepEqual(r, cliReport(APPARMOR_POD, ['--kube-version', kubeVersion], 'pod.yaml'));
+    // A report's options, passed back, reproduce it.
+    assert.deepEqual(check(APPARMOR_POD, { ...r.options, fileName: 'pod.yaml' }), r);
+  }
+  assert.deepEqual(check(APPARMOR_POD, { pssVersion: 'v1.29' }).findings, []);
+  assert.deepEqual(check(APPARMOR_POD, { kubeVersion: 'latest' }), d);
+  assert.deepEqual(check(APPARMOR_POD, { kubeVersion: null }), d);
+  assert.equal(check(APPARMOR_POD, { kubeVersion: 'v1.40' }).options.kubeVersion, 'v1.37');
+  const { applyFixes } = await importPackage();
+  assert.deepEqual(applyFixes(APPARMOR_POD, { kubeVersion: 'v1.29' }).remaining.map((f) => f.rule),
+    ['unknown-field']);
+});
+
 test('bad options throw an Error naming the option and its allowed values', async () => {
   const { check } = await importPackage();
   const good = check(NGINX);
@@ -153,8 +196,11 @@ test('bad options throw an Error naming the option and its allowed values', asyn
     [{ ignore: ['privileged-containr'] }, /option ignore: unknown rule "privileged-containr" \(did you mean "privileged-container"\?\); the rule IDs are host-namespaces, /],
     [{ select: [1] }, /option select\[0\]: expected a rule ID string/],
     [{ fileName: 3 }, /option fileName: expected a file name/],
-    [{ levle: 'baseline' }, /unknown option "levle": the options are level, pssVersion, select, ignore, fileName/],
-    ['baseline', /options must be an object with any of level, pssVersion, select, ignore, fileName/],
+    [{ kubeVersion: 'v1.12' }, /option kubeVersion: invalid Kubernetes version "v1\.12": expected "latest" or "v1\.N" \(v1\.17 to v1\.37/],
+    [{ kubeVersion: 'v2.0' }, /option kubeVersion: invalid Kubernetes version "v2\.0"/],
+    [{ kubeVersion: 1.29 }, /option kubeVersion: expected "latest" or "v1\.N", got/],
+    [{ levle: 'baseline' }, /unknown option "levle": the options are level, pssVersion, kubeVersion, select, ignore, fileName/],
+    ['baseline', /options must be an object with any of level, pssVersion, kubeVersion, select, ignore, fileName/],
     [{ get level() { throw new RangeError('getter'); } }, /getter/],
   ];
   for (const [options, message] of cases) {

@@ -128,6 +128,7 @@ test('index.d.ts describes exactly what the module returns (reports, rules, vers
   const reports = [
     api.check(read(NGINX_PATH)),
     api.check(read(NGINX_PATH), { level: 'baseline', pssVersion: 'v1.24', select: ['host-port'], ignore: ['host-path-volume'], fileName: 'x' }),
+    api.check(read(NGINX_PATH), { kubeVersion: 'v1.29.3' }),
     api.check('kind: [\n'),
     api.check('apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - {name: a, image: b, securityContext: {runAsUser: "0", privileged: true, capabilities: {add: [SYS_ADMIN]}}}\n'),
     ...['a: 1\na: 2\n', 'just a string\n', ''].map((t) => api.check(t)),
@@ -147,6 +148,7 @@ test('index.d.ts describes exactly what the module returns (reports, rules, vers
   assert.ok(findings.some((f) => f.container === null) && findings.some((f) => f.container !== null));
   assert.ok(findings.some((f) => f.resource.name === null || f.resource.namespace === null));
   assert.ok(reports.some((r) => r.errors.length > 0));
+  assert.ok(reports.some((r) => 'kubeVersion' in r.options) && reports.some((r) => !('kubeVersion' in r.options)));
 
   assert.ok(findings.some((f) => f.fixes?.length) && findings.some((f) => typeof f.noFix === 'string'));
   const applyType = returnOf('applyFixes');

@@ -71,6 +71,13 @@ export interface CheckOptions {
   level?: Level | null;
   /** The Pod Security Standards policy version: `"latest"` (the default) or `"v1.N"`. */
   pssVersion?: PssVersion;
+  /**
+   * The cluster's Kubernetes version, which decides which API fields exist (the
+   * `unknown-field` check): `"latest"` (the default: the newest the field table knows),
+   * `"v1.N"`, `"1.N"` or `"v1.N.P"` (N from 17; a later N is checked as the newest). Not
+   * the Pod Security Standards version: a v1.37 cluster can enforce `v1.29` policies.
+   */
+  kubeVersion?: KubeVersion;
   /** Only these rules (default: all). */
   select?: readonly RuleId[];
   /** Never these rules (default: none). */
@@ -152,6 +159,20 @@ export type PssVersion = "latest" | `v1.${number}`;
 /** A Pod Security Standards policy version as reported: `"v1.N"`. */
 export type ResolvedPssVersion = `v1.${number}`;
 
+/**
+ * A Kubernetes version as an option: `"latest"`, `"v1.N"`, `"1.N"`, `"v1.N.P"` or
+ * `"1.N.P"` (the patch release is ignored).
+ */
+export type KubeVersion =
+  | "latest"
+  | `v1.${number}`
+  | `1.${number}`
+  | `v1.${number}.${number}`
+  | `1.${number}.${number}`;
+
+/** A Kubernetes version as reported: `"v1.N"`. */
+export type ResolvedKubeVersion = `v1.${number}`;
+
 /** How serious a finding is. */
 export type Severity = "error" | "warning";
 
@@ -180,7 +201,8 @@ export type RuleId =
   | "writable-root-filesystem"
   | "duplicate-key"
   | "invalid-field-type"
-  | "unknown-ignored-rule";
+  | "unknown-ignored-rule"
+  | "unknown-field";
 
 /** A Pod Security Admission check ID. */
 export type PsaCheckId =
@@ -226,6 +248,12 @@ export interface ReportOptions {
   level: Level | null;
   /** The policy version used (`latest` resolved to the newest version known). */
   pssVersion: ResolvedPssVersion;
+  /**
+   * The Kubernetes version whose API fields were checked, when the `kubeVersion` option
+   * was given and is not `"latest"` (a later version than the newest known resolved to
+   * it); absent otherwise.
+   */
+  kubeVersion?: ResolvedKubeVersion;
   /** Rules selected (empty: all). */
   select: RuleId[];
   /** Rules ignored. */

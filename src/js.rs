@@ -38,7 +38,7 @@ use crate::fix::{fix_text, FixSelection};
 use crate::render::fixes::FixTable;
 use crate::render::{self, json::JsonReport, json::Positions};
 use crate::rules::{self, RULES};
-use crate::{Checker, Level, Options, PssVersion};
+use crate::{Checker, KubeVersion, Level, Options, PssVersion};
 
 /// The file name a report gives the text when the `fileName` option is absent: the CLI's
 /// name for standard input.
@@ -48,6 +48,7 @@ pub const DEFAULT_FILE_NAME: &str = "<stdin>";
 const OPTION_NAMES: &[&str] = &[
     "level",
     "pssVersion",
+    "kubeVersion",
     "select",
     "ignore",
     "fileName",
@@ -58,6 +59,7 @@ const OPTION_NAMES: &[&str] = &[
 const APPLY_OPTION_NAMES: &[&str] = &[
     "level",
     "pssVersion",
+    "kubeVersion",
     "select",
     "ignore",
     "fileName",
@@ -84,6 +86,8 @@ struct Extra {
 /// `options` is `undefined`, `null` or an object with `level` (`"baseline"` or
 /// `"restricted"`: the Pod Security Standards at that level and the input diagnostics,
 /// no hardening rules; absent: every rule), `pssVersion` (`"latest"` or `"v1.N"`),
+/// `kubeVersion` (the cluster's Kubernetes version, which decides which API fields exist
+/// for `unknown-field`: `"latest"`, `"v1.N"`, `"1.N"` or `"v1.N.P"`; not the PSS version),
 /// `select` and `ignore` (arrays of rule IDs) and `fileName` (default `"<stdin>"`).
 ///
 /// # Errors
@@ -260,6 +264,12 @@ fn parse_options(
                 opts.pss_version = s
                     .parse::<PssVersion>()
                     .map_err(|e| error(format!("{func}(): option pssVersion: {e}")))?;
+            }
+            "kubeVersion" => {
+                let s = expect_string(&v, func, "kubeVersion", "\"latest\" or \"v1.N\"")?;
+                opts.kube_version = s
+                    .parse::<KubeVersion>()
+                    .map_err(|e| error(format!("{func}(): option kubeVersion: {e}")))?;
             }
             "select" => opts.select = rule_ids(&v, func, "select")?,
             "ignore" => opts.ignore = rule_ids(&v, func, "ignore")?,

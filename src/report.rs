@@ -207,6 +207,13 @@ pub struct ReportOptions {
     pub level: Option<Level>,
     /// The Pod Security Standards version used, `"v1.N"` (`latest` resolved).
     pub pss_version: String,
+    /// The Kubernetes version whose API fields were checked (`unknown-field`), `"v1.N"`
+    /// (a later version than the field table's newest resolved to it), when one other than
+    /// `latest` was asked for (`--kube-version`, `kubernetesVersion`, the JS API's and the
+    /// language server's `kubeVersion`). `None` for the default, `latest`: omitted from the
+    /// JSON report, so reports made without it keep their shape.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kube_version: Option<String>,
     /// Rule IDs selected (empty = all).
     pub select: Vec<String>,
     /// Rule IDs ignored.

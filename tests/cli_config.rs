@@ -196,7 +196,8 @@ fn unknown_key_has_its_line_and_a_suggestion() {
     assert_eq!(
         stderr(&o),
         "error: .kube-secctx.yaml:2:1: unknown key \"levle\": the keys are level, pssVersion, \
-         select, ignore, exclude, perFileIgnores, namespaces, admissionConfig, failOn\n  \
+         kubernetesVersion, select, ignore, exclude, perFileIgnores, namespaces, \
+         admissionConfig, failOn\n  \
          did you mean `level`?\n"
     );
     assert!(stdout(&o).is_empty(), "nothing is checked");
@@ -301,6 +302,7 @@ fn show_settings_says_where_each_value_came_from() {
 # config file: ../.kube-secctx.yaml
 level = \"baseline\"                             # ../.kube-secctx.yaml:1
 pssVersion = \"v1.25\"                           # --pss-version
+kubernetesVersion = \"latest\"                   # default
 select = []                                    # default
 ignore = [\"host-namespaces\"]                   # ../.kube-secctx.yaml:2
 exclude = [\"charts/**\", \"vendor\"]              # ../.kube-secctx.yaml:3
@@ -345,15 +347,16 @@ failOn = \"error\"                               # ../.kube-secctx.yaml:8
         stdout(&o),
         "\
 # config file: none (--no-config)
-level = \"default\"       # default
-pssVersion = \"latest\"   # default
-select = []             # default
-ignore = []             # default
-exclude = []            # default
-perFileIgnores = {}     # default
-namespaces = []         # default
-admissionConfig = null  # default
-failOn = \"warning\"      # default
+level = \"default\"             # default
+pssVersion = \"latest\"         # default
+kubernetesVersion = \"latest\"  # default
+select = []                   # default
+ignore = []                   # default
+exclude = []                  # default
+perFileIgnores = {}           # default
+namespaces = []               # default
+admissionConfig = null        # default
+failOn = \"warning\"            # default
 "
     );
 }

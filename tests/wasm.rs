@@ -245,6 +245,23 @@ fn options_with_the_cli_defaults() {
     assert_eq!(got, expected(NGINX, &opts, "a.yaml"));
     assert_eq!(got["options"]["pssVersion"], json!("v1.24"));
 
+    // The Kubernetes version: echoed only when given, and as the core checks it.
+    assert_eq!(got["options"].get("kubeVersion"), None);
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext:\n    \
+               appArmorProfile: {type: RuntimeDefault}\n  containers: [{name: a, image: b}]\n";
+    let old = check(pod, obj(&[("kubeVersion", "v1.29.3".into())]));
+    assert_eq!(old["options"]["kubeVersion"], json!("v1.29"));
+    let at_29 = kube_secctx::Options {
+        kube_version: kube_secctx::KubeVersion::V1(29),
+        ..Default::default()
+    };
+    assert_eq!(old, expected(pod, &at_29, "<stdin>"));
+    assert!(old["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == "unknown-field"));
+
     let only = check(NGINX, obj(&[("select", strings(&["may-run-as-root"]))]));
     let rules: Vec<&Value> = only["findings"]
         .as_array()
@@ -290,6 +307,16 @@ fn bad_options_throw_errors_and_the_module_keeps_working() {
         ),
         (
             NGINX.into(),
+            obj(&[("kubeVersion", "v1.12".into())]),
+            &["kubeVersion", "\"v1.12\"", "v1.17 to v1.37"],
+        ),
+        (
+            NGINX.into(),
+            obj(&[("kubeVersion", JsValue::from_f64(1.3))]),
+            &["kubeVersion", "\"latest\" or \"v1.N\"", "a number"],
+        ),
+        (
+            NGINX.into(),
             obj(&[("select", "privileged-container".into())]),
             &[
                 "select",
@@ -321,14 +348,17 @@ fn bad_options_throw_errors_and_the_module_keeps_working() {
         (
             NGINX.into(),
             obj(&[("levle", "baseline".into())]),
-            &["\"levle\"", "level, pssVersion, select, ignore, fileName"],
+            &[
+                "\"levle\"",
+                "level, pssVersion, kubeVersion, select, ignore, fileName",
+            ],
         ),
         (
             NGINX.into(),
             "baseline".into(),
             &[
                 "options",
-                "level, pssVersion, select, ignore, fileName",
+                "level, pssVersion, kubeVersion, select, ignore, fileName",
                 "a string",
             ],
         ),

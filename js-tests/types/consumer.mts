@@ -4,9 +4,9 @@
 import {
   applyFixes, check, init, initSync, rules, version,
   type AppliedFix, type AppliedFixes, type Applicability, type ApplyFixesOptions, type Fix,
-  type TextEdit, type CheckOptions, type ErrorEntry, type Finding, type Level, type Position, type PsaCheckId,
-  type PssRef, type PssVersion, type Range, type Report, type ReportOptions,
-  type ResolvedPssVersion, type ResourceRef, type RuleId, type RuleInfo, type RulePss,
+  type TextEdit, type CheckOptions, type ErrorEntry, type Finding, type KubeVersion, type Level,
+  type Position, type PsaCheckId, type PssRef, type PssVersion, type Range, type Report,
+  type ReportOptions, type ResolvedKubeVersion, type ResolvedPssVersion, type ResourceRef, type RuleId, type RuleInfo, type RulePss,
   type RulePssAlso, type Severity, type Summary,
 } from 'kube-secctx';
 
@@ -25,6 +25,12 @@ const latest: PssVersion = 'latest';
 const report: Report = check('kind: Pod\n', options);
 check('kind: Pod\n');
 check('kind: Pod\n', { ...defaults, pssVersion: latest });
+const cluster: KubeVersion = 'v1.29.3';
+for (const kubeVersion of [cluster, '1.30', 'v1.31', '1.32.1', 'latest'] as const) {
+  const kv: ResolvedKubeVersion | undefined = check('kind: Pod\n', { kubeVersion }).options.kubeVersion;
+  void kv;
+}
+applyFixes('kind: Pod\n', { kubeVersion: 'v1.29' });
 
 const ro: ReportOptions = report.options;
 const level: Level | null = ro.level;
@@ -44,7 +50,7 @@ for (const f of report.findings) {
   const resource: ResourceRef = finding.resource;
   const name: string | null = resource.name;
   const ns: string | null = resource.namespace;
-  const by: 'kind' | 'shape' = resource.matchedBy;
+  const by: 'kind' | 'shape' | 'none' = resource.matchedBy;
   const pss: PssRef | null = finding.pss;
   const check: PsaCheckId | undefined = pss?.check;
   const severity: Severity = finding.severity;
@@ -97,6 +103,10 @@ check('', { level: 'privileged' });
 check('', { levle: 'baseline' });
 // @ts-expect-error: not a policy version
 check('', { pssVersion: '1.30' });
+// @ts-expect-error: not a Kubernetes version
+check('', { kubeVersion: 'v2.0' });
+// @ts-expect-error: a reported Kubernetes version may be absent
+const reportedKube: ResolvedKubeVersion = ro.kubeVersion;
 // @ts-expect-error: not a rule ID
 check('', { select: ['privileged-containr'] });
 // @ts-expect-error: the text is a string
@@ -106,4 +116,4 @@ const c: string = report.findings[0].container;
 // @ts-expect-error: positions are numbers
 const s: string = report.findings[0].range.start.offset;
 
-void [v, level, resolved, selected, files, counts, firstError, c, s];
+void [v, level, resolved, reportedKube, selected, files, counts, firstError, c, s];

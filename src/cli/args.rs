@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::fail_on::FailOn;
-use crate::options::{Level, PssVersion};
+use crate::options::{KubeVersion, Level, PssVersion};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -49,8 +49,8 @@ const SERVER_AFTER_HELP: &str = "\
 Speaks the Language Server Protocol on standard input and output (logs go to standard \
 error): diagnostics for every finding, hover documentation, and the fixes as code actions \
 (quick fixes, source.fixAll.kube-secctx, and \"Ignore RULE for this resource\"). Settings \
-(initializationOptions or workspace/didChangeConfiguration): level, pssVersion, select, \
-ignore; they override the nearest .kube-secctx.yaml upward from each document. See the README for Neovim, Helix and Emacs. The native binary only: the npm \
+(initializationOptions or workspace/didChangeConfiguration): level, pssVersion, \
+kubeVersion, select, ignore; they override the nearest .kube-secctx.yaml upward from each document. See the README for Neovim, Helix and Emacs. The native binary only: the npm \
 package's command (WASI) cannot serve it.";
 
 const CHECK_AFTER_HELP: &str = "\
@@ -89,8 +89,8 @@ prints one line per finding, path:line:col: severity: message [rule], then the s
 
 Settings also come from a config file, .kube-secctx.yaml (or .kube-secctx.yml), found in \
 the working directory or its nearest ancestor that has one, or named by --config: level, \
-pssVersion, select, ignore, exclude, perFileIgnores, namespaces, admissionConfig, failOn \
-(see the README). Flags override the file; --show-settings prints what is in force.
+pssVersion, kubernetesVersion, select, ignore, exclude, perFileIgnores, namespaces, \
+admissionConfig, failOn (see the README). Flags override the file; --show-settings prints what is in force.
 
 Namespaces: a resource whose namespace is described (a Namespace in the files, or \
 --namespaces FILE) is judged as Pod Security Admission would judge it, by the \
@@ -114,9 +114,18 @@ pub(super) struct CheckArgs {
     pub(super) level: Option<LevelArg>,
 
     /// The Pod Security Standards policy version: `latest` (the default) or `v1.N`.
-    /// Overrides the config file's `pssVersion`.
+    /// Not the cluster's Kubernetes version (--kube-version). Overrides the config file's
+    /// `pssVersion`.
     #[arg(long, value_name = "VERSION", value_parser = parse_pss_version)]
     pub(super) pss_version: Option<PssVersion>,
+
+    /// The cluster's Kubernetes version, which decides which API fields exist (the
+    /// `unknown-field` check): `latest` (the default: the newest the field table knows),
+    /// `v1.N`, `1.N` or `v1.N.P`. Not the Pod Security Standards version: a v1.37 cluster
+    /// can run namespaces pinned to `enforce-version: v1.29` (--pss-version). Overrides the
+    /// config file's `kubernetesVersion`.
+    #[arg(long, value_name = "VERSION", value_parser = parse_kube_version)]
+    pub(super) kube_version: Option<KubeVersion>,
 
     /// Namespaces as the cluster has them (e.g. `kubectl get namespaces -o yaml`):
     /// resources in them are judged by their Pod Security labels, as Pod Security
@@ -319,6 +328,10 @@ impl Format {
 
 fn parse_pss_version(s: &str) -> Result<PssVersion, String> {
     s.parse::<PssVersion>().map_err(|e| e.to_string())
+}
+
+fn parse_kube_version(s: &str) -> Result<KubeVersion, String> {
+    s.parse::<KubeVersion>().map_err(|e| e.to_string())
 }
 
 impl LevelArg {

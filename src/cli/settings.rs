@@ -81,6 +81,11 @@ pub(super) fn load(args: &CheckArgs) -> Result<Loaded, ()> {
             .pss_version
             .set(version, Origin::Flag("--pss-version"));
     }
+    if let Some(version) = args.kube_version {
+        resolved
+            .kube_version
+            .set(version, Origin::Flag("--kube-version"));
+    }
     if let Some(select) = &args.select {
         resolved
             .select
@@ -288,6 +293,14 @@ fn rows(r: &Resolved) -> Vec<(&'static str, Value, Origin)> {
             json!(match r.pss_version.value {
                 crate::PssVersion::Latest => "latest".to_string(),
                 crate::PssVersion::V1(n) => format!("v1.{n}"),
+            }),
+        ),
+        row(
+            "kubernetesVersion",
+            &r.kube_version,
+            json!(match r.kube_version.value {
+                crate::KubeVersion::Latest => "latest".to_string(),
+                crate::KubeVersion::V1(n) => format!("v1.{n}"),
             }),
         ),
         row("select", &r.select, json!(r.select.value)),

@@ -9,7 +9,7 @@
 //!   directory), as ruff's does not: a file in a parent directory (a monorepo's root, a
 //!   home directory) applies below it; `--config FILE` or `--no-config` pin or turn it off.
 //! - **Keys** ([`ConfigFile`]): `level`, `pssVersion`, `select`, `ignore` (named as the
-//!   JSON report's options), `exclude`, `perFileIgnores`, `namespaces`, `admissionConfig`,
+//!   JSON report's options), `kubernetesVersion` (the JSON report's `kubeVersion`), `exclude`, `perFileIgnores`, `namespaces`, `admissionConfig`,
 //!   `failOn`. Paths and globs are relative to the file's directory.
 //! - **Errors** ([`ConfigError`]): every unknown key and bad value, each at its 1-based
 //!   line and column, with "did you mean" for a key or value close to a known one. A
@@ -30,7 +30,7 @@ pub use globs::PathGlobs;
 pub use parse::KEYS;
 pub use resolved::{Origin, Resolved, Setting};
 
-use crate::options::{Level, PssVersion};
+use crate::options::{KubeVersion, Level, PssVersion};
 
 /// The names of the configuration file, in the order they are looked for.
 pub const FILE_NAMES: [&str; 2] = [".kube-secctx.yaml", ".kube-secctx.yml"];
@@ -70,6 +70,7 @@ pub struct PerFileIgnore {
 /// ```yaml
 /// level: baseline            # baseline | restricted | default (null): the default profile
 /// pssVersion: v1.29          # latest | v1.N
+/// kubernetesVersion: v1.33   # latest | v1.N | v1.N.P: which API fields exist
 /// select: [privileged-container, host-namespaces]   # only these rules
 /// ignore: [writable-root-filesystem]                 # never these rules
 /// exclude: ["charts/**", "vendor"]                   # globs of files not checked
@@ -91,6 +92,9 @@ pub struct ConfigFile {
     pub level: Option<Located<Option<Level>>>,
     /// `pssVersion`.
     pub pss_version: Option<Located<PssVersion>>,
+    /// `kubernetesVersion`: the Kubernetes version whose API fields exist
+    /// (`unknown-field`), never the PSS version.
+    pub kube_version: Option<Located<KubeVersion>>,
     /// `select`: rule IDs.
     pub select: Option<Located<Vec<String>>>,
     /// `ignore`: rule IDs.

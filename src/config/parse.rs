@@ -3,15 +3,16 @@
 use std::path::{Path, PathBuf};
 
 use super::{ConfigError, ConfigFile, FailOn, Located, PathGlobs, PerFileIgnore};
-use crate::options::{Level, PssVersion};
+use crate::options::{KubeVersion, Level, PssVersion};
 use crate::position::{LineIndex, Unit};
 use crate::rules;
 use crate::yaml::{parse_stream, Document, Limits, NodeId, Resolved, Span, Value};
 
 /// The configuration file's keys, in the order `--show-settings` lists them.
-pub const KEYS: [&str; 9] = [
+pub const KEYS: [&str; 10] = [
     "level",
     "pssVersion",
+    "kubernetesVersion",
     "select",
     "ignore",
     "exclude",
@@ -134,6 +135,11 @@ fn read_root(p: &mut Parser<'_>, doc: &Document<'_>, root: NodeId, out: &mut Con
                     out.pss_version = Some(p.located(key, version));
                 }
             }
+            "kubernetesVersion" => {
+                if let Some(version) = kube_version(p, doc, v) {
+                    out.kube_version = Some(p.located(key, version));
+                }
+            }
             "select" => {
                 if let Some(ids) = rule_ids(p, doc, v, "select") {
                     out.select = Some(p.located(key, ids));
@@ -175,13 +181,31 @@ fn read_root(p: &mut Parser<'_>, doc: &Document<'_>, root: NodeId, out: &mut Con
             other => p.error(
                 key,
                 format!("unknown key {other:?}: the keys are {}", KEYS.join(", ")),
-                crate::suggest::did_you_mean(other, KEYS)
-                    .into_iter()
-                    .map(String::from)
-                    .collect(),
+                key_suggestions(other),
             ),
         }
     }
+}
+
+/// Known keys close to an unknown one: by spelling, and `kubernetesVersion` for the
+/// names the Kubernetes version has elsewhere (`kubeVersion` in the JSON report, the JS
+/// API and the language server; `k8sVersion`), too far apart for spelling alone.
+fn key_suggestions(unknown: &str) -> Vec<String> {
+    let mut out: Vec<String> = crate::suggest::did_you_mean(unknown, KEYS)
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let folded: String = unknown
+        .chars()
+        .filter(|c| !matches!(c, '-' | '_'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    if matches!(folded.as_str(), "kubeversion" | "k8sversion")
+        && !out.iter().any(|s| s == "kubernetesVersion")
+    {
+        out.insert(0, "kubernetesVersion".to_string());
+    }
+    out
 }
 
 fn node_span(doc: &Document<'_>, id: NodeId) -> Span {
@@ -263,6 +287,48 @@ fn pss_version(p: &mut Parser<'_>, doc: &Document<'_>, v: NodeId) -> Option<PssV
             None
         }
     }
+}
+
+/// `kubernetesVersion`: a string [`KubeVersion`] reads. A plain number (`1.30`, which YAML
+/// reads as the float 1.3) is an error that suggests the quoted `v1.N` form, rather than a
+/// guess at what was meant.
+fn kube_version(p: &mut Parser<'_>, doc: &Document<'_>, v: NodeId) -> Option<KubeVersion> {
+    let expected = || crate::options::OptionsError::KubeVersion(String::new()).expected();
+    if let Some(s) = string(doc, v) {
+        return match s.parse::<KubeVersion>() {
+            Ok(version) => Some(version),
+            Err(_) => {
+                p.error(
+                    node_span(doc, v),
+                    format!("kubernetesVersion: expected {}, got {s:?}", expected()),
+                    Vec::new(),
+                );
+                None
+            }
+        };
+    }
+    // A number written as a version: suggest the string it was meant to be when that is
+    // one (`1.30` -> `v1.30`; the text as written, not the float).
+    let suggestion = doc
+        .scalar(v)
+        .filter(|s| matches!(s.resolved(), Resolved::Float(_) | Resolved::Int(_)))
+        .map(|s| format!("v{}", s.text))
+        .filter(|s| s.parse::<KubeVersion>().is_ok());
+    let got = what(doc, v);
+    let hint = if suggestion.is_some() {
+        " (a number in YAML: write the version as a string)"
+    } else {
+        ""
+    };
+    p.error(
+        node_span(doc, v),
+        format!(
+            "kubernetesVersion: expected {}, got {got}{hint}",
+            expected()
+        ),
+        suggestion.into_iter().collect(),
+    );
+    None
 }
 
 /// A list of strings: each item with its node; an error naming `key` for anything else.

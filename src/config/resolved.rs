@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{ConfigFile, FailOn, Located, PathGlobs, PerFileIgnore};
-use crate::options::{Level, Options, PssVersion};
+use crate::options::{KubeVersion, Level, Options, PssVersion};
 
 /// Where a setting's value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +84,8 @@ pub struct Resolved {
     pub level: Setting<Option<Level>>,
     /// `pssVersion`.
     pub pss_version: Setting<PssVersion>,
+    /// `kubernetesVersion` (default `latest`: the newest version of the field table).
+    pub kube_version: Setting<KubeVersion>,
     /// `select` (empty: every rule).
     pub select: Setting<Vec<String>>,
     /// `ignore`.
@@ -114,6 +116,7 @@ impl Resolved {
             config: None,
             level: Setting::default_of(None),
             pss_version: Setting::default_of(PssVersion::Latest),
+            kube_version: Setting::default_of(KubeVersion::Latest),
             select: Setting::default_of(Vec::new()),
             ignore: Setting::default_of(Vec::new()),
             exclude: Setting::default_of(Vec::new()),
@@ -129,6 +132,7 @@ impl Resolved {
             out.config = Some(f.path.clone());
             out.level.set_from_file(p, f.level.as_ref());
             out.pss_version.set_from_file(p, f.pss_version.as_ref());
+            out.kube_version.set_from_file(p, f.kube_version.as_ref());
             out.select.set_from_file(p, f.select.as_ref());
             out.ignore.set_from_file(p, f.ignore.as_ref());
             out.exclude.set_from_file(p, f.exclude.as_ref());
@@ -157,11 +161,12 @@ impl Resolved {
         out
     }
 
-    /// The core's options: level, version, select and ignore.
+    /// The core's options: level, PSS version, Kubernetes version, select and ignore.
     pub fn options(&self) -> Options {
         Options {
             level: self.level.value,
             pss_version: self.pss_version.value,
+            kube_version: self.kube_version.value,
             select: self.select.value.clone(),
             ignore: self.ignore.value.clone(),
             ..Options::default()

@@ -69,8 +69,8 @@ fn errors_have_positions_and_suggestions() {
         e,
         [
             "repo/.kube-secctx.yaml:2:1: unknown key \"levle\": the keys are level, \
-             pssVersion, select, ignore, exclude, perFileIgnores, namespaces, \
-             admissionConfig, failOn\n  did you mean `level`?"
+             pssVersion, kubernetesVersion, select, ignore, exclude, perFileIgnores, \
+             namespaces, admissionConfig, failOn\n  did you mean `level`?"
         ]
     );
     let e = parse("pss_version: v1.25").unwrap_err();
@@ -187,4 +187,69 @@ fn paths_relative_to_the_working_directory() {
         relative_to(Path::new("/other/.kube-secctx.yaml"), cwd),
         Path::new("/other/.kube-secctx.yaml")
     );
+}
+
+#[test]
+fn kubernetes_version_key() {
+    use crate::options::KubeVersion;
+    let c = parse("level: baseline\nkubernetesVersion: v1.29.3\n").unwrap();
+    assert_eq!(
+        c.kube_version,
+        Some(Located {
+            value: KubeVersion::V1(29),
+            line: 2,
+            column: 1
+        })
+    );
+    // Not the PSS version: that stays unset.
+    assert_eq!(c.pss_version, None);
+    for (text, want) in [
+        ("kubernetesVersion: latest", KubeVersion::Latest),
+        ("kubernetesVersion: \"1.30\"", KubeVersion::V1(30)),
+        ("kubernetesVersion: v1.40", KubeVersion::V1(40)),
+    ] {
+        assert_eq!(
+            parse(text).unwrap().kube_version.unwrap().value,
+            want,
+            "{text}"
+        );
+    }
+    let r = Resolved::new(
+        Some(&parse("kubernetesVersion: v1.29").unwrap()),
+        Path::new("/repo"),
+    );
+    assert_eq!(r.options().kube_version, KubeVersion::V1(29));
+    assert_eq!(
+        r.kube_version.origin,
+        Origin::File {
+            path: "repo/.kube-secctx.yaml".into(),
+            line: 1
+        }
+    );
+
+    // Older than the field table, at the value, naming the range.
+    let e = parse("kubernetesVersion: v1.12").unwrap_err();
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].starts_with(
+            "repo/.kube-secctx.yaml:1:20: kubernetesVersion: expected \"latest\" or \"v1.N\" \
+             (v1.17 to v1.37"
+        ),
+        "{e:?}"
+    );
+    assert!(e[0].ends_with("got \"v1.12\""), "{e:?}");
+    // A YAML number (1.30 is the float 1.3): the string it was meant to be is suggested.
+    let e = parse("kubernetesVersion: 1.30").unwrap_err();
+    assert!(
+        e[0].ends_with(
+            "got the number 1.30 (a number in YAML: write the version as a string)\n  \
+             did you mean `v1.30`?"
+        ),
+        "{e:?}"
+    );
+    let e = parse("kubernetesVersion: [v1.30]").unwrap_err();
+    assert!(e[0].ends_with("got a list"), "{e:?}");
+    // A misspelt key.
+    let e = parse("kubeVersion: v1.30").unwrap_err();
+    assert!(e[0].ends_with("did you mean `kubernetesVersion`?"), "{e:?}");
 }

@@ -156,6 +156,8 @@ impl Checker {
                 options: ReportOptions {
                     level: opts.level,
                     pss_version: opts.pss_version.resolved(),
+                    kube_version: (opts.kube_version != crate::KubeVersion::Latest)
+                        .then(|| opts.kube_version.resolved()),
                     select: opts.select.clone(),
                     ignore: opts.ignore.clone(),
                 },

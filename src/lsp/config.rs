@@ -7,7 +7,8 @@
 //!   theirs; a document that is not a `file://` URI (an unsaved buffer) gets the one of
 //!   the workspace root (`rootUri`, else the first of `workspaceFolders`, else
 //!   `rootPath`), or none.
-//! - **What applies**: `level`, `pssVersion`, `select` and `ignore` of the file, with the
+//! - **What applies**: `level`, `pssVersion`, `kubernetesVersion` (the setting
+//!   `kubeVersion`), `select` and `ignore` of the file, with the
 //!   keys the client's settings give (`initializationOptions`, then
 //!   `workspace/didChangeConfiguration` or `workspace/configuration`) replacing the
 //!   file's; `perFileIgnores` turns rules off in the matching documents; a document that
@@ -111,6 +112,7 @@ impl Workspace {
                 settings = Settings {
                     level: r.level.value,
                     pss_version: r.pss_version.value,
+                    kube_version: r.kube_version.value,
                     select: r.select.value.clone(),
                     ignore: r.ignore.value.clone(),
                 };

@@ -4,15 +4,20 @@
 
 use serde_json::{Map, Value};
 
-use crate::options::{Level, Options, PssVersion};
+use crate::options::{KubeVersion, Level, Options, PssVersion};
 
 /// What the server checks. The JSON shape (every key optional; the same names as the JS
 /// API's `check` options):
 ///
 /// ```json
 /// { "level": "baseline" | "restricted" | null, "pssVersion": "latest" | "v1.N",
+///   "kubeVersion": "latest" | "v1.N" | "v1.N.P",
 ///   "select": ["rule-id", ...], "ignore": ["rule-id", ...] }
 /// ```
+///
+/// `kubeVersion` is the cluster's Kubernetes version, which decides which API fields
+/// exist (`unknown-field`; the configuration file's `kubernetesVersion`); it is not the
+/// Pod Security Standards version (`pssVersion`). `null` is `latest`.
 ///
 /// `select` and `ignore` also take one comma-separated string. The object may also be
 /// nested under a `kube-secctx` key (the usual `settings` shape of editors). Each key
@@ -26,6 +31,8 @@ pub struct Settings {
     pub level: Option<Level>,
     /// The Pod Security Standards version.
     pub pss_version: PssVersion,
+    /// The Kubernetes version whose API fields exist (`unknown-field`).
+    pub kube_version: KubeVersion,
     /// Only these rule IDs (empty = all).
     pub select: Vec<String>,
     /// Never these rule IDs.
@@ -49,8 +56,8 @@ impl Settings {
             },
             other => {
                 return Err(format!(
-                    "settings must be an object with any of level, pssVersion, select, \
-                     ignore, got {other}"
+                    "settings must be an object with any of level, pssVersion, \
+                     kubeVersion, select, ignore, got {other}"
                 ))
             }
         };
@@ -86,6 +93,20 @@ impl Settings {
                         }
                     }
                 }
+                "kubeVersion" => {
+                    out.kube_version = match v {
+                        Value::Null => KubeVersion::Latest,
+                        Value::String(s) => s
+                            .parse::<KubeVersion>()
+                            .map_err(|e| format!("setting kubeVersion: {e}"))?,
+                        other => {
+                            return Err(format!(
+                                "setting kubeVersion: expected {}, got {other}",
+                                crate::OptionsError::KubeVersion(String::new()).expected()
+                            ))
+                        }
+                    }
+                }
                 "select" => out.select = rule_ids("select", v)?,
                 "ignore" => out.ignore = rule_ids("ignore", v)?,
                 // Another tool's section, beside ours in an editor's whole settings.
@@ -93,7 +114,7 @@ impl Settings {
                 other => {
                     return Err(format!(
                         "unknown setting {other:?}: the settings are level, pssVersion, \
-                         select, ignore"
+                         kubeVersion, select, ignore"
                     ))
                 }
             }
@@ -109,6 +130,7 @@ impl Settings {
         Options {
             level: self.level,
             pss_version: self.pss_version,
+            kube_version: self.kube_version,
             select: self.select.clone(),
             ignore: self.ignore.clone(),
             ..Options::default()
@@ -194,6 +216,18 @@ mod tests {
             .unwrap();
         assert_eq!(t.level, Some(Level::Baseline));
         assert_eq!(t.pss_version, PssVersion::V1(25));
+        assert_eq!(t.kube_version, KubeVersion::Latest);
+        let k = t.merged(&json!({"kubeVersion": "v1.29.3"})).unwrap();
+        assert_eq!(k.kube_version, KubeVersion::V1(29));
+        assert_eq!(k.options().kube_version, KubeVersion::V1(29));
+        // Not the PSS version, and back to the default with `null`.
+        assert_eq!(k.pss_version, PssVersion::V1(25));
+        assert_eq!(
+            k.merged(&json!({"kubeVersion": null}))
+                .unwrap()
+                .kube_version,
+            KubeVersion::Latest
+        );
         assert_eq!(t.merged(&json!({})).unwrap(), t);
         assert_eq!(t.merged(&Value::Null).unwrap(), t);
         assert_eq!(t.merged(&json!({"level": null})).unwrap().level, None);
@@ -227,6 +261,17 @@ mod tests {
             .merged(&json!({"kube-secctx": {"yaml": {}}}))
             .unwrap_err()
             .contains("unknown setting \"yaml\""));
+        let e = d.merged(&json!({"kubeVersion": "v1.12"})).unwrap_err();
+        assert!(
+            e.starts_with("setting kubeVersion: invalid Kubernetes version \"v1.12\": expected"),
+            "{e}"
+        );
+        assert!(e.contains("v1.17 to v1.37"), "{e}");
+        let e = d.merged(&json!({"kubeVersion": 1.30})).unwrap_err();
+        assert!(
+            e.starts_with("setting kubeVersion: expected \"latest\""),
+            "{e}"
+        );
         let e = d.merged(&json!({"select": 3})).unwrap_err();
         assert!(e.starts_with("setting select:"), "{e}");
         assert!(d.merged(&json!([1])).is_err());

@@ -11,6 +11,7 @@
 mod actions;
 mod client;
 mod config;
+mod kube_version;
 mod lifecycle;
 
 use std::time::Duration;

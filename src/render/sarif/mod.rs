@@ -361,6 +361,10 @@ struct RunProperties {
     /// `baseline`, `restricted`, or `default` (the default profile).
     level: &'static str,
     pss_version: String,
+    /// The Kubernetes version checked, when one was asked for (as the JSON report's
+    /// `options.kubeVersion`; omitted otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kube_version: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -544,6 +548,7 @@ fn log(options: &ReportOptions, opts: &SarifOptions) -> Log<'static> {
             properties: RunProperties {
                 level: options.level.map_or("default", |l| l.as_str()),
                 pss_version: options.pss_version.clone(),
+                kube_version: options.kube_version.clone(),
             },
         }],
     }
