@@ -24,7 +24,7 @@ use crate::options::{Options, OptionsError};
 use crate::position::LineIndex;
 use crate::report::{ErrorEntry, Finding, Report, ReportOptions, Summary};
 use crate::workload::{extract, Extracted};
-use crate::yaml::{document_from_json, for_each_document, Document, Parsed, Span};
+use crate::yaml::{document_from_json, for_each_document, Document, NodeId, Parsed, Span};
 
 pub use judge::IGNORE_ANNOTATION;
 
@@ -440,28 +440,52 @@ impl Checker {
         for w in &workloads {
             let Some(spec) = w.spec else { continue };
             self.report.summary.resources += 1;
-            let judged = judge::judge(
-                &self.opts,
-                &mut self.plans,
-                &self.file_ignore,
-                &judge::Resource {
-                    file,
-                    doc,
-                    workload: w,
-                    spec,
-                    lines,
-                },
-            );
-            append(&mut batch.findings, judged.findings);
-            append(&mut batch.suppressed, judged.suppressed);
-            if let Some((message, span)) = judged.over_budget {
-                batch.errors.push(ErrorEntry {
-                    file: file.to_string(),
-                    document: doc.index,
-                    message,
-                    span,
-                });
+            self.judge_into(file, doc, w, (spec, true), lines, batch);
+        }
+        // A workload of a kind the field table describes whose pod template is missing
+        // (`spec.tempalte`): its keys are still checked against the API's fields
+        // (`judge::WITHOUT_POD_SPEC`). Not counted in `summary.resources`: no pod is
+        // judged.
+        for w in workloads.iter().filter(|w| w.spec.is_none()) {
+            if crate::schema::root_model(&w.resource.api_version, &w.resource.kind).is_some() {
+                self.judge_into(file, doc, w, (w.root, false), lines, batch);
             }
+        }
+    }
+
+    /// Judges workload `w` at `spec` (`(node, whether it is the pod spec)`, see
+    /// `judge::Resource`) into `batch`.
+    fn judge_into(
+        &mut self,
+        file: &Arc<str>,
+        doc: &Document<'_>,
+        w: &crate::workload::Workload,
+        (spec, pod_spec): (NodeId, bool),
+        lines: Option<&LineIndex<'_>>,
+        batch: &mut Batch,
+    ) {
+        let judged = judge::judge(
+            &self.opts,
+            &mut self.plans,
+            &self.file_ignore,
+            &judge::Resource {
+                file,
+                doc,
+                workload: w,
+                spec,
+                pod_spec,
+                lines,
+            },
+        );
+        append(&mut batch.findings, judged.findings);
+        append(&mut batch.suppressed, judged.suppressed);
+        if let Some((message, span)) = judged.over_budget {
+            batch.errors.push(ErrorEntry {
+                file: file.to_string(),
+                document: doc.index,
+                message,
+                span,
+            });
         }
     }
 
