@@ -442,12 +442,13 @@ impl Checker {
             self.report.summary.resources += 1;
             self.judge_into(file, doc, w, (spec, true), lines, batch);
         }
-        // A workload of a kind the field table describes whose pod template is missing
-        // (`spec.tempalte`): its keys are still checked against the API's fields
-        // (`judge::WITHOUT_POD_SPEC`). Not counted in `summary.resources`: no pod is
-        // judged.
+        // A workload without a pod spec (`spec.tempalte`, a template's `sepc`) whose
+        // keys the field table still describes (`schema::start`: its whole object, or
+        // its template): they are checked against the API's fields, and nothing else
+        // runs (`judge::WITHOUT_POD_SPEC`). Not counted in `summary.resources`: no pod
+        // is judged.
         for w in workloads.iter().filter(|w| w.spec.is_none()) {
-            if crate::schema::root_model(&w.resource.api_version, &w.resource.kind).is_some() {
+            if crate::schema::start(doc, w).is_some() {
                 self.judge_into(file, doc, w, (w.root, false), lines, batch);
             }
         }
