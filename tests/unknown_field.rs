@@ -376,3 +376,29 @@ fn annotation_and_ignore() {
     let text = read(&format!("{RULE}/fail/capabilites.yaml"));
     assert!(mine(&check("a.yaml", &text, &ignore)).is_empty());
 }
+
+/// Every fail fixture through one `Checker`, as a front end checks a repository: the
+/// summary counts each expected finding once, all errors.
+#[test]
+fn one_checker_over_every_fail_fixture() {
+    let mut checker = kube_secctx::Checker::new(&Options {
+        select: vec![RULE.to_string()],
+        ..Options::default()
+    })
+    .unwrap();
+    let mut expected = 0;
+    for name in names("fail") {
+        let text = read(&format!("{RULE}/fail/{name}"));
+        expected += text.lines().filter(|l| l.starts_with("# expect: ")).count();
+        let checked = checker.check_text(&name, &text);
+        assert!(checked.errors.is_empty(), "{name}");
+        assert!(!checked.findings.is_empty(), "{name}");
+    }
+    let report = checker.finish();
+    assert_eq!(report.summary.by_rule.get(RULE).copied(), Some(expected));
+    assert_eq!(
+        report.summary.by_severity.get("error").copied(),
+        Some(expected)
+    );
+    assert_eq!(report.summary.findings, expected);
+}
