@@ -19,7 +19,8 @@ mod walk;
 
 pub use suggest::{suggest, Place, Suggestion};
 pub use table::{FIRST_MINOR, LAST_MINOR, MODELS};
-pub use walk::{display_path, known_fields, start, unknown_fields, Known, Start, Step, Unknown};
+pub use walk::{display_path, start, unknown_fields, Start, Step, Unknown};
+pub use walk::{known_fields, Known};
 
 /// A model of the table: an index into [`MODELS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
