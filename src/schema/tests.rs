@@ -392,3 +392,43 @@ fn display_paths() {
     );
     assert_eq!(display_path("/metadata/labels/a~1b"), "metadata.labels.a/b");
 }
+
+/// The known keys in document order, each with the model it is a field of; free keys
+/// (labels) are not fields, unknown keys are not visited, an aliased mapping once.
+#[test]
+fn known_fields_in_document_order() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {app: p}\nspec:\n  \
+                containers:\n  - &c {name: a, typo: 1, securityContext: {privileged: false}}\n  \
+                - *c\n";
+    let stream = parse_stream(text, &Limits::default());
+    let doc = stream.documents.first().unwrap();
+    let w = crate::workload::extract(doc).workloads.remove(0);
+    let from = start(doc, &w).unwrap();
+    let mut seen = Vec::new();
+    known_fields(doc, &from, LAST_MINOR, &mut |k| {
+        assert_eq!(&text[k.key_span.start..k.key_span.end], k.key);
+        seen.push((k.pointer, model(k.model).name, k.field.name));
+    });
+    let want = [
+        ("/apiVersion", "Pod", "apiVersion"),
+        ("/kind", "Pod", "kind"),
+        ("/metadata", "Pod", "metadata"),
+        ("/metadata/name", "ObjectMeta", "name"),
+        ("/metadata/labels", "ObjectMeta", "labels"),
+        ("/spec", "Pod", "spec"),
+        ("/spec/containers", "PodSpec", "containers"),
+        ("/spec/containers/0/name", "Container", "name"),
+        (
+            "/spec/containers/0/securityContext",
+            "Container",
+            "securityContext",
+        ),
+        (
+            "/spec/containers/0/securityContext/privileged",
+            "SecurityContext",
+            "privileged",
+        ),
+    ];
+    let seen: Vec<(&str, &str, &str)> = seen.iter().map(|(p, m, f)| (p.as_str(), *m, *f)).collect();
+    assert_eq!(seen, want);
+}
