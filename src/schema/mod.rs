@@ -172,3 +172,5 @@ fn range(minors: u64) -> Option<(u32, u32)> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod walk_tests;
