@@ -1,6 +1,8 @@
-//! The table against values read from the Kubernetes API reference (each checked in the
-//! `kubernetes` client wheels the table is generated from: the models' `attribute_map`,
-//! and `kubectl explain` of the same version). The walk and the suggestions:
+//! The table against the Kubernetes API's field names and the versions each appeared
+//! in, read independently of the generator from the `kubernetes` client wheels (each
+//! model's `attribute_map`, one wheel per minor version) and matching the release notes
+//! (AppArmor fields GA in v1.30, seccompProfile v1.19, user namespaces' hostUsers v1.25,
+//! sidecar containers v1.28, the sleep action v1.29). The walk and the suggestions:
 //! `walk_tests.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
