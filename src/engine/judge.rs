@@ -92,6 +92,10 @@ pub(super) struct Resource<'r, 'd> {
     pub(super) doc: &'r Document<'d>,
     pub(super) workload: &'r Workload,
     pub(super) spec: NodeId,
+    /// Whether `spec` is the workload's pod spec. `false` for a workload whose pod
+    /// template is missing (`spec` is then its root): only the rules of
+    /// [`WITHOUT_POD_SPEC`] run.
+    pub(super) pod_spec: bool,
     /// The text's line index, for messages that name a line; `None` for objects.
     pub(super) lines: Option<&'r LineIndex<'r>>,
 }
@@ -103,6 +107,12 @@ pub(super) struct Judged {
     /// The error entry (message, span) when a budget of the resource was reached.
     pub(super) over_budget: Option<(String, Span)>,
 }
+
+/// The rules that also check a workload without a pod template (a Deployment whose
+/// `spec.template` is missing or misspelled, a Pod without `spec`): `unknown-field`,
+/// since a misspelled `template` is often why there is none. Every other rule needs the
+/// pod spec.
+pub(super) const WITHOUT_POD_SPEC: &[&str] = &["unknown-field"];
 
 /// A hit with what it came from: the rule, the PSA check it ran as (for PSS rules) and
 /// the modes whose policy it fails.
@@ -144,7 +154,7 @@ pub(super) fn judge(
         .and_then(|n| r.doc.str(n));
     let exempt =
         opts.exemptions.namespace(namespace) || opts.exemptions.runtime_class(runtime_class);
-    let policies = if exempt {
+    let policies = if exempt || !r.pod_spec {
         ModePolicies::default()
     } else {
         policies
@@ -219,7 +229,7 @@ pub(super) fn judge(
         if room.full {
             break;
         }
-        if skip.contains(&rule.id) {
+        if skip.contains(&rule.id) || (!r.pod_spec && !WITHOUT_POD_SPEC.contains(&rule.id)) {
             continue;
         }
         let mut c = ctx(opts.pss_level(), opts.pss_version.minor(), room);

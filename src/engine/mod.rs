@@ -28,7 +28,7 @@ use crate::options::{Options, OptionsError};
 use crate::position::LineIndex;
 use crate::report::{ErrorEntry, Finding, Report, ReportOptions, Summary};
 use crate::workload::{extract, Extracted};
-use crate::yaml::{document_from_json, for_each_document, Document, Parsed, Span};
+use crate::yaml::{document_from_json, for_each_document, Document, NodeId, Parsed, Span};
 
 pub use judge::IGNORE_ANNOTATION;
 
@@ -450,28 +450,53 @@ impl Checker {
         for w in &workloads {
             let Some(spec) = w.spec else { continue };
             self.report.summary.resources += 1;
-            let judged = judge::judge(
-                &self.opts,
-                &mut self.plans,
-                &self.file_ignore,
-                &judge::Resource {
-                    file,
-                    doc,
-                    workload: w,
-                    spec,
-                    lines,
-                },
-            );
-            append(&mut batch.findings, judged.findings);
-            append(&mut batch.suppressed, judged.suppressed);
-            if let Some((message, span)) = judged.over_budget {
-                batch.errors.push(ErrorEntry {
-                    file: file.to_string(),
-                    document: doc.index,
-                    message,
-                    span,
-                });
+            self.judge_into(file, doc, w, (spec, true), lines, batch);
+        }
+        // A workload without a pod spec (`spec.tempalte`, a template's `sepc`) whose
+        // keys the field table still describes (`schema::start`: its whole object, or
+        // its template): they are checked against the API's fields, and nothing else
+        // runs (`judge::WITHOUT_POD_SPEC`). Not counted in `summary.resources`: no pod
+        // is judged.
+        for w in workloads.iter().filter(|w| w.spec.is_none()) {
+            if crate::schema::start(doc, w).is_some() {
+                self.judge_into(file, doc, w, (w.root, false), lines, batch);
             }
+        }
+    }
+
+    /// Judges workload `w` at `spec` (`(node, whether it is the pod spec)`, see
+    /// `judge::Resource`) into `batch`.
+    fn judge_into(
+        &mut self,
+        file: &Arc<str>,
+        doc: &Document<'_>,
+        w: &crate::workload::Workload,
+        (spec, pod_spec): (NodeId, bool),
+        lines: Option<&LineIndex<'_>>,
+        batch: &mut Batch,
+    ) {
+        let judged = judge::judge(
+            &self.opts,
+            &mut self.plans,
+            &self.file_ignore,
+            &judge::Resource {
+                file,
+                doc,
+                workload: w,
+                spec,
+                pod_spec,
+                lines,
+            },
+        );
+        append(&mut batch.findings, judged.findings);
+        append(&mut batch.suppressed, judged.suppressed);
+        if let Some((message, span)) = judged.over_budget {
+            batch.errors.push(ErrorEntry {
+                file: file.to_string(),
+                document: doc.index,
+                message,
+                span,
+            });
         }
     }
 

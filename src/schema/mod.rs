@@ -20,6 +20,7 @@ mod walk;
 pub use suggest::{suggest, Place, Suggestion};
 pub use table::{FIRST_MINOR, LAST_MINOR, MODELS};
 pub use walk::{display_path, start, unknown_fields, Start, Step, Unknown};
+pub use walk::{known_fields, Known};
 
 /// A model of the table: an index into [`MODELS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -171,3 +172,5 @@ fn range(minors: u64) -> Option<(u32, u32)> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod walk_tests;

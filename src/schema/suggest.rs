@@ -78,7 +78,17 @@ pub fn suggest(doc: &Document<'_>, u: &Unknown<'_>, minor: u32) -> Option<Sugges
 
 /// Every field named like the key at another level, with its cost (mappings up plus
 /// fields down), cheapest first (then nearest ancestor, then the table's order).
+///
+/// A key that is no field of any model in that version has none, found without the
+/// search: a mapping of thousands of unknown keys (one finding each, up to the
+/// resource's budget) costs a lookup per key, not a walk of the types around it.
 fn places(doc: &Document<'_>, u: &Unknown<'_>, minor: u32) -> Vec<(usize, Place)> {
+    if !super::MODELS
+        .iter()
+        .any(|m| m.field_at(u.key, minor).is_some())
+    {
+        return Vec::new();
+    }
     let mut out: Vec<(usize, usize, Place)> = Vec::new();
     for (up, step) in u.chain.iter().rev().enumerate() {
         let mut queue = VecDeque::from([(step.model, Some(step.node), step.pointer.clone(), 0)]);

@@ -410,9 +410,9 @@ pub static MODELS: &[Model] = &[
     Model { name: "ContainerUser", minors: 0x3f80000000, fields: &[
         Field { name: "linux", ty: Ty::Model(LinuxContainerUser), minors: 0x3f80000000 },
     ] },
-    Model { name: "CoreV1ResourceClaim", minors: 0x3c00000000, fields: &[
-        Field { name: "name", ty: Ty::Str, minors: 0x3c00000000 },
-        Field { name: "request", ty: Ty::Str, minors: 0x3c00000000 },
+    Model { name: "CoreV1ResourceClaim", minors: 0x3ffc000000, fields: &[
+        Field { name: "name", ty: Ty::Str, minors: 0x3ffc000000 },
+        Field { name: "request", ty: Ty::Str, minors: 0x3f80000000 },
     ] },
     Model { name: "CronJob", minors: 0x3ffffe0000, fields: &[
         Field { name: "apiVersion", ty: Ty::Str, minors: 0x3ffffe0000 },
@@ -759,11 +759,11 @@ pub static MODELS: &[Model] = &[
         Field { name: "preStop", ty: Ty::Model(LifecycleHandler), minors: 0x3ffffe0000 },
         Field { name: "stopSignal", ty: Ty::Str, minors: 0x3e00000000 },
     ] },
-    Model { name: "LifecycleHandler", minors: 0x3fff800000, fields: &[
-        Field { name: "exec", ty: Ty::Model(ExecAction), minors: 0x3fff800000 },
-        Field { name: "httpGet", ty: Ty::Model(HTTPGetAction), minors: 0x3fff800000 },
+    Model { name: "LifecycleHandler", minors: 0x3ffffe0000, fields: &[
+        Field { name: "exec", ty: Ty::Model(ExecAction), minors: 0x3ffffe0000 },
+        Field { name: "httpGet", ty: Ty::Model(HTTPGetAction), minors: 0x3ffffe0000 },
         Field { name: "sleep", ty: Ty::Model(SleepAction), minors: 0x3fe0000000 },
-        Field { name: "tcpSocket", ty: Ty::Model(TCPSocketAction), minors: 0x3fff800000 },
+        Field { name: "tcpSocket", ty: Ty::Model(TCPSocketAction), minors: 0x3ffffe0000 },
     ] },
     Model { name: "LinuxContainerUser", minors: 0x3f80000000, fields: &[
         Field { name: "gid", ty: Ty::Int, minors: 0x3f80000000 },
@@ -1408,10 +1408,10 @@ pub static MODELS: &[Model] = &[
         Field { name: "kind", ty: Ty::Str, minors: 0x3ffffe0000 },
         Field { name: "name", ty: Ty::Str, minors: 0x3ffffe0000 },
     ] },
-    Model { name: "TypedObjectReference", minors: 0x3ffc000000, fields: &[
-        Field { name: "apiGroup", ty: Ty::Str, minors: 0x3ffc000000 },
-        Field { name: "kind", ty: Ty::Str, minors: 0x3ffc000000 },
-        Field { name: "name", ty: Ty::Str, minors: 0x3ffc000000 },
+    Model { name: "TypedObjectReference", minors: 0x3fffc00000, fields: &[
+        Field { name: "apiGroup", ty: Ty::Str, minors: 0x3fffc00000 },
+        Field { name: "kind", ty: Ty::Str, minors: 0x3fffc00000 },
+        Field { name: "name", ty: Ty::Str, minors: 0x3fffc00000 },
         Field { name: "namespace", ty: Ty::Str, minors: 0x3ffc000000 },
     ] },
     Model { name: "UncountedTerminatedPods", minors: 0x3fffc00000, fields: &[
@@ -1489,9 +1489,10 @@ pub static MODELS: &[Model] = &[
         Field { name: "secret", ty: Ty::Model(SecretProjection), minors: 0x3ffffe0000 },
         Field { name: "serviceAccountToken", ty: Ty::Model(ServiceAccountTokenProjection), minors: 0x3ffffe0000 },
     ] },
-    Model { name: "VolumeResourceRequirements", minors: 0x3fe0000000, fields: &[
-        Field { name: "limits", ty: Ty::Map(&Ty::Str), minors: 0x3fe0000000 },
-        Field { name: "requests", ty: Ty::Map(&Ty::Str), minors: 0x3fe0000000 },
+    Model { name: "VolumeResourceRequirements", minors: 0x3ffffe0000, fields: &[
+        Field { name: "claims", ty: Ty::List(&Ty::Model(ResourceClaim)), minors: 0x1c000000 },
+        Field { name: "limits", ty: Ty::Map(&Ty::Str), minors: 0x3ffffe0000 },
+        Field { name: "requests", ty: Ty::Map(&Ty::Str), minors: 0x3ffffe0000 },
     ] },
     Model { name: "VolumeStatus", minors: 0x3000000000, fields: &[
         Field { name: "image", ty: Ty::Model(ImageVolumeStatus), minors: 0x3000000000 },

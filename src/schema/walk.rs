@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::{model, root_model, ModelId, Ty, POD_TEMPLATE};
+use super::{model, root_model, Field, ModelId, Ty, POD_TEMPLATE};
 use crate::workload::Workload;
 use crate::yaml::{escape_pointer, Document, NodeId, Span, Value};
 
@@ -35,6 +35,27 @@ pub struct Unknown<'d> {
     pub pointer: String,
     /// The mappings from the walk's start down to the one holding the key (the last).
     pub chain: Vec<Step>,
+}
+
+/// A key that is a field of its mapping's model in the version checked (see
+/// [`known_fields`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Known<'d> {
+    /// The key as the API reads it.
+    pub key: &'d str,
+    /// The key's span in the text (bytes; empty for a tree built without text). For an
+    /// entry a merge key `<<` brought ([`Known::merged`]), the span in the merged mapping.
+    pub key_span: Span,
+    /// Whether the entry came into its mapping through a merge key `<<`.
+    pub merged: bool,
+    /// The key's value node.
+    pub value: NodeId,
+    /// The key's JSON pointer (absolute).
+    pub pointer: String,
+    /// The model of the mapping holding the key.
+    pub model: ModelId,
+    /// The field.
+    pub field: &'static Field,
 }
 
 /// Where the walk of a workload starts (see [`start`]).
@@ -90,6 +111,31 @@ pub fn unknown_fields<'d>(
     minor: u32,
     found: &mut dyn FnMut(Unknown<'d>),
 ) {
+    walk(doc, from, minor, Some(found), None);
+}
+
+/// Calls `found` for each key under `from` ([`start`]) that is a field of its mapping's
+/// model in Kubernetes v1.`minor`, in document order: the keys [`unknown_fields`] walks
+/// past, with the model each is a field of (the misspelling test over the real corpus
+/// mutates them). The same walk: keys with free names are not fields and are not
+/// visited; each mapping once; with [`Start::open`], the keys of the template, its
+/// `metadata` and its `spec` that are fields are visited, the others skipped.
+pub fn known_fields<'d>(
+    doc: &'d Document<'_>,
+    from: &Start,
+    minor: u32,
+    found: &mut dyn FnMut(Known<'d>),
+) {
+    walk(doc, from, minor, None, Some(found));
+}
+
+fn walk<'d, 'f>(
+    doc: &'d Document<'_>,
+    from: &Start,
+    minor: u32,
+    unknown: Option<&'f mut dyn FnMut(Unknown<'d>)>,
+    known: Option<&'f mut dyn FnMut(Known<'d>)>,
+) {
     let mut w = Walk {
         doc,
         minor,
@@ -97,7 +143,8 @@ pub fn unknown_fields<'d>(
         chain: Vec::new(),
         pointer: from.pointer.clone(),
         seen: HashSet::new(),
-        found,
+        unknown,
+        known,
     };
     w.value(from.node, Ty::Model(from.model), 0);
 }
@@ -109,7 +156,8 @@ struct Walk<'d, 'a, 'f> {
     chain: Vec<Step>,
     pointer: String,
     seen: HashSet<(NodeId, ModelId)>,
-    found: &'f mut dyn FnMut(Unknown<'d>),
+    unknown: Option<&'f mut dyn FnMut(Unknown<'d>)>,
+    known: Option<&'f mut dyn FnMut(Known<'d>)>,
 }
 
 impl<'d> Walk<'d, '_, '_> {
@@ -159,15 +207,32 @@ impl<'d> Walk<'d, '_, '_> {
             self.pointer.push('/');
             self.pointer.push_str(&escape_pointer(&e.key));
             match fields.field_at(&e.key, self.minor) {
-                Some(f) => self.value(e.value, f.ty, depth + 1),
+                Some(f) => {
+                    if let Some(known) = self.known.as_mut() {
+                        known(Known {
+                            key: e.key.as_ref(),
+                            key_span: e.key_span(),
+                            merged: e.is_merged(),
+                            value: e.value,
+                            pointer: self.pointer.clone(),
+                            model: m,
+                            field: f,
+                        });
+                    }
+                    self.value(e.value, f.ty, depth + 1);
+                }
                 None if self.open && self.chain.len() <= 2 => {}
-                None => (self.found)(Unknown {
-                    key: e.key.as_ref(),
-                    key_span: e.key_span(),
-                    value: e.value,
-                    pointer: self.pointer.clone(),
-                    chain: self.chain.clone(),
-                }),
+                None => {
+                    if let Some(unknown) = self.unknown.as_mut() {
+                        unknown(Unknown {
+                            key: e.key.as_ref(),
+                            key_span: e.key_span(),
+                            value: e.value,
+                            pointer: self.pointer.clone(),
+                            chain: self.chain.clone(),
+                        });
+                    }
+                }
             }
             self.pointer.truncate(len);
         }

@@ -11,7 +11,10 @@ and reads nothing else, so it runs offline). Each model class of `kubernetes/cli
 fields in two class-level dict literals: `attribute_map` (Python name -> API field name)
 and `openapi_types` (Python name -> type: `int`, `list[V1Container]`, `dict(str, str)`,
 `V1PodSpec`, ...). They are read with `ast` (nothing is imported or run). A field's
-versions are the wheels whose model has it; its type is the newest wheel's. Standard
+versions are the wheels whose model has it; its type is the newest wheel's. A field whose
+model was renamed between versions (`Lifecycle.preStop`: `V1Handler` to 1.22, then
+`V1LifecycleHandler`) is typed with the newest model, which also gets the older model's
+fields in the versions the field had it. Standard
 library only; the output is deterministic (the regeneration test compares it byte for
 byte with the committed file).
 """
@@ -130,6 +133,15 @@ def reachable(models, roots):
     return seen
 
 
+def model_of(tree):
+    """The model name of a type tree, through lists and maps; None for a scalar."""
+    while isinstance(tree, tuple) and tree[0] in ("list", "map"):
+        tree = tree[1]
+    if isinstance(tree, tuple) and tree[0] == "model":
+        return tree[1]
+    return None
+
+
 def rust_type(tree):
     if isinstance(tree, str):
         return {
@@ -177,19 +189,45 @@ def main():
     if minors != list(range(minors[0], minors[-1] + 1)):
         raise SystemExit(f"want one wheel per minor version, got {minors}")
 
-    # table name -> {"minors": set, "fields": {field: {"minors": set, "type": (minor, tree)}}}
-    table = {}
+    # Every wheel's models and the names reachable from the kinds, and the type each
+    # reachable model's field has in each version: (table name, field) -> {minor: table
+    # name of the field's model}.
+    per_wheel = []
+    field_models = {}
     for minor, f in wheels:
         models = read_wheel(os.path.join(wheel_dir, f))
         roots = [next(r for r in names if r in models) for _, _, names in ROOTS
                  if any(r in models for r in names)]
-        for key, name in reachable(models, roots + [TEMPLATE_ROOT]).items():
-            entry = table.setdefault(key, {"minors": set(), "fields": {}})
-            entry["minors"].add(minor)
+        reach = reachable(models, roots + [TEMPLATE_ROOT])
+        per_wheel.append((minor, models, reach))
+        for key, name in reach.items():
             for field, t in models[name].items():
-                fe = entry["fields"].setdefault(field, {"minors": set(), "type": None})
-                fe["minors"].add(minor)
-                fe["type"] = (minor, parse_type(t))
+                inner = model_of(parse_type(t))
+                if inner is not None:
+                    field_models.setdefault((key, field), {})[minor] = unversioned(inner)
+
+    # A field whose model was renamed (Lifecycle.preStop: `Handler` to v1.22, then
+    # `LifecycleHandler`): the table types the field with its newest model, so that model
+    # also gets, in each older version, the fields of the model the field had then.
+    # (old table name, minor) -> the newest names it stands for.
+    renamed = {}
+    for by_minor in field_models.values():
+        newest = by_minor[max(by_minor)]
+        for minor, key in by_minor.items():
+            if key != newest:
+                renamed.setdefault((key, minor), set()).add(newest)
+
+    # table name -> {"minors": set, "fields": {field: {"minors": set, "type": (minor, tree)}}}
+    table = {}
+    for minor, models, reach in per_wheel:
+        for key, name in reach.items():
+            for target in [key] + sorted(renamed.get((key, minor), ())):
+                entry = table.setdefault(target, {"minors": set(), "fields": {}})
+                entry["minors"].add(minor)
+                for field, t in models[name].items():
+                    fe = entry["fields"].setdefault(field, {"minors": set(), "type": None})
+                    fe["minors"].add(minor)
+                    fe["type"] = (minor, parse_type(t))
 
     def mask(ms):
         return "0x%x" % sum(1 << m for m in ms)
