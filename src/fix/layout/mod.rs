@@ -4,10 +4,16 @@
 //!
 //! Edits never go through an alias, into an anchored node an alias uses, or into a
 //! mapping that merges another (`<<`): such an op is refused with the reason.
+//!
+//! A renamed key keeps its quoting; a moved entry's lines move, re-indented, with the
+//! comments inside them (see [`moves`] for when the value is written instead).
 
 mod edit;
+mod moves;
 mod text;
 mod write;
+
+use moves::{check_moves_apart, Moved};
 
 use text::skip_properties;
 pub(super) use write::json_text;
@@ -47,6 +53,12 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
     // Per target node: the new keys of a mapping (or of a `null` that becomes one), the
     // new items of a list, the entries or items removed, the scalar replaced.
     let mut inserts: BTreeMap<NodeId, (Target, J)> = BTreeMap::new();
+    // The entries moved into each inserted node (paths below it).
+    let mut moved_in: BTreeMap<NodeId, Vec<Moved>> = BTreeMap::new();
+    // Renamed keys: one edit each.
+    let mut renames: Vec<Edit> = Vec::new();
+    let ops = &moves::absorb(doc, ops)[..];
+    check_moves_apart(ops)?;
     // How deep each insertion's node is: insertions at one offset go deepest first (a
     // container's new keys before its pod's, which follow the container's last line).
     let mut depth: BTreeMap<NodeId, usize> = BTreeMap::new();
@@ -133,26 +145,100 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
                     continue;
                 }
                 let parent = walked.parent().ok_or("cannot remove the root")?;
+                removal(&l, &mut removals, parent, path)?;
+            }
+            Op::Rename { path, to } => {
+                if !walked.missing.is_empty() {
+                    return Err(format!("no field {}", op.pointer()));
+                }
+                let parent = walked.parent().ok_or("cannot rename the root")?;
                 let last = path.last().map(String::as_str).unwrap_or("");
-                // Removing the key that wins would bring back the one it hides.
-                if l.doc
-                    .duplicates
-                    .iter()
-                    .any(|d| d.map == parent && d.key == last)
-                {
+                if l.doc.get(parent, to).is_some() {
                     return Err(format!(
-                        "`{last}` is written twice in its mapping: remove the duplicate first"
+                        "`{to}` is already in the mapping: merge them by hand"
                     ));
                 }
-                let at = match (l.doc.map(parent), l.doc.seq(parent)) {
-                    (Some(entries), _) => entries.iter().position(|e| e.key == last),
-                    (_, Some(_)) => last.parse().ok(),
-                    _ => None,
-                };
-                let at = at.ok_or_else(|| format!("no field {}", op.pointer()))?;
-                let list = removals.entry(parent).or_default();
-                if !list.contains(&at) {
-                    list.push(at);
+                written_once(&l, parent, last)?;
+                let key = walked.key_span().ok_or("not a mapping entry")?;
+                renames.push(l.rename(key, last, to)?);
+            }
+            Op::Move { from, to } => {
+                if !walked.missing.is_empty() {
+                    return Err(format!("no field {}", op.pointer()));
+                }
+                let parent = walked.parent().ok_or("cannot move the root")?;
+                let node = walked.last();
+                l.check_subtree(node)?;
+                removal(&l, &mut removals, parent, from)?;
+                let last = from.last().map(String::as_str).unwrap_or("");
+                let entry = l.doc.entry(parent, last).ok_or("not a mapping entry")?;
+                let value = l.doc.to_json(node);
+                let text = l.moved_text(parent, entry);
+                let dest = l.walk(to)?;
+                let at = dest.last();
+                depth.insert(at, dest.nodes.len());
+                match dest.missing {
+                    [] if !l.doc.is_null(at) => {
+                        return Err(format!("{} is already set", to_pointer(to)));
+                    }
+                    // A `null` in place of the field: its value is written there.
+                    [] => match value {
+                        J::Object(fields) => {
+                            for (k, v) in fields {
+                                merge_insert(
+                                    &mut inserts,
+                                    at,
+                                    Target::Null(dest.key_span()),
+                                    std::slice::from_ref(&k),
+                                    v,
+                                )?;
+                            }
+                        }
+                        other => {
+                            if l.doc.scalar(at).is_none() {
+                                return Err(format!("{} is not a scalar", to_pointer(to)));
+                            }
+                            keys.insert(at, dest.key_span());
+                            if replaces.insert(at, other).is_some() {
+                                return Err(format!("two values for {}", to_pointer(to)));
+                            }
+                        }
+                    },
+                    missing => {
+                        let target = if l.doc.map(at).is_some() {
+                            if l.doc.merging.binary_search(&at).is_ok() {
+                                return Err(
+                                    "the mapping uses a merge key `<<`: edit it by hand".into()
+                                );
+                            }
+                            Target::Map
+                        } else if l.doc.is_null(at) {
+                            Target::Null(dest.key_span())
+                        } else {
+                            return Err(format!(
+                                "{} is not a mapping",
+                                to_pointer(to.get(..to.len() - missing.len()).unwrap_or(&[]))
+                            ));
+                        };
+                        // The mappings on the way, created empty; the entry itself is
+                        // written beside the other new keys.
+                        let (_, parents) = missing.split_last().ok_or("no field")?;
+                        let slot = inserts
+                            .entry(at)
+                            .or_insert_with(|| (target, J::Object(Map::new())));
+                        let mut cur = &mut slot.1;
+                        for t in parents {
+                            let J::Object(m) = cur else {
+                                return Err("conflicting changes".into());
+                            };
+                            cur = m.entry(t.clone()).or_insert_with(|| J::Object(Map::new()));
+                        }
+                        moved_in.entry(at).or_default().push(Moved {
+                            path: missing.to_vec(),
+                            value,
+                            text,
+                        });
+                    }
                 }
             }
         }
@@ -160,8 +246,10 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
     let mut out = Vec::new();
     let mut points: Vec<(Edit, usize)> = Vec::new();
     for (node, (target, value)) in inserts {
+        let moved = moved_in.remove(&node).unwrap_or_default();
         let edit = match value {
-            J::Object(fields) => l.insert(node, target, &fields)?,
+            J::Object(fields) => l.insert(node, target, &fields, &moved)?,
+            _ if !moved.is_empty() => return Err("conflicting changes".into()),
             list => l.insert_list(
                 node,
                 &list,
@@ -209,6 +297,7 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
     for (node, value) in replaces {
         out.push(l.replace(node, &value, keys.get(&node).copied().flatten())?);
     }
+    out.extend(renames);
     // A text without a final line break keeps it so: an insertion at its end starts with
     // one and does not end with one.
     if !text.ends_with('\n') {
@@ -281,6 +370,43 @@ fn merge_insert(
         (None, v) => {
             m.insert(last.clone(), v);
         }
+    }
+    Ok(())
+}
+
+/// Records the removal of the entry or item at `path` (a child of `parent`).
+fn removal(
+    l: &Layout<'_, '_>,
+    removals: &mut BTreeMap<NodeId, Vec<usize>>,
+    parent: NodeId,
+    path: &[String],
+) -> Result<(), String> {
+    let last = path.last().map(String::as_str).unwrap_or("");
+    written_once(l, parent, last)?;
+    let at = match (l.doc.map(parent), l.doc.seq(parent)) {
+        (Some(entries), _) => entries.iter().position(|e| e.key == last),
+        (_, Some(_)) => last.parse().ok(),
+        _ => None,
+    };
+    let at = at.ok_or_else(|| format!("no field {}", to_pointer(path)))?;
+    let list = removals.entry(parent).or_default();
+    if !list.contains(&at) {
+        list.push(at);
+    }
+    Ok(())
+}
+
+/// Refuses to take away a key written twice in `map`: removing or renaming the key that
+/// wins would bring back the one it hides.
+fn written_once(l: &Layout<'_, '_>, map: NodeId, key: &str) -> Result<(), String> {
+    if l.doc
+        .duplicates
+        .iter()
+        .any(|d| d.map == map && d.key == key)
+    {
+        return Err(format!(
+            "`{key}` is written twice in its mapping: remove the duplicate first"
+        ));
     }
     Ok(())
 }
