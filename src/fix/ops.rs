@@ -382,4 +382,52 @@ mod tests {
         }];
         assert!(apply(&mut v, &ops).is_err());
     }
+
+    #[test]
+    fn rename_and_move_keep_the_value_and_refuse_a_field_that_is_set() {
+        let mut v = json!({"spec": {"securityContext": {"runAsNonroot": true},
+            "containers": [{"resources": {"securityContext": {"privileged": false}}}]}});
+        let ops = [
+            Op::Rename {
+                path: p("/spec/securityContext/runAsNonroot"),
+                to: "runAsNonRoot".into(),
+            },
+            Op::Move {
+                from: p("/spec/containers/0/resources/securityContext"),
+                to: p("/spec/containers/0/securityContext"),
+            },
+        ];
+        apply(&mut v, &ops).unwrap();
+        assert_eq!(
+            v,
+            json!({"spec": {"securityContext": {"runAsNonRoot": true},
+                "containers": [{"resources": {}, "securityContext": {"privileged": false}}]}})
+        );
+        assert_eq!(
+            ops[0].destination(),
+            Some(p("/spec/securityContext/runAsNonRoot"))
+        );
+        // A field inside a moved entry is at the same place in its new one.
+        assert_eq!(
+            moved_pointer(
+                "/spec/containers/0/resources/securityContext/privileged",
+                &ops
+            )
+            .as_deref(),
+            Some("/spec/containers/0/securityContext/privileged")
+        );
+        // A rename or a move onto another value is refused.
+        let mut v = json!({"a": {"x": 1, "y": 2}});
+        let rename = [Op::Rename {
+            path: p("/a/x"),
+            to: "y".into(),
+        }];
+        assert!(apply(&mut v.clone(), &rename).is_err());
+        let moved = [Op::Move {
+            from: p("/a/x"),
+            to: p("/b/c"),
+        }];
+        apply(&mut v, &moved).unwrap();
+        assert_eq!(v, json!({"a": {"y": 2}, "b": {"c": 1}}));
+    }
 }

@@ -99,3 +99,7 @@ pub(super) fn plan(
         None => Err("no field is close to it: correct or remove it by hand".into()),
     }
 }
+
+#[cfg(test)]
+#[path = "unknown_tests.rs"]
+mod tests;
