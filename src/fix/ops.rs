@@ -117,14 +117,19 @@ pub fn to_pointer(path: &[String]) -> String {
     out
 }
 
-/// Applies `ops` to `root` in order, removals last and from the highest list index down
-/// (so that the indices of the ops, all taken on the original object, stay right).
+/// Applies `ops` to `root`: renames and moves first, then the others in order, removals
+/// last and from the highest list index down (so that the indices of the ops, all taken
+/// on the original object, stay right).
 ///
 /// # Errors
 /// A message when an op does not fit the object: a path through a scalar or a list
 /// index that does not exist.
 pub fn apply(root: &mut Value, ops: &[Op]) -> Result<(), String> {
-    for op in ops {
+    // Renames and moves first: the other ops of a fix set may write into the field they
+    // bring (`allowPrivilegeEscalation: false` into a `securityContext` moved from under
+    // `resources:`).
+    let movers = ops.iter().filter(|op| op.destination().is_some());
+    for op in movers.chain(ops.iter().filter(|op| op.destination().is_none())) {
         match op {
             Op::Set { path, value } => {
                 let (last, parents) = path.split_last().ok_or("an op on the root")?;

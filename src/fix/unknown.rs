@@ -14,7 +14,8 @@ use crate::yaml::Document;
 /// Kubernetes v1.`minor`:
 ///
 /// - a spelling ([`Suggestion::Spelling`]): [`Op::Rename`] to the first suggestion,
-///   unless the mapping holds that key already;
+///   when the value fits that field (a mapping for an object, a scalar for a scalar) and
+///   the mapping does not hold that key already;
 /// - a place ([`Suggestion::Place`], the nearest): [`Op::Move`] there, when the place is
 ///   one field (not every item of a list with several, `[*]`), its value fits, and the
 ///   field is missing or `null` there;
@@ -44,6 +45,9 @@ pub(super) fn plan(
                 .first()
                 .copied()
                 .ok_or("no field is spelled like it")?;
+            if !schema::value_fits(doc, u.value, here.model, to, minor) {
+                return Err(format!("its value does not fit `{to}`: correct it by hand"));
+            }
             if doc.get(here.node, to).is_some() {
                 return Err(format!(
                     "the mapping already has `{to}`: keep one of the two by hand"

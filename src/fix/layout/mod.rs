@@ -57,7 +57,8 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
     let mut moved_in: BTreeMap<NodeId, Vec<Moved>> = BTreeMap::new();
     // Renamed keys: one edit each.
     let mut renames: Vec<Edit> = Vec::new();
-    let ops = &moves::absorb(doc, ops)[..];
+    let composed = moves::compose(doc, ops)?;
+    let ops = &composed.ops[..];
     check_moves_apart(ops)?;
     // How deep each insertion's node is: insertions at one offset go deepest first (a
     // container's new keys before its pod's, which follow the container's last line).
@@ -172,8 +173,11 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
                 removal(&l, &mut removals, parent, from)?;
                 let last = from.last().map(String::as_str).unwrap_or("");
                 let entry = l.doc.entry(parent, last).ok_or("not a mapping entry")?;
-                let value = l.doc.to_json(node);
-                let text = l.moved_text(parent, entry);
+                // Changed by other ops (see `moves::compose`): written by the writer.
+                let (value, text) = match composed.values.iter().find(|(f, _)| f == from) {
+                    Some((_, v)) => (v.clone(), None),
+                    None => (l.doc.to_json(node), l.moved_text(parent, entry)),
+                };
                 let dest = l.walk(to)?;
                 let at = dest.last();
                 depth.insert(at, dest.nodes.len());

@@ -128,55 +128,143 @@ impl Layout<'_, '_> {
     }
 }
 
-/// `ops` without the [`Op::Set`]s that set a field to the value a rename or a move puts
-/// there (`privilege-escalation-allowed` sets `allowPrivilegeEscalation: false` where the
-/// rename of `allowPrivilegedEscalation: false` brings it): the rename writes it.
-pub(super) fn absorb(doc: &Document<'_>, ops: &[Op]) -> Vec<Op> {
-    let arriving: Vec<(Vec<String>, J)> = ops
+/// `ops` as the layout writes them, and the value each move writes instead of its text
+/// (by the path it moves from).
+pub(super) struct Composed {
+    pub(super) ops: Vec<Op>,
+    pub(super) values: Vec<(Vec<String>, J)>,
+}
+
+/// Composes the other ops with the renames and moves whose destination they reach (a
+/// rename of `securityContex` and `allowPrivilegeEscalation: false` set in the
+/// `securityContext` it becomes; a block moved from under `resources:` and
+/// `capabilities.drop` appended to it), as [`super::super::ops::apply`] does (renames
+/// and moves first):
+///
+/// - a `Set` of the value the moved or renamed value already holds there, or an `Append`
+///   of an item its list already has, is dropped (the value is written as it is);
+/// - into a renamed key's value: the op goes to the same field under the key as written
+///   (its edits and the key's are apart);
+/// - into a moved value: the op is applied to the value, which is then written by the
+///   writer instead of moving as text (its comments are not kept).
+///
+/// # Errors
+/// An op that does not apply to a moved value.
+pub(super) fn compose(doc: &Document<'_>, ops: &[Op]) -> Result<Composed, String> {
+    let arriving: Vec<(usize, Vec<String>, J)> = ops
         .iter()
-        .filter_map(|op| {
+        .enumerate()
+        .filter_map(|(i, op)| {
             let dest = op.destination()?;
             let node = doc
                 .root
                 .and_then(|r| doc.pointer(r, &to_pointer(op.path())))?;
-            Some((dest, doc.to_json(node)))
+            Some((i, dest, doc.to_json(node)))
         })
         .collect();
-    ops.iter()
-        .filter(|op| match op {
-            Op::Set { path, value } => !arriving.iter().any(|(d, v)| d == path && v == value),
-            _ => true,
-        })
-        .cloned()
-        .collect()
-}
-
-/// Refuses ops of which one renames or moves a field another op reaches (the same field,
-/// a field inside it, or a mapping on its way): their edits would not compose.
-pub(super) fn check_moves_apart(ops: &[Op]) -> Result<(), String> {
-    let touched = |op: &Op| -> Vec<Vec<String>> {
-        let mut out = vec![op.path().to_vec()];
-        out.extend(op.destination());
-        out
+    let mut out = Composed {
+        ops: Vec::with_capacity(ops.len()),
+        values: Vec::new(),
     };
-    let within = |a: &[String], b: &[String]| a.get(..b.len()) == Some(b);
-    for (i, op) in ops.iter().enumerate() {
-        if op.destination().is_none() {
+    for op in ops {
+        let hit = (op.destination().is_none())
+            .then(|| {
+                arriving.iter().find_map(|(i, dest, value)| {
+                    let rest = op.path().strip_prefix(dest.as_slice())?;
+                    Some((*i, rest, value))
+                })
+            })
+            .flatten();
+        let Some((i, rest, value)) = hit else {
+            out.ops.push(op.clone());
+            continue;
+        };
+        let there = rest.iter().try_fold(value, |v, t| match v {
+            J::Object(m) => m.get(t.as_str()),
+            J::Array(items) => items.get(t.parse::<usize>().ok()?),
+            _ => None,
+        });
+        let held = match op {
+            Op::Set { value, .. } => there == Some(value),
+            Op::Append { value, .. } => {
+                matches!(there, Some(J::Array(items)) if items.contains(value))
+            }
+            _ => false,
+        };
+        if held {
             continue;
         }
-        let mine = touched(op);
+        let Some(mover) = ops.get(i) else { continue };
+        match mover {
+            Op::Rename { path: from, .. } => {
+                let mut rerouted = op.clone();
+                let path = match &mut rerouted {
+                    Op::Set { path, .. } | Op::Append { path, .. } | Op::Remove { path } => path,
+                    _ => return Err("conflicting changes".into()),
+                };
+                let mut p = from.clone();
+                p.extend(rest.iter().cloned());
+                *path = p;
+                out.ops.push(rerouted);
+            }
+            _ => {
+                let from = mover.path();
+                let slot = match out.values.iter().position(|(f, _)| f == from) {
+                    Some(k) => k,
+                    None => {
+                        out.values.push((from.to_vec(), value.clone()));
+                        out.values.len() - 1
+                    }
+                };
+                let Some((_, v)) = out.values.get_mut(slot) else {
+                    continue;
+                };
+                let mut inner = op.clone();
+                let path = match &mut inner {
+                    Op::Set { path, .. } | Op::Append { path, .. } | Op::Remove { path } => path,
+                    _ => return Err("conflicting changes".into()),
+                };
+                let mut p = vec!["v".to_string()];
+                p.extend(rest.iter().cloned());
+                *path = p;
+                let mut root = J::Object(Map::from_iter([("v".to_string(), v.take())]));
+                super::super::ops::apply(&mut root, &[inner])?;
+                *v = match root {
+                    J::Object(mut m) => m.remove("v").unwrap_or(J::Null),
+                    _ => J::Null,
+                };
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Refuses ops of which one renames or moves a field another op also reaches: the same
+/// field or a mapping on its way; for a move, a field inside the entry it takes (which
+/// leaves with it); for both, a destination another op also writes.
+pub(super) fn check_moves_apart(ops: &[Op]) -> Result<(), String> {
+    let within = |a: &[String], b: &[String]| a.get(..b.len()) == Some(b);
+    for (i, op) in ops.iter().enumerate() {
+        let Some(dest) = op.destination() else {
+            continue;
+        };
+        let from = op.path();
         for (j, other) in ops.iter().enumerate() {
             if i == j {
                 continue;
             }
-            for a in &mine {
-                for b in touched(other) {
-                    if within(a, &b) || within(&b, a) {
-                        return Err(format!(
-                            "two changes of {}: fix them one at a time",
-                            to_pointer(a)
-                        ));
-                    }
+            let mut theirs = vec![other.path().to_vec()];
+            theirs.extend(other.destination());
+            for b in &theirs {
+                let clash = within(from, b)
+                    || within(&dest, b)
+                    || within(b, &dest)
+                    || (matches!(op, Op::Move { .. }) && within(b, from));
+                if clash {
+                    return Err(format!(
+                        "two changes of {}: fix them one at a time",
+                        to_pointer(b)
+                    ));
                 }
             }
         }
