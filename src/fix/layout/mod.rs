@@ -174,9 +174,14 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
                 let last = from.last().map(String::as_str).unwrap_or("");
                 let entry = l.doc.entry(parent, last).ok_or("not a mapping entry")?;
                 // Changed by other ops (see `moves::compose`): written by the writer.
-                let (value, text) = match composed.values.iter().find(|(f, _)| f == from) {
-                    Some((_, v)) => (v.clone(), None),
-                    None => (l.doc.to_json(node), l.moved_text(parent, entry)),
+                let (value, text, extra) = match composed.moves.iter().find(|c| c.from == *from) {
+                    None => (l.doc.to_json(node), l.moved_text(parent, entry), Map::new()),
+                    Some(c) => match (&c.extra, l.moved_text(parent, entry)) {
+                        (Some(extra), Some(t)) if t.child.is_some() => {
+                            (c.value.clone(), Some(t), extra.clone())
+                        }
+                        _ => (c.value.clone(), None, Map::new()),
+                    },
                 };
                 let dest = l.walk(to)?;
                 let at = dest.last();
@@ -241,6 +246,7 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
                             path: missing.to_vec(),
                             value,
                             text,
+                            extra,
                         });
                     }
                 }

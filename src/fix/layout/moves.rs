@@ -21,6 +21,8 @@ pub(super) struct Moved {
     pub(super) value: J,
     /// The entry's own text, when it can move as text.
     pub(super) text: Option<MovedText>,
+    /// Keys other fixes add to the moved mapping, written after its text.
+    pub(super) extra: Map<String, J>,
 }
 
 /// An entry's text as written: from its key to the end of its last line (a comment on
@@ -30,6 +32,9 @@ pub(super) struct MovedText {
     text: String,
     /// The key's column: the lines after the first keep their indentation relative to it.
     column: usize,
+    /// How much deeper than the key the value's own keys are, when it is a block mapping
+    /// whose keys start their lines.
+    pub(super) child: Option<usize>,
 }
 
 impl MovedText {
@@ -97,9 +102,19 @@ impl Layout<'_, '_> {
         } else {
             after
         };
+        let column = self.column(start);
+        let child = self
+            .doc
+            .map(e.value)
+            .filter(|_| !self.is_flow(e.value))
+            .and_then(|entries| entries.iter().find(|x| !x.is_merged()))
+            .map(|first| first.key_span().start)
+            .filter(|&k| self.first_on_line(k) && self.column(k) > column)
+            .map(|k| self.column(k) - column);
         Some(MovedText {
             text: self.text.get(start..end)?.to_string(),
-            column: self.column(start),
+            column,
+            child,
         })
     }
 
@@ -128,11 +143,21 @@ impl Layout<'_, '_> {
     }
 }
 
-/// `ops` as the layout writes them, and the value each move writes instead of its text
-/// (by the path it moves from).
+/// `ops` as the layout writes them, and what other ops change in each moved value.
 pub(super) struct Composed {
     pub(super) ops: Vec<Op>,
-    pub(super) values: Vec<(Vec<String>, J)>,
+    pub(super) moves: Vec<Changed>,
+}
+
+/// A moved value that other ops change.
+pub(super) struct Changed {
+    /// The path the move takes it from.
+    pub(super) from: Vec<String>,
+    /// The value with the changes.
+    pub(super) value: J,
+    /// When every change adds a key the value does not have (a mapping): those keys,
+    /// written after the moved text.
+    pub(super) extra: Option<Map<String, J>>,
 }
 
 /// Composes the other ops with the renames and moves whose destination they reach (a
@@ -145,8 +170,10 @@ pub(super) struct Composed {
 ///   of an item its list already has, is dropped (the value is written as it is);
 /// - into a renamed key's value: the op goes to the same field under the key as written
 ///   (its edits and the key's are apart);
-/// - into a moved value: the op is applied to the value, which is then written by the
-///   writer instead of moving as text (its comments are not kept).
+/// - into a moved value: when it adds a key the value does not have, that key is written
+///   after the moved text, indented as the value's own keys; otherwise the op is applied
+///   to the value, which is then written by the writer instead of moving as text (its
+///   comments are not kept).
 ///
 /// # Errors
 /// An op that does not apply to a moved value.
@@ -164,7 +191,7 @@ pub(super) fn compose(doc: &Document<'_>, ops: &[Op]) -> Result<Composed, String
         .collect();
     let mut out = Composed {
         ops: Vec::with_capacity(ops.len()),
-        values: Vec::new(),
+        moves: Vec::new(),
     };
     for op in ops {
         let hit = (op.destination().is_none())
@@ -209,27 +236,53 @@ pub(super) fn compose(doc: &Document<'_>, ops: &[Op]) -> Result<Composed, String
             }
             _ => {
                 let from = mover.path();
-                let slot = match out.values.iter().position(|(f, _)| f == from) {
+                let slot = match out.moves.iter().position(|c| c.from == from) {
                     Some(k) => k,
                     None => {
-                        out.values.push((from.to_vec(), value.clone()));
-                        out.values.len() - 1
+                        out.moves.push(Changed {
+                            from: from.to_vec(),
+                            value: value.clone(),
+                            extra: Some(Map::new()),
+                        });
+                        out.moves.len() - 1
                     }
                 };
-                let Some((_, v)) = out.values.get_mut(slot) else {
+                let Some(c) = out.moves.get_mut(slot) else {
                     continue;
                 };
-                let mut inner = op.clone();
-                let path = match &mut inner {
-                    Op::Set { path, .. } | Op::Append { path, .. } | Op::Remove { path } => path,
-                    _ => return Err("conflicting changes".into()),
+                let in_value = |path: &mut Vec<String>| {
+                    let mut p = vec!["v".to_string()];
+                    p.extend(rest.iter().cloned());
+                    *path = p;
                 };
-                let mut p = vec!["v".to_string()];
-                p.extend(rest.iter().cloned());
-                *path = p;
-                let mut root = J::Object(Map::from_iter([("v".to_string(), v.take())]));
+                let mut inner = op.clone();
+                match &mut inner {
+                    Op::Set { path, .. } | Op::Append { path, .. } | Op::Remove { path } => {
+                        in_value(path)
+                    }
+                    _ => return Err("conflicting changes".into()),
+                }
+                // A key the moved mapping does not have: written after its text.
+                let new_key = matches!(op, Op::Set { .. } | Op::Append { .. })
+                    && matches!((value, rest.first()), (J::Object(m), Some(k)) if !m.contains_key(k.as_str()));
+                c.extra = match (c.extra.take(), new_key) {
+                    (Some(extra), true) => {
+                        let mut root =
+                            J::Object(Map::from_iter([("v".to_string(), J::Object(extra))]));
+                        super::super::ops::apply(&mut root, std::slice::from_ref(&inner))?;
+                        match root {
+                            J::Object(mut m) => match m.remove("v") {
+                                Some(J::Object(e)) => Some(e),
+                                _ => None,
+                            },
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                };
+                let mut root = J::Object(Map::from_iter([("v".to_string(), c.value.take())]));
                 super::super::ops::apply(&mut root, &[inner])?;
-                *v = match root {
+                c.value = match root {
                     J::Object(mut m) => m.remove("v").unwrap_or(J::Null),
                     _ => J::Null,
                 };

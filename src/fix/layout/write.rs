@@ -66,7 +66,11 @@ impl Layout<'_, '_> {
         for (p, m) in moved {
             let [key] = p else { continue };
             match &m.text {
-                Some(text) => text.reindented(indent, eol, out),
+                Some(text) => {
+                    text.reindented(indent, eol, out);
+                    let child = indent + text.child.unwrap_or(style.0);
+                    self.block(&m.extra, &[], child, style, eol, out);
+                }
                 None => self.field(key, &m.value, &[], indent, style, eol, out),
             }
         }
