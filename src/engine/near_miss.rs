@@ -180,3 +180,67 @@ pub(super) fn note(m: &NearMiss, lines: Option<&LineIndex<'_>>) -> String {
 pub fn near_miss(doc: &Document<'_>, w: &Workload, pointer: &str, minor: u32) -> Option<NearMiss> {
     Unread::new(doc, w, minor).near_miss(pointer)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use crate::{check, Options};
+
+    fn messages(text: &str, rule: &str) -> Vec<String> {
+        let opts = Options {
+            select: vec![rule.to_string()],
+            ..Options::default()
+        };
+        check("p.yaml", text, &opts)
+            .unwrap()
+            .findings
+            .into_iter()
+            .map(|f| f.message)
+            .collect()
+    }
+
+    const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n";
+
+    #[test]
+    fn a_misspelled_block_is_named_for_the_fields_below_it() {
+        let text = format!(
+            "{POD}  containers:\n  - name: a\n    image: x\n    SecurityContext:\n      readOnlyRootFilesystem: true\n"
+        );
+        assert_eq!(
+            messages(&text, "writable-root-filesystem"),
+            ["container \"a\" does not set securityContext.readOnlyRootFilesystem=true (`SecurityContext` at line 8 is not read: a misspelling of `securityContext`?)"]
+        );
+    }
+
+    #[test]
+    fn only_keys_that_are_not_fields_and_spelled_alike_count() {
+        // `runAsGroup` is a field; `fsGroup` is one of the pod (and not spelled alike).
+        let text = format!(
+            "{POD}  containers:\n  - name: a\n    image: x\n    securityContext:\n      runAsGroup: 1000\n      fsGroup: 1000\n"
+        );
+        for m in messages(&text, "may-run-as-root") {
+            assert!(!m.contains("is not read"), "{m}");
+        }
+    }
+
+    #[test]
+    fn without_text_the_line_is_left_out() {
+        let object = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "p"},
+            "spec": {"securityContext": {"runAsNonroot": true},
+                     "containers": [{"name": "a", "image": "x"}]}});
+        let opts = Options {
+            select: vec!["may-run-as-root".into()],
+            ..Options::default()
+        };
+        let mut checker = crate::Checker::new(&opts).unwrap();
+        let findings = checker
+            .check_object("request.object", &object)
+            .findings
+            .to_vec();
+        assert_eq!(
+            findings[0].message,
+            "runAsNonRoot != true: pod or container \"a\" must set securityContext.runAsNonRoot=true (`runAsNonroot` is not read: a misspelling of `runAsNonRoot`?)"
+        );
+    }
+}

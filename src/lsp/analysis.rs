@@ -252,6 +252,44 @@ mod tests {
     }
 
     #[test]
+    fn a_misspelled_key_is_related_and_its_fix_offered() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext:\n    runAsNonroot: true\n  containers:\n  - name: a\n    image: x\n";
+        let o = Options::default();
+        let mut a = Analysis::new("file:///p.yaml", "yaml", text, &o);
+        let i = a
+            .findings
+            .iter()
+            .position(|f| f.rule == "may-run-as-root")
+            .unwrap();
+        assert!(a.findings[i].message.ends_with(
+            " (`runAsNonroot` at line 6 is not read: a misspelling of `runAsNonRoot`?)"
+        ));
+        let r = &a.related[i];
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!(&text[r[0].span.start..r[0].span.end], "runAsNonroot");
+        assert_eq!(
+            r[0].message,
+            "`runAsNonroot` is not read: a misspelling of `runAsNonRoot`?"
+        );
+        // Its fix is offered as any other (a quickfix).
+        a.compute_fixes("file:///p.yaml", text, &o);
+        let fixed = a.fixed().unwrap();
+        let u = fixed
+            .findings
+            .iter()
+            .position(|f| f.rule == "unknown-field")
+            .unwrap();
+        match &fixed.offers[u] {
+            crate::fix::Offer::Fix(f) => {
+                assert_eq!(f.title, "rename `runAsNonroot` to `runAsNonRoot`");
+                assert_eq!(f.edits.len(), 1);
+                assert_eq!(f.edits[0].new_text, "runAsNonRoot");
+            }
+            crate::fix::Offer::None(why) => panic!("{why}"),
+        }
+    }
+
+    #[test]
     fn inherited_pod_setting_is_related() {
         let a = Analysis::new("file:///p.yaml", "yaml", POD, &Options::default());
         let i = a

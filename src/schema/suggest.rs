@@ -144,3 +144,7 @@ pub fn value_fits(doc: &Document<'_>, value: NodeId, m: ModelId, field: &str, mi
         .field_at(field, minor)
         .is_some_and(|f| fits(doc, value, f.ty, minor))
 }
+
+#[cfg(test)]
+#[path = "fits_tests.rs"]
+mod fits_tests;
