@@ -209,10 +209,15 @@ impl DocFix<'_, '_, '_> {
             .filter_map(|(_, f)| Some((f.rule, ops::moved_pointer(&f.path, ops)?)))
             .collect();
         let landed = self.landed(ops);
-        if let Some(f) = batch.findings.iter().find(|f| {
-            !allowed.contains(&(f.rule, f.path.clone()))
-                && !(f.rule != "duplicate-key" && landed.iter().any(|l| within(&f.path, l)))
-        }) {
+        // A finding at what a rename or a move writes is allowed (not a duplicated key).
+        let landed_at = |f: &Finding| {
+            f.rule != "duplicate-key" && landed.iter().any(|l| within(&f.path, l))
+        };
+        if let Some(f) = batch
+            .findings
+            .iter()
+            .find(|f| !allowed.contains(&(f.rule, f.path.clone())) && !landed_at(f))
+        {
             return Err(format!("{} remains or appears at {}", f.rule, f.path));
         }
         if let Some(e) = batch
