@@ -210,9 +210,8 @@ impl DocFix<'_, '_, '_> {
             .collect();
         let landed = self.landed(ops);
         // A finding at what a rename or a move writes is allowed (not a duplicated key).
-        let landed_at = |f: &Finding| {
-            f.rule != "duplicate-key" && landed.iter().any(|l| within(&f.path, l))
-        };
+        let landed_at =
+            |f: &Finding| f.rule != "duplicate-key" && landed.iter().any(|l| within(&f.path, l));
         if let Some(f) = batch
             .findings
             .iter()
