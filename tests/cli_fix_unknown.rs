@@ -199,3 +199,32 @@ fn the_finding_about_a_missing_field_names_the_misspelled_key() {
          Found 2 findings (2 errors) in 1 file (1 resource checked).\n"
     );
 }
+
+#[test]
+fn diff_shows_the_rename_and_writes_nothing() {
+    let text = format!(
+        "{POD}  securityContext:\n    runAsNonroot: true\n  containers:\n  - name: app\n    image: registry.example/app:1.0\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("m.yaml"), &text).unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            "--diff",
+            "--unsafe-fixes",
+            "--select",
+            "unknown-field",
+            "m.yaml",
+        ],
+    );
+    assert_eq!(code(&out), 1);
+    assert_eq!(
+        stdout(&out),
+        "--- m.yaml\n+++ m.yaml\n@@ -4,7 +4,7 @@\n   name: web\n spec:\n   securityContext:\n-    runAsNonroot: true\n+    runAsNonRoot: true\n   containers:\n   - name: app\n     image: registry.example/app:1.0\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("m.yaml")).unwrap(),
+        text
+    );
+}

@@ -206,3 +206,23 @@ fn a_rename_writes_the_value_another_fix_would_set() {
         format!("{POD}  containers:\n  - name: a\n    image: x\n    securityContext:\n      allowPrivilegeEscalation: false\n")
     );
 }
+
+#[test]
+fn a_finding_at_what_a_rename_writes_does_not_refuse_it() {
+    // `privilegd: true` renamed is read as `privileged: true`: privileged-container is
+    // then reported (with its own fix), and the rename is still applied.
+    let text = format!(
+        "{POD}  containers:\n  - name: a\n    image: x\n    securityContext:\n      privilegd: true\n"
+    );
+    let f = run(&text, &Options::default());
+    assert_eq!(
+        f.text,
+        format!("{POD}  containers:\n  - name: a\n    image: x\n    securityContext:\n      privileged: true\n")
+    );
+    let after = crate::check("t.yaml", &f.text, &Options::default()).unwrap();
+    assert!(after
+        .findings
+        .iter()
+        .any(|x| x.rule == "privileged-container"
+            && x.path == "/spec/containers/0/securityContext/privileged"));
+}
