@@ -8,12 +8,13 @@
 //! A renamed key keeps its quoting; a moved entry's lines move, re-indented, with the
 //! comments inside them (see [`moves`] for when the value is written instead).
 
+mod compose;
 mod edit;
 mod moves;
 mod text;
 mod write;
 
-use moves::{check_moves_apart, Moved};
+use moves::Moved;
 
 use text::skip_properties;
 pub(super) use write::json_text;
@@ -50,27 +51,13 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
             "the document breaks lines with a carriage return alone (CR): edit it by hand".into(),
         );
     }
-    // Per target node: the new keys of a mapping (or of a `null` that becomes one), the
-    // new items of a list, the entries or items removed, the scalar replaced.
-    let mut inserts: BTreeMap<NodeId, (Target, J)> = BTreeMap::new();
-    // The entries moved into each inserted node (paths below it).
-    let mut moved_in: BTreeMap<NodeId, Vec<Moved>> = BTreeMap::new();
-    // Renamed keys: one edit each.
-    let mut renames: Vec<Edit> = Vec::new();
-    let composed = moves::compose(doc, ops)?;
+    let composed = compose::compose(doc, ops)?;
     let ops = &composed.ops[..];
-    check_moves_apart(ops)?;
-    // How deep each insertion's node is: insertions at one offset go deepest first (a
-    // container's new keys before its pod's, which follow the container's last line).
-    let mut depth: BTreeMap<NodeId, usize> = BTreeMap::new();
-    let mut appends: BTreeMap<NodeId, Vec<J>> = BTreeMap::new();
-    let mut removals: BTreeMap<NodeId, Vec<usize>> = BTreeMap::new();
-    let mut replaces: BTreeMap<NodeId, J> = BTreeMap::new();
-    // The key span of each replaced value's entry (an empty value is written after it).
-    let mut keys: BTreeMap<NodeId, Option<Span>> = BTreeMap::new();
+    compose::check_moves_apart(ops)?;
+    let mut p = Pending::default();
     for op in ops {
         let walked = l.walk(op.path())?;
-        depth.insert(walked.last(), walked.nodes.len());
+        p.depth.insert(walked.last(), walked.nodes.len());
         match op {
             Op::Set { value, .. } | Op::Append { value, .. } => {
                 let is_append = matches!(op, Op::Append { .. });
@@ -79,7 +66,7 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
                         let list = walked.last();
                         if l.doc.is_null(list) {
                             merge_insert(
-                                &mut inserts,
+                                &mut p.inserts,
                                 list,
                                 Target::Null(walked.key_span()),
                                 &[],
@@ -92,7 +79,7 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
                                 l.doc.expanded_size(i, 64) <= 64 && l.doc.to_json(i) == *value
                             });
                             if !present {
-                                appends.entry(list).or_default().push(value.clone());
+                                p.appends.entry(list).or_default().push(value.clone());
                             }
                         } else {
                             return Err(format!("{} is not a list", op.pointer()));
@@ -103,8 +90,8 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
                         if l.doc.scalar(node).is_none() {
                             return Err(format!("{} is not a scalar", op.pointer()));
                         }
-                        keys.insert(node, walked.key_span());
-                        if replaces
+                        p.keys.insert(node, walked.key_span());
+                        if p.replaces
                             .insert(node, value.clone())
                             .is_some_and(|v| v != *value)
                         {
@@ -137,7 +124,7 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
                                 )
                             ));
                         };
-                        merge_insert(&mut inserts, at, target, missing, new)?;
+                        merge_insert(&mut p.inserts, at, target, missing, new)?;
                     }
                 }
             }
@@ -146,117 +133,16 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
                     continue;
                 }
                 let parent = walked.parent().ok_or("cannot remove the root")?;
-                removal(&l, &mut removals, parent, path)?;
+                removal(&l, &mut p.removals, parent, path)?;
             }
-            Op::Rename { path, to } => {
-                if !walked.missing.is_empty() {
-                    return Err(format!("no field {}", op.pointer()));
-                }
-                let parent = walked.parent().ok_or("cannot rename the root")?;
-                let last = path.last().map(String::as_str).unwrap_or("");
-                if l.doc.get(parent, to).is_some() {
-                    return Err(format!(
-                        "`{to}` is already in the mapping: merge them by hand"
-                    ));
-                }
-                written_once(&l, parent, last)?;
-                let key = walked.key_span().ok_or("not a mapping entry")?;
-                renames.push(l.rename(key, last, to)?);
-            }
-            Op::Move { from, to } => {
-                if !walked.missing.is_empty() {
-                    return Err(format!("no field {}", op.pointer()));
-                }
-                let parent = walked.parent().ok_or("cannot move the root")?;
-                let node = walked.last();
-                l.check_subtree(node)?;
-                removal(&l, &mut removals, parent, from)?;
-                let last = from.last().map(String::as_str).unwrap_or("");
-                let entry = l.doc.entry(parent, last).ok_or("not a mapping entry")?;
-                // Changed by other ops (see `moves::compose`): written by the writer.
-                let (value, text, extra) = match composed.moves.iter().find(|c| c.from == *from) {
-                    None => (l.doc.to_json(node), l.moved_text(parent, entry), Map::new()),
-                    Some(c) => match (&c.extra, l.moved_text(parent, entry)) {
-                        (Some(extra), Some(t)) if t.child.is_some() => {
-                            (c.value.clone(), Some(t), extra.clone())
-                        }
-                        _ => (c.value.clone(), None, Map::new()),
-                    },
-                };
-                let dest = l.walk(to)?;
-                let at = dest.last();
-                depth.insert(at, dest.nodes.len());
-                match dest.missing {
-                    [] if !l.doc.is_null(at) => {
-                        return Err(format!("{} is already set", to_pointer(to)));
-                    }
-                    // A `null` in place of the field: its value is written there.
-                    [] => match value {
-                        J::Object(fields) => {
-                            for (k, v) in fields {
-                                merge_insert(
-                                    &mut inserts,
-                                    at,
-                                    Target::Null(dest.key_span()),
-                                    std::slice::from_ref(&k),
-                                    v,
-                                )?;
-                            }
-                        }
-                        other => {
-                            if l.doc.scalar(at).is_none() {
-                                return Err(format!("{} is not a scalar", to_pointer(to)));
-                            }
-                            keys.insert(at, dest.key_span());
-                            if replaces.insert(at, other).is_some() {
-                                return Err(format!("two values for {}", to_pointer(to)));
-                            }
-                        }
-                    },
-                    missing => {
-                        let target = if l.doc.map(at).is_some() {
-                            if l.doc.merging.binary_search(&at).is_ok() {
-                                return Err(
-                                    "the mapping uses a merge key `<<`: edit it by hand".into()
-                                );
-                            }
-                            Target::Map
-                        } else if l.doc.is_null(at) {
-                            Target::Null(dest.key_span())
-                        } else {
-                            return Err(format!(
-                                "{} is not a mapping",
-                                to_pointer(to.get(..to.len() - missing.len()).unwrap_or(&[]))
-                            ));
-                        };
-                        // The mappings on the way, created empty; the entry itself is
-                        // written beside the other new keys.
-                        let (_, parents) = missing.split_last().ok_or("no field")?;
-                        let slot = inserts
-                            .entry(at)
-                            .or_insert_with(|| (target, J::Object(Map::new())));
-                        let mut cur = &mut slot.1;
-                        for t in parents {
-                            let J::Object(m) = cur else {
-                                return Err("conflicting changes".into());
-                            };
-                            cur = m.entry(t.clone()).or_insert_with(|| J::Object(Map::new()));
-                        }
-                        moved_in.entry(at).or_default().push(Moved {
-                            path: missing.to_vec(),
-                            value,
-                            text,
-                            extra,
-                        });
-                    }
-                }
-            }
+            Op::Rename { path, to } => l.rename_op(&mut p, &walked, path, to)?,
+            Op::Move { from, to } => l.move_op(&mut p, &composed, &walked, from, to)?,
         }
     }
     let mut out = Vec::new();
     let mut points: Vec<(Edit, usize)> = Vec::new();
-    for (node, (target, value)) in inserts {
-        let moved = moved_in.remove(&node).unwrap_or_default();
+    for (node, (target, value)) in p.inserts {
+        let moved = p.moved_in.remove(&node).unwrap_or_default();
         let edit = match value {
             J::Object(fields) => l.insert(node, target, &fields, &moved)?,
             _ if !moved.is_empty() => return Err("conflicting changes".into()),
@@ -269,12 +155,12 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
                 },
             )?,
         };
-        points.push((edit, depth.get(&node).copied().unwrap_or(0)));
+        points.push((edit, p.depth.get(&node).copied().unwrap_or(0)));
     }
-    for (node, items) in appends {
+    for (node, items) in p.appends {
         points.push((
             l.append(node, &items)?,
-            depth.get(&node).copied().unwrap_or(0),
+            p.depth.get(&node).copied().unwrap_or(0),
         ));
     }
     // One insertion per offset, the deepest node's text first.
@@ -300,14 +186,14 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
             _ => out.push(edit),
         }
     }
-    for (node, mut gone) in removals {
+    for (node, mut gone) in p.removals {
         gone.sort_unstable();
         out.extend(l.remove(node, &gone)?);
     }
-    for (node, value) in replaces {
-        out.push(l.replace(node, &value, keys.get(&node).copied().flatten())?);
+    for (node, value) in p.replaces {
+        out.push(l.replace(node, &value, p.keys.get(&node).copied().flatten())?);
     }
-    out.extend(renames);
+    out.extend(p.renames);
     // A text without a final line break keeps it so: an insertion at its end starts with
     // one and does not end with one.
     if !text.ends_with('\n') {
@@ -329,6 +215,28 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
     Ok(out)
 }
 
+/// The changes of [`edits`] per node, before they are written.
+#[derive(Default)]
+struct Pending {
+    /// Per target node: the new keys of a mapping (or of a `null` that becomes one).
+    inserts: BTreeMap<NodeId, (Target, J)>,
+    /// The entries moved into each inserted node (paths below it).
+    moved_in: BTreeMap<NodeId, Vec<Moved>>,
+    /// How deep each insertion's node is: insertions at one offset go deepest first (a
+    /// container's new keys before its pod's, which follow the container's last line).
+    depth: BTreeMap<NodeId, usize>,
+    /// The new items of a list.
+    appends: BTreeMap<NodeId, Vec<J>>,
+    /// The entries or items removed.
+    removals: BTreeMap<NodeId, Vec<usize>>,
+    /// The scalar replaced.
+    replaces: BTreeMap<NodeId, J>,
+    /// The key span of each replaced value's entry (an empty value is written after it).
+    keys: BTreeMap<NodeId, Option<Span>>,
+    /// Renamed keys: one edit each.
+    renames: Vec<Edit>,
+}
+
 /// How new keys reach a node: into a mapping, or by replacing a `null` (the key span of
 /// its entry, for its indentation).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -337,7 +245,7 @@ pub(super) enum Target {
     Null(Option<Span>),
 }
 
-fn merge_insert(
+pub(super) fn merge_insert(
     inserts: &mut BTreeMap<NodeId, (Target, J)>,
     node: NodeId,
     target: Target,
@@ -385,7 +293,7 @@ fn merge_insert(
 }
 
 /// Records the removal of the entry or item at `path` (a child of `parent`).
-fn removal(
+pub(super) fn removal(
     l: &Layout<'_, '_>,
     removals: &mut BTreeMap<NodeId, Vec<usize>>,
     parent: NodeId,
@@ -408,7 +316,7 @@ fn removal(
 
 /// Refuses to take away a key written twice in `map`: removing or renaming the key that
 /// wins would bring back the one it hides.
-fn written_once(l: &Layout<'_, '_>, map: NodeId, key: &str) -> Result<(), String> {
+pub(super) fn written_once(l: &Layout<'_, '_>, map: NodeId, key: &str) -> Result<(), String> {
     if l.doc
         .duplicates
         .iter()

@@ -10,6 +10,8 @@
 //! inside the value. An entry whose value holds an anchor an alias uses, or an alias, is
 //! not moved (the alias could come before its anchor).
 
+use super::compose::Composed;
+use super::text;
 use super::*;
 
 /// An entry moved into a node, as [`Layout::insert`] writes it.
@@ -143,188 +145,6 @@ impl Layout<'_, '_> {
     }
 }
 
-/// `ops` as the layout writes them, and what other ops change in each moved value.
-pub(super) struct Composed {
-    pub(super) ops: Vec<Op>,
-    pub(super) moves: Vec<Changed>,
-}
-
-/// A moved value that other ops change.
-pub(super) struct Changed {
-    /// The path the move takes it from.
-    pub(super) from: Vec<String>,
-    /// The value with the changes.
-    pub(super) value: J,
-    /// When every change adds a key the value does not have (a mapping): those keys,
-    /// written after the moved text.
-    pub(super) extra: Option<Map<String, J>>,
-}
-
-/// Composes the other ops with the renames and moves whose destination they reach (a
-/// rename of `securityContex` and `allowPrivilegeEscalation: false` set in the
-/// `securityContext` it becomes; a block moved from under `resources:` and
-/// `capabilities.drop` appended to it), as [`super::super::ops::apply`] does (renames
-/// and moves first):
-///
-/// - a `Set` of the value the moved or renamed value already holds there, or an `Append`
-///   of an item its list already has, is dropped (the value is written as it is);
-/// - into a renamed key's value: the op goes to the same field under the key as written
-///   (its edits and the key's are apart);
-/// - into a moved value: when it adds a key the value does not have, that key is written
-///   after the moved text, indented as the value's own keys; otherwise the op is applied
-///   to the value, which is then written by the writer instead of moving as text (its
-///   comments are not kept).
-///
-/// # Errors
-/// An op that does not apply to a moved value.
-pub(super) fn compose(doc: &Document<'_>, ops: &[Op]) -> Result<Composed, String> {
-    let arriving: Vec<(usize, Vec<String>, J)> = ops
-        .iter()
-        .enumerate()
-        .filter_map(|(i, op)| {
-            let dest = op.destination()?;
-            let node = doc
-                .root
-                .and_then(|r| doc.pointer(r, &to_pointer(op.path())))?;
-            Some((i, dest, doc.to_json(node)))
-        })
-        .collect();
-    let mut out = Composed {
-        ops: Vec::with_capacity(ops.len()),
-        moves: Vec::new(),
-    };
-    for op in ops {
-        let hit = (op.destination().is_none())
-            .then(|| {
-                arriving.iter().find_map(|(i, dest, value)| {
-                    let rest = op.path().strip_prefix(dest.as_slice())?;
-                    Some((*i, rest, value))
-                })
-            })
-            .flatten();
-        let Some((i, rest, value)) = hit else {
-            out.ops.push(op.clone());
-            continue;
-        };
-        let there = rest.iter().try_fold(value, |v, t| match v {
-            J::Object(m) => m.get(t.as_str()),
-            J::Array(items) => items.get(t.parse::<usize>().ok()?),
-            _ => None,
-        });
-        let held = match op {
-            Op::Set { value, .. } => there == Some(value),
-            Op::Append { value, .. } => {
-                matches!(there, Some(J::Array(items)) if items.contains(value))
-            }
-            _ => false,
-        };
-        if held {
-            continue;
-        }
-        let Some(mover) = ops.get(i) else { continue };
-        match mover {
-            Op::Rename { path: from, .. } => {
-                let mut rerouted = op.clone();
-                let path = match &mut rerouted {
-                    Op::Set { path, .. } | Op::Append { path, .. } | Op::Remove { path } => path,
-                    _ => return Err("conflicting changes".into()),
-                };
-                let mut p = from.clone();
-                p.extend(rest.iter().cloned());
-                *path = p;
-                out.ops.push(rerouted);
-            }
-            _ => {
-                let from = mover.path();
-                let slot = match out.moves.iter().position(|c| c.from == from) {
-                    Some(k) => k,
-                    None => {
-                        out.moves.push(Changed {
-                            from: from.to_vec(),
-                            value: value.clone(),
-                            extra: Some(Map::new()),
-                        });
-                        out.moves.len() - 1
-                    }
-                };
-                let Some(c) = out.moves.get_mut(slot) else {
-                    continue;
-                };
-                let in_value = |path: &mut Vec<String>| {
-                    let mut p = vec!["v".to_string()];
-                    p.extend(rest.iter().cloned());
-                    *path = p;
-                };
-                let mut inner = op.clone();
-                match &mut inner {
-                    Op::Set { path, .. } | Op::Append { path, .. } | Op::Remove { path } => {
-                        in_value(path)
-                    }
-                    _ => return Err("conflicting changes".into()),
-                }
-                // A key the moved mapping does not have: written after its text.
-                let new_key = matches!(op, Op::Set { .. } | Op::Append { .. })
-                    && matches!((value, rest.first()), (J::Object(m), Some(k)) if !m.contains_key(k.as_str()));
-                c.extra = match (c.extra.take(), new_key) {
-                    (Some(extra), true) => {
-                        let mut root =
-                            J::Object(Map::from_iter([("v".to_string(), J::Object(extra))]));
-                        super::super::ops::apply(&mut root, std::slice::from_ref(&inner))?;
-                        match root {
-                            J::Object(mut m) => match m.remove("v") {
-                                Some(J::Object(e)) => Some(e),
-                                _ => None,
-                            },
-                            _ => None,
-                        }
-                    }
-                    _ => None,
-                };
-                let mut root = J::Object(Map::from_iter([("v".to_string(), c.value.take())]));
-                super::super::ops::apply(&mut root, &[inner])?;
-                c.value = match root {
-                    J::Object(mut m) => m.remove("v").unwrap_or(J::Null),
-                    _ => J::Null,
-                };
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Refuses ops of which one renames or moves a field another op also reaches: the same
-/// field or a mapping on its way; for a move, a field inside the entry it takes (which
-/// leaves with it); for both, a destination another op also writes.
-pub(super) fn check_moves_apart(ops: &[Op]) -> Result<(), String> {
-    let within = |a: &[String], b: &[String]| a.get(..b.len()) == Some(b);
-    for (i, op) in ops.iter().enumerate() {
-        let Some(dest) = op.destination() else {
-            continue;
-        };
-        let from = op.path();
-        for (j, other) in ops.iter().enumerate() {
-            if i == j {
-                continue;
-            }
-            let mut theirs = vec![other.path().to_vec()];
-            theirs.extend(other.destination());
-            for b in &theirs {
-                let clash = within(from, b)
-                    || within(&dest, b)
-                    || within(b, &dest)
-                    || (matches!(op, Op::Move { .. }) && within(b, from));
-                if clash {
-                    return Err(format!(
-                        "two changes of {}: fix them one at a time",
-                        to_pointer(b)
-                    ));
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
 /// `fields` with the values of `moved` (paths below the same node) added, for a writer
 /// that does not move text.
 ///
@@ -358,5 +178,133 @@ pub(super) fn with_moved(
     match out {
         J::Object(m) => Ok(m),
         _ => Err("conflicting changes".into()),
+    }
+}
+
+impl Layout<'_, '_> {
+    /// [`Op::Rename`] of the key at `path` (walked) to `to`: the key's edit.
+    pub(super) fn rename_op(
+        &self,
+        p: &mut Pending,
+        walked: &text::Walked<'_>,
+        path: &[String],
+        to: &str,
+    ) -> Result<(), String> {
+        if !walked.missing.is_empty() {
+            return Err(format!("no field {}", to_pointer(path)));
+        }
+        let parent = walked.parent().ok_or("cannot rename the root")?;
+        let last = path.last().map(String::as_str).unwrap_or("");
+        if self.doc.get(parent, to).is_some() {
+            return Err(format!(
+                "`{to}` is already in the mapping: merge them by hand"
+            ));
+        }
+        written_once(self, parent, last)?;
+        let key = walked.key_span().ok_or("not a mapping entry")?;
+        p.renames.push(self.rename(key, last, to)?);
+        Ok(())
+    }
+
+    /// [`Op::Move`] of the entry at `from` (walked) to `to`: its removal, and its text
+    /// (or value) among the new keys of the mapping it goes to.
+    pub(super) fn move_op(
+        &self,
+        p: &mut Pending,
+        composed: &Composed,
+        walked: &text::Walked<'_>,
+        from: &[String],
+        to: &[String],
+    ) -> Result<(), String> {
+        if !walked.missing.is_empty() {
+            return Err(format!("no field {}", to_pointer(from)));
+        }
+        let parent = walked.parent().ok_or("cannot move the root")?;
+        let node = walked.last();
+        self.check_subtree(node)?;
+        removal(self, &mut p.removals, parent, from)?;
+        let last = from.last().map(String::as_str).unwrap_or("");
+        let entry = self.doc.entry(parent, last).ok_or("not a mapping entry")?;
+        // Changed by other ops (see `moves::compose`): written by the writer.
+        let (value, text, extra) = match composed.moves.iter().find(|c| c.from == *from) {
+            None => (
+                self.doc.to_json(node),
+                self.moved_text(parent, entry),
+                Map::new(),
+            ),
+            Some(c) => match (&c.extra, self.moved_text(parent, entry)) {
+                (Some(extra), Some(t)) if t.child.is_some() => {
+                    (c.value.clone(), Some(t), extra.clone())
+                }
+                _ => (c.value.clone(), None, Map::new()),
+            },
+        };
+        let dest = self.walk(to)?;
+        let at = dest.last();
+        p.depth.insert(at, dest.nodes.len());
+        match dest.missing {
+            [] if !self.doc.is_null(at) => {
+                return Err(format!("{} is already set", to_pointer(to)));
+            }
+            // A `null` in place of the field: its value is written there.
+            [] => match value {
+                J::Object(fields) => {
+                    for (k, v) in fields {
+                        merge_insert(
+                            &mut p.inserts,
+                            at,
+                            Target::Null(dest.key_span()),
+                            std::slice::from_ref(&k),
+                            v,
+                        )?;
+                    }
+                }
+                other => {
+                    if self.doc.scalar(at).is_none() {
+                        return Err(format!("{} is not a scalar", to_pointer(to)));
+                    }
+                    p.keys.insert(at, dest.key_span());
+                    if p.replaces.insert(at, other).is_some() {
+                        return Err(format!("two values for {}", to_pointer(to)));
+                    }
+                }
+            },
+            missing => {
+                let target = if self.doc.map(at).is_some() {
+                    if self.doc.merging.binary_search(&at).is_ok() {
+                        return Err("the mapping uses a merge key `<<`: edit it by hand".into());
+                    }
+                    Target::Map
+                } else if self.doc.is_null(at) {
+                    Target::Null(dest.key_span())
+                } else {
+                    return Err(format!(
+                        "{} is not a mapping",
+                        to_pointer(to.get(..to.len() - missing.len()).unwrap_or(&[]))
+                    ));
+                };
+                // The mappings on the way, created empty; the entry itself is
+                // written beside the other new p.keys.
+                let (_, parents) = missing.split_last().ok_or("no field")?;
+                let slot = p
+                    .inserts
+                    .entry(at)
+                    .or_insert_with(|| (target, J::Object(Map::new())));
+                let mut cur = &mut slot.1;
+                for t in parents {
+                    let J::Object(m) = cur else {
+                        return Err("conflicting changes".into());
+                    };
+                    cur = m.entry(t.clone()).or_insert_with(|| J::Object(Map::new()));
+                }
+                p.moved_in.entry(at).or_default().push(Moved {
+                    path: missing.to_vec(),
+                    value,
+                    text,
+                    extra,
+                });
+            }
+        }
+        Ok(())
     }
 }
