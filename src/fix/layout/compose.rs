@@ -5,7 +5,10 @@ use super::*;
 
 /// `ops` as the layout writes them, and what other ops change in each moved value.
 pub(super) struct Composed {
+    /// The ops to write: the renames and moves, and the others not absorbed into a
+    /// moved value (rerouted under a renamed key as it is written).
     pub(super) ops: Vec<Op>,
+    /// The moved values other ops change.
     pub(super) moves: Vec<Changed>,
 }
 

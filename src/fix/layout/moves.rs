@@ -7,8 +7,10 @@
 //! under one). Otherwise (a flow mapping `{...}` on either side, a JSON document, a
 //! `null` written in place of the field) the value is written by the writer of the other
 //! fixes ([`Layout::block`], [`Layout::flow`]): the same object, without the comments
-//! inside the value. An entry whose value holds an anchor an alias uses, or an alias, is
-//! not moved (the alias could come before its anchor).
+//! inside the value. The same when other fixes of the run change a key the moved value
+//! has; keys they add to it are written after its text ([`super::compose`]). An entry
+//! whose value holds an anchor an alias uses, or an alias, is not moved (the alias could
+//! come before its anchor).
 
 use super::compose::Composed;
 use super::text;
