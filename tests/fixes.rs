@@ -504,8 +504,12 @@ fn aliases_that_multiply_a_document_are_not_fixed() {
     assert!(!fixed.findings.is_empty());
     assert!(fixed.applied.is_empty());
     assert_eq!(fixed.text, text);
-    for offer in &fixed.offers {
+    for (f, offer) in fixed.findings.iter().zip(&fixed.offers) {
         match offer {
+            // `x-laughs` is not a field of a Pod, and no field is spelled like it.
+            Offer::None(why) if f.rule == "unknown-field" => {
+                assert_eq!(why, "no field is close to it: correct or remove it by hand")
+            }
             Offer::None(why) => assert!(
                 why.ends_with("the document's aliases expand it past 100000 nodes: fix it by hand"),
                 "{why}"

@@ -86,6 +86,14 @@ impl Change {
                 field_path(&self.op.pointer())
             ),
             Op::Remove { .. } => format!("removed {}", field_path(&self.op.pointer())),
+            Op::Rename { to, .. } => {
+                format!("renamed {} to {to}", field_path(&self.op.pointer()))
+            }
+            Op::Move { to, .. } => format!(
+                "moved {} to {}",
+                field_path(&self.op.pointer()),
+                field_path(&ops::to_pointer(to))
+            ),
         }
     }
 
@@ -174,7 +182,9 @@ pub(super) fn mutate(
     for f in findings.iter().filter(|f| listed(f)) {
         // A finding whose fix the core cannot plan here (in a Windows pod, say) is left
         // for the answer to name.
-        let Ok(p) = plan::plan(doc, &workloads, f) else {
+        // The request's object is judged at the default Kubernetes version (see `check`).
+        let kube_minor = crate::options::KubeVersion::default().minor();
+        let Ok(p) = plan::plan(doc, &workloads, f, kube_minor) else {
             continue;
         };
         if !p.ops.iter().all(allowed) {

@@ -12,6 +12,9 @@
 //! finding, the severity and words of what Pod Security Admission would do
 //! ([`super::admission`]); an exempt namespace or `runtimeClassName`
 //! ([`Options::exemptions`]) gets no PSS finding.
+//!
+//! A finding about a missing field whose mapping holds a misspelling of it says so in
+//! its message ([`super::near_miss`]).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -254,9 +257,13 @@ pub(super) fn judge(
     let rejected = judgements
         .iter()
         .any(|j| j.pss.is_some() && j.modes.contains(crate::Mode::Enforce));
+    let mut unread = super::near_miss::Unread::new(r.doc, w, opts.kube_version.minor());
     for j in judgements {
         let suppressed = ignored.contains(j.rule.id);
         let mut f = finding(r, &resource, j);
+        if let Some(m) = unread.near_miss(&f.path) {
+            f.message.push_str(&super::near_miss::note(&m, r.lines));
+        }
         if cluster.is_some() && f.pss.is_some() {
             let (severity, wording) =
                 super::admission::admission(&policies, &w.resource, f.modes, rejected);

@@ -18,6 +18,7 @@ mod admission;
 mod duplicates;
 mod ignore_typos;
 mod judge;
+mod near_miss;
 pub mod span;
 
 use std::borrow::Cow;
@@ -31,6 +32,7 @@ use crate::workload::{extract, Extracted};
 use crate::yaml::{document_from_json, for_each_document, Document, NodeId, Parsed, Span};
 
 pub use judge::IGNORE_ANNOTATION;
+pub use near_miss::{near_miss, NearMiss, INHERITED, NEAR_MISS_MARK};
 
 /// A file's bytes as text that keeps every byte offset: valid UTF-8 as it is, each byte of
 /// an invalid sequence replaced by `?` (one byte, so the offsets after it do not move).
@@ -557,9 +559,13 @@ impl Checker {
 /// Whether checking `doc`, a document of `text`, needs the text's [`LineIndex`]
 /// (building one costs a pass over the text, so callers build it only then): when the
 /// document has a duplicated key (`duplicate-key` names the lines of the keys it hides),
-/// or names the [`IGNORE_ANNOTATION`] (`unknown-ignored-rule` points into its value).
+/// names the [`IGNORE_ANNOTATION`] (`unknown-ignored-rule` points into its value), or is
+/// a mapping (an object: a finding's near-miss note names the line of a misspelled key,
+/// [`NearMiss`]; which findings have one is known only after the rules ran, and the
+/// index is one `memchr` pass, small beside parsing).
 pub(crate) fn needs_lines(text: &str, doc: &Document<'_>) -> bool {
     !doc.duplicates.is_empty()
+        || doc.root.is_some_and(|r| doc.map(r).is_some())
         || text
             .as_bytes()
             .get(doc.span.start..doc.span.end)

@@ -17,6 +17,7 @@ mod ignore;
 mod layout;
 pub mod ops;
 pub mod plan;
+mod unknown;
 mod verify;
 
 use std::sync::Arc;
@@ -163,6 +164,7 @@ pub fn fix_text(
     let mut all_edits: Vec<Edit> = Vec::new();
     let mut lines: Option<LineIndex<'_>> = None;
     let limits = opts.limits;
+    let kube_minor = opts.kube_version.minor();
     for_each_document(text, &limits, &[], |parsed| {
         let doc = match parsed {
             Parsed::Error(e) => {
@@ -203,8 +205,10 @@ pub fn fix_text(
             return;
         }
         let ws = extract(&doc).workloads;
-        let mut plans: Vec<Result<Plan, String>> =
-            findings.iter().map(|f| plan::plan(&doc, &ws, f)).collect();
+        let mut plans: Vec<Result<Plan, String>> = findings
+            .iter()
+            .map(|f| plan::plan(&doc, &ws, f, kube_minor))
+            .collect();
         // Each fix written on its own (to be shown with its own edits): one whose text
         // cannot be written (an alias on the way, a field that is not a mapping) has no
         // fix, and says why.

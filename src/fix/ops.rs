@@ -31,13 +31,53 @@ pub enum Op {
         /// Where.
         path: Vec<String>,
     },
+    /// Renames the mapping key at `path` to `to`, keeping its value (`unknown-field`: a
+    /// misspelled key). The mapping must not hold `to` already, unless another op of the
+    /// same fix set it to the same value (that op is then written by this one). As text,
+    /// only the key is rewritten (in its own quoting style).
+    Rename {
+        /// The key's path.
+        path: Vec<String>,
+        /// The new key (a field name of the API).
+        to: String,
+    },
+    /// Moves the mapping entry at `from` to `to`: its value is removed from `from` and set
+    /// at `to`, creating the mappings on the way (`unknown-field`: a field written at the
+    /// wrong level). `to` must be missing or `null` (or set to the same value by another
+    /// op). As text, the entry's own lines move
+    /// (comments inside it included), re-indented.
+    Move {
+        /// The entry's path.
+        from: Vec<String>,
+        /// Where its value goes.
+        to: Vec<String>,
+    },
 }
 
 impl Op {
-    /// The path the op changes.
+    /// The path the op changes (for a [`Op::Move`], the field it takes the value from).
     pub fn path(&self) -> &[String] {
         match self {
-            Op::Set { path, .. } | Op::Append { path, .. } | Op::Remove { path } => path,
+            Op::Set { path, .. }
+            | Op::Append { path, .. }
+            | Op::Remove { path }
+            | Op::Rename { path, .. } => path,
+            Op::Move { from, .. } => from,
+        }
+    }
+
+    /// Where a [`Op::Rename`] or an [`Op::Move`] puts the value (the renamed key's new
+    /// path); `None` for the other ops.
+    pub fn destination(&self) -> Option<Vec<String>> {
+        match self {
+            Op::Rename { path, to } => {
+                let (_, parent) = path.split_last()?;
+                let mut out = parent.to_vec();
+                out.push(to.clone());
+                Some(out)
+            }
+            Op::Move { to, .. } => Some(to.clone()),
+            _ => None,
         }
     }
 
@@ -77,14 +117,19 @@ pub fn to_pointer(path: &[String]) -> String {
     out
 }
 
-/// Applies `ops` to `root` in order, removals last and from the highest list index down
-/// (so that the indices of the ops, all taken on the original object, stay right).
+/// Applies `ops` to `root`: renames and moves first, then the others in order, removals
+/// last and from the highest list index down (so that the indices of the ops, all taken
+/// on the original object, stay right).
 ///
 /// # Errors
 /// A message when an op does not fit the object: a path through a scalar or a list
 /// index that does not exist.
 pub fn apply(root: &mut Value, ops: &[Op]) -> Result<(), String> {
-    for op in ops {
+    // Renames and moves first: the other ops of a fix set may write into the field they
+    // bring (`allowPrivilegeEscalation: false` into a `securityContext` moved from under
+    // `resources:`).
+    let movers = ops.iter().filter(|op| op.destination().is_some());
+    for op in movers.chain(ops.iter().filter(|op| op.destination().is_none())) {
         match op {
             Op::Set { path, value } => {
                 let (last, parents) = path.split_last().ok_or("an op on the root")?;
@@ -121,6 +166,39 @@ pub fn apply(root: &mut Value, ops: &[Op]) -> Result<(), String> {
                 }
             }
             Op::Remove { .. } => {}
+            Op::Rename { path, to } => {
+                let (last, parents) = path.split_last().ok_or("an op on the root")?;
+                let Some(Value::Object(m)) = walk(root, parents) else {
+                    return Err(format!("{} is not a mapping", to_pointer(parents)));
+                };
+                let value = m
+                    .remove(last.as_str())
+                    .ok_or_else(|| format!("no field {}", to_pointer(path)))?;
+                // Another op may have set the same value there (see `Op::Rename`).
+                if m.get(to.as_str()).is_some_and(|v| *v != value) {
+                    return Err(format!("{}/{to} is already set", to_pointer(parents)));
+                }
+                m.insert(to.clone(), value);
+            }
+            Op::Move { from, to } => {
+                let (last, parents) = from.split_last().ok_or("an op on the root")?;
+                let Some(Value::Object(m)) = walk(root, parents) else {
+                    return Err(format!("{} is not a mapping", to_pointer(parents)));
+                };
+                let value = m
+                    .remove(last.as_str())
+                    .ok_or_else(|| format!("no field {}", to_pointer(from)))?;
+                let (last, parents) = to.split_last().ok_or("an op on the root")?;
+                let Value::Object(m) = walk_create(root, parents)? else {
+                    return Err(format!("{} is not a mapping", to_pointer(parents)));
+                };
+                if m.get(last.as_str())
+                    .is_some_and(|v| !v.is_null() && *v != value)
+                {
+                    return Err(format!("{} is already set", to_pointer(to)));
+                }
+                m.insert(last.clone(), value);
+            }
         }
     }
     for path in removals(ops) {
@@ -172,8 +250,19 @@ pub(crate) fn compare_paths(a: &[String], b: &[String]) -> std::cmp::Ordering {
 /// Where the field at `pointer` (of the object before `ops`) is after them: `None` when
 /// an op removed it or a parent of it. Used to tell the findings left after a fix from
 /// the ones it moved (removing list item 0 moves item 1 to 0).
+///
+/// A field inside a renamed or moved entry is at the same place inside its new one.
 pub fn moved_pointer(pointer: &str, ops: &[Op]) -> Option<String> {
     let mut path = tokens(pointer);
+    for op in ops {
+        if let (Some(dest), from) = (op.destination(), op.path()) {
+            if path.get(..from.len()) == Some(from) {
+                let rest = path.get(from.len()..).unwrap_or(&[]).to_vec();
+                path = dest;
+                path.extend(rest);
+            }
+        }
+    }
     for removed in removals(ops) {
         let (last, parents) = removed.split_last()?;
         if path.len() <= parents.len() || path.get(..parents.len()) != Some(parents) {
@@ -297,5 +386,53 @@ mod tests {
             value: json!(false),
         }];
         assert!(apply(&mut v, &ops).is_err());
+    }
+
+    #[test]
+    fn rename_and_move_keep_the_value_and_refuse_a_field_that_is_set() {
+        let mut v = json!({"spec": {"securityContext": {"runAsNonroot": true},
+            "containers": [{"resources": {"securityContext": {"privileged": false}}}]}});
+        let ops = [
+            Op::Rename {
+                path: p("/spec/securityContext/runAsNonroot"),
+                to: "runAsNonRoot".into(),
+            },
+            Op::Move {
+                from: p("/spec/containers/0/resources/securityContext"),
+                to: p("/spec/containers/0/securityContext"),
+            },
+        ];
+        apply(&mut v, &ops).unwrap();
+        assert_eq!(
+            v,
+            json!({"spec": {"securityContext": {"runAsNonRoot": true},
+                "containers": [{"resources": {}, "securityContext": {"privileged": false}}]}})
+        );
+        assert_eq!(
+            ops[0].destination(),
+            Some(p("/spec/securityContext/runAsNonRoot"))
+        );
+        // A field inside a moved entry is at the same place in its new one.
+        assert_eq!(
+            moved_pointer(
+                "/spec/containers/0/resources/securityContext/privileged",
+                &ops
+            )
+            .as_deref(),
+            Some("/spec/containers/0/securityContext/privileged")
+        );
+        // A rename or a move onto another value is refused.
+        let mut v = json!({"a": {"x": 1, "y": 2}});
+        let rename = [Op::Rename {
+            path: p("/a/x"),
+            to: "y".into(),
+        }];
+        assert!(apply(&mut v.clone(), &rename).is_err());
+        let moved = [Op::Move {
+            from: p("/a/x"),
+            to: p("/b/c"),
+        }];
+        apply(&mut v, &moved).unwrap();
+        assert_eq!(v, json!({"a": {"y": 2}, "b": {"c": 1}}));
     }
 }

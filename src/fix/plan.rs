@@ -51,15 +51,23 @@ pub fn describe(rule: &str) -> &'static str {
         "forbidden-selinux-options" => "None: which SELinux options the workload needs is a person's call.",
         "duplicate-key" => "None: which of the two keys was meant needs a person (the later one is what Kubernetes reads).",
         "invalid-field-type" => "None: which value was meant needs a person.",
+        "unknown-field" => "**unsafe**: renames a misspelled key to the field it resembles (the first \"did you mean\"; only the key's text changes), or moves an entry written at the wrong level to where the message says it belongs (its lines move, comments inside them included, re-indented; the mappings on the way are created). Unsafe because the field then takes effect. None when the mapping already has that field, when it belongs in each item of a list with several (`privileged` in a pod's `securityContext` with two containers), when the field there is already set, or when the field exists only in other Kubernetes versions (use a Kubernetes version that has it, or remove it).",
         "unknown-ignored-rule" => "**unsafe**: replaces the unknown ID with the closest rule ID (the first \"did you mean\"), when the annotation names only one unknown ID, a rule ID is close to it, and the value is not a block scalar (`|`, `>`). Unsafe because the corrected ID then suppresses that rule's findings for the resource: check it is the rule you meant to accept.",
         _ => "None.",
     }
 }
 
 /// The plan for `f`, a finding of `doc` (whose workloads are `workloads`), or why there
-/// is none.
-pub(crate) fn plan(doc: &Document<'_>, workloads: &[Workload], f: &Finding) -> Result<Plan, NoFix> {
+/// is none. `kube_minor`: the Kubernetes minor version the finding was judged with
+/// ([`crate::Options::kube_version`]), which says which fields exist (`unknown-field`).
+pub(crate) fn plan(
+    doc: &Document<'_>,
+    workloads: &[Workload],
+    f: &Finding,
+    kube_minor: u32,
+) -> Result<Plan, NoFix> {
     match workload_of(workloads, &f.path) {
+        Some(w) if f.rule == "unknown-field" => super::unknown::plan(doc, w, f, kube_minor),
         Some(w) => plan_for(doc, w, f),
         // A resource without a pod template (a Service's annotation): only the typo in
         // its ignore annotation has a fix, which needs no workload.

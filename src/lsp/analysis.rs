@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::detect::{is_template_by_name, object_keys, skip_by_name, verdict};
-use crate::engine::Checker;
+use crate::engine::{near_miss, Checker, INHERITED, NEAR_MISS_MARK};
 use crate::fix::{fix_text, ignore_fix, Fix, FixSelection, Fixed};
 use crate::options::Options;
 use crate::position::LineIndex;
@@ -33,7 +33,8 @@ pub struct Analysis {
     /// The findings, in report order (by document, then position).
     pub findings: Vec<Finding>,
     /// For each finding (same index), the places worth showing beside it: the pod-level
-    /// setting a container inherits, the duplicate keys a key hides.
+    /// setting a container inherits, the duplicate keys a key hides, the misspelled key
+    /// a finding about a missing field names ([`crate::engine::NearMiss`]).
     pub related: Vec<Vec<Related>>,
     /// The error entries of the Kubernetes documents (invalid YAML, limits, a document
     /// with `apiVersion` but no `kind`); none for documents that are not Kubernetes
@@ -45,19 +46,6 @@ pub struct Analysis {
     /// `findings`), or why there is none.
     ignores: HashMap<usize, Result<Fix, String>>,
 }
-
-/// Security context fields a container inherits from the pod's `securityContext` when it
-/// does not set its own (Kubernetes API: `PodSecurityContext`, "the value specified in
-/// SecurityContext takes precedence").
-const INHERITED: &[&str] = &[
-    "runAsUser",
-    "runAsGroup",
-    "runAsNonRoot",
-    "seLinuxOptions",
-    "seccompProfile",
-    "appArmorProfile",
-    "windowsOptions",
-];
 
 impl Analysis {
     /// Checks `text` (the document `uri`, in language `language`) under `opts`. Never
@@ -94,8 +82,21 @@ impl Analysis {
                     lines = Some(LineIndex::new(text));
                 }
                 let batch = checker.check_parsed(&file, &doc, lines.as_ref());
+                let mut workloads = None;
                 for f in &batch.findings {
-                    out.related.push(related(&doc, f));
+                    let mut r = related(&doc, f);
+                    // The misspelled key a finding's message names (crate::engine::NearMiss).
+                    if f.message.contains(NEAR_MISS_MARK) {
+                        let ws = workloads
+                            .get_or_insert_with(|| crate::workload::extract(&doc).workloads);
+                        let near = crate::fix::plan::workload_of(ws, &f.path)
+                            .and_then(|w| near_miss(&doc, w, &f.path, opts.kube_version.minor()));
+                        r.extend(near.map(|m| Related {
+                            span: m.span,
+                            message: m.related_message(),
+                        }));
+                    }
+                    out.related.push(r);
                 }
                 out.findings.extend(batch.findings);
                 out.errors.extend(batch.errors);
@@ -248,6 +249,44 @@ mod tests {
         assert!(!Analysis::new("file:///pod.yaml", "helm", POD, &o).kubernetes);
         let tpl2 = "{{- if .Values.x }}\napiVersion: v1\nkind: Pod\n{{- end }}\n";
         assert!(!Analysis::new("file:///pod.yaml", "yaml", tpl2, &o).kubernetes);
+    }
+
+    #[test]
+    fn a_misspelled_key_is_related_and_its_fix_offered() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext:\n    runAsNonroot: true\n  containers:\n  - name: a\n    image: x\n";
+        let o = Options::default();
+        let mut a = Analysis::new("file:///p.yaml", "yaml", text, &o);
+        let i = a
+            .findings
+            .iter()
+            .position(|f| f.rule == "may-run-as-root")
+            .unwrap();
+        assert!(a.findings[i].message.ends_with(
+            " (`runAsNonroot` at line 6 is not read: a misspelling of `runAsNonRoot`?)"
+        ));
+        let r = &a.related[i];
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!(&text[r[0].span.start..r[0].span.end], "runAsNonroot");
+        assert_eq!(
+            r[0].message,
+            "`runAsNonroot` is not read: a misspelling of `runAsNonRoot`?"
+        );
+        // Its fix is offered as any other (a quickfix).
+        a.compute_fixes("file:///p.yaml", text, &o);
+        let fixed = a.fixed().unwrap();
+        let u = fixed
+            .findings
+            .iter()
+            .position(|f| f.rule == "unknown-field")
+            .unwrap();
+        match &fixed.offers[u] {
+            crate::fix::Offer::Fix(f) => {
+                assert_eq!(f.title, "rename `runAsNonroot` to `runAsNonRoot`");
+                assert_eq!(f.edits.len(), 1);
+                assert_eq!(f.edits[0].new_text, "runAsNonRoot");
+            }
+            crate::fix::Offer::None(why) => panic!("{why}"),
+        }
     }
 
     #[test]

@@ -17,7 +17,7 @@ mod suggest;
 mod table;
 mod walk;
 
-pub use suggest::{suggest, Place, Suggestion};
+pub use suggest::{suggest, value_fits, Place, Suggestion};
 pub use table::{FIRST_MINOR, LAST_MINOR, MODELS};
 pub use walk::{display_path, start, unknown_fields, Start, Step, Unknown};
 pub use walk::{known_fields, Known};

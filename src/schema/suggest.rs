@@ -145,3 +145,16 @@ fn fits(doc: &Document<'_>, value: NodeId, ty: Ty, minor: u32) -> bool {
         _ => false,
     }
 }
+
+/// Whether `value` fits field `field` of `m` in Kubernetes v1.`minor` (see
+/// [`Place::fits`]): for the fix that renames a misspelled key to `field`. `false` when
+/// `m` has no such field then.
+pub fn value_fits(doc: &Document<'_>, value: NodeId, m: ModelId, field: &str, minor: u32) -> bool {
+    model(m)
+        .field_at(field, minor)
+        .is_some_and(|f| fits(doc, value, f.ty, minor))
+}
+
+#[cfg(test)]
+#[path = "fits_tests.rs"]
+mod fits_tests;

@@ -1,6 +1,7 @@
 //! The edits themselves: keys inserted into a mapping (block, flow, JSON) or in place
 //! of a `null`, items appended, entries and items removed, scalars replaced.
 
+use super::moves::{self, Moved};
 use super::*;
 
 impl Layout<'_, '_> {
@@ -9,15 +10,20 @@ impl Layout<'_, '_> {
         node: NodeId,
         target: Target,
         fields: &Map<String, J>,
+        moved: &[Moved],
     ) -> Result<Edit, String> {
         let eol = self.eol();
+        // Every value, for the writers that do not move text (and to find conflicts).
+        let all = moves::with_moved(fields, moved)?;
+        let moved: Vec<(&[String], &Moved)> =
+            moved.iter().map(|m| (m.path.as_slice(), m)).collect();
         match target {
             Target::Null(key) => {
                 let s = self.span(node);
                 let written = self.text.get(s.start..s.end).unwrap_or("").trim();
                 if !written.is_empty() || self.is_json() {
                     // `key: null`, `key: ~`, `key: &a`: the mapping in flow style.
-                    return self.set_inline(node, key, self.flow(&J::Object(fields.clone())));
+                    return self.set_inline(node, key, self.flow(&J::Object(all)));
                 }
                 // `key:` with nothing after it: block lines under the key.
                 let key = key.ok_or("a null list item")?;
@@ -32,10 +38,10 @@ impl Layout<'_, '_> {
                 if at == self.text.len() && !self.text.ends_with('\n') {
                     out.push_str(eol);
                 }
-                self.block(fields, indent, style, eol, &mut out);
+                self.block(fields, &moved, indent, style, eol, &mut out);
                 Ok(Edit::new(Span::new(at, at), out))
             }
-            Target::Map if self.is_flow(node) => self.insert_flow(node, fields),
+            Target::Map if self.is_flow(node) => self.insert_flow(node, &all),
             Target::Map => {
                 let entries = self.doc.map(node).unwrap_or(&[]);
                 let first = entries
@@ -70,7 +76,7 @@ impl Layout<'_, '_> {
                 if at == self.text.len() && !self.text.ends_with('\n') {
                     out.push_str(eol);
                 }
-                self.block(fields, indent, self.style(), eol, &mut out);
+                self.block(fields, &moved, indent, self.style(), eol, &mut out);
                 Ok(Edit::new(Span::new(at, at), out))
             }
         }
@@ -242,8 +248,8 @@ impl Layout<'_, '_> {
                 self.dash_before(*self.doc.seq(node).and_then(|s| s.first()).ok_or("empty")?)
                     .ok_or("no `-`")?
             };
-            // A block list under its key: `key: []` on the key's line.
-            if !is_map {
+            // A block collection under its key: `key: []` or `key: {}` on the key's line.
+            {
                 let before = self
                     .text
                     .get(..start)

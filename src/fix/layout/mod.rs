@@ -4,10 +4,17 @@
 //!
 //! Edits never go through an alias, into an anchored node an alias uses, or into a
 //! mapping that merges another (`<<`): such an op is refused with the reason.
+//!
+//! A renamed key keeps its quoting; a moved entry's lines move, re-indented, with the
+//! comments inside them (see [`moves`] for when the value is written instead).
 
+mod compose;
 mod edit;
+mod moves;
 mod text;
 mod write;
+
+use moves::Moved;
 
 use text::skip_properties;
 pub(super) use write::json_text;
@@ -44,20 +51,13 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
             "the document breaks lines with a carriage return alone (CR): edit it by hand".into(),
         );
     }
-    // Per target node: the new keys of a mapping (or of a `null` that becomes one), the
-    // new items of a list, the entries or items removed, the scalar replaced.
-    let mut inserts: BTreeMap<NodeId, (Target, J)> = BTreeMap::new();
-    // How deep each insertion's node is: insertions at one offset go deepest first (a
-    // container's new keys before its pod's, which follow the container's last line).
-    let mut depth: BTreeMap<NodeId, usize> = BTreeMap::new();
-    let mut appends: BTreeMap<NodeId, Vec<J>> = BTreeMap::new();
-    let mut removals: BTreeMap<NodeId, Vec<usize>> = BTreeMap::new();
-    let mut replaces: BTreeMap<NodeId, J> = BTreeMap::new();
-    // The key span of each replaced value's entry (an empty value is written after it).
-    let mut keys: BTreeMap<NodeId, Option<Span>> = BTreeMap::new();
+    let composed = compose::compose(doc, ops)?;
+    let ops = &composed.ops[..];
+    compose::check_moves_apart(ops)?;
+    let mut p = Pending::default();
     for op in ops {
         let walked = l.walk(op.path())?;
-        depth.insert(walked.last(), walked.nodes.len());
+        p.depth.insert(walked.last(), walked.nodes.len());
         match op {
             Op::Set { value, .. } | Op::Append { value, .. } => {
                 let is_append = matches!(op, Op::Append { .. });
@@ -66,7 +66,7 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
                         let list = walked.last();
                         if l.doc.is_null(list) {
                             merge_insert(
-                                &mut inserts,
+                                &mut p.inserts,
                                 list,
                                 Target::Null(walked.key_span()),
                                 &[],
@@ -79,7 +79,7 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
                                 l.doc.expanded_size(i, 64) <= 64 && l.doc.to_json(i) == *value
                             });
                             if !present {
-                                appends.entry(list).or_default().push(value.clone());
+                                p.appends.entry(list).or_default().push(value.clone());
                             }
                         } else {
                             return Err(format!("{} is not a list", op.pointer()));
@@ -90,8 +90,8 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
                         if l.doc.scalar(node).is_none() {
                             return Err(format!("{} is not a scalar", op.pointer()));
                         }
-                        keys.insert(node, walked.key_span());
-                        if replaces
+                        p.keys.insert(node, walked.key_span());
+                        if p.replaces
                             .insert(node, value.clone())
                             .is_some_and(|v| v != *value)
                         {
@@ -124,7 +124,7 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
                                 )
                             ));
                         };
-                        merge_insert(&mut inserts, at, target, missing, new)?;
+                        merge_insert(&mut p.inserts, at, target, missing, new)?;
                     }
                 }
             }
@@ -133,35 +133,19 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
                     continue;
                 }
                 let parent = walked.parent().ok_or("cannot remove the root")?;
-                let last = path.last().map(String::as_str).unwrap_or("");
-                // Removing the key that wins would bring back the one it hides.
-                if l.doc
-                    .duplicates
-                    .iter()
-                    .any(|d| d.map == parent && d.key == last)
-                {
-                    return Err(format!(
-                        "`{last}` is written twice in its mapping: remove the duplicate first"
-                    ));
-                }
-                let at = match (l.doc.map(parent), l.doc.seq(parent)) {
-                    (Some(entries), _) => entries.iter().position(|e| e.key == last),
-                    (_, Some(_)) => last.parse().ok(),
-                    _ => None,
-                };
-                let at = at.ok_or_else(|| format!("no field {}", op.pointer()))?;
-                let list = removals.entry(parent).or_default();
-                if !list.contains(&at) {
-                    list.push(at);
-                }
+                removal(&l, &mut p.removals, parent, path)?;
             }
+            Op::Rename { path, to } => l.rename_op(&mut p, &walked, path, to)?,
+            Op::Move { from, to } => l.move_op(&mut p, &composed, &walked, from, to)?,
         }
     }
     let mut out = Vec::new();
     let mut points: Vec<(Edit, usize)> = Vec::new();
-    for (node, (target, value)) in inserts {
+    for (node, (target, value)) in p.inserts {
+        let moved = p.moved_in.remove(&node).unwrap_or_default();
         let edit = match value {
-            J::Object(fields) => l.insert(node, target, &fields)?,
+            J::Object(fields) => l.insert(node, target, &fields, &moved)?,
+            _ if !moved.is_empty() => return Err("conflicting changes".into()),
             list => l.insert_list(
                 node,
                 &list,
@@ -171,12 +155,12 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
                 },
             )?,
         };
-        points.push((edit, depth.get(&node).copied().unwrap_or(0)));
+        points.push((edit, p.depth.get(&node).copied().unwrap_or(0)));
     }
-    for (node, items) in appends {
+    for (node, items) in p.appends {
         points.push((
             l.append(node, &items)?,
-            depth.get(&node).copied().unwrap_or(0),
+            p.depth.get(&node).copied().unwrap_or(0),
         ));
     }
     // One insertion per offset, the deepest node's text first.
@@ -202,13 +186,14 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
             _ => out.push(edit),
         }
     }
-    for (node, mut gone) in removals {
+    for (node, mut gone) in p.removals {
         gone.sort_unstable();
         out.extend(l.remove(node, &gone)?);
     }
-    for (node, value) in replaces {
-        out.push(l.replace(node, &value, keys.get(&node).copied().flatten())?);
+    for (node, value) in p.replaces {
+        out.push(l.replace(node, &value, p.keys.get(&node).copied().flatten())?);
     }
+    out.extend(p.renames);
     // A text without a final line break keeps it so: an insertion at its end starts with
     // one and does not end with one.
     if !text.ends_with('\n') {
@@ -230,6 +215,28 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
     Ok(out)
 }
 
+/// The changes of [`edits`] per node, before they are written.
+#[derive(Default)]
+struct Pending {
+    /// Per target node: the new keys of a mapping (or of a `null` that becomes one).
+    inserts: BTreeMap<NodeId, (Target, J)>,
+    /// The entries moved into each inserted node (paths below it).
+    moved_in: BTreeMap<NodeId, Vec<Moved>>,
+    /// How deep each insertion's node is: insertions at one offset go deepest first (a
+    /// container's new keys before its pod's, which follow the container's last line).
+    depth: BTreeMap<NodeId, usize>,
+    /// The new items of a list.
+    appends: BTreeMap<NodeId, Vec<J>>,
+    /// The entries or items removed.
+    removals: BTreeMap<NodeId, Vec<usize>>,
+    /// The scalar replaced.
+    replaces: BTreeMap<NodeId, J>,
+    /// The key span of each replaced value's entry (an empty value is written after it).
+    keys: BTreeMap<NodeId, Option<Span>>,
+    /// Renamed keys: one edit each.
+    renames: Vec<Edit>,
+}
+
 /// How new keys reach a node: into a mapping, or by replacing a `null` (the key span of
 /// its entry, for its indentation).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -238,7 +245,7 @@ pub(super) enum Target {
     Null(Option<Span>),
 }
 
-fn merge_insert(
+pub(super) fn merge_insert(
     inserts: &mut BTreeMap<NodeId, (Target, J)>,
     node: NodeId,
     target: Target,
@@ -281,6 +288,43 @@ fn merge_insert(
         (None, v) => {
             m.insert(last.clone(), v);
         }
+    }
+    Ok(())
+}
+
+/// Records the removal of the entry or item at `path` (a child of `parent`).
+pub(super) fn removal(
+    l: &Layout<'_, '_>,
+    removals: &mut BTreeMap<NodeId, Vec<usize>>,
+    parent: NodeId,
+    path: &[String],
+) -> Result<(), String> {
+    let last = path.last().map(String::as_str).unwrap_or("");
+    written_once(l, parent, last)?;
+    let at = match (l.doc.map(parent), l.doc.seq(parent)) {
+        (Some(entries), _) => entries.iter().position(|e| e.key == last),
+        (_, Some(_)) => last.parse().ok(),
+        _ => None,
+    };
+    let at = at.ok_or_else(|| format!("no field {}", to_pointer(path)))?;
+    let list = removals.entry(parent).or_default();
+    if !list.contains(&at) {
+        list.push(at);
+    }
+    Ok(())
+}
+
+/// Refuses to take away a key written twice in `map`: removing or renaming the key that
+/// wins would bring back the one it hides.
+pub(super) fn written_once(l: &Layout<'_, '_>, map: NodeId, key: &str) -> Result<(), String> {
+    if l.doc
+        .duplicates
+        .iter()
+        .any(|d| d.map == map && d.key == key)
+    {
+        return Err(format!(
+            "`{key}` is written twice in its mapping: remove the duplicate first"
+        ));
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! New text as the document writes it: plain or quoted scalars, flow and block YAML,
 //! JSON members and values.
 
+use super::moves::Moved;
 use super::*;
 
 impl Layout<'_, '_> {
@@ -40,40 +41,76 @@ impl Layout<'_, '_> {
         }
     }
 
-    /// Block-style lines for `fields` at indentation `indent`.
+    /// Block-style lines for `fields` at indentation `indent`, then the entries `moved`
+    /// (paths below this level) whose key is at this level: their own text re-indented,
+    /// or their value written as the other fields.
     pub(super) fn block(
         &self,
         fields: &Map<String, J>,
+        moved: &[(&[String], &Moved)],
+        indent: usize,
+        style: (usize, usize),
+        eol: &str,
+        out: &mut String,
+    ) {
+        for (k, v) in fields {
+            let below: Vec<(&[String], &Moved)> = moved
+                .iter()
+                .filter_map(|(p, m)| match p.split_first() {
+                    Some((head, rest)) if head == k && !rest.is_empty() => Some((rest, *m)),
+                    _ => None,
+                })
+                .collect();
+            self.field(k, v, &below, indent, style, eol, out);
+        }
+        for (p, m) in moved {
+            let [key] = p else { continue };
+            match &m.text {
+                Some(text) => {
+                    text.reindented(indent, eol, out);
+                    let child = indent + text.child.unwrap_or(style.0);
+                    self.block(&m.extra, &[], child, style, eol, out);
+                }
+                None => self.field(key, &m.value, &[], indent, style, eol, out),
+            }
+        }
+    }
+
+    /// One field's block-style lines (see [`Layout::block`]).
+    #[allow(clippy::too_many_arguments)]
+    fn field(
+        &self,
+        k: &str,
+        v: &J,
+        moved: &[(&[String], &Moved)],
         indent: usize,
         style: (usize, usize),
         eol: &str,
         out: &mut String,
     ) {
         let (unit, seq) = style;
-        for (k, v) in fields {
-            out.push_str(&" ".repeat(indent));
-            out.push_str(&self.key(k));
-            match v {
-                J::Object(m) if !m.is_empty() => {
-                    out.push(':');
-                    out.push_str(eol);
-                    self.block(m, indent + unit, style, eol, out);
-                }
-                J::Array(items) if !items.is_empty() => {
-                    out.push(':');
-                    out.push_str(eol);
-                    for item in items {
-                        out.push_str(&" ".repeat(indent + seq));
-                        out.push_str("- ");
-                        out.push_str(&self.flow(item));
-                        out.push_str(eol);
-                    }
-                }
-                other => {
-                    out.push_str(": ");
-                    out.push_str(&self.flow(other));
+        out.push_str(&" ".repeat(indent));
+        out.push_str(&self.key(k));
+        match v {
+            J::Object(m) if !m.is_empty() || !moved.is_empty() => {
+                out.push(':');
+                out.push_str(eol);
+                self.block(m, moved, indent + unit, style, eol, out);
+            }
+            J::Array(items) if !items.is_empty() => {
+                out.push(':');
+                out.push_str(eol);
+                for item in items {
+                    out.push_str(&" ".repeat(indent + seq));
+                    out.push_str("- ");
+                    out.push_str(&self.flow(item));
                     out.push_str(eol);
                 }
+            }
+            other => {
+                out.push_str(": ");
+                out.push_str(&self.flow(other));
+                out.push_str(eol);
             }
         }
     }

@@ -1,0 +1,246 @@
+//! The near miss: a finding about a missing field whose mapping holds a misspelling of it.
+//!
+//! A rule that sees no `runAsNonRoot` reports it missing, at the `securityContext:` key;
+//! when the author wrote `runAsNonroot: true` there, that key is what to fix. For every
+//! finding (whatever its rule) whose JSON pointer names a key missing from a mapping that
+//! exists — the deepest mapping on the pointer, so a misspelled `securityContex:` block
+//! counts for `.../securityContext/runAsNonRoot`, and a container's field it inherits
+//! from the pod (`runAsNonRoot`, `seccompProfile`, ...) is looked for in the pod's
+//! `securityContext` too — a key of that mapping that is not a
+//! field of its API type at the checked Kubernetes version ([`crate::schema`],
+//! [`crate::Options::kube_version`]) and is spelled like the missing key
+//! ([`crate::suggest::did_you_mean`], or equal without case) is named in the finding's
+//! message: "(`runAsNonroot` at line 12 is not read: a misspelling of `runAsNonRoot`?)",
+//! without the line for an object checked without text (admission).
+
+use std::collections::HashMap;
+
+use crate::fix::ops::tokens;
+use crate::position::LineIndex;
+use crate::schema;
+use crate::workload::Workload;
+use crate::yaml::{Document, NodeId, Span};
+
+/// What the near-miss note of a message starts with (the language server finds the
+/// findings that have one by it).
+pub const NEAR_MISS_MARK: &str = "is not read: a misspelling of";
+
+/// A key that is not read, spelled like a field a finding says is missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NearMiss {
+    /// The key as written (as the API reads it).
+    pub key: String,
+    /// Where the key is, in bytes of the text (empty without text).
+    pub span: Span,
+    /// The field it misspells (the missing key of the finding's pointer).
+    pub field: String,
+}
+
+impl NearMiss {
+    /// The sentence for beside the key (the language server's related information):
+    /// "`runAsNonroot` is not read: a misspelling of `runAsNonRoot`?".
+    pub fn related_message(&self) -> String {
+        format!(
+            "`{}` {NEAR_MISS_MARK} `{}`?",
+            self.key.escape_debug(),
+            self.field
+        )
+    }
+}
+
+/// The unknown keys of one workload, by the mapping holding them: found on first need
+/// (most findings of a resource point at fields that exist, or at mappings without an
+/// unknown key).
+pub(super) struct Unread<'r, 'd> {
+    doc: &'r Document<'d>,
+    workload: &'r Workload,
+    minor: u32,
+    by_map: Option<HashMap<NodeId, Vec<(String, Span)>>>,
+}
+
+impl<'r, 'd> Unread<'r, 'd> {
+    /// For workload `w` of `doc`, at Kubernetes v1.`minor`.
+    pub(super) fn new(doc: &'r Document<'d>, workload: &'r Workload, minor: u32) -> Self {
+        Unread {
+            doc,
+            workload,
+            minor,
+            by_map: None,
+        }
+    }
+
+    /// The near miss of a finding at `pointer`, if any: in the deepest mapping on the
+    /// pointer, else, for a container's field it inherits from the pod, in the pod's.
+    pub(super) fn near_miss(&mut self, pointer: &str) -> Option<NearMiss> {
+        self.at(pointer).or_else(|| self.at(&pod_level(pointer)?))
+    }
+
+    fn at(&mut self, pointer: &str) -> Option<NearMiss> {
+        let doc = self.doc;
+        let mut at = doc.root?;
+        let mut missing = None;
+        for t in tokens(pointer) {
+            let next = match doc.map(at) {
+                Some(_) => doc.get(at, &t),
+                None => doc
+                    .seq(at)
+                    .and_then(|items| items.get(t.parse::<usize>().ok()?).copied()),
+            };
+            match next {
+                Some(n) => at = n,
+                None => {
+                    missing = Some(t);
+                    break;
+                }
+            }
+        }
+        let missing = missing?;
+        let keys = doc.map(at)?;
+        let close = |k: &str| {
+            k != missing
+                && (k.eq_ignore_ascii_case(&missing)
+                    || !crate::suggest::did_you_mean(k, [missing.as_str()]).is_empty())
+        };
+        // Cheap first: a key spelled alike at all.
+        if !keys.iter().any(|e| close(&e.key)) {
+            return None;
+        }
+        let (doc, w, minor) = (self.doc, self.workload, self.minor);
+        let by_map = self.by_map.get_or_insert_with(|| {
+            let mut out: HashMap<NodeId, Vec<(String, Span)>> = HashMap::new();
+            if let Some(start) = schema::start(doc, w) {
+                schema::unknown_fields(doc, &start, minor, &mut |u| {
+                    if let Some(step) = u.chain.last() {
+                        out.entry(step.node)
+                            .or_default()
+                            .push((u.key.to_string(), u.key_span));
+                    }
+                });
+            }
+            out
+        });
+        let (key, span) = by_map.get(&at)?.iter().find(|(k, _)| close(k))?;
+        Some(NearMiss {
+            key: key.clone(),
+            span: *span,
+            field: missing,
+        })
+    }
+}
+
+/// Security context fields a container inherits from the pod's `securityContext` when it
+/// does not set its own (Kubernetes API: `PodSecurityContext`, "the value specified in
+/// SecurityContext takes precedence").
+pub const INHERITED: &[&str] = &[
+    "runAsUser",
+    "runAsGroup",
+    "runAsNonRoot",
+    "seLinuxOptions",
+    "seccompProfile",
+    "appArmorProfile",
+    "windowsOptions",
+];
+
+/// For a container's `securityContext` field that it inherits from the pod
+/// ([`INHERITED`]), the pod's: `/spec/containers/0/securityContext/runAsNonRoot` →
+/// `/spec/securityContext/runAsNonRoot`.
+fn pod_level(pointer: &str) -> Option<String> {
+    ["/containers/", "/initContainers/", "/ephemeralContainers/"]
+        .iter()
+        .find_map(|list| {
+            let at = pointer.rfind(list)?;
+            let tail = pointer.get(at + list.len()..)?;
+            let (index, rest) = tail.split_once("/securityContext/")?;
+            if index.contains('/') || !INHERITED.contains(&rest.split('/').next()?) {
+                return None;
+            }
+            Some(format!("{}/securityContext/{rest}", pointer.get(..at)?))
+        })
+}
+
+/// The note appended to a finding's message for `m`: with the key's line when the text
+/// was indexed.
+pub(super) fn note(m: &NearMiss, lines: Option<&LineIndex<'_>>) -> String {
+    let at = match lines {
+        Some(li) if m.span != Span::default() => format!(" at line {}", li.line(m.span.start) + 1),
+        _ => String::new(),
+    };
+    format!(
+        " (`{}`{at} {NEAR_MISS_MARK} `{}`?)",
+        m.key.escape_debug(),
+        m.field
+    )
+}
+
+/// The near miss of finding `pointer` of workload `w` in `doc`, checked at Kubernetes
+/// v1.`minor` (see the module's documentation): for a front end that shows the key
+/// beside the finding (the language server's related information). `None` when the
+/// pointer names no missing key, or its mapping holds no key spelled like it that is not
+/// a field.
+pub fn near_miss(doc: &Document<'_>, w: &Workload, pointer: &str, minor: u32) -> Option<NearMiss> {
+    Unread::new(doc, w, minor).near_miss(pointer)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use crate::{check, Options};
+
+    fn messages(text: &str, rule: &str) -> Vec<String> {
+        let opts = Options {
+            select: vec![rule.to_string()],
+            ..Options::default()
+        };
+        check("p.yaml", text, &opts)
+            .unwrap()
+            .findings
+            .into_iter()
+            .map(|f| f.message)
+            .collect()
+    }
+
+    const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n";
+
+    #[test]
+    fn a_misspelled_block_is_named_for_the_fields_below_it() {
+        let text = format!(
+            "{POD}  containers:\n  - name: a\n    image: x\n    SecurityContext:\n      readOnlyRootFilesystem: true\n"
+        );
+        assert_eq!(
+            messages(&text, "writable-root-filesystem"),
+            ["container \"a\" does not set securityContext.readOnlyRootFilesystem=true (`SecurityContext` at line 8 is not read: a misspelling of `securityContext`?)"]
+        );
+    }
+
+    #[test]
+    fn only_keys_that_are_not_fields_and_spelled_alike_count() {
+        // `runAsGroup` is a field; `fsGroup` is one of the pod (and not spelled alike).
+        let text = format!(
+            "{POD}  containers:\n  - name: a\n    image: x\n    securityContext:\n      runAsGroup: 1000\n      fsGroup: 1000\n"
+        );
+        for m in messages(&text, "may-run-as-root") {
+            assert!(!m.contains("is not read"), "{m}");
+        }
+    }
+
+    #[test]
+    fn without_text_the_line_is_left_out() {
+        let object = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "p"},
+            "spec": {"securityContext": {"runAsNonroot": true},
+                     "containers": [{"name": "a", "image": "x"}]}});
+        let opts = Options {
+            select: vec!["may-run-as-root".into()],
+            ..Options::default()
+        };
+        let mut checker = crate::Checker::new(&opts).unwrap();
+        let findings = checker
+            .check_object("request.object", &object)
+            .findings
+            .to_vec();
+        assert_eq!(
+            findings[0].message,
+            "runAsNonRoot != true: pod or container \"a\" must set securityContext.runAsNonRoot=true (`runAsNonroot` is not read: a misspelling of `runAsNonRoot`?)"
+        );
+    }
+}

@@ -1,0 +1,189 @@
+//! The ops of one fix set composed with the renames and moves among them, before they
+//! are written ([`compose`]), and the combinations that cannot be ([`check_moves_apart`]).
+
+use super::*;
+
+/// `ops` as the layout writes them, and what other ops change in each moved value.
+pub(super) struct Composed {
+    /// The ops to write: the renames and moves, and the others not absorbed into a
+    /// moved value (rerouted under a renamed key as it is written).
+    pub(super) ops: Vec<Op>,
+    /// The moved values other ops change.
+    pub(super) moves: Vec<Changed>,
+}
+
+/// A moved value that other ops change.
+pub(super) struct Changed {
+    /// The path the move takes it from.
+    pub(super) from: Vec<String>,
+    /// The value with the changes.
+    pub(super) value: J,
+    /// When every change adds a key the value does not have (a mapping): those keys,
+    /// written after the moved text.
+    pub(super) extra: Option<Map<String, J>>,
+}
+
+/// Composes the other ops with the renames and moves whose destination they reach (a
+/// rename of `securityContex` and `allowPrivilegeEscalation: false` set in the
+/// `securityContext` it becomes; a block moved from under `resources:` and
+/// `capabilities.drop` appended to it), as [`super::super::ops::apply`] does (renames
+/// and moves first):
+///
+/// - a `Set` of the value the moved or renamed value already holds there, or an `Append`
+///   of an item its list already has, is dropped (the value is written as it is);
+/// - into a renamed key's value: the op goes to the same field under the key as written
+///   (its edits and the key's are apart);
+/// - into a moved value: when it adds a key the value does not have, that key is written
+///   after the moved text, indented as the value's own keys; otherwise the op is applied
+///   to the value, which is then written by the writer instead of moving as text (its
+///   comments are not kept).
+///
+/// # Errors
+/// An op that does not apply to a moved value.
+pub(super) fn compose(doc: &Document<'_>, ops: &[Op]) -> Result<Composed, String> {
+    let arriving: Vec<(usize, Vec<String>, J)> = ops
+        .iter()
+        .enumerate()
+        .filter_map(|(i, op)| {
+            let dest = op.destination()?;
+            let node = doc
+                .root
+                .and_then(|r| doc.pointer(r, &to_pointer(op.path())))?;
+            Some((i, dest, doc.to_json(node)))
+        })
+        .collect();
+    let mut out = Composed {
+        ops: Vec::with_capacity(ops.len()),
+        moves: Vec::new(),
+    };
+    for op in ops {
+        let hit = (op.destination().is_none())
+            .then(|| {
+                arriving.iter().find_map(|(i, dest, value)| {
+                    let rest = op.path().strip_prefix(dest.as_slice())?;
+                    Some((*i, rest, value))
+                })
+            })
+            .flatten();
+        let Some((i, rest, value)) = hit else {
+            out.ops.push(op.clone());
+            continue;
+        };
+        let there = rest.iter().try_fold(value, |v, t| match v {
+            J::Object(m) => m.get(t.as_str()),
+            J::Array(items) => items.get(t.parse::<usize>().ok()?),
+            _ => None,
+        });
+        let held = match op {
+            Op::Set { value, .. } => there == Some(value),
+            Op::Append { value, .. } => {
+                matches!(there, Some(J::Array(items)) if items.contains(value))
+            }
+            _ => false,
+        };
+        if held {
+            continue;
+        }
+        let Some(mover) = ops.get(i) else { continue };
+        match mover {
+            Op::Rename { path: from, .. } => {
+                let mut rerouted = op.clone();
+                let path = match &mut rerouted {
+                    Op::Set { path, .. } | Op::Append { path, .. } | Op::Remove { path } => path,
+                    _ => return Err("conflicting changes".into()),
+                };
+                let mut p = from.clone();
+                p.extend(rest.iter().cloned());
+                *path = p;
+                out.ops.push(rerouted);
+            }
+            _ => {
+                let from = mover.path();
+                let slot = match out.moves.iter().position(|c| c.from == from) {
+                    Some(k) => k,
+                    None => {
+                        out.moves.push(Changed {
+                            from: from.to_vec(),
+                            value: value.clone(),
+                            extra: Some(Map::new()),
+                        });
+                        out.moves.len() - 1
+                    }
+                };
+                let Some(c) = out.moves.get_mut(slot) else {
+                    continue;
+                };
+                let in_value = |path: &mut Vec<String>| {
+                    let mut p = vec!["v".to_string()];
+                    p.extend(rest.iter().cloned());
+                    *path = p;
+                };
+                let mut inner = op.clone();
+                match &mut inner {
+                    Op::Set { path, .. } | Op::Append { path, .. } | Op::Remove { path } => {
+                        in_value(path)
+                    }
+                    _ => return Err("conflicting changes".into()),
+                }
+                // A key the moved mapping does not have: written after its text.
+                let new_key = matches!(op, Op::Set { .. } | Op::Append { .. })
+                    && matches!((value, rest.first()), (J::Object(m), Some(k)) if !m.contains_key(k.as_str()));
+                c.extra = match (c.extra.take(), new_key) {
+                    (Some(extra), true) => {
+                        let mut root =
+                            J::Object(Map::from_iter([("v".to_string(), J::Object(extra))]));
+                        super::super::ops::apply(&mut root, std::slice::from_ref(&inner))?;
+                        match root {
+                            J::Object(mut m) => match m.remove("v") {
+                                Some(J::Object(e)) => Some(e),
+                                _ => None,
+                            },
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                };
+                let mut root = J::Object(Map::from_iter([("v".to_string(), c.value.take())]));
+                super::super::ops::apply(&mut root, &[inner])?;
+                c.value = match root {
+                    J::Object(mut m) => m.remove("v").unwrap_or(J::Null),
+                    _ => J::Null,
+                };
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Refuses ops of which one renames or moves a field another op also reaches: the same
+/// field or a mapping on its way; for a move, a field inside the entry it takes (which
+/// leaves with it); for both, a destination another op also writes.
+pub(super) fn check_moves_apart(ops: &[Op]) -> Result<(), String> {
+    let within = |a: &[String], b: &[String]| a.get(..b.len()) == Some(b);
+    for (i, op) in ops.iter().enumerate() {
+        let Some(dest) = op.destination() else {
+            continue;
+        };
+        let from = op.path();
+        for (j, other) in ops.iter().enumerate() {
+            if i == j {
+                continue;
+            }
+            let mut theirs = vec![other.path().to_vec()];
+            theirs.extend(other.destination());
+            for b in &theirs {
+                let clash = within(from, b)
+                    || within(&dest, b)
+                    || within(b, &dest)
+                    || (matches!(op, Op::Move { .. }) && within(b, from));
+                if clash {
+                    return Err(format!(
+                        "two changes of {}: fix them one at a time",
+                        to_pointer(b)
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}

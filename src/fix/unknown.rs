@@ -1,0 +1,109 @@
+//! The fix of an `unknown-field` finding: the key renamed to the field it misspells, or
+//! its entry moved to the level where it is a field, as [`crate::schema::suggest`] says
+//! at the Kubernetes version the finding was judged with ([`crate::Options::kube_version`]).
+
+use super::ops::{tokens, Op};
+use super::plan::{NoFix, Plan};
+use super::Applicability;
+use crate::report::Finding;
+use crate::schema::{self, display_path, Suggestion, Unknown};
+use crate::workload::Workload;
+use crate::yaml::Document;
+
+/// The plan for `f`, an `unknown-field` finding of workload `w` in `doc`, judged at
+/// Kubernetes v1.`minor`:
+///
+/// - a spelling ([`Suggestion::Spelling`]): [`Op::Rename`] to the first suggestion,
+///   when the value fits that field (a mapping for an object, a scalar for a scalar) and
+///   the mapping does not hold that key already;
+/// - a place ([`Suggestion::Place`], the nearest): [`Op::Move`] there, when the place is
+///   one field (not every item of a list with several, `[*]`), its value fits, and the
+///   field is missing or `null` there;
+/// - a version ([`Suggestion::Version`]) or nothing close: no fix.
+///
+/// Unsafe: the field then takes effect (a `runAsNonRoot: true` the kubelet enforces, a
+/// `privileged: true` that was ignored until now).
+pub(super) fn plan(
+    doc: &Document<'_>,
+    w: &Workload,
+    f: &Finding,
+    minor: u32,
+) -> Result<Plan, NoFix> {
+    let start = schema::start(doc, w).ok_or("the key is not in a workload's fields")?;
+    let mut found: Option<Unknown<'_>> = None;
+    schema::unknown_fields(doc, &start, minor, &mut |u| {
+        if found.is_none() && u.pointer == f.path {
+            found = Some(u);
+        }
+    });
+    let u = found.ok_or("the key is a field at this Kubernetes version")?;
+    let here = u.chain.last().ok_or("the key is not in a mapping")?;
+    let key = u.key;
+    match schema::suggest(doc, &u, minor) {
+        Some(Suggestion::Spelling(names)) => {
+            let to = names
+                .first()
+                .copied()
+                .ok_or("no field is spelled like it")?;
+            if !schema::value_fits(doc, u.value, here.model, to, minor) {
+                return Err(format!("its value does not fit `{to}`: correct it by hand"));
+            }
+            if doc.get(here.node, to).is_some() {
+                return Err(format!(
+                    "the mapping already has `{to}`: keep one of the two by hand"
+                ));
+            }
+            Ok(Plan {
+                title: format!("rename `{key}` to `{to}`"),
+                applicability: Applicability::Unsafe,
+                ops: vec![Op::Rename {
+                    path: tokens(&u.pointer),
+                    to: to.to_string(),
+                }],
+            })
+        }
+        Some(Suggestion::Place(places)) => {
+            let p = places.first().ok_or("no place")?;
+            let shown = display_path(&p.pointer);
+            let to = tokens(&p.pointer);
+            if to.iter().any(|t| t == "*") {
+                return Err(format!(
+                    "it belongs at `{shown}`, in each item of a list with several (or none): \
+                     move it by hand"
+                ));
+            }
+            if !p.fits {
+                return Err(format!(
+                    "its value does not fit the field at `{shown}`: move it by hand"
+                ));
+            }
+            let root = doc.root.ok_or("an empty document")?;
+            if doc
+                .pointer(root, &p.pointer)
+                .is_some_and(|n| !doc.is_null(n))
+            {
+                return Err(format!(
+                    "`{shown}` is already set: keep one of the two by hand"
+                ));
+            }
+            Ok(Plan {
+                title: format!("move `{key}` to `{shown}`"),
+                applicability: Applicability::Unsafe,
+                ops: vec![Op::Move {
+                    from: tokens(&u.pointer),
+                    to,
+                }],
+            })
+        }
+        Some(Suggestion::Version { first, last }) => Err(format!(
+            "`{key}` is a field of {} in Kubernetes v1.{first} to v1.{last} only: use a \
+             Kubernetes version that has it, or remove it",
+            schema::model(here.model).name
+        )),
+        None => Err("no field is close to it: correct or remove it by hand".into()),
+    }
+}
+
+#[cfg(test)]
+#[path = "unknown_tests.rs"]
+mod tests;
