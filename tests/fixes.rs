@@ -8,7 +8,8 @@
 //! - each document's object is the original's with exactly the fixes' changes (as JSON);
 //! - the text outside the edits is byte-identical (the edits are checked to be sorted,
 //!   non-overlapping and to give the fixed text);
-//! - fixing the fixed text changes nothing.
+//! - fixing the fixed text changes nothing (after one more run when an `unknown-field`
+//!   fix renamed or moved a key whose content Kubernetes had not read before).
 
 #![allow(
     clippy::unwrap_used,
@@ -61,6 +62,24 @@ fn property(name: &str, text: &str, opts: &Options) -> String {
     assert_eq!(apply_edits(text, &fixed.edits), fixed.text, "{name}");
     // The objects: the original's plus exactly the applied fixes' changes.
     assert_objects(name, text, &fixed);
+    // A key renamed or moved by an `unknown-field` fix is read by Kubernetes from then
+    // on, and what it holds is judged for the first time (`spec.tempalte` renamed gives
+    // the Deployment a pod template): its own findings, with their own fixes, are for a
+    // second `--fix`, after which the property holds.
+    let revealing = fixed
+        .applied
+        .iter()
+        .any(|&i| fixed.findings[i].rule == "unknown-field");
+    let fixed = if revealing {
+        let second = fix_text(opts, name, &fixed.text, &all(), true).expect("valid options");
+        if second.applied.is_empty() {
+            fixed
+        } else {
+            return property(name, &second.text, opts);
+        }
+    } else {
+        fixed
+    };
     // Again: nothing left to fix, no finding appeared, no new error.
     let again = fix_text(opts, name, &fixed.text, &all(), true).expect("valid options");
     assert!(
