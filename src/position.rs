@@ -52,6 +52,44 @@ pub struct LineIndex<'t> {
     blocks: Vec<(usize, usize)>,
 }
 
+/// A text's [`LineIndex`], built on first use: what the engine hands the checks that may
+/// name a line in a message (a duplicate key's hidden lines, a near miss's line), so a
+/// text whose messages name none is never indexed. Single-threaded (`OnceCell`).
+#[derive(Debug, Clone)]
+// `OnceCell` is disallowed for statics (the OPA host resets the heap between calls);
+// this one lives in a value on the stack of one check.
+#[allow(clippy::disallowed_types)]
+pub struct Lines<'t> {
+    text: &'t str,
+    index: std::cell::OnceCell<LineIndex<'t>>,
+}
+
+impl<'t> Lines<'t> {
+    /// The lines of `text`, not indexed yet.
+    #[allow(clippy::disallowed_types)]
+    pub fn new(text: &'t str) -> Self {
+        Lines {
+            text,
+            index: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The text.
+    pub fn text(&self) -> &'t str {
+        self.text
+    }
+
+    /// The index, built on the first call ([`LineIndex::new`]).
+    pub fn index(&self) -> &LineIndex<'t> {
+        self.index.get_or_init(|| LineIndex::new(self.text))
+    }
+
+    /// The 0-based line of byte `offset` ([`LineIndex::line`]).
+    pub fn line(&self, offset: usize) -> usize {
+        self.index().line(offset)
+    }
+}
+
 /// Characters and UTF-16 code units in `bytes`, which need not start or end on a character
 /// boundary: a character is counted at its first byte (every byte but the continuation
 /// bytes `0b10xx_xxxx`), and a four-byte character (lead byte `0xF0` and up) is two UTF-16

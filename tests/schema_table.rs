@@ -6,6 +6,8 @@
 //! hashes checked) and runs this test with `--ignored`; plain `cargo test` skips it (the
 //! wheels may be missing). `KUBE_SECCTX_K8S_WHEELS` names another wheel directory.
 
+#![allow(clippy::expect_used, clippy::panic)]
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -35,10 +37,7 @@ fn table_is_regenerated_byte_for_byte_from_the_pinned_wheels() {
             .lines()
             .zip(committed.lines())
             .position(|(a, b)| a != b)
-            .map_or_else(
-                || generated.lines().count().min(committed.lines().count()),
-                |i| i,
-            );
+            .unwrap_or_else(|| generated.lines().count().min(committed.lines().count()));
         panic!(
             "src/schema/table.rs differs from the generator's output from line {}: run \
              python3 tools/k8s-api/generate.py tools/k8s-api/wheels.txt {} > src/schema/table.rs",

@@ -32,7 +32,7 @@ use std::sync::Arc;
 
 use super::{Batch, Checker};
 use crate::options::{Modes, Options};
-use crate::position::LineIndex;
+use crate::position::Lines;
 use crate::report::{ErrorEntry, Finding, MatchedBy, ResourceRef};
 use crate::rules::{Rule, DUPLICATE_KEY};
 use crate::workload::{annotations, child_pointer, is_list, Workload};
@@ -94,7 +94,7 @@ pub(super) fn report(
     file: &Arc<str>,
     doc: &Document<'_>,
     workloads: &[Workload],
-    lines: Option<&LineIndex<'_>>,
+    lines: Option<&Lines<'_>>,
     batch: &mut Batch,
 ) {
     let (opts, skip) = (&checker.opts, &checker.file_ignore);

@@ -16,7 +16,7 @@ use super::duplicates::resource_of;
 use super::judge::IGNORE_ANNOTATION;
 use super::{Batch, Checker};
 use crate::options::Modes;
-use crate::position::LineIndex;
+use crate::position::Lines;
 use crate::report::{ErrorEntry, Finding};
 use crate::rules::{unknown_ignored_in, Rule, UNKNOWN_IGNORED_RULE};
 use crate::workload::{annotations, is_list, Workload};
@@ -30,7 +30,7 @@ pub(super) fn report(
     file: &Arc<str>,
     doc: &Document<'_>,
     workloads: &[Workload],
-    lines: Option<&LineIndex<'_>>,
+    lines: Option<&Lines<'_>>,
     batch: &mut Batch,
 ) {
     let rule: &'static Rule = &UNKNOWN_IGNORED_RULE;

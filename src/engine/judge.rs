@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use super::span::resolve_span;
 use crate::options::{Level, ModePolicies, Modes, Options, Policy};
-use crate::position::LineIndex;
+use crate::position::Lines;
 use crate::report::{Finding, PssRef, ResourceRef};
 use crate::rules::{Category, Ctx, Hit, Room, Rule, RULES};
 use crate::workload::{annotations, Workload};
@@ -100,7 +100,7 @@ pub(super) struct Resource<'r, 'd> {
     /// [`WITHOUT_POD_SPEC`] run.
     pub(super) pod_spec: bool,
     /// The text's line index, for messages that name a line; `None` for objects.
-    pub(super) lines: Option<&'r LineIndex<'r>>,
+    pub(super) lines: Option<&'r Lines<'d>>,
 }
 
 /// What judging one resource gave.

@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use crate::baseline::Matcher;
 use crate::options::{Options, OptionsError};
-use crate::position::LineIndex;
+use crate::position::Lines;
 use crate::report::{ErrorEntry, Finding, Report, ReportOptions, Summary};
 use crate::workload::{extract, Extracted};
 use crate::yaml::{document_from_json, for_each_document, Document, NodeId, Parsed, Span};
@@ -328,8 +328,8 @@ impl Checker {
         // An error at the very end ("unexpected end of input") points at the end of the
         // last line, not at a line after it that editors and SARIF do not have.
         let eof = text.trim_end_matches(['\n', '\r']).len();
-        // Only some rules read the text's lines: index them when one does.
-        let mut lines: Option<LineIndex<'_>> = None;
+        // Indexed when a message first names a line.
+        let lines = Lines::new(text);
         let mut batch = Batch::default();
         let limits = self.opts.limits;
         let count = for_each_document(text, &limits, invalid, |parsed| {
@@ -354,10 +354,7 @@ impl Checker {
                     },
                 }),
                 Parsed::Document(doc) => {
-                    if lines.is_none() && needs_lines(text, &doc) {
-                        lines = Some(LineIndex::new(text));
-                    }
-                    self.document(&file_name, &doc, lines.as_ref(), &mut batch);
+                    self.document(&file_name, &doc, Some(&lines), &mut batch);
                 }
             }
         });
@@ -419,11 +416,11 @@ impl Checker {
     }
 
     /// One parsed document: its workloads judged, into `batch`.
-    fn document(
+    fn document<'t>(
         &mut self,
         file: &Arc<str>,
-        doc: &Document<'_>,
-        lines: Option<&LineIndex<'_>>,
+        doc: &Document<'t>,
+        lines: Option<&Lines<'t>>,
         batch: &mut Batch,
     ) {
         let Extracted { workloads, errors } = extract(doc);
@@ -468,13 +465,13 @@ impl Checker {
 
     /// Judges workload `w` at `spec` (`(node, whether it is the pod spec)`, see
     /// `judge::Resource`) into `batch`.
-    fn judge_into(
+    fn judge_into<'t>(
         &mut self,
         file: &Arc<str>,
-        doc: &Document<'_>,
+        doc: &Document<'t>,
         w: &crate::workload::Workload,
         (spec, pod_spec): (NodeId, bool),
-        lines: Option<&LineIndex<'_>>,
+        lines: Option<&Lines<'t>>,
         batch: &mut Batch,
     ) {
         let judged = judge::judge(
@@ -502,15 +499,14 @@ impl Checker {
         }
     }
 
-    /// Checks one parsed document of a text (`lines` indexes the text when
-    /// [`needs_lines`]) and returns its batch in report order, without adding it to
+    /// Checks one parsed document of a text (`lines`: the text's, see [`Lines`]) and returns its batch in report order, without adding it to
     /// the report: for the fix planner ([`crate::fix`]), which checks a document before
     /// and after its fixes.
-    pub(crate) fn check_parsed(
+    pub(crate) fn check_parsed<'t>(
         &mut self,
         file: &Arc<str>,
-        doc: &Document<'_>,
-        lines: Option<&LineIndex<'_>>,
+        doc: &Document<'t>,
+        lines: Option<&Lines<'t>>,
     ) -> Batch {
         let mut batch = Batch {
             document: doc.index,
@@ -556,22 +552,6 @@ impl Checker {
 
 /// Sorts a batch into report order: findings by position (start, then end), rule and
 /// message; error entries by position.
-/// Whether checking `doc`, a document of `text`, needs the text's [`LineIndex`]
-/// (building one costs a pass over the text, so callers build it only then): when the
-/// document has a duplicated key (`duplicate-key` names the lines of the keys it hides),
-/// names the [`IGNORE_ANNOTATION`] (`unknown-ignored-rule` points into its value), or is
-/// a mapping (an object: a finding's near-miss note names the line of a misspelled key,
-/// [`NearMiss`]; which findings have one is known only after the rules ran, and the
-/// index is one `memchr` pass, small beside parsing).
-pub(crate) fn needs_lines(text: &str, doc: &Document<'_>) -> bool {
-    !doc.duplicates.is_empty()
-        || doc.root.is_some_and(|r| doc.map(r).is_some())
-        || text
-            .as_bytes()
-            .get(doc.span.start..doc.span.end)
-            .is_some_and(|d| memchr::memmem::find(d, IGNORE_ANNOTATION.as_bytes()).is_some())
-}
-
 fn sort_batch(batch: &mut Batch) {
     let order = |a: &Finding, b: &Finding| {
         (a.span.start, a.span.end, a.rule, &a.message).cmp(&(

@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 
 use crate::fix::ops::tokens;
-use crate::position::LineIndex;
+use crate::position::Lines;
 use crate::schema;
 use crate::workload::Workload;
 use crate::yaml::{Document, NodeId, Span};
@@ -160,7 +160,7 @@ fn pod_level(pointer: &str) -> Option<String> {
 
 /// The note appended to a finding's message for `m`: with the key's line when the text
 /// was indexed.
-pub(super) fn note(m: &NearMiss, lines: Option<&LineIndex<'_>>) -> String {
+pub(super) fn note(m: &NearMiss, lines: Option<&Lines<'_>>) -> String {
     let at = match lines {
         Some(li) if m.span != Span::default() => format!(" at line {}", li.line(m.span.start) + 1),
         _ => String::new(),

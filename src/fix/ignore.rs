@@ -11,7 +11,7 @@ use super::verify::DocFix;
 use super::{layout, Applicability, Fix};
 use crate::engine::{Checker, IGNORE_ANNOTATION};
 use crate::options::Options;
-use crate::position::LineIndex;
+use crate::position::Lines;
 use crate::report::{Finding, MatchedBy};
 use crate::workload::{extract, is_list, Workload};
 use crate::yaml::{for_documents_where, Document, NodeId, Parsed};
@@ -94,8 +94,8 @@ fn in_document(
     finding: &Finding,
 ) -> Result<Fix, String> {
     let rule = finding.rule;
-    let lines = crate::engine::needs_lines(text, doc).then(|| LineIndex::new(text));
-    let batch = checker.check_parsed(file, doc, lines.as_ref());
+    let lines = Lines::new(text);
+    let batch = checker.check_parsed(file, doc, Some(&lines));
     let same = |f: &Finding| f.rule == rule && f.path == finding.path;
     let Some(index) = batch.findings.iter().position(same) else {
         if batch.suppressed.iter().any(same) {

@@ -26,7 +26,7 @@ use serde::Serialize;
 
 use crate::engine::Checker;
 use crate::options::{Options, OptionsError};
-use crate::position::LineIndex;
+use crate::position::Lines;
 use crate::report::{ErrorEntry, Finding};
 use crate::workload::extract;
 use crate::yaml::{for_each_document, Parsed, Span};
@@ -162,7 +162,7 @@ pub fn fix_text(
     let file_name: Arc<str> = Arc::from(file);
     let mut out = Fixed::default();
     let mut all_edits: Vec<Edit> = Vec::new();
-    let mut lines: Option<LineIndex<'_>> = None;
+    let lines = Lines::new(text);
     let limits = opts.limits;
     let kube_minor = opts.kube_version.minor();
     for_each_document(text, &limits, &[], |parsed| {
@@ -178,10 +178,7 @@ pub fn fix_text(
             }
             Parsed::Document(doc) => doc,
         };
-        if lines.is_none() && crate::engine::needs_lines(text, &doc) {
-            lines = Some(LineIndex::new(text));
-        }
-        let batch = checker.check_parsed(&file_name, &doc, lines.as_ref());
+        let batch = checker.check_parsed(&file_name, &doc, Some(&lines));
         let doc_errors = batch.errors;
         let findings = batch.findings;
         if findings.is_empty() {

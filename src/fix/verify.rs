@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::{apply_edits, layout, ops, Edit, Op, Plan};
 use crate::engine::Checker;
-use crate::position::LineIndex;
+use crate::position::Lines;
 use crate::report::{ErrorEntry, Finding};
 use crate::yaml::{for_each_document, Document, Parsed, Span};
 
@@ -196,11 +196,8 @@ impl DocFix<'_, '_, '_> {
         if new_doc.root.map(|r| new_doc.to_json(r)) != Some(expected) {
             return Err("the fixed object is not the original with the planned changes".into());
         }
-        let lines =
-            crate::engine::needs_lines(&new_text, new_doc).then(|| LineIndex::new(&new_text));
-        let batch = self
-            .checker
-            .check_parsed(self.file, new_doc, lines.as_ref());
+        let lines = Lines::new(&new_text);
+        let batch = self.checker.check_parsed(self.file, new_doc, Some(&lines));
         let allowed: HashSet<(&str, String)> = self
             .findings
             .iter()

@@ -8,7 +8,7 @@ use crate::detect::{is_template_by_name, object_keys, skip_by_name, verdict};
 use crate::engine::{near_miss, Checker, INHERITED, NEAR_MISS_MARK};
 use crate::fix::{fix_text, ignore_fix, Fix, FixSelection, Fixed};
 use crate::options::Options;
-use crate::position::LineIndex;
+use crate::position::Lines;
 use crate::report::{ErrorEntry, Finding};
 use crate::yaml::{escape_pointer, for_each_document, Document, Parsed, Span, Value};
 
@@ -62,7 +62,7 @@ impl Analysis {
             return out;
         };
         let file: Arc<str> = Arc::from(uri);
-        let mut lines: Option<LineIndex<'_>> = None;
+        let lines = Lines::new(text);
         let mut syntax_errors: Vec<ErrorEntry> = Vec::new();
         let mut kubernetes = false;
         for_each_document(text, &opts.limits, &[], |parsed| match parsed {
@@ -78,10 +78,7 @@ impl Analysis {
                     return;
                 }
                 kubernetes |= api_version && kind;
-                if lines.is_none() && crate::engine::needs_lines(text, &doc) {
-                    lines = Some(LineIndex::new(text));
-                }
-                let batch = checker.check_parsed(&file, &doc, lines.as_ref());
+                let batch = checker.check_parsed(&file, &doc, Some(&lines));
                 let mut workloads = None;
                 for f in &batch.findings {
                     let mut r = related(&doc, f);

@@ -8,7 +8,7 @@
 use crate::options::Level;
 use std::sync::Arc;
 
-use crate::position::LineIndex;
+use crate::position::Lines;
 use crate::report::{Group, Severity};
 use crate::workload::{Container, Workload};
 use crate::yaml::{Document, Entry, NodeId, Resolved, Span, Style};
@@ -272,7 +272,7 @@ pub struct Ctx<'w, 'd, 'a> {
     pub kube_minor: u32,
     /// Line index of the text (for messages that name a line); `None` for objects
     /// checked without text.
-    pub(crate) lines: Option<&'d LineIndex<'d>>,
+    pub(crate) lines: Option<&'d Lines<'a>>,
     pub(crate) hits: Vec<Hit>,
     /// What the resource's budgets still allow (see [`Room`]).
     pub(crate) room: Room,

@@ -1,7 +1,7 @@
 //! `unknown-ignored-rule` — input diagnostic.
 use super::Ctx;
 use crate::engine::IGNORE_ANNOTATION;
-use crate::position::LineIndex;
+use crate::position::Lines;
 use crate::suggest::{did_you_mean, or_list};
 use crate::workload::child_pointer;
 use crate::yaml::{Document, NodeId, Span, Style};
@@ -104,7 +104,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
 /// Service, a `List` item, a `List`), whose annotation suppresses its `duplicate-key`.
 pub(crate) fn unknown_in(
     doc: &Document<'_>,
-    lines: Option<&LineIndex<'_>>,
+    lines: Option<&Lines<'_>>,
     meta: Option<NodeId>,
     meta_pointer: &str,
 ) -> Vec<(String, Option<Span>, String)> {
@@ -176,7 +176,7 @@ fn items(value: &str) -> Vec<(usize, &str)> {
 /// `None` otherwise (block and folded scalars, escapes, objects checked without text).
 fn value_start(
     doc: &Document<'_>,
-    lines: Option<&LineIndex<'_>>,
+    lines: Option<&Lines<'_>>,
     value: NodeId,
     text: &str,
 ) -> Option<usize> {
