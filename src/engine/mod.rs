@@ -15,6 +15,7 @@
 //! ([`span`]) → findings sorted by document, position and rule.
 
 mod admission;
+mod document;
 mod duplicates;
 mod ignore_typos;
 mod judge;
@@ -28,8 +29,8 @@ use crate::baseline::Matcher;
 use crate::options::{Options, OptionsError};
 use crate::position::Lines;
 use crate::report::{ErrorEntry, Finding, Report, ReportOptions, Summary};
-use crate::workload::{extract, Extracted};
-use crate::yaml::{document_from_json, for_each_document, Document, NodeId, Parsed, Span};
+
+use crate::yaml::{document_from_json, for_each_document, Document, Parsed, Span};
 
 pub use judge::IGNORE_ANNOTATION;
 pub use near_miss::{near_miss, NearMiss, INHERITED, NEAR_MISS_MARK};
@@ -414,154 +415,4 @@ impl Checker {
         self.report.files.push(file.to_string());
         self.report.summary.files += 1;
     }
-
-    /// One parsed document: its workloads judged, into `batch`.
-    fn document<'t>(
-        &mut self,
-        file: &Arc<str>,
-        doc: &Document<'t>,
-        lines: Option<&Lines<'t>>,
-        batch: &mut Batch,
-    ) {
-        let Extracted { workloads, errors } = extract(doc);
-        // A Namespace's invalid Pod Security labels: the API server rejects it
-        // (PSA's ValidateNamespace), and PSA evaluates its pods as `PolicyToEvaluate` says.
-        for e in crate::psa::label_errors(doc) {
-            batch.errors.push(ErrorEntry {
-                file: file.to_string(),
-                document: doc.index,
-                message: e.describe(),
-                span: e.span,
-            });
-        }
-        for (message, span) in errors {
-            batch.errors.push(ErrorEntry {
-                file: file.to_string(),
-                document: doc.index,
-                message,
-                span: Span::new(span.start, span.start),
-            });
-        }
-        // Duplicated keys, in every resource of the document (not only workloads), and
-        // the ignore annotation's typos of the resources that are not workloads.
-        duplicates::report(self, file, doc, &workloads, lines, batch);
-        ignore_typos::report(self, file, doc, &workloads, lines, batch);
-        for w in &workloads {
-            let Some(spec) = w.spec else { continue };
-            self.report.summary.resources += 1;
-            self.judge_into(file, doc, w, (spec, true), lines, batch);
-        }
-        // A workload without a pod spec (`spec.tempalte`, a template's `sepc`) whose
-        // keys the field table still describes (`schema::start`: its whole object, or
-        // its template): they are checked against the API's fields, and nothing else
-        // runs (`judge::WITHOUT_POD_SPEC`). Not counted in `summary.resources`: no pod
-        // is judged.
-        for w in workloads.iter().filter(|w| w.spec.is_none()) {
-            if crate::schema::start(doc, w).is_some() {
-                self.judge_into(file, doc, w, (w.root, false), lines, batch);
-            }
-        }
-    }
-
-    /// Judges workload `w` at `spec` (`(node, whether it is the pod spec)`, see
-    /// `judge::Resource`) into `batch`.
-    fn judge_into<'t>(
-        &mut self,
-        file: &Arc<str>,
-        doc: &Document<'t>,
-        w: &crate::workload::Workload,
-        (spec, pod_spec): (NodeId, bool),
-        lines: Option<&Lines<'t>>,
-        batch: &mut Batch,
-    ) {
-        let judged = judge::judge(
-            &self.opts,
-            &mut self.plans,
-            &self.file_ignore,
-            &judge::Resource {
-                file,
-                doc,
-                workload: w,
-                spec,
-                pod_spec,
-                lines,
-            },
-        );
-        append(&mut batch.findings, judged.findings);
-        append(&mut batch.suppressed, judged.suppressed);
-        if let Some((message, span)) = judged.over_budget {
-            batch.errors.push(ErrorEntry {
-                file: file.to_string(),
-                document: doc.index,
-                message,
-                span,
-            });
-        }
-    }
-
-    /// Checks one parsed document of a text (`lines`: the text's, see [`Lines`]) and returns its batch in report order, without adding it to
-    /// the report: for the fix planner ([`crate::fix`]), which checks a document before
-    /// and after its fixes.
-    pub(crate) fn check_parsed<'t>(
-        &mut self,
-        file: &Arc<str>,
-        doc: &Document<'t>,
-        lines: Option<&Lines<'t>>,
-    ) -> Batch {
-        let mut batch = Batch {
-            document: doc.index,
-            ..Batch::default()
-        };
-        self.document(file, doc, lines, &mut batch);
-        sort_batch(&mut batch);
-        batch
-    }
-
-    /// Sorts a document's batch, counts it in the summary and hands it to `sink`.
-    fn flush(&mut self, mut batch: Batch, sink: &mut Sink<'_>) {
-        if batch.is_empty() {
-            return;
-        }
-        sort_batch(&mut batch);
-        let s = &mut self.report.summary;
-        if let Some(matcher) = self.baseline.as_mut() {
-            let before = batch.findings.len();
-            batch.findings.retain(|f| !matcher.accepts(f));
-            s.baselined += before - batch.findings.len();
-        }
-        s.errors += batch.errors.len();
-        s.findings += batch.findings.len();
-        s.suppressed += batch.suppressed.len();
-        for f in &batch.findings {
-            match s.by_rule.get_mut(f.rule) {
-                Some(n) => *n += 1,
-                None => {
-                    s.by_rule.insert(f.rule.to_string(), 1);
-                }
-            }
-            match s.by_severity.get_mut(f.severity.as_str()) {
-                Some(n) => *n += 1,
-                None => {
-                    s.by_severity.insert(f.severity.as_str().to_string(), 1);
-                }
-            }
-        }
-        sink(batch);
-    }
-}
-
-/// Sorts a batch into report order: findings by position (start, then end), rule and
-/// message; error entries by position.
-fn sort_batch(batch: &mut Batch) {
-    let order = |a: &Finding, b: &Finding| {
-        (a.span.start, a.span.end, a.rule, &a.message).cmp(&(
-            b.span.start,
-            b.span.end,
-            b.rule,
-            &b.message,
-        ))
-    };
-    batch.findings.sort_by(order);
-    batch.suppressed.sort_by(order);
-    batch.errors.sort_by_key(|e| e.span.start);
 }
