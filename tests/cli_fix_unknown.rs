@@ -67,9 +67,10 @@ fn misspelled_keys_are_renamed_in_place() {
             "{POD}  securityContext:\n    runAsNonRoot: true   # the image runs as 10001\n    seccompProfile: {{type: RuntimeDefault}}\n  containers:\n  - name: app\n    image: registry.example/app:1.0\n    securityContext:\n      \"allowPrivilegeEscalation\": false\n      readOnlyRootFilesystem: true\n      capabilities: {{drop: [ALL]}}\n"
         )
     );
-    // The renames also fixed what the misspellings hid: nothing is left.
+    // The three renames also fixed what the misspellings hid (those findings name the
+    // near miss and have no fix of their own): nothing is left.
     assert!(
-        stdout(&out).contains("fixed 6 findings in 1 file; 0 remain."),
+        stdout(&out).contains("fixed 3 findings in 1 file; 0 remain."),
         "{}\n{}",
         stdout(&out),
         stderr(&out)
@@ -227,4 +228,65 @@ fn diff_shows_the_rename_and_writes_nothing() {
         std::fs::read_to_string(dir.path().join("m.yaml")).unwrap(),
         text
     );
+}
+
+/// A `privileged: true` moved from the pod's `securityContext` into a container that sets
+/// `allowPrivilegeEscalation: false` is a pair the API server rejects: the
+/// `privileged-container` fix it then gets is applied in the same run (fixes are applied
+/// until none applies), so one `--fix --unsafe-fixes` leaves a valid object.
+#[test]
+fn fixes_revealed_by_a_move_are_applied_in_the_same_run() {
+    let text = format!(
+        "{POD}  securityContext:\n    privileged: true\n  containers:\n  - name: app\n    image: registry.example/app:1.0\n    securityContext:\n      allowPrivilegeEscalation: false\n"
+    );
+    let (fixed, out, dir) = fix(&text, &["--select", "unknown-field,privileged-container"]);
+    assert_eq!(
+        fixed,
+        format!(
+            "{POD}  securityContext: {{}}\n  containers:\n  - name: app\n    image: registry.example/app:1.0\n    securityContext:\n      allowPrivilegeEscalation: false\n      privileged: false\n"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("fixed 2 findings in 1 file"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    assert_clean_of_unknown_fields(dir.path());
+}
+
+/// The safe `--fix` does not add `allowPrivilegeEscalation: false` beside a misspelled
+/// `allowPrivilegedEscalation: false` (two keys for one setting): the finding that sees
+/// the field missing names the near miss and has no fix of its own; the rename is the fix.
+#[test]
+fn a_near_miss_is_renamed_not_doubled() {
+    let text = format!(
+        "{POD}  containers:\n  - name: app\n    image: registry.example/app:1.0\n    securityContext:\n      allowPrivilegedEscalation: false\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("m.yaml"), &text).unwrap();
+    let select = "unknown-field,privilege-escalation-allowed";
+    let out = run(
+        dir.path(),
+        &["check", "--fix", "--select", select, "m.yaml"],
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("m.yaml")).unwrap(),
+        text
+    );
+    assert!(
+        stdout(&out).contains("nothing was fixed"),
+        "{}",
+        stdout(&out)
+    );
+    let (fixed, out, _dir) = fix(&text, &["--select", select]);
+    assert_eq!(
+        fixed,
+        text.replace("allowPrivilegedEscalation", "allowPrivilegeEscalation"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
 }

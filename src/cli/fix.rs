@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::path::Path;
 
 use super::args::CheckArgs;
-use crate::fix::{fix_text, Applicability, FixSelection};
+use crate::fix::{fix_text, fix_until_settled, Applicability, FixSelection};
 use crate::options::Options;
 use crate::render::fixes::FixTable;
 
@@ -55,44 +55,43 @@ pub(super) fn fix_input(
     let sel = selection(args);
     // --diff in JSON or SARIF shows every finding's fixes: one run plans them and
     // applies the selected ones.
-    let describe = args.diff && !args.format.is_human();
-    let Ok(fixed) = fix_text(opts, name, text, &sel, describe) else {
-        return Fixing::default();
-    };
-    summary.unsafe_left += fixed
-        .left
-        .iter()
-        .filter(|(_, a)| *a == Applicability::Unsafe)
-        .count();
-    let changed = fixed.text != text;
-    if args.diff {
-        if changed {
+    if args.diff && !args.format.is_human() {
+        let Ok(fixed) = fix_text(opts, name, text, &sel, true) else {
+            return Fixing::default();
+        };
+        count_unsafe_left(&fixed, summary);
+        if fixed.text != text {
             summary.fixed += fixed.applied.len();
             summary.files += 1;
         }
-        if describe {
-            return Fixing {
-                new: None,
-                table: Some(FixTable::new(fixed)),
-            };
-        }
-        if changed {
-            let diff = similar::TextDiff::from_lines(text, &fixed.text);
-            let patch = diff
-                .unified_diff()
-                .context_radius(3)
-                .header(name, name)
-                .to_string();
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(patch.as_bytes());
-        }
+        return Fixing {
+            new: None,
+            table: Some(FixTable::new(fixed)),
+        };
+    }
+    // Otherwise the fixes are applied until none applies (see `fix_until_settled`).
+    let Ok(settled) = fix_until_settled(opts, name, text, &sel) else {
+        return Fixing::default();
+    };
+    count_unsafe_left(&settled.last, summary);
+    if settled.text == text {
         return Fixing::default();
     }
-    if !changed {
+    if args.diff {
+        summary.fixed += settled.applied;
+        summary.files += 1;
+        let diff = similar::TextDiff::from_lines(text, &settled.text);
+        let patch = diff
+            .unified_diff()
+            .context_radius(3)
+            .header(name, name)
+            .to_string();
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(patch.as_bytes());
         return Fixing::default();
     }
     if let Some(real) = real {
-        if let Err(e) = write_fixed(real, bytes, fixed.text.as_bytes()) {
+        if let Err(e) = write_fixed(real, bytes, settled.text.as_bytes()) {
             eprintln!(
                 "error: {name}: the fixes were not written: {}",
                 super::io::io_message(&e)
@@ -101,12 +100,21 @@ pub(super) fn fix_input(
             return Fixing::default();
         }
     }
-    summary.fixed += fixed.applied.len();
+    summary.fixed += settled.applied;
     summary.files += 1;
     Fixing {
-        new: Some(fixed.text.into_bytes()),
+        new: Some(settled.text.into_bytes()),
         table: None,
     }
+}
+
+/// Counts the findings whose unsafe fix was not applied.
+fn count_unsafe_left(fixed: &crate::fix::Fixed, summary: &mut FixSummary) {
+    summary.unsafe_left += fixed
+        .left
+        .iter()
+        .filter(|(_, a)| *a == Applicability::Unsafe)
+        .count();
 }
 
 /// The offers for the findings of one input's text (every fix, safe and unsafe), for

@@ -143,6 +143,54 @@ pub struct Fixed {
     pub errors: Vec<ErrorEntry>,
 }
 
+/// At most this many passes of [`fix_until_settled`].
+pub const MAX_PASSES: usize = 8;
+
+/// What [`fix_until_settled`] did to one text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Settled {
+    /// The text once no selected fix applies any more (or after [`MAX_PASSES`]).
+    pub text: String,
+    /// Fixes applied, over every pass.
+    pub applied: usize,
+    /// Passes that applied a fix (0 when the text was left as it was).
+    pub passes: usize,
+    /// The last pass: the findings of the final text, with what is [`Fixed::left`].
+    pub last: Fixed,
+}
+
+/// Applies the selected fixes to `text` again and again until a pass applies none, as
+/// ruff's `--fix` does: a fix can make Kubernetes read what it had not read before (an
+/// `unknown-field` rename of `spec.tempalte`, a `privileged: true` moved into the
+/// container), whose own findings then have fixes. At most [`MAX_PASSES`] passes; each
+/// is [`fix_text`] on the previous pass's text, verified as it is. The selected safe
+/// fixes alone settle in one pass over every fixture of this repository (the fix
+/// property of `tests/fixes.rs`).
+///
+/// # Errors
+/// [`OptionsError`] when `opts` names a rule that does not exist.
+pub fn fix_until_settled(
+    opts: &Options,
+    file: &str,
+    text: &str,
+    select: &FixSelection,
+) -> Result<Settled, OptionsError> {
+    let mut out = Settled {
+        text: text.to_string(),
+        ..Settled::default()
+    };
+    loop {
+        let fixed = fix_text(opts, file, &out.text, select, false)?;
+        if fixed.applied.is_empty() || fixed.text == out.text || out.passes == MAX_PASSES {
+            out.last = fixed;
+            return Ok(out);
+        }
+        out.applied += fixed.applied.len();
+        out.passes += 1;
+        out.text.clone_from(&fixed.text);
+    }
+}
+
 /// Plans, verifies and applies fixes to one manifest text.
 ///
 /// With `describe` every finding gets an [`Offer`] (a verified fix with its own edits, or

@@ -66,6 +66,16 @@ pub(crate) fn plan(
     f: &Finding,
     kube_minor: u32,
 ) -> Result<Plan, NoFix> {
+    // A missing field written misspelled beside (the near miss in the message): setting
+    // the field would leave two keys for one setting; the misspelled one's rename
+    // (`unknown-field`'s fix) is the fix.
+    if f.rule != "unknown-field" && f.message.contains(crate::engine::NEAR_MISS_MARK) {
+        return Err(
+            "a key spelled like the field is there (see the message): rename it with \
+             unknown-field's fix (--fix --unsafe-fixes) instead of adding a second key"
+                .into(),
+        );
+    }
     match workload_of(workloads, &f.path) {
         Some(w) if f.rule == "unknown-field" => super::unknown::plan(doc, w, f, kube_minor),
         Some(w) => plan_for(doc, w, f),
