@@ -133,7 +133,9 @@ impl std::str::FromStr for KubeVersion {
 
     /// Parses `latest`, or a Kubernetes version as `kubectl version` and kubeconform's
     /// `-kubernetes-version` write it: `v1.N`, `1.N`, `v1.N.P` or `1.N.P` (the patch
-    /// release is read and ignored: patch releases add no API fields).
+    /// release is read and ignored: patch releases add no API fields), with an optional
+    /// pre-release or build suffix after `-` or `+` (`v1.29.3-eks-1234`, `v1.29.3+k3s1`,
+    /// `v1.30.0-rc.1`: ignored too).
     ///
     /// # Errors
     /// [`OptionsError::KubeVersion`] for any other text, and for a minor below
@@ -143,7 +145,14 @@ impl std::str::FromStr for KubeVersion {
             return Ok(KubeVersion::Latest);
         }
         let bad = || OptionsError::KubeVersion(s.to_string());
-        let rest = s.strip_prefix('v').unwrap_or(s);
+        // A pre-release or a distribution's build (`v1.29.3-eks-1234`, `v1.29.3+k3s1`,
+        // `v1.30.0-rc.1`, as the server's `kubectl version` prints them): the API is that
+        // minor's.
+        let release = s.split(['-', '+']).next().unwrap_or(s);
+        if release.len() < s.len() && !release.ends_with(|c: char| c.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let rest = release.strip_prefix('v').unwrap_or(release);
         let rest = rest.strip_prefix("1.").ok_or_else(bad)?;
         let (minor, patch) = match rest.split_once('.') {
             Some((m, p)) => (m, Some(p)),
@@ -414,7 +423,7 @@ const EXPECTED_LEVEL: &str = "\"baseline\" or \"restricted\"";
 
 fn expected_kube_version() -> String {
     format!(
-        "\"latest\" or \"v1.N\" (v1.{} to v1.{}, optionally with a patch release: v1.29.3; later versions are checked as v1.{})",
+        "\"latest\" or \"v1.N\" (v1.{} to v1.{}, optionally with a patch release and a build: v1.29.3-eks-1234; later versions are checked as v1.{})",
         crate::schema::FIRST_MINOR,
         crate::schema::LAST_MINOR,
         crate::schema::LAST_MINOR
@@ -585,6 +594,37 @@ impl Options {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `kubectl version` prints for a cluster (upstream, EKS, k3s, a release
+    /// candidate) names its minor; other texts are errors.
+    #[test]
+    fn kube_versions_parse_as_kubectl_prints_them() {
+        for (text, minor) in [
+            ("v1.29", 29),
+            ("1.29", 29),
+            ("v1.29.3", 29),
+            ("v1.29.3-eks-1234", 29),
+            ("v1.29.3+k3s1", 29),
+            ("v1.30.0-rc.1", 30),
+            ("v1.29-rc.1", 29),
+            ("v1.40", crate::schema::LAST_MINOR),
+        ] {
+            assert_eq!(
+                text.parse::<KubeVersion>().map(KubeVersion::minor),
+                Ok(minor),
+                "{text}"
+            );
+        }
+        for text in [
+            "", " v1.29", "v1.16", "v2.1", "v1.029", "v1.-rc", "v1.29.", "LATEST", "-rc.1",
+        ] {
+            assert_eq!(
+                text.parse::<KubeVersion>(),
+                Err(OptionsError::KubeVersion(text.to_string())),
+                "{text}"
+            );
+        }
+    }
 
     #[test]
     fn pss_versions_parse_as_psa_does() {

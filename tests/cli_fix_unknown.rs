@@ -290,3 +290,39 @@ fn a_near_miss_is_renamed_not_doubled() {
     );
     assert_eq!(code(&out), 0, "{}", stdout(&out));
 }
+
+/// From the hostile review: a key that belongs to an item of a list other than the
+/// containers (a volume's source written in a volume mount) is suggested for every item
+/// (`spec.volumes[*].hostPath`), never moved into the one volume the pod has (a volume
+/// takes one source; the mount names another volume); a place named twice is not moved;
+/// the status is never a place; a case slip names only its field.
+#[test]
+fn places_are_never_guessed() {
+    let text = format!(
+        "{POD}  volumes:\n  - name: data\n    emptyDir: {{}}\n  securityContext:\n    fsgroup: 1000\n  containers:\n  - name: a\n    image: x\n    volumeMounts:\n    - name: logs\n      mountPath: /logs\n      hostPath: {{path: /var/log}}\n"
+    );
+    let (fixed, out, _dir) = fix(&text, &["--select", "unknown-field", "--format", "concise"]);
+    let report = stdout(&out);
+    assert!(
+        report.contains(
+            "m.yaml:17:7: error: `hostPath` is not a field of VolumeMount in Kubernetes v1.37"
+        ) && report.contains("`spec.volumes[*].hostPath` (Volume)"),
+        "{report}"
+    );
+    // `fsgroup` is renamed (a case slip: one suggestion); `hostPath` stays.
+    assert_eq!(fixed, text.replace("fsgroup", "fsGroup"), "{report}");
+
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  replicas: 2\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata:\n      labels: {app: web}\n      securityContext: {runAsNonRoot: true}\n    spec:\n      containers:\n      - name: a\n        image: x\n";
+    let (fixed, out, _dir) = fix(deployment, &["--select", "unknown-field", "--show-fixes"]);
+    let report = stdout(&out);
+    assert!(!report.contains("status."), "{report}");
+    assert!(report.contains(": move it by hand"), "{report}");
+    // `replicas` moves to the one place; the template's `securityContext`, which may be
+    // the pod's or the container's, stays.
+    assert!(
+        fixed.contains("      securityContext: {runAsNonRoot: true}\n"),
+        "{fixed}"
+    );
+    assert!(!fixed.contains("  name: web\n  replicas: 2\n"), "{fixed}");
+    assert!(fixed.contains("  replicas: 2\n"), "{fixed}");
+}

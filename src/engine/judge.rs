@@ -261,7 +261,9 @@ pub(super) fn judge(
     for j in judgements {
         let suppressed = ignored.contains(j.rule.id);
         let mut f = finding(r, &resource, j);
-        if let Some(m) = unread.near_miss(&f.path) {
+        // An unknown key's own finding already says what it misspells.
+        let unread_here = f.rule != "unknown-field";
+        if let Some(m) = unread_here.then(|| unread.near_miss(&f.path)).flatten() {
             f.message.push_str(&super::near_miss::note(&m, r.lines));
         }
         if cluster.is_some() && f.pss.is_some() {

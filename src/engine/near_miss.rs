@@ -72,12 +72,31 @@ impl<'r, 'd> Unread<'r, 'd> {
     /// The near miss of a finding at `pointer`, if any: in the deepest mapping on the
     /// pointer, else, for a container's field it inherits from the pod, in the pod's.
     pub(super) fn near_miss(&mut self, pointer: &str) -> Option<NearMiss> {
-        self.at(pointer).or_else(|| self.at(&pod_level(pointer)?))
+        match self.at(pointer) {
+            Lookup::Present => None,
+            Lookup::Missing(Some(m)) => Some(m),
+            // The container does not set it: the pod's value applies, if written.
+            Lookup::Missing(None) => match self.at(&pod_level(pointer)?) {
+                Lookup::Missing(m) => m,
+                Lookup::Present => None,
+            },
+        }
     }
 
-    fn at(&mut self, pointer: &str) -> Option<NearMiss> {
+    fn at(&mut self, pointer: &str) -> Lookup {
+        match self.missing_at(pointer) {
+            None => Lookup::Present,
+            Some(found) => Lookup::Missing(found),
+        }
+    }
+
+    /// `None` when every key of `pointer` is there; else the near miss of the first
+    /// missing one, if any.
+    fn missing_at(&mut self, pointer: &str) -> Option<Option<NearMiss>> {
         let doc = self.doc;
-        let mut at = doc.root?;
+        let Some(mut at) = doc.root else {
+            return Some(None);
+        };
         let mut missing = None;
         for t in tokens(pointer) {
             let next = match doc.map(at) {
@@ -95,6 +114,12 @@ impl<'r, 'd> Unread<'r, 'd> {
             }
         }
         let missing = missing?;
+        Some(self.spelled_like(at, missing))
+    }
+
+    /// The near miss of `missing` among the keys of mapping `at`.
+    fn spelled_like(&mut self, at: NodeId, missing: String) -> Option<NearMiss> {
+        let doc = self.doc;
         let keys = doc.map(at)?;
         let close = |k: &str| {
             k != missing
@@ -126,6 +151,13 @@ impl<'r, 'd> Unread<'r, 'd> {
             field: missing,
         })
     }
+}
+
+/// What a finding's pointer names: a field that is there, or one that is missing (with
+/// its near miss, if any).
+enum Lookup {
+    Present,
+    Missing(Option<NearMiss>),
 }
 
 /// Security context fields a container inherits from the pod's `securityContext` when it

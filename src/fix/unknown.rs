@@ -63,6 +63,13 @@ pub(super) fn plan(
             })
         }
         Some(Suggestion::Place(places)) => {
+            if let [a, b, ..] = places.as_slice() {
+                return Err(format!(
+                    "it may belong at `{}` or at `{}`: move it by hand",
+                    display_path(&a.pointer),
+                    display_path(&b.pointer)
+                ));
+            }
             let p = places.first().ok_or("no place")?;
             let shown = display_path(&p.pointer);
             let to = tokens(&p.pointer);

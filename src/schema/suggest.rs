@@ -66,7 +66,14 @@ pub fn suggest(doc: &Document<'_>, u: &Unknown<'_>, minor: u32) -> Option<Sugges
         return Some(Suggestion::Place(out));
     }
     let names = model(here.model).fields_at(minor).map(|f| f.name);
-    let spelled = crate::suggest::did_you_mean(u.key, names);
+    let mut spelled = crate::suggest::did_you_mean(u.key, names);
+    // A slip of case or `-`/`_` (`fsgroup`) is that field, not one of several.
+    if spelled
+        .first()
+        .is_some_and(|s| s.eq_ignore_ascii_case(u.key) || fold(s) == fold(u.key))
+    {
+        spelled.truncate(1);
+    }
     if !spelled.is_empty() {
         return Some(Suggestion::Spelling(spelled));
     }
@@ -74,6 +81,14 @@ pub fn suggest(doc: &Document<'_>, u: &Unknown<'_>, minor: u32) -> Option<Sugges
         .into_iter()
         .next()
         .map(|(_, p)| Suggestion::Place(vec![p]))
+}
+
+/// `name` without ASCII case, `-` and `_`.
+fn fold(name: &str) -> String {
+    name.chars()
+        .filter(|c| !matches!(c, '-' | '_'))
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 /// Every field named like the key at another level, with its cost (mappings up plus
@@ -94,6 +109,10 @@ fn places(doc: &Document<'_>, u: &Unknown<'_>, minor: u32) -> Vec<(usize, Place)
         let mut queue = VecDeque::from([(step.model, Some(step.node), step.pointer.clone(), 0)]);
         while let Some((m, node, pointer, depth)) = queue.pop_front() {
             for f in model(m).fields_at(minor) {
+                // The status is written by the cluster, never a place to move a key to.
+                if f.name == "status" {
+                    continue;
+                }
                 let field_pointer = format!("{pointer}/{}", escape_pointer(f.name));
                 if f.name == u.key {
                     let fits = fits(doc, u.value, f.ty, minor);
@@ -114,9 +133,14 @@ fn places(doc: &Document<'_>, u: &Unknown<'_>, minor: u32) -> Vec<(usize, Place)
                 match f.ty {
                     Ty::Model(cm) => queue.push_back((cm, child, field_pointer, depth + 1)),
                     Ty::List(Ty::Model(cm)) => {
+                        // A pod's one container is "the" container; the one item of
+                        // another list (a volume, a port) is not the one a key was
+                        // meant for: every item.
                         let items = child.and_then(|c| doc.seq(c)).unwrap_or(&[]);
+                        let container =
+                            matches!(model(*cm).name, "Container" | "EphemeralContainer");
                         let (token, item) = match items {
-                            [one] => ("0", Some(*one)),
+                            [one] if container => ("0", Some(*one)),
                             _ => ("*", None),
                         };
                         queue.push_back((*cm, item, format!("{field_pointer}/{token}"), depth + 1));

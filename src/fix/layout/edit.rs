@@ -255,6 +255,18 @@ impl Layout<'_, '_> {
                     .get(..start)
                     .unwrap_or("")
                     .trim_end_matches([' ', '\t', '\r', '\n']);
+                // `!tag:` or `&anchor:` ends in a colon too, but the colon is the
+                // property's own character, not a key's indicator.
+                let property = before
+                    .rsplit('\n')
+                    .next()
+                    .and_then(|line| line.split_whitespace().last())
+                    .is_some_and(|t| t.starts_with(['!', '&', '*']));
+                if property {
+                    return Err(
+                        "the emptied collection carries a tag or an anchor: edit it by hand".into(),
+                    );
+                }
                 if before.ends_with(':') && !before.ends_with("::") {
                     return Ok(vec![Edit::new(
                         Span::new(before.len(), self.content_end(node)),

@@ -224,6 +224,16 @@ impl Layout<'_, '_> {
         let parent = walked.parent().ok_or("cannot move the root")?;
         let node = walked.last();
         self.check_subtree(node)?;
+        // A mapping written with a tag or an anchor before its first key (`!t` / `&a`):
+        // what is left of it after the move is not written by this module.
+        let props = self.span(parent);
+        if self
+            .text
+            .get(props.start..props.end)
+            .is_some_and(|t| t.starts_with(['!', '&']))
+        {
+            return Err("the mapping it leaves carries a tag or an anchor: move it by hand".into());
+        }
         removal(self, &mut p.removals, parent, from)?;
         let last = from.last().map(String::as_str).unwrap_or("");
         let entry = self.doc.entry(parent, last).ok_or("not a mapping entry")?;
