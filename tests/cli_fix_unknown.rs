@@ -195,7 +195,7 @@ fn the_finding_about_a_missing_field_names_the_misspelled_key() {
     );
     assert_eq!(
         stdout(&out),
-        "m.yaml:7:5: error: `runAsNonroot` is not a field of PodSecurityContext in Kubernetes v1.37 (the API server rejects the object under strict field validation, and drops the field otherwise): did you mean `runAsNonRoot`? [unknown-field]\n\
+        "m.yaml:7:5: error: `runAsNonroot` is not a field of PodSecurityContext in Kubernetes v1.37: did you mean `runAsNonRoot`? [unknown-field]\n\
          m.yaml:12:5: error: runAsNonRoot != true: pod or container \"app\" must set securityContext.runAsNonRoot=true (`runAsNonroot` at line 7 is not read: a misspelling of `runAsNonRoot`?) [may-run-as-root]\n\
          Found 2 findings (2 errors) in 1 file (1 resource checked).\n"
     );
@@ -306,7 +306,7 @@ fn places_are_never_guessed() {
     assert!(
         report.contains(
             "m.yaml:17:7: error: `hostPath` is not a field of VolumeMount in Kubernetes v1.37"
-        ) && report.contains("`spec.volumes[*].hostPath` (Volume)"),
+        ) && report.contains("`spec.volumes[*].hostPath` (a field of Volume)"),
         "{report}"
     );
     // `fsgroup` is renamed (a case slip: one suggestion); `hostPath` stays.

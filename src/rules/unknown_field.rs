@@ -104,9 +104,9 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
         let Some(here) = u.chain.last() else { continue };
         let type_name = schema::model(here.model).name;
         let tail = match schema::suggest(doc, &u, minor) {
-            Some(Suggestion::Version { first, .. }) if first > minor => format!(
-                ": it is one from Kubernetes v1.{first} on (the version checked is v1.{minor})"
-            ),
+            Some(Suggestion::Version { first, .. }) if first > minor => {
+                format!(": it is one from Kubernetes v1.{first} on")
+            }
             Some(Suggestion::Version { first, last }) => {
                 format!(": it was one from Kubernetes v1.{first} to v1.{last}")
             }
@@ -115,21 +115,19 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
                     .iter()
                     .map(|p| {
                         format!(
-                            "`{}` ({})",
+                            "`{}` (a field of {})",
                             display_path(&p.pointer),
                             schema::model(p.model).name
                         )
                     })
                     .collect();
-                format!(": it is a field at {}", at.join(" or at "))
+                format!(": it belongs at {}", at.join(" or at "))
             }
             Some(Suggestion::Spelling(names)) => format!(": did you mean {}?", or_list(&names)),
             None => String::new(),
         };
         let message = format!(
-            "`{}` is not a field of {type_name} in Kubernetes v1.{minor} (the API server \
-             rejects the object under strict field validation, and drops the field \
-             otherwise){tail}",
+            "`{}` is not a field of {type_name} in Kubernetes v1.{minor}{tail}",
             u.key.escape_debug(),
         );
         ctx.report_at(u.pointer.clone(), Some(u.key_span), message);

@@ -28,8 +28,7 @@ spec:
 ";
 
 const MESSAGE: &str = "`appArmorProfile` is not a field of PodSecurityContext in Kubernetes \
-     v1.29 (the API server rejects the object under strict field validation, and drops the \
-     field otherwise): it is one from Kubernetes v1.30 on (the version checked is v1.29)";
+     v1.29: it is one from Kubernetes v1.30 on";
 
 /// The one diagnostic a v1.29 cluster gives `POD`.
 fn assert_unknown_at_v1_29(ds: &[Value]) {
