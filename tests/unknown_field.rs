@@ -260,7 +260,12 @@ fn fields_newer_than_the_version_checked() {
     let got: Vec<(usize, usize, &str, String)> = mine(&report)
         .iter()
         .map(|f| {
-            let tail = f.message.split_once(" in Kubernetes v1.24").unwrap().1.to_string();
+            let tail = f
+                .message
+                .split_once(" in Kubernetes v1.24")
+                .unwrap()
+                .1
+                .to_string();
             (
                 f.range.start.line,
                 f.range.start.column,

@@ -6,7 +6,7 @@ use super::ops::{tokens, Op};
 use super::plan::{NoFix, Plan};
 use super::Applicability;
 use crate::report::Finding;
-use crate::schema::{self, display_path, Suggestion, Unknown};
+use crate::schema::{self, display_path, Suggestion};
 use crate::workload::Workload;
 use crate::yaml::Document;
 
@@ -30,13 +30,8 @@ pub(super) fn plan(
     minor: u32,
 ) -> Result<Plan, NoFix> {
     let start = schema::start(doc, w).ok_or("the key is not in a workload's fields")?;
-    let mut found: Option<Unknown<'_>> = None;
-    schema::unknown_fields(doc, &start, minor, &mut |u| {
-        if found.is_none() && u.pointer == f.path {
-            found = Some(u);
-        }
-    });
-    let u = found.ok_or("the key is a field at this Kubernetes version")?;
+    let u = schema::unknown_at(doc, &start, &f.path, minor)
+        .ok_or("the key is a field at this Kubernetes version")?;
     let here = u.chain.last().ok_or("the key is not in a mapping")?;
     let key = u.key;
     match schema::suggest(doc, &u, minor) {

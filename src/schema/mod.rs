@@ -19,7 +19,7 @@ mod walk;
 
 pub use suggest::{suggest, value_fits, Place, Suggestion};
 pub use table::{FIRST_MINOR, LAST_MINOR, MODELS};
-pub use walk::{display_path, start, unknown_fields, Start, Step, Unknown};
+pub use walk::{display_path, start, unknown_at, unknown_fields, Start, Step, Unknown};
 pub use walk::{known_fields, Known};
 
 /// A model of the table: an index into [`MODELS`].

@@ -240,6 +240,71 @@ impl<'d> Walk<'d, '_, '_> {
     }
 }
 
+/// The unknown key at `pointer` (absolute) under `from`, as [`unknown_fields`] reports
+/// it, found by walking only the mappings on the pointer's way (linear in its depth: the
+/// fix of each of a resource's unknown keys looks its own up). `None` when the pointer
+/// does not name a key, or names one that is a field there in Kubernetes v1.`minor`.
+pub fn unknown_at<'d>(
+    doc: &'d Document<'_>,
+    from: &Start,
+    pointer: &str,
+    minor: u32,
+) -> Option<Unknown<'d>> {
+    let rest = pointer.strip_prefix(from.pointer.as_str())?;
+    let tokens = crate::fix::ops::tokens(rest);
+    let (last, way) = tokens.split_last()?;
+    let mut node = from.node;
+    let mut ty = Ty::Model(from.model);
+    let mut at = from.pointer.clone();
+    let mut chain: Vec<Step> = Vec::new();
+    let step = |at: &mut String, t: &str| {
+        at.push('/');
+        at.push_str(&escape_pointer(t));
+    };
+    for t in way {
+        match ty {
+            Ty::Model(m) => {
+                chain.push(Step {
+                    node,
+                    model: m,
+                    pointer: at.clone(),
+                });
+                let e = doc.entry(node, t)?;
+                ty = model(m).field_at(t, minor)?.ty;
+                node = e.value;
+            }
+            Ty::List(item) => {
+                node = *doc.seq(node)?.get(t.parse::<usize>().ok()?)?;
+                ty = *item;
+            }
+            Ty::Map(value) => {
+                node = doc.entry(node, t)?.value;
+                ty = *value;
+            }
+            _ => return None,
+        }
+        step(&mut at, t);
+    }
+    let Ty::Model(m) = ty else { return None };
+    if model(m).field_at(last, minor).is_some() || (from.open && chain.len() < 2) {
+        return None;
+    }
+    chain.push(Step {
+        node,
+        model: m,
+        pointer: at.clone(),
+    });
+    let e = doc.entry(node, last)?;
+    step(&mut at, last);
+    Some(Unknown {
+        key: e.key.as_ref(),
+        key_span: e.key_span(),
+        value: e.value,
+        pointer: at,
+        chain,
+    })
+}
+
 /// A JSON pointer as a field path for messages, as `kubectl explain` and Pod Security
 /// Admission write them: `/spec/containers/0/securityContext` →
 /// `spec.containers[0].securityContext` (a `*` token, for "every item", → `[*]`).

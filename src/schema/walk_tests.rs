@@ -193,3 +193,29 @@ fn known_fields_in_document_order() {
     let seen: Vec<(&str, &str, &str)> = seen.iter().map(|(p, m, f)| (p.as_str(), *m, *f)).collect();
     assert_eq!(seen, want);
 }
+
+/// [`unknown_at`] finds each key [`unknown_fields`] reports, the same (its chain too),
+/// and nothing at a field or a pointer that is not a key: over a Deployment with unknown
+/// keys at several depths, in lists, and a shape-matched resource's open template.
+#[test]
+fn unknown_at_agrees_with_the_walk() {
+    let texts = [
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, lables: {}}\nspec:\n  securityContext: {}\n  template:\n    spec:\n      securityContext: {runAsNonroot: true}\n      volumes: [{name: v, hostPath: {pth: /x}}]\n      containers:\n      - name: a\n        image: x\n        ports: [{containerport: 80}]\n        securityContext: {capabilites: {drop: [ALL]}}\n",
+        "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nspec:\n  template:\n    extra: 1\n    spec:\n      own: 2\n      containers: [{name: a, image: x, privilegd: true}]\n",
+    ];
+    for text in texts {
+        let stream = parse_stream(text, &Limits::default());
+        let doc = stream.documents.first().expect("a document");
+        let workloads = crate::workload::extract(doc).workloads;
+        let from = start(doc, workloads.first().expect("a workload")).expect("a start");
+        let mut found = Vec::new();
+        unknown_fields(doc, &from, 37, &mut |u| found.push(u));
+        assert!(!found.is_empty(), "{text}");
+        for u in &found {
+            assert_eq!(unknown_at(doc, &from, &u.pointer, 37).as_ref(), Some(u));
+        }
+        for p in ["/metadata/name", "/spec/template", "/nothing/here", ""] {
+            assert_eq!(unknown_at(doc, &from, p, 37), None, "{p}");
+        }
+    }
+}
