@@ -215,3 +215,50 @@ pub(super) fn check_moves_apart(ops: &[Op]) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn path(p: &str) -> Vec<String> {
+        super::super::super::ops::tokens(p)
+    }
+
+    /// A rename or move clashes with an op on the field it takes, inside it (for a
+    /// move), on the way to its destination or inside it; ops apart do not clash.
+    #[test]
+    fn moves_and_renames_clash_with_what_they_reach() {
+        let rename = Op::Rename {
+            path: path("/spec/sc/runAsNonroot"),
+            to: "runAsNonRoot".into(),
+        };
+        let moved = Op::Move {
+            from: path("/spec/c/0/sc/fsGroup"),
+            to: path("/spec/sc/fsGroup"),
+        };
+        let set = |p: &str| Op::Set {
+            path: path(p),
+            value: J::Bool(true),
+        };
+        assert_eq!(check_moves_apart(&[rename.clone(), moved.clone()]), Ok(()));
+        assert_eq!(
+            check_moves_apart(&[rename.clone(), set("/spec/sc/x")]),
+            Ok(())
+        );
+        for (other, at) in [
+            (set("/spec/sc/runAsNonroot"), "/spec/sc/runAsNonroot"),
+            (set("/spec/sc/runAsNonRoot"), "/spec/sc/runAsNonRoot"),
+            (set("/spec/sc/fsGroup/x"), "/spec/sc/fsGroup/x"),
+            (set("/spec/c/0/sc/fsGroup/x"), "/spec/c/0/sc/fsGroup/x"),
+            (set("/spec"), "/spec"),
+        ] {
+            let both = [rename.clone(), moved.clone(), other];
+            assert_eq!(
+                check_moves_apart(&both),
+                Err(format!("two changes of {at}: fix them one at a time")),
+                "{at}"
+            );
+        }
+    }
+}
