@@ -188,3 +188,42 @@ fn exit_codes() {
         .iter()
         .all(|f| f["rule"] != "unknown-field"));
 }
+
+/// The README's example ("Unknown and misplaced fields"): its `deploy.yaml` checked as
+/// the README says gives exactly the output it shows.
+#[test]
+fn the_readme_example_is_what_the_tool_prints() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let section = readme
+        .split_once("## Unknown and misplaced fields")
+        .expect("the section")
+        .1;
+    let manifest = section
+        .split_once("```yaml\n")
+        .and_then(|(_, rest)| rest.split_once("```\n"))
+        .expect("the manifest")
+        .0;
+    let command = "$ kube-secctx check deploy.yaml --select unknown-field --format concise\n";
+    let shown = section
+        .split_once(command)
+        .and_then(|(_, rest)| rest.split_once("```\n"))
+        .expect("the output")
+        .0;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("deploy.yaml"), manifest).unwrap();
+    let out = Command::new(BIN)
+        .args([
+            "check",
+            "deploy.yaml",
+            "--select",
+            "unknown-field",
+            "--format",
+            "concise",
+        ])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), shown);
+}

@@ -84,7 +84,7 @@ declare_rule! {
         severity: Error,
         category: Diagnostic,
         pss: None,
-        fix: "correct the key's spelling, or move it to where the message says it belongs",
+        fix: "correct the key as the message says: its spelling, its place, or the Kubernetes version (--show-fixes shows the rename or move, --fix --unsafe-fixes applies it)",
         check: check,
     }
 }
