@@ -29,6 +29,7 @@ pub(super) struct Changed {
 /// `capabilities.drop` appended to it), as [`super::super::ops::apply`] does (renames
 /// and moves first):
 ///
+/// - a rename inside what another op removes is dropped (it leaves with it);
 /// - a `Set` of the value the moved or renamed value already holds there, or an `Append`
 ///   of an item its list already has, is dropped (the value is written as it is);
 /// - into a renamed key's value: the op goes to the same field under the key as written
@@ -56,7 +57,20 @@ pub(super) fn compose(doc: &Document<'_>, ops: &[Op]) -> Result<Composed, String
         ops: Vec::with_capacity(ops.len()),
         moves: Vec::new(),
     };
+    // A rename inside a list item or entry another op removes (a misspelled key of a
+    // sysctl the `unsafe-sysctl` fix removes) leaves with it: not written.
+    let removed: std::collections::HashSet<&[String]> = ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::Remove { path } => Some(path.as_slice()),
+            _ => None,
+        })
+        .collect();
+    let gone = |p: &[String]| (0..p.len()).any(|n| p.get(..n).is_some_and(|a| removed.contains(a)));
     for op in ops {
+        if matches!(op, Op::Rename { path, .. } if gone(path)) {
+            continue;
+        }
         let hit = (op.destination().is_none())
             .then(|| {
                 arriving.iter().find_map(|(i, dest, value)| {
