@@ -232,10 +232,24 @@ impl DocFix<'_, '_, '_> {
     /// destination itself when it was there as `null`). The
     /// findings there are about the author's own value, which Kubernetes now reads (a
     /// `privileged: true` that was misspelled): they are reported after the fix, not
-    /// a reason to refuse it.
+    /// a reason to refuse it. And the root of each workload without a pod spec, when a
+    /// rename or a move may give it one.
     fn landed(&self, ops: &[Op]) -> Vec<String> {
         let Some(root) = self.doc.root else {
             return Vec::new();
+        };
+        // A workload without a pod spec (`spec.tempalte`, `containers` under `metadata`)
+        // is judged for the first time once a rename or a move gives it one: any of its
+        // findings may appear.
+        let unjudged: Vec<String> = if ops.iter().any(|op| op.destination().is_some()) {
+            crate::workload::extract(self.doc)
+                .workloads
+                .into_iter()
+                .filter(|w| w.spec.is_none())
+                .map(|w| w.root_pointer)
+                .collect()
+        } else {
+            Vec::new()
         };
         ops.iter()
             .filter_map(Op::destination)
@@ -248,6 +262,7 @@ impl DocFix<'_, '_, '_> {
                     })
                     .unwrap_or_else(|| ops::to_pointer(&dest))
             })
+            .chain(unjudged)
             .collect()
     }
 }
