@@ -116,7 +116,7 @@ fn assert_findings(name: &str, text: &str, report: &Report, minor: u32, want: &[
 }
 
 /// The `# expect: LINE:COLUMN POINTER MODEL: tail` lines of a fail fixture, in report
-/// order (the tail is the end of the message, after "(... drops the field otherwise)").
+/// order (the tail is the end of the message, after "in Kubernetes v1.N").
 fn expected(name: &str, text: &str) -> Vec<(usize, usize, String, String, String)> {
     text.lines()
         .filter_map(|l| l.strip_prefix("# expect: "))

@@ -285,7 +285,7 @@ fn one_misspelled_key_of_each_type_is_found_at_its_key() {
                 ));
                 continue;
             };
-            let want_tail = format!("otherwise): did you mean `{}`", case.key);
+            let want_tail = format!(": did you mean `{}`", case.key);
             let want_type = format!("is not a field of {} in", case.model);
             if f.span.start + doc.start != case.start
                 || f.path != pointer
