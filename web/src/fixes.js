@@ -27,6 +27,7 @@ export const UNSAFE_REASON = {
   'pod-security-context-missing': 'it may stop the workload from starting',
   'container-security-context-missing': 'it may stop the workload from starting',
   'unknown-ignored-rule': "the corrected ID suppresses that rule's findings for the resource",
+  'unknown-field': 'the field then takes effect: a setting Kubernetes ignored until now',
 };
 
 /** The reason for a rule's unsafe fix (a generic one for a rule not listed). */
