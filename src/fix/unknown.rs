@@ -65,6 +65,13 @@ pub(super) fn plan(
                     display_path(&b.pointer)
                 ));
             }
+            if !doc.duplicates.is_empty() {
+                return Err(
+                    "the document has a duplicated key (duplicate-key): which mapping the \
+                     field moves into is ambiguous; keep one of the keys first"
+                        .into(),
+                );
+            }
             let p = places.first().ok_or("no place")?;
             let shown = display_path(&p.pointer);
             let to = tokens(&p.pointer);
