@@ -48,6 +48,20 @@ pub(super) fn plan(
                     "the mapping already has `{to}`: keep one of the two by hand"
                 ));
             }
+            // Another unknown key of the mapping that would be renamed to the same field.
+            let fields = schema::model(here.model);
+            let twin = doc.map(here.node).unwrap_or_default().iter().any(|e| {
+                e.key != key
+                    && fields.field_at(&e.key, minor).is_none()
+                    && crate::suggest::did_you_mean(&e.key, fields.fields_at(minor).map(|f| f.name))
+                        .first()
+                        == Some(&to)
+            });
+            if twin {
+                return Err(format!(
+                    "another key of the mapping is spelled like `{to}` too: keep one by hand"
+                ));
+            }
             Ok(Plan {
                 title: format!("rename `{key}` to `{to}`"),
                 applicability: Applicability::Unsafe,
