@@ -8,7 +8,7 @@ use super::Applicability;
 use crate::report::Finding;
 use crate::schema::{self, display_path, Suggestion};
 use crate::workload::Workload;
-use crate::yaml::Document;
+use crate::yaml::{escape_pointer, Document};
 
 /// The plan for `f`, an `unknown-field` finding of workload `w` in `doc`, judged at
 /// Kubernetes v1.`minor`:
@@ -109,6 +109,27 @@ pub(super) fn plan(
                     "`{shown}` is already set: keep one of the two by hand"
                 ));
             }
+            // Another unknown key of the same mapping moving into the same new mapping
+            // (a template written without its `spec:`): the two insertions would meet.
+            if let Some(new) = created(doc, root, &p.pointer) {
+                let sibling = doc.map(here.node).unwrap_or_default().iter().any(|e| {
+                    let pointer = format!("{}/{}", here.pointer, escape_pointer(&e.key));
+                    e.key != key
+                        && schema::unknown_at(doc, &start, &pointer, minor).is_some_and(|v| {
+                            matches!(
+                                schema::suggest(doc, &v, minor),
+                                Some(Suggestion::Place(ps)) if ps.first().and_then(|q| created(doc, root, &q.pointer)) == Some(new.clone())
+                            )
+                        })
+                });
+                if sibling {
+                    return Err(format!(
+                        "other keys of this mapping also belong in `{}`, which is not there: \
+                         move them by hand",
+                        display_path(&new)
+                    ));
+                }
+            }
             Ok(Plan {
                 title: format!("move `{key}` to `{shown}`"),
                 applicability: Applicability::Unsafe,
@@ -130,3 +151,13 @@ pub(super) fn plan(
 #[cfg(test)]
 #[path = "unknown_tests.rs"]
 mod tests;
+
+/// The first mapping on the way to `pointer` (absolute) that the document does not have
+/// (a JSON pointer), if any: what a move there creates.
+fn created(doc: &Document<'_>, root: crate::yaml::NodeId, pointer: &str) -> Option<String> {
+    let path = tokens(pointer);
+    (1..path.len()).find_map(|n| {
+        let prefix = super::ops::to_pointer(path.get(..n)?);
+        doc.pointer(root, &prefix).is_none().then_some(prefix)
+    })
+}
