@@ -97,10 +97,15 @@ pub fn assert_fix_property(text: &str) {
     // A key an `unknown-field` fix renamed or moved is read from then on: its content's
     // findings get their fixes in later passes (`fix_until_settled`, as `--fix` runs),
     // which must settle before the last pass.
-    let revealing = fixed
-        .applied
-        .iter()
-        .any(|&i| fixed.findings.get(i).is_some_and(|f| f.rule == "unknown-field"));
+    let unknown = |f: &kube_secctx::fix::Fixed, i: &usize| {
+        f.findings.get(*i).is_some_and(|x| x.rule == "unknown-field")
+    };
+    // And a key an `unknown-field` fix could not move while its mapping had no other key
+    // (the other fixes gave it one) moves on the next run.
+    let second_only_unknown = fix_text(&opts, "f", &fixed.text, &all, false).is_ok_and(|s| {
+        !s.applied.is_empty() && s.applied.iter().all(|i| unknown(&s, i))
+    });
+    let revealing = fixed.applied.iter().any(|i| unknown(&fixed, i)) || second_only_unknown;
     let settled_text = if revealing {
         let Ok(settled) = kube_secctx::fix::fix_until_settled(&opts, "f", &fixed.text, &all) else {
             return;

@@ -109,6 +109,15 @@ pub(super) fn plan(
                     "`{shown}` is already set: keep one of the two by hand"
                 ));
             }
+            // The only key of its mapping, moving inside it: the mapping would be emptied
+            // and written into at once.
+            let only = doc.map(here.node).is_some_and(|m| m.len() == 1);
+            if only && p.pointer.starts_with(&format!("{}/", here.pointer)) {
+                return Err(format!(
+                    "it is the only key of its mapping and belongs inside it, at `{shown}`: \
+                     move it by hand"
+                ));
+            }
             // Another unknown key of the same mapping moving into the same new mapping
             // (a template written without its `spec:`): the two insertions would meet.
             if let Some(new) = created(doc, root, &p.pointer) {
