@@ -219,10 +219,12 @@ impl DocFix<'_, '_, '_> {
         // A rename or a move may change how an error names its resource (a misspelled
         // `metadata` renamed gives the Pod its name): then no more errors than before.
         let movers = ops.iter().any(|op| op.destination().is_some());
-        if let Some(e) = batch.errors.iter().find(|e| {
-            !self.errors.iter().any(|o| o.message == e.message)
-                && !(movers && batch.errors.len() <= self.errors.len())
-        }) {
+        let as_many = movers && batch.errors.len() <= self.errors.len();
+        if let Some(e) = batch
+            .errors
+            .iter()
+            .find(|e| !as_many && !self.errors.iter().any(|o| o.message == e.message))
+        {
             return Err(format!("the fixed document has an error: {}", e.message));
         }
         Ok(())
