@@ -38,7 +38,6 @@ where
         return Vec::new();
     }
     let limit = (needle.chars().count() / 3).max(1);
-    let fold = |s: &str| s.replace(['-', '_'], "");
     let folded = fold(&needle);
     let mut scored: Vec<(usize, usize, &'c str)> = candidates
         .into_iter()
@@ -62,6 +61,15 @@ where
         .into_iter()
         .take(MAX_SUGGESTIONS)
         .map(|(_, _, candidate)| candidate)
+        .collect()
+}
+
+/// `name` without ASCII case, `-` and `_`: two names that fold alike differ only in
+/// those (`pss_version`, `pssVersion`; `fsgroup`, `fsGroup`).
+pub fn fold(name: &str) -> String {
+    name.chars()
+        .filter(|c| !matches!(c, '-' | '_'))
+        .map(|c| c.to_ascii_lowercase())
         .collect()
 }
 

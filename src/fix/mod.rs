@@ -143,6 +143,20 @@ pub struct Fixed {
     pub errors: Vec<ErrorEntry>,
 }
 
+/// The first mapping on the way to `path` (from the root) that `doc` does not have, as a
+/// JSON pointer: what a move or a rename to `path` creates; `None` when every mapping
+/// up to `path`'s parent is there.
+pub(crate) fn created_on_the_way(
+    doc: &crate::yaml::Document<'_>,
+    root: crate::yaml::NodeId,
+    path: &[String],
+) -> Option<String> {
+    (1..path.len()).find_map(|n| {
+        let prefix = ops::to_pointer(path.get(..n)?);
+        doc.pointer(root, &prefix).is_none().then_some(prefix)
+    })
+}
+
 /// At most this many passes of [`fix_until_settled`].
 pub const MAX_PASSES: usize = 8;
 

@@ -164,9 +164,5 @@ mod tests;
 /// The first mapping on the way to `pointer` (absolute) that the document does not have
 /// (a JSON pointer), if any: what a move there creates.
 fn created(doc: &Document<'_>, root: crate::yaml::NodeId, pointer: &str) -> Option<String> {
-    let path = tokens(pointer);
-    (1..path.len()).find_map(|n| {
-        let prefix = super::ops::to_pointer(path.get(..n)?);
-        doc.pointer(root, &prefix).is_none().then_some(prefix)
-    })
+    super::created_on_the_way(doc, root, &tokens(pointer))
 }

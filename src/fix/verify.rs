@@ -259,11 +259,7 @@ impl DocFix<'_, '_, '_> {
             .filter_map(Op::destination)
             .map(|dest| {
                 // A `null` that was there counts as nothing.
-                (1..dest.len())
-                    .find_map(|n| {
-                        let prefix = ops::to_pointer(dest.get(..n)?);
-                        self.doc.pointer(root, &prefix).is_none().then_some(prefix)
-                    })
+                super::created_on_the_way(self.doc, root, &dest)
                     .unwrap_or_else(|| ops::to_pointer(&dest))
             })
             .chain(unjudged)

@@ -2,6 +2,8 @@
 
 use std::collections::VecDeque;
 
+use crate::suggest::fold;
+
 use super::{model, ModelId, Ty, Unknown};
 use crate::yaml::{escape_pointer, Document, NodeId, Value};
 
@@ -68,10 +70,7 @@ pub fn suggest(doc: &Document<'_>, u: &Unknown<'_>, minor: u32) -> Option<Sugges
     let names = model(here.model).fields_at(minor).map(|f| f.name);
     let mut spelled = crate::suggest::did_you_mean(u.key, names);
     // A slip of case or `-`/`_` (`fsgroup`) is that field, not one of several.
-    if spelled
-        .first()
-        .is_some_and(|s| s.eq_ignore_ascii_case(u.key) || fold(s) == fold(u.key))
-    {
+    if spelled.first().is_some_and(|s| fold(s) == fold(u.key)) {
         spelled.truncate(1);
     }
     if !spelled.is_empty() {
@@ -81,14 +80,6 @@ pub fn suggest(doc: &Document<'_>, u: &Unknown<'_>, minor: u32) -> Option<Sugges
         .into_iter()
         .next()
         .map(|(_, p)| Suggestion::Place(vec![p]))
-}
-
-/// `name` without ASCII case, `-` and `_`.
-fn fold(name: &str) -> String {
-    name.chars()
-        .filter(|c| !matches!(c, '-' | '_'))
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
 }
 
 /// Every field named like the key at another level, with its cost (mappings up plus
