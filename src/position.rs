@@ -54,14 +54,15 @@ pub struct LineIndex<'t> {
 
 /// A text's [`LineIndex`], built on first use: what the engine hands the checks that may
 /// name a line in a message (a duplicate key's hidden lines, a near miss's line), so a
-/// text whose messages name none is never indexed. Single-threaded (`OnceCell`).
+/// text whose messages name none is never indexed. Shared by the threads that check the
+/// documents of one text (`OnceLock`: the first to need the index builds it).
 #[derive(Debug, Clone)]
-// `OnceCell` is disallowed for statics (the OPA host resets the heap between calls);
+// `OnceLock` is disallowed for statics (the OPA host resets the heap between calls);
 // this one lives in a value on the stack of one check.
 #[allow(clippy::disallowed_types)]
 pub struct Lines<'t> {
     text: &'t str,
-    index: std::cell::OnceCell<LineIndex<'t>>,
+    index: std::sync::OnceLock<LineIndex<'t>>,
 }
 
 impl<'t> Lines<'t> {
@@ -70,7 +71,7 @@ impl<'t> Lines<'t> {
     pub fn new(text: &'t str) -> Self {
         Lines {
             text,
-            index: std::cell::OnceCell::new(),
+            index: std::sync::OnceLock::new(),
         }
     }
 

@@ -255,6 +255,23 @@ pub(super) struct CheckArgs {
     /// The file name to report for standard input.
     #[arg(long, value_name = "PATH", default_value = "<stdin>")]
     pub(super) stdin_filename: String,
+
+    /// Check on N threads: files, and the documents of a large file, across cores; the
+    /// output is the same, byte for byte, whatever N is. 0 or absent: one per core
+    /// (the npm package's command always uses one).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub(super) threads: Option<usize>,
+}
+
+impl CheckArgs {
+    /// The threads to check on: `--threads`, else (or with 0) the cores the process may
+    /// use ([`std::thread::available_parallelism`]), else 1.
+    pub(super) fn thread_count(&self) -> usize {
+        match self.threads {
+            Some(n) if n > 0 => n,
+            _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

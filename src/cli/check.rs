@@ -12,6 +12,7 @@ use super::walk::Filters;
 use super::{cluster, fix};
 use super::{inactive_warning, options_error, EXIT_USAGE};
 use crate::engine::decode;
+use crate::engine::{Input, Parallel};
 use crate::fail_on::FailOn;
 use crate::position::LineIndex;
 use crate::Checker;
@@ -274,7 +275,7 @@ fn check_and_write(
         std::collections::BTreeMap<String, String>,
         &NoteTexts,
     ),
-    read: Vec<Read>,
+    mut read: Vec<Read>,
     unread: usize,
     plan: Option<&baseline::Plan>,
 ) -> std::io::Result<()> {
@@ -283,21 +284,41 @@ fn check_and_write(
         Ok(output) => (Some(output), None),
         Err(e) => (None, Some(e)),
     };
-    for (name, bytes, table, ignored) in read {
-        if let Some(output) = output.as_mut() {
-            output.set_fixes(table);
-        }
-        set_file_ignore(checker, Some(&ignored));
-        // The text of positions and code frames: the file itself, or with its invalid
-        // bytes replaced one for one (every offset of the report is the file's).
-        let decoded = decode(&bytes);
-        let li = LineIndex::new(&decoded.text);
-        checker.check_decoded_with(&name, &decoded, &mut |batch| {
-            if let (None, Some(output)) = (&failed, output.as_mut()) {
-                failed = output.batch(&batch, &li).err();
+    let mut tables: Vec<_> = read
+        .iter_mut()
+        .map(|(_, _, table, _)| table.take())
+        .collect();
+    // The text of positions and code frames: each file itself, or with its invalid
+    // bytes replaced one for one (every offset of the report is the file's).
+    let decoded: Vec<_> = read.iter().map(|(_, bytes, _, _)| decode(bytes)).collect();
+    let inputs: Vec<Input<'_>> = read
+        .iter()
+        .zip(&decoded)
+        .map(|((name, _, _, ignored), decoded)| Input {
+            name,
+            decoded,
+            ignore: ignored,
+        })
+        .collect();
+    // The file whose batches come now, and its line index.
+    let mut current: Option<(usize, LineIndex<'_>)> = None;
+    checker.check_all_with(
+        &inputs,
+        Parallel::threads(args.thread_count()),
+        &mut |input, batch| {
+            let (Some(output), None) = (output.as_mut(), &failed) else {
+                return;
+            };
+            if current.as_ref().is_none_or(|(i, _)| *i != input) {
+                let text = decoded.get(input).map_or("", |d| &d.text);
+                output.set_fixes(tables.get_mut(input).and_then(Option::take));
+                current = Some((input, LineIndex::new(text)));
             }
-        });
-    }
+            if let Some((_, li)) = &current {
+                failed = output.batch(&batch, li).err();
+            }
+        },
+    );
     match (failed, output) {
         (Some(e), _) => Err(e),
         (None, Some(output)) => {

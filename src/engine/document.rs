@@ -149,7 +149,7 @@ impl Checker {
 
 /// Sorts a batch into report order: findings by position (start, then end), rule and
 /// message; error entries by position.
-fn sort_batch(batch: &mut Batch) {
+pub(super) fn sort_batch(batch: &mut Batch) {
     let order = |a: &Finding, b: &Finding| {
         (a.span.start, a.span.end, a.rule, &a.message).cmp(&(
             b.span.start,

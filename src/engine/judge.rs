@@ -35,7 +35,7 @@ pub const IGNORE_ANNOTATION: &str = "kube-secctx.io/ignore";
 type PssRules = Vec<(&'static Rule, &'static str)>;
 
 /// The rules that run, worked out once per checker.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Plans {
     /// The PSS rules (and the PSA check each runs as) per `(level, minor version)`, built
     /// on first use.

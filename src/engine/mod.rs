@@ -20,6 +20,7 @@ mod duplicates;
 mod ignore_typos;
 mod judge;
 mod near_miss;
+mod parallel;
 pub mod span;
 
 use std::borrow::Cow;
@@ -30,10 +31,11 @@ use crate::options::{Options, OptionsError};
 use crate::position::Lines;
 use crate::report::{ErrorEntry, Finding, Report, ReportOptions, Summary};
 
-use crate::yaml::{document_from_json, for_each_document, Document, Parsed, Span};
+use crate::yaml::{document_from_json, split_stream, Document, Parsed, Span, Split};
 
 pub use judge::IGNORE_ANNOTATION;
 pub use near_miss::{near_miss, NearMiss, INHERITED, NEAR_MISS_MARK};
+pub use parallel::{Input, Parallel, AHEAD, UNIT_BYTES};
 
 /// A file's bytes as text that keeps every byte offset: valid UTF-8 as it is, each byte of
 /// an invalid sequence replaced by `?` (one byte, so the offsets after it do not move).
@@ -101,6 +103,27 @@ impl Batch {
     }
 }
 
+/// A report of nothing yet, with `opts` in its header.
+fn empty_report(opts: &Options) -> Report {
+    Report {
+        version: crate::VERSION,
+        options: ReportOptions {
+            level: opts.level,
+            pss_version: opts.pss_version.resolved(),
+            kube_version: (opts.kube_version != crate::KubeVersion::Latest)
+                .then(|| opts.kube_version.resolved()),
+            select: opts.select.clone(),
+            ignore: opts.ignore.clone(),
+        },
+        files: Vec::new(),
+        findings: Vec::new(),
+        suppressed: Vec::new(),
+        errors: Vec::new(),
+        notes: Vec::new(),
+        summary: Summary::default(),
+    }
+}
+
 /// Appends `more` to `to`, moving it whole when `to` is empty (one resource per document
 /// is the common case: no copy, no second buffer).
 fn append<T>(to: &mut Vec<T>, mut more: Vec<T>) {
@@ -109,6 +132,19 @@ fn append<T>(to: &mut Vec<T>, mut more: Vec<T>) {
     } else {
         to.append(&mut more);
     }
+}
+
+/// One text being checked, as the document ranges of [`Checker::check_range`] read it.
+#[derive(Clone, Copy)]
+struct Stream<'s, 't> {
+    /// The file's name, shared by its findings.
+    file: &'s Arc<str>,
+    /// The text cut into documents.
+    split: &'s Split<'t>,
+    /// The replaced bytes of the text ([`Decoded::invalid`]).
+    invalid: &'s [(usize, u8)],
+    /// The text and its line index, built when a message first names a line.
+    lines: &'s Lines<'t>,
 }
 
 /// Where the `check_*_with` methods hand each document's [`Batch`].
@@ -154,23 +190,7 @@ impl Checker {
         opts.validate()?;
         Ok(Checker {
             plans: judge::Plans::new(opts),
-            report: Report {
-                version: crate::VERSION,
-                options: ReportOptions {
-                    level: opts.level,
-                    pss_version: opts.pss_version.resolved(),
-                    kube_version: (opts.kube_version != crate::KubeVersion::Latest)
-                        .then(|| opts.kube_version.resolved()),
-                    select: opts.select.clone(),
-                    ignore: opts.ignore.clone(),
-                },
-                files: Vec::new(),
-                findings: Vec::new(),
-                suppressed: Vec::new(),
-                errors: Vec::new(),
-                notes: Vec::new(),
-                summary: Summary::default(),
-            },
+            report: empty_report(opts),
             opts: opts.clone(),
             baseline: None,
             file_ignore: Vec::new(),
@@ -326,21 +346,57 @@ impl Checker {
     ) {
         self.begin(file);
         let file_name: Arc<str> = Arc::from(file);
+        let split = split_stream(text, &self.opts.limits);
+        // Indexed when a message first names a line.
+        let lines = Lines::new(text);
+        let stream = Stream {
+            file: &file_name,
+            split: &split,
+            invalid,
+            lines: &lines,
+        };
+        self.check_range(&stream, 0..split.len(), &mut |c, batch| {
+            c.flush(batch, sink)
+        });
+        self.report.summary.documents += split.len();
+    }
+
+    /// Checks the documents `range` of a stream and hands `each` one unsorted [`Batch`]
+    /// per document that gave anything, in document order (with this checker, so that it
+    /// may [`Checker::flush`] them). Reads only the options, the rule plans and the file
+    /// ignores, and counts resources: a fork of the checker ([`Checker::fork`]) checks
+    /// any range on another thread and gives the same batches.
+    fn check_range(
+        &mut self,
+        stream: &Stream<'_, '_>,
+        range: std::ops::Range<usize>,
+        each: &mut dyn FnMut(&mut Self, Batch),
+    ) {
+        let Stream {
+            file,
+            split,
+            invalid,
+            lines,
+        } = *stream;
+        let text = lines.text();
         // An error at the very end ("unexpected end of input") points at the end of the
         // last line, not at a line after it that editors and SARIF do not have.
         let eof = text.trim_end_matches(['\n', '\r']).len();
-        // Indexed when a message first names a line.
-        let lines = Lines::new(text);
-        let mut batch = Batch::default();
+        let mut batch = Batch {
+            document: range.start,
+            ..Batch::default()
+        };
         let limits = self.opts.limits;
-        let count = for_each_document(text, &limits, invalid, |parsed| {
+        split.parse(range, &limits, invalid, |parsed| {
             let document = match &parsed {
                 Parsed::Document(doc) => doc.index,
                 Parsed::Error(e) => e.document,
             };
             if document != batch.document {
                 let done = std::mem::take(&mut batch);
-                self.flush(done, sink);
+                if !done.is_empty() {
+                    each(self, done);
+                }
                 batch.document = document;
             }
             match parsed {
@@ -355,12 +411,13 @@ impl Checker {
                     },
                 }),
                 Parsed::Document(doc) => {
-                    self.document(&file_name, &doc, Some(&lines), &mut batch);
+                    self.document(file, &doc, Some(lines), &mut batch);
                 }
             }
         });
-        self.flush(batch, sink);
-        self.report.summary.documents += count;
+        if !batch.is_empty() {
+            each(self, batch);
+        }
     }
 
     /// Checks a decoded JSON object (an admission request's `object`) as one document,

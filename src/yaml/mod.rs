@@ -147,57 +147,156 @@ pub fn for_documents_where<'a>(
     text: &'a str,
     limits: &Limits,
     invalid: &[(usize, u8)],
-    mut wanted: impl FnMut(usize, Span) -> bool,
-    mut each: impl FnMut(Parsed<'a>),
+    wanted: impl FnMut(usize, Span) -> bool,
+    each: impl FnMut(Parsed<'a>),
 ) -> usize {
+    let stream = split_stream(text, limits);
+    stream.parse_where(0..stream.len(), limits, invalid, wanted, each);
+    stream.len()
+}
+
+/// A stream cut into documents at its marker lines, before anything is parsed
+/// ([`split_stream`]): its documents, or any run of them, can then be parsed on their own
+/// ([`Split::parse`]), in any order or on other threads, and give what
+/// [`for_each_document`] gives for them.
+#[derive(Debug, Clone)]
+pub struct Split<'a> {
+    /// The stream after a leading BOM.
+    body: &'a str,
+    /// The BOM's length (0 or 3 bytes): spans count from the stream's start.
+    base: usize,
+    /// The documents' byte ranges in `body`.
+    chunks: Vec<split::Chunk>,
+    /// The text is larger than [`Limits::max_input_bytes`]: no document is read.
+    too_large: bool,
+}
+
+/// Cuts `text` (a whole stream) into documents (see [`Split`]). Costs one scan for line
+/// breaks; nothing is parsed. A text over [`Limits::max_input_bytes`] has no documents,
+/// and parsing its range `0..0` gives the one error that says so.
+pub fn split_stream<'a>(text: &'a str, limits: &Limits) -> Split<'a> {
     if text.len() > limits.max_input_bytes {
-        each(Parsed::Error(YamlError {
-            document: 0,
-            message: format!(
-                "input is larger than the limit of {} bytes; nothing was checked",
-                limits.max_input_bytes
-            ),
-            span: Span::new(0, 0),
-        }));
-        return 0;
+        return Split {
+            body: "",
+            base: 0,
+            chunks: Vec::new(),
+            too_large: true,
+        };
     }
     let (body, base) = match text.strip_prefix('\u{feff}') {
         Some(rest) => (rest, 3),
         None => (text, 0),
     };
-    let mut count = 0;
-    let mut invalid = invalid.iter().peekable();
-    for chunk in split::split_documents(body) {
-        let index = count;
-        count += 1;
-        let start = base + chunk.start;
-        let end = base + chunk.end;
-        // Invalid bytes before this document, outside every document: one error.
-        if let Some(&&(at, byte)) = invalid.peek().filter(|&&&(at, _)| at < start) {
-            each(Parsed::Error(not_utf8(index, at, byte)));
-            while invalid.next_if(|&&(a, _)| a < start).is_some() {}
-        }
-        // In this document: it is not parsed.
-        if let Some(&&(at, byte)) = invalid.peek().filter(|&&&(at, _)| at < end) {
-            each(Parsed::Error(not_utf8(index, at, byte)));
-            while invalid.next_if(|&&(a, _)| a < end).is_some() {}
-            continue;
-        }
-        if !wanted(index, Span::new(start, end)) {
-            continue;
-        }
-        let src = body.get(chunk.start..chunk.end).unwrap_or("");
-        each(match build::build_document(src, start, index, limits) {
-            Ok(doc) => Parsed::Document(doc),
-            Err(e) => Parsed::Error(e),
-        });
+    Split {
+        body,
+        base,
+        chunks: split::split_documents(body),
+        too_large: false,
     }
-    // Invalid bytes after the last document (a trailing comment).
-    if let Some(&(at, byte)) = invalid.next() {
-        let index = count.saturating_sub(1);
-        each(Parsed::Error(not_utf8(index, at, byte)));
+}
+
+impl<'a> Split<'a> {
+    /// The number of documents in the stream, parsed or not.
+    pub fn len(&self) -> usize {
+        self.chunks.len()
     }
-    count
+
+    /// Whether the stream has no document.
+    pub fn is_empty(&self) -> bool {
+        self.chunks.is_empty()
+    }
+
+    /// Document `index`'s byte span in the whole text (from its `---` marker), if any.
+    pub fn span(&self, index: usize) -> Option<Span> {
+        self.chunks
+            .get(index)
+            .map(|c| Span::new(self.base + c.start, self.base + c.end))
+    }
+
+    /// Parses the documents in `range` (indices, as [`Split::len`] counts them) and hands
+    /// each to `each`, with the errors that belong to them, exactly as
+    /// [`for_each_document`] hands them for the whole stream: the ranges `0..k`, `k..n`
+    /// together give what `0..n` gives. `invalid` is the whole text's (see
+    /// [`parse_stream_decoded`]). The range that starts at 0 carries the error of a text
+    /// over the size limit and of invalid bytes before the first document; the range that
+    /// ends at [`Split::len`], those after the last one.
+    pub fn parse(
+        &self,
+        range: std::ops::Range<usize>,
+        limits: &Limits,
+        invalid: &[(usize, u8)],
+        each: impl FnMut(Parsed<'a>),
+    ) {
+        self.parse_where(range, limits, invalid, |_, _| true, each);
+    }
+
+    /// As [`Split::parse`], building only the documents `wanted` takes (see
+    /// [`for_documents_where`]).
+    fn parse_where(
+        &self,
+        range: std::ops::Range<usize>,
+        limits: &Limits,
+        invalid: &[(usize, u8)],
+        mut wanted: impl FnMut(usize, Span) -> bool,
+        mut each: impl FnMut(Parsed<'a>),
+    ) {
+        if self.too_large {
+            if range.start == 0 {
+                each(Parsed::Error(YamlError {
+                    document: 0,
+                    message: format!(
+                        "input is larger than the limit of {} bytes; nothing was checked",
+                        limits.max_input_bytes
+                    ),
+                    span: Span::new(0, 0),
+                }));
+            }
+            return;
+        }
+        let (body, base) = (self.body, self.base);
+        // The invalid bytes the documents before the range (and the text around them)
+        // already account for.
+        let before = match range.start.checked_sub(1).and_then(|i| self.chunks.get(i)) {
+            Some(previous) => base + previous.end,
+            None => 0,
+        };
+        let mut invalid = invalid
+            .get(invalid.partition_point(|&(at, _)| at < before)..)
+            .unwrap_or_default()
+            .iter()
+            .peekable();
+        let chunks = self.chunks.get(range.clone()).unwrap_or_default();
+        for (chunk, index) in chunks.iter().zip(range.clone()) {
+            let start = base + chunk.start;
+            let end = base + chunk.end;
+            // Invalid bytes before this document, outside every document: one error.
+            if let Some(&&(at, byte)) = invalid.peek().filter(|&&&(at, _)| at < start) {
+                each(Parsed::Error(not_utf8(index, at, byte)));
+                while invalid.next_if(|&&(a, _)| a < start).is_some() {}
+            }
+            // In this document: it is not parsed.
+            if let Some(&&(at, byte)) = invalid.peek().filter(|&&&(at, _)| at < end) {
+                each(Parsed::Error(not_utf8(index, at, byte)));
+                while invalid.next_if(|&&(a, _)| a < end).is_some() {}
+                continue;
+            }
+            if !wanted(index, Span::new(start, end)) {
+                continue;
+            }
+            let src = body.get(chunk.start..chunk.end).unwrap_or("");
+            each(match build::build_document(src, start, index, limits) {
+                Ok(doc) => Parsed::Document(doc),
+                Err(e) => Parsed::Error(e),
+            });
+        }
+        // Invalid bytes after the last document (a trailing comment).
+        if range.end >= self.chunks.len() {
+            if let Some(&(at, byte)) = invalid.next() {
+                let index = self.chunks.len().saturating_sub(1);
+                each(Parsed::Error(not_utf8(index, at, byte)));
+            }
+        }
+    }
 }
 
 /// The JSON and the YAML reading of one document's text, `Debug`-printed, when the JSON

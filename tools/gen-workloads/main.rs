@@ -16,7 +16,7 @@
     clippy::indexing_slicing
 )]
 
-#[path = "common/workloads.rs"]
+#[path = "../../benches/common/workloads.rs"]
 mod workloads;
 
 use std::path::PathBuf;

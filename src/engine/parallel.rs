@@ -1,0 +1,337 @@
+//! Many inputs, and the documents of one large input, checked on several threads, with
+//! the results handed on in the order one thread gives them.
+//!
+//! The inputs are cut into documents first ([`crate::yaml::split_stream`]: one scan, no
+//! parsing); runs of whole documents of about [`UNIT_BYTES`] (a larger document is a run
+//! of its own) are the units of work. A worker checks a unit with a fork of the checker
+//! ([`Checker::fork`]: the options, the rule plans, the input's file ignores), which reads
+//! nothing another unit writes, so a unit gives the same batches on any thread. The
+//! calling thread receives the units' batches, puts them back in order, and does what
+//! depends on order: the summary, the baseline (a multiset: which of two equal findings
+//! it accepts is the first one), and the sink (the CLI writes its output there). At most
+//! [`AHEAD`] units per thread are checked ahead of the one the calling thread waits for,
+//! so memory follows the thread count, not the input.
+//!
+//! With one thread, on wasm targets (no `parallel` feature: rayon is not a dependency),
+//! or when a thread pool cannot be made, the units run one after another on the calling
+//! thread, through the same code.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use super::{Batch, Checker, Decoded};
+use crate::position::Lines;
+use crate::report::ErrorEntry;
+use crate::yaml::{split_stream, Span, Split};
+
+/// The text a unit of work holds, in bytes (whole documents: a larger document is a
+/// unit of its own). Large enough that a unit's fork and hand-over cost nothing beside
+/// its check, small enough that a file of a few MB keeps two threads busy.
+pub const UNIT_BYTES: usize = 256 * 1024;
+
+/// Units checked ahead of the one the calling thread waits for, per thread.
+pub const AHEAD: usize = 4;
+
+/// How [`Checker::check_all_with`] spreads its work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parallel {
+    /// Threads to check on (0 counts as 1). On wasm targets, and without the `parallel`
+    /// feature, always 1.
+    pub threads: usize,
+    /// The text a unit of work holds, in bytes (whole documents; see [`UNIT_BYTES`]).
+    /// Any value gives the same results; tests use 1 (each document a unit).
+    pub unit_bytes: usize,
+}
+
+impl Parallel {
+    /// `threads` threads, units of [`UNIT_BYTES`].
+    pub fn threads(threads: usize) -> Parallel {
+        Parallel {
+            threads,
+            unit_bytes: UNIT_BYTES,
+        }
+    }
+}
+
+/// One input of [`Checker::check_all_with`].
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    /// The name its findings carry (a path, `-`).
+    pub name: &'a str,
+    /// Its text ([`super::decode`] of its bytes: every offset is the file's).
+    pub decoded: &'a Decoded<'a>,
+    /// Rules not run in it (see [`Checker::set_file_ignore`]; an ID that is not a rule
+    /// is left out).
+    pub ignore: &'a [String],
+}
+
+/// An input cut into documents, ready for its units.
+struct Prepared<'a> {
+    file: Arc<str>,
+    split: Split<'a>,
+    lines: Lines<'a>,
+    invalid: &'a [(usize, u8)],
+    /// The file starts with a UTF-16 byte order mark: one error entry, nothing checked.
+    utf16: bool,
+    ignore: Vec<&'static str>,
+}
+
+/// A run of documents of one input.
+#[derive(Debug, Clone)]
+struct Unit {
+    input: usize,
+    range: Range<usize>,
+}
+
+/// What a unit gave: its batches, sorted, in document order, and the resources it judged.
+struct Done {
+    batches: Vec<Batch>,
+    resources: usize,
+}
+
+impl Checker {
+    /// Checks `inputs` in order, as [`Checker::check_decoded_with`] checks each one, on
+    /// up to `parallel.threads` threads (0 counts as 1), and hands `sink` each document's batch
+    /// with the index of its input in `inputs`. The report, the summary and every batch
+    /// (their order included) are the same whatever `threads` is: a run with 8 threads
+    /// and a run with 1 give the same bytes to a renderer. The sink runs on the calling
+    /// thread. [`Checker::set_file_ignore`] does not apply here: each input names its own.
+    pub fn check_all_with(
+        &mut self,
+        inputs: &[Input<'_>],
+        parallel: Parallel,
+        sink: &mut dyn FnMut(usize, Batch),
+    ) {
+        let limits = self.opts.limits;
+        let prepared: Vec<Prepared<'_>> = inputs
+            .iter()
+            .map(|input| {
+                let decoded = input.decoded;
+                let utf16 = matches!(
+                    decoded.invalid.get(..2),
+                    Some([(0, 0xFF), (1, 0xFE)] | [(0, 0xFE), (1, 0xFF)])
+                );
+                Prepared {
+                    file: Arc::from(input.name),
+                    split: split_stream(if utf16 { "" } else { &decoded.text }, &limits),
+                    lines: Lines::new(&decoded.text),
+                    invalid: &decoded.invalid,
+                    utf16,
+                    ignore: input
+                        .ignore
+                        .iter()
+                        .filter_map(|id| crate::rules::rule(id).map(|r| r.id))
+                        .collect(),
+                }
+            })
+            .collect();
+        let units = units(&prepared, parallel.unit_bytes);
+        let template = self.fork(Vec::new());
+        let work = |unit: &Unit| -> Done {
+            match prepared.get(unit.input) {
+                Some(p) => template.check_unit(p, unit.range.clone()),
+                None => Done {
+                    batches: Vec::new(),
+                    resources: 0,
+                },
+            }
+        };
+        // The inputs begun so far (their names in the report, their documents counted).
+        let mut begun = 0;
+        let mut deliver = |checker: &mut Checker, unit: &Unit, done: Done| {
+            while begun <= unit.input {
+                if let (Some(p), Some(input)) = (prepared.get(begun), inputs.get(begun)) {
+                    checker.begin(input.name);
+                    checker.report.summary.documents += p.split.len();
+                }
+                begun += 1;
+            }
+            checker.report.summary.resources += done.resources;
+            let input = unit.input;
+            for batch in done.batches {
+                checker.flush(batch, &mut |b| sink(input, b));
+            }
+        };
+        run(self, &units, parallel.threads, &work, &mut deliver);
+        // Inputs after the last unit (none: every input has one), for completeness.
+        while begun < inputs.len() {
+            if let (Some(p), Some(input)) = (prepared.get(begun), inputs.get(begun)) {
+                self.begin(input.name);
+                self.report.summary.documents += p.split.len();
+            }
+            begun += 1;
+        }
+    }
+
+    /// A checker with this one's options and rule plans, an empty report, no baseline,
+    /// and `ignore` as its file ignores: what a worker checks a unit with.
+    fn fork(&self, ignore: Vec<&'static str>) -> Checker {
+        Checker {
+            opts: self.opts.clone(),
+            plans: self.plans.clone(),
+            report: super::empty_report(&self.opts),
+            baseline: None,
+            file_ignore: ignore,
+        }
+    }
+
+    /// Checks the documents `range` of input `p` with a fork of this checker.
+    fn check_unit(&self, p: &Prepared<'_>, range: Range<usize>) -> Done {
+        let mut fork = self.fork(p.ignore.clone());
+        let mut batches = Vec::new();
+        if p.utf16 {
+            batches.push(Batch {
+                document: 0,
+                errors: vec![ErrorEntry {
+                    file: p.file.to_string(),
+                    document: 0,
+                    message: "the file is UTF-16 (it starts with a UTF-16 byte order mark): \
+                              convert it to UTF-8"
+                        .to_string(),
+                    span: Span::new(0, 0),
+                }],
+                ..Batch::default()
+            });
+        } else {
+            let stream = super::Stream {
+                file: &p.file,
+                split: &p.split,
+                invalid: p.invalid,
+                lines: &p.lines,
+            };
+            fork.check_range(&stream, range, &mut |_, mut batch| {
+                super::document::sort_batch(&mut batch);
+                batches.push(batch);
+            });
+        }
+        Done {
+            batches,
+            resources: fork.report.summary.resources,
+        }
+    }
+}
+
+/// The units of work of `inputs`, in order: each input's documents in runs of about
+/// `unit_bytes`; an input without documents (empty, over the size limit, UTF-16) is
+/// one empty unit, which gives its errors.
+fn units(inputs: &[Prepared<'_>], unit_bytes: usize) -> Vec<Unit> {
+    let mut units = Vec::new();
+    for (input, p) in inputs.iter().enumerate() {
+        let n = p.split.len();
+        if n == 0 {
+            units.push(Unit { input, range: 0..0 });
+            continue;
+        }
+        let mut start = 0;
+        let mut bytes = 0;
+        for i in 0..n {
+            bytes += p.split.span(i).map_or(0, |s| s.end - s.start);
+            if bytes >= unit_bytes {
+                units.push(Unit {
+                    input,
+                    range: start..i + 1,
+                });
+                start = i + 1;
+                bytes = 0;
+            }
+        }
+        if start < n {
+            units.push(Unit {
+                input,
+                range: start..n,
+            });
+        }
+    }
+    units
+}
+
+/// Runs `work` on each unit and `deliver` on its result, in unit order, on the calling
+/// thread.
+fn sequential(
+    checker: &mut Checker,
+    units: &[Unit],
+    work: &(dyn Fn(&Unit) -> Done + Sync),
+    deliver: &mut dyn FnMut(&mut Checker, &Unit, Done),
+) {
+    for unit in units {
+        let done = work(unit);
+        deliver(checker, unit, done);
+    }
+}
+
+#[cfg(not(all(feature = "parallel", not(target_family = "wasm"))))]
+fn run(
+    checker: &mut Checker,
+    units: &[Unit],
+    _threads: usize,
+    work: &(dyn Fn(&Unit) -> Done + Sync),
+    deliver: &mut dyn FnMut(&mut Checker, &Unit, Done),
+) {
+    sequential(checker, units, work, deliver);
+}
+
+/// Runs `work` on each unit on a pool of `threads` threads and `deliver` on the results
+/// in unit order on the calling thread, with at most [`AHEAD`] units per thread in
+/// flight beyond the one delivered next.
+#[cfg(all(feature = "parallel", not(target_family = "wasm")))]
+fn run(
+    checker: &mut Checker,
+    units: &[Unit],
+    threads: usize,
+    work: &(dyn Fn(&Unit) -> Done + Sync),
+    deliver: &mut dyn FnMut(&mut Checker, &Unit, Done),
+) {
+    if threads <= 1 || units.len() <= 1 {
+        return sequential(checker, units, work, deliver);
+    }
+    let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(threads).build() else {
+        return sequential(checker, units, work, deliver);
+    };
+    let window = threads.saturating_mul(AHEAD).max(2);
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Done)>();
+    pool.in_place_scope(|scope| {
+        let spawn = |i: usize| {
+            if let Some(unit) = units.get(i) {
+                let tx = tx.clone();
+                scope.spawn(move |_| {
+                    // The receiver lives until every unit is delivered.
+                    let _ = tx.send((i, work(unit)));
+                });
+            }
+        };
+        let mut spawned = 0;
+        while spawned < window.min(units.len()) {
+            spawn(spawned);
+            spawned += 1;
+        }
+        // Results that came before their turn, by unit index (at most `window`).
+        let mut early: Vec<Option<Done>> = Vec::new();
+        early.resize_with(units.len(), || None);
+        let mut next = 0;
+        while next < units.len() {
+            let done = match early.get_mut(next).and_then(Option::take) {
+                Some(done) => done,
+                None => match rx.recv() {
+                    Ok((i, done)) if i == next => done,
+                    Ok((i, done)) => {
+                        if let Some(slot) = early.get_mut(i) {
+                            *slot = Some(done);
+                        }
+                        continue;
+                    }
+                    // Every sender is gone before every unit came: cannot happen while
+                    // `spawn` holds one; stop rather than wait forever.
+                    Err(_) => break,
+                },
+            };
+            if let Some(unit) = units.get(next) {
+                deliver(checker, unit, done);
+            }
+            next += 1;
+            if spawned < units.len() {
+                spawn(spawned);
+                spawned += 1;
+            }
+        }
+    });
+}

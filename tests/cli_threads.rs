@@ -1,0 +1,158 @@
+//! `kube-secctx check --threads N` (issue 16) as a process: the output is byte-identical
+//! with 1 thread and with several, in every format, over the real corpus (a directory of
+//! 26 files), generated workloads (files cut into units), and with a baseline (which of two equal findings it accepts
+//! depends on order) and `--show-fixes`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+#[path = "../benches/common/workloads.rs"]
+mod workloads;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::process::{code, stdout};
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kube-secctx"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .unwrap()
+}
+
+/// Runs `args` with `--threads 1`, then with each of `others`, and asserts the same
+/// standard output, standard error and exit code; returns the output.
+fn same_with(dir: &Path, args: &[&str], others: &[&[&str]]) -> Output {
+    let one = run_in(dir, &[args, &["--threads", "1"]].concat());
+    for threads in others {
+        let other = run_in(dir, &[args, threads].concat());
+        assert_eq!(code(&other), code(&one), "{args:?} {threads:?}");
+        assert!(
+            other.stdout == one.stdout,
+            "{args:?} {threads:?}: standard output differs"
+        );
+        assert_eq!(other.stderr, one.stderr, "{args:?} {threads:?}");
+    }
+    one
+}
+
+/// [`same_with`] 2 and 3 threads, and without the flag (one per core).
+fn same_on_any_thread_count(dir: &Path, args: &[&str]) -> Output {
+    same_with(dir, args, &[&["--threads", "2"], &["-j", "3"], &[]])
+}
+
+#[test]
+fn the_real_corpus_is_byte_identical_in_every_format() {
+    // The 8.7 MB benchmark file is left out (a debug build takes seconds per run):
+    // the generated workloads below are cut into units.
+    let corpus = common::corpus_dir();
+    let args = |format| {
+        [
+            "check",
+            "--no-config",
+            "--exclude",
+            "bench-large.yaml",
+            "--format",
+            format,
+            ".",
+        ]
+    };
+    let json = same_on_any_thread_count(&corpus, &args("json"));
+    for format in ["text", "concise", "sarif", "github"] {
+        let out = same_with(&corpus, &args(format), &[&["-j", "3"]]);
+        assert_eq!(code(&out), 1, "{format}");
+    }
+    // The JSON report: every file, in order.
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["summary"]["files"], 26);
+    assert_eq!(report["summary"]["findings"], 311);
+    let files: Vec<&str> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    let mut sorted = files.clone();
+    sorted.sort();
+    assert_eq!(files, sorted);
+}
+
+#[test]
+fn generated_workloads_with_a_baseline_and_fixes_are_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    // 400 workloads (1.2 MB, several units), twice in one directory: equal findings in
+    // two files, and equal findings within each.
+    let text = workloads::generate(400);
+    std::fs::write(dir.path().join("a.yaml"), &text).unwrap();
+    std::fs::write(dir.path().join("b.yaml"), &text).unwrap();
+    std::fs::write(dir.path().join("c.yaml"), workloads::generate_from(5, 3)).unwrap();
+    let all = same_on_any_thread_count(dir.path(), &["check", "--format", "json", "."]);
+    let report: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
+    assert_eq!(report["summary"]["documents"], 805);
+    assert_eq!(
+        report["summary"]["findings"],
+        2 * 3091 + 34,
+        "{}",
+        report["summary"]
+    );
+    // A baseline of the first file's findings, then both files against it.
+    let wrote = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--write-baseline",
+            "base.json",
+            "a.yaml",
+            "-j",
+            "1",
+        ],
+    );
+    assert_eq!(code(&wrote), 0, "{}", stdout(&wrote));
+    let json = same_on_any_thread_count(
+        dir.path(),
+        &["check", "--baseline", "base.json", "--format", "json", "."],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    // Every finding of a.yaml (fingerprints name their file: b.yaml keeps its own).
+    assert_eq!(
+        report["summary"]["baselined"], 3091,
+        "{}",
+        report["summary"]
+    );
+    assert_eq!(report["summary"]["findings"], 3091 + 34);
+    for format in ["text", "sarif"] {
+        same_with(
+            dir.path(),
+            &["check", "--baseline", "base.json", "--format", format, "."],
+            &[&["-j", "2"]],
+        );
+    }
+    same_with(
+        dir.path(),
+        &[
+            "check",
+            "--show-fixes",
+            "--format",
+            "json",
+            "c.yaml",
+            "a.yaml",
+        ],
+        &[&["-j", "2"]],
+    );
+    same_on_any_thread_count(dir.path(), &["check", "--show-fixes", "c.yaml"]);
+}
+
+#[test]
+fn a_thread_count_that_is_not_a_number_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(dir.path(), &["check", "--threads", "many", "."]);
+    assert_eq!(code(&out), 2);
+    assert!(common::process::stderr(&out).contains("invalid value 'many' for '--threads <N>'"));
+}
