@@ -76,6 +76,7 @@ pub fn rows(input: &Input, plan: Plan) -> (Vec<Row>, Vec<f64>) {
         ratio: fmt_ratio(r, ""),
         goal: format!("≥ {:.2}", input.goal),
         met: Some(meets(r.median, input.goal, true)),
+        note: None,
     });
     let parse = rate(samples.of(2));
     let r = Stats::of(&ratios(samples.of(1), samples.of(2)));
@@ -87,6 +88,7 @@ pub fn rows(input: &Input, plan: Plan) -> (Vec<Row>, Vec<f64>) {
         ratio: fmt_ratio(r, ""),
         goal: "-".to_owned(),
         met: None,
+        note: None,
     });
     if input.fix_all {
         // Cost: fix-all's time / the check's, round by round.
@@ -99,6 +101,7 @@ pub fn rows(input: &Input, plan: Plan) -> (Vec<Row>, Vec<f64>) {
             ratio: fmt_ratio(r, "× time"),
             goal: "≤ 2.00× time".to_owned(),
             met: Some(meets(r.median, 2.0, false)),
+            note: None,
         });
     }
     (out, samples.of(1).to_vec())

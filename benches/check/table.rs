@@ -16,6 +16,8 @@ pub struct Row {
     pub goal: String,
     /// Whether the goal is met (`None`: no goal, or not measured).
     pub met: Option<bool>,
+    /// Why the figure is missing: printed as a numbered note under the table.
+    pub note: Option<String>,
 }
 
 impl Row {
@@ -23,12 +25,13 @@ impl Row {
     pub fn missing(figure: impl Into<String>, peer: impl Into<String>, why: &str) -> Row {
         Row {
             figure: figure.into(),
-            value: format!("n/a: {why}"),
+            value: "n/a".to_owned(),
             peer: peer.into(),
             peer_value: String::new(),
             ratio: "-".to_owned(),
             goal: "-".to_owned(),
             met: None,
+            note: Some(why.to_owned()),
         }
     }
 }
@@ -42,7 +45,8 @@ pub fn meets(x: f64, goal: f64, at_least: bool) -> bool {
     }
 }
 
-/// The rows as a `|`-separated table with aligned columns and a header.
+/// The rows as a `|`-separated table with aligned columns and a header, then the notes
+/// of the missing figures (`n/a [1]`), each reason once.
 pub fn render(rows: &[Row]) -> String {
     let header = [
         "figure",
@@ -53,12 +57,26 @@ pub fn render(rows: &[Row]) -> String {
         "goal",
         "met",
     ];
+    let mut notes: Vec<&str> = Vec::new();
     let cells: Vec<[String; 7]> = rows
         .iter()
         .map(|r| {
+            let value = match &r.note {
+                Some(note) => {
+                    let k = match notes.iter().position(|n| n == note) {
+                        Some(k) => k,
+                        None => {
+                            notes.push(note);
+                            notes.len() - 1
+                        }
+                    };
+                    format!("{} [{}]", r.value, k + 1)
+                }
+                None => r.value.clone(),
+            };
             [
                 r.figure.clone(),
-                r.value.clone(),
+                value,
                 r.peer.clone(),
                 r.peer_value.clone(),
                 r.ratio.clone(),
@@ -89,6 +107,9 @@ pub fn render(rows: &[Row]) -> String {
     out.push_str(&line(&width.map(|w| "-".repeat(w))));
     for row in &cells {
         out.push_str(&line(row));
+    }
+    for (k, note) in notes.iter().enumerate() {
+        out.push_str(&format!("[{}] {note}\n", k + 1));
     }
     out
 }

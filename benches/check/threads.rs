@@ -128,6 +128,7 @@ fn whole_process(figure: String, target: &Target, cli: &Cli, cores: usize, runs:
         ),
         goal: format!("≥ {SPEEDUP_GOAL:.2}×"),
         met: Some(meets(speedup.median, SPEEDUP_GOAL, true)),
+        note: None,
     }
 }
 
@@ -166,6 +167,7 @@ fn in_process(figure: String, target: &Target, cores: usize, plan: Plan) -> Row 
         ),
         goal: format!("≥ {SPEEDUP_GOAL:.2}×"),
         met: Some(meets(speedup.median, SPEEDUP_GOAL, true)),
+        note: None,
     }
 }
 
