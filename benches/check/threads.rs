@@ -71,7 +71,10 @@ pub fn rows(
         Err(why) => Row::missing(
             whole,
             "--threads 1",
-            &format!("this CLI has no --threads: {why}"),
+            &format!(
+                "this CLI has no --threads yet: {}",
+                why.trim_start_matches("error: ")
+            ),
         ),
     });
     out.push(in_process(inproc, target, cores, plan));
