@@ -54,7 +54,7 @@ pub fn rows(input: &Input, plan: Plan) -> (Vec<Row>, Vec<f64>) {
     let names = cases.iter().map(|c| c.name).collect::<Vec<_>>().join(", ");
     let samples = interleave(&mut cases, plan);
     crate::progress(format_args!(
-        "  in-process, {}: {names}, {} interleaved rounds",
+        "  in-process, {}: {names}; rounds: {}",
         input.label,
         samples.rounds()
     ));

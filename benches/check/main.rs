@@ -40,6 +40,7 @@
 mod workloads;
 
 mod inproc;
+mod inputs;
 mod machine;
 mod process;
 mod table;
@@ -47,27 +48,12 @@ mod threads;
 mod timing;
 mod whole;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use inputs::{manifest_dir, Input};
 use timing::Plan;
-
-/// One input of the in-process and whole-process figures.
-pub struct Input {
-    /// For the table: what it is and its size.
-    pub label: String,
-    /// The file name findings carry.
-    pub name: &'static str,
-    /// The text, in memory.
-    pub text: String,
-    /// The same bytes on disk, for the whole processes, or why there are none.
-    pub disk: Result<PathBuf, String>,
-    /// The goal of parse + check against the event loop.
-    pub goal: f64,
-    /// Whether fix-all is measured on it.
-    pub fix_all: bool,
-}
 
 /// How much to measure: a real run (`cargo bench`) or the smoke run of `cargo test`.
 struct Config {
@@ -123,147 +109,6 @@ pub fn progress(msg: std::fmt::Arguments<'_>) {
     }
 }
 
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn mb(bytes: usize) -> String {
-    format!("{:.1} MB", bytes as f64 / 1e6)
-}
-
-fn bench_large(measuring: bool) -> Input {
-    let path = manifest_dir().join("../shared/corpus/real/bench-large.yaml");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "cannot read the benchmark input {}: {e}\n\
-             (the shared corpus must sit beside the repository, at ../shared/corpus/real)",
-            path.display()
-        )
-    });
-    Input {
-        label: format!("bench-large.yaml ({})", mb(text.len())),
-        name: "bench-large.yaml",
-        text,
-        // The smoke run's CLI is a debug build: whole processes on small inputs only.
-        disk: if measuring {
-            Ok(path)
-        } else {
-            Err("smoke run".to_owned())
-        },
-        goal: 0.8,
-        fix_all: true,
-    }
-}
-
-/// `generate(count)` in memory, and the file of the same bytes: `file` when it holds
-/// them, else an explanation of how to write it.
-fn generated(count: usize, name: &'static str, file: &Path) -> Input {
-    let text = workloads::generate(count);
-    let disk = match std::fs::read(file) {
-        Ok(bytes) if bytes == text.as_bytes() => Ok(file.to_path_buf()),
-        Ok(_) => Err(format!("{} is stale", file.display())),
-        Err(_) => Err(format!("{} is missing", file.display())),
-    }
-    .map_err(|why| {
-        format!(
-            "{why}: run `make bench` or `cargo run --release --example gen-workloads -- \
-             {count} {}`",
-            file.display()
-        )
-    });
-    Input {
-        label: format!(
-            "generated {} workloads ({})",
-            thousands(count),
-            mb(text.len())
-        ),
-        name,
-        text,
-        disk,
-        goal: 0.6,
-        fix_all: false,
-    }
-}
-
-fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// The inputs and the thread targets of a real run, from the generated files in `gen`.
-fn real_inputs(gen: &Path) -> (Vec<Input>, Vec<threads::Target>) {
-    let inputs = vec![
-        bench_large(true),
-        generated(1_000, "w1000.yaml", &gen.join("w1000.yaml")),
-        generated(10_000, "w10000.yaml", &gen.join("w10000.yaml")),
-    ];
-    let mut targets = Vec::new();
-    if let Some(large) = inputs.last() {
-        if let Ok(path) = &large.disk {
-            targets.push(threads::Target {
-                label: large.label.clone(),
-                path: path.clone(),
-                files: vec![(large.name.to_owned(), large.text.clone())],
-            });
-        }
-    }
-    let dir = gen.join("w10000-40");
-    match threads::read_dir_texts(&dir) {
-        Ok(files) if !files.is_empty() => targets.push(threads::Target {
-            label: format!(
-                "generated 10,000 workloads in {} files ({})",
-                files.len(),
-                whole::size_label(&dir)
-            ),
-            path: dir,
-            files,
-        }),
-        _ => progress(format_args!(
-            "  {} is missing: no directory figures (run `make bench` or `cargo run --release \
-             --example gen-workloads -- 10000 {} 40`)",
-            dir.display(),
-            dir.display()
-        )),
-    }
-    (inputs, targets)
-}
-
-/// The smoke run's inputs: bench-large in process, and small generated files in `tmp`.
-fn smoke_inputs(tmp: &Path) -> (Vec<Input>, Vec<threads::Target>) {
-    let file = tmp.join("w30.yaml");
-    std::fs::write(&file, workloads::generate(30)).unwrap();
-    let dir = tmp.join("w30-3");
-    std::fs::create_dir_all(&dir).unwrap();
-    for k in 0..3u64 {
-        std::fs::write(
-            dir.join(format!("workloads-{k:04}.yaml")),
-            workloads::generate_from(10, k),
-        )
-        .unwrap();
-    }
-    let small = generated(30, "w30.yaml", &file);
-    let targets = vec![
-        threads::Target {
-            label: small.label.clone(),
-            path: file,
-            files: vec![(small.name.to_owned(), small.text.clone())],
-        },
-        threads::Target {
-            label: "3 generated files".to_owned(),
-            files: threads::read_dir_texts(&dir).unwrap(),
-            path: dir,
-        },
-    ];
-    (vec![bench_large(false), small], targets)
-}
-
 fn main() {
     let cfg = Config::new();
     VERBOSE.store(cfg.measuring, Ordering::Relaxed);
@@ -278,9 +123,9 @@ fn main() {
         progress(format_args!(
             "kube-secctx check bench: measuring (the summary table follows at the end)"
         ));
-        real_inputs(&gen)
+        inputs::real_inputs(&gen)
     } else {
-        smoke_inputs(tmp.path())
+        inputs::smoke_inputs(tmp.path())
     };
     for input in &inputs {
         // A clean run first: the numbers mean nothing if the input does not parse.
@@ -302,9 +147,10 @@ fn main() {
     std::fs::write(&probe, workloads::generate(1)).unwrap();
     let flag = cli.threads_flag(&probe);
     for target in &targets {
-        rows.extend(threads::rows(
-            target, &cli, &flag, cores, cfg.runs, cfg.plan,
-        ));
+        match target {
+            Ok(t) => rows.extend(threads::rows(t, &cli, &flag, cores, cfg.runs, cfg.plan)),
+            Err((label, why)) => rows.extend(threads::missing(label, cores, why)),
+        }
     }
     let table = table::render(&rows);
     if !cfg.measuring {
@@ -330,7 +176,7 @@ fn main() {
         cfg.plan.budget.as_secs()
     );
     println!(
-        "whole process: {} ({}), `check --format json --exit-zero FILE > /dev/null`, {} runs \
+        "whole process: {} ({}), `check --format json --exit-zero FILE > /dev/null` (its default options otherwise), {} runs \
          (threads: interleaved), median wall time; peak = largest resident memory (GNU time %M)",
         cli.path.display(),
         cli.origin,

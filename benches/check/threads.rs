@@ -46,6 +46,22 @@ pub fn check_with_threads(
     None
 }
 
+/// The two rows of a target that cannot be measured, with the reason.
+pub fn missing(label: &str, cores: usize, why: &str) -> Vec<Row> {
+    vec![
+        Row::missing(
+            format!("{cores} threads, {label}, whole process"),
+            "--threads 1",
+            why,
+        ),
+        Row::missing(
+            format!("{cores} threads, {label}, in-process"),
+            "1 thread",
+            why,
+        ),
+    ]
+}
+
 /// The rows of `target`: whole processes (`runs` of each, interleaved) and in process
 /// (`plan`), `cores` threads against 1.
 pub fn rows(
