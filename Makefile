@@ -25,7 +25,7 @@ BENCH_TARGET := $(CURDIR)/target/bench
 # of runs with a fixed seed (repeatable), as a smoke test.
 FUZZ_SECONDS ?= 60
 
-.PHONY: help setup build demo test bench bench-budgets fuzz clean
+.PHONY: help setup build demo test bench bench-gen bench-budgets fuzz clean
 
 # Each part beyond the core (wasm/npm, web page, admission policies) keeps its targets in
 # mk/<part>.mk and adds them to EXTRA_TEST_TARGETS, EXTRA_BENCH_TARGETS and
@@ -105,13 +105,33 @@ test: setup
 
 # The bench builds in its own target dir, which leaves the release binary of `make demo`
 # untouched. Later parts (mk/*.mk) add their benches to EXTRA_BENCH_TARGETS.
-bench: setup
+# benches/check/: the native engine beside its peers, in process and as whole processes
+# of the kube-secctx cargo builds beside it (target/bench/release/), peak memory by GNU
+# time (scripts/setup.sh bench), on bench-large.yaml and the generated workloads below.
+bench: setup bench-gen
 	@test -f ../shared/corpus/real/bench-large.yaml \
 		|| { echo "bench: ../shared/corpus/real/bench-large.yaml is missing" >&2; exit 1; }
+	@scripts/setup.sh bench
 	CARGO_TARGET_DIR="$(BENCH_TARGET)" $(CARGO) bench --bench check
 	CARGO_TARGET_DIR="$(BENCH_TARGET)" $(CARGO) bench --bench lsp
 	@$(MAKE) --no-print-directory bench-budgets
 	@for t in $(EXTRA_BENCH_TARGETS); do $(MAKE) --no-print-directory $$t; done
+
+# The generated workloads (benches/common/workloads.rs) the benches read from disk:
+# 1,000 and 10,000 in one file each, and the 10,000 over 40 files; written again only
+# when the generator changes.
+BENCH_GEN := $(BENCH_TARGET)/gen
+GEN_WORKLOADS := CARGO_TARGET_DIR="$(BENCH_TARGET)" $(CARGO) run --release --quiet \
+	--example gen-workloads --
+
+bench-gen: $(BENCH_GEN)/w1000.yaml $(BENCH_GEN)/w10000.yaml $(BENCH_GEN)/w10000-40.stamp
+
+$(BENCH_GEN)/w%.yaml: benches/common/workloads.rs benches/gen_workloads.rs
+	$(GEN_WORKLOADS) $* $@
+
+$(BENCH_GEN)/w10000-40.stamp: benches/common/workloads.rs benches/gen_workloads.rs
+	$(GEN_WORKLOADS) 10000 $(BENCH_GEN)/w10000-40 40
+	@touch $@
 
 # Time and peak memory of each class of hostile input at 1x, 4x and 16x its size
 # (benches/budgets.mjs), with the release CLI and the native Kubewarden policy command.
