@@ -126,10 +126,10 @@ GEN_WORKLOADS := CARGO_TARGET_DIR="$(BENCH_TARGET)" $(CARGO) run --release --qui
 
 bench-gen: $(BENCH_GEN)/w1000.yaml $(BENCH_GEN)/w10000.yaml $(BENCH_GEN)/w10000-40.stamp
 
-$(BENCH_GEN)/w%.yaml: benches/common/workloads.rs benches/gen_workloads.rs
+$(BENCH_GEN)/w%.yaml: benches/common/workloads.rs tools/gen-workloads/main.rs
 	$(GEN_WORKLOADS) $* $@
 
-$(BENCH_GEN)/w10000-40.stamp: benches/common/workloads.rs benches/gen_workloads.rs
+$(BENCH_GEN)/w10000-40.stamp: benches/common/workloads.rs tools/gen-workloads/main.rs
 	$(GEN_WORKLOADS) 10000 $(BENCH_GEN)/w10000-40 40
 	@touch $@
 

@@ -30,20 +30,32 @@ pub struct Target {
 }
 
 /// In-process parse + check (default profile, no fixes) of `files`, as `(file name,
-/// text)`, on `threads` threads, with the report identical whatever the count: returns
-/// the number of findings, or `None` while the library has no threaded API.
-///
-/// TO FILL IN (issue 16, the lead's `--threads` part): call here the in-process API
-/// behind `kube-secctx check --threads N` (the documents of one large file across cores
-/// when `files` has one entry, the files across cores otherwise). Nothing else changes:
-/// once this returns `Some`, the in-process thread rows are measured and printed.
+/// text)`, on `threads` threads ([`kube_secctx::Checker::check_all_with`], what
+/// `kube-secctx check --threads N` runs: the documents of one large file across cores
+/// when `files` has one entry, the files across cores otherwise), with the report
+/// identical whatever the count: returns the number of findings.
 pub fn check_with_threads(
     files: &[(String, String)],
     opts: &kube_secctx::Options,
     threads: usize,
 ) -> Option<usize> {
-    let _ = (files, opts, threads);
-    None
+    use kube_secctx::engine::{decode, Input, Parallel};
+    let decoded: Vec<_> = files.iter().map(|(_, t)| decode(t.as_bytes())).collect();
+    let inputs: Vec<Input<'_>> = files
+        .iter()
+        .zip(&decoded)
+        .map(|((name, _), decoded)| Input {
+            name,
+            decoded,
+            ignore: &[],
+        })
+        .collect();
+    let mut checker = kube_secctx::Checker::new(opts).ok()?;
+    let mut findings = 0;
+    checker.check_all_with(&inputs, Parallel::threads(threads), &mut |_, batch| {
+        findings += batch.findings.len();
+    });
+    Some(findings)
 }
 
 /// The two rows of a target that cannot be measured, with the reason.

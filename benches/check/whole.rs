@@ -1,5 +1,6 @@
 //! Whole-process figures beside the in-process ones: the CLI's `check --format json
-//! --exit-zero` on the same bytes written to disk (output to /dev/null), its wall time and
+//! --exit-zero --threads 1` (one thread, as the in-process figure; the thread rows
+//! compare all cores) on the same bytes written to disk (output to /dev/null), its wall time and
 //! rate, and its peak memory divided by the input's size (goal: at most 4×).
 
 use std::path::Path;
@@ -17,7 +18,10 @@ pub const PEAK_GOAL: f64 = 4.0;
 /// in-process event loop's (`events`: its seconds per round, from the same run), and the
 /// peak memory beside the input size.
 pub fn rows(input: &Input, cli: &Cli, runs: usize, events: &[f64]) -> Vec<Row> {
-    let figure = format!("CLI check --format json, {}, whole process", input.label);
+    let figure = format!(
+        "CLI check --format json --threads 1, {}, whole process",
+        input.label
+    );
     let memory = format!("peak memory, {}, whole process", input.label);
     let path = match &input.disk {
         Ok(p) => p,
@@ -32,7 +36,7 @@ pub fn rows(input: &Input, cli: &Cli, runs: usize, events: &[f64]) -> Vec<Row> {
         "  whole process, {}: {runs} runs",
         input.label
     ));
-    match cli.repeat(&[], path, runs) {
+    match cli.repeat(&["--threads", "1"], path, runs) {
         Ok(measured) => {
             let bytes = input.text.len();
             let events = Stats::of(events).inverted(|s| mb_s(bytes, s));
