@@ -1,8 +1,10 @@
 //! `check` on bytes as a file is read: every profile's report is sane, and rendering it
-//! in every format completes (see `kube_secctx_fuzz::assert_report_sane`).
+//! in every format completes (see `kube_secctx_fuzz::assert_report_sane`); and the same
+//! bytes checked as units of one document each (`Checker::check_all_with`, what
+//! `check --threads N` runs; two threads for one input in eight) give the same report.
 #![no_main]
 
-use kube_secctx::engine::decode;
+use kube_secctx::engine::{decode, Input, Parallel};
 use kube_secctx::{Checker, Level, Options};
 use libfuzzer_sys::{fuzz_mutator, fuzz_target};
 
@@ -21,6 +23,31 @@ fuzz_target!(|data: &[u8]| {
     };
     checker.check_bytes("fuzz.yaml", data);
     let report = checker.finish();
+    if let Ok(mut units) = Checker::new(&opts) {
+        let decoded = decode(data);
+        let input = Input {
+            name: "fuzz.yaml",
+            decoded: &decoded,
+            ignore: &[],
+        };
+        let threads = if data.first().is_some_and(|b| b % 8 == 3) { 2 } else { 1 };
+        let parallel = Parallel {
+            threads,
+            unit_bytes: 1,
+        };
+        let (mut findings, mut suppressed, mut errors) = (Vec::new(), Vec::new(), Vec::new());
+        units.check_all_with(&[input], parallel, &mut |_, batch| {
+            findings.extend(batch.findings);
+            suppressed.extend(batch.suppressed);
+            errors.extend(batch.errors);
+        });
+        let got = units.finish();
+        let why = format!("one document per unit, {threads} threads");
+        assert_eq!(findings, report.findings, "{why}");
+        assert_eq!(suppressed, report.suppressed, "{why}");
+        assert_eq!(errors, report.errors, "{why}");
+        assert_eq!(got.summary, report.summary, "{why}");
+    }
     let sarif = data.first().is_some_and(|b| b % 16 == 0);
     kube_secctx_fuzz::assert_report_sane(&decode(data).text, &report, sarif);
 });
