@@ -1,7 +1,7 @@
 //! Walking a resource against the table: every key that is not a field of its
 //! mapping's model in the Kubernetes version checked.
 
-use std::collections::HashSet;
+use std::fmt::Write as _;
 
 use super::{model, root_model, Field, ModelId, Ty, POD_TEMPLATE};
 use crate::workload::Workload;
@@ -142,7 +142,8 @@ fn walk<'d, 'f>(
         open: from.open,
         chain: Vec::new(),
         pointer: from.pointer.clone(),
-        seen: HashSet::new(),
+        aliases: !doc.aliased.is_empty(),
+        seen: foldhash::HashSet::default(),
         unknown,
         known,
     };
@@ -153,9 +154,14 @@ struct Walk<'d, 'a, 'f> {
     doc: &'d Document<'a>,
     minor: u32,
     open: bool,
-    chain: Vec<Step>,
+    /// The mappings from the start down to the one walked: node, model, and the length
+    /// of its pointer (a prefix of `pointer`); made [`Step`]s for an unknown key only.
+    chain: Vec<(NodeId, ModelId, usize)>,
     pointer: String,
-    seen: HashSet<(NodeId, ModelId)>,
+    /// Whether the document has aliases (or merge keys): only then can a mapping be
+    /// reached twice, and `seen` is kept.
+    aliases: bool,
+    seen: foldhash::HashSet<(NodeId, ModelId)>,
     unknown: Option<&'f mut dyn FnMut(Unknown<'d>)>,
     known: Option<&'f mut dyn FnMut(Known<'d>)>,
 }
@@ -171,8 +177,7 @@ impl<'d> Walk<'d, '_, '_> {
             (Ty::List(item), Some(Value::Seq(items))) => {
                 for (i, &child) in items.iter().enumerate() {
                     let len = self.pointer.len();
-                    self.pointer.push('/');
-                    self.pointer.push_str(&i.to_string());
+                    let _ = write!(self.pointer, "/{i}");
                     self.value(child, *item, depth + 1);
                     self.pointer.truncate(len);
                 }
@@ -191,16 +196,12 @@ impl<'d> Walk<'d, '_, '_> {
     }
 
     fn object(&mut self, node: NodeId, m: ModelId, depth: usize) {
-        if !self.seen.insert((node, m)) {
+        if self.aliases && !self.seen.insert((node, m)) {
             return;
         }
         let doc = self.doc;
         let Some(entries) = doc.map(node) else { return };
-        self.chain.push(Step {
-            node,
-            model: m,
-            pointer: self.pointer.clone(),
-        });
+        self.chain.push((node, m, self.pointer.len()));
         let fields = model(m);
         for e in entries {
             let len = self.pointer.len();
@@ -224,12 +225,21 @@ impl<'d> Walk<'d, '_, '_> {
                 None if self.open && self.chain.len() <= 2 => {}
                 None => {
                     if let Some(unknown) = self.unknown.as_mut() {
+                        let chain = self
+                            .chain
+                            .iter()
+                            .map(|&(node, model, len)| Step {
+                                node,
+                                model,
+                                pointer: self.pointer.get(..len).unwrap_or_default().to_string(),
+                            })
+                            .collect();
                         unknown(Unknown {
                             key: e.key.as_ref(),
                             key_span: e.key_span(),
                             value: e.value,
                             pointer: self.pointer.clone(),
-                            chain: self.chain.clone(),
+                            chain,
                         });
                     }
                 }
