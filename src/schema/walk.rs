@@ -141,7 +141,8 @@ fn walk<'d, 'f>(
         minor,
         open: from.open,
         chain: Vec::new(),
-        pointer: from.pointer.clone(),
+        start: &from.pointer,
+        path: Vec::new(),
         aliases: !doc.aliased.is_empty(),
         seen: foldhash::HashSet::default(),
         unknown,
@@ -150,14 +151,25 @@ fn walk<'d, 'f>(
     w.value(from.node, Ty::Model(from.model), 0);
 }
 
-struct Walk<'d, 'a, 'f> {
+/// One step of the walk's way down: a key of a mapping, or an index of a list.
+#[derive(Clone, Copy)]
+enum Token<'d> {
+    Key(&'d str),
+    Index(usize),
+}
+
+struct Walk<'d, 'a, 's, 'f> {
     doc: &'d Document<'a>,
     minor: u32,
     open: bool,
-    /// The mappings from the start down to the one walked: node, model, and the length
-    /// of its pointer (a prefix of `pointer`); made [`Step`]s for an unknown key only.
+    /// The mappings from the start down to the one walked: node, model, and how many
+    /// tokens of `path` lead to it; made [`Step`]s for an unknown key only.
     chain: Vec<(NodeId, ModelId, usize)>,
-    pointer: String,
+    /// The start's pointer.
+    start: &'s str,
+    /// The way from the start to the node walked: pointers are written only for the keys
+    /// reported (most keys are fields, and most walks report nothing).
+    path: Vec<Token<'d>>,
     /// Whether the document has aliases (or merge keys): only then can a mapping be
     /// reached twice, and `seen` is kept.
     aliases: bool,
@@ -166,7 +178,24 @@ struct Walk<'d, 'a, 'f> {
     known: Option<&'f mut dyn FnMut(Known<'d>)>,
 }
 
-impl<'d> Walk<'d, '_, '_> {
+impl<'d> Walk<'d, '_, '_, '_> {
+    /// The pointer of the first `len` tokens of the path (absolute).
+    fn pointer(&self, len: usize) -> String {
+        let mut out = self.start.to_string();
+        for t in self.path.iter().take(len) {
+            match t {
+                Token::Key(k) => {
+                    out.push('/');
+                    out.push_str(&escape_pointer(k));
+                }
+                Token::Index(i) => {
+                    let _ = write!(out, "/{i}");
+                }
+            }
+        }
+        out
+    }
+
     fn value(&mut self, node: NodeId, ty: Ty, depth: usize) {
         if depth > MAX_DEPTH {
             return;
@@ -176,19 +205,16 @@ impl<'d> Walk<'d, '_, '_> {
             (Ty::Model(m), Some(Value::Map(_))) => self.object(node, m, depth),
             (Ty::List(item), Some(Value::Seq(items))) => {
                 for (i, &child) in items.iter().enumerate() {
-                    let len = self.pointer.len();
-                    let _ = write!(self.pointer, "/{i}");
+                    self.path.push(Token::Index(i));
                     self.value(child, *item, depth + 1);
-                    self.pointer.truncate(len);
+                    self.path.pop();
                 }
             }
             (Ty::Map(value), Some(Value::Map(entries))) if value.model().is_some() => {
                 for e in entries {
-                    let len = self.pointer.len();
-                    self.pointer.push('/');
-                    self.pointer.push_str(&escape_pointer(&e.key));
+                    self.path.push(Token::Key(e.key.as_ref()));
                     self.value(e.value, *value, depth + 1);
-                    self.pointer.truncate(len);
+                    self.path.pop();
                 }
             }
             _ => {}
@@ -201,50 +227,54 @@ impl<'d> Walk<'d, '_, '_> {
         }
         let doc = self.doc;
         let Some(entries) = doc.map(node) else { return };
-        self.chain.push((node, m, self.pointer.len()));
+        self.chain.push((node, m, self.path.len()));
         let fields = model(m);
         for e in entries {
-            let len = self.pointer.len();
-            self.pointer.push('/');
-            self.pointer.push_str(&escape_pointer(&e.key));
+            self.path.push(Token::Key(e.key.as_ref()));
             match fields.field_at(&e.key, self.minor) {
                 Some(f) => {
-                    if let Some(known) = self.known.as_mut() {
-                        known(Known {
-                            key: e.key.as_ref(),
-                            key_span: e.key_span(),
-                            merged: e.is_merged(),
-                            value: e.value,
-                            pointer: self.pointer.clone(),
-                            model: m,
-                            field: f,
-                        });
+                    if self.known.is_some() {
+                        let pointer = self.pointer(self.path.len());
+                        if let Some(known) = self.known.as_mut() {
+                            known(Known {
+                                key: e.key.as_ref(),
+                                key_span: e.key_span(),
+                                merged: e.is_merged(),
+                                value: e.value,
+                                pointer,
+                                model: m,
+                                field: f,
+                            });
+                        }
                     }
                     self.value(e.value, f.ty, depth + 1);
                 }
                 None if self.open && self.chain.len() <= 2 => {}
                 None => {
-                    if let Some(unknown) = self.unknown.as_mut() {
+                    if self.unknown.is_some() {
                         let chain = self
                             .chain
                             .iter()
                             .map(|&(node, model, len)| Step {
                                 node,
                                 model,
-                                pointer: self.pointer.get(..len).unwrap_or_default().to_string(),
+                                pointer: self.pointer(len),
                             })
                             .collect();
-                        unknown(Unknown {
-                            key: e.key.as_ref(),
-                            key_span: e.key_span(),
-                            value: e.value,
-                            pointer: self.pointer.clone(),
-                            chain,
-                        });
+                        let pointer = self.pointer(self.path.len());
+                        if let Some(unknown) = self.unknown.as_mut() {
+                            unknown(Unknown {
+                                key: e.key.as_ref(),
+                                key_span: e.key_span(),
+                                value: e.value,
+                                pointer,
+                                chain,
+                            });
+                        }
                     }
                 }
             }
-            self.pointer.truncate(len);
+            self.path.pop();
         }
         self.chain.pop();
     }
