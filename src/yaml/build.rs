@@ -223,9 +223,7 @@ fn build<'a>(
         doc: Document {
             index,
             span: Span::new(base, base + src.len()),
-            // About one node per 20-60 bytes of manifest (keys are not nodes): sized
-            // up front, the arena grows once or twice at most (and is shrunk at the end).
-            nodes: Vec::with_capacity(src.len() / 32 + 1),
+            nodes: Vec::new(),
             root: None,
             duplicates: Vec::new(),
             json: false,
