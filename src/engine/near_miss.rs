@@ -53,6 +53,9 @@ pub(super) struct Unread<'r, 'd> {
     workload: &'r Workload,
     minor: u32,
     by_map: Option<foldhash::HashMap<NodeId, Vec<(String, Span)>>>,
+    /// The answers given so far, by mapping and missing key: several rules (and the
+    /// policies of several modes) report the same missing field.
+    answers: Vec<(NodeId, String, Option<NearMiss>)>,
 }
 
 impl<'r, 'd> Unread<'r, 'd> {
@@ -63,6 +66,7 @@ impl<'r, 'd> Unread<'r, 'd> {
             workload,
             minor,
             by_map: None,
+            answers: Vec::new(),
         }
     }
 
@@ -123,11 +127,25 @@ impl<'r, 'd> Unread<'r, 'd> {
 
     /// The near miss of `missing` among the keys of mapping `at`.
     fn spelled_like(&mut self, at: NodeId, missing: String) -> Option<NearMiss> {
+        if let Some((.., answer)) = self
+            .answers
+            .iter()
+            .find(|(node, key, _)| *node == at && *key == missing)
+        {
+            return answer.clone();
+        }
+        let answer = self.first_spelled_like(at, &missing);
+        self.answers.push((at, missing, answer.clone()));
+        answer
+    }
+
+    /// [`Unread::spelled_like`], worked out.
+    fn first_spelled_like(&mut self, at: NodeId, missing: &str) -> Option<NearMiss> {
         let doc = self.doc;
         let keys = doc.map(at)?;
         let close = |k: &str| {
             k != missing
-                && (k.eq_ignore_ascii_case(&missing) || crate::suggest::is_close(k, &missing))
+                && (k.eq_ignore_ascii_case(missing) || crate::suggest::is_close(k, missing))
         };
         // Cheap first: a key spelled alike at all.
         if !keys.iter().any(|e| close(&e.key)) {
@@ -152,7 +170,7 @@ impl<'r, 'd> Unread<'r, 'd> {
         Some(NearMiss {
             key: key.clone(),
             span: *span,
-            field: missing,
+            field: missing.to_string(),
         })
     }
 }
