@@ -13,13 +13,10 @@
 //! message: "(`runAsNonroot` at line 12 is not read: a misspelling of `runAsNonRoot`?)",
 //! without the line for an object checked without text (admission).
 
-use std::collections::HashMap;
-
-use crate::fix::ops::tokens;
 use crate::position::Lines;
 use crate::schema;
 use crate::workload::Workload;
-use crate::yaml::{Document, NodeId, Span};
+use crate::yaml::{unescape_pointer, Document, NodeId, Span};
 
 /// What the near-miss note of a message starts with (the language server finds the
 /// findings that have one by it).
@@ -55,7 +52,10 @@ pub(super) struct Unread<'r, 'd> {
     doc: &'r Document<'d>,
     workload: &'r Workload,
     minor: u32,
-    by_map: Option<HashMap<NodeId, Vec<(String, Span)>>>,
+    by_map: Option<foldhash::HashMap<NodeId, Vec<(String, Span)>>>,
+    /// The answers given so far, by mapping and missing key: several rules (and the
+    /// policies of several modes) report the same missing field.
+    answers: Vec<(NodeId, String, Option<NearMiss>)>,
 }
 
 impl<'r, 'd> Unread<'r, 'd> {
@@ -66,6 +66,7 @@ impl<'r, 'd> Unread<'r, 'd> {
             workload,
             minor,
             by_map: None,
+            answers: Vec::new(),
         }
     }
 
@@ -98,7 +99,14 @@ impl<'r, 'd> Unread<'r, 'd> {
             return Some(None);
         };
         let mut missing = None;
-        for t in tokens(pointer) {
+        // The pointer's unescaped tokens (as `fix::ops::tokens` gives them), one at a
+        // time: only the missing one is kept.
+        let tokens = pointer
+            .strip_prefix('/')
+            .into_iter()
+            .flat_map(|rest| rest.split('/'))
+            .map(unescape_pointer);
+        for t in tokens {
             let next = match doc.map(at) {
                 Some(_) => doc.get(at, &t),
                 None => doc
@@ -114,17 +122,30 @@ impl<'r, 'd> Unread<'r, 'd> {
             }
         }
         let missing = missing?;
-        Some(self.spelled_like(at, missing))
+        Some(self.spelled_like(at, missing.into_owned()))
     }
 
     /// The near miss of `missing` among the keys of mapping `at`.
     fn spelled_like(&mut self, at: NodeId, missing: String) -> Option<NearMiss> {
+        if let Some((.., answer)) = self
+            .answers
+            .iter()
+            .find(|(node, key, _)| *node == at && *key == missing)
+        {
+            return answer.clone();
+        }
+        let answer = self.first_spelled_like(at, &missing);
+        self.answers.push((at, missing, answer.clone()));
+        answer
+    }
+
+    /// [`Unread::spelled_like`], worked out.
+    fn first_spelled_like(&mut self, at: NodeId, missing: &str) -> Option<NearMiss> {
         let doc = self.doc;
         let keys = doc.map(at)?;
         let close = |k: &str| {
             k != missing
-                && (k.eq_ignore_ascii_case(&missing)
-                    || !crate::suggest::did_you_mean(k, [missing.as_str()]).is_empty())
+                && (k.eq_ignore_ascii_case(missing) || crate::suggest::is_close(k, missing))
         };
         // Cheap first: a key spelled alike at all.
         if !keys.iter().any(|e| close(&e.key)) {
@@ -132,7 +153,8 @@ impl<'r, 'd> Unread<'r, 'd> {
         }
         let (doc, w, minor) = (self.doc, self.workload, self.minor);
         let by_map = self.by_map.get_or_insert_with(|| {
-            let mut out: HashMap<NodeId, Vec<(String, Span)>> = HashMap::new();
+            let mut out: foldhash::HashMap<NodeId, Vec<(String, Span)>> =
+                foldhash::HashMap::default();
             if let Some(start) = schema::start(doc, w) {
                 schema::unknown_fields(doc, &start, minor, &mut |u| {
                     if let Some(step) = u.chain.last() {
@@ -148,7 +170,7 @@ impl<'r, 'd> Unread<'r, 'd> {
         Some(NearMiss {
             key: key.clone(),
             span: *span,
-            field: missing,
+            field: missing.to_string(),
         })
     }
 }

@@ -168,21 +168,27 @@ fn problem(ctx: &Ctx<'_, '_, '_>, node: NodeId, ty: Ty) -> Option<String> {
     ))
 }
 
+/// Checks the fields of `list` under `base`, whose pointer `base_pointer` gives (made
+/// only for a finding).
 fn fields(
     ctx: &mut Ctx<'_, '_, '_>,
     base: Option<NodeId>,
-    base_pointer: &str,
+    base_pointer: &dyn Fn() -> String,
     list: &[(&str, Ty)],
     container: Option<&crate::workload::Container>,
 ) {
     let Some(base) = base else { return };
     for &(path, ty) in list {
-        let Some(node) = ctx.doc.pointer(base, &format!("/{path}")) else {
+        // The paths are keys without escapes or indexes: a walk of mappings.
+        let Some(node) = path
+            .split('/')
+            .try_fold(base, |at, key| ctx.doc.get(at, key))
+        else {
             continue;
         };
         if let Some(p) = problem(ctx, node, ty) {
             let field = path.replace('/', ".");
-            let pointer = format!("{base_pointer}/{path}");
+            let pointer = format!("{}/{path}", base_pointer());
             let msg = format!("{field} {p}");
             match container {
                 Some(c) => ctx.report_container(
@@ -198,11 +204,13 @@ fn fields(
 
 fn check(ctx: &mut Ctx<'_, '_, '_>) {
     let spec_pointer = ctx.workload.spec_pointer.clone();
-    fields(ctx, Some(ctx.spec), &spec_pointer, POD, None);
-    fields(ctx, Some(ctx.spec), &spec_pointer, POD_SHAPE, None);
+    let spec = || spec_pointer.clone();
+    fields(ctx, Some(ctx.spec), &spec, POD, None);
+    fields(ctx, Some(ctx.spec), &spec, POD_SHAPE, None);
     let sc_pointer = format!("{spec_pointer}/securityContext");
-    fields(ctx, ctx.pod_sc(), &sc_pointer, POD_SC, None);
-    fields(ctx, ctx.pod_sc(), &sc_pointer, POD_SC_SHAPE, None);
+    let sc = || sc_pointer.clone();
+    fields(ctx, ctx.pod_sc(), &sc, POD_SC, None);
+    fields(ctx, ctx.pod_sc(), &sc, POD_SC_SHAPE, None);
     // Container items that are not objects (the workload's container list skips them).
     for kind in ["initContainers", "containers", "ephemeralContainers"] {
         let items = ctx
@@ -235,10 +243,16 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
     }
     for c in ctx.containers() {
         let pointer = ctx.container_pointer(c);
-        fields(ctx, Some(c.node), &pointer, CONTAINER_SHAPE, Some(c));
-        let sc_pointer = format!("{pointer}/securityContext");
-        fields(ctx, ctx.sc(c), &sc_pointer, CONTAINER_SC, Some(c));
-        fields(ctx, ctx.sc(c), &sc_pointer, CONTAINER_SC_SHAPE, Some(c));
+        fields(
+            ctx,
+            Some(c.node),
+            &|| pointer.clone(),
+            CONTAINER_SHAPE,
+            Some(c),
+        );
+        let sc = || format!("{pointer}/securityContext");
+        fields(ctx, ctx.sc(c), &sc, CONTAINER_SC, Some(c));
+        fields(ctx, ctx.sc(c), &sc, CONTAINER_SC_SHAPE, Some(c));
         let ports = ctx
             .get(Some(c.node), "ports")
             .and_then(|p| ctx.doc.seq(p))
@@ -247,7 +261,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
             fields(
                 ctx,
                 Some(port),
-                &format!("{pointer}/ports/{i}"),
+                &|| format!("{pointer}/ports/{i}"),
                 PORT,
                 Some(c),
             );

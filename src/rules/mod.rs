@@ -6,6 +6,7 @@
 //! suppression, and builds findings.
 
 use crate::options::Level;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use crate::position::Lines;
@@ -436,8 +437,13 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
         message: String,
         group: Option<&Arc<Group>>,
     ) {
+        let spec = self.workload.spec_pointer.as_str();
+        let field = c.kind.field();
+        let mut pointer = String::with_capacity(spec.len() + field.len() + rel.len() + 8);
+        // `Container::pointer`, then `/rel`, in one allocation.
+        let _ = write!(pointer, "{spec}/{field}/{}/{rel}", c.position);
         self.push(Hit {
-            pointer: format!("{}/{rel}", self.container_pointer(c)),
+            pointer,
             container: c.name.clone(),
             container_index: Some(c.index),
             message,

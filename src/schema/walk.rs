@@ -1,7 +1,7 @@
 //! Walking a resource against the table: every key that is not a field of its
 //! mapping's model in the Kubernetes version checked.
 
-use std::collections::HashSet;
+use std::fmt::Write as _;
 
 use super::{model, root_model, Field, ModelId, Ty, POD_TEMPLATE};
 use crate::workload::Workload;
@@ -141,26 +141,61 @@ fn walk<'d, 'f>(
         minor,
         open: from.open,
         chain: Vec::new(),
-        pointer: from.pointer.clone(),
-        seen: HashSet::new(),
+        start: &from.pointer,
+        path: Vec::new(),
+        aliases: !doc.aliased.is_empty(),
+        seen: foldhash::HashSet::default(),
         unknown,
         known,
     };
     w.value(from.node, Ty::Model(from.model), 0);
 }
 
-struct Walk<'d, 'a, 'f> {
+/// One step of the walk's way down: a key of a mapping, or an index of a list.
+#[derive(Clone, Copy)]
+enum Token<'d> {
+    Key(&'d str),
+    Index(usize),
+}
+
+struct Walk<'d, 'a, 's, 'f> {
     doc: &'d Document<'a>,
     minor: u32,
     open: bool,
-    chain: Vec<Step>,
-    pointer: String,
-    seen: HashSet<(NodeId, ModelId)>,
+    /// The mappings from the start down to the one walked: node, model, and how many
+    /// tokens of `path` lead to it; made [`Step`]s for an unknown key only.
+    chain: Vec<(NodeId, ModelId, usize)>,
+    /// The start's pointer.
+    start: &'s str,
+    /// The way from the start to the node walked: pointers are written only for the keys
+    /// reported (most keys are fields, and most walks report nothing).
+    path: Vec<Token<'d>>,
+    /// Whether the document has aliases (or merge keys): only then can a mapping be
+    /// reached twice, and `seen` is kept.
+    aliases: bool,
+    seen: foldhash::HashSet<(NodeId, ModelId)>,
     unknown: Option<&'f mut dyn FnMut(Unknown<'d>)>,
     known: Option<&'f mut dyn FnMut(Known<'d>)>,
 }
 
-impl<'d> Walk<'d, '_, '_> {
+impl<'d> Walk<'d, '_, '_, '_> {
+    /// The pointer of the first `len` tokens of the path (absolute).
+    fn pointer(&self, len: usize) -> String {
+        let mut out = self.start.to_string();
+        for t in self.path.iter().take(len) {
+            match t {
+                Token::Key(k) => {
+                    out.push('/');
+                    out.push_str(&escape_pointer(k));
+                }
+                Token::Index(i) => {
+                    let _ = write!(out, "/{i}");
+                }
+            }
+        }
+        out
+    }
+
     fn value(&mut self, node: NodeId, ty: Ty, depth: usize) {
         if depth > MAX_DEPTH {
             return;
@@ -170,20 +205,16 @@ impl<'d> Walk<'d, '_, '_> {
             (Ty::Model(m), Some(Value::Map(_))) => self.object(node, m, depth),
             (Ty::List(item), Some(Value::Seq(items))) => {
                 for (i, &child) in items.iter().enumerate() {
-                    let len = self.pointer.len();
-                    self.pointer.push('/');
-                    self.pointer.push_str(&i.to_string());
+                    self.path.push(Token::Index(i));
                     self.value(child, *item, depth + 1);
-                    self.pointer.truncate(len);
+                    self.path.pop();
                 }
             }
             (Ty::Map(value), Some(Value::Map(entries))) if value.model().is_some() => {
                 for e in entries {
-                    let len = self.pointer.len();
-                    self.pointer.push('/');
-                    self.pointer.push_str(&escape_pointer(&e.key));
+                    self.path.push(Token::Key(e.key.as_ref()));
                     self.value(e.value, *value, depth + 1);
-                    self.pointer.truncate(len);
+                    self.path.pop();
                 }
             }
             _ => {}
@@ -191,50 +222,59 @@ impl<'d> Walk<'d, '_, '_> {
     }
 
     fn object(&mut self, node: NodeId, m: ModelId, depth: usize) {
-        if !self.seen.insert((node, m)) {
+        if self.aliases && !self.seen.insert((node, m)) {
             return;
         }
         let doc = self.doc;
         let Some(entries) = doc.map(node) else { return };
-        self.chain.push(Step {
-            node,
-            model: m,
-            pointer: self.pointer.clone(),
-        });
+        self.chain.push((node, m, self.path.len()));
         let fields = model(m);
         for e in entries {
-            let len = self.pointer.len();
-            self.pointer.push('/');
-            self.pointer.push_str(&escape_pointer(&e.key));
+            self.path.push(Token::Key(e.key.as_ref()));
             match fields.field_at(&e.key, self.minor) {
                 Some(f) => {
-                    if let Some(known) = self.known.as_mut() {
-                        known(Known {
-                            key: e.key.as_ref(),
-                            key_span: e.key_span(),
-                            merged: e.is_merged(),
-                            value: e.value,
-                            pointer: self.pointer.clone(),
-                            model: m,
-                            field: f,
-                        });
+                    if self.known.is_some() {
+                        let pointer = self.pointer(self.path.len());
+                        if let Some(known) = self.known.as_mut() {
+                            known(Known {
+                                key: e.key.as_ref(),
+                                key_span: e.key_span(),
+                                merged: e.is_merged(),
+                                value: e.value,
+                                pointer,
+                                model: m,
+                                field: f,
+                            });
+                        }
                     }
                     self.value(e.value, f.ty, depth + 1);
                 }
                 None if self.open && self.chain.len() <= 2 => {}
                 None => {
-                    if let Some(unknown) = self.unknown.as_mut() {
-                        unknown(Unknown {
-                            key: e.key.as_ref(),
-                            key_span: e.key_span(),
-                            value: e.value,
-                            pointer: self.pointer.clone(),
-                            chain: self.chain.clone(),
-                        });
+                    if self.unknown.is_some() {
+                        let chain = self
+                            .chain
+                            .iter()
+                            .map(|&(node, model, len)| Step {
+                                node,
+                                model,
+                                pointer: self.pointer(len),
+                            })
+                            .collect();
+                        let pointer = self.pointer(self.path.len());
+                        if let Some(unknown) = self.unknown.as_mut() {
+                            unknown(Unknown {
+                                key: e.key.as_ref(),
+                                key_span: e.key_span(),
+                                value: e.value,
+                                pointer,
+                                chain,
+                            });
+                        }
                     }
                 }
             }
-            self.pointer.truncate(len);
+            self.path.pop();
         }
         self.chain.pop();
     }

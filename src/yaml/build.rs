@@ -2,41 +2,49 @@
 //! aliases and merge keys applied, duplicate keys recorded, limits enforced.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
 use super::chars::CharMap;
 use super::{
-    resolve_plain, Document, DuplicateKey, Entry, Limits, Node, NodeId, Resolved, Scalar, Span,
-    Style, Value, YamlError,
+    resolve_plain, Document, Entry, Limits, Node, NodeId, Resolved, Scalar, Span, Style, Value,
+    YamlError,
 };
 
+mod mapping;
+
+/// An open collection. Its items are on the builder's stacks from `from` on (each
+/// collection closes before its parent takes another item), so that a finished
+/// collection is one allocation of its exact size.
 enum Frame<'a> {
     Seq {
         id: NodeId,
         start: usize,
-        items: Vec<NodeId>,
+        /// Where its items start in [`Builder::seq_items`].
+        from: usize,
     },
     Map {
         id: NodeId,
         start: usize,
-        /// Keys and merge keys in source order (go-yaml applies them in that order).
-        items: Vec<MapItem<'a>>,
+        /// Where its entries start in [`Builder::entries`].
+        from: usize,
+        /// Where its merge keys start in [`Builder::merges`].
+        merges_from: usize,
         pending_key: Option<(Cow<'a, str>, Span, bool)>,
     },
-}
-
-/// One item of a mapping as written: a `key: value` entry or a merge key `<<: source`.
-enum MapItem<'a> {
-    Entry(Entry<'a>),
-    Merge(NodeId, Span),
 }
 
 struct Builder<'a> {
     doc: Document<'a>,
     stack: Vec<Frame<'a>>,
-    anchors: HashMap<usize, NodeId>,
+    /// The items of the open sequences, innermost last.
+    seq_items: Vec<NodeId>,
+    /// The `key: value` entries of the open mappings as written, innermost last.
+    entries: Vec<Entry<'a>>,
+    /// The merge keys `<<` of the open mappings: the index in [`Builder::entries`] of the
+    /// entry written after it, the merged node, the `<<` key's span.
+    merges: Vec<(usize, NodeId, Span)>,
+    anchors: foldhash::HashMap<usize, NodeId>,
     expansions: usize,
     base: usize,
     limits: Limits,
@@ -224,7 +232,10 @@ fn build<'a>(
             alias_in_anchor: false,
         },
         stack: Vec::new(),
-        anchors: HashMap::new(),
+        seq_items: Vec::new(),
+        entries: Vec::new(),
+        merges: Vec::new(),
+        anchors: foldhash::HashMap::default(),
         expansions: 0,
         base,
         limits: *limits,
@@ -323,14 +334,15 @@ fn build<'a>(
                     Frame::Map {
                         id,
                         start,
-                        items: Vec::new(),
+                        from: b.entries.len(),
+                        merges_from: b.merges.len(),
                         pending_key: None,
                     }
                 } else {
                     Frame::Seq {
                         id,
                         start,
-                        items: Vec::new(),
+                        from: b.seq_items.len(),
                     }
                 });
             }
@@ -338,12 +350,8 @@ fn build<'a>(
                 // Collections are kept at their exact size: a tree of many small
                 // mappings would otherwise hold room for entries it never gets.
                 let (id, value, node_start, last_end) = match b.stack.pop() {
-                    Some(Frame::Seq {
-                        id,
-                        start,
-                        mut items,
-                    }) => {
-                        items.shrink_to_fit();
+                    Some(Frame::Seq { id, start, from }) => {
+                        let items: Vec<NodeId> = b.seq_items.drain(from..).collect();
                         let last = items
                             .last()
                             .and_then(|&i| b.doc.node(i))
@@ -351,19 +359,22 @@ fn build<'a>(
                         (id, Value::Seq(items), start, last)
                     }
                     Some(Frame::Map {
-                        id, start, items, ..
+                        id,
+                        start,
+                        from,
+                        merges_from,
+                        ..
                     }) => {
-                        let last = items
+                        let end_of = |id: NodeId| b.doc.node(id).map(|n| n.span().end);
+                        let written = b.entries.get(from..).unwrap_or_default();
+                        let merges = b.merges.get(merges_from..).unwrap_or_default();
+                        let last = written
                             .iter()
-                            .filter_map(|item| match item {
-                                MapItem::Entry(e) => b.doc.node(e.value).map(|n| n.span().end),
-                                MapItem::Merge(source, _) => {
-                                    b.doc.node(*source).map(|n| n.span().end)
-                                }
-                            })
+                            .filter_map(|e| end_of(e.value))
+                            .chain(merges.iter().filter_map(|&(_, source, _)| end_of(source)))
                             .max()
                             .unwrap_or(end);
-                        let mut entries = b.finish_map(id, items, index)?;
+                        let mut entries = b.finish_map(id, from, merges_from, index)?;
                         entries.shrink_to_fit();
                         (id, Value::Map(entries), start, last)
                     }
@@ -497,10 +508,8 @@ impl<'a> Builder<'a> {
             None => {
                 self.doc.root = Some(id);
             }
-            Some(Frame::Seq { items, .. }) => items.push(id),
-            Some(Frame::Map {
-                items, pending_key, ..
-            }) => match pending_key.take() {
+            Some(Frame::Seq { .. }) => self.seq_items.push(id),
+            Some(Frame::Map { pending_key, .. }) => match pending_key.take() {
                 None => {
                     let (key, merge) = match self.doc.nodes.get(id as usize).map(|n| &n.value) {
                         Some(Value::Scalar(s)) => {
@@ -511,118 +520,15 @@ impl<'a> Builder<'a> {
                     };
                     *pending_key = Some((key, span, merge));
                 }
-                Some((_, key_span, true)) => items.push(MapItem::Merge(id, key_span)),
+                Some((_, key_span, true)) => {
+                    self.merges.push((self.entries.len(), id, key_span));
+                }
                 Some((key, key_span, false)) => {
-                    items.push(MapItem::Entry(Entry::new(key, key_span, id)))
+                    self.entries.push(Entry::new(key, key_span, id));
                 }
             },
         }
         let _ = index;
         Ok(())
-    }
-
-    /// Builds a mapping's entries as go-yaml v2 decodes it (`decoder.mapping`): items are
-    /// applied in source order and each one sets its key, so a later key wins over an
-    /// earlier one — a repeated explicit key (recorded as a [`DuplicateKey`]), a key set
-    /// by a merge `<<` before it, or an explicit key before a merge. In a list of merged
-    /// maps (`<<: [*a, *b]`) the earlier map wins. Lookups are hashed, so the cost is
-    /// linear in the entries written and merged.
-    fn finish_map(
-        &mut self,
-        map: NodeId,
-        items: Vec<MapItem<'a>>,
-        index: usize,
-    ) -> Result<Vec<Entry<'a>>, YamlError> {
-        let mut out: Vec<Entry<'a>> = Vec::with_capacity(items.len());
-        // Whether out[i] was set by an explicit key (not a merge).
-        let mut explicit: Vec<bool> = Vec::with_capacity(items.len());
-        let mut slots: HashMap<Cow<'a, str>, usize> = HashMap::new();
-        let mut hidden: Vec<(usize, Span)> = Vec::new();
-        let mut has_merge = false;
-        let merge_error =
-            || "invalid YAML: a merge key `<<` needs a mapping or a list of mappings".to_string();
-        for item in items {
-            match item {
-                MapItem::Entry(e) => match slots.get(&e.key).copied() {
-                    Some(i) => {
-                        if let (Some(slot), Some(was_explicit)) =
-                            (out.get_mut(i), explicit.get_mut(i))
-                        {
-                            if *was_explicit {
-                                hidden.push((i, slot.key_span()));
-                            }
-                            *slot = e;
-                            *was_explicit = true;
-                        }
-                    }
-                    None => {
-                        slots.insert(e.key.clone(), out.len());
-                        out.push(e);
-                        explicit.push(true);
-                    }
-                },
-                MapItem::Merge(source, span) => {
-                    has_merge = true;
-                    let sources: Vec<NodeId> = match self.doc.node(source).map(|n| &n.value) {
-                        Some(Value::Map(_)) => vec![source],
-                        // go-yaml steps backwards: earlier maps take precedence.
-                        Some(Value::Seq(list)) => list.iter().rev().copied().collect(),
-                        _ => return Err(error_at(index, span.start, merge_error())),
-                    };
-                    for src in sources {
-                        let Some(Value::Map(merged)) = self.doc.node(src).map(|n| &n.value) else {
-                            return Err(error_at(index, span.start, merge_error()));
-                        };
-                        self.expansions += merged.len();
-                        if self.expansions > self.limits.max_alias_expansions {
-                            return Err(error_at(
-                                index,
-                                span.start,
-                                format!(
-                                    "too many alias expansions (limit {})",
-                                    self.limits.max_alias_expansions
-                                ),
-                            ));
-                        }
-                        for m in merged {
-                            match slots.get(&m.key).copied() {
-                                Some(i) => {
-                                    if let (Some(slot), Some(was_explicit)) =
-                                        (out.get_mut(i), explicit.get_mut(i))
-                                    {
-                                        *slot = m.clone();
-                                        *was_explicit = false;
-                                    }
-                                }
-                                None => {
-                                    slots.insert(m.key.clone(), out.len());
-                                    out.push(m.clone());
-                                    explicit.push(false);
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        if has_merge {
-            self.doc.merging.push(map);
-        }
-        for (entry, was_explicit) in out.iter_mut().zip(&explicit) {
-            if !was_explicit {
-                entry.set_merged();
-            }
-        }
-        for (i, hidden) in hidden {
-            if let Some(winner) = out.get(i) {
-                self.doc.duplicates.push(DuplicateKey {
-                    map,
-                    key: winner.key.to_string(),
-                    winner: winner.key_span(),
-                    hidden,
-                });
-            }
-        }
-        Ok(out)
     }
 }
