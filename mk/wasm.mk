@@ -5,7 +5,9 @@
 #                     Chromium; node:test on the packed tarball (ESM and require, CLI
 #                     parity, corpus agreement, d.ts, bundler smoke test in Chromium)
 #   make bench-wasm   print the budgets: .wasm size (gzip -9), cold start in Node.js,
-#                     throughput in Node.js beside the native figure
+#                     throughput in Node.js beside the native figure (bench-large and
+#                     generated workloads), whole node processes, and the npm package
+#                     beside Monokle's @monokle/validation in the same process
 #   make setup-wasm   install what is missing (scripts/setup-wasm.sh)
 #
 # Everything runs from a clean clone: the set-up installs the wasm target, wasm-bindgen-cli

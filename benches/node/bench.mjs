@@ -246,7 +246,7 @@ for (const w of whole) {
 if (whole.length > 1) {
   const last = whole.reduce((a, b) => (b.bytes > a.bytes ? b : a));
   const small = whole.reduce((a, b) => (b.bytes < a.bytes ? b : a));
-  lines.push(`    largest / smallest file MB/s: ${f2(last.mbPerS / small.mbPerS)}   goal: throughput does not fall with size (>= 0.90): ${ok(last.mbPerS / small.mbPerS >= 0.9)}`);
+  lines.push(`    ${name(last.file)} / ${name(small.file)} (largest / smallest file) MB/s: ${f2(last.mbPerS / small.mbPerS)}   goal: throughput does not fall with size (>= 0.90): ${ok(last.mbPerS / small.mbPerS >= 0.9)}`);
 }
 if (monokle) {
   lines.push(
