@@ -37,7 +37,9 @@ fn main() {
         .map(PathBuf::from)
         .collect();
     if files.is_empty() {
-        files.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real/bench-large.yaml"));
+        files.push(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real/bench-large.yaml"),
+        );
     }
     let opts = kube_secctx::Options::default();
     let mut out = Vec::new();
