@@ -1,9 +1,9 @@
 // A large report comes back whole: on 1,000 generated workloads (3.1 MB, about 7,600
 // findings; benches/common/workloads.rs), the JS API's `check()` gives exactly the native
 // CLI's JSON report (the file is ASCII, so UTF-16 positions equal the CLI's character
-// columns and byte offsets), in the default profile and at a level. The report crosses
-// the JS boundary as one JSON text parsed by JSON.parse (src/js.rs); these tests prove
-// nothing is lost or changed on the way, at a size where a truncation would show.
+// columns and byte offsets), in the default profile and at a level: nothing is lost or
+// changed on the way across the JS boundary (src/js.rs), at a size where a truncation or
+// a drift in positions would show.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
