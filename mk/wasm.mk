@@ -5,7 +5,9 @@
 #                     Chromium; node:test on the packed tarball (ESM and require, CLI
 #                     parity, corpus agreement, d.ts, bundler smoke test in Chromium)
 #   make bench-wasm   print the budgets: .wasm size (gzip -9), cold start in Node.js,
-#                     throughput in Node.js beside the native figure
+#                     throughput in Node.js beside the native figure (bench-large and
+#                     generated workloads), whole node processes, and the npm package
+#                     beside Monokle's @monokle/validation in the same process
 #   make setup-wasm   install what is missing (scripts/setup-wasm.sh)
 #
 # Everything runs from a clean clone: the set-up installs the wasm target, wasm-bindgen-cli
@@ -60,14 +62,26 @@ test-wasm-node: wasm
 	KUBE_SECCTX_PROJECT="$$project" KUBE_SECCTX_NATIVE="$(CURDIR)/$(WASM_NATIVE_BIN)" \
 		node --test --test-concurrency=1 js-tests/*.test.mjs
 
-# Budgets, printed (not timed tests): the native figure comes from
-# benches/node/native.rs, built like `make bench` builds benches.
+# Budgets and ratios, printed (not timed tests): the native figures come from
+# benches/node/native.rs, built like `make bench` builds benches, on the same files as the
+# Node ones: bench-large.yaml and the generated workloads (1,000 and 10,000, written by the
+# gen-workloads example into target/bench/gen/ when missing); the peer, Monokle, from
+# benches/node/ (scripts/setup-wasm.sh bench).
+WASM_BENCH_GEN := $(CURDIR)/target/bench/gen
+WASM_BENCH_FILES := $(abspath ../shared/corpus/real/bench-large.yaml) \
+	$(WASM_BENCH_GEN)/w1000.yaml $(WASM_BENCH_GEN)/w10000.yaml
 bench-wasm: wasm
 	@test -f ../shared/corpus/real/bench-large.yaml \
 		|| { echo "bench-wasm: ../shared/corpus/real/bench-large.yaml is missing" >&2; exit 1; }
+	@bash scripts/setup-wasm.sh bench
+	@for n in 1000 10000; do test -f $(WASM_BENCH_GEN)/w$$n.yaml \
+		|| CARGO_TARGET_DIR="$(CURDIR)/target/bench" $(WASM_CARGO) run --quiet --release \
+			--example gen-workloads -- $$n $(WASM_BENCH_GEN)/w$$n.yaml || exit 1; done
 	CARGO_PROFILE_RELEASE_PANIC=unwind CARGO_TARGET_DIR="$(CURDIR)/target/bench" \
-		$(WASM_CARGO) bench --bench native-throughput > $(WASM_TARGET_DIR)/native-throughput.json
-	node benches/node/bench.mjs --pkg $(WASM_PKG) --native $(WASM_TARGET_DIR)/native-throughput.json
+		$(WASM_CARGO) bench --bench native-throughput -- $(WASM_BENCH_FILES) \
+		> $(WASM_TARGET_DIR)/native-throughput.json
+	node benches/node/bench.mjs --pkg $(WASM_PKG) --native $(WASM_TARGET_DIR)/native-throughput.json \
+		--files "$(strip $(WASM_BENCH_FILES))"
 
 # What a user without Rust sees: the package's command on the examples, and the JS API's
 # UTF-16 positions.

@@ -2,7 +2,7 @@
 # Installs what `make wasm`, `make test-wasm` and `make bench-wasm` need and is missing;
 # quick and quiet when everything is there.
 #
-#   scripts/setup-wasm.sh [PART...]     PART: build (default) | browser | all
+#   scripts/setup-wasm.sh [PART...]     PART: build (default) | browser | bench | all
 #
 #   build    rustup targets wasm32-unknown-unknown (the JS API) and wasm32-wasip1 (the
 #            package's command); wasm-bindgen-cli at the version of the
@@ -10,7 +10,9 @@
 #            and npm; the dev tools of js-tests/ from its package-lock.json (binaryen's
 #            wasm-opt, typescript, esbuild, playwright-core) with `npm ci`
 #   browser  Debian's chromium and chromium-driver (headless Chromium for the tests)
-#   all      both
+#   bench    the peer of `make bench-wasm`: Monokle's @monokle/validation, exactly as
+#            benches/node/package-lock.json pins it, with `npm ci`
+#   all      build and browser
 #
 # Only the package registries are used (crates.io, npm, Debian): nothing downloads a
 # prebuilt binary or a browser build of its own.
@@ -46,6 +48,11 @@ part_browser() {
     need_chromium
 }
 
+part_bench() {
+    need_node 20 warn
+    npm_ci benches/node @monokle/validation/package.json yaml/package.json
+}
+
 main() {
     local parts=("$@")
     [ ${#parts[@]} -eq 0 ] && parts=(build)
@@ -53,8 +60,9 @@ main() {
         case "$p" in
             build) part_build ;;
             browser) part_browser ;;
+            bench) part_bench ;;
             all) part_build; part_browser ;;
-            *) die "unknown part '$p' (known: build browser all)" ;;
+            *) die "unknown part '$p' (known: build browser bench all)" ;;
         esac
     done
 }

@@ -7,6 +7,13 @@
 //! object is a plain object and every missing value is `null`, exactly as in the CLI's
 //! JSON report. No rule logic lives here.
 //!
+//! **The hand-over** (issue 16). Building the objects across the boundary, as here, was
+//! measured in Node.js against the report's JSON text made in Rust and parsed by
+//! `JSON.parse` (whole, and in slices of 512 findings pushed onto the array): on 10,000
+//! generated workloads (30.6 MB, 73,740 findings) the three cost the same CPU time
+//! within the machine's noise (the objects a little less), and one JSON text doubles
+//! the peak memory; so the objects stay (README: "The JS boundary").
+//!
 //! **Positions.** The CLI's JSON counts columns in characters and offsets in bytes of the
 //! UTF-8 file. JavaScript strings are UTF-16, so [`check`] counts both in UTF-16 code
 //! units ([`Positions::Utf16`]), converting the core's byte spans once:

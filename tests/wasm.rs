@@ -120,6 +120,31 @@ fn expected(text: &str, opts: &kube_secctx::Options, file: &str) -> Value {
     v
 }
 
+/// The benchmarks' generated workloads (issue 16), for a report of many findings.
+#[allow(dead_code)]
+#[path = "../benches/common/workloads.rs"]
+mod workloads;
+
+/// A large report comes back whole (issue 16): hundreds of findings, the report still the
+/// CLI's, every finding in order, with `check`, `check` with fixes, and `applyFixes`'
+/// `remaining`.
+#[wasm_bindgen_test]
+fn a_large_report_comes_back_whole() {
+    let text = workloads::generate(100);
+    let opts = kube_secctx::Options::default();
+    let want = expected(&text, &opts, "<stdin>");
+    let n = want["findings"].as_array().unwrap().len();
+    assert!(n > 500, "{n} findings");
+    assert_eq!(check(&text, JsValue::UNDEFINED), want);
+    let with_fixes = check(&text, obj(&[("fixes", JsValue::TRUE)]));
+    assert_eq!(with_fixes["findings"].as_array().unwrap().len(), n);
+    let remaining = js::apply_fixes(JsValue::from_str(&text), obj(&[("rules", strings(&[]))]))
+        .unwrap_or_else(|e| panic!("applyFixes threw: {}", message(&e)));
+    let remaining: Value = serde_wasm_bindgen::from_value(remaining).unwrap();
+    assert_eq!(remaining["text"], json!(text));
+    assert_eq!(remaining["remaining"], want["findings"]);
+}
+
 #[wasm_bindgen_test]
 fn nginx_is_the_cli_report() {
     let got = check(NGINX, JsValue::UNDEFINED);
