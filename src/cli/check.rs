@@ -20,6 +20,10 @@ use crate::Checker;
 /// The text of each file a note names (see `cluster::Loaded::texts`).
 type NoteTexts = std::collections::HashMap<String, String>;
 
+/// [`NoteTexts`] borrowed, with the inputs' own texts for the inputs the notes name
+/// that it does not hold.
+type NoteSources<'t> = std::collections::HashMap<String, &'t str>;
+
 /// One input read: its name, its bytes (fixed with --fix), with --show-fixes its
 /// findings' fixes, and the rules the config file's `perFileIgnores` turn off in it.
 type Read = (
@@ -279,11 +283,6 @@ fn check_and_write(
     unread: usize,
     plan: Option<&baseline::Plan>,
 ) -> std::io::Result<()> {
-    let report = checker.report();
-    let (mut output, mut failed) = match Output::begin(out, args, report, files, uris, texts) {
-        Ok(output) => (Some(output), None),
-        Err(e) => (None, Some(e)),
-    };
     let mut tables: Vec<_> = read
         .iter_mut()
         .map(|(_, _, table, _)| table.take())
@@ -291,6 +290,29 @@ fn check_and_write(
     // The text of positions and code frames: each file itself, or with its invalid
     // bytes replaced one for one (every offset of the report is the file's).
     let decoded: Vec<_> = read.iter().map(|(_, bytes, _, _)| decode(bytes)).collect();
+    let report = checker.report();
+    // The texts the notes point into: those kept for them, else the input's own.
+    let mut sources: NoteSources<'_> = texts
+        .iter()
+        .map(|(name, text)| (name.clone(), text.as_str()))
+        .collect();
+    for file in report.notes.iter().filter_map(|n| n.file.as_ref()) {
+        if sources.contains_key(file) {
+            continue;
+        }
+        let text = read
+            .iter()
+            .zip(&decoded)
+            .find(|((name, _, _, _), _)| name == file)
+            .map(|(_, d)| d.text.as_ref());
+        if let Some(text) = text {
+            sources.insert(file.clone(), text);
+        }
+    }
+    let (mut output, mut failed) = match Output::begin(out, args, report, files, uris, &sources) {
+        Ok(output) => (Some(output), None),
+        Err(e) => (None, Some(e)),
+    };
     let inputs: Vec<Input<'_>> = read
         .iter()
         .zip(&decoded)
@@ -323,7 +345,7 @@ fn check_and_write(
         (Some(e), _) => Err(e),
         (None, Some(output)) => {
             let ending = plan.zip(checker.baseline());
-            output.finish(checker.report(), unread, ending, texts)
+            output.finish(checker.report(), unread, ending, &sources)
         }
         (None, None) => Ok(()),
     }

@@ -21,7 +21,10 @@ use crate::Options;
 pub(crate) struct Loaded {
     /// Notes, in order: the configuration's, then per namespace by name.
     pub(crate) notes: Vec<Note>,
-    /// File name (as shown) → text, for the files the notes name.
+    /// File name (as shown) → text, for the files the notes name: the `--namespaces`
+    /// files, and the inputs only when `keep_inputs` (with `--fix`/`--diff`, whose
+    /// inputs change after the notes are made); otherwise an input's text is its own,
+    /// which the check holds anyway (no second copy of a large input).
     pub(crate) texts: HashMap<String, String>,
 }
 
@@ -43,6 +46,7 @@ pub(crate) fn load<'i>(
     admission_config: Option<&Path>,
     inputs: impl IntoIterator<Item = (&'i str, &'i [u8])>,
     origins: (&str, &str),
+    keep_inputs: bool,
 ) -> Result<Loaded, String> {
     // Where the files were named (`--namespaces`, or the config file's key and line),
     // for messages about them.
@@ -88,9 +92,11 @@ pub(crate) fn load<'i>(
     }
     for (name, bytes) in inputs {
         if may_hold_namespace(bytes) {
-            let text = decode(bytes).text.into_owned();
+            let text = decode(bytes).text;
             cluster.add_text(name, &text, false);
-            loaded.texts.insert(name.to_string(), text);
+            if keep_inputs {
+                loaded.texts.insert(name.to_string(), text.into_owned());
+            }
         }
     }
     cluster.apply(opts);
@@ -203,6 +209,7 @@ pub(super) fn prepare(
         admission_config,
         inputs,
         (&origins.0, &origins.1),
+        args.fix || args.diff,
     )
     .map_err(|e| {
         eprintln!("error: {e}");

@@ -33,7 +33,7 @@ impl<'o> Output<'o> {
         report: &Report,
         files: &[String],
         uris: std::collections::BTreeMap<String, String>,
-        texts: &HashMap<String, String>,
+        texts: &HashMap<String, &str>,
     ) -> std::io::Result<Output<'o>> {
         let (version, options) = (report.version, &report.options);
         Ok(match args.format {
@@ -111,7 +111,7 @@ impl<'o> Output<'o> {
         report: &Report,
         unread: usize,
         ending: Option<(&Plan, &Matcher)>,
-        texts: &HashMap<String, String>,
+        texts: &HashMap<String, &str>,
     ) -> std::io::Result<()> {
         let cannot = |_| std::io::Error::other("cannot write");
         for n in &report.notes {
@@ -203,7 +203,7 @@ fn write_unread(out: &mut io::Stdout, unread: usize) -> std::fmt::Result {
 /// The line index of the file a note names, from the texts kept for notes.
 fn note_index<'t>(
     note: &crate::psa::Note,
-    texts: &'t HashMap<String, String>,
+    texts: &'t HashMap<String, &str>,
 ) -> Option<LineIndex<'t>> {
     note.file
         .as_deref()
