@@ -14,7 +14,7 @@ use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 
 use super::fixes::{offer_json, FixJson, FixTable};
-use super::{pretty, EntryWriter, KeptErrors, Sources};
+use super::{pretty, write_pretty, EntryWriter, KeptErrors, Sources};
 use crate::position::{LineIndex, Unit};
 use crate::psa::Note;
 use crate::report::{
@@ -279,7 +279,7 @@ impl<W: std::io::Write> JsonWriter<W> {
             };
             self.out
                 .write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
-            self.out.write_all(&pretty(&json, 2))?;
+            write_pretty(&mut self.out, &json, 2)?;
         }
         self.out.write_all(close(count))?;
         for (key, value) in extra {
@@ -322,7 +322,7 @@ impl<W: std::io::Write> EntryWriter for JsonWriter<W> {
             json.fixes = Some(fixes);
             json.no_fix = Some(no_fix);
         }
-        self.out.write_all(&pretty(&json, 2))
+        write_pretty(&mut self.out, &json, 2)
     }
 
     fn error(&mut self, e: &ErrorEntry, li: Option<&LineIndex<'_>>) {

@@ -31,7 +31,7 @@ mod uri;
 pub use uri::{path_bytes_to_uri, path_to_uri};
 
 use super::fixes::FixTable;
-use super::{display_end, index_for, pretty, EntryWriter, KeptErrors, Sources};
+use super::{display_end, index_for, write_pretty, EntryWriter, KeptErrors, Sources};
 use crate::fix::Offer;
 use crate::position::{LineIndex, Unit};
 use crate::report::{ErrorEntry, Finding, MatchedBy, Report, ReportOptions, Severity};
@@ -236,7 +236,7 @@ impl<W: std::io::Write> SarifWriter<W> {
             "",
             indent = self.indent + 2
         )?;
-        self.out.write_all(&pretty(result, self.indent / 2 + 1))
+        write_pretty(&mut self.out, result, self.indent / 2 + 1)
     }
 }
 
