@@ -288,14 +288,19 @@ fn run(
         return sequential(checker, units, work, deliver);
     };
     let window = threads.saturating_mul(AHEAD).max(2);
-    let (tx, rx) = std::sync::mpsc::channel::<(usize, Done)>();
+    // A unit's result, or the panic of its worker (none is expected: the crate denies
+    // panics; a bug then ends the run as on one thread, where waiting would hang it).
+    type Outcome = std::thread::Result<Done>;
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Outcome)>();
     pool.in_place_scope(|scope| {
         let spawn = |i: usize| {
             if let Some(unit) = units.get(i) {
                 let tx = tx.clone();
                 scope.spawn(move |_| {
+                    let outcome =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(unit)));
                     // The receiver lives until every unit is delivered.
-                    let _ = tx.send((i, work(unit)));
+                    let _ = tx.send((i, outcome));
                 });
             }
         };
@@ -305,17 +310,17 @@ fn run(
             spawned += 1;
         }
         // Results that came before their turn, by unit index (at most `window`).
-        let mut early: Vec<Option<Done>> = Vec::new();
+        let mut early: Vec<Option<Outcome>> = Vec::new();
         early.resize_with(units.len(), || None);
         let mut next = 0;
         while next < units.len() {
-            let done = match early.get_mut(next).and_then(Option::take) {
-                Some(done) => done,
+            let outcome = match early.get_mut(next).and_then(Option::take) {
+                Some(outcome) => outcome,
                 None => match rx.recv() {
-                    Ok((i, done)) if i == next => done,
-                    Ok((i, done)) => {
+                    Ok((i, outcome)) if i == next => outcome,
+                    Ok((i, outcome)) => {
                         if let Some(slot) = early.get_mut(i) {
-                            *slot = Some(done);
+                            *slot = Some(outcome);
                         }
                         continue;
                     }
@@ -323,6 +328,10 @@ fn run(
                     // `spawn` holds one; stop rather than wait forever.
                     Err(_) => break,
                 },
+            };
+            let done = match outcome {
+                Ok(done) => done,
+                Err(panic) => std::panic::resume_unwind(panic),
             };
             if let Some(unit) = units.get(next) {
                 deliver(checker, unit, done);
