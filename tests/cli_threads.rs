@@ -43,9 +43,14 @@ fn same_with(dir: &Path, args: &[&str], others: &[&[&str]]) -> Output {
     one
 }
 
-/// [`same_with`] 2 and 3 threads, and without the flag (one per core).
+/// [`same_with`] 2, 3 and 100,000 threads (at most one per unit and 256 start), and
+/// without the flag (one per core).
 fn same_on_any_thread_count(dir: &Path, args: &[&str]) -> Output {
-    same_with(dir, args, &[&["--threads", "2"], &["-j", "3"], &[]])
+    same_with(
+        dir,
+        args,
+        &[&["--threads", "2"], &["-j", "3"], &["-j", "100000"], &[]],
+    )
 }
 
 #[test]

@@ -258,7 +258,8 @@ pub(super) struct CheckArgs {
 
     /// Check on N threads: files, and the documents of a large file, across cores; the
     /// output is the same, byte for byte, whatever N is. 0 or absent: one per core
-    /// (the npm package's command always uses one).
+    /// (the npm package's command always uses one). At most 256, and no more than there
+    /// are runs of about 256 KiB of documents to check.
     #[arg(short = 'j', long, value_name = "N")]
     pub(super) threads: Option<usize>,
 }

@@ -32,11 +32,16 @@ pub const UNIT_BYTES: usize = 256 * 1024;
 /// Units checked ahead of the one the calling thread waits for, per thread.
 pub const AHEAD: usize = 4;
 
+/// The most threads a check starts, whatever it is asked for (each is an OS thread
+/// with its own stack; `--threads 100000` must not start 100,000 of them). A check
+/// also starts no more threads than it has units of work.
+pub const MAX_THREADS: usize = 256;
+
 /// How [`Checker::check_all_with`] spreads its work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Parallel {
-    /// Threads to check on (0 counts as 1). On wasm targets, and without the `parallel`
-    /// feature, always 1.
+    /// Threads to check on (0 counts as 1; at most [`MAX_THREADS`], and no more than
+    /// the units of work). On wasm targets, and without the `parallel` feature, always 1.
     pub threads: usize,
     /// The text a unit of work holds, in bytes (whole documents; see [`UNIT_BYTES`]).
     /// Any value gives the same results; tests use 1 (each document a unit).
@@ -281,7 +286,8 @@ fn run(
     work: &(dyn Fn(&Unit) -> Done + Sync),
     deliver: &mut dyn FnMut(&mut Checker, &Unit, Done),
 ) {
-    if threads <= 1 || units.len() <= 1 {
+    let threads = threads.min(units.len()).min(MAX_THREADS);
+    if threads <= 1 {
         return sequential(checker, units, work, deliver);
     }
     let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(threads).build() else {
