@@ -17,6 +17,7 @@ mod entries;
 pub mod fixes;
 pub mod github;
 pub mod json;
+mod pretty;
 pub mod sarif;
 pub mod step_summary;
 pub mod text;
@@ -24,146 +25,13 @@ pub mod text;
 use serde::Serialize;
 use serde_json::Value;
 
+pub(crate) use pretty::{pretty, write_pretty};
+
 use crate::options::Level;
 use crate::position::LineIndex;
 use crate::report::Severity;
 use crate::rules::{Category, Rule, RULES};
 use crate::yaml::Span;
-
-/// `value` as pretty JSON for a place `depth` levels deep: every line after the first
-/// indented by two spaces per level, as `serde_json`'s pretty printer indents it there.
-pub(crate) fn pretty<T: Serialize + ?Sized>(value: &T, depth: usize) -> Vec<u8> {
-    let mut out = Vec::new();
-    if write_pretty(&mut out, value, depth).is_err() {
-        out = b"null".to_vec();
-    }
-    out
-}
-
-/// [`pretty`], written straight to `out` (no buffer of its own: the JSON report and the
-/// SARIF log write one finding at a time).
-///
-/// # Errors
-/// The first error `out` returns (serializing the report's types cannot fail).
-pub(crate) fn write_pretty<W: std::io::Write, T: Serialize + ?Sized>(
-    out: W,
-    value: &T,
-    depth: usize,
-) -> std::io::Result<()> {
-    let mut ser = serde_json::Serializer::with_formatter(out, Indented::new(depth));
-    value.serialize(&mut ser).map_err(std::io::Error::from)
-}
-
-/// `serde_json`'s `PrettyFormatter` (two spaces a level) for a value that starts `base`
-/// levels deep: its lines are indented by `base` levels more.
-struct Indented {
-    base: usize,
-    level: usize,
-    has_value: bool,
-}
-
-impl Indented {
-    fn new(base: usize) -> Self {
-        Indented {
-            base,
-            level: 0,
-            has_value: false,
-        }
-    }
-
-    fn indent<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
-        const SPACES: &[u8] = &[b' '; 64];
-        let mut n = 2 * (self.base + self.level);
-        while n > 0 {
-            let k = n.min(SPACES.len());
-            w.write_all(SPACES.get(..k).unwrap_or_default())?;
-            n -= k;
-        }
-        Ok(())
-    }
-
-    fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, b: &[u8]) -> std::io::Result<()> {
-        self.level += 1;
-        self.has_value = false;
-        w.write_all(b)
-    }
-
-    fn close<W: ?Sized + std::io::Write>(&mut self, w: &mut W, b: &[u8]) -> std::io::Result<()> {
-        self.level = self.level.saturating_sub(1);
-        if self.has_value {
-            w.write_all(b"\n")?;
-            self.indent(w)?;
-        }
-        w.write_all(b)
-    }
-
-    fn item<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
-        w.write_all(if first { b"\n" } else { b",\n" })?;
-        self.indent(w)
-    }
-}
-
-impl serde_json::ser::Formatter for Indented {
-    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.open(w, b"[")
-    }
-    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.close(w, b"]")
-    }
-    fn begin_array_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.item(w, first)
-    }
-    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.open(w, b"{")
-    }
-    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.close(w, b"}")
-    }
-    fn begin_object_key<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.item(w, first)
-    }
-    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        w.write_all(b": ")
-    }
-    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod pretty_tests {
-    /// The same bytes as `serde_json`'s pretty printer, with two spaces per level of
-    /// depth after each line break.
-    #[test]
-    fn indented_is_serde_json_pretty_at_a_depth() {
-        let value = serde_json::json!({
-            "a": [1, {"b": [], "c": {}, "d": [[], [2, 3]]}, "x\ny"],
-            "e": {"f": null, "g": "h"},
-            "i": []
-        });
-        for depth in [0, 1, 2, 5, 40] {
-            let flat = serde_json::to_string_pretty(&value).unwrap();
-            let expected = flat.replace('\n', &format!("\n{}", " ".repeat(2 * depth)));
-            let got = String::from_utf8(super::pretty(&value, depth)).unwrap();
-            assert_eq!(got, expected, "depth {depth}");
-        }
-        assert_eq!(super::pretty(&Vec::<u8>::new(), 3), b"[]");
-        assert_eq!(super::pretty(&7, 3), b"7");
-    }
-}
 
 /// A streaming writer of the JSON report or the SARIF log ([`json::JsonWriter`],
 /// [`sarif::SarifWriter`]): findings are written as they come, error entries kept for
