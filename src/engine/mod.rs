@@ -47,6 +47,34 @@ pub struct Decoded<'b> {
     pub invalid: Vec<(usize, u8)>,
 }
 
+impl Decoded<'_> {
+    /// Whether the bytes started with a UTF-16 byte order mark (`FF FE` or `FE FF`, read
+    /// from the bytes the decoding replaced): such a file is one error entry
+    /// ([`utf16_batch`]), nothing in it is checked.
+    pub fn is_utf16(&self) -> bool {
+        matches!(
+            self.invalid.get(..2),
+            Some([(0, 0xFF), (1, 0xFE)] | [(0, 0xFE), (1, 0xFF)])
+        )
+    }
+}
+
+/// The batch of a UTF-16 file ([`Decoded::is_utf16`]): its one error entry.
+fn utf16_batch(file: &str) -> Batch {
+    Batch {
+        document: 0,
+        errors: vec![ErrorEntry {
+            file: file.to_string(),
+            document: 0,
+            message: "the file is UTF-16 (it starts with a UTF-16 byte order mark): \
+                      convert it to UTF-8"
+                .to_string(),
+            span: Span::new(0, 0),
+        }],
+        ..Batch::default()
+    }
+}
+
 /// Decodes a file's bytes keeping every offset (see [`Decoded`]): what
 /// [`Checker::check_bytes`] checks, and what a front end shows (code frames, positions).
 pub fn decode(bytes: &[u8]) -> Decoded<'_> {
@@ -314,22 +342,9 @@ impl Checker {
     /// CLI decodes each file once, for the check and for its positions and code frames).
     /// A UTF-16 byte order mark is read from the bytes the decoding replaced.
     pub fn check_decoded_with(&mut self, file: &str, decoded: &Decoded<'_>, sink: &mut Sink<'_>) {
-        let utf16_bom = matches!(
-            decoded.invalid.get(..2),
-            Some([(0, 0xFF), (1, 0xFE)] | [(0, 0xFE), (1, 0xFF)])
-        );
-        if utf16_bom {
+        if decoded.is_utf16() {
             self.begin(file);
-            let mut batch = Batch::default();
-            batch.errors.push(ErrorEntry {
-                file: file.to_string(),
-                document: 0,
-                message: "the file is UTF-16 (it starts with a UTF-16 byte order mark): \
-                          convert it to UTF-8"
-                    .to_string(),
-                span: Span::new(0, 0),
-            });
-            self.flush(batch, sink);
+            self.flush(utf16_batch(file), sink);
             return;
         }
         self.check_stream(file, &decoded.text, &decoded.invalid, sink);

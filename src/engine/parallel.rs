@@ -21,8 +21,7 @@ use std::sync::Arc;
 
 use super::{Batch, Checker, Decoded};
 use crate::position::Lines;
-use crate::report::ErrorEntry;
-use crate::yaml::{split_stream, Span, Split};
+use crate::yaml::{split_stream, Split};
 
 /// The text a unit of work holds, in bytes (whole documents: a larger document is a
 /// unit of its own). Large enough that a unit's fork and hand-over cost nothing beside
@@ -112,10 +111,7 @@ impl Checker {
             .iter()
             .map(|input| {
                 let decoded = input.decoded;
-                let utf16 = matches!(
-                    decoded.invalid.get(..2),
-                    Some([(0, 0xFF), (1, 0xFE)] | [(0, 0xFE), (1, 0xFF)])
-                );
+                let utf16 = decoded.is_utf16();
                 Prepared {
                     file: Arc::from(input.name),
                     split: split_stream(if utf16 { "" } else { &decoded.text }, &limits),
@@ -141,15 +137,14 @@ impl Checker {
                 },
             }
         };
-        // The inputs begun so far (their names in the report, their documents counted).
-        let mut begun = 0;
         let mut deliver = |checker: &mut Checker, unit: &Unit, done: Done| {
-            while begun <= unit.input {
-                if let (Some(p), Some(input)) = (prepared.get(begun), inputs.get(begun)) {
+            // Every input has exactly one unit that starts at its first document (see
+            // `units`): there it begins (its name in the report, its documents counted).
+            if unit.range.start == 0 {
+                if let (Some(p), Some(input)) = (prepared.get(unit.input), inputs.get(unit.input)) {
                     checker.begin(input.name);
                     checker.report.summary.documents += p.split.len();
                 }
-                begun += 1;
             }
             checker.report.summary.resources += done.resources;
             let input = unit.input;
@@ -158,14 +153,6 @@ impl Checker {
             }
         };
         run(self, &units, parallel.threads, &work, &mut deliver);
-        // Inputs after the last unit (none: every input has one), for completeness.
-        while begun < inputs.len() {
-            if let (Some(p), Some(input)) = (prepared.get(begun), inputs.get(begun)) {
-                self.begin(input.name);
-                self.report.summary.documents += p.split.len();
-            }
-            begun += 1;
-        }
     }
 
     /// A checker with this one's options and rule plans, an empty report, no baseline,
@@ -185,18 +172,7 @@ impl Checker {
         let mut fork = self.fork(p.ignore.clone());
         let mut batches = Vec::new();
         if p.utf16 {
-            batches.push(Batch {
-                document: 0,
-                errors: vec![ErrorEntry {
-                    file: p.file.to_string(),
-                    document: 0,
-                    message: "the file is UTF-16 (it starts with a UTF-16 byte order mark): \
-                              convert it to UTF-8"
-                        .to_string(),
-                    span: Span::new(0, 0),
-                }],
-                ..Batch::default()
-            });
+            batches.push(super::utf16_batch(&p.file));
         } else {
             let stream = super::Stream {
                 file: &p.file,
@@ -218,7 +194,8 @@ impl Checker {
 
 /// The units of work of `inputs`, in order: each input's documents in runs of about
 /// `unit_bytes`; an input without documents (empty, over the size limit, UTF-16) is
-/// one empty unit, which gives its errors.
+/// one empty unit, which gives its errors. So every input has exactly one unit whose
+/// range starts at 0, where `check_all_with` begins it.
 fn units(inputs: &[Prepared<'_>], unit_bytes: usize) -> Vec<Unit> {
     let mut units = Vec::new();
     for (input, p) in inputs.iter().enumerate() {
