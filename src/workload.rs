@@ -150,6 +150,59 @@ fn builtin_template(api_version: &str, kind: &str) -> Option<&'static [&'static 
     }
 }
 
+/// Whether a resource of this `apiVersion` and `kind` is one of Kubernetes' own kinds
+/// that cannot hold a pod template (a CustomResourceDefinition, a ConfigMap, RBAC, ...):
+/// the checker's reading skims the values of its root keys other than `apiVersion`,
+/// `kind` and `metadata` (`yaml::Split::parse_skimming`), which no check reads. Only a
+/// speed choice: a `spec.template` written into one anyway (matched by shape, see
+/// [`extract`]) makes the reading build the document in full. Custom resources are
+/// never skimmed (any of them may carry a pod template), nor `List`s.
+pub fn skimmable(api_version: &str, kind: &str) -> bool {
+    matches!(
+        (group(api_version), kind),
+        (
+            "",
+            "ConfigMap"
+                | "Secret"
+                | "Service"
+                | "ServiceAccount"
+                | "Namespace"
+                | "Endpoints"
+                | "PersistentVolume"
+                | "PersistentVolumeClaim"
+                | "LimitRange"
+                | "ResourceQuota"
+        ) | ("apiextensions.k8s.io", "CustomResourceDefinition")
+            | (
+                "rbac.authorization.k8s.io",
+                "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding"
+            )
+            | (
+                "networking.k8s.io",
+                "NetworkPolicy" | "Ingress" | "IngressClass"
+            )
+            | (
+                "admissionregistration.k8s.io",
+                "ValidatingWebhookConfiguration"
+                    | "MutatingWebhookConfiguration"
+                    | "ValidatingAdmissionPolicy"
+                    | "ValidatingAdmissionPolicyBinding"
+                    | "MutatingAdmissionPolicy"
+                    | "MutatingAdmissionPolicyBinding"
+            )
+            | ("apiregistration.k8s.io", "APIService")
+            | (
+                "storage.k8s.io",
+                "StorageClass" | "CSIDriver" | "VolumeAttachment"
+            )
+            | ("policy", "PodDisruptionBudget")
+            | ("autoscaling", "HorizontalPodAutoscaler")
+            | ("scheduling.k8s.io", "PriorityClass")
+            | ("discovery.k8s.io", "EndpointSlice")
+            | ("coordination.k8s.io", "Lease")
+    )
+}
+
 /// The work a document may give the rules beyond the nodes it writes: resources with a
 /// pod spec plus their containers, counted after alias expansion, may exceed the number
 /// of nodes of the document by this much. A document without aliases never does (each

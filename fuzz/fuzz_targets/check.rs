@@ -1,7 +1,8 @@
 //! `check` on bytes as a file is read: every profile's report is sane, and rendering it
 //! in every format completes (see `kube_secctx_fuzz::assert_report_sane`); and the same
 //! bytes checked as units of one document each (`Checker::check_all_with`, what
-//! `check --threads N` runs; two threads for one input in eight) give the same report.
+//! `check --threads N` runs; two threads for one input in eight) give the same report;
+//! and the checker's skimming reading gives what the full reading gives.
 #![no_main]
 
 use kube_secctx::engine::{decode, Input, Parallel};
@@ -48,6 +49,11 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(errors, report.errors, "{why}");
         assert_eq!(got.summary, report.summary, "{why}");
     }
+    // The checker's skimming reading gives what the full reading gives (issue 16).
+    let text = decode(data).text;
+    let (full, skimmed, _) =
+        kube_secctx::yaml::skim_and_full_readings(&text, kube_secctx::workload::skimmable);
+    assert_eq!(full, skimmed, "skimming");
     let sarif = data.first().is_some_and(|b| b % 16 == 0);
     kube_secctx_fuzz::assert_report_sane(&decode(data).text, &report, sarif);
 });

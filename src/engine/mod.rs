@@ -402,7 +402,10 @@ impl Checker {
             ..Batch::default()
         };
         let limits = self.opts.limits;
-        split.parse(range, &limits, invalid, |parsed| {
+        // Resources that cannot hold a pod template are skimmed: their trees hold only
+        // what the checks read (see `yaml::Split::parse_skimming`).
+        let skim = crate::workload::skimmable;
+        split.parse_skimming(range, &limits, invalid, skim, |parsed| {
             let document = match &parsed {
                 Parsed::Document(doc) => doc.index,
                 Parsed::Error(e) => e.document,

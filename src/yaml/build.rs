@@ -12,6 +12,25 @@ use super::{
 };
 
 mod mapping;
+mod skim;
+
+pub use skim::Skim;
+use skim::Skimmer;
+
+/// Why a build stopped before its document was done.
+pub(super) enum Halt {
+    /// A syntax error or a limit: the document's error.
+    Error(YamlError),
+    /// Skimming met something it does not read as the full reading does (see [`skim`]):
+    /// the document is built again without skimming.
+    Skim,
+}
+
+impl From<YamlError> for Halt {
+    fn from(e: YamlError) -> Self {
+        Halt::Error(e)
+    }
+}
 
 /// An open collection. Its items are on the builder's stacks from `from` on (each
 /// collection closes before its parent takes another item), so that a finished
@@ -36,6 +55,12 @@ enum Frame<'a> {
 
 struct Builder<'a> {
     doc: Document<'a>,
+    /// The document's text (byte `base` of the stream).
+    src: &'a str,
+    /// Which documents may be skimmed (see [`skim`]); `None`: none.
+    skim: Option<Skim>,
+    /// The value being skimmed, if any.
+    skimmer: Option<Skimmer<'a>>,
     stack: Vec<Frame<'a>>,
     /// The items of the open sequences, innermost last.
     seq_items: Vec<NodeId>,
@@ -68,16 +93,42 @@ fn error_at(document: usize, at: usize, message: String) -> YamlError {
 /// then), so a large JSON document would be held whole, several times over. Anything the
 /// JSON scanner does not accept, or that fails on the way, is read as YAML, so errors
 /// and edge cases are the YAML reading's.
+///
+/// With `skim`, the values the checks never read of a document that `skim` takes are
+/// skimmed (see [`skim`]); the result is otherwise the same.
 pub(super) fn build_document<'a>(
     src: &'a str,
     base: usize,
     index: usize,
     limits: &Limits,
+    skim: Option<Skim>,
 ) -> Result<Document<'a>, YamlError> {
-    if let Some(Ok(doc)) = build_json(src, base, index, limits) {
+    if skim.is_some() {
+        match read(src, base, index, limits, skim) {
+            Ok(doc) => return Ok(doc),
+            Err(Halt::Error(e)) => return Err(e),
+            Err(Halt::Skim) => {}
+        }
+    }
+    read(src, base, index, limits, None).map_err(|h| match h {
+        Halt::Error(e) => e,
+        // Not skimming, a build does not halt to skim.
+        Halt::Skim => error_at(index, base, "invalid YAML".to_string()),
+    })
+}
+
+/// The JSON reading when it takes the text, else the YAML reading.
+fn read<'a>(
+    src: &'a str,
+    base: usize,
+    index: usize,
+    limits: &Limits,
+    skim: Option<Skim>,
+) -> Result<Document<'a>, Halt> {
+    if let Some(Ok(doc)) = json_reading(src, base, index, limits, skim) {
         return Ok(doc);
     }
-    build_yaml(src, base, index, limits)
+    yaml_reading(src, base, index, limits, skim)
 }
 
 /// The JSON reading alone: `None` when `src` does not start like a JSON document.
@@ -87,11 +138,32 @@ pub(super) fn build_json<'a>(
     index: usize,
     limits: &Limits,
 ) -> Option<Result<Document<'a>, YamlError>> {
+    json_reading(src, base, index, limits, None).map(|r| r.map_err(full_error(index, base)))
+}
+
+/// [`build_json`], skimming with `skim`.
+fn json_reading<'a>(
+    src: &'a str,
+    base: usize,
+    index: usize,
+    limits: &Limits,
+    skim: Option<Skim>,
+) -> Option<Result<Document<'a>, Halt>> {
     let mut events = super::json_text::JsonEvents::new(src, base)?;
-    Some(build(src, base, index, limits, &mut events).map(|mut doc| {
-        doc.json = true;
-        doc
-    }))
+    Some(
+        build(src, base, index, limits, skim, &mut events).map(|mut doc| {
+            doc.json = true;
+            doc
+        }),
+    )
+}
+
+/// The error of a build that did not skim (which never halts to skim).
+fn full_error(index: usize, base: usize) -> impl Fn(Halt) -> YamlError {
+    move |h| match h {
+        Halt::Error(e) => e,
+        Halt::Skim => error_at(index, base, "invalid YAML".to_string()),
+    }
 }
 
 /// [`build_document`] with the YAML parser alone.
@@ -101,6 +173,17 @@ pub(super) fn build_yaml<'a>(
     index: usize,
     limits: &Limits,
 ) -> Result<Document<'a>, YamlError> {
+    yaml_reading(src, base, index, limits, None).map_err(full_error(index, base))
+}
+
+/// [`build_yaml`], skimming with `skim`.
+fn yaml_reading<'a>(
+    src: &'a str,
+    base: usize,
+    index: usize,
+    limits: &Limits,
+    skim: Option<Skim>,
+) -> Result<Document<'a>, Halt> {
     let chars = CharMap::new(src);
     let abs = |char_index: usize| base + chars.byte(char_index);
     let spanned =
@@ -122,7 +205,7 @@ pub(super) fn build_yaml<'a>(
         None => {
             let mut parser = Parser::new_from_str(src);
             let mut events = std::iter::from_fn(|| spanned(parser.next_event()));
-            build(src, base, index, limits, &mut events)
+            build(src, base, index, limits, skim, &mut events)
         }
         Some(patched) => {
             // The events come from the patched copy: their texts are owned (and borrowed
@@ -132,7 +215,7 @@ pub(super) fn build_yaml<'a>(
                 let ev = parser.next_event()?;
                 spanned(Some(ev.map(|(event, span)| (owned(event), span))))
             });
-            build(src, base, index, limits, &mut events)
+            build(src, base, index, limits, skim, &mut events)
         }
     }
 }
@@ -217,9 +300,13 @@ fn build<'a>(
     base: usize,
     index: usize,
     limits: &Limits,
+    skim: Option<Skim>,
     events: &mut dyn Iterator<Item = Spanned<'a>>,
-) -> Result<Document<'a>, YamlError> {
+) -> Result<Document<'a>, Halt> {
     let mut b = Builder {
+        src,
+        skim,
+        skimmer: None,
         doc: Document {
             index,
             span: Span::new(base, base + src.len()),
@@ -230,6 +317,7 @@ fn build<'a>(
             aliased: Vec::new(),
             merging: Vec::new(),
             alias_in_anchor: false,
+            skimmed: false,
         },
         stack: Vec::new(),
         seq_items: Vec::new(),
@@ -241,162 +329,194 @@ fn build<'a>(
         limits: *limits,
     };
     let mut documents_seen = 0usize;
-    for ev in events {
-        let (event, start, end) = ev?;
-        match event {
-            Event::DocumentStart(_) => {
-                documents_seen += 1;
-                if documents_seen > 1 {
-                    return Err(error_at(
-                        index,
-                        start,
-                        "invalid YAML: a second document starts without a `---` line".to_string(),
-                    ));
+    // Any error of a document that was skimmed may come from what was not built: the
+    // full reading gives it.
+    let run = (|| -> Result<(), Halt> {
+        for ev in events {
+            let (event, start, end) = match ev {
+                Ok(ev) => ev,
+                // The error may be in a skimmed value: the full reading says which.
+                Err(e) => return Err(Halt::Error(e)),
+            };
+            if b.skimmer.is_some() {
+                if let Some((id, span)) = b.skim_event(event, start, end)? {
+                    b.add(id, span, index)?;
                 }
+                continue;
             }
-            Event::Scalar(text, style, anchor, tag) => {
-                let text = borrow_from_source(
-                    text,
-                    src,
-                    start.saturating_sub(b.base),
-                    end.saturating_sub(b.base),
-                    style,
-                );
-                let scalar = make_scalar(text, style, tag.as_deref());
-                // A block scalar's span ends at its last content line, not after the
-                // line break(s) that follow it.
-                let mut end = end;
-                if scalar.style() == Style::Block {
-                    while end > start && matches!(src_byte(src, end - b.base - 1), b'\n' | b'\r') {
-                        end -= 1;
+            match event {
+                Event::DocumentStart(_) => {
+                    documents_seen += 1;
+                    if documents_seen > 1 {
+                        return Err(Halt::Error(error_at(
+                            index,
+                            start,
+                            "invalid YAML: a second document starts without a `---` line"
+                                .to_string(),
+                        )));
                     }
                 }
-                // Fast path: an unanchored scalar key becomes the pending key directly,
-                // without a node of its own.
-                if anchor == 0 {
-                    if let Some(Frame::Map {
-                        pending_key: pending @ None,
-                        ..
-                    }) = b.stack.last_mut()
-                    {
-                        let merge = scalar.style() == Style::Plain && scalar.text == "<<";
-                        *pending = Some((key_string_owned(scalar), Span::new(start, end), merge));
+                Event::Scalar(text, style, anchor, tag) => {
+                    let text = borrow_from_source(
+                        text,
+                        src,
+                        start.saturating_sub(b.base),
+                        end.saturating_sub(b.base),
+                        style,
+                    );
+                    let scalar = make_scalar(text, style, tag.as_deref());
+                    // A block scalar's span ends at its last content line, not after the
+                    // line break(s) that follow it.
+                    let mut end = end;
+                    if scalar.style() == Style::Block {
+                        while end > start
+                            && matches!(src_byte(src, end - b.base - 1), b'\n' | b'\r')
+                        {
+                            end -= 1;
+                        }
+                    }
+                    // Fast path: an unanchored scalar key becomes the pending key directly,
+                    // without a node of its own.
+                    if anchor == 0 {
+                        if let Some(Frame::Map {
+                            pending_key: pending @ None,
+                            ..
+                        }) = b.stack.last_mut()
+                        {
+                            let merge = scalar.style() == Style::Plain && scalar.text == "<<";
+                            *pending =
+                                Some((key_string_owned(scalar), Span::new(start, end), merge));
+                            continue;
+                        }
+                    }
+                    let id = b.push(Value::Scalar(scalar), Span::new(start, end));
+                    b.anchor(anchor, id);
+                    b.add(id, Span::new(start, end), index)?;
+                }
+                Event::Alias(anchor) => {
+                    // It may name a node that was skimmed.
+                    if b.doc.skimmed {
+                        return Err(Halt::Skim);
+                    }
+                    b.expansions += 1;
+                    if b.expansions > b.limits.max_alias_expansions {
+                        return Err(Halt::Error(error_at(
+                            index,
+                            start,
+                            format!(
+                                "too many alias expansions (limit {})",
+                                b.limits.max_alias_expansions
+                            ),
+                        )));
+                    }
+                    let Some(&id) = b.anchors.get(&anchor) else {
+                        return Err(Halt::Error(error_at(
+                            index,
+                            start,
+                            "invalid YAML: unknown anchor".into(),
+                        )));
+                    };
+                    b.doc.aliased.push(id);
+                    // An alias inside its own anchor's node (`&a {<<: *a}`) sees it unfinished.
+                    b.doc.alias_in_anchor |= b.stack.iter().any(|f| match f {
+                        Frame::Seq { id: open, .. } | Frame::Map { id: open, .. } => *open == id,
+                    });
+                    b.add(id, Span::new(start, end), index)?;
+                }
+                Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                    if b.stack.len() >= b.limits.max_depth {
+                        return Err(Halt::Error(error_at(
+                            index,
+                            start,
+                            format!("nesting deeper than {} levels", b.limits.max_depth),
+                        )));
+                    }
+                    let is_map = matches!(event, Event::MappingStart(..));
+                    if b.start_skim(is_map, start, anchor) {
                         continue;
                     }
+                    let placeholder = if is_map {
+                        Value::Map(Vec::new())
+                    } else {
+                        Value::Seq(Vec::new())
+                    };
+                    let id = b.push(placeholder, Span::new(start, end));
+                    b.anchor(anchor, id);
+                    b.stack.push(if is_map {
+                        Frame::Map {
+                            id,
+                            start,
+                            from: b.entries.len(),
+                            merges_from: b.merges.len(),
+                            pending_key: None,
+                        }
+                    } else {
+                        Frame::Seq {
+                            id,
+                            start,
+                            from: b.seq_items.len(),
+                        }
+                    });
                 }
-                let id = b.push(Value::Scalar(scalar), Span::new(start, end));
-                b.anchor(anchor, id);
-                b.add(id, Span::new(start, end), index)?;
-            }
-            Event::Alias(anchor) => {
-                b.expansions += 1;
-                if b.expansions > b.limits.max_alias_expansions {
-                    return Err(error_at(
-                        index,
-                        start,
-                        format!(
-                            "too many alias expansions (limit {})",
-                            b.limits.max_alias_expansions
-                        ),
-                    ));
+                Event::SequenceEnd | Event::MappingEnd => {
+                    // Collections are kept at their exact size: a tree of many small
+                    // mappings would otherwise hold room for entries it never gets.
+                    let (id, value, node_start, last_end) = match b.stack.pop() {
+                        Some(Frame::Seq { id, start, from }) => {
+                            let items: Vec<NodeId> = b.seq_items.drain(from..).collect();
+                            let last = items
+                                .last()
+                                .and_then(|&i| b.doc.node(i))
+                                .map_or(end, |n| n.span().end);
+                            (id, Value::Seq(items), start, last)
+                        }
+                        Some(Frame::Map {
+                            id,
+                            start,
+                            from,
+                            merges_from,
+                            ..
+                        }) => {
+                            let end_of = |id: NodeId| b.doc.node(id).map(|n| n.span().end);
+                            let written = b.entries.get(from..).unwrap_or_default();
+                            let merges = b.merges.get(merges_from..).unwrap_or_default();
+                            let last = written
+                                .iter()
+                                .filter_map(|e| end_of(e.value))
+                                .chain(merges.iter().filter_map(|&(_, source, _)| end_of(source)))
+                                .max()
+                                .unwrap_or(end);
+                            let mut entries = b.finish_map(id, from, merges_from, index)?;
+                            entries.shrink_to_fit();
+                            (id, Value::Map(entries), start, last)
+                        }
+                        None => continue,
+                    };
+                    // Flow collections end at their closing bracket (the end event covers it);
+                    // block ones at their last child (the end event is empty, at the next token).
+                    let span_end = if end > start {
+                        end
+                    } else {
+                        last_end.max(node_start)
+                    };
+                    let span = Span::new(node_start, span_end);
+                    if let Some(n) = b.doc.nodes.get_mut(id as usize) {
+                        n.value = value;
+                        n.set_span(span);
+                    }
+                    b.add(id, span, index)?;
                 }
-                let Some(&id) = b.anchors.get(&anchor) else {
-                    return Err(error_at(
-                        index,
-                        start,
-                        "invalid YAML: unknown anchor".into(),
-                    ));
-                };
-                b.doc.aliased.push(id);
-                // An alias inside its own anchor's node (`&a {<<: *a}`) sees it unfinished.
-                b.doc.alias_in_anchor |= b.stack.iter().any(|f| match f {
-                    Frame::Seq { id: open, .. } | Frame::Map { id: open, .. } => *open == id,
-                });
-                b.add(id, Span::new(start, end), index)?;
+                Event::StreamEnd => break,
+                Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
             }
-            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
-                if b.stack.len() >= b.limits.max_depth {
-                    return Err(error_at(
-                        index,
-                        start,
-                        format!("nesting deeper than {} levels", b.limits.max_depth),
-                    ));
-                }
-                let is_map = matches!(event, Event::MappingStart(..));
-                let placeholder = if is_map {
-                    Value::Map(Vec::new())
-                } else {
-                    Value::Seq(Vec::new())
-                };
-                let id = b.push(placeholder, Span::new(start, end));
-                b.anchor(anchor, id);
-                b.stack.push(if is_map {
-                    Frame::Map {
-                        id,
-                        start,
-                        from: b.entries.len(),
-                        merges_from: b.merges.len(),
-                        pending_key: None,
-                    }
-                } else {
-                    Frame::Seq {
-                        id,
-                        start,
-                        from: b.seq_items.len(),
-                    }
-                });
-            }
-            Event::SequenceEnd | Event::MappingEnd => {
-                // Collections are kept at their exact size: a tree of many small
-                // mappings would otherwise hold room for entries it never gets.
-                let (id, value, node_start, last_end) = match b.stack.pop() {
-                    Some(Frame::Seq { id, start, from }) => {
-                        let items: Vec<NodeId> = b.seq_items.drain(from..).collect();
-                        let last = items
-                            .last()
-                            .and_then(|&i| b.doc.node(i))
-                            .map_or(end, |n| n.span().end);
-                        (id, Value::Seq(items), start, last)
-                    }
-                    Some(Frame::Map {
-                        id,
-                        start,
-                        from,
-                        merges_from,
-                        ..
-                    }) => {
-                        let end_of = |id: NodeId| b.doc.node(id).map(|n| n.span().end);
-                        let written = b.entries.get(from..).unwrap_or_default();
-                        let merges = b.merges.get(merges_from..).unwrap_or_default();
-                        let last = written
-                            .iter()
-                            .filter_map(|e| end_of(e.value))
-                            .chain(merges.iter().filter_map(|&(_, source, _)| end_of(source)))
-                            .max()
-                            .unwrap_or(end);
-                        let mut entries = b.finish_map(id, from, merges_from, index)?;
-                        entries.shrink_to_fit();
-                        (id, Value::Map(entries), start, last)
-                    }
-                    None => continue,
-                };
-                // Flow collections end at their closing bracket (the end event covers it);
-                // block ones at their last child (the end event is empty, at the next token).
-                let span_end = if end > start {
-                    end
-                } else {
-                    last_end.max(node_start)
-                };
-                let span = Span::new(node_start, span_end);
-                if let Some(n) = b.doc.nodes.get_mut(id as usize) {
-                    n.value = value;
-                    n.set_span(span);
-                }
-                b.add(id, span, index)?;
-            }
-            Event::StreamEnd => break,
-            Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
         }
+        Ok(())
+    })();
+    if let Err(halt) = run {
+        return Err(if b.doc.skimmed { Halt::Skim } else { halt });
+    }
+    if b.doc.skimmed && (b.skimmer.is_some() || !skim::root_is_plain(&b.doc)) {
+        return Err(Halt::Skim);
     }
     b.doc.nodes.shrink_to_fit();
     b.doc.aliased.sort_unstable();

@@ -27,6 +27,7 @@ pub fn document_from_json(v: &Value) -> Document<'_> {
         aliased: Vec::new(),
         merging: Vec::new(),
         alias_in_anchor: false,
+        skimmed: false,
     }
 }
 

@@ -23,6 +23,7 @@ pub mod resolve;
 mod split;
 pub mod tree;
 
+pub use build::Skim;
 pub use json::document_from_json;
 pub use resolve::{resolve_plain, Resolved};
 pub use tree::{
@@ -151,7 +152,7 @@ pub fn for_documents_where<'a>(
     each: impl FnMut(Parsed<'a>),
 ) -> usize {
     let stream = split_stream(text, limits);
-    stream.parse_where(0..stream.len(), limits, invalid, wanted, each);
+    stream.parse_where(0..stream.len(), limits, invalid, None, wanted, each);
     stream.len()
 }
 
@@ -227,7 +228,27 @@ impl<'a> Split<'a> {
         invalid: &[(usize, u8)],
         each: impl FnMut(Parsed<'a>),
     ) {
-        self.parse_where(range, limits, invalid, |_, _| true, each);
+        self.parse_where(range, limits, invalid, None, |_, _| true, each);
+    }
+
+    /// As [`Split::parse`], skimming the values that a check never reads of the documents
+    /// whose `apiVersion` and `kind` `skim` takes (resources that cannot hold a pod
+    /// template): the values of their root keys other than `apiVersion`, `kind` and
+    /// `metadata` are read for their syntax, limits and repeated keys but not built, and
+    /// stand as empty collections with their spans ([`Document::skimmed`]). What the
+    /// checks read (errors, duplicated keys, spans, the kept keys) is what
+    /// [`Split::parse`] gives: skimming that meets anything it does not read exactly
+    /// (an alias, a merge key, a repeated key, an error, a `spec.template`) reads the
+    /// document again in full.
+    pub fn parse_skimming(
+        &self,
+        range: std::ops::Range<usize>,
+        limits: &Limits,
+        invalid: &[(usize, u8)],
+        skim: Skim,
+        each: impl FnMut(Parsed<'a>),
+    ) {
+        self.parse_where(range, limits, invalid, Some(skim), |_, _| true, each);
     }
 
     /// As [`Split::parse`], building only the documents `wanted` takes (see
@@ -237,6 +258,7 @@ impl<'a> Split<'a> {
         range: std::ops::Range<usize>,
         limits: &Limits,
         invalid: &[(usize, u8)],
+        skim: Option<Skim>,
         mut wanted: impl FnMut(usize, Span) -> bool,
         mut each: impl FnMut(Parsed<'a>),
     ) {
@@ -284,10 +306,12 @@ impl<'a> Split<'a> {
                 continue;
             }
             let src = body.get(chunk.start..chunk.end).unwrap_or("");
-            each(match build::build_document(src, start, index, limits) {
-                Ok(doc) => Parsed::Document(doc),
-                Err(e) => Parsed::Error(e),
-            });
+            each(
+                match build::build_document(src, start, index, limits, skim) {
+                    Ok(doc) => Parsed::Document(doc),
+                    Err(e) => Parsed::Error(e),
+                },
+            );
         }
         // Invalid bytes after the last document (a trailing comment).
         if range.end >= self.chunks.len() {
@@ -316,6 +340,63 @@ pub fn json_and_yaml_readings(
         d
     });
     Some((print(json), print(build::build_yaml(text, 0, 0, &limits))))
+}
+
+/// The full reading and the checker's skimming reading ([`Split::parse_skimming`] with
+/// `skim`) of `text`, item by item, each printed so that the two should be equal: an
+/// error or a document that was not skimmed `Debug`-printed whole; a document skimmed in
+/// one reading, in both as what the checks read of it (index, spans, JSON flag,
+/// duplicated keys, anchors and merges, the root's span and its entries' keys and key and
+/// value spans, and the kept values `apiVersion`, `kind` and `metadata` as JSON). Also
+/// returns how many documents were skimmed. For `tests/skim.rs` and the `check` fuzz
+/// target. Not part of the API.
+#[doc(hidden)]
+pub fn skim_and_full_readings(text: &str, skim: Skim) -> (Vec<String>, Vec<String>, usize) {
+    let limits = Limits::default();
+    let split = split_stream(text, &limits);
+    let mut full = Vec::new();
+    split.parse(0..split.len(), &limits, &[], |p| full.push(p));
+    let mut skimmed = Vec::new();
+    split.parse_skimming(0..split.len(), &limits, &[], skim, |p| skimmed.push(p));
+    let view = |p: &Parsed<'_>, as_skimmed: bool| match p {
+        Parsed::Document(d) if as_skimmed => {
+            let root = d.root.and_then(|r| d.node(r).map(|n| (r, n.span())));
+            let entries: Vec<_> = root
+                .and_then(|(r, _)| d.map(r))
+                .unwrap_or_default()
+                .iter()
+                .map(|e| {
+                    let value = d.node(e.value).map(Node::span);
+                    let kept = ["apiVersion", "kind", "metadata"].contains(&e.key.as_ref());
+                    let json = kept.then(|| d.to_json(e.value));
+                    (e.key.as_ref(), e.key_span(), value, json)
+                })
+                .collect();
+            format!(
+                "document {} {:?} json={} duplicates={:?} aliased={} merging={} \
+                 alias_in_anchor={} root={:?} entries={entries:?}",
+                d.index,
+                d.span,
+                d.json,
+                d.duplicates,
+                d.aliased.len(),
+                d.merging.len(),
+                d.alias_in_anchor,
+                root.map(|(_, span)| span),
+            )
+        }
+        other => format!("{other:?}"),
+    };
+    let mut count = 0;
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for i in 0..full.len().max(skimmed.len()) {
+        let s = skimmed.get(i);
+        let as_skimmed = matches!(s, Some(Parsed::Document(d)) if d.skimmed);
+        count += usize::from(as_skimmed);
+        a.extend(full.get(i).map(|p| view(p, as_skimmed)));
+        b.extend(s.map(|p| view(p, as_skimmed)));
+    }
+    (a, b, count)
 }
 
 /// The error of a document (or the text around documents) that holds byte `byte` at

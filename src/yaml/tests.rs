@@ -285,7 +285,7 @@ fn invalid_bytes_stop_only_their_document() {
 fn assert_json_reading_agrees(text: &str) {
     let limits = Limits::default();
     // The readings differ only in the flag that says which one read the text.
-    let json = build::build_document(text, 0, 0, &limits).map(|mut d| {
+    let json = build::build_document(text, 0, 0, &limits, None).map(|mut d| {
         d.json = false;
         d
     });
@@ -325,7 +325,7 @@ fn json_documents_read_as_the_yaml_parser_reads_them() {
     // reads it as the character, and so does the JSON reading.
     let pair = r#"{"name": "\ud83d\ude00"}"#;
     assert!(build::build_yaml(pair, 0, 0, &Limits::default()).is_err());
-    let doc = build::build_document(pair, 0, 0, &Limits::default()).unwrap();
+    let doc = build::build_document(pair, 0, 0, &Limits::default(), None).unwrap();
     assert_eq!(doc.str(1), Some("😀"));
     // And a tab between `:` and a number, `true`, `false` or `null` (JSON whitespace),
     // which saphyr rejects in a flow mapping.
@@ -335,12 +335,12 @@ fn json_documents_read_as_the_yaml_parser_reads_them() {
         (r#"{"a": "\ud83d\u0041"}"#, "\u{FFFD}A"),
     ] {
         assert!(build::build_yaml(lone, 0, 0, &Limits::default()).is_err());
-        let doc = build::build_document(lone, 0, 0, &Limits::default()).unwrap();
+        let doc = build::build_document(lone, 0, 0, &Limits::default(), None).unwrap();
         assert_eq!(doc.str(1), Some(read), "{lone}");
     }
     let tab = "{\"privileged\":\ttrue}";
     assert!(build::build_yaml(tab, 0, 0, &Limits::default()).is_err());
-    let doc = build::build_document(tab, 0, 0, &Limits::default()).unwrap();
+    let doc = build::build_document(tab, 0, 0, &Limits::default(), None).unwrap();
     assert_eq!(doc.scalar(1).unwrap().resolved(), Resolved::Bool(true));
     assert_eq!(doc.node(1).unwrap().span(), Span::new(15, 19));
 

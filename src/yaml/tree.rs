@@ -255,6 +255,11 @@ pub struct Document<'a> {
     /// Whether an alias stands inside its own anchor's node (`&a {<<: *a}`): it reads
     /// the node unfinished, so the document's text and tree do not map one to one.
     pub alias_in_anchor: bool,
+    /// Whether values were skimmed (the checker's own reading, [`super::Split::parse_skimming`]):
+    /// the values of the root's keys other than `apiVersion`, `kind` and `metadata` of a
+    /// resource that cannot hold a pod template stand as empty mappings or sequences with
+    /// their spans. A document read any other way has its whole tree.
+    pub skimmed: bool,
 }
 
 impl<'a> Document<'a> {

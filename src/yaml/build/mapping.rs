@@ -18,15 +18,25 @@ const PAIRWISE: usize = 16;
 
 /// Whether two of `entries` have the same key.
 fn has_duplicate(entries: &[Entry<'_>]) -> bool {
-    if entries.len() <= PAIRWISE {
-        return entries
+    repeats(entries, |e| &e.key)
+}
+
+/// Whether two of `keys` are the same (the keys of a skimmed mapping, see `skim`).
+pub(super) fn has_duplicate_key(keys: &[Cow<'_, str>]) -> bool {
+    repeats(keys, |k| k)
+}
+
+/// Whether two items have the same key: pairwise up to [`PAIRWISE`] items, hashed above.
+fn repeats<T>(items: &[T], key: impl Fn(&T) -> &str) -> bool {
+    if items.len() <= PAIRWISE {
+        return items
             .iter()
             .enumerate()
-            .any(|(i, e)| entries.iter().skip(i + 1).any(|f| f.key == e.key));
+            .any(|(i, e)| items.iter().skip(i + 1).any(|f| key(f) == key(e)));
     }
     let mut keys: foldhash::HashSet<&str> = foldhash::HashSet::default();
-    keys.reserve(entries.len());
-    !entries.iter().all(|e| keys.insert(e.key.as_ref()))
+    keys.reserve(items.len());
+    !items.iter().all(|e| keys.insert(key(e)))
 }
 
 impl<'a> Builder<'a> {
