@@ -277,6 +277,31 @@ pub struct Ctx<'w, 'd, 'a> {
     pub(crate) hits: Vec<Hit>,
     /// What the resource's budgets still allow (see [`Room`]).
     pub(crate) room: Room,
+    /// The resource's keys that are not fields, walked once per resource (see
+    /// [`Ctx::unknown_fields`]).
+    pub(crate) unknown: &'w UnknownFields<'d>,
+}
+
+/// The keys of one resource that are not fields of the API at the checked Kubernetes
+/// version ([`crate::schema::unknown_fields`] from [`crate::schema::start`]), walked on
+/// first need and shared by everything that judges the resource: the `unknown-field`
+/// rule reports them, and the near miss of a finding about a missing field
+/// (`engine::near_miss`) looks among them — none at all (the common case) means no
+/// finding has one.
+pub(crate) type UnknownFields<'d> = std::cell::OnceCell<Vec<crate::schema::Unknown<'d>>>;
+
+/// The keys of workload `w` of `doc` that are not fields in Kubernetes v1.`minor`, in
+/// document order (empty when the table does not describe the workload).
+pub(crate) fn unknown_fields_of<'d>(
+    doc: &'d Document<'_>,
+    w: &Workload,
+    minor: u32,
+) -> Vec<crate::schema::Unknown<'d>> {
+    let mut found = Vec::new();
+    if let Some(start) = crate::schema::start(doc, w) {
+        crate::schema::unknown_fields(doc, &start, minor, &mut |u| found.push(u));
+    }
+    found
 }
 
 /// What a resource may still report: findings, and bytes of their JSON pointers and
@@ -295,6 +320,13 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
     /// Containers in PSA order: init, regular, ephemeral.
     pub fn containers(&self) -> &'w [Container] {
         &self.workload.containers
+    }
+
+    /// The workload's keys that are not fields in Kubernetes v1.[`Ctx::kube_minor`], in
+    /// document order: walked once per resource, on first need.
+    pub(crate) fn unknown_fields(&self) -> &'w [crate::schema::Unknown<'d>] {
+        self.unknown
+            .get_or_init(|| unknown_fields_of(self.doc, self.workload, self.kube_minor))
     }
 
     /// The value of `key` under `node`, `null` treated as absent.
