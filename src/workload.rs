@@ -80,7 +80,41 @@ impl Container {
     /// pod spec at `spec_pointer` ([`Workload::spec_pointer`]). Built when asked for: a
     /// pod with many containers holds no string per container for it.
     pub fn pointer(&self, spec_pointer: &str) -> String {
-        format!("{spec_pointer}/{}/{}", self.kind.field(), self.position)
+        let field = self.kind.field();
+        let mut out = String::with_capacity(spec_pointer.len() + field.len() + 8);
+        self.push_pointer(spec_pointer, &mut out);
+        out
+    }
+
+    /// Appends [`Container::pointer`] to `out`.
+    pub(crate) fn push_pointer(&self, spec_pointer: &str, out: &mut String) {
+        out.push_str(spec_pointer);
+        out.push('/');
+        out.push_str(self.kind.field());
+        out.push('/');
+        push_decimal(out, self.position);
+    }
+}
+
+/// Appends `n` in decimal (a pointer's index) without the formatting machinery: every
+/// container finding's pointer has one.
+pub(crate) fn push_decimal(out: &mut String, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            // `n % 10` is below 10: a digit.
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    if let Some(Ok(s)) = digits.get(at..).map(std::str::from_utf8) {
+        out.push_str(s);
     }
 }
 
@@ -230,14 +264,20 @@ fn object(
 ) -> Result<(), (String, Span)> {
     let doc = walk.doc;
     let span = doc.node(root).map_or(Span::default(), |n| n.span());
-    let where_ = if pointer.is_empty() {
-        "document".to_string()
-    } else {
-        format!("item {pointer}")
+    // The resource in an error message (made only for one).
+    let where_ = || {
+        if pointer.is_empty() {
+            "document".to_string()
+        } else {
+            format!("item {pointer}")
+        }
     };
     if doc.map(root).is_none() {
         return Err((
-            format!("{where_} is not a Kubernetes object (a mapping with `apiVersion` and `kind`)"),
+            format!(
+                "{} is not a Kubernetes object (a mapping with `apiVersion` and `kind`)",
+                where_()
+            ),
             span,
         ));
     }
@@ -249,7 +289,7 @@ fn object(
             Some(v) => match doc.scalar(v) {
                 Some(_) => Ok(doc.str(v)),
                 None => Err((
-                    format!("{where_}: `{key}` must be a string"),
+                    format!("{}: `{key}` must be a string", where_()),
                     doc.node(v).map_or(span, |n| n.span()),
                 )),
             },
@@ -265,7 +305,7 @@ fn object(
                 (None, _) => "`apiVersion`",
                 _ => "`kind`",
             };
-            return Err((format!("{where_} has no {missing}"), span));
+            return Err((format!("{} has no {missing}", where_()), span));
         }
     };
     if is_list(api_version, kind) {

@@ -203,14 +203,16 @@ fn fields(
 }
 
 fn check(ctx: &mut Ctx<'_, '_, '_>) {
-    let spec_pointer = ctx.workload.spec_pointer.clone();
-    let spec = || spec_pointer.clone();
+    // Pointers are made only for a finding.
+    let w = ctx.workload;
+    let spec_pointer = w.spec_pointer.as_str();
+    let spec = || spec_pointer.to_string();
     fields(ctx, Some(ctx.spec), &spec, POD, None);
     fields(ctx, Some(ctx.spec), &spec, POD_SHAPE, None);
-    let sc_pointer = format!("{spec_pointer}/securityContext");
-    let sc = || sc_pointer.clone();
-    fields(ctx, ctx.pod_sc(), &sc, POD_SC, None);
-    fields(ctx, ctx.pod_sc(), &sc, POD_SC_SHAPE, None);
+    let sc_pointer = || format!("{spec_pointer}/securityContext");
+    let pod_sc = ctx.pod_sc();
+    fields(ctx, pod_sc, &sc_pointer, POD_SC, None);
+    fields(ctx, pod_sc, &sc_pointer, POD_SC_SHAPE, None);
     // Container items that are not objects (the workload's container list skips them).
     for kind in ["initContainers", "containers", "ephemeralContainers"] {
         let items = ctx
@@ -234,7 +236,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
         for (i, &g) in groups.iter().enumerate() {
             if let Some(p) = problem(ctx, g, Ty::Int) {
                 ctx.report_at(
-                    format!("{sc_pointer}/supplementalGroups/{i}"),
+                    format!("{}/supplementalGroups/{i}", sc_pointer()),
                     None,
                     format!("supplementalGroups[{i}] {p}"),
                 );
@@ -242,17 +244,12 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
         }
     }
     for c in ctx.containers() {
-        let pointer = ctx.container_pointer(c);
-        fields(
-            ctx,
-            Some(c.node),
-            &|| pointer.clone(),
-            CONTAINER_SHAPE,
-            Some(c),
-        );
-        let sc = || format!("{pointer}/securityContext");
-        fields(ctx, ctx.sc(c), &sc, CONTAINER_SC, Some(c));
-        fields(ctx, ctx.sc(c), &sc, CONTAINER_SC_SHAPE, Some(c));
+        let pointer = || c.pointer(spec_pointer);
+        fields(ctx, Some(c.node), &pointer, CONTAINER_SHAPE, Some(c));
+        let sc = || format!("{}/securityContext", pointer());
+        let sc_node = ctx.sc(c);
+        fields(ctx, sc_node, &sc, CONTAINER_SC, Some(c));
+        fields(ctx, sc_node, &sc, CONTAINER_SC_SHAPE, Some(c));
         let ports = ctx
             .get(Some(c.node), "ports")
             .and_then(|p| ctx.doc.seq(p))
@@ -261,7 +258,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
             fields(
                 ctx,
                 Some(port),
-                &|| format!("{pointer}/ports/{i}"),
+                &|| format!("{}/ports/{i}", pointer()),
                 PORT,
                 Some(c),
             );

@@ -6,7 +6,6 @@
 //! suppression, and builds findings.
 
 use crate::options::Level;
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 use crate::position::Lines;
@@ -429,7 +428,12 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
 
     /// The absolute pointer of a pod spec field, e.g. `pod_pointer("securityContext/runAsUser")`.
     pub fn pod_pointer(&self, rel: &str) -> String {
-        format!("{}/{rel}", self.workload.spec_pointer)
+        let spec = self.workload.spec_pointer.as_str();
+        let mut out = String::with_capacity(spec.len() + 1 + rel.len());
+        out.push_str(spec);
+        out.push('/');
+        out.push_str(rel);
+        out
     }
 
     /// The JSON pointer of container `c`.
@@ -441,6 +445,18 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
     /// without a name.
     pub fn container_label(&self, c: &Container) -> String {
         match &c.name {
+            // What `{n:?}` writes, without the formatting machinery, for a name it writes
+            // as is (printable ASCII other than `"` and `\`: every valid container name).
+            Some(n)
+                if n.bytes()
+                    .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\') =>
+            {
+                let mut out = String::with_capacity(n.len() + 12);
+                out.push_str("container \"");
+                out.push_str(n);
+                out.push('"');
+                out
+            }
             Some(n) => format!("container {n:?}"),
             None => format!(
                 "{} {}",
@@ -473,7 +489,9 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
         let field = c.kind.field();
         let mut pointer = String::with_capacity(spec.len() + field.len() + rel.len() + 8);
         // `Container::pointer`, then `/rel`, in one allocation.
-        let _ = write!(pointer, "{spec}/{field}/{}/{rel}", c.position);
+        c.push_pointer(spec, &mut pointer);
+        pointer.push('/');
+        pointer.push_str(rel);
         self.push(Hit {
             pointer,
             container: c.name.clone(),
