@@ -48,6 +48,9 @@ pub struct Container {
     pub kind: ContainerKind,
     /// Position in that list.
     pub position: usize,
+    /// Its `securityContext` node, unless absent or `null` (looked up once: most rules
+    /// read it).
+    pub security_context: Option<NodeId>,
 }
 
 impl Workload {
@@ -142,6 +145,8 @@ pub struct Workload {
     pub spec_key: Span,
     /// Containers in PSA order: init, regular, ephemeral.
     pub containers: Vec<Container>,
+    /// The pod spec's `securityContext` node, unless absent or `null` (looked up once).
+    pub pod_security_context: Option<NodeId>,
 }
 
 /// What a document holds: the resources with pod specs (one, or the items of a List),
@@ -404,6 +409,7 @@ fn object(
                         .map(str::to_string),
                     kind,
                     position: i,
+                    security_context: doc.get_set(c, "securityContext"),
                 });
             }
         }
@@ -423,6 +429,7 @@ fn object(
         spec_pointer,
         spec_key,
         containers,
+        pod_security_context: spec.and_then(|s| doc.get_set(s, "securityContext")),
     });
     Ok(())
 }
@@ -482,4 +489,41 @@ pub fn pod_spec_pointer(resource: &ResourceRef) -> String {
         out.push_str(key);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn push_decimal_writes_what_display_writes() {
+        let mut n = 0usize;
+        let mut cases = vec![usize::MAX, usize::MAX / 10, 1_000_000_007];
+        while n < 2_000 {
+            cases.push(n);
+            n += 1;
+        }
+        for n in cases {
+            let mut out = String::from("/x/");
+            push_decimal(&mut out, n);
+            assert_eq!(out, format!("/x/{n}"));
+        }
+    }
+
+    #[test]
+    fn containers_know_their_security_context() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {runAsNonRoot: true}\n  containers:\n  - name: a\n    securityContext: {privileged: true}\n  - name: b\n    securityContext: null\n  - name: c\n";
+        let parsed = crate::yaml::parse_stream(text, &crate::Limits::default());
+        let doc = &parsed.documents[0];
+        let w = &extract(doc).workloads[0];
+        let sc = |c: &Container| doc.get_set(c.node, "securityContext");
+        assert!(w.containers[0].security_context.is_some());
+        for c in &w.containers {
+            assert_eq!(c.security_context, sc(c));
+        }
+        let spec = w.spec.unwrap();
+        assert_eq!(w.pod_security_context, doc.get_set(spec, "securityContext"));
+        assert!(w.pod_security_context.is_some());
+    }
 }

@@ -85,58 +85,59 @@ enum Ty {
 /// Objects and arrays of the pod spec whose shape the rules rely on: written as another
 /// type (`drop: ALL`, `containers:` as a mapping), the API server rejects the manifest and
 /// the rules would not see what is inside.
-const POD_SHAPE: &[(&str, Ty)] = &[
-    ("securityContext", Ty::Map),
-    ("initContainers", Ty::List),
-    ("containers", Ty::List),
-    ("ephemeralContainers", Ty::List),
-    ("volumes", Ty::List),
-    ("os", Ty::Map),
+const POD_SHAPE: &[(&[&str], Ty)] = &[
+    (&["securityContext"], Ty::Map),
+    (&["initContainers"], Ty::List),
+    (&["containers"], Ty::List),
+    (&["ephemeralContainers"], Ty::List),
+    (&["volumes"], Ty::List),
+    (&["os"], Ty::Map),
 ];
-const POD_SC_SHAPE: &[(&str, Ty)] = &[
-    ("seccompProfile", Ty::Map),
-    ("appArmorProfile", Ty::Map),
-    ("seLinuxOptions", Ty::Map),
-    ("windowsOptions", Ty::Map),
-    ("sysctls", Ty::List),
-    ("supplementalGroups", Ty::List),
+const POD_SC_SHAPE: &[(&[&str], Ty)] = &[
+    (&["seccompProfile"], Ty::Map),
+    (&["appArmorProfile"], Ty::Map),
+    (&["seLinuxOptions"], Ty::Map),
+    (&["windowsOptions"], Ty::Map),
+    (&["sysctls"], Ty::List),
+    (&["supplementalGroups"], Ty::List),
 ];
-const CONTAINER_SHAPE: &[(&str, Ty)] = &[("securityContext", Ty::Map), ("ports", Ty::List)];
-const CONTAINER_SC_SHAPE: &[(&str, Ty)] = &[
-    ("capabilities", Ty::Map),
-    ("capabilities/add", Ty::List),
-    ("capabilities/drop", Ty::List),
-    ("seccompProfile", Ty::Map),
-    ("appArmorProfile", Ty::Map),
-    ("seLinuxOptions", Ty::Map),
-    ("windowsOptions", Ty::Map),
+const CONTAINER_SHAPE: &[(&[&str], Ty)] =
+    &[(&["securityContext"], Ty::Map), (&["ports"], Ty::List)];
+const CONTAINER_SC_SHAPE: &[(&[&str], Ty)] = &[
+    (&["capabilities"], Ty::Map),
+    (&["capabilities", "add"], Ty::List),
+    (&["capabilities", "drop"], Ty::List),
+    (&["seccompProfile"], Ty::Map),
+    (&["appArmorProfile"], Ty::Map),
+    (&["seLinuxOptions"], Ty::Map),
+    (&["windowsOptions"], Ty::Map),
 ];
 
-const POD: &[(&str, Ty)] = &[
-    ("hostNetwork", Ty::Bool),
-    ("hostPID", Ty::Bool),
-    ("hostIPC", Ty::Bool),
-    ("hostUsers", Ty::Bool),
-    ("shareProcessNamespace", Ty::Bool),
-    ("automountServiceAccountToken", Ty::Bool),
+const POD: &[(&[&str], Ty)] = &[
+    (&["hostNetwork"], Ty::Bool),
+    (&["hostPID"], Ty::Bool),
+    (&["hostIPC"], Ty::Bool),
+    (&["hostUsers"], Ty::Bool),
+    (&["shareProcessNamespace"], Ty::Bool),
+    (&["automountServiceAccountToken"], Ty::Bool),
 ];
-const POD_SC: &[(&str, Ty)] = &[
-    ("runAsUser", Ty::Int),
-    ("runAsGroup", Ty::Int),
-    ("fsGroup", Ty::Int),
-    ("runAsNonRoot", Ty::Bool),
-    ("windowsOptions/hostProcess", Ty::Bool),
+const POD_SC: &[(&[&str], Ty)] = &[
+    (&["runAsUser"], Ty::Int),
+    (&["runAsGroup"], Ty::Int),
+    (&["fsGroup"], Ty::Int),
+    (&["runAsNonRoot"], Ty::Bool),
+    (&["windowsOptions", "hostProcess"], Ty::Bool),
 ];
-const CONTAINER_SC: &[(&str, Ty)] = &[
-    ("privileged", Ty::Bool),
-    ("allowPrivilegeEscalation", Ty::Bool),
-    ("runAsNonRoot", Ty::Bool),
-    ("readOnlyRootFilesystem", Ty::Bool),
-    ("runAsUser", Ty::Int),
-    ("runAsGroup", Ty::Int),
-    ("windowsOptions/hostProcess", Ty::Bool),
+const CONTAINER_SC: &[(&[&str], Ty)] = &[
+    (&["privileged"], Ty::Bool),
+    (&["allowPrivilegeEscalation"], Ty::Bool),
+    (&["runAsNonRoot"], Ty::Bool),
+    (&["readOnlyRootFilesystem"], Ty::Bool),
+    (&["runAsUser"], Ty::Int),
+    (&["runAsGroup"], Ty::Int),
+    (&["windowsOptions", "hostProcess"], Ty::Bool),
 ];
-const PORT: &[(&str, Ty)] = &[("containerPort", Ty::Int), ("hostPort", Ty::Int)];
+const PORT: &[(&[&str], Ty)] = &[(&["containerPort"], Ty::Int), (&["hostPort"], Ty::Int)];
 
 /// The problem with a value, if its type is wrong.
 fn problem(ctx: &Ctx<'_, '_, '_>, node: NodeId, ty: Ty) -> Option<String> {
@@ -174,20 +175,18 @@ fn fields(
     ctx: &mut Ctx<'_, '_, '_>,
     base: Option<NodeId>,
     base_pointer: &dyn Fn() -> String,
-    list: &[(&str, Ty)],
+    list: &[(&[&str], Ty)],
     container: Option<&crate::workload::Container>,
 ) {
     let Some(base) = base else { return };
-    for &(path, ty) in list {
-        // The paths are keys without escapes or indexes: a walk of mappings.
-        let Some(node) = path
-            .split('/')
-            .try_fold(base, |at, key| ctx.doc.get(at, key))
-        else {
+    for &(keys, ty) in list {
+        // Keys without escapes or indexes: a walk of mappings.
+        let Some(node) = keys.iter().try_fold(base, |at, key| ctx.doc.get(at, key)) else {
             continue;
         };
         if let Some(p) = problem(ctx, node, ty) {
-            let field = path.replace('/', ".");
+            let field = keys.join(".");
+            let path = keys.join("/");
             let pointer = format!("{}/{path}", base_pointer());
             let msg = format!("{field} {p}");
             match container {

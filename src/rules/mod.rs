@@ -356,12 +356,16 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
 
     /// The pod-level `spec.securityContext`, if set.
     pub fn pod_sc(&self) -> Option<NodeId> {
-        self.doc.get_set(self.spec, "securityContext")
+        // The workload's, found once, when `spec` is its pod spec.
+        match self.workload.spec {
+            Some(spec) if spec == self.spec => self.workload.pod_security_context,
+            _ => self.doc.get_set(self.spec, "securityContext"),
+        }
     }
 
     /// A container's `securityContext`, if set.
     pub fn sc(&self, c: &Container) -> Option<NodeId> {
-        self.doc.get_set(c.node, "securityContext")
+        c.security_context
     }
 
     /// A boolean field as the API would decode it. A quoted `"true"`/`"false"` is read as
@@ -597,4 +601,40 @@ pub fn quoted_list<'s>(items: impl IntoIterator<Item = &'s str>) -> String {
         .map(|s| format!("{s:?}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use crate::{check, Options};
+
+    /// The label's fast path writes what `{:?}` writes, for plain names and for names
+    /// with characters it escapes.
+    #[test]
+    fn container_labels_are_debug_quoted() {
+        for name in [
+            "app",
+            "a b~!",
+            "quo\\\"te",
+            "back\\\\slash",
+            "tab\\tx",
+            "é-ü",
+            "\\x7fx",
+        ] {
+            let text = format!(
+                "apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  containers:\n  - name: \"{name}\"\n    image: x\n"
+            );
+            let report = check("p.yaml", &text, &Options::default()).unwrap();
+            let f = report
+                .findings
+                .iter()
+                .find(|f| f.rule == "writable-root-filesystem")
+                .unwrap();
+            let decoded = f.container.clone().unwrap();
+            assert_eq!(
+                f.message,
+                format!("container {decoded:?} does not set securityContext.readOnlyRootFilesystem=true")
+            );
+        }
+    }
 }
