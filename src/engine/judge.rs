@@ -23,7 +23,7 @@ use super::span::resolve_span;
 use crate::options::{Level, ModePolicies, Modes, Options, Policy};
 use crate::position::Lines;
 use crate::report::{Finding, PssRef, ResourceRef};
-use crate::rules::{Category, Ctx, Hit, Room, Rule, UnknownFields, RULES};
+use crate::rules::{unknown_fields_of, Category, Ctx, Hit, Room, Rule, RULES, UNKNOWN_FIELD};
 use crate::workload::{annotations, Workload};
 use crate::yaml::{Document, NodeId, Span};
 
@@ -177,9 +177,12 @@ pub(super) fn judge(
         bytes: limits.max_finding_bytes_per_resource,
         full: false,
     };
-    // The keys that are not fields: walked once, by the first of `unknown-field` and
-    // the near miss to need them.
-    let unknown = UnknownFields::new();
+    // The keys that are not fields, walked once when `unknown-field` runs: the rule
+    // reports them, and the near miss of every finding looks among them (none, the
+    // common case: no finding has one).
+    let runs_unknown = !skip.contains(&UNKNOWN_FIELD.id)
+        && plans.others.iter().any(|rule| rule.id == UNKNOWN_FIELD.id);
+    let unknown = runs_unknown.then(|| unknown_fields_of(r.doc, w, opts.kube_version.minor()));
     let ctx = |level, version, room| Ctx {
         doc: r.doc,
         workload: w,
@@ -190,7 +193,7 @@ pub(super) fn judge(
         lines: r.lines,
         hits: Vec::new(),
         room,
-        unknown: &unknown,
+        unknown: unknown.as_deref(),
     };
     let mut judgements: Vec<Judgement> = Vec::new();
     // Where each hit is in `judgements`, when several policies may give it.
@@ -261,7 +264,8 @@ pub(super) fn judge(
     let rejected = judgements
         .iter()
         .any(|j| j.pss.is_some() && j.modes.contains(crate::Mode::Enforce));
-    let mut unread = super::near_miss::Unread::new(r.doc, w, opts.kube_version.minor(), &unknown);
+    let mut unread =
+        super::near_miss::Unread::new(r.doc, w, opts.kube_version.minor(), unknown.as_deref());
     for j in judgements {
         let suppressed = ignored.contains(j.rule.id);
         let mut f = finding(r, &resource, j);

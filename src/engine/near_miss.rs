@@ -14,7 +14,8 @@
 //! without the line for an object checked without text (admission).
 
 use crate::position::Lines;
-use crate::rules::{unknown_fields_of, UnknownFields};
+use crate::rules::unknown_fields_of;
+use crate::schema::Unknown;
 use crate::workload::Workload;
 use crate::yaml::{unescape_pointer, Document, NodeId, Span};
 
@@ -52,9 +53,9 @@ pub(super) struct Unread<'r, 'd> {
     doc: &'r Document<'d>,
     workload: &'r Workload,
     minor: u32,
-    /// The workload's keys that are not fields, shared with the `unknown-field` rule
-    /// (walked by whichever needs them first).
-    unknown: &'r UnknownFields<'r>,
+    /// The workload's keys that are not fields, when the engine walked them for the
+    /// `unknown-field` rule; `None`: walked here on need.
+    unknown: Option<&'r [Unknown<'r>]>,
     /// Those keys by the mapping holding them, made on first need.
     by_map: Option<foldhash::HashMap<NodeId, Vec<(&'r str, Span)>>>,
     /// The answers given so far, by mapping and missing key: several rules (and the
@@ -69,7 +70,7 @@ impl<'r, 'd> Unread<'r, 'd> {
         doc: &'r Document<'d>,
         workload: &'r Workload,
         minor: u32,
-        unknown: &'r UnknownFields<'r>,
+        unknown: Option<&'r [Unknown<'r>]>,
     ) -> Self {
         Unread {
             doc,
@@ -85,7 +86,7 @@ impl<'r, 'd> Unread<'r, 'd> {
     /// pointer, else, for a container's field it inherits from the pod, in the pod's.
     pub(super) fn near_miss(&mut self, pointer: &str) -> Option<NearMiss> {
         // Every key is a field (known once walked): nothing is misspelled.
-        if self.unknown.get().is_some_and(Vec::is_empty) {
+        if self.unknown.is_some_and(<[_]>::is_empty) {
             return None;
         }
         match self.at(pointer) {
@@ -168,7 +169,14 @@ impl<'r, 'd> Unread<'r, 'd> {
         }
         let (doc, w, minor, unknown) = (self.doc, self.workload, self.minor, self.unknown);
         let by_map = self.by_map.get_or_insert_with(|| {
-            let found = unknown.get_or_init(|| unknown_fields_of(doc, w, minor));
+            let own;
+            let found = match unknown {
+                Some(found) => found,
+                None => {
+                    own = unknown_fields_of(doc, w, minor);
+                    &own
+                }
+            };
             let mut out: foldhash::HashMap<NodeId, Vec<(&str, Span)>> =
                 foldhash::HashMap::default();
             for u in found {
@@ -244,7 +252,7 @@ pub(super) fn note(m: &NearMiss, lines: Option<&Lines<'_>>) -> String {
 /// pointer names no missing key, or its mapping holds no key spelled like it that is not
 /// a field.
 pub fn near_miss(doc: &Document<'_>, w: &Workload, pointer: &str, minor: u32) -> Option<NearMiss> {
-    Unread::new(doc, w, minor, &UnknownFields::new()).near_miss(pointer)
+    Unread::new(doc, w, minor, None).near_miss(pointer)
 }
 
 #[cfg(test)]

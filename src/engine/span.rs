@@ -38,7 +38,7 @@ pub fn resolve_span(
         ),
         None => pointer
             .strip_prefix('/')
-            .and_then(|rest| walk(doc, root, rest.split('/').skip(0))),
+            .and_then(|rest| walk(doc, root, rest.split('/'))),
     };
     if let Some(found) = found {
         return found;

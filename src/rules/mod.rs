@@ -71,6 +71,7 @@ pub use capabilities_baseline::BASELINE_CAPABILITIES;
 pub(crate) use duplicate_key::DUPLICATE_KEY;
 pub use selinux::SELINUX_TYPES;
 pub use sysctls::SAFE_SYSCTLS;
+pub(crate) use unknown_field::UNKNOWN_FIELD;
 pub(crate) use unknown_ignored_rule::unknown_ids as unknown_ignored_ids;
 pub(crate) use unknown_ignored_rule::unknown_in as unknown_ignored_in;
 pub(crate) use unknown_ignored_rule::UNKNOWN_IGNORED_RULE;
@@ -276,18 +277,11 @@ pub struct Ctx<'w, 'd, 'a> {
     pub(crate) hits: Vec<Hit>,
     /// What the resource's budgets still allow (see [`Room`]).
     pub(crate) room: Room,
-    /// The resource's keys that are not fields, walked once per resource (see
-    /// [`Ctx::unknown_fields`]).
-    pub(crate) unknown: &'w UnknownFields<'d>,
+    /// The resource's keys that are not fields, when the engine walked them for the
+    /// resource (it does when `unknown-field` runs: the near miss of every finding reads
+    /// them too); `None`: the rule walks them itself.
+    pub(crate) unknown: Option<&'w [crate::schema::Unknown<'d>]>,
 }
-
-/// The keys of one resource that are not fields of the API at the checked Kubernetes
-/// version ([`crate::schema::unknown_fields`] from [`crate::schema::start`]), walked on
-/// first need and shared by everything that judges the resource: the `unknown-field`
-/// rule reports them, and the near miss of a finding about a missing field
-/// (`engine::near_miss`) looks among them — none at all (the common case) means no
-/// finding has one.
-pub(crate) type UnknownFields<'d> = std::cell::OnceCell<Vec<crate::schema::Unknown<'d>>>;
 
 /// The keys of workload `w` of `doc` that are not fields in Kubernetes v1.`minor`, in
 /// document order (empty when the table does not describe the workload).
@@ -319,13 +313,6 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
     /// Containers in PSA order: init, regular, ephemeral.
     pub fn containers(&self) -> &'w [Container] {
         &self.workload.containers
-    }
-
-    /// The workload's keys that are not fields in Kubernetes v1.[`Ctx::kube_minor`], in
-    /// document order: walked once per resource, on first need.
-    pub(crate) fn unknown_fields(&self) -> &'w [crate::schema::Unknown<'d>] {
-        self.unknown
-            .get_or_init(|| unknown_fields_of(self.doc, self.workload, self.kube_minor))
     }
 
     /// The value of `key` under `node`, `null` treated as absent.

@@ -92,7 +92,16 @@ declare_rule! {
 fn check(ctx: &mut Ctx<'_, '_, '_>) {
     let minor = ctx.kube_minor;
     let doc = ctx.doc;
-    for u in ctx.unknown_fields() {
+    // The engine's walk of the resource, else one of its own.
+    let own;
+    let found = match ctx.unknown {
+        Some(found) => found,
+        None => {
+            own = super::unknown_fields_of(doc, ctx.workload, minor);
+            &own
+        }
+    };
+    for u in found {
         if ctx.is_full() {
             return;
         }
