@@ -243,7 +243,8 @@ pub struct Hit {
     pub pointer: String,
     /// The container's name, for container findings.
     pub container: Option<String>,
-    /// The container's index in [`Workload::containers`], for container findings.
+    /// The container's index in [`Workload::containers`], for container findings
+    /// ([`Hit::container`] is then that container's name: the engine takes it as is).
     pub container_index: Option<usize>,
     /// The message.
     pub message: String,
