@@ -48,6 +48,9 @@ pub struct Container {
     pub kind: ContainerKind,
     /// Position in that list.
     pub position: usize,
+    /// Its `securityContext` node, unless absent or `null` (looked up once: most rules
+    /// read it).
+    pub security_context: Option<NodeId>,
 }
 
 impl Workload {
@@ -80,7 +83,41 @@ impl Container {
     /// pod spec at `spec_pointer` ([`Workload::spec_pointer`]). Built when asked for: a
     /// pod with many containers holds no string per container for it.
     pub fn pointer(&self, spec_pointer: &str) -> String {
-        format!("{spec_pointer}/{}/{}", self.kind.field(), self.position)
+        let field = self.kind.field();
+        let mut out = String::with_capacity(spec_pointer.len() + field.len() + 8);
+        self.push_pointer(spec_pointer, &mut out);
+        out
+    }
+
+    /// Appends [`Container::pointer`] to `out`.
+    pub(crate) fn push_pointer(&self, spec_pointer: &str, out: &mut String) {
+        out.push_str(spec_pointer);
+        out.push('/');
+        out.push_str(self.kind.field());
+        out.push('/');
+        push_decimal(out, self.position);
+    }
+}
+
+/// Appends `n` in decimal (a pointer's index) without the formatting machinery: every
+/// container finding's pointer has one.
+pub(crate) fn push_decimal(out: &mut String, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            // `n % 10` is below 10: a digit.
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    if let Some(Ok(s)) = digits.get(at..).map(std::str::from_utf8) {
+        out.push_str(s);
     }
 }
 
@@ -108,6 +145,8 @@ pub struct Workload {
     pub spec_key: Span,
     /// Containers in PSA order: init, regular, ephemeral.
     pub containers: Vec<Container>,
+    /// The pod spec's `securityContext` node, unless absent or `null` (looked up once).
+    pub pod_security_context: Option<NodeId>,
 }
 
 /// What a document holds: the resources with pod specs (one, or the items of a List),
@@ -283,14 +322,20 @@ fn object(
 ) -> Result<(), (String, Span)> {
     let doc = walk.doc;
     let span = doc.node(root).map_or(Span::default(), |n| n.span());
-    let where_ = if pointer.is_empty() {
-        "document".to_string()
-    } else {
-        format!("item {pointer}")
+    // The resource in an error message (made only for one).
+    let where_ = || {
+        if pointer.is_empty() {
+            "document".to_string()
+        } else {
+            format!("item {pointer}")
+        }
     };
     if doc.map(root).is_none() {
         return Err((
-            format!("{where_} is not a Kubernetes object (a mapping with `apiVersion` and `kind`)"),
+            format!(
+                "{} is not a Kubernetes object (a mapping with `apiVersion` and `kind`)",
+                where_()
+            ),
             span,
         ));
     }
@@ -302,7 +347,7 @@ fn object(
             Some(v) => match doc.scalar(v) {
                 Some(_) => Ok(doc.str(v)),
                 None => Err((
-                    format!("{where_}: `{key}` must be a string"),
+                    format!("{}: `{key}` must be a string", where_()),
                     doc.node(v).map_or(span, |n| n.span()),
                 )),
             },
@@ -318,7 +363,7 @@ fn object(
                 (None, _) => "`apiVersion`",
                 _ => "`kind`",
             };
-            return Err((format!("{where_} has no {missing}"), span));
+            return Err((format!("{} has no {missing}", where_()), span));
         }
     };
     if is_list(api_version, kind) {
@@ -417,6 +462,7 @@ fn object(
                         .map(str::to_string),
                     kind,
                     position: i,
+                    security_context: doc.get_set(c, "securityContext"),
                 });
             }
         }
@@ -436,6 +482,7 @@ fn object(
         spec_pointer,
         spec_key,
         containers,
+        pod_security_context: spec.and_then(|s| doc.get_set(s, "securityContext")),
     });
     Ok(())
 }
@@ -495,4 +542,41 @@ pub fn pod_spec_pointer(resource: &ResourceRef) -> String {
         out.push_str(key);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn push_decimal_writes_what_display_writes() {
+        let mut n = 0usize;
+        let mut cases = vec![usize::MAX, usize::MAX / 10, 1_000_000_007];
+        while n < 2_000 {
+            cases.push(n);
+            n += 1;
+        }
+        for n in cases {
+            let mut out = String::from("/x/");
+            push_decimal(&mut out, n);
+            assert_eq!(out, format!("/x/{n}"));
+        }
+    }
+
+    #[test]
+    fn containers_know_their_security_context() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {runAsNonRoot: true}\n  containers:\n  - name: a\n    securityContext: {privileged: true}\n  - name: b\n    securityContext: null\n  - name: c\n";
+        let parsed = crate::yaml::parse_stream(text, &crate::Limits::default());
+        let doc = &parsed.documents[0];
+        let w = &extract(doc).workloads[0];
+        let sc = |c: &Container| doc.get_set(c.node, "securityContext");
+        assert!(w.containers[0].security_context.is_some());
+        for c in &w.containers {
+            assert_eq!(c.security_context, sc(c));
+        }
+        let spec = w.spec.unwrap();
+        assert_eq!(w.pod_security_context, doc.get_set(spec, "securityContext"));
+        assert!(w.pod_security_context.is_some());
+    }
 }

@@ -129,21 +129,33 @@ impl Checker {
         s.errors += batch.errors.len();
         s.findings += batch.findings.len();
         s.suppressed += batch.suppressed.len();
+        // Counted per rule and severity here (a batch names a few), then added to the
+        // summary's maps once each.
+        let mut by_rule: Vec<(&'static str, usize)> = Vec::new();
+        let mut by_severity: Vec<(&'static str, usize)> = Vec::new();
         for f in &batch.findings {
-            match s.by_rule.get_mut(f.rule) {
-                Some(n) => *n += 1,
-                None => {
-                    s.by_rule.insert(f.rule.to_string(), 1);
-                }
-            }
-            match s.by_severity.get_mut(f.severity.as_str()) {
-                Some(n) => *n += 1,
-                None => {
-                    s.by_severity.insert(f.severity.as_str().to_string(), 1);
+            tally(&mut by_rule, f.rule);
+            tally(&mut by_severity, f.severity.as_str());
+        }
+        for (counts, map) in [(by_rule, &mut s.by_rule), (by_severity, &mut s.by_severity)] {
+            for (name, k) in counts {
+                match map.get_mut(name) {
+                    Some(n) => *n += k,
+                    None => {
+                        map.insert(name.to_string(), k);
+                    }
                 }
             }
         }
         sink(batch);
+    }
+}
+
+/// Counts one more `name` in `counts`.
+fn tally(counts: &mut Vec<(&'static str, usize)>, name: &'static str) {
+    match counts.iter_mut().find(|(n, _)| *n == name) {
+        Some((_, k)) => *k += 1,
+        None => counts.push((name, 1)),
     }
 }
 

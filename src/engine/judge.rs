@@ -23,7 +23,7 @@ use super::span::resolve_span;
 use crate::options::{Level, ModePolicies, Modes, Options, Policy};
 use crate::position::Lines;
 use crate::report::{Finding, PssRef, ResourceRef};
-use crate::rules::{Category, Ctx, Hit, Room, Rule, RULES};
+use crate::rules::{unknown_fields_of, Category, Ctx, Hit, Room, Rule, RULES, UNKNOWN_FIELD};
 use crate::workload::{annotations, Workload};
 use crate::yaml::{Document, NodeId, Span};
 
@@ -177,6 +177,12 @@ pub(super) fn judge(
         bytes: limits.max_finding_bytes_per_resource,
         full: false,
     };
+    // The keys that are not fields, walked once when `unknown-field` runs: the rule
+    // reports them, and the near miss of every finding looks among them (none, the
+    // common case: no finding has one).
+    let runs_unknown = !skip.contains(&UNKNOWN_FIELD.id)
+        && plans.others.iter().any(|rule| rule.id == UNKNOWN_FIELD.id);
+    let unknown = runs_unknown.then(|| unknown_fields_of(r.doc, w, opts.kube_version.minor()));
     let ctx = |level, version, room| Ctx {
         doc: r.doc,
         workload: w,
@@ -187,6 +193,7 @@ pub(super) fn judge(
         lines: r.lines,
         hits: Vec::new(),
         room,
+        unknown: unknown.as_deref(),
     };
     let mut judgements: Vec<Judgement> = Vec::new();
     // Where each hit is in `judgements`, when several policies may give it.
@@ -257,7 +264,8 @@ pub(super) fn judge(
     let rejected = judgements
         .iter()
         .any(|j| j.pss.is_some() && j.modes.contains(crate::Mode::Enforce));
-    let mut unread = super::near_miss::Unread::new(r.doc, w, opts.kube_version.minor());
+    let mut unread =
+        super::near_miss::Unread::new(r.doc, w, opts.kube_version.minor(), unknown.as_deref());
     for j in judgements {
         let suppressed = ignored.contains(j.rule.id);
         let mut f = finding(r, &resource, j);
@@ -321,20 +329,23 @@ fn finding(r: &Resource<'_, '_>, resource: &Arc<ResourceRef>, j: Judgement) -> F
         modes,
     } = j;
     let w = r.workload;
-    // The container a finding is in: the one the rule named, else the one whose item
-    // holds the field (diagnostics report absolute pointers).
-    let container = hit
-        .container_index
-        .and_then(|i| w.containers.get(i))
-        .or_else(|| w.container_at(&hit.pointer));
+    // The container a finding is in: the one the rule named (whose name the hit
+    // carries), else the one whose item holds the field (diagnostics report absolute
+    // pointers).
+    let named = hit.container_index.and_then(|i| w.containers.get(i));
+    let container = named.or_else(|| w.container_at(&hit.pointer));
     let span = hit
         .span
         .unwrap_or_else(|| resolve_span(r.doc, w, container, &hit.pointer));
+    let container_name = match named {
+        Some(_) => hit.container,
+        None => container.and_then(|c| c.name.clone()).or(hit.container),
+    };
     Finding {
         file: Arc::clone(r.file),
         document: r.doc.index,
         resource: Arc::clone(resource),
-        container: container.and_then(|c| c.name.clone()).or(hit.container),
+        container: container_name,
         rule: rule.id,
         modes,
         pss,

@@ -464,10 +464,12 @@ impl Checker {
     /// view of what it added.
     fn keep(&mut self, check: impl FnOnce(&mut Self, &mut Sink<'_>)) -> Checked<'_> {
         let mut kept = Batch::default();
+        // Moved, not copied, where a list is still empty (the first batch; the report's
+        // lists before the first check).
         check(self, &mut |b: Batch| {
-            kept.findings.extend(b.findings);
-            kept.suppressed.extend(b.suppressed);
-            kept.errors.extend(b.errors);
+            append(&mut kept.findings, b.findings);
+            append(&mut kept.suppressed, b.suppressed);
+            append(&mut kept.errors, b.errors);
         });
         let report = &mut self.report;
         let starts = (
@@ -475,9 +477,9 @@ impl Checker {
             report.suppressed.len(),
             report.errors.len(),
         );
-        report.findings.append(&mut kept.findings);
-        report.suppressed.append(&mut kept.suppressed);
-        report.errors.append(&mut kept.errors);
+        append(&mut report.findings, kept.findings);
+        append(&mut report.suppressed, kept.suppressed);
+        append(&mut report.errors, kept.errors);
         let report = &self.report;
         Checked {
             findings: report.findings.get(starts.0..).unwrap_or_default(),

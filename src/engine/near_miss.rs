@@ -14,7 +14,8 @@
 //! without the line for an object checked without text (admission).
 
 use crate::position::Lines;
-use crate::schema;
+use crate::rules::unknown_fields_of;
+use crate::schema::Unknown;
 use crate::workload::Workload;
 use crate::yaml::{unescape_pointer, Document, NodeId, Span};
 
@@ -52,19 +53,30 @@ pub(super) struct Unread<'r, 'd> {
     doc: &'r Document<'d>,
     workload: &'r Workload,
     minor: u32,
-    by_map: Option<foldhash::HashMap<NodeId, Vec<(String, Span)>>>,
+    /// The workload's keys that are not fields, when the engine walked them for the
+    /// `unknown-field` rule; `None`: walked here on need.
+    unknown: Option<&'r [Unknown<'r>]>,
+    /// Those keys by the mapping holding them, made on first need.
+    by_map: Option<foldhash::HashMap<NodeId, Vec<(&'r str, Span)>>>,
     /// The answers given so far, by mapping and missing key: several rules (and the
     /// policies of several modes) report the same missing field.
     answers: Vec<(NodeId, String, Option<NearMiss>)>,
 }
 
 impl<'r, 'd> Unread<'r, 'd> {
-    /// For workload `w` of `doc`, at Kubernetes v1.`minor`.
-    pub(super) fn new(doc: &'r Document<'d>, workload: &'r Workload, minor: u32) -> Self {
+    /// For workload `w` of `doc`, at Kubernetes v1.`minor`; `unknown`: its keys that
+    /// are not fields at that version, if already walked (else walked here on need).
+    pub(super) fn new(
+        doc: &'r Document<'d>,
+        workload: &'r Workload,
+        minor: u32,
+        unknown: Option<&'r [Unknown<'r>]>,
+    ) -> Self {
         Unread {
             doc,
             workload,
             minor,
+            unknown,
             by_map: None,
             answers: Vec::new(),
         }
@@ -73,6 +85,10 @@ impl<'r, 'd> Unread<'r, 'd> {
     /// The near miss of a finding at `pointer`, if any: in the deepest mapping on the
     /// pointer, else, for a container's field it inherits from the pod, in the pod's.
     pub(super) fn near_miss(&mut self, pointer: &str) -> Option<NearMiss> {
+        // Every key is a field (known once walked): nothing is misspelled.
+        if self.unknown.is_some_and(<[_]>::is_empty) {
+            return None;
+        }
         match self.at(pointer) {
             Lookup::Present => None,
             Lookup::Missing(Some(m)) => Some(m),
@@ -151,24 +167,28 @@ impl<'r, 'd> Unread<'r, 'd> {
         if !keys.iter().any(|e| close(&e.key)) {
             return None;
         }
-        let (doc, w, minor) = (self.doc, self.workload, self.minor);
+        let (doc, w, minor, unknown) = (self.doc, self.workload, self.minor, self.unknown);
         let by_map = self.by_map.get_or_insert_with(|| {
-            let mut out: foldhash::HashMap<NodeId, Vec<(String, Span)>> =
+            let own;
+            let found = match unknown {
+                Some(found) => found,
+                None => {
+                    own = unknown_fields_of(doc, w, minor);
+                    &own
+                }
+            };
+            let mut out: foldhash::HashMap<NodeId, Vec<(&str, Span)>> =
                 foldhash::HashMap::default();
-            if let Some(start) = schema::start(doc, w) {
-                schema::unknown_fields(doc, &start, minor, &mut |u| {
-                    if let Some(step) = u.chain.last() {
-                        out.entry(step.node)
-                            .or_default()
-                            .push((u.key.to_string(), u.key_span));
-                    }
-                });
+            for u in found {
+                if let Some(step) = u.chain.last() {
+                    out.entry(step.node).or_default().push((u.key, u.key_span));
+                }
             }
             out
         });
         let (key, span) = by_map.get(&at)?.iter().find(|(k, _)| close(k))?;
         Some(NearMiss {
-            key: key.clone(),
+            key: (*key).to_string(),
             span: *span,
             field: missing.to_string(),
         })
@@ -232,7 +252,7 @@ pub(super) fn note(m: &NearMiss, lines: Option<&Lines<'_>>) -> String {
 /// pointer names no missing key, or its mapping holds no key spelled like it that is not
 /// a field.
 pub fn near_miss(doc: &Document<'_>, w: &Workload, pointer: &str, minor: u32) -> Option<NearMiss> {
-    Unread::new(doc, w, minor).near_miss(pointer)
+    Unread::new(doc, w, minor, None).near_miss(pointer)
 }
 
 #[cfg(test)]

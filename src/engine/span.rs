@@ -27,7 +27,20 @@ pub fn resolve_span(
     let Some(root) = doc.root else {
         return Span::default();
     };
-    if let Some(found) = walk(doc, root, pointer) {
+    // A pointer into the container's item is walked from the item (the pod spec's way to
+    // it is where the container was found), else from the root.
+    let found = match container.and_then(|c| below_container(w, c, pointer)) {
+        // `""`: the item itself, no token.
+        Some((c, rest)) => walk(
+            doc,
+            c.node,
+            rest.split('/').skip(usize::from(rest.is_empty())),
+        ),
+        None => pointer
+            .strip_prefix('/')
+            .and_then(|rest| walk(doc, root, rest.split('/'))),
+    };
+    if let Some(found) = found {
         return found;
     }
     let key_of = |node: NodeId, key: &str| doc.entry(node, key).map(|e| e.key_span());
@@ -55,13 +68,52 @@ pub fn resolve_span(
     w.spec_key
 }
 
-/// Walks `pointer` from `root`; the span of the value, or of the key when the value is
-/// `null`, a mapping or a sequence (an item of a sequence: the item). `None` when a step
-/// is missing.
-fn walk(doc: &Document<'_>, root: NodeId, pointer: &str) -> Option<Span> {
-    let mut cur = root;
+/// The rest of `pointer` below container `c`'s item (`""` for the item itself, else
+/// `a/b` without the leading `/`), when `pointer` is the item's pointer or one inside it.
+fn below_container<'c, 'p>(
+    w: &Workload,
+    c: &'c Container,
+    pointer: &'p str,
+) -> Option<(&'c Container, &'p str)> {
+    let rest = pointer
+        .strip_prefix(w.spec_pointer.as_str())?
+        .strip_prefix('/')?
+        .strip_prefix(c.kind.field())?
+        .strip_prefix('/')?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let (position, rest) = rest.split_at_checked(digits)?;
+    // The position as `Container::pointer` writes it (no leading zeros, no sign).
+    if position.parse::<usize>().ok()? != c.position || position.len() != decimal_len(c.position) {
+        return None;
+    }
+    match rest.strip_prefix('/') {
+        Some(below) => Some((c, below)),
+        None if rest.is_empty() => Some((c, "")),
+        None => None,
+    }
+}
+
+/// How many decimal digits `n` is written with.
+fn decimal_len(mut n: usize) -> usize {
+    let mut len = 1;
+    while n >= 10 {
+        n /= 10;
+        len += 1;
+    }
+    len
+}
+
+/// Walks a JSON pointer's raw (escaped) `tokens` from `from` (the root, or a sequence's
+/// item); the span of the value, or of the key when the value is `null`, a mapping or a
+/// sequence (an item of a sequence: the item). `None` when a step is missing.
+fn walk<'p>(
+    doc: &Document<'_>,
+    from: NodeId,
+    tokens: impl Iterator<Item = &'p str>,
+) -> Option<Span> {
+    let mut cur = from;
     let mut key_span = None;
-    for raw in pointer.strip_prefix('/')?.split('/') {
+    for raw in tokens {
         let token = unescape_pointer(raw);
         match &doc.node(cur)?.value {
             Value::Map(entries) => {

@@ -1,5 +1,6 @@
 //! `unrestricted-capabilities` — PSA check `capabilities_restricted` (restricted, v1.22+).
 use super::{quoted_list, Ctx};
+use crate::workload::push_decimal;
 
 declare_rule! {
     /// ## What it checks
@@ -89,36 +90,49 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
         if drops_all && bad_add.is_empty() {
             continue;
         }
-        let label = ctx.container_label(c);
         // Admission's one violation per container: both problems, at `drop` when `ALL` is
-        // missing, else at the first capability added.
-        let mut problems = Vec::new();
+        // missing, else at the first capability added. Its message starts as each
+        // finding's does (`prefix` bytes), and is the `drop` finding's when nothing is added.
+        let mut message = String::with_capacity(128);
+        message.push_str("unrestricted capabilities: ");
+        message.push_str(&ctx.container_label(c));
+        message.push(' ');
+        let prefix = message.len();
         if !drops_all {
-            problems.push(DROP_ALL.to_string());
+            message.push_str(DROP_ALL);
         }
         if !bad_add.is_empty() {
-            problems.push(must_not_add(quoted_list(bad_add.iter().map(|b| b.1))));
+            if !drops_all {
+                message.push_str(" and ");
+            }
+            message.push_str(&must_not_add(quoted_list(bad_add.iter().map(|b| b.1))));
         }
-        let rel = match (drops_all, bad_add.first()) {
-            (true, Some((i, _))) => format!("securityContext/capabilities/add/{i}"),
-            _ => "securityContext/capabilities/drop".to_string(),
+        let mut pointer = ctx.container_pointer(c);
+        match (drops_all, bad_add.first()) {
+            (true, Some((i, _))) => {
+                pointer.push_str("/securityContext/capabilities/add/");
+                push_decimal(&mut pointer, *i);
+            }
+            _ => pointer.push_str("/securityContext/capabilities/drop"),
+        }
+        // Each added capability's finding: `lead` and its own problem.
+        let lead = match bad_add.is_empty() {
+            true => String::new(),
+            false => message.get(..prefix).unwrap_or_default().to_string(),
         };
-        let group = Ctx::group(
-            format!("{}/{rel}", ctx.container_pointer(c)),
-            format!(
-                "unrestricted capabilities: {label} {}",
-                problems.join(" and ")
-            ),
-        );
-        if !drops_all {
-            let msg = format!("unrestricted capabilities: {label} {DROP_ALL}");
+        let drop_message = (!drops_all).then(|| {
+            if bad_add.is_empty() {
+                message.clone()
+            } else {
+                format!("{lead}{DROP_ALL}")
+            }
+        });
+        let group = Ctx::group(pointer, message);
+        if let Some(msg) = drop_message {
             ctx.report_container_in(c, "securityContext/capabilities/drop", msg, Some(&group));
         }
         for (i, cap) in bad_add {
-            let msg = format!(
-                "unrestricted capabilities: {label} {}",
-                must_not_add(format!("{cap:?}"))
-            );
+            let msg = format!("{lead}{}", must_not_add(format!("{cap:?}")));
             let rel = format!("securityContext/capabilities/add/{i}");
             ctx.report_container_in(c, &rel, msg, Some(&group));
         }

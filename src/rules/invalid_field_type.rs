@@ -85,58 +85,59 @@ enum Ty {
 /// Objects and arrays of the pod spec whose shape the rules rely on: written as another
 /// type (`drop: ALL`, `containers:` as a mapping), the API server rejects the manifest and
 /// the rules would not see what is inside.
-const POD_SHAPE: &[(&str, Ty)] = &[
-    ("securityContext", Ty::Map),
-    ("initContainers", Ty::List),
-    ("containers", Ty::List),
-    ("ephemeralContainers", Ty::List),
-    ("volumes", Ty::List),
-    ("os", Ty::Map),
+const POD_SHAPE: &[(&[&str], Ty)] = &[
+    (&["securityContext"], Ty::Map),
+    (&["initContainers"], Ty::List),
+    (&["containers"], Ty::List),
+    (&["ephemeralContainers"], Ty::List),
+    (&["volumes"], Ty::List),
+    (&["os"], Ty::Map),
 ];
-const POD_SC_SHAPE: &[(&str, Ty)] = &[
-    ("seccompProfile", Ty::Map),
-    ("appArmorProfile", Ty::Map),
-    ("seLinuxOptions", Ty::Map),
-    ("windowsOptions", Ty::Map),
-    ("sysctls", Ty::List),
-    ("supplementalGroups", Ty::List),
+const POD_SC_SHAPE: &[(&[&str], Ty)] = &[
+    (&["seccompProfile"], Ty::Map),
+    (&["appArmorProfile"], Ty::Map),
+    (&["seLinuxOptions"], Ty::Map),
+    (&["windowsOptions"], Ty::Map),
+    (&["sysctls"], Ty::List),
+    (&["supplementalGroups"], Ty::List),
 ];
-const CONTAINER_SHAPE: &[(&str, Ty)] = &[("securityContext", Ty::Map), ("ports", Ty::List)];
-const CONTAINER_SC_SHAPE: &[(&str, Ty)] = &[
-    ("capabilities", Ty::Map),
-    ("capabilities/add", Ty::List),
-    ("capabilities/drop", Ty::List),
-    ("seccompProfile", Ty::Map),
-    ("appArmorProfile", Ty::Map),
-    ("seLinuxOptions", Ty::Map),
-    ("windowsOptions", Ty::Map),
+const CONTAINER_SHAPE: &[(&[&str], Ty)] =
+    &[(&["securityContext"], Ty::Map), (&["ports"], Ty::List)];
+const CONTAINER_SC_SHAPE: &[(&[&str], Ty)] = &[
+    (&["capabilities"], Ty::Map),
+    (&["capabilities", "add"], Ty::List),
+    (&["capabilities", "drop"], Ty::List),
+    (&["seccompProfile"], Ty::Map),
+    (&["appArmorProfile"], Ty::Map),
+    (&["seLinuxOptions"], Ty::Map),
+    (&["windowsOptions"], Ty::Map),
 ];
 
-const POD: &[(&str, Ty)] = &[
-    ("hostNetwork", Ty::Bool),
-    ("hostPID", Ty::Bool),
-    ("hostIPC", Ty::Bool),
-    ("hostUsers", Ty::Bool),
-    ("shareProcessNamespace", Ty::Bool),
-    ("automountServiceAccountToken", Ty::Bool),
+const POD: &[(&[&str], Ty)] = &[
+    (&["hostNetwork"], Ty::Bool),
+    (&["hostPID"], Ty::Bool),
+    (&["hostIPC"], Ty::Bool),
+    (&["hostUsers"], Ty::Bool),
+    (&["shareProcessNamespace"], Ty::Bool),
+    (&["automountServiceAccountToken"], Ty::Bool),
 ];
-const POD_SC: &[(&str, Ty)] = &[
-    ("runAsUser", Ty::Int),
-    ("runAsGroup", Ty::Int),
-    ("fsGroup", Ty::Int),
-    ("runAsNonRoot", Ty::Bool),
-    ("windowsOptions/hostProcess", Ty::Bool),
+const POD_SC: &[(&[&str], Ty)] = &[
+    (&["runAsUser"], Ty::Int),
+    (&["runAsGroup"], Ty::Int),
+    (&["fsGroup"], Ty::Int),
+    (&["runAsNonRoot"], Ty::Bool),
+    (&["windowsOptions", "hostProcess"], Ty::Bool),
 ];
-const CONTAINER_SC: &[(&str, Ty)] = &[
-    ("privileged", Ty::Bool),
-    ("allowPrivilegeEscalation", Ty::Bool),
-    ("runAsNonRoot", Ty::Bool),
-    ("readOnlyRootFilesystem", Ty::Bool),
-    ("runAsUser", Ty::Int),
-    ("runAsGroup", Ty::Int),
-    ("windowsOptions/hostProcess", Ty::Bool),
+const CONTAINER_SC: &[(&[&str], Ty)] = &[
+    (&["privileged"], Ty::Bool),
+    (&["allowPrivilegeEscalation"], Ty::Bool),
+    (&["runAsNonRoot"], Ty::Bool),
+    (&["readOnlyRootFilesystem"], Ty::Bool),
+    (&["runAsUser"], Ty::Int),
+    (&["runAsGroup"], Ty::Int),
+    (&["windowsOptions", "hostProcess"], Ty::Bool),
 ];
-const PORT: &[(&str, Ty)] = &[("containerPort", Ty::Int), ("hostPort", Ty::Int)];
+const PORT: &[(&[&str], Ty)] = &[(&["containerPort"], Ty::Int), (&["hostPort"], Ty::Int)];
 
 /// The problem with a value, if its type is wrong.
 fn problem(ctx: &Ctx<'_, '_, '_>, node: NodeId, ty: Ty) -> Option<String> {
@@ -174,20 +175,18 @@ fn fields(
     ctx: &mut Ctx<'_, '_, '_>,
     base: Option<NodeId>,
     base_pointer: &dyn Fn() -> String,
-    list: &[(&str, Ty)],
+    list: &[(&[&str], Ty)],
     container: Option<&crate::workload::Container>,
 ) {
     let Some(base) = base else { return };
-    for &(path, ty) in list {
-        // The paths are keys without escapes or indexes: a walk of mappings.
-        let Some(node) = path
-            .split('/')
-            .try_fold(base, |at, key| ctx.doc.get(at, key))
-        else {
+    for &(keys, ty) in list {
+        // Keys without escapes or indexes: a walk of mappings.
+        let Some(node) = keys.iter().try_fold(base, |at, key| ctx.doc.get(at, key)) else {
             continue;
         };
         if let Some(p) = problem(ctx, node, ty) {
-            let field = path.replace('/', ".");
+            let field = keys.join(".");
+            let path = keys.join("/");
             let pointer = format!("{}/{path}", base_pointer());
             let msg = format!("{field} {p}");
             match container {
@@ -203,14 +202,16 @@ fn fields(
 }
 
 fn check(ctx: &mut Ctx<'_, '_, '_>) {
-    let spec_pointer = ctx.workload.spec_pointer.clone();
-    let spec = || spec_pointer.clone();
+    // Pointers are made only for a finding.
+    let w = ctx.workload;
+    let spec_pointer = w.spec_pointer.as_str();
+    let spec = || spec_pointer.to_string();
     fields(ctx, Some(ctx.spec), &spec, POD, None);
     fields(ctx, Some(ctx.spec), &spec, POD_SHAPE, None);
-    let sc_pointer = format!("{spec_pointer}/securityContext");
-    let sc = || sc_pointer.clone();
-    fields(ctx, ctx.pod_sc(), &sc, POD_SC, None);
-    fields(ctx, ctx.pod_sc(), &sc, POD_SC_SHAPE, None);
+    let sc_pointer = || format!("{spec_pointer}/securityContext");
+    let pod_sc = ctx.pod_sc();
+    fields(ctx, pod_sc, &sc_pointer, POD_SC, None);
+    fields(ctx, pod_sc, &sc_pointer, POD_SC_SHAPE, None);
     // Container items that are not objects (the workload's container list skips them).
     for kind in ["initContainers", "containers", "ephemeralContainers"] {
         let items = ctx
@@ -234,7 +235,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
         for (i, &g) in groups.iter().enumerate() {
             if let Some(p) = problem(ctx, g, Ty::Int) {
                 ctx.report_at(
-                    format!("{sc_pointer}/supplementalGroups/{i}"),
+                    format!("{}/supplementalGroups/{i}", sc_pointer()),
                     None,
                     format!("supplementalGroups[{i}] {p}"),
                 );
@@ -242,17 +243,12 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
         }
     }
     for c in ctx.containers() {
-        let pointer = ctx.container_pointer(c);
-        fields(
-            ctx,
-            Some(c.node),
-            &|| pointer.clone(),
-            CONTAINER_SHAPE,
-            Some(c),
-        );
-        let sc = || format!("{pointer}/securityContext");
-        fields(ctx, ctx.sc(c), &sc, CONTAINER_SC, Some(c));
-        fields(ctx, ctx.sc(c), &sc, CONTAINER_SC_SHAPE, Some(c));
+        let pointer = || c.pointer(spec_pointer);
+        fields(ctx, Some(c.node), &pointer, CONTAINER_SHAPE, Some(c));
+        let sc = || format!("{}/securityContext", pointer());
+        let sc_node = ctx.sc(c);
+        fields(ctx, sc_node, &sc, CONTAINER_SC, Some(c));
+        fields(ctx, sc_node, &sc, CONTAINER_SC_SHAPE, Some(c));
         let ports = ctx
             .get(Some(c.node), "ports")
             .and_then(|p| ctx.doc.seq(p))
@@ -261,7 +257,7 @@ fn check(ctx: &mut Ctx<'_, '_, '_>) {
             fields(
                 ctx,
                 Some(port),
-                &|| format!("{pointer}/ports/{i}"),
+                &|| format!("{}/ports/{i}", pointer()),
                 PORT,
                 Some(c),
             );

@@ -6,7 +6,6 @@
 //! suppression, and builds findings.
 
 use crate::options::Level;
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 use crate::position::Lines;
@@ -72,6 +71,7 @@ pub use capabilities_baseline::BASELINE_CAPABILITIES;
 pub(crate) use duplicate_key::DUPLICATE_KEY;
 pub use selinux::SELINUX_TYPES;
 pub use sysctls::SAFE_SYSCTLS;
+pub(crate) use unknown_field::UNKNOWN_FIELD;
 pub(crate) use unknown_ignored_rule::unknown_ids as unknown_ignored_ids;
 pub(crate) use unknown_ignored_rule::unknown_in as unknown_ignored_in;
 pub(crate) use unknown_ignored_rule::UNKNOWN_IGNORED_RULE;
@@ -243,7 +243,8 @@ pub struct Hit {
     pub pointer: String,
     /// The container's name, for container findings.
     pub container: Option<String>,
-    /// The container's index in [`Workload::containers`], for container findings.
+    /// The container's index in [`Workload::containers`], for container findings
+    /// ([`Hit::container`] is then that container's name: the engine takes it as is).
     pub container_index: Option<usize>,
     /// The message.
     pub message: String,
@@ -277,6 +278,24 @@ pub struct Ctx<'w, 'd, 'a> {
     pub(crate) hits: Vec<Hit>,
     /// What the resource's budgets still allow (see [`Room`]).
     pub(crate) room: Room,
+    /// The resource's keys that are not fields, when the engine walked them for the
+    /// resource (it does when `unknown-field` runs: the near miss of every finding reads
+    /// them too); `None`: the rule walks them itself.
+    pub(crate) unknown: Option<&'w [crate::schema::Unknown<'d>]>,
+}
+
+/// The keys of workload `w` of `doc` that are not fields in Kubernetes v1.`minor`, in
+/// document order (empty when the table does not describe the workload).
+pub(crate) fn unknown_fields_of<'d>(
+    doc: &'d Document<'_>,
+    w: &Workload,
+    minor: u32,
+) -> Vec<crate::schema::Unknown<'d>> {
+    let mut found = Vec::new();
+    if let Some(start) = crate::schema::start(doc, w) {
+        crate::schema::unknown_fields(doc, &start, minor, &mut |u| found.push(u));
+    }
+    found
 }
 
 /// What a resource may still report: findings, and bytes of their JSON pointers and
@@ -325,12 +344,16 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
 
     /// The pod-level `spec.securityContext`, if set.
     pub fn pod_sc(&self) -> Option<NodeId> {
-        self.doc.get_set(self.spec, "securityContext")
+        // The workload's, found once, when `spec` is its pod spec.
+        match self.workload.spec {
+            Some(spec) if spec == self.spec => self.workload.pod_security_context,
+            _ => self.doc.get_set(self.spec, "securityContext"),
+        }
     }
 
     /// A container's `securityContext`, if set.
     pub fn sc(&self, c: &Container) -> Option<NodeId> {
-        self.doc.get_set(c.node, "securityContext")
+        c.security_context
     }
 
     /// A boolean field as the API would decode it. A quoted `"true"`/`"false"` is read as
@@ -397,7 +420,12 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
 
     /// The absolute pointer of a pod spec field, e.g. `pod_pointer("securityContext/runAsUser")`.
     pub fn pod_pointer(&self, rel: &str) -> String {
-        format!("{}/{rel}", self.workload.spec_pointer)
+        let spec = self.workload.spec_pointer.as_str();
+        let mut out = String::with_capacity(spec.len() + 1 + rel.len());
+        out.push_str(spec);
+        out.push('/');
+        out.push_str(rel);
+        out
     }
 
     /// The JSON pointer of container `c`.
@@ -409,6 +437,18 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
     /// without a name.
     pub fn container_label(&self, c: &Container) -> String {
         match &c.name {
+            // What `{n:?}` writes, without the formatting machinery, for a name it writes
+            // as is (printable ASCII other than `"` and `\`: every valid container name).
+            Some(n)
+                if n.bytes()
+                    .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\') =>
+            {
+                let mut out = String::with_capacity(n.len() + 12);
+                out.push_str("container \"");
+                out.push_str(n);
+                out.push('"');
+                out
+            }
             Some(n) => format!("container {n:?}"),
             None => format!(
                 "{} {}",
@@ -441,7 +481,9 @@ impl<'w, 'd, 'a> Ctx<'w, 'd, 'a> {
         let field = c.kind.field();
         let mut pointer = String::with_capacity(spec.len() + field.len() + rel.len() + 8);
         // `Container::pointer`, then `/rel`, in one allocation.
-        let _ = write!(pointer, "{spec}/{field}/{}/{rel}", c.position);
+        c.push_pointer(spec, &mut pointer);
+        pointer.push('/');
+        pointer.push_str(rel);
         self.push(Hit {
             pointer,
             container: c.name.clone(),
@@ -547,4 +589,40 @@ pub fn quoted_list<'s>(items: impl IntoIterator<Item = &'s str>) -> String {
         .map(|s| format!("{s:?}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use crate::{check, Options};
+
+    /// The label's fast path writes what `{:?}` writes, for plain names and for names
+    /// with characters it escapes.
+    #[test]
+    fn container_labels_are_debug_quoted() {
+        for name in [
+            "app",
+            "a b~!",
+            "quo\\\"te",
+            "back\\\\slash",
+            "tab\\tx",
+            "é-ü",
+            "\\x7fx",
+        ] {
+            let text = format!(
+                "apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  containers:\n  - name: \"{name}\"\n    image: x\n"
+            );
+            let report = check("p.yaml", &text, &Options::default()).unwrap();
+            let f = report
+                .findings
+                .iter()
+                .find(|f| f.rule == "writable-root-filesystem")
+                .unwrap();
+            let decoded = f.container.clone().unwrap();
+            assert_eq!(
+                f.message,
+                format!("container {decoded:?} does not set securityContext.readOnlyRootFilesystem=true")
+            );
+        }
+    }
 }

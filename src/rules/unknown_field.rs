@@ -90,20 +90,24 @@ declare_rule! {
 }
 
 fn check(ctx: &mut Ctx<'_, '_, '_>) {
-    let Some(start) = schema::start(ctx.doc, ctx.workload) else {
-        return;
-    };
     let minor = ctx.kube_minor;
     let doc = ctx.doc;
-    let mut found = Vec::new();
-    schema::unknown_fields(doc, &start, minor, &mut |u| found.push(u));
+    // The engine's walk of the resource, else one of its own.
+    let own;
+    let found = match ctx.unknown {
+        Some(found) => found,
+        None => {
+            own = super::unknown_fields_of(doc, ctx.workload, minor);
+            &own
+        }
+    };
     for u in found {
         if ctx.is_full() {
             return;
         }
         let Some(here) = u.chain.last() else { continue };
         let type_name = schema::model(here.model).name;
-        let tail = match schema::suggest(doc, &u, minor) {
+        let tail = match schema::suggest(doc, u, minor) {
             Some(Suggestion::Version { first, .. }) if first > minor => {
                 format!(": it is one from Kubernetes v1.{first} on")
             }
