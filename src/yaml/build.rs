@@ -335,7 +335,6 @@ fn build<'a>(
         for ev in events {
             let (event, start, end) = match ev {
                 Ok(ev) => ev,
-                // The error may be in a skimmed value: the full reading says which.
                 Err(e) => return Err(Halt::Error(e)),
             };
             if b.skimmer.is_some() {
