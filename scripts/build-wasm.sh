@@ -76,7 +76,7 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 trap 'rm -rf "$OUT"' EXIT
 # --experimental-reset-state-function: the entry points re-instantiate the module if a
-# call ever traps (none can; see src/js.rs), instead of leaving a poisoned instance.
+# call ever traps (none can; see src/js/mod.rs), instead of leaving a poisoned instance.
 bindgen() { # TARGET DIR NAME INPUT [FLAGS]
     say "wasm-bindgen --target $1 --out-dir $OUT/$2 --out-name $3"
     wasm-bindgen --target "$1" --out-dir "$OUT/$2" --out-name "$3" --no-typescript \
@@ -110,8 +110,8 @@ say "assembling $OUT/ from pkg-template/ (version $version)"
 cp -R pkg-template/. "$OUT/"
 # One source of the JS/wasm boundary for both entries: an ES module and a CommonJS one.
 rm "$OUT/boundary.js"
-{ cat pkg-template/boundary.js; echo; echo 'export { boundary, plainOptions };'; } >"$OUT/web/boundary.mjs"
-{ echo "'use strict';"; cat pkg-template/boundary.js; echo; echo 'module.exports = { boundary, plainOptions };'; } >"$OUT/node/boundary.cjs"
+{ cat pkg-template/boundary.js; echo; echo 'export { boundary, plainOptions, unpack };'; } >"$OUT/web/boundary.mjs"
+{ echo "'use strict';"; cat pkg-template/boundary.js; echo; echo 'module.exports = { boundary, plainOptions, unpack };'; } >"$OUT/node/boundary.cjs"
 for f in package.json web/index.mjs node/index.cjs; do
     sed -i "s/@VERSION@/$version/g" "$OUT/$f"
 done

@@ -36,6 +36,8 @@
 //! is the native command line ([`crate::cli`]) built for `wasm32-wasip1` and run by Node's
 //! `node:wasi`.
 
+mod tape;
+
 use js_sys::{Array, Reflect};
 use serde::Serialize;
 use serde_wasm_bindgen::Serializer;
@@ -102,6 +104,31 @@ struct Extra {
 /// or an option is unknown, of the wrong type or has a bad value.
 #[wasm_bindgen(js_name = check, skip_typescript)]
 pub fn check(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    check_as(text, options, Out::Objects)
+}
+
+/// [`check`], its report packed for the package's `unpack()` (`boundary.js`), which
+/// rebuilds exactly the objects [`check`] returns: `[text, words]`, a string and a
+/// `Uint32Array` (see [`tape`]). What the npm package's `check()` calls: two values cross
+/// the boundary instead of a call per field. Internal: not re-exported by the package.
+///
+/// # Errors
+/// As [`check`].
+#[wasm_bindgen(js_name = __checkPacked, skip_typescript)]
+pub fn check_packed(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    check_as(text, options, Out::Packed)
+}
+
+/// How a result crosses to JavaScript.
+#[derive(Debug, Clone, Copy)]
+enum Out {
+    /// Objects built field by field (`serde-wasm-bindgen`).
+    Objects,
+    /// Packed ([`tape`]), for `unpack()` in JavaScript.
+    Packed,
+}
+
+fn check_as(text: JsValue, options: JsValue, out: Out) -> Result<JsValue, JsValue> {
     let Some(text) = text.as_string() else {
         return Err(type_error(format!(
             "check(): text must be a string (the manifest's YAML), got {}",
@@ -115,7 +142,7 @@ pub fn check(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let sources = |_: &str| Some(text.as_str());
     let view = JsonReport::new(&report, &sources, Positions::Utf16);
     if !extra.fixes {
-        return to_js(&view);
+        return convert(&view, out);
     }
     let every = FixSelection {
         unsafe_fixes: true,
@@ -125,7 +152,7 @@ pub fn check(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
         .map_err(|e| error(format!("check(): {e}")))?;
     let table = FixTable::new(fixed);
     #[allow(clippy::let_and_return)]
-    let js = to_js(&view.with_fixes(&table));
+    let js = convert(&view.with_fixes(&table), out);
     js
 }
 
@@ -141,6 +168,20 @@ pub fn check(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
 /// As [`check`].
 #[wasm_bindgen(js_name = applyFixes, skip_typescript)]
 pub fn apply_fixes(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    apply_fixes_as(text, options, Out::Objects)
+}
+
+/// [`apply_fixes`], its result packed as [`check_packed`]'s. Internal: not re-exported by
+/// the package.
+///
+/// # Errors
+/// As [`check`].
+#[wasm_bindgen(js_name = __applyFixesPacked, skip_typescript)]
+pub fn apply_fixes_packed(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    apply_fixes_as(text, options, Out::Packed)
+}
+
+fn apply_fixes_as(text: JsValue, options: JsValue, out: Out) -> Result<JsValue, JsValue> {
     let Some(text) = text.as_string() else {
         return Err(type_error(format!(
             "applyFixes(): text must be a string (the manifest's YAML), got {}",
@@ -178,7 +219,7 @@ pub fn apply_fixes(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> 
     };
     // Bound first: the view borrows what this function owns.
     #[allow(clippy::let_and_return)]
-    let js = to_js(&result);
+    let js = convert(&result, out);
     js
 }
 
@@ -386,6 +427,19 @@ fn error(message: String) -> JsValue {
 /// A JavaScript `TypeError` (an `Error`) with this message.
 fn type_error(message: String) -> JsValue {
     js_sys::TypeError::new(&message).into()
+}
+
+/// Converts as `out` says: objects ([`to_js`]), or `[text, words]` ([`tape`]).
+fn convert<T: Serialize + ?Sized>(value: &T, out: Out) -> Result<JsValue, JsValue> {
+    match out {
+        Out::Objects => to_js(value),
+        Out::Packed => {
+            let packed = tape::pack(value)
+                .map_err(|e| error(format!("kube-secctx: cannot convert the result: {e}")))?;
+            let words = js_sys::Uint32Array::from(packed.words.as_slice());
+            Ok(Array::of2(&JsValue::from_str(&packed.text), &words).into())
+        }
+    }
 }
 
 /// Converts to plain JavaScript objects, `null` for `None`, as `JSON.parse` of the CLI's
