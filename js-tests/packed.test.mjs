@@ -112,3 +112,25 @@ test('unpack() reads every kind of word', () => {
   assert.deepEqual(first.k, [-1.5, 2 ** 40, 7, 'é𝄞', null, true, false, [], {}]);
   assert.throws(() => unpack(['', Uint32Array.from([7])]), /bad packed word/);
 });
+
+test('the text crosses whole: long ASCII, then characters of 2, 3 and 4 bytes and lone surrogates', () => {
+  const { check } = requirePackage();
+  const pod = (name) => `apiVersion: v1\nkind: Pod\nmetadata: {name: "${name}"}\nspec:\n  containers:\n`
+    + `  - name: a\n    image: x\n    securityContext:\n      privileged: true\n`;
+  for (const [prefix, name] of [
+    ['', 'é日𝄞'],
+    [`# ${'x'.repeat(100000)}\n`, 'é日𝄞'],
+    [`# ${'x'.repeat(70000)}é\n`, '𝄞'.repeat(5000)],
+    [`# ${'日'.repeat(30000)}\n`, 'a\uD800b\uDC00c'],
+  ]) {
+    const text = prefix + pod(name);
+    const report = check(text);
+    const f = report.findings.find((x) => x.rule === 'privileged-container');
+    assert.ok(f, `a finding (${report.errors.map((e) => e.message).join('; ')})`);
+    assert.equal(text.slice(f.range.start.offset, f.range.end.offset), 'true');
+    assert.equal(f.range.start.line, prefix ? 10 : 9);
+    // Lone surrogates read as U+FFFD, as wasm-bindgen's own string copy reads them.
+    const fixed = text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+    same(report, check(fixed), 'lone surrogates');
+  }
+});

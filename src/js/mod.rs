@@ -36,6 +36,7 @@
 //! is the native command line ([`crate::cli`]) built for `wasm32-wasip1` and run by Node's
 //! `node:wasi`.
 
+mod input;
 mod tape;
 
 use js_sys::{Array, Reflect};
@@ -129,7 +130,7 @@ enum Out {
 }
 
 fn check_as(text: JsValue, options: JsValue, out: Out) -> Result<JsValue, JsValue> {
-    let Some(text) = text.as_string() else {
+    let Some(text) = input::text_of(&text) else {
         return Err(type_error(format!(
             "check(): text must be a string (the manifest's YAML), got {}",
             describe(&text)
@@ -182,7 +183,7 @@ pub fn apply_fixes_packed(text: JsValue, options: JsValue) -> Result<JsValue, Js
 }
 
 fn apply_fixes_as(text: JsValue, options: JsValue, out: Out) -> Result<JsValue, JsValue> {
-    let Some(text) = text.as_string() else {
+    let Some(text) = input::text_of(&text) else {
         return Err(type_error(format!(
             "applyFixes(): text must be a string (the manifest's YAML), got {}",
             describe(&text)
