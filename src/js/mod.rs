@@ -7,12 +7,17 @@
 //! object is a plain object and every missing value is `null`, exactly as in the CLI's
 //! JSON report. No rule logic lives here.
 //!
-//! **The hand-over** (issue 16). Building the objects across the boundary, as here, was
-//! measured in Node.js against the report's JSON text made in Rust and parsed by
-//! `JSON.parse` (whole, and in slices of 512 findings pushed onto the array): on 10,000
-//! generated workloads (30.6 MB, 73,740 findings) the three cost the same CPU time
-//! within the machine's noise (the objects a little less), and one JSON text doubles
-//! the peak memory; so the objects stay (README: "The JS boundary").
+//! **The hand-over** (issue 16). Building the objects across the boundary field by field
+//! ([`check`], [`apply_fixes`]) was measured in Node.js against the report's JSON text
+//! made in Rust and parsed by `JSON.parse` (whole, and in slices): the same CPU time
+//! within the machine's noise, and one JSON text doubles the peak memory. What the
+//! package calls instead is [`check_packed`] / [`apply_fixes_packed`]: the same values
+//! written by one serde serializer into a string and an array of words (`src/js/tape.rs`), two
+//! values across the boundary whatever the report's size, and the objects built in
+//! JavaScript by `unpack()` (`pkg-template/boundary.js`), equal to [`check`]'s, key order
+//! included (`js-tests/packed.test.mjs`): a check of 1,000 generated workloads (7,575
+//! findings) about 10% faster in Node.js (README "The JS boundary"). The text comes in
+//! by one `TextEncoder.encodeInto` (`src/js/input.rs`).
 //!
 //! **Positions.** The CLI's JSON counts columns in characters and offsets in bytes of the
 //! UTF-8 file. JavaScript strings are UTF-16, so [`check`] counts both in UTF-16 code
@@ -110,7 +115,7 @@ pub fn check(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
 
 /// [`check`], its report packed for the package's `unpack()` (`boundary.js`), which
 /// rebuilds exactly the objects [`check`] returns: `[text, words]`, a string and a
-/// `Uint32Array` (see [`tape`]). What the npm package's `check()` calls: two values cross
+/// `Uint32Array` (see `src/js/tape.rs`). What the npm package's `check()` calls: two values cross
 /// the boundary instead of a call per field. Internal: not re-exported by the package.
 ///
 /// # Errors
@@ -125,7 +130,7 @@ pub fn check_packed(text: JsValue, options: JsValue) -> Result<JsValue, JsValue>
 enum Out {
     /// Objects built field by field (`serde-wasm-bindgen`).
     Objects,
-    /// Packed ([`tape`]), for `unpack()` in JavaScript.
+    /// Packed (`src/js/tape.rs`), for `unpack()` in JavaScript.
     Packed,
 }
 
@@ -430,7 +435,7 @@ fn type_error(message: String) -> JsValue {
     js_sys::TypeError::new(&message).into()
 }
 
-/// Converts as `out` says: objects ([`to_js`]), or `[text, words]` ([`tape`]).
+/// Converts as `out` says: objects ([`to_js`]), or `[text, words]` (`src/js/tape.rs`).
 fn convert<T: Serialize + ?Sized>(value: &T, out: Out) -> Result<JsValue, JsValue> {
     match out {
         Out::Objects => to_js(value),
