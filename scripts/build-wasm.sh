@@ -43,10 +43,12 @@ version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 # interleaved, medians; README "Budgets"): the API module keeps opt-level 3's own
 # threshold (225). Against `-C llvm-args=-inline-threshold=75` (what it had before) a
 # check() is 9-13% faster (1,000 generated workloads and bench-large.yaml), the module
-# +60 KB raw / +21 KB gzip, and the cold start (require + first check) about 13 ms longer
-# (27 -> 40 ms: V8 compiles each function when it is first called, and code inlined
-# into a caller is compiled even where it never runs). Thresholds between trade the two
-# evenly (150: 8-10% faster, 38 ms); 500 adds 2-3% for another 20 KB gzip. The command's
+# +60 KB raw / +21 KB gzip, and the cold start (require + first check of the nginx
+# example) about 9 ms longer in a quiet run (17.5 -> 26.7 ms, median of 31 fresh
+# processes; 13 ms on a loaded machine): V8 compiles each function when it is first
+# called, and code inlined into a caller is compiled even where it never runs.
+# Thresholds between trade the two evenly (150: 8-10% faster, about 11 ms of the 13);
+# 500 adds 2-3% for another 20 KB gzip. The command's
 # module (wasm32-wasip1, `npx kube-secctx`: one check per process, where the start
 # counts more) keeps 75. Neither `+simd128` nor a different allocator (talc 5.1 instead
 # of dlmalloc) was faster; see README "Budgets". RUSTFLAGS only reach this target
