@@ -60,6 +60,7 @@ function unpack(packed) {
   const text = packed[0];
   const words = packed[1];
   const keys = [];
+  const strings = [];
   const scratch = new DataView(new ArrayBuffer(8));
   let at = 0; // next word
   let pos = 0; // next UTF-16 code unit of `text`
@@ -107,8 +108,16 @@ function unpack(packed) {
             scratch.setUint32(4, words[at++], true);
             return scratch.getFloat64(0, true);
           case 4: return str(words[at++]);
+          case 6: {
+            const s = str(words[at++]);
+            strings.push(s);
+            return s;
+          }
           default: break;
         }
+        break;
+      case 7:
+        if (payload < strings.length) return strings[payload];
         break;
       default: break;
     }

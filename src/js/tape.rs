@@ -20,7 +20,11 @@
 //! | 3 `OBJ` | an object: (`KEY` or `DYNKEY`, value) pairs until `END` | 0 |
 //! | 4 `ARR` | an array: values until `END` | 0 |
 //! | 5 `END` | the end of an object or an array | 0 |
-//! | 6 `CONST` | `null` (0), `false` (1), `true` (2), a number in the next two words (3: an f64's low, high 32 bits), a long string (4: its length in the next word), a map key (5: the next value is the key) | which |
+//! | 6 `CONST` | `null` (0), `false` (1), `true` (2), a number in the next two words (3: an f64's low, high 32 bits), a long string (4: its length in the next word), a map key (5: the next value is the key), a string to remember (6: its length in the next word; it gets the next string number) | which |
+//! | 7 `REF` | a string remembered before | its number |
+//!
+//! Strings of at most 256 bytes are sent once (`CONST` 6) and then by number (`REF`), and
+//! JavaScript reuses the same string: less text to decode, fewer strings to allocate.
 //!
 //! What `json_compatible` does, this does: `None`, `()` and unit structs are `null`, maps
 //! are objects (their keys: the key value, as a property name), numbers are JavaScript
@@ -40,6 +44,7 @@ const OBJ: u32 = 3;
 const ARR: u32 = 4;
 const END: u32 = 5;
 const CONST: u32 = 6;
+const REF: u32 = 7;
 
 /// `CONST` payloads.
 const NULL: u32 = 0;
@@ -48,6 +53,12 @@ const TRUE: u32 = 2;
 const F64: u32 = 3;
 const LONG_STR: u32 = 4;
 const DYN_KEY: u32 = 5;
+const NEW_REF: u32 = 6;
+
+/// Strings up to this many bytes are sent once and then by number ([`REF`]): a report
+/// repeats its rule IDs, severities, file and kind names, fix hints, pointers and most
+/// messages, finding after finding.
+const SHARED_MAX: usize = 256;
 
 /// The largest payload (29 bits).
 const MAX_PAYLOAD: u32 = (1 << 29) - 1;
@@ -63,6 +74,8 @@ pub struct Tape {
     /// Struct field names seen so far, by address and length (they are `&'static str`,
     /// so an address is never reused for another name), with their key numbers.
     keys: foldhash::HashMap<(usize, usize), u32>,
+    /// Short strings sent so far, with their numbers.
+    strings: foldhash::HashMap<Box<str>, u32>,
 }
 
 /// Packs `value`.
@@ -126,6 +139,22 @@ impl Tape {
     }
 
     fn str(&mut self, s: &str) {
+        if s.len() <= SHARED_MAX {
+            if let Some(&id) = self.strings.get(s) {
+                self.op(REF, id);
+                return;
+            }
+            if let Ok(id) = u32::try_from(self.strings.len()) {
+                if id <= MAX_PAYLOAD {
+                    self.strings.insert(s.into(), id);
+                    self.op(CONST, NEW_REF);
+                    // At most 256 bytes: at most 256 code units.
+                    self.words.push(u32::try_from(utf16_len(s)).unwrap_or(0));
+                    self.text.push_str(s);
+                    return;
+                }
+            }
+        }
         let len = utf16_len(s);
         match u32::try_from(len) {
             Ok(n) if n <= MAX_PAYLOAD => self.op(STR, n),
@@ -491,7 +520,8 @@ mod tests {
         want.extend([
             w(KEY, 1),
             1,
-            w(STR, 3),
+            w(CONST, NEW_REF),
+            3,
             w(KEY, 2),
             1,
             w(ARR, 0),
@@ -505,5 +535,27 @@ mod tests {
         want.extend([w(KEY, 1), w(CONST, NULL), w(KEY, 2), w(ARR, 0), w(END, 0)]);
         want.extend([w(END, 0), w(END, 0)]);
         assert_eq!(t.words, want);
+    }
+
+    #[test]
+    fn short_strings_once_long_ones_each_time() {
+        let long = "x".repeat(SHARED_MAX + 1);
+        let t = pack(&["a", "b", "a", long.as_str(), long.as_str(), "b"]).unwrap();
+        let w = |tag: u32, p: u32| tag | (p << 3);
+        let n = u32::try_from(long.len()).unwrap();
+        let want = vec![
+            w(ARR, 0),
+            w(CONST, NEW_REF),
+            1,
+            w(CONST, NEW_REF),
+            1,
+            w(REF, 0),
+            w(STR, n),
+            w(STR, n),
+            w(REF, 1),
+            w(END, 0),
+        ];
+        assert_eq!(t.words, want);
+        assert_eq!(t.text, format!("ab{long}{long}"));
     }
 }
