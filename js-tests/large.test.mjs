@@ -2,7 +2,7 @@
 // findings; benches/common/workloads.rs), the JS API's `check()` gives exactly the native
 // CLI's JSON report (the file is ASCII, so UTF-16 positions equal the CLI's character
 // columns and byte offsets), in the default profile and at a level: nothing is lost or
-// changed on the way across the JS boundary (src/js.rs), at a size where a truncation or
+// changed on the way across the JS boundary (src/js/), at a size where a truncation or
 // a drift in positions would show.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';

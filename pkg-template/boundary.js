@@ -48,3 +48,80 @@ function plainOptions(options) {
   }
   return out;
 }
+
+/**
+ * The objects of a packed result (`[text, words]` from the module's `__checkPacked` or
+ * `__applyFixesPacked`): the same keys in the same order and the same values as the
+ * module's objects built field by field (src/js/tape.rs documents the words). The module
+ * hands over two values whatever the report's size; the objects are built here, where
+ * building them is cheap.
+ */
+function unpack(packed) {
+  const text = packed[0];
+  const words = packed[1];
+  const keys = [];
+  const strings = [];
+  const scratch = new DataView(new ArrayBuffer(8));
+  let at = 0; // next word
+  let pos = 0; // next UTF-16 code unit of `text`
+
+  function str(len) {
+    const s = text.slice(pos, pos + len);
+    pos += len;
+    return s;
+  }
+  function key(id) {
+    if (id < keys.length) return keys[id];
+    const k = str(words[at++]);
+    keys.push(k);
+    return k;
+  }
+  function value() {
+    const w = words[at++];
+    const payload = w >>> 3;
+    switch (w & 7) {
+      case 0: return payload;
+      case 1: return str(payload);
+      case 3: {
+        const o = {};
+        for (;;) {
+          const k = words[at++];
+          const tag = k & 7;
+          if (tag === 5) return o;
+          // A key: KEY id, or CONST 5 then the key as a value.
+          o[tag === 2 ? key(k >>> 3) : value()] = value();
+        }
+      }
+      case 4: {
+        const a = [];
+        while ((words[at] & 7) !== 5) a.push(value());
+        at++;
+        return a;
+      }
+      case 6:
+        switch (payload) {
+          case 0: return null;
+          case 1: return false;
+          case 2: return true;
+          case 3:
+            scratch.setUint32(0, words[at++], true);
+            scratch.setUint32(4, words[at++], true);
+            return scratch.getFloat64(0, true);
+          case 4: return str(words[at++]);
+          case 6: {
+            const s = str(words[at++]);
+            strings.push(s);
+            return s;
+          }
+          default: break;
+        }
+        break;
+      case 7:
+        if (payload < strings.length) return strings[payload];
+        break;
+      default: break;
+    }
+    throw new Error(`kube-secctx: internal error: bad packed word ${w} at ${at - 1}`);
+  }
+  return value();
+}

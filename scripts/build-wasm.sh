@@ -38,15 +38,28 @@ version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 
 # panic=abort: wasm32-unknown-unknown cannot unwind on stable Rust anyway; said here so
 # the build does not depend on the release profile's setting. Nothing in the API panics.
-# A lower inlining threshold than opt-level 3's 225: the module is 8% smaller and its cold
-# start about a fifth shorter (V8 compiles each function when it is first called, so
-# code inlined into a caller is compiled even where it never runs), at the same
-# throughput (`make bench-wasm`). RUSTFLAGS only reach this target dir's builds.
-WASM_RUSTFLAGS="-C llvm-args=-inline-threshold=75"
+#
+# Inlining (issue 16, measured in Node.js 20 on this project's 2-core machine, A/B runs
+# interleaved, medians; README "Budgets"): the API module keeps opt-level 3's own
+# threshold (225). Against `-C llvm-args=-inline-threshold=75` (what it had before) a
+# check() is 9-13% faster (1,000 generated workloads and bench-large.yaml), the module
+# +60 KB raw / +21 KB gzip, and the cold start (require + first check of the nginx
+# example) about 9 ms longer in a quiet run (17.5 -> 26.7 ms, median of 31 fresh
+# processes; 13 ms on a loaded machine): V8 compiles each function when it is first
+# called, and code inlined into a caller is compiled even where it never runs.
+# Thresholds between trade the two evenly (150: 8-10% faster, about 11 ms of the 13);
+# 500 adds 2-3% for another 20 KB gzip. The command's
+# module (wasm32-wasip1, `npx kube-secctx`: one check per process, where the start
+# counts more) keeps 75. Neither `+simd128` nor a different allocator (talc 5.1 instead
+# of dlmalloc) was faster; see README "Budgets". RUSTFLAGS only reach this target
+# dir's builds, and each target has its own directory there, so the two settings never
+# rebuild each other's dependencies.
+API_RUSTFLAGS=""
+CLI_RUSTFLAGS="-C llvm-args=-inline-threshold=75"
 build() { # FEATURES OUTPUT
     say "cargo build --release --target wasm32-unknown-unknown --no-default-features --features $1"
     CARGO_TARGET_DIR="$TARGET_DIR" CARGO_PROFILE_RELEASE_PANIC=abort \
-        RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }$WASM_RUSTFLAGS" \
+        RUSTFLAGS="${RUSTFLAGS:-}${RUSTFLAGS:+${API_RUSTFLAGS:+ }}$API_RUSTFLAGS" \
         "$CARGO" build --release --target wasm32-unknown-unknown --lib \
         --no-default-features --features "$1"
     cp "$RELEASE/kube_secctx.wasm" "$2"
@@ -54,7 +67,7 @@ build() { # FEATURES OUTPUT
 build js "$TARGET_DIR/kube_secctx_api.wasm"
 say "cargo build --release --target wasm32-wasip1 --no-default-features --features cli --bin kube-secctx"
 CARGO_TARGET_DIR="$TARGET_DIR" CARGO_PROFILE_RELEASE_PANIC=abort \
-    RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }$WASM_RUSTFLAGS" \
+    RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }$CLI_RUSTFLAGS" \
     "$CARGO" build --release --target wasm32-wasip1 --bin kube-secctx \
     --no-default-features --features cli
 cp "$TARGET_DIR/wasm32-wasip1/release/kube-secctx.wasm" "$TARGET_DIR/kube_secctx_cli.wasm"
@@ -76,7 +89,7 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 trap 'rm -rf "$OUT"' EXIT
 # --experimental-reset-state-function: the entry points re-instantiate the module if a
-# call ever traps (none can; see src/js.rs), instead of leaving a poisoned instance.
+# call ever traps (none can; see src/js/mod.rs), instead of leaving a poisoned instance.
 bindgen() { # TARGET DIR NAME INPUT [FLAGS]
     say "wasm-bindgen --target $1 --out-dir $OUT/$2 --out-name $3"
     wasm-bindgen --target "$1" --out-dir "$OUT/$2" --out-name "$3" --no-typescript \
@@ -110,8 +123,8 @@ say "assembling $OUT/ from pkg-template/ (version $version)"
 cp -R pkg-template/. "$OUT/"
 # One source of the JS/wasm boundary for both entries: an ES module and a CommonJS one.
 rm "$OUT/boundary.js"
-{ cat pkg-template/boundary.js; echo; echo 'export { boundary, plainOptions };'; } >"$OUT/web/boundary.mjs"
-{ echo "'use strict';"; cat pkg-template/boundary.js; echo; echo 'module.exports = { boundary, plainOptions };'; } >"$OUT/node/boundary.cjs"
+{ cat pkg-template/boundary.js; echo; echo 'export { boundary, plainOptions, unpack };'; } >"$OUT/web/boundary.mjs"
+{ echo "'use strict';"; cat pkg-template/boundary.js; echo; echo 'module.exports = { boundary, plainOptions, unpack };'; } >"$OUT/node/boundary.cjs"
 for f in package.json web/index.mjs node/index.cjs; do
     sed -i "s/@VERSION@/$version/g" "$OUT/$f"
 done

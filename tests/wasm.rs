@@ -1,4 +1,4 @@
-//! The JS API (`src/js.rs`) inside a real JavaScript engine: `wasm-bindgen-test`, run by
+//! The JS API (`src/js/`) inside a real JavaScript engine: `wasm-bindgen-test`, run by
 //! `make test-wasm` twice, in Node.js and in headless Chromium (the same suite; the
 //! runner picks the engine from `WASM_BINDGEN_USE_BROWSER`).
 //!

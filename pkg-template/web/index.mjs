@@ -6,12 +6,12 @@
 // The types are in ../index.d.ts.
 import wasmInit, {
   initSync as wasmInitSync,
-  check as wasmCheck,
-  applyFixes as wasmApplyFixes,
+  __checkPacked as wasmCheck,
+  __applyFixesPacked as wasmApplyFixes,
   rules as wasmRules,
   __wbg_reset_state as resetState,
 } from './kube_secctx.mjs';
-import { boundary, plainOptions } from './boundary.mjs';
+import { boundary, plainOptions, unpack } from './boundary.mjs';
 
 /** The package version (the same as the Rust crate's, and as `check(...).version`). */
 export const version = '@VERSION@';
@@ -54,12 +54,12 @@ export function initSync(module) {
 
 /** Checks a manifest: see index.d.ts. */
 export function check(text, options) {
-  return call(wasmCheck, text, plainOptions(options));
+  return unpack(call(wasmCheck, text, plainOptions(options)));
 }
 
 /** Applies a manifest's fixes: see index.d.ts. */
 export function applyFixes(text, options) {
-  return call(wasmApplyFixes, text, plainOptions(options));
+  return unpack(call(wasmApplyFixes, text, plainOptions(options)));
 }
 
 /** Every rule's metadata and docs: see index.d.ts. */

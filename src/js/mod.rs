@@ -7,12 +7,17 @@
 //! object is a plain object and every missing value is `null`, exactly as in the CLI's
 //! JSON report. No rule logic lives here.
 //!
-//! **The hand-over** (issue 16). Building the objects across the boundary, as here, was
-//! measured in Node.js against the report's JSON text made in Rust and parsed by
-//! `JSON.parse` (whole, and in slices of 512 findings pushed onto the array): on 10,000
-//! generated workloads (30.6 MB, 73,740 findings) the three cost the same CPU time
-//! within the machine's noise (the objects a little less), and one JSON text doubles
-//! the peak memory; so the objects stay (README: "The JS boundary").
+//! **The hand-over** (issue 16). Building the objects across the boundary field by field
+//! ([`check`], [`apply_fixes`]) was measured in Node.js against the report's JSON text
+//! made in Rust and parsed by `JSON.parse` (whole, and in slices): the same CPU time
+//! within the machine's noise, and one JSON text doubles the peak memory. What the
+//! package calls instead is [`check_packed`] / [`apply_fixes_packed`]: the same values
+//! written by one serde serializer into a string and an array of words (`src/js/tape.rs`), two
+//! values across the boundary whatever the report's size, and the objects built in
+//! JavaScript by `unpack()` (`pkg-template/boundary.js`), equal to [`check`]'s, key order
+//! included (`js-tests/packed.test.mjs`): a check of 1,000 generated workloads (7,575
+//! findings) about 10% faster in Node.js (README "The JS boundary"). The text comes in
+//! by one `TextEncoder.encodeInto` (`src/js/input.rs`).
 //!
 //! **Positions.** The CLI's JSON counts columns in characters and offsets in bytes of the
 //! UTF-8 file. JavaScript strings are UTF-16, so [`check`] counts both in UTF-16 code
@@ -35,6 +40,9 @@
 //! The package's `kube-secctx` command (`npx kube-secctx`) is not built from this file: it
 //! is the native command line ([`crate::cli`]) built for `wasm32-wasip1` and run by Node's
 //! `node:wasi`.
+
+mod input;
+mod tape;
 
 use js_sys::{Array, Reflect};
 use serde::Serialize;
@@ -102,7 +110,32 @@ struct Extra {
 /// or an option is unknown, of the wrong type or has a bad value.
 #[wasm_bindgen(js_name = check, skip_typescript)]
 pub fn check(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-    let Some(text) = text.as_string() else {
+    check_as(text, options, Out::Objects)
+}
+
+/// [`check`], its report packed for the package's `unpack()` (`boundary.js`), which
+/// rebuilds exactly the objects [`check`] returns: `[text, words]`, a string and a
+/// `Uint32Array` (see `src/js/tape.rs`). What the npm package's `check()` calls: two values cross
+/// the boundary instead of a call per field. Internal: not re-exported by the package.
+///
+/// # Errors
+/// As [`check`].
+#[wasm_bindgen(js_name = __checkPacked, skip_typescript)]
+pub fn check_packed(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    check_as(text, options, Out::Packed)
+}
+
+/// How a result crosses to JavaScript.
+#[derive(Debug, Clone, Copy)]
+enum Out {
+    /// Objects built field by field (`serde-wasm-bindgen`).
+    Objects,
+    /// Packed (`src/js/tape.rs`), for `unpack()` in JavaScript.
+    Packed,
+}
+
+fn check_as(text: JsValue, options: JsValue, out: Out) -> Result<JsValue, JsValue> {
+    let Some(text) = input::text_of(&text) else {
         return Err(type_error(format!(
             "check(): text must be a string (the manifest's YAML), got {}",
             describe(&text)
@@ -115,7 +148,7 @@ pub fn check(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let sources = |_: &str| Some(text.as_str());
     let view = JsonReport::new(&report, &sources, Positions::Utf16);
     if !extra.fixes {
-        return to_js(&view);
+        return convert(&view, out);
     }
     let every = FixSelection {
         unsafe_fixes: true,
@@ -125,7 +158,7 @@ pub fn check(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
         .map_err(|e| error(format!("check(): {e}")))?;
     let table = FixTable::new(fixed);
     #[allow(clippy::let_and_return)]
-    let js = to_js(&view.with_fixes(&table));
+    let js = convert(&view.with_fixes(&table), out);
     js
 }
 
@@ -141,7 +174,21 @@ pub fn check(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
 /// As [`check`].
 #[wasm_bindgen(js_name = applyFixes, skip_typescript)]
 pub fn apply_fixes(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-    let Some(text) = text.as_string() else {
+    apply_fixes_as(text, options, Out::Objects)
+}
+
+/// [`apply_fixes`], its result packed as [`check_packed`]'s. Internal: not re-exported by
+/// the package.
+///
+/// # Errors
+/// As [`check`].
+#[wasm_bindgen(js_name = __applyFixesPacked, skip_typescript)]
+pub fn apply_fixes_packed(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    apply_fixes_as(text, options, Out::Packed)
+}
+
+fn apply_fixes_as(text: JsValue, options: JsValue, out: Out) -> Result<JsValue, JsValue> {
+    let Some(text) = input::text_of(&text) else {
         return Err(type_error(format!(
             "applyFixes(): text must be a string (the manifest's YAML), got {}",
             describe(&text)
@@ -178,7 +225,7 @@ pub fn apply_fixes(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> 
     };
     // Bound first: the view borrows what this function owns.
     #[allow(clippy::let_and_return)]
-    let js = to_js(&result);
+    let js = convert(&result, out);
     js
 }
 
@@ -386,6 +433,19 @@ fn error(message: String) -> JsValue {
 /// A JavaScript `TypeError` (an `Error`) with this message.
 fn type_error(message: String) -> JsValue {
     js_sys::TypeError::new(&message).into()
+}
+
+/// Converts as `out` says: objects ([`to_js`]), or `[text, words]` (`src/js/tape.rs`).
+fn convert<T: Serialize + ?Sized>(value: &T, out: Out) -> Result<JsValue, JsValue> {
+    match out {
+        Out::Objects => to_js(value),
+        Out::Packed => {
+            let packed = tape::pack(value)
+                .map_err(|e| error(format!("kube-secctx: cannot convert the result: {e}")))?;
+            let words = js_sys::Uint32Array::from(packed.words.as_slice());
+            Ok(Array::of2(&JsValue::from_str(&packed.text), &words).into())
+        }
+    }
 }
 
 /// Converts to plain JavaScript objects, `null` for `None`, as `JSON.parse` of the CLI's
