@@ -17,7 +17,7 @@
 //! JavaScript by `unpack()` (`pkg-template/boundary.js`), equal to [`check`]'s, key order
 //! included (`js-tests/packed.test.mjs`): a check of 1,000 generated workloads (7,575
 //! findings) about 10% faster in Node.js (README "The JS boundary"). The text comes in
-//! by one `TextEncoder.encodeInto` (`src/js/input.rs`).
+//! by one `TextEncoder.encode` and one copy (`src/js/input.rs`).
 //!
 //! **Positions.** The CLI's JSON counts columns in characters and offsets in bytes of the
 //! UTF-8 file. JavaScript strings are UTF-16, so [`check`] counts both in UTF-16 code
