@@ -167,6 +167,19 @@ fn crafted_streams() {
     assert_eq!(same_readings("JSON", json), 1);
     let json_dup = r#"{"apiVersion": "v1", "kind": "ConfigMap", "data": {"a": "b", "a": "d"}}"#;
     assert_eq!(same_readings("JSON with a duplicate", json_dup), 0);
+    // A JSON document skimming gives up on, with what only the JSON reading takes: a
+    // surrogate pair escape, as Python's `json.dumps` writes non-ASCII (hostile test).
+    let json_pair = r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x\ud83d\ude00"},"spec":{"template":{"spec":{"containers":[{"name":"c","image":"i","securityContext":{"privileged":true}}]}}}}"#;
+    assert_eq!(
+        same_readings("JSON, a surrogate pair, a template", json_pair),
+        0
+    );
+    let report = kube_secctx::check("p.json", json_pair, &Default::default()).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(report
+        .findings
+        .iter()
+        .any(|f| f.rule == "privileged-container"));
 }
 
 /// The nesting limit is the full reading's: counted from the root, skimmed levels too.

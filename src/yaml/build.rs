@@ -125,8 +125,11 @@ fn read<'a>(
     limits: &Limits,
     skim: Option<Skim>,
 ) -> Result<Document<'a>, Halt> {
-    if let Some(Ok(doc)) = json_reading(src, base, index, limits, skim) {
-        return Ok(doc);
+    match json_reading(src, base, index, limits, skim) {
+        Some(Ok(doc)) => return Ok(doc),
+        // Read again in full, JSON first: the YAML reading may not take what JSON does.
+        Some(Err(Halt::Skim)) => return Err(Halt::Skim),
+        Some(Err(Halt::Error(_))) | None => {}
     }
     yaml_reading(src, base, index, limits, skim)
 }
