@@ -110,11 +110,7 @@ pub(super) fn build_document<'a>(
             Err(Halt::Skim) => {}
         }
     }
-    read(src, base, index, limits, None).map_err(|h| match h {
-        Halt::Error(e) => e,
-        // Not skimming, a build does not halt to skim.
-        Halt::Skim => error_at(index, base, "invalid YAML".to_string()),
-    })
+    read(src, base, index, limits, None).map_err(full_error(index, base))
 }
 
 /// The JSON reading when it takes the text, else the YAML reading.
@@ -161,7 +157,8 @@ fn json_reading<'a>(
     )
 }
 
-/// The error of a build that did not skim (which never halts to skim).
+/// The error of a build that did not skim (which never halts to skim: should it, the
+/// document is "invalid YAML" at its start rather than a panic).
 fn full_error(index: usize, base: usize) -> impl Fn(Halt) -> YamlError {
     move |h| match h {
         Halt::Error(e) => e,
