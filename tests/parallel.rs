@@ -23,26 +23,11 @@ use std::path::{Path, PathBuf};
 use kube_secctx::engine::{decode, Input, Parallel};
 use kube_secctx::{Batch, Checker, Limits, Options, Report};
 
-/// Every `*.yaml`/`*.yml`/`*.json` file below `dir`, sorted.
+/// Every `*.yaml`/`*.yml`/`*.json` file below `dir`, sorted, but `bench-large.yaml`.
 fn files_below(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p
-                .extension()
-                .is_some_and(|x| x == "yaml" || x == "yml" || x == "json")
-                && !p.ends_with("bench-large.yaml")
-            {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+    let mut files = common::files_below(dir);
+    files.retain(|p| !p.ends_with("bench-large.yaml"));
+    files
 }
 
 /// `(name, bytes, per-file ignores)`.

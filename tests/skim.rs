@@ -13,32 +13,15 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
+
+use common::files_below;
 
 use kube_secctx::workload::skimmable;
 use kube_secctx::yaml::{skim_and_full_readings, split_stream, Parsed};
 use kube_secctx::Limits;
-
-/// Every `*.yaml`/`*.yml`/`*.json` file below `dir`, sorted.
-fn files_below(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p
-                .extension()
-                .is_some_and(|x| x == "yaml" || x == "yml" || x == "json")
-            {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 /// Compares the two readings of `text` (`what` names it in messages) item by item (see
 /// `yaml::skim_and_full_readings`) and returns how many documents were skimmed.
@@ -65,9 +48,7 @@ fn errors(text: &str) -> Vec<String> {
 }
 
 fn shared(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared")
-        .join(rel)
+    common::shared_dir().join(rel)
 }
 
 /// The real corpus: the CRDs, RBAC, ConfigMaps and Services of 27 projects' install
