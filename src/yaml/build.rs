@@ -1,18 +1,24 @@
 //! Parser events to a [`Document`]: scalars resolved ([`super::resolve`]), anchors,
 //! aliases and merge keys applied, duplicate keys recorded, limits enforced.
+//!
+//! Its parts: [`read`] (which reading takes a document's text, JSON or YAML, and the
+//! events it gives), this file (the builder), [`mapping`] (a mapping finished: merges,
+//! duplicates) and [`skim`] (the values no check reads, not built).
 
 use std::borrow::Cow;
 
-use saphyr_parser::{Event, Parser, ScalarStyle};
+use saphyr_parser::{Event, ScalarStyle};
 
-use super::chars::CharMap;
 use super::{
     resolve_plain, Document, Entry, Limits, Node, NodeId, Resolved, Scalar, Span, Style, Value,
     YamlError,
 };
 
 mod mapping;
+mod read;
 mod skim;
+
+pub(super) use read::{build_document, build_json, build_yaml};
 
 pub use skim::Skim;
 use skim::Skimmer;
@@ -80,213 +86,6 @@ fn error_at(document: usize, at: usize, message: String) -> YamlError {
         document,
         message,
         span: Span::new(at, at),
-    }
-}
-
-/// Parses one document's text `src`, which starts at byte `base` of the stream and is
-/// document `index`: the document, or the first syntax error or limit hit.
-///
-/// A document that is one JSON value (what `kubectl get -o json` writes) is read by our
-/// JSON scanner ([`super::json_text`]), which gives the same events with the same spans
-/// as the YAML parser gives for JSON, one at a time: the YAML scanner would hold every
-/// token of a flow collection until it closes (it cannot rule out a mapping key before
-/// then), so a large JSON document would be held whole, several times over. Anything the
-/// JSON scanner does not accept, or that fails on the way, is read as YAML, so errors
-/// and edge cases are the YAML reading's.
-///
-/// With `skim`, the values the checks never read of a document that `skim` takes are
-/// skimmed (see [`skim`]); the result is otherwise the same.
-pub(super) fn build_document<'a>(
-    src: &'a str,
-    base: usize,
-    index: usize,
-    limits: &Limits,
-    skim: Option<Skim>,
-) -> Result<Document<'a>, YamlError> {
-    if skim.is_some() {
-        match read(src, base, index, limits, skim) {
-            Ok(doc) => return Ok(doc),
-            Err(Halt::Error(e)) => return Err(e),
-            Err(Halt::Skim) => {}
-        }
-    }
-    read(src, base, index, limits, None).map_err(full_error(index, base))
-}
-
-/// The JSON reading when it takes the text, else the YAML reading.
-fn read<'a>(
-    src: &'a str,
-    base: usize,
-    index: usize,
-    limits: &Limits,
-    skim: Option<Skim>,
-) -> Result<Document<'a>, Halt> {
-    match json_reading(src, base, index, limits, skim) {
-        Some(Ok(doc)) => return Ok(doc),
-        // Read again in full, JSON first: the YAML reading may not take what JSON does.
-        Some(Err(Halt::Skim)) => return Err(Halt::Skim),
-        Some(Err(Halt::Error(_))) | None => {}
-    }
-    yaml_reading(src, base, index, limits, skim)
-}
-
-/// The JSON reading alone: `None` when `src` does not start like a JSON document.
-pub(super) fn build_json<'a>(
-    src: &'a str,
-    base: usize,
-    index: usize,
-    limits: &Limits,
-) -> Option<Result<Document<'a>, YamlError>> {
-    json_reading(src, base, index, limits, None).map(|r| r.map_err(full_error(index, base)))
-}
-
-/// [`build_json`], skimming with `skim`.
-fn json_reading<'a>(
-    src: &'a str,
-    base: usize,
-    index: usize,
-    limits: &Limits,
-    skim: Option<Skim>,
-) -> Option<Result<Document<'a>, Halt>> {
-    let mut events = super::json_text::JsonEvents::new(src, base)?;
-    Some(
-        build(src, base, index, limits, skim, &mut events).map(|mut doc| {
-            doc.json = true;
-            doc
-        }),
-    )
-}
-
-/// The error of a build that did not skim (which never halts to skim: should it, the
-/// document is "invalid YAML" at its start rather than a panic).
-fn full_error(index: usize, base: usize) -> impl Fn(Halt) -> YamlError {
-    move |h| match h {
-        Halt::Error(e) => e,
-        Halt::Skim => error_at(index, base, "invalid YAML".to_string()),
-    }
-}
-
-/// [`build_document`] with the YAML parser alone.
-pub(super) fn build_yaml<'a>(
-    src: &'a str,
-    base: usize,
-    index: usize,
-    limits: &Limits,
-) -> Result<Document<'a>, YamlError> {
-    yaml_reading(src, base, index, limits, None).map_err(full_error(index, base))
-}
-
-/// [`build_yaml`], skimming with `skim`.
-fn yaml_reading<'a>(
-    src: &'a str,
-    base: usize,
-    index: usize,
-    limits: &Limits,
-    skim: Option<Skim>,
-) -> Result<Document<'a>, Halt> {
-    let chars = CharMap::new(src);
-    let abs = |char_index: usize| base + chars.byte(char_index);
-    let spanned =
-        |ev: Option<Result<(Event<'a>, saphyr_parser::Span), saphyr_parser::ScanError>>| {
-            Some(match ev? {
-                Ok((event, span)) => Ok((event, abs(span.start.index()), abs(span.end.index()))),
-                Err(e) => {
-                    let at = abs(e.marker().index());
-                    let message = if e.info() == "recursion limit exceeded" {
-                        "nesting deeper than the YAML parser's limit of 255 levels".to_string()
-                    } else {
-                        format!("invalid YAML: {}", e.info())
-                    };
-                    Err(error_at(index, at, message))
-                }
-            })
-        };
-    match ascii_directives(src) {
-        None => {
-            let mut parser = Parser::new_from_str(src);
-            let mut events = std::iter::from_fn(|| spanned(parser.next_event()));
-            build(src, base, index, limits, skim, &mut events)
-        }
-        Some(patched) => {
-            // The events come from the patched copy: their texts are owned (and borrowed
-            // back from `src` by the builder where they match it).
-            let mut parser = Parser::new_from_str(&patched);
-            let mut events = std::iter::from_fn(|| {
-                let ev = parser.next_event()?;
-                spanned(Some(ev.map(|(event, span)| (owned(event), span))))
-            });
-            build(src, base, index, limits, skim, &mut events)
-        }
-    }
-}
-
-/// `src` with each non-ASCII character of its reserved directive lines (`%FOO ...`, in the
-/// prologue: the first lines, up to `---` or the first content, that are only
-/// directives, comments and blank lines)
-/// replaced by one `x`, when there is one; `None` otherwise. saphyr counts the characters
-/// of a reserved directive's name and parameters in bytes, so that every position after
-/// such a line would be off (past the text); one ASCII character for each keeps the
-/// character positions the text's, and a reserved directive's content means nothing to
-/// YAML. `%YAML` and `%TAG` lines are left as they are (saphyr counts them right, and
-/// rejects what they must not hold).
-fn ascii_directives(src: &str) -> Option<String> {
-    let reserved = |line: &str| {
-        line.strip_prefix('%').is_some_and(|rest| {
-            let name = rest.split([' ', '\t', '\r', '\n']).next().unwrap_or("");
-            name != "YAML" && name != "TAG"
-        })
-    };
-    let mut needed = false;
-    let mut prologue = 0;
-    for line in src.split_inclusive('\n') {
-        if line.starts_with("---") {
-            break;
-        }
-        let bare = line.trim_start_matches([' ', '\t']);
-        if bare.trim_end_matches(['\r', '\n']).is_empty() || bare.starts_with('#') {
-            prologue += line.len();
-            continue;
-        }
-        if !line.starts_with('%') {
-            // The first content line: the scanner reads no directive after it.
-            break;
-        }
-        needed |= reserved(line) && !line.is_ascii();
-        prologue += line.len();
-    }
-    if !needed {
-        return None;
-    }
-    let (head, rest) = src.split_at(prologue);
-    let mut out = String::with_capacity(src.len());
-    for line in head.split_inclusive('\n') {
-        if reserved(line) {
-            out.extend(line.chars().map(|c| if c.is_ascii() { c } else { 'x' }));
-        } else {
-            out.push_str(line);
-        }
-    }
-    out.push_str(rest);
-    Some(out)
-}
-
-/// An event with its texts owned, free of the input it was read from.
-fn owned(event: Event<'_>) -> Event<'static> {
-    let tag = |t: Option<Cow<'_, saphyr_parser::Tag>>| t.map(|t| Cow::Owned(t.into_owned()));
-    match event {
-        Event::Nothing => Event::Nothing,
-        Event::StreamStart => Event::StreamStart,
-        Event::StreamEnd => Event::StreamEnd,
-        Event::DocumentStart(explicit) => Event::DocumentStart(explicit),
-        Event::DocumentEnd => Event::DocumentEnd,
-        Event::Alias(id) => Event::Alias(id),
-        Event::Scalar(text, style, anchor, t) => {
-            Event::Scalar(Cow::Owned(text.into_owned()), style, anchor, tag(t))
-        }
-        Event::SequenceStart(anchor, t) => Event::SequenceStart(anchor, tag(t)),
-        Event::SequenceEnd => Event::SequenceEnd,
-        Event::MappingStart(anchor, t) => Event::MappingStart(anchor, tag(t)),
-        Event::MappingEnd => Event::MappingEnd,
     }
 }
 
