@@ -22,7 +22,7 @@ const CORE: [&str; 12] = [
     "rules",
     "engine",
     "report.rs",
-    "options.rs",
+    "options",
     "position.rs",
 ];
 
