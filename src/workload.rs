@@ -99,26 +99,10 @@ impl Container {
     }
 }
 
-/// Appends `n` in decimal (a pointer's index) without the formatting machinery: every
-/// container finding's pointer has one.
+/// Appends `n` in decimal (a pointer's index) without the formatting machinery
+/// (`itoa`): every container finding's pointer has one.
 pub(crate) fn push_decimal(out: &mut String, n: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut n = n;
-    loop {
-        at -= 1;
-        if let Some(d) = digits.get_mut(at) {
-            // `n % 10` is below 10: a digit.
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || at == 0 {
-            break;
-        }
-    }
-    if let Some(Ok(s)) = digits.get(at..).map(std::str::from_utf8) {
-        out.push_str(s);
-    }
+    out.push_str(itoa::Buffer::new().format(n));
 }
 
 /// A resource that carries a pod spec.
