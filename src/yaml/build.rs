@@ -230,7 +230,7 @@ fn build<'a>(
                         )));
                     }
                     let is_map = matches!(event, Event::MappingStart(..));
-                    if b.start_skim(is_map, start, anchor) {
+                    if b.start_skim(is_map, start) {
                         continue;
                     }
                     let placeholder = if is_map {

@@ -82,7 +82,7 @@ impl SkimFrame {
 impl<'a> Builder<'a> {
     /// Starts skimming a collection that opens at `start` when it is the value of a root
     /// key the checks do not read (see the module's docs); returns whether it did.
-    pub(super) fn start_skim(&mut self, is_map: bool, start: usize, anchor: usize) -> bool {
+    pub(super) fn start_skim(&mut self, is_map: bool, start: usize) -> bool {
         let Some(skim) = self.skim else { return false };
         let [Frame::Map {
             from,
@@ -119,7 +119,7 @@ impl<'a> Builder<'a> {
             Value::Seq(Vec::new())
         };
         let id = self.push(placeholder, Span::new(start, start));
-        self.anchor(anchor, id);
+        // An anchor on it is not recorded: any alias in a skimmed document halts the skim.
         self.doc.skimmed = true;
         self.skimmer = Some(Skimmer {
             id,
