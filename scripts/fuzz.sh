@@ -59,8 +59,15 @@ for target in check admission json fix; do
         "${budget[@]}" -max_len=16384 -timeout=10 -rss_limit_mb=4096 \
         -print_final_stats=1) >"$log" 2>&1 || status=$?
     grep -E '^(#[0-9]+ *DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|SUMMARY|Done)' "$log" || true
-    if ls fuzz/artifacts/"$target"/crash-* fuzz/artifacts/"$target"/oom-* \
-        fuzz/artifacts/"$target"/timeout-* fuzz/artifacts/"$target"/leak-* >/dev/null 2>&1; then
+    # (`ls a b` fails when any one is missing: find says whether at least one is there.)
+    found=$(find fuzz/artifacts/"$target" -maxdepth 1 -type f \( -name 'crash-*' \
+        -o -name 'oom-*' -o -name 'timeout-*' -o -name 'leak-*' \) 2>/dev/null)
+    if [ -n "$found" ]; then
+        grep -E -A12 '^(==[0-9]+== ERROR|thread .* panicked)' "$log" | head -n 40 >&2 || true
+        echo "$found" | while read -r f; do
+            say "$f (base64, to turn into a file of tests/fuzz-regressions/):"
+            base64 -w 0 "$f" | head -c 24000 >&2; echo >&2
+        done
         die "$target: a crash, OOM, timeout or leak was found: see fuzz/artifacts/$target/ (turn it into a file of tests/fuzz-regressions/)"
     fi
     # Anything else that failed (a target that does not build, a cargo-fuzz error).

@@ -213,6 +213,34 @@ fn the_property_holds_over_the_fuzz_regressions() {
     }
 }
 
+/// Two moves that create one mapping (`spec.template.spec`) are refused together: one
+/// is applied, the other says it waits for `--fix`'s next pass (not a failed
+/// verification).
+#[test]
+fn two_fixes_that_change_one_place_take_two_passes() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fuzz-regressions/fix-two-moves-create-one-template.yaml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let fixed = fix_text(&Options::default(), "f", &text, &all(), true).unwrap();
+    let waiting: Vec<&str> = fixed
+        .offers
+        .iter()
+        .filter_map(|o| match o {
+            Offer::None(why) => Some(why.as_str()),
+            Offer::Fix(_) => None,
+        })
+        .filter(|why| why.contains("next pass"))
+        .collect();
+    assert_eq!(
+        waiting,
+        [
+            "another fix of this document changes the same place (two changes of \
+          /spec/template/spec: fix them one at a time): `--fix` applies this one on its next pass"
+        ]
+    );
+    assert_eq!(fixed.applied.len(), 1);
+}
+
 #[test]
 fn the_property_holds_over_the_real_corpus() {
     for name in common::corpus_manifests() {

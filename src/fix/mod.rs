@@ -320,7 +320,7 @@ pub fn fix_text(
                         reasons
                             .iter()
                             .find(|(j, _)| *j == i)
-                            .map(|(_, r)| format!("the fix did not pass verification: {r}"))
+                            .map(|(_, r)| not_offered(r))
                             .unwrap_or_else(|| "the fix did not pass verification".to_string()),
                     ),
                     Ok(plan) => Offer::Fix(Fix {
@@ -352,6 +352,22 @@ pub fn fix_text(
     out.text = apply_edits(text, &all_edits);
     out.edits = all_edits;
     Ok(out)
+}
+
+/// Why a planned fix is not offered with the others of its document: `why` it was
+/// dropped. Two fixes that change the same field or text (a move into a mapping another
+/// move creates) are refused together by the layout ("two changes of …"); the one kept
+/// is applied, the other waits for the next pass of `--fix` ([`fix_until_settled`]),
+/// as a linter's fixes that overlap do. Anything else failed verification.
+fn not_offered(why: &str) -> String {
+    if why.starts_with(layout::CLASH) {
+        format!(
+            "another fix of this document changes the same place ({why}): `--fix` applies \
+             this one on its next pass"
+        )
+    } else {
+        format!("the fix did not pass verification: {why}")
+    }
 }
 
 /// `text` with `edits` (sorted, non-overlapping, in bytes of `text`) applied.

@@ -4,7 +4,7 @@
 //! Kubernetes read: see [`DocFix::landed`]). When the set fails, halving finds the
 //! fixes that fail, within a budget of verifications.
 
-use std::collections::HashSet;
+use crate::hash::HashSet;
 use std::sync::Arc;
 
 use super::{apply_edits, layout, ops, Edit, Op, Plan};
@@ -114,7 +114,7 @@ impl DocFix<'_, '_, '_> {
         set: &[usize],
     ) -> Result<Vec<Edit>, String> {
         let mut ops: Vec<Op> = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut seen: HashSet<String> = HashSet::default();
         for &i in set {
             if let Some(Ok(p)) = plans.get(i) {
                 for op in &p.ops {

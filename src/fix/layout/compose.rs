@@ -187,7 +187,8 @@ pub(super) fn check_moves_apart(ops: &[Op]) -> Result<(), String> {
     }
     let clash = |b: &[String]| {
         Err(format!(
-            "two changes of {}: fix them one at a time",
+            "{} {}: fix them one at a time",
+            super::CLASH,
             to_pointer(b)
         ))
     };

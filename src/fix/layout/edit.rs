@@ -11,6 +11,7 @@ impl Layout<'_, '_> {
         target: Target,
         fields: &Map<String, J>,
         moved: &[Moved],
+        emptied: bool,
     ) -> Result<Edit, String> {
         let eol = self.eol();
         // Every value, for the writers that do not move text (and to find conflicts).
@@ -41,7 +42,7 @@ impl Layout<'_, '_> {
                 self.block(fields, &moved, indent, style, eol, &mut out);
                 Ok(Edit::new(Span::new(at, at), out))
             }
-            Target::Map if self.is_flow(node) => self.insert_flow(node, &all),
+            Target::Map if self.is_flow(node) => self.insert_flow(node, &all, emptied),
             Target::Map => {
                 let entries = self.doc.map(node).unwrap_or(&[]);
                 let first = entries
@@ -93,14 +94,37 @@ impl Layout<'_, '_> {
     }
 
     /// Keys added to a flow mapping (YAML `{a: b}` or a JSON object): after its last
-    /// entry, or inside `{}`.
+    /// entry, or inside `{}`. `emptied`: another edit removes every entry
+    /// ([`Layout::remove`]): the keys are written where the first one starts.
     pub(super) fn insert_flow(
         &self,
         node: NodeId,
         fields: &Map<String, J>,
+        emptied: bool,
     ) -> Result<Edit, String> {
         let entries = self.doc.map(node).unwrap_or(&[]);
         let s = self.span(node);
+        if let Some(first) = entries
+            .iter()
+            .map(|e| e.key_span().start)
+            .min()
+            .filter(|_| emptied)
+        {
+            let sep = if self.is_json() && self.line_start(first) > s.start {
+                format!(",{}{}", self.eol(), " ".repeat(self.column(first)))
+            } else {
+                ", ".to_string()
+            };
+            let new = if self.is_json() {
+                self.json_members(fields, "", "", "")
+            } else {
+                fields
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", self.key(k), self.flow(v)))
+                    .collect()
+            };
+            return Ok(Edit::new(Span::new(first, first), new.join(&sep)));
+        }
         let Some(last_end) = entries.iter().map(|e| self.entry_end(e)).max() else {
             let open = s.start
                 + self
@@ -157,11 +181,23 @@ impl Layout<'_, '_> {
         ))
     }
 
-    pub(super) fn append(&self, node: NodeId, items: &[J]) -> Result<Edit, String> {
+    /// Items added at the end of a list. `emptied`: another edit removes every item
+    /// ([`Layout::remove`]): in a flow list the items are written where the first one
+    /// starts.
+    pub(super) fn append(&self, node: NodeId, items: &[J], emptied: bool) -> Result<Edit, String> {
         let list = self.doc.seq(node).ok_or("not a list")?;
         let s = self.span(node);
         if self.is_flow(node) {
             let new: Vec<String> = items.iter().map(|v| self.flow(v)).collect();
+            if let Some(&first) = list.first().filter(|_| emptied) {
+                let at = self.span(first).start;
+                let sep = if self.is_json() && self.line_start(at) > s.start {
+                    format!(",{}{}", self.eol(), " ".repeat(self.column(at)))
+                } else {
+                    ", ".to_string()
+                };
+                return Ok(Edit::new(Span::new(at, at), new.join(&sep)));
+            }
             let Some(&last) = list.last() else {
                 let open = s.start
                     + self
@@ -207,7 +243,16 @@ impl Layout<'_, '_> {
     }
 
     /// Removes entries (of a mapping) or items (of a list) `gone` (ascending indices).
-    pub(super) fn remove(&self, node: NodeId, gone: &[usize]) -> Result<Vec<Edit>, String> {
+    /// `refilled`: other edits write new elements into this collection, so one that loses
+    /// every element does not become `{}` or `[]`: a block collection loses their lines
+    /// (the new lines follow its last one), a flow collection the text from its first
+    /// element to the end of its last (the new ones are written where the first starts).
+    pub(super) fn remove(
+        &self,
+        node: NodeId,
+        gone: &[usize],
+        refilled: bool,
+    ) -> Result<Vec<Edit>, String> {
         // Each element's start (key or item) and content end, in source order.
         let elements: Vec<(usize, usize)> = match &self.doc.node(node).ok_or("no node")?.value {
             Value::Map(entries) => {
@@ -230,7 +275,14 @@ impl Layout<'_, '_> {
         order.sort_unstable_by_key(|&i| elements.get(i).map(|e| e.0));
         let at = |i: usize| elements.get(i).copied().unwrap_or_default();
         let empty = if is_map { "{}" } else { "[]" };
-        if gone.len() >= elements.len() {
+        if gone.len() >= elements.len() && refilled && self.is_flow(node) {
+            let first = order.first().map(|&i| at(i).0);
+            let last = elements.iter().map(|e| e.1).max();
+            if let (Some(first), Some(last)) = (first, last) {
+                return Ok(vec![Edit::new(Span::new(first, last), String::new())]);
+            }
+        }
+        if gone.len() >= elements.len() && !refilled {
             // Everything goes: an empty collection in its place.
             let s = self.span(node);
             if self.is_flow(node) {

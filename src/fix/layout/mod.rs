@@ -27,6 +27,10 @@ use super::ops::{to_pointer, Op};
 use super::Edit;
 use crate::yaml::{Document, NodeId, Resolved, Span, Value};
 
+/// How the refusals of two ops that cannot be written together begin ("two changes of
+/// …"): each op alone can be.
+pub(super) const CLASH: &str = "two changes of";
+
 /// The text edits for `ops` on document `doc` of `text` (the whole stream), sorted and
 /// non-overlapping.
 ///
@@ -141,10 +145,32 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
     }
     let mut out = Vec::new();
     let mut points: Vec<(Edit, usize)> = Vec::new();
+    // The collections that lose every element (new ones are written where the first
+    // was) and those that get new elements (a removal that empties one keeps its lines
+    // for them).
+    let emptied: std::collections::BTreeSet<NodeId> = p
+        .removals
+        .iter()
+        .filter(|(node, gone)| {
+            let count = l.doc.map(**node).map(<[_]>::len);
+            let count = count.or_else(|| l.doc.seq(**node).map(<[_]>::len));
+            count.is_some_and(|n| gone.len() >= n)
+        })
+        .map(|(node, _)| *node)
+        .collect();
+    let refilled: std::collections::BTreeSet<NodeId> = p
+        .inserts
+        .iter()
+        .filter(|(_, (target, _))| *target == Target::Map)
+        .map(|(node, _)| *node)
+        .chain(p.appends.keys().copied())
+        .collect();
     for (node, (target, value)) in p.inserts {
         let moved = p.moved_in.remove(&node).unwrap_or_default();
         let edit = match value {
-            J::Object(fields) => l.insert(node, target, &fields, &moved)?,
+            J::Object(fields) => {
+                l.insert(node, target, &fields, &moved, emptied.contains(&node))?
+            }
             _ if !moved.is_empty() => return Err("conflicting changes".into()),
             list => l.insert_list(
                 node,
@@ -159,7 +185,7 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
     }
     for (node, items) in p.appends {
         points.push((
-            l.append(node, &items)?,
+            l.append(node, &items, emptied.contains(&node))?,
             p.depth.get(&node).copied().unwrap_or(0),
         ));
     }
@@ -188,7 +214,7 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
     }
     for (node, mut gone) in p.removals {
         gone.sort_unstable();
-        out.extend(l.remove(node, &gone)?);
+        out.extend(l.remove(node, &gone, refilled.contains(&node))?);
     }
     for (node, value) in p.replaces {
         out.push(l.replace(node, &value, p.keys.get(&node).copied().flatten())?);
@@ -208,7 +234,7 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
     for pair in out.windows(2) {
         if let [a, b] = pair {
             if b.span.start < a.span.end || (b.span.start == a.span.start && a.span == b.span) {
-                return Err("two changes of the same text".into());
+                return Err(format!("{CLASH} the same text"));
             }
         }
     }

@@ -140,7 +140,13 @@ impl Layout<'_, '_> {
             J::Object(m) if !m.is_empty() => {
                 let inner = format!("{indent}{unit}");
                 let members = self.json_members(m, &inner, unit, eol);
-                format!("{{{eol}{}{eol}{indent}}}", members.join(&format!(",{eol}")))
+                // On one line (no `eol`): a space after each `,`, as `json_text` writes.
+                let sep = if eol.is_empty() {
+                    ", ".to_string()
+                } else {
+                    format!(",{eol}")
+                };
+                format!("{{{eol}{}{eol}{indent}}}", members.join(&sep))
             }
             other => json_text(other),
         }
