@@ -35,6 +35,7 @@ pub mod engine;
 pub mod fail_on;
 pub mod fields;
 pub mod fix;
+mod hash;
 pub mod options;
 pub mod position;
 pub mod psa;

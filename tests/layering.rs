@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 
 /// The core: the YAML layer, workloads, rules, engine, report, options, positions, fixes,
 /// field documentation, "did you mean", the baseline's fingerprints and the exit rule.
-const CORE: [&str; 12] = [
+const CORE: [&str; 13] = [
     "baseline.rs",
+    "hash.rs",
     "fail_on.rs",
     "yaml",
     "suggest.rs",

@@ -26,8 +26,8 @@
 //! [`crate::Limits::max_finding_bytes_per_resource`]); past them, an error entry at the
 //! resource says so.
 
+use crate::hash::{HashMap, HashSet};
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::{Batch, Checker};
@@ -132,7 +132,7 @@ pub(super) fn report(
     };
     // The walk: each node once, in source order (children pushed in reverse).
     let mut owners: Vec<Owner<'_>> = Vec::new();
-    let mut visits: HashMap<NodeId, Visit<'_>> = HashMap::new();
+    let mut visits: HashMap<NodeId, Visit<'_>> = HashMap::default();
     let mut stack: Vec<Step<'_>> = vec![Step {
         id: root,
         reached_by: None,
@@ -223,7 +223,7 @@ pub(super) fn report(
     }
     let line_of = |offset: usize| lines.map_or(0, |l| l.line(offset)) + 1;
     let mut dups: Vec<Dup<'_>> = Vec::new();
-    let mut by_winner: HashMap<Span, usize> = HashMap::new();
+    let mut by_winner: HashMap<Span, usize> = HashMap::default();
     for d in &doc.duplicates {
         // Not visited: inside a value that a duplicate hides (dropped whole).
         let Some(visit) = visits.get(&d.map) else {
@@ -329,7 +329,7 @@ pub(super) fn resource_of(
 
 /// The rule IDs named by the `kube-secctx.io/ignore` annotations of `metadata` nodes.
 fn ignored_ids(doc: &Document<'_>, metadata: &[Option<NodeId>]) -> HashSet<String> {
-    let mut out = HashSet::new();
+    let mut out = HashSet::default();
     for &meta in metadata {
         for (k, v) in annotations(doc, meta) {
             if k == IGNORE_ANNOTATION {

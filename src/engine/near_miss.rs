@@ -57,7 +57,7 @@ pub(super) struct Unread<'r, 'd> {
     /// `unknown-field` rule; `None`: walked here on need.
     unknown: Option<&'r [Unknown<'r>]>,
     /// Those keys by the mapping holding them, made on first need.
-    by_map: Option<foldhash::HashMap<NodeId, Vec<(&'r str, Span)>>>,
+    by_map: Option<crate::hash::HashMap<NodeId, Vec<(&'r str, Span)>>>,
     /// The answers given so far, by mapping and missing key: several rules (and the
     /// policies of several modes) report the same missing field.
     answers: Vec<(NodeId, String, Option<NearMiss>)>,
@@ -177,8 +177,8 @@ impl<'r, 'd> Unread<'r, 'd> {
                     &own
                 }
             };
-            let mut out: foldhash::HashMap<NodeId, Vec<(&str, Span)>> =
-                foldhash::HashMap::default();
+            let mut out: crate::hash::HashMap<NodeId, Vec<(&str, Span)>> =
+                crate::hash::HashMap::default();
             for u in found {
                 if let Some(step) = u.chain.last() {
                     out.entry(step.node).or_default().push((u.key, u.key_span));

@@ -73,9 +73,9 @@ pub struct Tape {
     pub words: Vec<u32>,
     /// Struct field names seen so far, by address and length (they are `&'static str`,
     /// so an address is never reused for another name), with their key numbers.
-    keys: foldhash::HashMap<(usize, usize), u32>,
+    keys: crate::hash::HashMap<(usize, usize), u32>,
     /// Short strings sent so far, with their numbers.
-    strings: foldhash::HashMap<Box<str>, u32>,
+    strings: crate::hash::HashMap<Box<str>, u32>,
 }
 
 /// Packs `value`.

@@ -144,7 +144,7 @@ fn walk<'d, 'f>(
         start: &from.pointer,
         path: Vec::new(),
         aliases: !doc.aliased.is_empty(),
-        seen: foldhash::HashSet::default(),
+        seen: crate::hash::HashSet::default(),
         unknown,
         known,
     };
@@ -173,7 +173,7 @@ struct Walk<'d, 'a, 's, 'f> {
     /// Whether the document has aliases (or merge keys): only then can a mapping be
     /// reached twice, and `seen` is kept.
     aliases: bool,
-    seen: foldhash::HashSet<(NodeId, ModelId)>,
+    seen: crate::hash::HashSet<(NodeId, ModelId)>,
     unknown: Option<&'f mut dyn FnMut(Unknown<'d>)>,
     known: Option<&'f mut dyn FnMut(Known<'d>)>,
 }

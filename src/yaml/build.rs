@@ -75,7 +75,7 @@ struct Builder<'a> {
     /// The merge keys `<<` of the open mappings: the index in [`Builder::entries`] of the
     /// entry written after it, the merged node, the `<<` key's span.
     merges: Vec<(usize, NodeId, Span)>,
-    anchors: foldhash::HashMap<usize, NodeId>,
+    anchors: crate::hash::HashMap<usize, NodeId>,
     expansions: usize,
     base: usize,
     limits: Limits,
@@ -122,7 +122,7 @@ fn build<'a>(
         seq_items: Vec::new(),
         entries: Vec::new(),
         merges: Vec::new(),
-        anchors: foldhash::HashMap::default(),
+        anchors: crate::hash::HashMap::default(),
         expansions: 0,
         base,
         limits: *limits,

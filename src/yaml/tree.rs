@@ -351,7 +351,7 @@ impl Document<'_> {
             doc: &Document<'_>,
             id: NodeId,
             cap: usize,
-            memo: &mut std::collections::HashMap<NodeId, usize>,
+            memo: &mut crate::hash::HashMap<NodeId, usize>,
         ) -> usize {
             if let Some(&n) = memo.get(&id) {
                 return n;
@@ -371,7 +371,7 @@ impl Document<'_> {
             memo.insert(id, n);
             n
         }
-        walk(self, id, cap, &mut std::collections::HashMap::new())
+        walk(self, id, cap, &mut crate::hash::HashMap::default())
     }
 
     /// The node `id` and everything under it as the JSON the API server would decode

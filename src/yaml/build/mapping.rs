@@ -34,7 +34,7 @@ fn repeats<T>(items: &[T], key: impl Fn(&T) -> &str) -> bool {
             .enumerate()
             .any(|(i, e)| items.iter().skip(i + 1).any(|f| key(f) == key(e)));
     }
-    let mut keys: foldhash::HashSet<&str> = foldhash::HashSet::default();
+    let mut keys: crate::hash::HashSet<&str> = crate::hash::HashSet::default();
     keys.reserve(items.len());
     !items.iter().all(|e| keys.insert(key(e)))
 }
@@ -84,7 +84,7 @@ impl<'a> Builder<'a> {
         let mut out: Vec<Entry<'a>> = Vec::with_capacity(items.len());
         // Whether out[i] was set by an explicit key (not a merge).
         let mut explicit: Vec<bool> = Vec::with_capacity(items.len());
-        let mut slots: foldhash::HashMap<Cow<'a, str>, usize> = foldhash::HashMap::default();
+        let mut slots: crate::hash::HashMap<Cow<'a, str>, usize> = crate::hash::HashMap::default();
         let mut hidden: Vec<(usize, Span)> = Vec::new();
         let mut has_merge = false;
         let merge_error =
