@@ -92,15 +92,17 @@ fn error_at(document: usize, at: usize, message: String) -> YamlError {
 /// One parser event and its span in bytes of the stream.
 pub(super) type Spanned<'a> = Result<(Event<'a>, usize, usize), YamlError>;
 
-/// Builds the document from its events (a trait object: one copy of the builder serves
-/// the YAML parser and the JSON scanner, which keeps the wasm modules small).
+/// Builds the document from its events: on native targets the builder is compiled for
+/// each source of events (the YAML parser, the JSON scanner), in wasm it takes them as a
+/// trait object, one copy for both that keeps the modules small (see
+/// `read::events_for_build`).
 fn build<'a>(
     src: &'a str,
     base: usize,
     index: usize,
     limits: &Limits,
     skim: Option<Skim>,
-    events: &mut dyn Iterator<Item = Spanned<'a>>,
+    events: impl Iterator<Item = Spanned<'a>>,
 ) -> Result<Document<'a>, Halt> {
     let mut b = Builder {
         src,

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use saphyr_parser::{Event, Parser};
 
-use super::{build, error_at, Halt, Skim};
+use super::{build, error_at, Halt, Skim, Spanned};
 use crate::yaml::chars::CharMap;
 use crate::yaml::{Document, Limits, YamlError};
 
@@ -58,6 +58,22 @@ fn read<'a>(
     yaml_reading(src, base, index, limits, skim)
 }
 
+/// The events as [`build`] takes them: the iterator itself on native targets (a copy of
+/// the builder for each source saves a dynamic call and a move per event, ~2% of a
+/// check), a trait object in wasm (one copy for every source keeps the modules small).
+#[cfg(not(target_arch = "wasm32"))]
+macro_rules! events_for_build {
+    ($events:expr) => {
+        $events
+    };
+}
+#[cfg(target_arch = "wasm32")]
+macro_rules! events_for_build {
+    ($events:expr) => {
+        $events as &mut dyn Iterator<Item = Spanned<'a>>
+    };
+}
+
 /// The JSON reading alone: `None` when `src` does not start like a JSON document.
 pub(crate) fn build_json<'a>(
     src: &'a str,
@@ -78,7 +94,15 @@ fn json_reading<'a>(
 ) -> Option<Result<Document<'a>, Halt>> {
     let mut events = crate::yaml::json_text::JsonEvents::new(src, base)?;
     Some(
-        build(src, base, index, limits, skim, &mut events).map(|mut doc| {
+        build(
+            src,
+            base,
+            index,
+            limits,
+            skim,
+            events_for_build!(&mut events),
+        )
+        .map(|mut doc| {
             doc.json = true;
             doc
         }),
@@ -133,7 +157,14 @@ fn yaml_reading<'a>(
         None => {
             let mut parser = Parser::new_from_str(src);
             let mut events = std::iter::from_fn(|| spanned(parser.next_event()));
-            build(src, base, index, limits, skim, &mut events)
+            build(
+                src,
+                base,
+                index,
+                limits,
+                skim,
+                events_for_build!(&mut events),
+            )
         }
         Some(patched) => {
             // The events come from the patched copy: their texts are owned (and borrowed
@@ -143,7 +174,10 @@ fn yaml_reading<'a>(
                 let ev = parser.next_event()?;
                 spanned(Some(ev.map(|(event, span)| (owned(event), span))))
             });
-            build(src, base, index, limits, skim, &mut events)
+            // Rare (a reserved directive with non-ASCII text): one more copy of the
+            // builder is not worth it.
+            let events: &mut dyn Iterator<Item = Spanned<'a>> = &mut events;
+            build(src, base, index, limits, skim, events)
         }
     }
 }
