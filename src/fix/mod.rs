@@ -358,9 +358,13 @@ pub fn fix_text(
 /// dropped. Two fixes that change the same field or text (a move into a mapping another
 /// move creates) are refused together by the layout ("two changes of …"); the one kept
 /// is applied, the other waits for the next pass of `--fix` ([`fix_until_settled`]),
-/// as a linter's fixes that overlap do. Anything else failed verification.
+/// as a linter's fixes that overlap do. A rename or a move that makes Kubernetes read
+/// content it rejects is right but not applied ([`verify::REVEALED`]). Anything else
+/// failed verification.
 fn not_offered(why: &str) -> String {
-    if why.starts_with(layout::CLASH) {
+    if why.starts_with(verify::REVEALED) {
+        format!("{why}: correct it by hand")
+    } else if why.starts_with(layout::CLASH) {
         format!(
             "another fix of this document changes the same place ({why}): `--fix` applies \
              this one on its next pass"

@@ -225,6 +225,11 @@ impl DocFix<'_, '_, '_> {
             .iter()
             .find(|e| !as_many && !self.errors.iter().any(|o| o.message == e.message))
         {
+            // The text is right (the object is the planned one): a rename or a move made
+            // Kubernetes read what the key holds, and that is rejected.
+            if movers {
+                return Err(format!("{REVEALED}: {}", e.message));
+            }
             return Err(format!("the fixed document has an error: {}", e.message));
         }
         Ok(())
@@ -266,6 +271,13 @@ impl DocFix<'_, '_, '_> {
             .collect()
     }
 }
+
+/// How the refusal of a rename or a move begins when the fixed object is the planned one
+/// but has an error the original had not: Kubernetes would then read what the key holds
+/// (`spec.tempalte` renamed, its `spec` a string) and reject it. The fix is right; the
+/// content needs a person.
+pub(super) const REVEALED: &str =
+    "renamed or moved, what the key holds would be read by Kubernetes and rejected";
 
 /// Whether JSON pointer `pointer` is `root` or inside it.
 fn within(pointer: &str, root: &str) -> bool {

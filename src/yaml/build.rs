@@ -165,16 +165,11 @@ fn build<'a>(
                         style,
                     );
                     let scalar = make_scalar(text, style, tag.as_deref());
-                    // A block scalar's span ends at its last content line, not after the
-                    // line break(s) that follow it.
-                    let mut end = end;
-                    if scalar.style() == Style::Block {
-                        while end > start
-                            && matches!(src_byte(src, end - b.base - 1), b'\n' | b'\r')
-                        {
-                            end -= 1;
-                        }
-                    }
+                    let (start, end) = if scalar.style() == Style::Block {
+                        block_scalar_span(src, b.base, start, end, scalar.text.is_empty())
+                    } else {
+                        (start, end)
+                    };
                     // Fast path: an unanchored scalar key becomes the pending key directly,
                     // without a node of its own.
                     if anchor == 0 {
@@ -329,6 +324,43 @@ fn build<'a>(
         }
     }
     Ok(b.doc)
+}
+
+/// A block scalar's span (`start`, `end`: saphyr's, in bytes of the stream; `base`:
+/// where `src` starts in it): from its text (the header is on the line before) to its
+/// last content line, not after the line breaks that follow it nor at the indentation
+/// of the next line. An `empty` one (`key: |-` before a less indented key), which saphyr
+/// puts where the next token starts, is placed at the end of its header's line instead,
+/// so that it lies inside its mapping.
+fn block_scalar_span(
+    src: &str,
+    base: usize,
+    start: usize,
+    end: usize,
+    empty: bool,
+) -> (usize, usize) {
+    let before = |i: usize| src_byte(src, i - base - 1);
+    if empty {
+        let mut at = start;
+        while at > base && matches!(before(at), b' ' | b'\t' | b'\n' | b'\r') {
+            at -= 1;
+        }
+        return (at, at);
+    }
+    let mut end = end;
+    loop {
+        let mut k = end;
+        while k > start && matches!(before(k), b' ' | b'\t') {
+            k -= 1;
+        }
+        if !(k > start && matches!(before(k), b'\n' | b'\r')) {
+            return (start, end);
+        }
+        while k > start && matches!(before(k), b'\n' | b'\r') {
+            k -= 1;
+        }
+        end = k;
+    }
 }
 
 fn src_byte(src: &str, i: usize) -> u8 {

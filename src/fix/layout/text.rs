@@ -132,7 +132,8 @@ impl Layout<'_, '_> {
     pub(super) fn keeps_trailing_lines(&self, node: NodeId) -> bool {
         let is_block =
             matches!(self.doc.scalar(node), Some(sc) if sc.style() == crate::yaml::Style::Block);
-        if !is_block {
+        // An empty one (its span empty, at the end of its header's line) keeps nothing.
+        if !is_block || self.span(node).start == self.span(node).end {
             return false;
         }
         // The header is on the line before the text (the span starts at the text).

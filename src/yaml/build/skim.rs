@@ -22,7 +22,7 @@ use std::borrow::Cow;
 
 use saphyr_parser::{Event, ScalarStyle, Tag};
 
-use super::{key_string_owned, make_scalar, src_byte, Builder, Frame, Halt};
+use super::{key_string_owned, make_scalar, Builder, Frame, Halt};
 use crate::yaml::{Document, NodeId, Span, Value};
 
 /// Whether a document whose root mapping has this `apiVersion` and `kind` (strings, as a
@@ -159,15 +159,11 @@ impl<'a> Builder<'a> {
                     s.keys.push(key);
                     top.key_next = false;
                 } else {
-                    // A block scalar's span ends at its last content line.
-                    let mut end = end;
-                    if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
-                        while end > start
-                            && matches!(src_byte(self.src, end - base - 1), b'\n' | b'\r')
-                        {
-                            end -= 1;
-                        }
-                    }
+                    let end = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                        super::block_scalar_span(self.src, base, start, end, text.is_empty()).1
+                    } else {
+                        end
+                    };
                     top.value_done(end);
                 }
                 Ok(None)
