@@ -23,6 +23,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use kube_secctx::fix::{apply_edits, fix_text, ops, FixSelection, Fixed, Offer};
+use kube_secctx::position::{LineIndex, Unit};
 use kube_secctx::yaml::{parse_stream, Limits};
 use kube_secctx::{Level, Options, PssVersion};
 
@@ -239,6 +240,45 @@ fn two_fixes_that_change_one_place_take_two_passes() {
         ]
     );
     assert_eq!(fixed.applied.len(), 1);
+}
+
+/// A mapping emptied and filled again as the last thing of a text without a final line
+/// break: no blank line between its key and its new lines, and still no final break.
+#[test]
+fn a_mapping_refilled_at_the_end_of_the_text_keeps_its_lines_together() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx\n    securityContext:\n      fsGroup: 1000";
+    let fixed = property("eof", text, &Options::default());
+    assert!(
+        fixed.contains("    securityContext:\n      allowPrivilegeEscalation: false\n"),
+        "{fixed}"
+    );
+    assert!(fixed.ends_with("    fsGroup: 1000"), "{fixed}");
+}
+
+/// An empty block scalar (no text lines) is at the end of its header's line, also at the
+/// end of the text and when `|+` keeps a blank line after it.
+#[test]
+fn an_empty_block_scalar_is_at_the_end_of_its_header() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: |+\n\n  hostIPC: |- # c\n  hostUsers: |-\n";
+    let report = kube_secctx::check("p.yaml", text, &Options::default()).unwrap();
+    let lines = LineIndex::new(text);
+    let at: Vec<(String, usize, usize)> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "invalid-field-type")
+        .map(|f| {
+            let at = lines.line_col(f.span.start, Unit::Char);
+            (f.path.clone(), at.line + 1, at.column + 1)
+        })
+        .collect();
+    assert_eq!(
+        at,
+        [
+            ("/spec/hostPID".to_string(), 6, 14),
+            ("/spec/hostIPC".to_string(), 8, 18),
+            ("/spec/hostUsers".to_string(), 9, 16),
+        ]
+    );
 }
 
 #[test]

@@ -166,7 +166,8 @@ fn build<'a>(
                     );
                     let scalar = make_scalar(text, style, tag.as_deref());
                     let (start, end) = if scalar.style() == Style::Block {
-                        block_scalar_span(src, b.base, start, end, scalar.text.is_empty())
+                        let no_lines = scalar.text.bytes().all(|c| c == b'\n');
+                        block_scalar_span(src, b.base, start, end, no_lines)
                     } else {
                         (start, end)
                     };
@@ -329,9 +330,10 @@ fn build<'a>(
 /// A block scalar's span (`start`, `end`: saphyr's, in bytes of the stream; `base`:
 /// where `src` starts in it): from its text (the header is on the line before) to its
 /// last content line, not after the line breaks that follow it nor at the indentation
-/// of the next line. An `empty` one (`key: |-` before a less indented key), which saphyr
-/// puts where the next token starts, is placed at the end of its header's line instead,
-/// so that it lies inside its mapping.
+/// of the next line. One `empty` of text lines (`key: |-` before a less indented key; its
+/// value is "" or, kept with `|+`, only line breaks), which saphyr puts where the next
+/// token starts, is placed at the end of its header's line instead, so that it lies
+/// inside its mapping (the blank lines a `|+` keeps follow it).
 fn block_scalar_span(
     src: &str,
     base: usize,
@@ -343,6 +345,17 @@ fn block_scalar_span(
     if empty {
         let mut at = start;
         while at > base && matches!(before(at), b' ' | b'\t' | b'\n' | b'\r') {
+            at -= 1;
+        }
+        // To the end of that line (at the end of the text saphyr puts one at its
+        // indicator), before any blanks.
+        let rel = at.saturating_sub(base);
+        let line_end = src
+            .get(rel..)
+            .and_then(|rest| rest.find(['\n', '\r']))
+            .map_or(src.len(), |i| rel + i);
+        let mut at = base + line_end;
+        while at > base && matches!(before(at), b' ' | b'\t') {
             at -= 1;
         }
         return (at, at);

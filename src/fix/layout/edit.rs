@@ -381,10 +381,17 @@ impl Layout<'_, '_> {
             };
             if self.first_on_line(start) {
                 let (after, _) = self.after_line(end);
-                edits.push(Edit::new(
-                    Span::new(self.line_start(start), after),
-                    String::new(),
-                ));
+                let mut from = self.line_start(start);
+                // The last line of a text without a final line break: the break before
+                // it goes with it (the text keeps ending without one; an insertion there
+                // brings its own).
+                if after == self.text.len() && !self.text.ends_with('\n') && from > 0 {
+                    from -= 1;
+                    if from > 0 && self.byte(from - 1) == b'\r' {
+                        from -= 1;
+                    }
+                }
+                edits.push(Edit::new(Span::new(from, after), String::new()));
             } else if is_map && self.dash_line(start) {
                 // The first key of a list item (`- key: v`): the next key moves up.
                 let next = if pos + 1 < elements.len() {
@@ -424,6 +431,21 @@ impl Layout<'_, '_> {
     /// (`key: &a`, `key: !!map`), else in place of the written value.
     fn set_inline(&self, node: NodeId, key: Option<Span>, new: String) -> Result<Edit, String> {
         let s = self.span(node);
+        let block =
+            matches!(self.doc.scalar(node), Some(sc) if sc.style() == crate::yaml::Style::Block);
+        if block && s.start == s.end {
+            // A block scalar without text lines (`key: |-`) lies at the end of its header's
+            // line: the new value takes the place of its indicator (`|-`, `>+`, `|2`),
+            // the last word before any comment.
+            let line = self.line_start(s.start);
+            let head = self.text.get(line..s.start).unwrap_or("");
+            let head = head.split(" #").next().unwrap_or("").trim_end();
+            let word = head.rfind([' ', '\t']).map_or(0, |i| i + 1);
+            if !head.get(word..).is_some_and(|w| w.starts_with(['|', '>'])) {
+                return Err("a block scalar's header this module does not edit".into());
+            }
+            return Ok(Edit::new(Span::new(line + word, line + head.len()), new));
+        }
         let t = self.text.get(s.start..s.end).unwrap_or("");
         let content = skip_properties(t);
         if content.trim().is_empty() {

@@ -234,9 +234,15 @@ impl Layout<'_, '_> {
         {
             return Err("the mapping it leaves carries a tag or an anchor: move it by hand".into());
         }
-        removal(self, &mut p.removals, parent, from)?;
         let last = from.last().map(String::as_str).unwrap_or("");
         let entry = self.doc.entry(parent, last).ok_or("not a mapping entry")?;
+        // In a block mapping the entry's lines move: its key must start its line (after
+        // blanks or a list item's `- `), not follow a `?` (an explicit key).
+        let k = entry.key_span().start;
+        if !self.is_flow(parent) && !self.first_on_line(k) && !self.dash_line(k) {
+            return Err("the key is explicit (`?`) or shares its line: move it by hand".into());
+        }
+        removal(self, &mut p.removals, parent, from)?;
         // Changed by other ops (see `moves::compose`): written by the writer.
         let (value, text, extra) = match composed.moves.iter().find(|c| c.from == *from) {
             None => (

@@ -132,16 +132,22 @@ impl Layout<'_, '_> {
     pub(super) fn keeps_trailing_lines(&self, node: NodeId) -> bool {
         let is_block =
             matches!(self.doc.scalar(node), Some(sc) if sc.style() == crate::yaml::Style::Block);
-        // An empty one (its span empty, at the end of its header's line) keeps nothing.
-        if !is_block || self.span(node).start == self.span(node).end {
+        if !is_block {
             return false;
         }
-        // The header is on the line before the text (the span starts at the text).
-        let start = self.line_start(self.span(node).start);
-        let Some(prev) = start.checked_sub(1) else {
-            return false;
+        let span = self.span(node);
+        let header = if span.start == span.end {
+            // One without text lines lies at the end of its header's line.
+            self.text.get(self.line_start(span.start)..span.start)
+        } else {
+            // The header is on the line before the text (the span starts at the text).
+            let start = self.line_start(span.start);
+            let Some(prev) = start.checked_sub(1) else {
+                return false;
+            };
+            self.text.get(self.line_start(prev)..prev)
         };
-        let header = self.text.get(self.line_start(prev)..prev).unwrap_or("");
+        let header = header.unwrap_or("");
         let header = header.split(" #").next().unwrap_or("").trim_end();
         header
             .rfind(['|', '>'])
