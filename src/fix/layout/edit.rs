@@ -412,7 +412,18 @@ impl Layout<'_, '_> {
                 return Err("an element that shares its line".into());
             }
         }
-        Ok(edits)
+        // Removals that meet (the last line's break taken with it, above) are one.
+        edits.sort_unstable_by_key(|e| e.span.start);
+        let mut merged: Vec<Edit> = Vec::with_capacity(edits.len());
+        for e in edits {
+            match merged.last_mut() {
+                Some(last) if e.span.start <= last.span.end => {
+                    last.span = Span::new(last.span.start, last.span.end.max(e.span.end));
+                }
+                _ => merged.push(e),
+            }
+        }
+        Ok(merged)
     }
 
     /// Replaces a scalar's text (see [`Layout::set_inline`]).
