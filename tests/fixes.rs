@@ -281,6 +281,40 @@ fn an_empty_block_scalar_is_at_the_end_of_its_header() {
     );
 }
 
+/// Container fields written in the pod's `securityContext` while the container has
+/// none: the container's fix sets two of them first, so their moves find the same value
+/// there on the next pass and the misplaced keys are removed; `privileged` moves.
+#[test]
+fn a_misplaced_key_whose_value_is_already_in_place_is_removed() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  securityContext:\n    privileged: false\n    allowPrivilegeEscalation: false\n    readOnlyRootFilesystem: true\n  containers:\n  - name: c\n    image: nginx\n";
+    let settled =
+        kube_secctx::fix::fix_until_settled(&Options::default(), "p.yaml", text, &all()).unwrap();
+    assert!(
+        settled.last.findings.is_empty(),
+        "{:?}\n{}",
+        settled
+            .last
+            .findings
+            .iter()
+            .map(|f| (f.rule, &f.path))
+            .collect::<Vec<_>>(),
+        settled.text
+    );
+    assert!(
+        settled
+            .text
+            .contains("  securityContext:\n    runAsNonRoot: true\n"),
+        "{}",
+        settled.text
+    );
+    assert!(
+        settled.text.contains("      privileged: false\n"),
+        "{}",
+        settled.text
+    );
+    assert_eq!(settled.text.matches("allowPrivilegeEscalation").count(), 1);
+}
+
 #[test]
 fn the_property_holds_over_the_real_corpus() {
     for name in common::corpus_manifests() {

@@ -18,7 +18,8 @@ use crate::yaml::{escape_pointer, Document};
 ///   the mapping does not hold that key already;
 /// - a place ([`Suggestion::Place`], the nearest): [`Op::Move`] there, when the place is
 ///   one field (not every item of a list with several, `[*]`), its value fits, and the
-///   field is missing or `null` there;
+///   field is missing or `null` there; [`Op::Remove`] of the key when the field there
+///   already holds the same value;
 /// - a version ([`Suggestion::Version`]) or nothing close: no fix.
 ///
 /// Unsafe: the field then takes effect (a `runAsNonRoot: true` the kubelet enforces, a
@@ -101,10 +102,19 @@ pub(super) fn plan(
                 ));
             }
             let root = doc.root.ok_or("an empty document")?;
-            if doc
-                .pointer(root, &p.pointer)
-                .is_some_and(|n| !doc.is_null(n))
-            {
+            if let Some(there) = doc.pointer(root, &p.pointer).filter(|&n| !doc.is_null(n)) {
+                // Set to the same value there (by hand, or by another fix of an earlier
+                // `--fix` pass): the misplaced key says nothing more.
+                let small = |n| doc.expanded_size(n, 64) <= 64;
+                if small(there) && small(u.value) && doc.to_json(there) == doc.to_json(u.value) {
+                    return Ok(Plan {
+                        title: format!("remove `{key}`: `{shown}` holds the same value"),
+                        applicability: Applicability::Unsafe,
+                        ops: vec![Op::Remove {
+                            path: tokens(&u.pointer),
+                        }],
+                    });
+                }
                 return Err(format!(
                     "`{shown}` is already set: keep one of the two by hand"
                 ));
