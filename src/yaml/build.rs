@@ -166,8 +166,7 @@ fn build<'a>(
                     );
                     let scalar = make_scalar(text, style, tag.as_deref());
                     let (start, end) = if scalar.style() == Style::Block {
-                        let no_lines = scalar.text.bytes().all(|c| c == b'\n');
-                        block_scalar_span(src, b.base, start, end, no_lines)
+                        block_scalar_span(src, b.base, start, end, &scalar.text)
                     } else {
                         (start, end)
                     };
@@ -330,8 +329,8 @@ fn build<'a>(
 /// A block scalar's span (`start`, `end`: saphyr's, in bytes of the stream; `base`:
 /// where `src` starts in it): from its text (the header is on the line before) to its
 /// last content line, not after the line breaks that follow it nor at the indentation
-/// of the next line. One `empty` of text lines (`key: |-` before a less indented key; its
-/// value is "" or, kept with `|+`, only line breaks), which saphyr puts where the next
+/// of the next line. One without text lines (`key: |-` before a less indented key: its
+/// `value` is "" or, kept with `|+`, only line breaks), which saphyr puts where the next
 /// token starts, is placed at the end of its header's line instead, so that it lies
 /// inside its mapping (the blank lines a `|+` keeps follow it).
 fn block_scalar_span(
@@ -339,10 +338,10 @@ fn block_scalar_span(
     base: usize,
     start: usize,
     end: usize,
-    empty: bool,
+    value: &str,
 ) -> (usize, usize) {
     let before = |i: usize| src_byte(src, i - base - 1);
-    if empty {
+    if value.bytes().all(|c| c == b'\n') {
         let mut at = start;
         while at > base && matches!(before(at), b' ' | b'\t' | b'\n' | b'\r') {
             at -= 1;

@@ -110,11 +110,6 @@ impl Layout<'_, '_> {
             .min()
             .filter(|_| emptied)
         {
-            let sep = if self.is_json() && self.line_start(first) > s.start {
-                format!(",{}{}", self.eol(), " ".repeat(self.column(first)))
-            } else {
-                ", ".to_string()
-            };
             let new = if self.is_json() {
                 self.json_members(fields, "", "", "")
             } else {
@@ -123,7 +118,7 @@ impl Layout<'_, '_> {
                     .map(|(k, v)| format!("{}: {}", self.key(k), self.flow(v)))
                     .collect()
             };
-            return Ok(Edit::new(Span::new(first, first), new.join(&sep)));
+            return Ok(self.in_place_of_first(s.start, first, &new));
         }
         let Some(last_end) = entries.iter().map(|e| self.entry_end(e)).max() else {
             let open = s.start
@@ -181,6 +176,18 @@ impl Layout<'_, '_> {
         ))
     }
 
+    /// The new elements (written) of a flow collection that opens at `open` and loses
+    /// every element to another edit, at `first`, where its first element starts: one
+    /// per line in a JSON collection written over several lines, else `, `-separated.
+    fn in_place_of_first(&self, open: usize, first: usize, new: &[String]) -> Edit {
+        let sep = if self.is_json() && self.line_start(first) > open {
+            format!(",{}{}", self.eol(), " ".repeat(self.column(first)))
+        } else {
+            ", ".to_string()
+        };
+        Edit::new(Span::new(first, first), new.join(&sep))
+    }
+
     /// Items added at the end of a list. `emptied`: another edit removes every item
     /// ([`Layout::remove`]): in a flow list the items are written where the first one
     /// starts.
@@ -190,13 +197,7 @@ impl Layout<'_, '_> {
         if self.is_flow(node) {
             let new: Vec<String> = items.iter().map(|v| self.flow(v)).collect();
             if let Some(&first) = list.first().filter(|_| emptied) {
-                let at = self.span(first).start;
-                let sep = if self.is_json() && self.line_start(at) > s.start {
-                    format!(",{}{}", self.eol(), " ".repeat(self.column(at)))
-                } else {
-                    ", ".to_string()
-                };
-                return Ok(Edit::new(Span::new(at, at), new.join(&sep)));
+                return Ok(self.in_place_of_first(s.start, self.span(first).start, &new));
             }
             let Some(&last) = list.last() else {
                 let open = s.start

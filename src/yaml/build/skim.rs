@@ -160,8 +160,7 @@ impl<'a> Builder<'a> {
                     top.key_next = false;
                 } else {
                     let end = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
-                        let no_lines = text.bytes().all(|c| c == b'\n');
-                        super::block_scalar_span(self.src, base, start, end, no_lines).1
+                        super::block_scalar_span(self.src, base, start, end, &text).1
                     } else {
                         end
                     };
