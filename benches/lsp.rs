@@ -22,6 +22,11 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
 
+/// The allocator the `kube-secctx` binary ships with, so that the figures are the CLI's
+/// (the peers measured in this process run under it too).
+#[global_allocator]
+static ALLOCATOR: kube_secctx::cli::Allocator = kube_secctx::cli::Allocator;
+
 mod common;
 
 use common::{mean_ns, measuring, output_dir};

@@ -36,6 +36,11 @@
     clippy::indexing_slicing
 )]
 
+/// The allocator the `kube-secctx` binary ships with, so that the figures are the CLI's
+/// (the peers measured in this process run under it too).
+#[global_allocator]
+static ALLOCATOR: kube_secctx::cli::Allocator = kube_secctx::cli::Allocator;
+
 #[path = "../common/workloads.rs"]
 mod workloads;
 

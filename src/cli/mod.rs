@@ -49,6 +49,17 @@ mod walk;
 
 use std::process::ExitCode;
 
+/// The memory allocator of the native binaries (`kube-secctx`, and the benches that
+/// measure it): mimalloc (its version 2, without transparent huge pages, which held up to
+/// twice the peak memory). Each binary declares it as its `#[global_allocator]`; wasm
+/// builds keep Rust's own. Why: a parse allocates and frees a string for each scalar
+/// (`saphyr-parser` grows it from 32 to 129 bytes with `realloc`), and under glibc's
+/// malloc each growth took the allocator's slow path while a document's tree was held:
+/// about 15% of a check of `bench-large.yaml`, and two threads contended for its arenas
+/// (README, "Performance").
+#[cfg(not(target_family = "wasm"))]
+pub use mimalloc::MiMalloc as Allocator;
+
 use clap::Parser;
 
 use crate::options::{Inactive, OptionsError};
