@@ -173,7 +173,7 @@ fn main() {
         machine::load_average()
     );
     println!(
-        "in process: this bench (cargo bench: release profile, LTO), the same text in memory; \
+        "in process: this bench (cargo bench: release profile, LTO, the CLI's allocator: mimalloc), the same text in memory; \
          each input's cases in interleaved rounds ({}..{} rounds, {} s); value = median \
          (min–max over the rounds); ratio = median (min–max) of the round-by-round ratios",
         cfg.plan.min,
