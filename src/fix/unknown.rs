@@ -105,8 +105,8 @@ pub(super) fn plan(
             if let Some(there) = doc.pointer(root, &p.pointer).filter(|&n| !doc.is_null(n)) {
                 // Set to the same value there (by hand, or by another fix of an earlier
                 // `--fix` pass): the misplaced key says nothing more.
-                let small = |n| doc.expanded_size(n, 64) <= 64;
-                if small(there) && small(u.value) && doc.to_json(there) == doc.to_json(u.value) {
+                let there = doc.json_within(there, 64);
+                if there.is_some() && there == doc.json_within(u.value, 64) {
                     return Ok(Plan {
                         title: format!("remove `{key}`: `{shown}` holds the same value"),
                         applicability: Applicability::Unsafe,

@@ -340,6 +340,13 @@ impl<'a> Document<'a> {
 }
 
 impl Document<'_> {
+    /// The JSON of `id` ([`Document::to_json`]) when its subtree, aliases expanded, has
+    /// at most `cap` nodes ([`Document::expanded_size`]); `None` when it has more. The
+    /// way to compare a node from others' text with a value.
+    pub fn json_within(&self, id: NodeId, cap: usize) -> Option<serde_json::Value> {
+        (self.expanded_size(id, cap) <= cap).then(|| self.to_json(id))
+    }
+
     /// How many nodes the subtree of `id` has once every alias is expanded (each alias
     /// counts its anchored node's whole subtree again), or a number past `cap` as soon as
     /// it is more than `cap`. Linear in the distinct nodes (an aliased subtree is counted

@@ -443,15 +443,10 @@ impl Layout<'_, '_> {
     /// (`key: &a`, `key: !!map`), else in place of the written value.
     fn set_inline(&self, node: NodeId, key: Option<Span>, new: String) -> Result<Edit, String> {
         let s = self.span(node);
-        let block =
-            matches!(self.doc.scalar(node), Some(sc) if sc.style() == crate::yaml::Style::Block);
-        if block && s.start == s.end {
+        if let Some((line, head)) = self.block_header(node).filter(|_| s.start == s.end) {
             // A block scalar without text lines (`key: |-`) lies at the end of its header's
             // line: the new value takes the place of its indicator (`|-`, `>+`, `|2`),
             // the last word before any comment.
-            let line = self.line_start(s.start);
-            let head = self.text.get(line..s.start).unwrap_or("");
-            let head = head.split(" #").next().unwrap_or("").trim_end();
             let word = head.rfind([' ', '\t']).map_or(0, |i| i + 1);
             if !head.get(word..).is_some_and(|w| w.starts_with(['|', '>'])) {
                 return Err("a block scalar's header this module does not edit".into());

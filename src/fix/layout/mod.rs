@@ -79,9 +79,9 @@ pub(crate) fn edits(doc: &Document<'_>, text: &str, ops: &[Op]) -> Result<Vec<Ed
                         } else if let Some(items) = l.doc.seq(list) {
                             // The values appended are scalars: an item that expands
                             // to more than a few nodes is not one of them.
-                            let present = items.iter().any(|&i| {
-                                l.doc.expanded_size(i, 64) <= 64 && l.doc.to_json(i) == *value
-                            });
+                            let present = items
+                                .iter()
+                                .any(|&i| l.doc.json_within(i, 64).as_ref() == Some(value));
                             if !present {
                                 p.appends.entry(list).or_default().push(value.clone());
                             }

@@ -130,25 +130,9 @@ impl Layout<'_, '_> {
     /// Whether a node is a block scalar with keep chomping (`|+`, `>+`, `|2+`): the blank
     /// lines after its text are part of its value, so new keys go after them.
     pub(super) fn keeps_trailing_lines(&self, node: NodeId) -> bool {
-        let is_block =
-            matches!(self.doc.scalar(node), Some(sc) if sc.style() == crate::yaml::Style::Block);
-        if !is_block {
+        let Some((_, header)) = self.block_header(node) else {
             return false;
-        }
-        let span = self.span(node);
-        let header = if span.start == span.end {
-            // One without text lines lies at the end of its header's line.
-            self.text.get(self.line_start(span.start)..span.start)
-        } else {
-            // The header is on the line before the text (the span starts at the text).
-            let start = self.line_start(span.start);
-            let Some(prev) = start.checked_sub(1) else {
-                return false;
-            };
-            self.text.get(self.line_start(prev)..prev)
         };
-        let header = header.unwrap_or("");
-        let header = header.split(" #").next().unwrap_or("").trim_end();
         header
             .rfind(['|', '>'])
             .and_then(|i| header.get(i + 1..))
@@ -157,6 +141,28 @@ impl Layout<'_, '_> {
                     && h.chars()
                         .all(|c| c == '+' || c == '-' || c.is_ascii_digit())
             })
+    }
+
+    /// A block scalar's header line: where that line starts, and its text up to the end
+    /// of the indicator (`key: |-`, before any comment and trailing blanks). `None` for
+    /// any other node. The header is on the line before the scalar's text; a block
+    /// scalar without text lines lies at the end of its header's line (see
+    /// `yaml::build::block_scalar_span`).
+    pub(super) fn block_header(&self, node: NodeId) -> Option<(usize, &str)> {
+        let is_block =
+            matches!(self.doc.scalar(node), Some(sc) if sc.style() == crate::yaml::Style::Block);
+        if !is_block {
+            return None;
+        }
+        let span = self.span(node);
+        let (line, end) = if span.start == span.end {
+            (self.line_start(span.start), span.start)
+        } else {
+            let prev = self.line_start(span.start).checked_sub(1)?;
+            (self.line_start(prev), prev)
+        };
+        let header = self.text.get(line..end).unwrap_or("");
+        Some((line, header.split(" #").next().unwrap_or("").trim_end()))
     }
 
     /// From `end` (a line's text end), past the blank lines that follow: the end of the
