@@ -40,19 +40,21 @@ if [ "${1:-}" = --smoke ]; then
 else
     work=target/fuzz-corpus
 fi
-mkdir -p "$work/check" "$work/admission" "$work/json" "$work/fix"
+mkdir -p "$work/check" "$work/admission" "$work/json" "$work/fix" "$work/block"
 cp examples/*.yaml tests/fuzz-regressions/* "$work/check/"
 find tests/fixtures -name '*.yaml' -exec sh -c 'cp "$1" "'"$work/check"'/$(echo "$1" | tr / _)"' _ {} \;
 find ../shared/corpus/real -maxdepth 1 -name '*.y*ml' -size -64k -exec cp {} "$work/check/" \; 2>/dev/null || true
 cp policy/fixtures/*.json "$work/admission/"
 cp policy/fixtures/*.json "$work/json/"
 cp policy/fixtures/*.json "$work/check/"
-# The fix target starts from the same manifests, and the PSA fixtures that fail.
+# The fix target starts from the same manifests, and the PSA fixtures that fail; the
+# block reader's from the YAML ones.
 cp "$work"/check/*.y*ml "$work/fix/"
+cp "$work"/check/*.y*ml "$work/block/"
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-for target in check admission json fix; do
+for target in check admission json block fix; do
     say "cargo +nightly fuzz run $target ($what)"
     status=0
     (cd fuzz && cargo +nightly fuzz run "$target" "../$work/$target" -- \

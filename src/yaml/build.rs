@@ -18,7 +18,7 @@ mod mapping;
 mod read;
 mod skim;
 
-pub(super) use read::{build_document, build_json, build_yaml};
+pub(super) use read::{build_block, build_document, build_json, build_yaml};
 
 pub use skim::Skim;
 use skim::Skimmer;

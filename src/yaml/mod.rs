@@ -15,6 +15,7 @@
 //! [`build`] (parser events to a tree), [`resolve`] (YAML 1.1 scalars), [`json`] (a decoded
 //! JSON value to the same tree, for admission requests).
 
+mod block_text;
 mod build;
 mod chars;
 pub mod json;
@@ -340,6 +341,22 @@ pub fn json_and_yaml_readings(
         d
     });
     Some((print(json), print(build::build_yaml(text, 0, 0, &limits))))
+}
+
+/// The block reading ([`block_text`]) of `text` and the YAML parser's, each printed as
+/// `Debug` (or its error message), when the block reading takes the text (`None` when it
+/// leaves it to the YAML parser). For the tests and the `block` fuzz target, which check
+/// that both are equal. Not part of the API.
+#[doc(hidden)]
+#[allow(clippy::type_complexity)]
+pub fn block_and_yaml_readings(
+    text: &str,
+) -> Option<(Result<String, String>, Result<String, String>)> {
+    let limits = Limits::default();
+    let print =
+        |r: Result<Document<'_>, YamlError>| r.map(|d| format!("{d:?}")).map_err(|e| e.message);
+    let block = build::build_block(text, 0, 0, &limits)?;
+    Some((print(block), print(build::build_yaml(text, 0, 0, &limits))))
 }
 
 /// The full reading and the checker's skimming reading ([`Split::parse_skimming`] with

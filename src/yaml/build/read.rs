@@ -11,6 +11,22 @@ use super::{build, error_at, Halt, Skim, Spanned};
 use crate::yaml::chars::CharMap;
 use crate::yaml::{Document, Limits, YamlError};
 
+/// The events as [`build`] takes them: the iterator itself on native targets (a copy of
+/// the builder for each source saves a dynamic call and a move per event, ~2% of a
+/// check), a trait object in wasm (one copy for every source keeps the modules small).
+#[cfg(not(target_arch = "wasm32"))]
+macro_rules! events_for_build {
+    ($events:expr) => {
+        $events
+    };
+}
+#[cfg(target_arch = "wasm32")]
+macro_rules! events_for_build {
+    ($events:expr) => {
+        $events as &mut dyn Iterator<Item = Spanned<'a>>
+    };
+}
+
 /// Parses one document's text `src`, which starts at byte `base` of the stream and is
 /// document `index`: the document, or the first syntax error or limit hit.
 ///
@@ -55,23 +71,56 @@ fn read<'a>(
         Some(Err(Halt::Skim)) => return Err(Halt::Skim),
         Some(Err(Halt::Error(_))) | None => {}
     }
+    match block_reading(src, base, index, limits, skim) {
+        Some(Ok(doc)) => return Ok(doc),
+        Some(Err(Halt::Skim)) => return Err(Halt::Skim),
+        // Not in the block subset, or an error (a limit): the YAML reading's word.
+        Some(Err(Halt::Error(_))) | None => {}
+    }
     yaml_reading(src, base, index, limits, skim)
 }
 
-/// The events as [`build`] takes them: the iterator itself on native targets (a copy of
-/// the builder for each source saves a dynamic call and a move per event, ~2% of a
-/// check), a trait object in wasm (one copy for every source keeps the modules small).
-#[cfg(not(target_arch = "wasm32"))]
-macro_rules! events_for_build {
-    ($events:expr) => {
-        $events
-    };
+/// The block reading ([`crate::yaml::block_text`]): `None` when the text holds a byte it
+/// leaves to the YAML parser; an error when it met something outside its subset (or the
+/// builder stopped: a limit), which the YAML reading then decides.
+fn block_reading<'a>(
+    src: &'a str,
+    base: usize,
+    index: usize,
+    limits: &Limits,
+    skim: Option<Skim>,
+) -> Option<Result<Document<'a>, Halt>> {
+    let mut events = crate::yaml::block_text::BlockEvents::new(src, base)?;
+    let built = build(
+        src,
+        base,
+        index,
+        limits,
+        skim,
+        events_for_build!(&mut events),
+    );
+    match built {
+        // A skim that halted on what the reading then bailed on is the bail's.
+        Err(Halt::Skim) if events.bailed() => None,
+        Err(Halt::Skim) => Some(Err(Halt::Skim)),
+        Err(Halt::Error(e)) => Some(Err(Halt::Error(e))),
+        Ok(doc) => Some(Ok(doc)),
+    }
 }
-#[cfg(target_arch = "wasm32")]
-macro_rules! events_for_build {
-    ($events:expr) => {
-        $events as &mut dyn Iterator<Item = Spanned<'a>>
-    };
+
+/// The block reading alone: `None` when it does not take the text (see
+/// [`block_reading`]). For the tests and the `block` fuzz target.
+pub(crate) fn build_block<'a>(
+    src: &'a str,
+    base: usize,
+    index: usize,
+    limits: &Limits,
+) -> Option<Result<Document<'a>, YamlError>> {
+    match block_reading(src, base, index, limits, None)? {
+        Ok(doc) => Some(Ok(doc)),
+        Err(Halt::Error(e)) if e.message != "not in the block subset" => Some(Err(e)),
+        Err(_) => None,
+    }
 }
 
 /// The JSON reading alone: `None` when `src` does not start like a JSON document.

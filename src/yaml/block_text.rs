@@ -1,0 +1,959 @@
+//! A document in the common block style of Kubernetes manifests, read into the parser
+//! events the YAML parser (`saphyr-parser`) gives for the same text, with the same byte
+//! spans, a line at a time, several times faster than the general scanner.
+//!
+//! What it reads: block mappings with plain or quoted keys on one line, block sequences
+//! (also "indentless" ones at their key's column, and compact `- key: value` / `- - x`
+//! items), plain scalars (also over several lines, folded), single- and double-quoted
+//! scalars on one line, literal and folded block scalars (`|`, `>`, with `-` or `+`),
+//! empty values, `{}`, and flow sequences of scalars on one line; comments, blank lines,
+//! a `---` line before the content and a `...` line after it. Anything else (anchors,
+//! aliases, tags, directives, complex keys, tabs in the structure, carriage returns, a
+//! BOM or NUL, nested or multi-line flow collections, quoted scalars over lines, block
+//! scalars with an indentation indicator or without text lines, a comment where a plain
+//! scalar could go on, and every syntax error) ends the iteration with an error, after
+//! which the caller reads the document with the YAML parser from its start: errors and
+//! edge cases are always the YAML parser's.
+//!
+//! The spans follow the parser's, quirks included (the tests compare the trees built
+//! from both, node for node and span for span, on every document of the corpus, the
+//! PSA fixtures, generated workloads and edge cases; the `block` fuzz target on any
+//! input): a block collection starts at its first key or `-` (empty span) and ends,
+//! empty, where the next token starts; a plain scalar spans its text without the blanks
+//! after it, a quoted scalar its quotes and the blanks (and a comment) after them on its
+//! line; a block scalar starts at its first text character; an empty value is an empty
+//! plain scalar at its key's colon, or, after a lone `-`, at the end of that line; an
+//! "indentless" sequence (at its key's column) starts at its first item's content.
+
+use std::borrow::Cow;
+use std::collections::VecDeque;
+
+use saphyr_parser::{Event, ScalarStyle};
+
+use super::build::Spanned;
+use super::{Span, YamlError};
+
+/// Deeper than this the document is left to the YAML parser (its own limit is 255
+/// levels; the builder's default is 200).
+const MAX_DEPTH: usize = 240;
+
+/// The longest implicit key read here: the YAML parser allows at most 1,024 characters.
+const MAX_KEY: usize = 1000;
+
+/// An open block collection: a mapping or a sequence, and its column.
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    map: bool,
+    indent: usize,
+}
+
+/// A key or `-` whose value has not been seen on its line.
+#[derive(Debug, Clone, Copy)]
+enum Pending {
+    /// After `key:`: the colon's offset.
+    Value { colon: usize },
+    /// After a lone `-`: where its line's content (and comment) ends.
+    Item { eol: usize },
+}
+
+/// Why the reading stopped: the text is not in the subset read here.
+struct Bail;
+
+type Step = Result<(), Bail>;
+
+/// The events of one block-style document (see the module docs).
+pub(super) struct BlockEvents<'a> {
+    src: &'a str,
+    base: usize,
+    /// Where the next line starts.
+    pos: usize,
+    stack: Vec<Open>,
+    pending: Option<Pending>,
+    queue: VecDeque<(Event<'a>, usize, usize)>,
+    /// The content has started (a root collection was opened).
+    started: bool,
+    /// A `---` line was read.
+    marker_seen: bool,
+    /// Everything was given (or the reading bailed).
+    done: bool,
+    bailed: bool,
+}
+
+impl<'a> BlockEvents<'a> {
+    /// The events of `src`, one document's text starting at byte `base` of the stream,
+    /// or `None` when it holds a byte this reader leaves to the YAML parser anywhere (a
+    /// carriage return, NUL, or a byte-order mark).
+    pub(super) fn new(src: &'a str, base: usize) -> Option<Self> {
+        let bytes = src.as_bytes();
+        if memchr::memchr3(b'\r', 0, 0xEF, bytes).is_some() {
+            // 0xEF starts the BOM (EF BB BF), but also other characters of U+F000–U+FFFF:
+            // only the BOM is refused.
+            if memchr::memchr2(b'\r', 0, bytes).is_some()
+                || memchr::memmem::find(bytes, "\u{FEFF}".as_bytes()).is_some()
+            {
+                return None;
+            }
+        }
+        let mut queue = VecDeque::with_capacity(8);
+        queue.push_back((Event::StreamStart, 0, 0));
+        Some(BlockEvents {
+            src,
+            base,
+            pos: 0,
+            stack: Vec::new(),
+            pending: None,
+            queue,
+            started: false,
+            marker_seen: false,
+            done: false,
+            bailed: false,
+        })
+    }
+
+    /// Whether the reading stopped because the text is not in its subset (the caller
+    /// then reads it with the YAML parser).
+    pub(super) fn bailed(&self) -> bool {
+        self.bailed
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        self.src.as_bytes()
+    }
+
+    fn byte(&self, i: usize) -> u8 {
+        self.bytes().get(i).copied().unwrap_or(b'\n')
+    }
+
+    fn emit(&mut self, event: Event<'a>, start: usize, end: usize) {
+        self.queue.push_back((event, start, end));
+    }
+
+    fn text(&self, start: usize, end: usize) -> Result<&'a str, Bail> {
+        self.src.get(start..end).ok_or(Bail)
+    }
+
+    /// Where the line starting at `start` ends (its `\n`, or the end of the text).
+    fn line_end(&self, start: usize) -> usize {
+        let bytes = self.bytes();
+        match bytes.get(start..) {
+            Some(rest) => memchr::memchr(b'\n', rest).map_or(bytes.len(), |i| start + i),
+            None => bytes.len(),
+        }
+    }
+
+    /// The start of the line after the one ending at `end`.
+    fn next_line(&self, end: usize) -> usize {
+        (end + 1).min(self.bytes().len().max(end))
+    }
+
+    /// The spaces from `at` on (not past `end`).
+    fn spaces(&self, mut at: usize, end: usize) -> usize {
+        while at < end && self.byte(at) == b' ' {
+            at += 1;
+        }
+        at
+    }
+
+    /// A `-` at `at` that starts a sequence item (followed by a space or the line's end).
+    fn is_dash(&self, at: usize, end: usize) -> bool {
+        self.byte(at) == b'-' && (at + 1 == end || self.byte(at + 1) == b' ')
+    }
+
+    /// Reads lines until an event is queued or the document is over.
+    fn fill(&mut self) -> Step {
+        let len = self.bytes().len();
+        while self.queue.is_empty() {
+            if self.pos >= len {
+                return self.finish(len);
+            }
+            let start = self.pos;
+            let end = self.line_end(start);
+            let at = self.spaces(start, end);
+            let col = at - start;
+            match self.byte(at) {
+                _ if at == end => {
+                    self.pos = self.next_line(end);
+                    continue;
+                }
+                b'#' => {
+                    self.pos = self.next_line(end);
+                    continue;
+                }
+                b'\t' => return Err(Bail),
+                _ => {}
+            }
+            let line = self.text(at, end)?;
+            if col == 0 && is_marker(line, "---") {
+                if self.started
+                    || self.marker_seen
+                    || !is_blank_or_comment(line.get(3..).unwrap_or(""))
+                {
+                    return Err(Bail);
+                }
+                self.marker_seen = true;
+                self.pos = self.next_line(end);
+                continue;
+            }
+            if col == 0 && is_marker(line, "...") {
+                if !self.started || !is_blank_or_comment(line.get(3..).unwrap_or("")) {
+                    return Err(Bail);
+                }
+                // Only comments and blank lines may follow.
+                let mut p = self.next_line(end);
+                while p < len {
+                    let e = self.line_end(p);
+                    let a = self.spaces(p, e);
+                    if a != e && self.byte(a) != b'#' {
+                        return Err(Bail);
+                    }
+                    p = self.next_line(e);
+                }
+                self.finish(start)?;
+                // The DocumentEnd of an explicit end covers its `...`.
+                if let Some(last) = self.queue.iter_mut().rev().nth(1) {
+                    if matches!(last.0, Event::DocumentEnd) {
+                        last.2 = start + 3;
+                    }
+                }
+                return Ok(());
+            }
+            if col == 0 && line.starts_with('%') {
+                return Err(Bail);
+            }
+            self.content_line(start, at, end)?;
+        }
+        Ok(())
+    }
+
+    /// The document is over at `at`: the pending value, the open collections, the end.
+    fn finish(&mut self, at: usize) -> Step {
+        if !self.started {
+            return Err(Bail);
+        }
+        if let Some(p) = self.pending.take() {
+            let pos = match p {
+                Pending::Value { colon } => colon,
+                Pending::Item { eol } => eol,
+            };
+            self.empty(pos);
+        }
+        while let Some(open) = self.stack.pop() {
+            self.end(open, at);
+        }
+        self.emit(Event::DocumentEnd, at, at);
+        self.emit(Event::StreamEnd, at, at);
+        self.done = true;
+        Ok(())
+    }
+
+    fn empty(&mut self, at: usize) {
+        self.emit(
+            Event::Scalar(Cow::Borrowed(""), ScalarStyle::Plain, 0, None),
+            at,
+            at,
+        );
+    }
+
+    fn end(&mut self, open: Open, at: usize) {
+        let event = if open.map {
+            Event::MappingEnd
+        } else {
+            Event::SequenceEnd
+        };
+        self.emit(event, at, at);
+    }
+
+    /// A line with content at `at` (column `at - start`), ending at `end`.
+    fn content_line(&mut self, start: usize, at: usize, end: usize) -> Step {
+        let col = at - start;
+        let dash = self.is_dash(at, end);
+        if !self.started {
+            self.started = true;
+            self.emit(Event::DocumentStart(self.marker_seen), 0, 0);
+            return self.open_at(start, at, end, None);
+        }
+        if let Some(p) = self.pending.take() {
+            let parent = *self.stack.last().ok_or(Bail)?;
+            if col > parent.indent {
+                return self.open_at(start, at, end, Some(parent.indent));
+            }
+            match p {
+                Pending::Value { .. } if col == parent.indent && dash => {
+                    // An indentless sequence, the value of the key above: the YAML
+                    // parser starts it at its first item's content.
+                    let first = self.spaces(at + 1, end);
+                    if first == end || self.byte(first) == b'#' {
+                        return Err(Bail);
+                    }
+                    self.open(false, col, first)?;
+                    return self.seq_item(start, at, end);
+                }
+                Pending::Value { colon } => self.empty(colon),
+                Pending::Item { eol } => self.empty(eol),
+            }
+        }
+        // Close what this line is not inside of.
+        while let Some(&top) = self.stack.last() {
+            let indentless_over = !top.map
+                && top.indent == col
+                && !dash
+                && self
+                    .stack
+                    .len()
+                    .checked_sub(2)
+                    .and_then(|i| self.stack.get(i))
+                    .is_some_and(|parent| parent.map && parent.indent == col);
+            if top.indent > col || indentless_over {
+                self.stack.pop();
+                self.end(top, at);
+            } else {
+                break;
+            }
+        }
+        let top = *self.stack.last().ok_or(Bail)?;
+        if top.indent != col {
+            return Err(Bail);
+        }
+        if top.map {
+            self.map_entry(start, at, end)
+        } else if dash {
+            self.seq_item(start, at, end)
+        } else {
+            Err(Bail)
+        }
+    }
+
+    fn open(&mut self, map: bool, indent: usize, at: usize) -> Step {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(Bail);
+        }
+        self.stack.push(Open { map, indent });
+        let event = if map {
+            Event::MappingStart(0, None)
+        } else {
+            Event::SequenceStart(0, None)
+        };
+        self.emit(event, at, at);
+        Ok(())
+    }
+
+    /// The node that starts a line at `at`, more indented than the collection at column
+    /// `parent` whose value it is (`None`: the root): a sequence at a `-`, a mapping at
+    /// a key, else a scalar or flow value (not at the root).
+    fn open_at(&mut self, start: usize, at: usize, end: usize, parent: Option<usize>) -> Step {
+        let col = at - start;
+        if self.is_dash(at, end) {
+            self.open(false, col, at)?;
+            self.seq_item(start, at, end)
+        } else if self.find_key(at, end)?.is_some() {
+            self.open(true, col, at)?;
+            self.map_entry(start, at, end)
+        } else {
+            self.value(at, end, parent.ok_or(Bail)?)
+        }
+    }
+
+    /// `- ...` at `at`.
+    fn seq_item(&mut self, start: usize, at: usize, end: usize) -> Step {
+        let indent = at - start;
+        let p = self.spaces(at + 1, end);
+        if p == end || self.byte(p) == b'#' {
+            self.pending = Some(Pending::Item { eol: end });
+            self.pos = self.next_line(end);
+            return Ok(());
+        }
+        if self.byte(p) == b'\t' {
+            return Err(Bail);
+        }
+        if self.is_dash(p, end) {
+            self.open(false, p - start, p)?;
+            return self.seq_item(start, p, end);
+        }
+        if self.find_key(p, end)?.is_some() {
+            self.open(true, p - start, p)?;
+            return self.map_entry(start, p, end);
+        }
+        self.value(p, end, indent)
+    }
+
+    /// `key: ...` at `at`.
+    fn map_entry(&mut self, start: usize, at: usize, end: usize) -> Step {
+        let indent = at - start;
+        let key = self.find_key(at, end)?.ok_or(Bail)?;
+        self.emit(
+            Event::Scalar(key.text, key.style, 0, None),
+            at,
+            key.span_end,
+        );
+        let p = self.spaces(key.colon + 1, end);
+        if p == end || self.byte(p) == b'#' {
+            self.pending = Some(Pending::Value { colon: key.colon });
+            self.pos = self.next_line(end);
+            return Ok(());
+        }
+        if self.byte(p) == b'\t' {
+            return Err(Bail);
+        }
+        self.value(p, end, indent)
+    }
+
+    /// The key that starts at `at`, if the line holds `key:` there; `Ok(None)` when it
+    /// holds another node.
+    fn find_key(&self, at: usize, end: usize) -> Result<Option<Key<'a>>, Bail> {
+        match self.byte(at) {
+            q @ (b'"' | b'\'') => {
+                // A quoted key is on one line: one that goes on is a value.
+                let mut owned = None;
+                let Some(close) = self.quoted_run(at + 1, end, q, &mut owned)? else {
+                    return Ok(None);
+                };
+                let text = match owned {
+                    Some(s) => Cow::Owned(s),
+                    None => Cow::Borrowed(self.text(at + 1, close)?),
+                };
+                let after = self.spaces(close + 1, end);
+                if self.byte(after) == b':' && (after + 1 == end || self.byte(after + 1) == b' ') {
+                    let style = quoted_style(q);
+                    return Ok(Some(Key {
+                        text,
+                        style,
+                        span_end: after,
+                        colon: after,
+                    }));
+                }
+                Ok(None)
+            }
+            c if !can_start_plain(c, self.byte(at + 1)) => Ok(None),
+            _ => {
+                let mut i = at;
+                while i < end {
+                    match self.byte(i) {
+                        b':' if i + 1 == end || self.byte(i + 1) == b' ' => {
+                            let mut e = i;
+                            while e > at && self.byte(e - 1) == b' ' {
+                                e -= 1;
+                            }
+                            if e - at > MAX_KEY {
+                                return Err(Bail);
+                            }
+                            return Ok(Some(Key {
+                                text: Cow::Borrowed(self.text(at, e)?),
+                                style: ScalarStyle::Plain,
+                                span_end: e,
+                                colon: i,
+                            }));
+                        }
+                        b'#' if self.byte(i - 1) == b' ' => return Ok(None),
+                        b'\t' => return Err(Bail),
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    /// A value that starts at `at` on its line, in a collection at column `parent`.
+    fn value(&mut self, at: usize, end: usize, parent: usize) -> Step {
+        match self.byte(at) {
+            q @ (b'"' | b'\'') => {
+                let (text, close, line_end) = self.quoted(at, end, q, Some(parent))?;
+                let after = self.after_token(close, line_end)?;
+                self.emit(Event::Scalar(text, quoted_style(q), 0, None), at, after);
+                self.pos = self.next_line(line_end);
+                Ok(())
+            }
+            b'|' | b'>' => self.block_scalar(at, end, parent),
+            b'[' => self.flow_seq(at, end),
+            b'{' => {
+                let close = self.spaces(at + 1, end);
+                if self.byte(close) != b'}' {
+                    return Err(Bail);
+                }
+                let after = self.after_token(close + 1, end)?;
+                self.emit(Event::MappingStart(0, None), at, close);
+                self.emit(Event::MappingEnd, close, after);
+                self.pos = self.next_line(end);
+                Ok(())
+            }
+            c if can_start_plain(c, self.byte(at + 1)) => self.plain(at, end, parent),
+            _ => Err(Bail),
+        }
+    }
+
+    /// After a token that ends at `at`: its blanks and comment to the end of its line,
+    /// which must hold nothing else. Returns where the token's span ends (the line's
+    /// end, as the YAML parser's spans of quoted scalars and flow ends).
+    fn after_token(&self, at: usize, end: usize) -> Result<usize, Bail> {
+        let p = self.spaces(at, end);
+        if p == end || (self.byte(p) == b'#' && p > at) {
+            Ok(end)
+        } else {
+            Err(Bail)
+        }
+    }
+
+    /// A quoted scalar opening with `q` at `at` on the line ending at `end`: its text,
+    /// the offset after its closing quote and the end of that quote's line. With
+    /// `parent` (the column of the collection it is a value of) it may go on over more
+    /// indented lines, folded as the YAML parser folds them (`scan_flow_scalar`: a line
+    /// break is a space, each blank line a `\n`, the blanks around a break dropped).
+    fn quoted(
+        &self,
+        at: usize,
+        end: usize,
+        q: u8,
+        parent: Option<usize>,
+    ) -> Result<(Cow<'a, str>, usize, usize), Bail> {
+        let mut owned: Option<String> = None;
+        if let Some(close) = self.quoted_run(at + 1, end, q, &mut owned)? {
+            let text = match owned {
+                Some(s) => Cow::Owned(s),
+                None => Cow::Borrowed(self.text(at + 1, close)?),
+            };
+            return Ok((text, close + 1, end));
+        }
+        let parent = parent.ok_or(Bail)?;
+        let len = self.bytes().len();
+        let mut s = owned.unwrap_or_default();
+        let mut line = self.next_line(end);
+        let mut breaks = 0usize;
+        loop {
+            s.truncate(s.trim_end_matches(' ').len());
+            if line >= len {
+                return Err(Bail);
+            }
+            let e = self.line_end(line);
+            let a = self.spaces(line, e);
+            if a == e {
+                if e >= len {
+                    return Err(Bail);
+                }
+                breaks += 1;
+                line = self.next_line(e);
+                continue;
+            }
+            if a - line <= parent || self.byte(a) == b'\t' {
+                return Err(Bail);
+            }
+            if breaks == 0 {
+                s.push(' ');
+            } else {
+                s.extend(std::iter::repeat_n('\n', breaks));
+            }
+            breaks = 0;
+            let mut out = Some(s);
+            let closed = self.quoted_run(a, e, q, &mut out)?;
+            s = out.unwrap_or_default();
+            if let Some(close) = closed {
+                return Ok((Cow::Owned(s), close + 1, e));
+            }
+            line = self.next_line(e);
+        }
+    }
+
+    /// The quoted text from `from` to the line's `end`, up to a closing quote `q`: the
+    /// offset of that quote, or `None` when the line ends first (then `out` holds the
+    /// text so far). The text is added to `out`, which is made as soon as it differs from
+    /// the source (an escape) or the line ends; while `out` is `None` the text is the
+    /// source's, from `from`.
+    fn quoted_run(
+        &self,
+        from: usize,
+        end: usize,
+        q: u8,
+        out: &mut Option<String>,
+    ) -> Result<Option<usize>, Bail> {
+        let mut run = from;
+        let mut i = from;
+        while i < end {
+            match self.byte(i) {
+                b'\'' if q == b'\'' && self.byte(i + 1) == b'\'' && i + 1 < end => {
+                    out.get_or_insert_with(String::new)
+                        .push_str(self.text(run, i + 1)?);
+                    i += 2;
+                    run = i;
+                }
+                c if c == q => {
+                    if let Some(s) = out {
+                        s.push_str(self.text(run, i)?);
+                    }
+                    return Ok(Some(i));
+                }
+                b'\\' if q == b'"' => {
+                    let s = out.get_or_insert_with(String::new);
+                    s.push_str(self.text(run, i)?);
+                    let (c, len) = match self.byte(i + 1) {
+                        _ if i + 1 >= end => return Err(Bail),
+                        b'\\' => ('\\', 2),
+                        b'"' => ('"', 2),
+                        b'/' => ('/', 2),
+                        b'n' => ('\n', 2),
+                        b't' => ('\t', 2),
+                        b'r' => ('\r', 2),
+                        b'b' => ('\u{8}', 2),
+                        b'f' => ('\u{c}', 2),
+                        b'0' => ('\0', 2),
+                        b'a' => ('\u{7}', 2),
+                        b'v' => ('\u{b}', 2),
+                        b'e' => ('\u{1b}', 2),
+                        b' ' => (' ', 2),
+                        b'u' if i + 6 <= end => {
+                            let hex = self.text(i + 2, i + 6)?;
+                            if !hex.bytes().all(|h| h.is_ascii_hexdigit()) {
+                                return Err(Bail);
+                            }
+                            let n = u32::from_str_radix(hex, 16).map_err(|_| Bail)?;
+                            (char::from_u32(n).ok_or(Bail)?, 6)
+                        }
+                        _ => return Err(Bail),
+                    };
+                    s.push(c);
+                    i += len;
+                    run = i;
+                }
+                b'\t' => return Err(Bail),
+                _ => i += 1,
+            }
+        }
+        out.get_or_insert_with(String::new)
+            .push_str(self.text(run, end)?);
+        Ok(None)
+    }
+
+    /// A plain scalar at `at`, in a collection at column `parent`, and the lines that
+    /// continue it.
+    fn plain(&mut self, at: usize, end: usize, parent: usize) -> Step {
+        let (mut text_end, mut commented) = self.plain_line(at, end)?;
+        let mut owned: Option<String> = None;
+        let len = self.bytes().len();
+        let mut next = self.next_line(end);
+        let mut breaks = 0usize;
+        let stop;
+        loop {
+            if next >= len {
+                stop = len;
+                break;
+            }
+            let e = self.line_end(next);
+            let a = self.spaces(next, e);
+            if a == e {
+                breaks += 1;
+                next = self.next_line(e);
+                continue;
+            }
+            let c = self.byte(a);
+            if c == b'\t' {
+                return Err(Bail);
+            }
+            if a - next <= parent {
+                stop = next;
+                break;
+            }
+            // A more indented line: it goes on with the scalar, which a comment may not
+            // interrupt.
+            if commented || c == b'#' {
+                return Err(Bail);
+            }
+            let (line_end, line_comment) = self.plain_line(a, e)?;
+            commented = line_comment;
+            let s = match &mut owned {
+                Some(s) => s,
+                None => owned.insert(self.text(at, text_end)?.to_string()),
+            };
+            if breaks == 0 {
+                s.push(' ');
+            } else {
+                s.extend(std::iter::repeat_n('\n', breaks));
+            }
+            s.push_str(self.text(a, line_end)?);
+            text_end = line_end;
+            breaks = 0;
+            next = self.next_line(e);
+        }
+        let text = match owned {
+            Some(s) => Cow::Owned(s),
+            None => Cow::Borrowed(self.text(at, text_end)?),
+        };
+        self.emit(
+            Event::Scalar(text, ScalarStyle::Plain, 0, None),
+            at,
+            text_end,
+        );
+        self.pos = stop;
+        Ok(())
+    }
+
+    /// One line of a plain scalar from `at` to `end`: where its text ends (blanks
+    /// after it excluded), and whether a comment follows it.
+    fn plain_line(&self, at: usize, end: usize) -> Result<(usize, bool), Bail> {
+        let mut i = at;
+        let mut cut = end;
+        let mut commented = false;
+        while i < end {
+            match self.byte(i) {
+                b':' if i + 1 == end || self.byte(i + 1) == b' ' => return Err(Bail),
+                b'#' if i > at && self.byte(i - 1) == b' ' => {
+                    cut = i;
+                    commented = true;
+                    break;
+                }
+                b'\t' => return Err(Bail),
+                _ => {}
+            }
+            i += 1;
+        }
+        while cut > at && self.byte(cut - 1) == b' ' {
+            cut -= 1;
+        }
+        Ok((cut, commented))
+    }
+
+    /// A block scalar whose header is at `at`, in a collection at column `parent`, read
+    /// as the YAML parser reads it (`scan_block_scalar`).
+    fn block_scalar(&mut self, at: usize, end: usize, parent: usize) -> Step {
+        let literal = self.byte(at) == b'|';
+        let mut p = at + 1;
+        let chomp = self.byte(p);
+        let (strip, keep) = match chomp {
+            b'-' => (true, false),
+            b'+' => (false, true),
+            _ => (false, false),
+        };
+        if strip || keep {
+            p += 1;
+        }
+        let q = self.spaces(p, end);
+        if !(q == end || (self.byte(q) == b'#' && q > p)) {
+            return Err(Bail);
+        }
+        let len = self.bytes().len();
+        let mut ln = self.next_line(end);
+        if ln >= len || end >= len {
+            return Err(Bail);
+        }
+        let first_end = self.line_end(ln);
+        let first = self.spaces(ln, first_end);
+        let indent = first - ln;
+        if first == first_end || indent <= parent || self.byte(first) == b'\t' {
+            return Err(Bail);
+        }
+        let start_mark = first;
+        let mut string = String::new();
+        let mut leading_break = false;
+        let mut trailing_breaks = 0usize;
+        let mut leading_blank = false;
+        let mut at_eof_after_text = false;
+        // The offset of the current line's first character after its indentation.
+        let mut cur = first;
+        let mut cur_line = ln;
+        loop {
+            // `cur` is at column `indent` of a content line.
+            let e = self.line_end(cur_line);
+            let trailing_blank = matches!(self.byte(cur), b' ' | b'\t');
+            if !literal && leading_break && !leading_blank && !trailing_blank {
+                string.extend(std::iter::repeat_n('\n', trailing_breaks));
+                if trailing_breaks == 0 {
+                    string.push(' ');
+                }
+            } else {
+                if leading_break {
+                    string.push('\n');
+                }
+                string.extend(std::iter::repeat_n('\n', trailing_breaks));
+            }
+            leading_break = false;
+            trailing_breaks = 0;
+            leading_blank = trailing_blank;
+            string.push_str(self.text(cur, e)?);
+            if e >= len {
+                at_eof_after_text = true;
+                cur = len;
+                break;
+            }
+            leading_break = true;
+            ln = self.next_line(e);
+            // The indentation and the empty lines after it.
+            loop {
+                if ln >= len {
+                    cur = len;
+                    break;
+                }
+                let le = self.line_end(ln);
+                let mut s = ln;
+                while s < le && s - ln < indent && self.byte(s) == b' ' {
+                    s += 1;
+                }
+                if s == le {
+                    if le >= len {
+                        // Spaces at the end of the text, without a line break.
+                        return Err(Bail);
+                    }
+                    trailing_breaks += 1;
+                    ln = self.next_line(le);
+                    continue;
+                }
+                cur = s;
+                break;
+            }
+            if cur >= len || cur - ln != indent {
+                break;
+            }
+            cur_line = ln;
+        }
+        if !strip {
+            if leading_break {
+                string.push('\n');
+            }
+            if at_eof_after_text {
+                string.push('\n');
+            }
+        }
+        if keep {
+            string.extend(std::iter::repeat_n('\n', trailing_breaks));
+        }
+        let style = if literal {
+            ScalarStyle::Literal
+        } else {
+            ScalarStyle::Folded
+        };
+        self.emit(
+            Event::Scalar(Cow::Owned(string), style, 0, None),
+            start_mark,
+            cur,
+        );
+        self.pos = if cur >= len { len } else { ln };
+        Ok(())
+    }
+
+    /// A flow sequence of scalars on one line, `[` at `at`.
+    fn flow_seq(&mut self, at: usize, end: usize) -> Step {
+        let mut p = self.spaces(at + 1, end);
+        self.emit(Event::SequenceStart(0, None), at, p);
+        let mut first = true;
+        loop {
+            match self.byte(p) {
+                b']' if first => break,
+                q @ (b'"' | b'\'') => {
+                    let (text, close, _) = self.quoted(p, end, q, None)?;
+                    let after = self.spaces(close, end);
+                    self.emit(Event::Scalar(text, quoted_style(q), 0, None), p, after);
+                    p = after;
+                }
+                c if can_start_plain(c, self.byte(p + 1)) && !matches!(c, b':' | b'-' | b'?') => {
+                    let item = p;
+                    let mut e = p;
+                    while e < end && !matches!(self.byte(e), b',' | b']') {
+                        // (In a flow collection the YAML parser also refuses a `-`
+                        // before `,` or `]`.)
+                        if matches!(self.byte(e), b'[' | b'{' | b'}' | b'#' | b':' | b'\t')
+                            || (self.byte(e) == b'-' && matches!(self.byte(e + 1), b',' | b']'))
+                        {
+                            return Err(Bail);
+                        }
+                        e += 1;
+                    }
+                    let after = e;
+                    while e > item && self.byte(e - 1) == b' ' {
+                        e -= 1;
+                    }
+                    self.emit(
+                        Event::Scalar(
+                            Cow::Borrowed(self.text(item, e)?),
+                            ScalarStyle::Plain,
+                            0,
+                            None,
+                        ),
+                        item,
+                        e,
+                    );
+                    p = after;
+                }
+                _ => return Err(Bail),
+            }
+            first = false;
+            match self.byte(p) {
+                b',' => {
+                    p = self.spaces(p + 1, end);
+                    if self.byte(p) == b']' {
+                        return Err(Bail);
+                    }
+                }
+                b']' => break,
+                _ => return Err(Bail),
+            }
+        }
+        let after = self.after_token(p + 1, end)?;
+        self.emit(Event::SequenceEnd, p, after);
+        self.pos = self.next_line(end);
+        Ok(())
+    }
+}
+
+/// A key found on a line.
+struct Key<'a> {
+    text: Cow<'a, str>,
+    style: ScalarStyle,
+    /// Where the key's span ends.
+    span_end: usize,
+    /// The `:` after it.
+    colon: usize,
+}
+
+fn quoted_style(q: u8) -> ScalarStyle {
+    if q == b'"' {
+        ScalarStyle::DoubleQuoted
+    } else {
+        ScalarStyle::SingleQuoted
+    }
+}
+
+/// Whether a plain scalar may start with `c` (followed by `next`) in block context:
+/// not an indicator, except `-`, `?` and `:` before a non-blank.
+fn can_start_plain(c: u8, next: u8) -> bool {
+    match c {
+        b'-' | b'?' | b':' => !matches!(next, b' ' | b'\t' | b'\n'),
+        b'[' | b']' | b'{' | b'}' | b',' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\''
+        | b'"' | b'%' | b'@' | b'`' | b' ' | b'\t' => false,
+        _ => true,
+    }
+}
+
+/// Whether `line` (from column 0) is the marker `m` (`---` or `...`) alone or before a
+/// blank.
+fn is_marker(line: &str, m: &str) -> bool {
+    line.strip_prefix(m)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+}
+
+/// Whether `rest` holds only blanks and a comment.
+fn is_blank_or_comment(rest: &str) -> bool {
+    let t = rest.trim_start_matches([' ', '\t']);
+    t.is_empty() || (t.starts_with('#') && t.len() < rest.len())
+}
+
+impl<'a> Iterator for BlockEvents<'a> {
+    type Item = Spanned<'a>;
+
+    fn next(&mut self) -> Option<Spanned<'a>> {
+        if self.queue.is_empty() {
+            if self.done {
+                return None;
+            }
+            if self.fill().is_err() {
+                self.done = true;
+                self.bailed = true;
+                self.queue.clear();
+                let at = self.base + self.pos;
+                return Some(Err(YamlError {
+                    document: 0,
+                    message: "not in the block subset".to_string(),
+                    span: Span::new(at, at),
+                }));
+            }
+        }
+        let (event, start, end) = self.queue.pop_front()?;
+        Some(Ok((event, self.base + start, self.base + end)))
+    }
+}
