@@ -50,11 +50,19 @@ version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 # Thresholds between trade the two evenly (150: 8-10% faster, about 11 ms of the 13);
 # 500 adds 2-3% for another 20 KB gzip. The command's
 # module (wasm32-wasip1, `npx kube-secctx`: one check per process, where the start
-# counts more) keeps 75. Neither `+simd128` nor a different allocator (talc 5.1 instead
-# of dlmalloc) was faster; see README "Budgets". RUSTFLAGS only reach this target
-# dir's builds, and each target has its own directory there, so the two settings never
-# rebuild each other's dependencies.
-API_RUSTFLAGS=""
+# counts more) keeps 75. A different allocator (talc 5.1 instead of dlmalloc) was not
+# faster; see README "Budgets".
+#
+# WebAssembly SIMD (`+simd128`) for the API module (issue 16, after the block reader):
+# the `memchr` crate's SIMD paths find the line ends, the document markers and the line
+# index's breaks; a check() is 12-18% faster (Node.js 20, three alternations each on
+# bench-large.yaml and 1,000 generated workloads) and the module 1.5 KB gzip smaller.
+# It needs a runtime with WebAssembly SIMD (Node.js >= 16.4, so every Node.js the
+# package supports; Chrome and Edge >= 91, Firefox >= 89, Safari >= 16.4). Before the
+# block reader the scanner of saphyr-parser was most of a check and SIMD changed
+# nothing. RUSTFLAGS only reach this target dir's builds, and each target has its own
+# directory there, so the two settings never rebuild each other's dependencies.
+API_RUSTFLAGS="-C target-feature=+simd128"
 CLI_RUSTFLAGS="-C llvm-args=-inline-threshold=75"
 build() { # FEATURES OUTPUT
     say "cargo build --release --target wasm32-unknown-unknown --no-default-features --features $1"

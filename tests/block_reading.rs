@@ -1,4 +1,4 @@
-//! The block reader (`src/yaml/block_text.rs`) against the YAML parser: every document it
+//! The block reader (`src/yaml/block_text/`) against the YAML parser: every document it
 //! takes is read to the same tree, node for node and span for span (both `Debug`-printed),
 //! and it takes the documents real manifests are made of. The `block` fuzz target checks
 //! the same on any input.
@@ -87,7 +87,7 @@ fn the_subset_is_read_as_the_yaml_parser_reads_it() {
         }
     }
     // Left to the YAML parser (each reads as it does there).
-    let left = [
+    let left: [&str; 24] = [
         "a: &x 1\nb: *x\n",
         "a:\n- # an indentless sequence whose first item is empty\n- b\n",
         "a: !!str 1\n",
@@ -101,6 +101,9 @@ fn the_subset_is_read_as_the_yaml_parser_reads_it() {
         "a: [b,\n  c]\n",
         // Found by the fuzz target: saphyr refuses a `-` before `]` in a flow collection.
         "apip: [A\"N 2  -]\n",
+        // Keys are at most 1,024 characters up to their `:` for the YAML parser.
+        &format!("k{}: v\n", " ".repeat(1100)),
+        &format!("'{}': v\n", "q".repeat(1100)),
         "a: |2\n   x\n",
         "a: |\nb: c\n",
         "a: b: c\n",
