@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use super::args::CheckArgs;
+use super::args::{CheckArgs, Format};
 use super::baseline;
 use super::inputs::{gather, Gathered};
 use super::io;
@@ -12,10 +12,11 @@ use super::walk::Filters;
 use super::{cluster, fix};
 use super::{inactive_warning, options_error, EXIT_USAGE};
 use crate::engine::decode;
-use crate::engine::{Input, Parallel};
+use crate::engine::{Input, Parallel, Render};
 use crate::fail_on::FailOn;
 use crate::position::LineIndex;
-use crate::Checker;
+use crate::render::json;
+use crate::{Batch, Checker};
 
 /// The text of each file a note names (see `cluster::Loaded::texts`).
 type NoteTexts = std::collections::HashMap<String, String>;
@@ -322,21 +323,38 @@ fn check_and_write(
             ignore: ignored,
         })
         .collect();
-    // The file whose batches come now, and its line index.
-    let mut current: Option<(usize, LineIndex<'_>)> = None;
-    checker.check_all_with(
+    // The JSON report's findings are rendered on the threads that check them (see
+    // `Checker::check_all_rendered`), unless fixes are shown (the offers are this
+    // thread's); the batches the render step did not take (with a baseline) are
+    // rendered here.
+    let show_fixes = tables.iter().any(Option::is_some);
+    let json = |li: &LineIndex<'_>, batch: &Batch| {
+        json::RenderedBatch::new(li, batch, json::Positions::CharsAndBytes)
+    };
+    let render: Option<&Render<'_, json::RenderedBatch>> =
+        (args.format == Format::Json && !show_fixes).then_some(&json);
+    // The file whose batches come now, and its line index when this thread renders.
+    let mut current: Option<(usize, Option<LineIndex<'_>>)> = None;
+    checker.check_all_rendered(
         &inputs,
         Parallel::threads(args.thread_count()),
-        &mut |input, batch| {
+        render,
+        &mut |input, batch, rendered| {
             let (Some(output), None) = (output.as_mut(), &failed) else {
                 return;
             };
             if current.as_ref().is_none_or(|(i, _)| *i != input) {
-                let text = decoded.get(input).map_or("", |d| &d.text);
                 output.set_fixes(tables.get_mut(input).and_then(Option::take));
-                current = Some((input, LineIndex::new(text)));
+                current = Some((input, None));
             }
-            if let Some((_, li)) = &current {
+            if let (Some(rendered), Output::Json(w)) = (&rendered, &mut *output) {
+                failed = w.rendered(rendered, &batch.errors).err();
+                return;
+            }
+            if let Some((_, li)) = &mut current {
+                let li = li.get_or_insert_with(|| {
+                    LineIndex::new(decoded.get(input).map_or("", |d| &d.text))
+                });
                 failed = output.batch(&batch, li).err();
             }
         },

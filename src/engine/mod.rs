@@ -35,7 +35,7 @@ use crate::yaml::{document_from_json, split_stream, Document, Parsed, Span, Spli
 
 pub use judge::IGNORE_ANNOTATION;
 pub use near_miss::{near_miss, NearMiss, INHERITED, NEAR_MISS_MARK};
-pub use parallel::{Input, Parallel, AHEAD, MAX_THREADS, UNIT_BYTES};
+pub use parallel::{Input, Parallel, Render, AHEAD, MAX_THREADS, UNIT_BYTES};
 
 /// A file's bytes as text that keeps every byte offset: valid UTF-8 as it is, each byte of
 /// an invalid sequence replaced by `?` (one byte, so the offsets after it do not move).

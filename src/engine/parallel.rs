@@ -20,7 +20,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::{Batch, Checker, Decoded};
-use crate::position::Lines;
+use crate::position::{LineIndex, Lines};
 use crate::yaml::{split_stream, Split};
 
 /// The text a unit of work holds, in bytes (whole documents: a larger document is a
@@ -87,11 +87,17 @@ struct Unit {
     range: Range<usize>,
 }
 
-/// What a unit gave: its batches, sorted, in document order, and the resources it judged.
-struct Done {
-    batches: Vec<Batch>,
+/// What a unit gave: its batches, sorted, in document order, each with what the render
+/// step of [`Checker::check_all_rendered`] made of it, and the resources it judged.
+struct Done<R> {
+    batches: Vec<(Batch, Option<R>)>,
     resources: usize,
 }
+
+/// The render step of [`Checker::check_all_rendered`]: what a worker makes of a batch it
+/// checked (the CLI's JSON writer: the findings' bytes), from the batch and its input's
+/// line index (built once per input, shared by the workers).
+pub type Render<'r, R> = dyn Fn(&LineIndex<'_>, &Batch) -> R + Sync + 'r;
 
 impl Checker {
     /// Checks `inputs` in order, as [`Checker::check_decoded_with`] checks each one, on
@@ -106,6 +112,26 @@ impl Checker {
         parallel: Parallel,
         sink: &mut dyn FnMut(usize, Batch),
     ) {
+        self.check_all_rendered::<()>(inputs, parallel, None, &mut |input, batch, _| {
+            sink(input, batch)
+        });
+    }
+
+    /// [`Checker::check_all_with`], with a render step: without a baseline, each batch
+    /// is also given to `render` on the worker that checked it, and `sink` gets what it
+    /// made beside the batch, so that the work of turning findings into output is
+    /// spread over the threads too (the calling thread, which writes the output, was the
+    /// bottleneck of a whole `check` on two cores). With a baseline (which may drop
+    /// findings in the calling thread, in order) or no `render`, `sink` gets `None`.
+    /// `render` must not depend on order: it sees one batch at a time, on any thread.
+    pub fn check_all_rendered<R: Send>(
+        &mut self,
+        inputs: &[Input<'_>],
+        parallel: Parallel,
+        render: Option<&Render<'_, R>>,
+        sink: &mut dyn FnMut(usize, Batch, Option<R>),
+    ) {
+        let render = render.filter(|_| self.baseline.is_none());
         let limits = self.opts.limits;
         let prepared: Vec<Prepared<'_>> = inputs
             .iter()
@@ -128,16 +154,16 @@ impl Checker {
             .collect();
         let units = units(&prepared, parallel.unit_bytes);
         let template = self.fork(Vec::new());
-        let work = |unit: &Unit| -> Done {
+        let work = |unit: &Unit| -> Done<R> {
             match prepared.get(unit.input) {
-                Some(p) => template.check_unit(p, unit.range.clone()),
+                Some(p) => template.check_unit(p, unit.range.clone(), render),
                 None => Done {
                     batches: Vec::new(),
                     resources: 0,
                 },
             }
         };
-        let mut deliver = |checker: &mut Checker, unit: &Unit, done: Done| {
+        let mut deliver = |checker: &mut Checker, unit: &Unit, done: Done<R>| {
             // Every input has exactly one unit that starts at its first document (see
             // `units`): there it begins (its name in the report, its documents counted).
             if unit.range.start == 0 {
@@ -148,8 +174,9 @@ impl Checker {
             }
             checker.report.summary.resources += done.resources;
             let input = unit.input;
-            for batch in done.batches {
-                checker.flush(batch, &mut |b| sink(input, b));
+            for (batch, rendered) in done.batches {
+                let mut rendered = rendered;
+                checker.flush(batch, &mut |b| sink(input, b, rendered.take()));
             }
         };
         run(self, &units, parallel.threads, &work, &mut deliver);
@@ -167,12 +194,22 @@ impl Checker {
         }
     }
 
-    /// Checks the documents `range` of input `p` with a fork of this checker.
-    fn check_unit(&self, p: &Prepared<'_>, range: Range<usize>) -> Done {
+    /// Checks the documents `range` of input `p` with a fork of this checker, and
+    /// renders each batch with `render`, if given.
+    fn check_unit<R>(
+        &self,
+        p: &Prepared<'_>,
+        range: Range<usize>,
+        render: Option<&Render<'_, R>>,
+    ) -> Done<R> {
         let mut fork = self.fork(p.ignore.clone());
         let mut batches = Vec::new();
+        let rendered = |batch: Batch| {
+            let r = render.map(|render| render(p.lines.index(), &batch));
+            (batch, r)
+        };
         if p.utf16 {
-            batches.push(super::utf16_batch(&p.file));
+            batches.push(rendered(super::utf16_batch(&p.file)));
         } else {
             let stream = super::Stream {
                 file: &p.file,
@@ -182,7 +219,7 @@ impl Checker {
             };
             fork.check_range(&stream, range, &mut |_, mut batch| {
                 super::document::sort_batch(&mut batch);
-                batches.push(batch);
+                batches.push(rendered(batch));
             });
         }
         Done {
@@ -229,11 +266,11 @@ fn units(inputs: &[Prepared<'_>], unit_bytes: usize) -> Vec<Unit> {
 
 /// Runs `work` on each unit and `deliver` on its result, in unit order, on the calling
 /// thread.
-fn sequential(
+fn sequential<R>(
     checker: &mut Checker,
     units: &[Unit],
-    work: &(dyn Fn(&Unit) -> Done + Sync),
-    deliver: &mut dyn FnMut(&mut Checker, &Unit, Done),
+    work: &(dyn Fn(&Unit) -> Done<R> + Sync),
+    deliver: &mut dyn FnMut(&mut Checker, &Unit, Done<R>),
 ) {
     for unit in units {
         let done = work(unit);
@@ -242,12 +279,12 @@ fn sequential(
 }
 
 #[cfg(not(all(feature = "parallel", not(target_family = "wasm"))))]
-fn run(
+fn run<R>(
     checker: &mut Checker,
     units: &[Unit],
     _threads: usize,
-    work: &(dyn Fn(&Unit) -> Done + Sync),
-    deliver: &mut dyn FnMut(&mut Checker, &Unit, Done),
+    work: &(dyn Fn(&Unit) -> Done<R> + Sync),
+    deliver: &mut dyn FnMut(&mut Checker, &Unit, Done<R>),
 ) {
     sequential(checker, units, work, deliver);
 }
@@ -256,12 +293,12 @@ fn run(
 /// in unit order on the calling thread, with at most [`AHEAD`] units per thread in
 /// flight beyond the one delivered next.
 #[cfg(all(feature = "parallel", not(target_family = "wasm")))]
-fn run(
+fn run<R: Send>(
     checker: &mut Checker,
     units: &[Unit],
     threads: usize,
-    work: &(dyn Fn(&Unit) -> Done + Sync),
-    deliver: &mut dyn FnMut(&mut Checker, &Unit, Done),
+    work: &(dyn Fn(&Unit) -> Done<R> + Sync),
+    deliver: &mut dyn FnMut(&mut Checker, &Unit, Done<R>),
 ) {
     let threads = threads.min(units.len()).min(MAX_THREADS);
     if threads <= 1 {
@@ -273,8 +310,8 @@ fn run(
     let window = threads.saturating_mul(AHEAD).max(2);
     // A unit's result, or the panic of its worker (none is expected: the crate denies
     // panics; a bug then ends the run as on one thread, where waiting would hang it).
-    type Outcome = std::thread::Result<Done>;
-    let (tx, rx) = std::sync::mpsc::channel::<(usize, Outcome)>();
+    type Outcome<R> = std::thread::Result<Done<R>>;
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Outcome<R>)>();
     pool.in_place_scope(|scope| {
         let spawn = |i: usize| {
             if let Some(unit) = units.get(i) {
@@ -293,7 +330,7 @@ fn run(
             spawned += 1;
         }
         // Results that came before their turn, by unit index (at most `window`).
-        let mut early: Vec<Option<Outcome>> = Vec::new();
+        let mut early: Vec<Option<Outcome<R>>> = Vec::new();
         early.resize_with(units.len(), || None);
         let mut next = 0;
         while next < units.len() {

@@ -17,7 +17,7 @@ pub struct NamespaceObject {
 /// Whether `text` may hold a Namespace (a byte search, before any parsing): the
 /// CLI's cheap pre-scan.
 pub fn may_hold_namespace(text: &[u8]) -> bool {
-    text.windows(9).any(|w| w == b"Namespace")
+    memchr::memmem::find(text, b"Namespace").is_some()
 }
 
 /// The Namespace objects of `doc`, in document order.

@@ -14,7 +14,7 @@ use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 
 use super::fixes::{offer_json, FixJson, FixTable};
-use super::{pretty, write_pretty, EntryWriter, KeptErrors, Sources};
+use super::{append_pretty, pretty, write_pretty, EntryWriter, KeptErrors, Sources};
 use crate::position::{LineIndex, Unit};
 use crate::psa::Note;
 use crate::report::{
@@ -296,6 +296,73 @@ impl<W: std::io::Write> JsonWriter<W> {
         self.out.write_all(&pretty(summary, 1))?;
         self.out.write_all(b"\n}")?;
         Ok(self.out)
+    }
+}
+
+/// A batch's findings and error positions as [`JsonWriter`] writes them, made apart from
+/// the writer (on the thread that checked the batch: see
+/// [`crate::Checker::check_all_rendered`]) by [`RenderedBatch::new`], then written in
+/// order by [`JsonWriter::rendered`]. The same bytes as [`JsonWriter`]'s own, for a
+/// report that shows no fixes.
+pub struct RenderedBatch {
+    /// The findings, each as `finding` writes it, joined by its separator (none before
+    /// the first).
+    findings: Vec<u8>,
+    count: usize,
+    /// The range of each error entry, in order.
+    errors: Vec<Range>,
+}
+
+impl RenderedBatch {
+    /// `batch`'s findings and error positions, with positions in `positions` from `li`
+    /// (the index of the batch's file).
+    pub fn new(li: &LineIndex<'_>, batch: &crate::Batch, positions: Positions) -> Self {
+        let mut findings = Vec::with_capacity(batch.findings.len() * 512);
+        for (i, f) in batch.findings.iter().enumerate() {
+            if i > 0 {
+                findings.extend_from_slice(b",\n    ");
+            }
+            let json = finding_json(f, Some(range(li, f.span, positions)));
+            // Into a `Vec`: nothing to fail.
+            let _ = append_pretty(&mut findings, &json, 2);
+        }
+        RenderedBatch {
+            findings,
+            count: batch.findings.len(),
+            errors: batch
+                .errors
+                .iter()
+                .map(|e| range(li, e.span, positions))
+                .collect(),
+        }
+    }
+}
+
+impl<W: std::io::Write> JsonWriter<W> {
+    /// Writes a batch rendered apart ([`RenderedBatch::new`], with this writer's
+    /// positions and no fixes shown) whose error entries are `errors`: the same bytes as
+    /// [`EntryWriter::batch`] with the batch.
+    ///
+    /// # Errors
+    /// The first error the output returns.
+    pub fn rendered(
+        &mut self,
+        rendered: &RenderedBatch,
+        errors: &[ErrorEntry],
+    ) -> std::io::Result<()> {
+        if rendered.count > 0 {
+            self.out.write_all(if self.findings == 0 {
+                b"\n    "
+            } else {
+                b",\n    "
+            })?;
+            self.out.write_all(&rendered.findings)?;
+            self.findings += rendered.count;
+        }
+        for (e, at) in errors.iter().zip(&rendered.errors) {
+            self.errors.keep(e, Some(*at));
+        }
+        Ok(())
     }
 }
 

@@ -25,7 +25,7 @@ pub mod text;
 use serde::Serialize;
 use serde_json::Value;
 
-pub(crate) use pretty::{pretty, write_pretty};
+pub(crate) use pretty::{append_pretty, pretty, write_pretty};
 
 use crate::options::Level;
 use crate::position::LineIndex;

@@ -2,18 +2,19 @@
 //! events the YAML parser (`saphyr-parser`) gives for the same text, with the same byte
 //! spans, a line at a time, several times faster than the general scanner.
 //!
-//! What it reads: block mappings with plain or quoted keys on one line, block sequences
-//! (also "indentless" ones at their key's column, and compact `- key: value` / `- - x`
-//! items), plain scalars (also over several lines, folded), single- and double-quoted
-//! scalars on one line, literal and folded block scalars (`|`, `>`, with `-` or `+`),
-//! empty values, `{}`, and flow sequences of scalars on one line; comments, blank lines,
-//! a `---` line before the content and a `...` line after it. Anything else (anchors,
+//! What it reads: block mappings with plain or quoted keys on one line (at most 1,024
+//! bytes up to the `:`), block sequences (also "indentless" ones at their key's column,
+//! and compact `- key: value` / `- - x` items), plain scalars (also over several lines,
+//! folded), single- and double-quoted scalars (the common escapes; also over several
+//! lines, folded), literal and folded block scalars (`|`, `>`, with `-` or `+`), empty
+//! values, `{}`, and flow sequences of scalars on one line; comments, blank lines, a
+//! `---` line before the content and a `...` line after it. Anything else (anchors,
 //! aliases, tags, directives, complex keys, tabs in the structure, carriage returns, a
-//! BOM or NUL, nested or multi-line flow collections, quoted scalars over lines, block
-//! scalars with an indentation indicator or without text lines, a comment where a plain
-//! scalar could go on, and every syntax error) ends the iteration with an error, after
-//! which the caller reads the document with the YAML parser from its start: errors and
-//! edge cases are always the YAML parser's.
+//! BOM or NUL, nested or multi-line flow collections, a root scalar, block scalars with
+//! an indentation indicator or without text lines, a comment where a plain scalar could
+//! go on, an indentless sequence whose first item is empty, and every syntax error) ends
+//! the iteration with an error, after which the caller reads the document with the YAML
+//! parser from its start: errors and edge cases are always the YAML parser's.
 //!
 //! The spans follow the parser's, quirks included (the tests compare the trees built
 //! from both, node for node and span for span, on every document of the corpus, the
