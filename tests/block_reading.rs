@@ -79,6 +79,15 @@ fn the_subset_is_read_as_the_yaml_parser_reads_it() {
         "<<: {}\nnull: ~\ntrue: yes\n1: 0x1F\n",
         "k8s: \u{e9}t\u{e9} \u{4e2d}\u{6587} \u{1f600}\n",
         "a:\n  b:\n    c:\n      d: deep\n  e: f\n",
+        // Found by a hostile tester: a space an escape writes at the end of a line of a
+        // double-quoted scalar stays (only the blanks before the break are dropped).
+        "k: \"\\ \n \"",
+        "k: \"\\u0020\n \"",
+        "- \"\\ \n \"",
+        "k: \"a\\ \n  b\"\n",
+        "k: \"a\\ \n\n  b\"\n",
+        "- \"a\\u0020 \n  b\"\n",
+        "k: 'a  \n  b '\n",
     ];
     for text in taken {
         match block_and_yaml_readings(text) {

@@ -160,6 +160,24 @@ impl<'a> BlockEvents<'a> {
         at
     }
 
+    /// From the line that starts at `line`: how many blank lines (spaces only) come
+    /// first, and the next line with content, as (its start, its content's offset, its
+    /// end), or `None` at the end of the text.
+    fn after_blank_lines(&self, mut line: usize) -> (usize, Option<(usize, usize, usize)>) {
+        let len = self.bytes().len();
+        let mut blank = 0;
+        while line < len {
+            let e = self.line_end(line);
+            let a = self.spaces(line, e);
+            if a != e {
+                return (blank, Some((line, a, e)));
+            }
+            blank += 1;
+            line = self.next_line(e);
+        }
+        (blank, None)
+    }
+
     /// A `-` at `at` that starts a sequence item (followed by a space or the line's end).
     fn is_dash(&self, at: usize, end: usize) -> bool {
         self.byte(at) == b'-' && (at + 1 == end || self.byte(at + 1) == b' ')

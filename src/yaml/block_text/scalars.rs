@@ -71,25 +71,15 @@ impl<'a> BlockEvents<'a> {
             return Ok((text, close + 1, end));
         }
         let parent = parent.ok_or(Bail)?;
-        let len = self.bytes().len();
         let mut s = owned.unwrap_or_default();
         let mut line = self.next_line(end);
-        let mut breaks = 0usize;
         loop {
-            s.truncate(s.trim_end_matches(' ').len());
-            if line >= len {
+            // (The text may not end inside the scalar.)
+            let (breaks, found) = self.after_blank_lines(line);
+            let Some((start, a, e)) = found else {
                 return Err(Bail);
-            }
-            let e = self.line_end(line);
-            let a = self.spaces(line, e);
-            if a == e {
-                if e >= len {
-                    return Err(Bail);
-                }
-                breaks += 1;
-                line = self.next_line(e);
-                continue;
-            }
+            };
+            line = start;
             if a - line <= parent || self.byte(a) == b'\t' {
                 return Err(Bail);
             }
@@ -98,7 +88,6 @@ impl<'a> BlockEvents<'a> {
             } else {
                 s.extend(std::iter::repeat_n('\n', breaks));
             }
-            breaks = 0;
             let mut out = Some(s);
             let closed = self.quoted_run(a, e, q, &mut out)?;
             s = out.unwrap_or_default();
@@ -111,7 +100,7 @@ impl<'a> BlockEvents<'a> {
 
     /// The quoted text from `from` to the line's `end`, up to a closing quote `q`: the
     /// offset of that quote, or `None` when the line ends first (then `out` holds the
-    /// text so far). The text is added to `out`, which is made as soon as it differs from
+    /// text so far, without the line's trailing blanks). The text is added to `out`, which is made as soon as it differs from
     /// the source (an escape) or the line ends; while `out` is `None` the text is the
     /// source's, from `from`.
     pub(super) fn quoted_run(
@@ -173,8 +162,10 @@ impl<'a> BlockEvents<'a> {
                 _ => i += 1,
             }
         }
+        // The blanks before a line break are dropped (the fold stands for them), but not
+        // a space an escape wrote (`\ `, `\u0020`), which is already in `out`.
         out.get_or_insert_with(String::new)
-            .push_str(self.text(run, end)?);
+            .push_str(self.text(run, end)?.trim_end_matches(' '));
         Ok(None)
     }
 
@@ -185,20 +176,14 @@ impl<'a> BlockEvents<'a> {
         let mut owned: Option<String> = None;
         let len = self.bytes().len();
         let mut next = self.next_line(end);
-        let mut breaks = 0usize;
         let stop;
         loop {
-            if next >= len {
+            let (breaks, found) = self.after_blank_lines(next);
+            let Some((line, a, e)) = found else {
                 stop = len;
                 break;
-            }
-            let e = self.line_end(next);
-            let a = self.spaces(next, e);
-            if a == e {
-                breaks += 1;
-                next = self.next_line(e);
-                continue;
-            }
+            };
+            next = line;
             let c = self.byte(a);
             if c == b'\t' {
                 return Err(Bail);
@@ -225,7 +210,6 @@ impl<'a> BlockEvents<'a> {
             }
             s.push_str(self.text(a, line_end)?);
             text_end = line_end;
-            breaks = 0;
             next = self.next_line(e);
         }
         let text = match owned {

@@ -80,9 +80,10 @@ fn read<'a>(
     yaml_reading(src, base, index, limits, skim)
 }
 
-/// The block reading ([`crate::yaml::block_text`]): `None` when the text holds a byte it
-/// leaves to the YAML parser; an error when it met something outside its subset (or the
-/// builder stopped: a limit), which the YAML reading then decides.
+/// The block reading ([`crate::yaml::block_text`]): `None` when the reader leaves the
+/// text to the YAML parser (a byte it does not read, or something outside its subset
+/// met on the way); else the build's result (an error there is a limit the builder
+/// hit, which the caller leaves to the YAML reading too).
 fn block_reading<'a>(
     src: &'a str,
     base: usize,
@@ -99,13 +100,12 @@ fn block_reading<'a>(
         skim,
         events_for_build!(&mut events),
     );
-    match built {
-        // A skim that halted on what the reading then bailed on is the bail's.
-        Err(Halt::Skim) if events.bailed() => None,
-        Err(Halt::Skim) => Some(Err(Halt::Skim)),
-        Err(Halt::Error(e)) => Some(Err(Halt::Error(e))),
-        Ok(doc) => Some(Ok(doc)),
+    // A build that stopped on the reader's bail (as an error, or as a skim's halt) is
+    // not the block reading's to decide.
+    if events.bailed() {
+        return None;
     }
+    Some(built)
 }
 
 /// The block reading alone: `None` when it does not take the text (see
@@ -118,8 +118,9 @@ pub(crate) fn build_block<'a>(
 ) -> Option<Result<Document<'a>, YamlError>> {
     match block_reading(src, base, index, limits, None)? {
         Ok(doc) => Some(Ok(doc)),
-        Err(Halt::Error(e)) if e.message != "not in the block subset" => Some(Err(e)),
-        Err(_) => None,
+        Err(Halt::Error(e)) => Some(Err(e)),
+        // (A build that does not skim never halts to skim.)
+        Err(Halt::Skim) => None,
     }
 }
 
