@@ -251,19 +251,20 @@ fn ascii_directives(src: &str) -> Option<String> {
     let mut needed = false;
     let mut prologue = 0;
     for line in src.split_inclusive('\n') {
-        if line.starts_with("---") {
+        let (_, text) = body(line);
+        if text.starts_with("---") {
             break;
         }
-        let bare = line.trim_start_matches([' ', '\t']);
+        let bare = text.trim_start_matches([' ', '\t']);
         if bare.trim_end_matches(['\r', '\n']).is_empty() || bare.starts_with('#') {
             prologue += line.len();
             continue;
         }
-        if !line.starts_with('%') {
+        if !text.starts_with('%') {
             // The first content line: the scanner reads no directive after it.
             break;
         }
-        needed |= reserved(line) && !line.is_ascii();
+        needed |= reserved(text) && !text.is_ascii();
         prologue += line.len();
     }
     if !needed {
@@ -272,14 +273,25 @@ fn ascii_directives(src: &str) -> Option<String> {
     let (head, rest) = src.split_at(prologue);
     let mut out = String::with_capacity(src.len());
     for line in head.split_inclusive('\n') {
-        if reserved(line) {
-            out.extend(line.chars().map(|c| if c.is_ascii() { c } else { 'x' }));
+        let (bom, text) = body(line);
+        if reserved(text) {
+            out.push_str(line.get(..bom).unwrap_or(""));
+            out.extend(text.chars().map(|c| if c.is_ascii() { c } else { 'x' }));
         } else {
             out.push_str(line);
         }
     }
     out.push_str(rest);
     Some(out)
+}
+
+/// `line` without a byte order mark that opens it (the scanner skips one on a line of
+/// the prologue), and the mark's length in bytes (0 without one).
+fn body(line: &str) -> (usize, &str) {
+    match line.strip_prefix('\u{feff}') {
+        Some(rest) => (line.len() - rest.len(), rest),
+        None => (0, line),
+    }
 }
 
 /// An event with its texts owned, free of the input it was read from.
