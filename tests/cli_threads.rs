@@ -155,6 +155,46 @@ fn generated_workloads_with_a_baseline_and_fixes_are_byte_identical() {
 }
 
 #[test]
+fn files_read_on_threads_are_reported_in_order_with_skips_and_read_errors() {
+    // The files are read (and those found by walking judged by their text) on the
+    // threads: what they give is taken in the inputs' order, so the skipped notes, the
+    // read errors and the report are the same on any thread count.
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/repo");
+    for format in ["json", "text", "sarif"] {
+        let out = same_on_any_thread_count(
+            &repo,
+            &[
+                "check",
+                "--show-skipped",
+                "--format",
+                format,
+                "missing.yaml",
+                "chart",
+                ".",
+                "apps",
+                "gone/",
+            ],
+        );
+        assert_eq!(code(&out), 2, "{format}: a path that cannot be read");
+        let err = common::process::stderr(&out);
+        let at = |needle: &str| {
+            err.find(needle)
+                .unwrap_or_else(|| panic!("{format}: {needle:?} not in {err}"))
+        };
+        // In the order of the paths given, each directory's files sorted.
+        assert!(at("error: missing.yaml: ") < at("error: gone/: "), "{err}");
+        assert!(
+            at("chart/Chart.yaml: skipped") < at("chart/values.yaml: skipped"),
+            "{err}"
+        );
+        assert!(
+            at("ci/pipeline.yaml: skipped") < at("kustomize/patch-env.yaml: skipped"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn a_thread_count_that_is_not_a_number_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
     let out = run_in(dir.path(), &["check", "--threads", "many", "."]);

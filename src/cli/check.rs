@@ -12,6 +12,7 @@ use super::walk::Filters;
 use super::{cluster, fix};
 use super::{inactive_warning, options_error, EXIT_USAGE};
 use crate::engine::decode;
+use crate::engine::map_in_order;
 use crate::engine::{Input, Parallel, Render};
 use crate::fail_on::FailOn;
 use crate::position::LineIndex;
@@ -290,7 +291,10 @@ fn check_and_write(
         .collect();
     // The text of positions and code frames: each file itself, or with its invalid
     // bytes replaced one for one (every offset of the report is the file's).
-    let decoded: Vec<_> = read.iter().map(|(_, bytes, _, _)| decode(bytes)).collect();
+    // (Each file's UTF-8 validated on `--threads` threads.)
+    let decoded: Vec<_> = map_in_order(&read, args.thread_count(), &|(_, bytes, _, _)| {
+        decode(bytes)
+    });
     let report = checker.report();
     // The texts the notes point into: those kept for them, else the input's own.
     let mut sources: NoteSources<'_> = texts

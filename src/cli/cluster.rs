@@ -192,9 +192,16 @@ pub(super) fn prepare(
         }
         return Ok(Loaded::default());
     }
+    // Only inputs that may hold a Namespace are read for one (`load` asks again); the
+    // byte search runs over the inputs on `--threads` threads.
+    let holds = crate::engine::map_in_order(inputs, args.thread_count(), &|(_, bytes, _)| {
+        may_hold_namespace(bytes)
+    });
     let inputs = inputs
         .iter()
-        .map(|(name, bytes, _)| (name.as_str(), bytes.as_slice()));
+        .zip(holds)
+        .filter(|(_, holds)| *holds)
+        .map(|((name, bytes, _), _)| (name.as_str(), bytes.as_slice()));
     let origin = |o: &crate::config::Origin, key: &str| match o {
         crate::config::Origin::File { .. } => format!("{key} in {o}"),
         _ => o.to_string(),

@@ -80,52 +80,21 @@ impl Skipped {
     }
 
     /// Whether the file `shown` (read from `real`), found by walking the directory given
-    /// at index `origin` (`None`: named itself), is skipped by its name or as a
-    /// kustomize patch; if so it is recorded.
-    pub(super) fn by_name(&mut self, origin: Option<usize>, shown: &Path, real: &Path) -> bool {
-        let Some(origin) = origin else {
-            return false;
-        };
-        let name = display_path(shown);
+    /// at index `origin` (`None`: named itself, never skipped), is skipped by its name or
+    /// as a kustomize patch, and why (recorded by the caller with [`Skipped::skip`]).
+    pub(super) fn by_name(&self, origin: Option<usize>, shown: &Path, real: &Path) -> Option<Skip> {
+        origin?;
         if !self.patches.is_empty() && self.patches.contains(&canonical(real)) {
-            self.files.push((origin, name, Skip::KustomizePatch));
-            return true;
+            return Some(Skip::KustomizePatch);
         }
-        match skip_by_name(&name) {
-            Some(skip) => {
-                self.files.push((origin, name, skip));
-                true
-            }
-            None => false,
-        }
+        skip_by_name(&display_path(shown))
     }
 
-    /// Whether the file `name` (as shown), found by walking the directory given at index
-    /// `origin` (`None`: named itself), is skipped by its `bytes`; if so it is recorded.
-    pub(super) fn by_text(
-        &mut self,
-        origin: Option<usize>,
-        name: &str,
-        bytes: &[u8],
-        limits: &Limits,
-    ) -> bool {
-        let Some(origin) = origin else {
-            return false;
-        };
-        // A UTF-16 file is checked, to be reported as one (its words are not ASCII bytes).
-        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-            return false;
-        }
-        // Bytes that are not UTF-8 are decided on the text the check reads (each such
-        // byte replaced by `?`): a manifest with a Latin-1 byte is checked, and reported.
-        let decoded = decode(bytes);
-        match skip_by_text(name, &decoded.text, limits) {
-            Some(skip) => {
-                self.files.push((origin, name.to_string(), skip));
-                true
-            }
-            None => false,
-        }
+    /// Records the file `name` (as shown), found by walking the directory given at index
+    /// `origin`, as skipped ([`Skipped::by_name`]'s or [`by_text`]'s verdict), in the
+    /// inputs' order.
+    pub(super) fn skip(&mut self, origin: usize, name: &str, skip: Skip) {
+        self.files.push((origin, name.to_string(), skip));
     }
 
     /// Counts a file that is checked, found by walking the directory given at index
@@ -172,4 +141,24 @@ impl Skipped {
             );
         }
     }
+}
+
+/// Whether the file `name` (as shown), found by walking the directory given at index
+/// `origin` (`None`: named itself, never skipped), is skipped by its `bytes`, and why.
+/// Reads nothing else: it runs on the threads that read the files (see `inputs.rs`); the
+/// caller records the verdict with [`Skipped::skipped_by_text`], in the inputs' order.
+pub(super) fn by_text(
+    origin: Option<usize>,
+    name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Option<Skip> {
+    origin?;
+    // A UTF-16 file is checked, to be reported as one (its words are not ASCII bytes).
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return None;
+    }
+    // Bytes that are not UTF-8 are decided on the text the check reads (each such
+    // byte replaced by `?`): a manifest with a Latin-1 byte is checked, and reported.
+    skip_by_text(name, &decode(bytes).text, limits)
 }

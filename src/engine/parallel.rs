@@ -133,9 +133,10 @@ impl Checker {
     ) {
         let render = render.filter(|_| self.baseline.is_none());
         let limits = self.opts.limits;
-        let prepared: Vec<Prepared<'_>> = inputs
-            .iter()
-            .map(|input| {
+        // Each input cut into documents (one scan of its bytes), on the threads too: a
+        // directory of many files is cut across cores.
+        let prepared: Vec<Prepared<'_>> =
+            map_in_order(inputs, parallel.threads, &|input: &Input<'_>| {
                 let decoded = input.decoded;
                 let utf16 = decoded.is_utf16();
                 Prepared {
@@ -150,8 +151,7 @@ impl Checker {
                         .filter_map(|id| crate::rules::rule(id).map(|r| r.id))
                         .collect(),
                 }
-            })
-            .collect();
+            });
         let units = units(&prepared, parallel.unit_bytes);
         let template = self.fork(Vec::new());
         let work = |unit: &Unit| -> Done<R> {
@@ -262,6 +262,32 @@ fn units(inputs: &[Prepared<'_>], unit_bytes: usize) -> Vec<Unit> {
         }
     }
     units
+}
+
+/// `f` of each item, in the items' order, on up to `threads` threads (0 counts as 1; at
+/// most [`MAX_THREADS`] and no more than the items): what the CLI reads its files with
+/// (each file read, and judged by its text, on a worker) before the check starts. On
+/// wasm targets, without the `parallel` feature, or when a thread pool cannot be made,
+/// one after another on the calling thread.
+pub(crate) fn map_in_order<'a, T: Sync, U: Send>(
+    items: &'a [T],
+    threads: usize,
+    f: &(dyn Fn(&'a T) -> U + Sync),
+) -> Vec<U> {
+    #[cfg(all(feature = "parallel", not(target_family = "wasm")))]
+    {
+        use rayon::prelude::*;
+        let threads = threads.min(items.len()).min(MAX_THREADS);
+        if threads > 1 {
+            if let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+                // One item per task: the items are files, each worth a thread's start.
+                return pool.install(|| items.par_iter().with_max_len(1).map(f).collect());
+            }
+        }
+    }
+    #[cfg(not(all(feature = "parallel", not(target_family = "wasm"))))]
+    let _ = threads;
+    items.iter().map(f).collect()
 }
 
 /// Runs `work` on each unit and `deliver` on its result, in unit order, on the calling
