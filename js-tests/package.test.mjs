@@ -212,10 +212,45 @@ test('bad options throw an Error naming the option and its allowed values', asyn
     });
     assert.deepEqual(check(NGINX), good, 'the module keeps working');
   }
-  for (const text of [undefined, null, 42, {}, Buffer.from('a: b')]) {
-    assert.throws(() => check(text), (e) => e instanceof TypeError && /text must be a string/.test(e.message));
+  for (const text of [undefined, null, 42, {}, new ArrayBuffer(4), [97]]) {
+    assert.throws(() => check(text), (e) => e instanceof TypeError
+      && /text must be a string \(the manifest's YAML\) or a Uint8Array \(a file's bytes\)/.test(e.message));
   }
   assert.deepEqual(check(NGINX), good);
+});
+
+test('check(bytes): a Buffer or Uint8Array is a file\'s bytes, checked as the CLI checks them', async () => {
+  const { check } = await importPackage();
+  const cjs = requirePackage();
+  // UTF-8: the report of the same text as a string, from either entry, a Buffer, a
+  // plain Uint8Array, and a view into a larger buffer (its offset respected).
+  for (const text of [NGINX, UNICODE]) {
+    const options = { fileName: 'a.yaml' };
+    const want = check(text, options);
+    const bytes = Buffer.from(text, 'utf8');
+    assert.deepEqual(check(bytes, options), want);
+    assert.deepEqual(cjs.check(new Uint8Array(bytes), options), want);
+    assert.deepEqual(check(Buffer.concat([Buffer.from('x: 1\n'), bytes]).subarray(5), options), want);
+    assert.deepEqual(check(new TextEncoder().encode(text), { ...options, fixes: true }),
+      check(text, { ...options, fixes: true }));
+  }
+  // Not UTF-8 (a Latin-1 byte): the CLI's report of the same bytes, its positions in the
+  // text with the byte read as one `?`; the next document is checked.
+  const head = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: caf';
+  const tail = `\n---\n${NGINX}`;
+  const latin1 = Buffer.concat([Buffer.from(head), Buffer.from([0xe9]), Buffer.from(tail)]);
+  const got = check(latin1);
+  assert.deepEqual(got, cliReportToUtf16(cliReport(latin1), `${head}?${tail}`));
+  assert.equal(got.errors.length, 1);
+  assert.match(got.errors[0].message, /not valid UTF-8 \(byte 0xE9\)/);
+  assert.deepEqual(got.errors[0].range.start, { line: 4, column: 12, offset: head.length });
+  assert.ok(got.findings.length > 0 && got.findings.every((f) => f.document === 1));
+  // UTF-16 (a byte order mark): one error entry, as the CLI gives.
+  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(NGINX, 'utf16le')]);
+  const u = check(utf16, { fixes: true });
+  assert.deepEqual(check(utf16), cliReportToUtf16(cliReport(utf16), ''));
+  assert.deepEqual(u.findings, []);
+  assert.match(u.errors[0].message, /the file is UTF-16/);
 });
 
 test('invalid YAML is an errors entry with its position, not an exception', async () => {

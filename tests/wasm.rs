@@ -93,7 +93,15 @@ fn cli_json(file: &str, text: &str, opts: &kube_secctx::Options) -> String {
 /// The CLI's JSON report with positions converted to UTF-16 here: the expected value of
 /// the JS API's `check`.
 fn expected(text: &str, opts: &kube_secctx::Options, file: &str) -> Value {
-    let mut v: Value = serde_json::from_str(&cli_json(file, text, opts)).unwrap();
+    to_utf16(
+        serde_json::from_str(&cli_json(file, text, opts)).unwrap(),
+        text,
+    )
+}
+
+/// A CLI JSON report of `text` (columns in characters, offsets in bytes) with its
+/// positions in UTF-16 code units of `text`.
+fn to_utf16(mut v: Value, text: &str) -> Value {
     let convert = |p: &mut Value| {
         let line = p["line"].as_u64().unwrap() as usize;
         let column = p["column"].as_u64().unwrap() as usize;
@@ -143,6 +151,80 @@ fn a_large_report_comes_back_whole() {
     let remaining: Value = serde_wasm_bindgen::from_value(remaining).unwrap();
     assert_eq!(remaining["text"], json!(text));
     assert_eq!(remaining["remaining"], want["findings"]);
+}
+
+/// `check(bytes)`: a `Uint8Array` is a file's bytes, checked as the CLI checks a file
+/// (`Checker::check_bytes`), its positions in UTF-16 code units of the text the engine
+/// read.
+#[wasm_bindgen_test]
+fn bytes_are_checked_as_the_cli_checks_a_file() {
+    let check_bytes = |bytes: &[u8], options: JsValue| -> Value {
+        let v = js::check(js_sys::Uint8Array::from(bytes).into(), options)
+            .unwrap_or_else(|e| panic!("check threw: {}", message(&e)));
+        serde_wasm_bindgen::from_value(v).unwrap()
+    };
+    // UTF-8: the report of the same text as a string, with fixes too.
+    for text in [NGINX, UNICODE] {
+        assert_eq!(
+            check_bytes(text.as_bytes(), JsValue::UNDEFINED),
+            check(text, JsValue::UNDEFINED)
+        );
+        let fixes = || obj(&[("fixes", JsValue::TRUE)]);
+        assert_eq!(check_bytes(text.as_bytes(), fixes()), check(text, fixes()));
+    }
+    // A byte that is not UTF-8 (Latin-1 `é`): its document is an error entry at it, the
+    // next document is checked; the byte is one `?` of the text positions count in.
+    let mut bad = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: caf\xE9\n---\n".to_vec();
+    bad.extend(UNICODE.as_bytes());
+    let got = check_bytes(&bad, JsValue::UNDEFINED);
+    let mut checker = kube_secctx::Checker::new(&Default::default()).unwrap();
+    checker.check_bytes("<stdin>", &bad);
+    let report = checker.finish();
+    let decoded = kube_secctx::engine::decode(&bad);
+    let sources = |_: &str| Some(decoded.text.as_ref());
+    let cli = serde_json::to_value(kube_secctx::render::json::JsonReport::new(
+        &report,
+        &sources,
+        kube_secctx::render::json::Positions::CharsAndBytes,
+    ))
+    .unwrap();
+    assert_eq!(got, to_utf16(cli, &decoded.text));
+    assert_eq!(got["errors"].as_array().unwrap().len(), 1, "{got}");
+    let error = &got["errors"][0];
+    assert_eq!(
+        error["message"],
+        "this document is not valid UTF-8 (byte 0xE9) and was not checked: manifests must be UTF-8"
+    );
+    assert_eq!(
+        error["range"]["start"],
+        json!({"line": 4, "column": 12, "offset": 52})
+    );
+    assert!(!got["findings"].as_array().unwrap().is_empty());
+    assert!(got["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["document"] == 1));
+    // A UTF-16 file (byte order mark `FF FE`): one error entry, nothing checked, nothing
+    // to fix.
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(NGINX.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    for options in [JsValue::UNDEFINED, obj(&[("fixes", JsValue::TRUE)])] {
+        let got = check_bytes(&utf16, options);
+        assert_eq!(got["findings"], json!([]));
+        assert_eq!(got["errors"].as_array().unwrap().len(), 1, "{got}");
+        assert_eq!(
+            got["errors"][0]["message"],
+            "the file is UTF-16 (it starts with a UTF-16 byte order mark): convert it to UTF-8"
+        );
+    }
+    // Empty bytes: an empty report, as an empty string gives.
+    assert_eq!(
+        check_bytes(&[], JsValue::UNDEFINED),
+        check("", JsValue::UNDEFINED)
+    );
 }
 
 #[wasm_bindgen_test]

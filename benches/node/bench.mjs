@@ -5,7 +5,8 @@
 //               instantiate the module) + the first check of the nginx example
 //                                                                    budget <= 30 ms
 //   throughput  check() in Node.js, every finding touched, beside the native figure
-//               (benches/node/native.rs, same files, same make run)  goal >= 0.8 native
+//               (benches/node/native.rs, same files, same make run)  goal >= 0.8 native;
+//               the text as a string, and as the file's bytes (a Buffer)
 //               on ../shared/corpus/real/bench-large.yaml and the generated workloads
 //               (1,000 and 10,000: target/bench/gen/w1000.yaml, w10000.yaml)
 //   whole       a fresh `node` per run: read the file, require the package, check, touch
@@ -128,7 +129,14 @@ for (const [file, text] of texts) {
     findings = report.findings.length;
   };
   run();
-  inProcess.push({ file, findings, ...stats(bytes, timeRuns(run, 5, 4000)) });
+  const measured = { file, findings, ...stats(bytes, timeRuns(run, 5, 4000)) };
+  // The same file as its bytes (`check(readFileSync(file))`: no string made, none
+  // encoded), in turn with the string's runs above.
+  const buffer = readFileSync(file);
+  const runBytes = () => touch(check(buffer));
+  runBytes();
+  measured.fromBytes = stats(bytes, timeRuns(runBytes, 5, 4000));
+  inProcess.push(measured);
 }
 
 // --- whole processes --------------------------------------------------------------------
@@ -234,6 +242,21 @@ for (const r of inProcess) {
     n ? `${ok(r.mbPerS / n.mbPerS >= 0.8)}${n.findings === r.findings ? '' : '  FINDINGS DIFFER'}` : '',
   ];
   lines.push(cells.join('   ') + `   [${n ? `${n.runs}/` : ''}${r.runs} runs]`);
+}
+lines.push(
+  '',
+  `  the same with the file's bytes, check(readFileSync(file)) (a Buffer: no string made in JS, none encoded)`,
+  `    file              size      Node.js MB/s   Node.js/native   goal >= 0.80`,
+);
+for (const r of inProcess) {
+  const n = nativeOf(r.file);
+  const b = r.fromBytes;
+  lines.push([
+    `    ${name(r.file).padEnd(16)} ${mb(r.bytes).padStart(8)}`,
+    `${f1(b.mbPerS).padStart(6)} (${f1(b.best).padStart(5)})`,
+    n ? `${f2(b.mbPerS / n.mbPerS).padStart(6)} (${f2(b.best / n.bestMbPerS)})` : '              ',
+    n ? ok(b.mbPerS / n.mbPerS >= 0.8) : '',
+  ].join('    ') + `   [${b.runs} runs]`);
 }
 lines.push(
   '',

@@ -24,6 +24,8 @@ const defaults: CheckOptions = { level: null };
 const latest: PssVersion = 'latest';
 const report: Report = check('kind: Pod\n', options);
 check('kind: Pod\n');
+// A file's bytes (a Node.js Buffer is a Uint8Array).
+check(new Uint8Array([107, 105, 110, 100, 58, 32, 80, 111, 100]), options).findings.forEach((f: Finding) => f.rule);
 check('kind: Pod\n', { ...defaults, pssVersion: latest });
 const cluster: KubeVersion = 'v1.29.3';
 for (const kubeVersion of [cluster, '1.30', 'v1.31', '1.32.1', 'latest'] as const) {
@@ -109,8 +111,10 @@ check('', { kubeVersion: 'v2.0' });
 const reportedKube: ResolvedKubeVersion = ro.kubeVersion;
 // @ts-expect-error: not a rule ID
 check('', { select: ['privileged-containr'] });
-// @ts-expect-error: the text is a string
-check(new Uint8Array(1));
+// @ts-expect-error: the text is a string or a file's bytes
+check(new ArrayBuffer(1));
+// @ts-expect-error: applyFixes takes the text as a string
+applyFixes(new Uint8Array(1));
 // @ts-expect-error: a finding's container may be null
 const c: string = report.findings[0].container;
 // @ts-expect-error: positions are numbers

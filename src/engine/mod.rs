@@ -35,6 +35,7 @@ use crate::yaml::{document_from_json, split_stream, Document, Parsed, Span, Spli
 
 pub use judge::IGNORE_ANNOTATION;
 pub use near_miss::{near_miss, NearMiss, INHERITED, NEAR_MISS_MARK};
+#[cfg(feature = "cli")]
 pub(crate) use parallel::map_in_order;
 pub use parallel::{Input, Parallel, Render, AHEAD, MAX_THREADS, UNIT_BYTES};
 
@@ -331,6 +332,13 @@ impl Checker {
     /// keeps every byte offset.
     pub fn check_bytes(&mut self, file: &str, bytes: &[u8]) -> Checked<'_> {
         self.keep(|c, sink| c.check_bytes_with(file, bytes, sink))
+    }
+
+    /// [`Checker::check_bytes`] for bytes the caller has already [`decode`]d (to show
+    /// the text the report's positions are in: the JS API's `check()` of a
+    /// `Uint8Array`).
+    pub fn check_decoded(&mut self, file: &str, decoded: &Decoded<'_>) -> Checked<'_> {
+        self.keep(|c, sink| c.check_decoded_with(file, decoded, sink))
     }
 
     /// [`Checker::check_bytes`], handing each document's results to `sink` instead of

@@ -1,5 +1,8 @@
 //! The manifest text from JavaScript into the module: the string encoded to UTF-8 by the
-//! engine's own `TextEncoder.encode`, then copied into the module's memory in one go.
+//! engine's own `TextEncoder.encode`, then copied into the module's memory in one go; or,
+//! for `check()`, a file's bytes as a `Uint8Array`, copied as they are (no text made in
+//! JavaScript, none encoded: a fifth of a `check()` of a large string with non-Latin-1
+//! characters, which V8 keeps two bytes a character, went to `encode`).
 //!
 //! wasm-bindgen's own string argument (`JsValue::as_string`) copies a string's leading
 //! ASCII characters one at a time in a JavaScript loop before it calls `encodeInto` for
@@ -26,6 +29,41 @@ extern "C" {
     /// `encoder.encode(text)`: the UTF-8 bytes of `text` (a lone surrogate as U+FFFD).
     #[wasm_bindgen(method)]
     fn encode(this: &TextEncoder, text: &JsString) -> Uint8Array;
+}
+
+/// A manifest as `check()` takes it.
+#[derive(Debug)]
+pub enum Manifest {
+    /// A string: the text itself.
+    Text(String),
+    /// A `Uint8Array` (a Node.js `Buffer` is one): a file's bytes, read as the CLI reads
+    /// a file ([`crate::engine::decode`]).
+    Bytes(Vec<u8>),
+}
+
+impl Manifest {
+    /// The text the engine reads: a string as it is; bytes decoded as UTF-8 with each
+    /// byte of an invalid sequence as one `?` (so every byte offset stays the file's;
+    /// such a document is an error entry), a UTF-16 file flagged.
+    pub fn decoded(&self) -> crate::engine::Decoded<'_> {
+        match self {
+            Manifest::Text(text) => crate::engine::Decoded {
+                text: text.as_str().into(),
+                invalid: Vec::new(),
+            },
+            Manifest::Bytes(bytes) => crate::engine::decode(bytes),
+        }
+    }
+}
+
+/// `value` as a manifest: a string, or the bytes of a `Uint8Array` (copied into the
+/// module's memory in one go, no text decoded or encoded in JavaScript); `None` for
+/// anything else.
+pub fn manifest_of(value: &JsValue) -> Option<Manifest> {
+    if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
+        return Some(Manifest::Bytes(bytes.to_vec()));
+    }
+    text_of(value).map(Manifest::Text)
 }
 
 /// `value` as a Rust string, or `None` when it is not a string.

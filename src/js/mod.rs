@@ -98,6 +98,11 @@ struct Extra {
 /// its positions re-expressed for JavaScript strings (see the module docs: 1-based
 /// `line`, 1-based `column` in UTF-16 code units, `offset` in UTF-16 code units).
 ///
+/// `text` is a string, or a `Uint8Array` holding a file's bytes, checked as the CLI
+/// checks a file ([`crate::Checker::check_bytes`]: UTF-8, each byte of an invalid
+/// sequence read as one `?` and its document an error entry, a UTF-16 file one error
+/// entry); positions are then in UTF-16 code units of that decoded text.
+///
 /// `options` is `undefined`, `null` or an object with `level` (`"baseline"` or
 /// `"restricted"`: the Pod Security Standards at that level and the input diagnostics,
 /// no hardening rules; absent: every rule), `pssVersion` (`"latest"` or `"v1.N"`),
@@ -106,8 +111,9 @@ struct Extra {
 /// `select` and `ignore` (arrays of rule IDs) and `fileName` (default `"<stdin>"`).
 ///
 /// # Errors
-/// Throws an `Error` naming the option and its allowed values when `text` is not a string
-/// or an option is unknown, of the wrong type or has a bad value.
+/// Throws an `Error` naming the option and its allowed values when `text` is neither a
+/// string nor a `Uint8Array`, or an option is unknown, of the wrong type or has a bad
+/// value.
 #[wasm_bindgen(js_name = check, skip_typescript)]
 pub fn check(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     check_as(text, options, Out::Objects)
@@ -135,26 +141,30 @@ enum Out {
 }
 
 fn check_as(text: JsValue, options: JsValue, out: Out) -> Result<JsValue, JsValue> {
-    let Some(text) = input::text_of(&text) else {
+    let Some(manifest) = input::manifest_of(&text) else {
         return Err(type_error(format!(
-            "check(): text must be a string (the manifest's YAML), got {}",
+            "check(): text must be a string (the manifest's YAML) or a Uint8Array (a \
+             file's bytes), got {}",
             describe(&text)
         )));
     };
     let (opts, file_name, extra) = parse_options(&options, "check", OPTION_NAMES)?;
     let mut checker = Checker::new(&opts).map_err(|e| error(format!("check(): {e}")))?;
-    checker.check_text(&file_name, &text);
+    let decoded = manifest.decoded();
+    checker.check_decoded(&file_name, &decoded);
     let report = checker.finish();
-    let sources = |_: &str| Some(text.as_str());
+    let text: &str = &decoded.text;
+    let sources = |_: &str| Some(text);
     let view = JsonReport::new(&report, &sources, Positions::Utf16);
-    if !extra.fixes {
+    // A UTF-16 file is one error entry: nothing to fix.
+    if !extra.fixes || decoded.is_utf16() {
         return convert(&view, out);
     }
     let every = FixSelection {
         unsafe_fixes: true,
         rules: None,
     };
-    let fixed = fix_text(&opts, &file_name, &text, &every, true)
+    let fixed = fix_text(&opts, &file_name, text, &every, true)
         .map_err(|e| error(format!("check(): {e}")))?;
     let table = FixTable::new(fixed);
     #[allow(clippy::let_and_return)]

@@ -74,6 +74,11 @@ pub struct Tape {
     /// Struct field names seen so far, by address and length (they are `&'static str`,
     /// so an address is never reused for another name), with their key numbers.
     keys: crate::hash::HashMap<(usize, usize), u32>,
+    /// The last key number seen in each of 32 slots chosen by a key's address, looked at
+    /// before `keys` (a report names a handful of field names over and over: a finding's
+    /// dozen keys were 3% of a `check()` of 1,000 generated workloads in Node.js through
+    /// the map alone).
+    recent: [(usize, usize, u32); 32],
     /// Short strings sent so far, with their numbers.
     strings: crate::hash::HashMap<Box<str>, u32>,
 }
@@ -168,11 +173,20 @@ impl Tape {
     }
 
     fn key(&mut self, key: &'static str) {
+        let at = (key.as_ptr() as usize, key.len());
+        // Field names lie in static data: their addresses differ in their low bits.
+        let slot = (at.0 ^ at.0 >> 5 ^ at.1) % self.recent.len();
+        if let Some(&(ptr, len, id)) = self.recent.get(slot) {
+            if (ptr, len) == at {
+                self.op(KEY, id);
+                return;
+            }
+        }
         let next = u32::try_from(self.keys.len()).unwrap_or(MAX_PAYLOAD);
-        let id = *self
-            .keys
-            .entry((key.as_ptr() as usize, key.len()))
-            .or_insert(next);
+        let id = *self.keys.entry(at).or_insert(next);
+        if let Some(entry) = self.recent.get_mut(slot) {
+            *entry = (at.0, at.1, id);
+        }
         self.op(KEY, id);
         if id == next {
             self.words
