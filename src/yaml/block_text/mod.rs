@@ -369,9 +369,9 @@ impl<'a> BlockEvents<'a> {
         if self.is_dash(at, end) {
             self.open(false, col, at)?;
             self.seq_item(start, at, end)
-        } else if self.find_key(at, end)?.is_some() {
+        } else if let Some(key) = self.find_key(at, end)? {
             self.open(true, col, at)?;
-            self.map_entry(start, at, end)
+            self.entry(start, at, end, key)
         } else {
             self.value(at, end, parent.ok_or(Bail)?)
         }
@@ -393,17 +393,23 @@ impl<'a> BlockEvents<'a> {
             self.open(false, p - start, p)?;
             return self.seq_item(start, p, end);
         }
-        if self.find_key(p, end)?.is_some() {
+        if let Some(key) = self.find_key(p, end)? {
             self.open(true, p - start, p)?;
-            return self.map_entry(start, p, end);
+            return self.entry(start, p, end, key);
         }
         self.value(p, end, indent)
     }
 
     /// `key: ...` at `at`.
     fn map_entry(&mut self, start: usize, at: usize, end: usize) -> Step {
-        let indent = at - start;
         let key = self.find_key(at, end)?.ok_or(Bail)?;
+        self.entry(start, at, end, key)
+    }
+
+    /// [`Self::map_entry`] with its key found (a line that opens a mapping found it
+    /// to decide so: it is not searched twice).
+    fn entry(&mut self, start: usize, at: usize, end: usize, key: Key<'a>) -> Step {
+        let indent = at - start;
         self.emit(
             Event::Scalar(key.text, key.style, 0, None),
             at,
