@@ -126,8 +126,11 @@ pub(super) fn gather(args: &CheckArgs, filters: &Filters, limits: &Limits) -> Ga
     let file_read = |(name, input, skip): &(String, Input, Option<Skip>)| match input {
         Input::File { real, walked, .. } if skip.is_none() => {
             Some(io::read_file(real, limit).map(|bytes| {
-                let skip = by_text(*walked, name, &bytes, limits);
-                (bytes, skip)
+                match by_text(*walked, name, &bytes, limits) {
+                    // A skipped file's bytes are dropped here, not held with the rest.
+                    Some(skip) => (Vec::new(), Some(skip)),
+                    None => (bytes, None),
+                }
             }))
         }
         _ => None,
