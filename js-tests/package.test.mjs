@@ -5,6 +5,7 @@
 // YAML is an `errors` entry; after any error, even a trap, the module keeps working.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import vm from 'node:vm';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
@@ -251,6 +252,63 @@ test('check(bytes): a Buffer or Uint8Array is a file\'s bytes, checked as the CL
   assert.deepEqual(check(utf16), cliReportToUtf16(cliReport(utf16), ''));
   assert.deepEqual(u.findings, []);
   assert.match(u.errors[0].message, /the file is UTF-16/);
+  // Not UTF-8 is not fixed: with fixes, each finding says so, as the CLI's --show-fixes.
+  const unfixed = check(latin1, { fixes: true });
+  assert.ok(unfixed.findings.length > 0);
+  for (const f of unfixed.findings) {
+    assert.deepEqual(f.fixes, []);
+    assert.equal(f.noFix, 'the file is not UTF-8: it is not fixed');
+  }
+  const shown = run(nativeBin(), ['check', '--format', 'json', '--show-fixes', '-'], { input: latin1 });
+  assert.deepEqual(JSON.parse(shown.stdout).findings.map((f) => f.noFix), unfixed.findings.map((f) => f.noFix));
+});
+
+test('check(bytes) of hostile views: only the view\'s own bytes are read, the module keeps working', async () => {
+  const { check } = await importPackage();
+  const cjs = requirePackage();
+  const empty = check('');
+  const good = check(NGINX);
+  const nginx = Buffer.from(NGINX);
+  for (const api of [{ check }, cjs]) {
+    // A view of a detached buffer: no bytes (never an exception half-way into the
+    // module, which would leave its stack behind: ~630 of them used to trap it).
+    const buffer = new ArrayBuffer(16);
+    const detached = new Uint8Array(buffer);
+    structuredClone(buffer, { transfer: [buffer] });
+    for (let i = 0; i < 2000; i++) assert.deepEqual(api.check(detached), empty);
+    // A `length` of its own is not the view's length: the module's memory after the
+    // bytes is never read (it held the previous call's text).
+    api.check(nginx);
+    const liar = new Uint8Array(0);
+    Object.defineProperty(liar, 'length', { value: nginx.length });
+    assert.deepEqual(api.check(liar), empty);
+    const huge = new Uint8Array(3);
+    Object.defineProperty(huge, 'length', { value: 2 ** 31 });
+    assert.deepEqual(api.check(huge), api.check(new Uint8Array(3)));
+    // A view its resizable buffer no longer covers: no bytes.
+    const resizable = new ArrayBuffer(8, { maxByteLength: 16 });
+    const fixed = new Uint8Array(resizable, 0, 8);
+    resizable.resize(4);
+    assert.deepEqual(api.check(fixed), empty);
+    // A Uint8Array of another realm (Jest's environment gives Buffers of one): accepted.
+    const other = vm.runInNewContext('(bytes) => new Uint8Array(bytes)')([...nginx]);
+    assert.ok(!(other instanceof Uint8Array));
+    assert.deepEqual(api.check(other), good);
+    // A proxy of one is not a Uint8Array, nor other typed arrays or an ArrayBuffer.
+    const cases = [
+      [new Proxy(nginx, {}), /got an object/],
+      [new Int8Array(4), /got a typed array or DataView that is not a Uint8Array/],
+      [new Uint8ClampedArray(4), /got a typed array or DataView that is not a Uint8Array/],
+      [new DataView(new ArrayBuffer(4)), /got a typed array or DataView that is not a Uint8Array/],
+      [new ArrayBuffer(4), /got an ArrayBuffer \(pass new Uint8Array\(buffer\)\)/],
+    ];
+    for (let i = 0; i < 700; i++) {
+      for (const [value, message] of cases) {
+        assert.throws(() => api.check(value), (e) => e instanceof TypeError && message.test(e.message));
+      }
+    }
+    assert.deepEqual(api.check(NGINX), good, 'the module keeps working');
+  }
 });
 
 test('invalid YAML is an errors entry with its position, not an exception', async () => {

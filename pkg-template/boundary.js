@@ -36,6 +36,30 @@ function boundary(resetState, isReady) {
   };
 }
 
+// The getters of every typed array (%TypedArray%.prototype): they read a view's own
+// internal slots, so they answer for a view from any realm (a Buffer made in Jest's
+// environment) and cannot be shadowed by properties the caller defines on the view.
+const TypedArray = Object.getPrototypeOf(Uint8Array.prototype);
+const intrinsic = (key) => Object.getOwnPropertyDescriptor(TypedArray, key).get;
+const typedArrayName = intrinsic(Symbol.toStringTag);
+const bufferOf = intrinsic('buffer');
+const byteOffsetOf = intrinsic('byteOffset');
+const byteLengthOf = intrinsic('byteLength');
+
+/**
+ * `check`'s text as the module takes it: a `Uint8Array` of any realm (a `Buffer` too) as
+ * a fresh view of this realm over the same bytes, sized from its internal slots (a
+ * detached buffer, or a view its resizable buffer no longer covers, has none: empty), so
+ * that copying it into the module runs none of the caller's code and cannot throw;
+ * anything else as it is (the module takes a string and rejects the rest).
+ */
+function plainText(text) {
+  if (typedArrayName.call(text) !== 'Uint8Array') return text;
+  const length = byteLengthOf.call(text);
+  if (length === 0) return new Uint8Array(0);
+  return new Uint8Array(bufferOf.call(text), byteOffsetOf.call(text), length);
+}
+
 /** A plain copy of `check`'s options (arrays copied too); anything else as it is. */
 function plainOptions(options) {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {

@@ -131,8 +131,8 @@ say "assembling $OUT/ from pkg-template/ (version $version)"
 cp -R pkg-template/. "$OUT/"
 # One source of the JS/wasm boundary for both entries: an ES module and a CommonJS one.
 rm "$OUT/boundary.js"
-{ cat pkg-template/boundary.js; echo; echo 'export { boundary, plainOptions, unpack };'; } >"$OUT/web/boundary.mjs"
-{ echo "'use strict';"; cat pkg-template/boundary.js; echo; echo 'module.exports = { boundary, plainOptions, unpack };'; } >"$OUT/node/boundary.cjs"
+{ cat pkg-template/boundary.js; echo; echo 'export { boundary, plainOptions, plainText, unpack };'; } >"$OUT/web/boundary.mjs"
+{ echo "'use strict';"; cat pkg-template/boundary.js; echo; echo 'module.exports = { boundary, plainOptions, plainText, unpack };'; } >"$OUT/node/boundary.cjs"
 for f in package.json web/index.mjs node/index.cjs; do
     sed -i "s/@VERSION@/$version/g" "$OUT/$f"
 done

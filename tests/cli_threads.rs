@@ -195,6 +195,48 @@ fn files_read_on_threads_are_reported_in_order_with_skips_and_read_errors() {
 }
 
 #[test]
+fn standard_input_and_files_are_read_in_the_order_given() {
+    // `- /dev/stdin`: `-` is named first, so it reads the text and `/dev/stdin` finds
+    // it read (empty); on any thread count (files are read on threads, but not beside
+    // standard input).
+    if !Path::new("/dev/stdin").exists() {
+        return;
+    }
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: a, image: b}]}\n";
+    for threads in ["1", "2", "7"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kube-secctx"))
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--threads",
+                threads,
+                "-",
+                "/dev/stdin",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), pod.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let files: Vec<&str> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["file"].as_str().unwrap())
+            .collect();
+        assert!(!files.is_empty(), "--threads {threads}");
+        assert!(
+            files.iter().all(|f| *f == "<stdin>"),
+            "--threads {threads}: {files:?}"
+        );
+        assert_eq!(v["files"], serde_json::json!(["<stdin>", "/dev/stdin"]));
+    }
+}
+
+#[test]
 fn a_thread_count_that_is_not_a_number_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
     let out = run_in(dir.path(), &["check", "--threads", "many", "."]);

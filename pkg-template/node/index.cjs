@@ -6,7 +6,7 @@
 // initSync() are no-ops here, exported so one import line works in every environment.
 // node/index.mjs re-exports this file for `import`. The types are in ../index.d.ts.
 const glue = require('./kube_secctx.cjs');
-const { boundary, plainOptions, unpack } = require('./boundary.cjs');
+const { boundary, plainOptions, plainText, unpack } = require('./boundary.cjs');
 
 const call = boundary(() => glue.__wbg_reset_state(), () => true);
 
@@ -23,7 +23,7 @@ function initSync(_module) {}
 
 /** Checks a manifest: see index.d.ts. */
 function check(text, options) {
-  return unpack(call(glue.__checkPacked, text, plainOptions(options)));
+  return unpack(call(glue.__checkPacked, plainText(text), plainOptions(options)));
 }
 
 /** Applies a manifest's fixes: see index.d.ts. */

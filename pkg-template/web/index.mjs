@@ -11,7 +11,7 @@ import wasmInit, {
   rules as wasmRules,
   __wbg_reset_state as resetState,
 } from './kube_secctx.mjs';
-import { boundary, plainOptions, unpack } from './boundary.mjs';
+import { boundary, plainOptions, plainText, unpack } from './boundary.mjs';
 
 /** The package version (the same as the Rust crate's, and as `check(...).version`). */
 export const version = '@VERSION@';
@@ -54,7 +54,7 @@ export function initSync(module) {
 
 /** Checks a manifest: see index.d.ts. */
 export function check(text, options) {
-  return unpack(call(wasmCheck, text, plainOptions(options)));
+  return unpack(call(wasmCheck, plainText(text), plainOptions(options)));
 }
 
 /** Applies a manifest's fixes: see index.d.ts. */

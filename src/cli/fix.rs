@@ -118,9 +118,12 @@ fn count_unsafe_left(fixed: &crate::fix::Fixed, summary: &mut FixSummary) {
 }
 
 /// The offers for the findings of one input's text (every fix, safe and unsafe), for
-/// --show-fixes; `None` when the text is not UTF-8.
+/// --show-fixes: a file that is not UTF-8 is not fixed (each finding says so, see
+/// [`crate::render::fixes::NOT_UTF8`]); `None` when the fixes cannot be computed.
 pub(super) fn fix_table(opts: &Options, name: &str, bytes: &[u8]) -> Option<FixTable> {
-    let text = std::str::from_utf8(bytes).ok()?;
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Some(FixTable::not_fixed(crate::render::fixes::NOT_UTF8));
+    };
     let all = FixSelection {
         unsafe_fixes: true,
         rules: None,

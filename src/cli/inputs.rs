@@ -121,8 +121,9 @@ pub(super) fn gather(args: &CheckArgs, filters: &Filters, limits: &Limits) -> Ga
     // `--threads` threads (a directory of many files is read across cores; reading and
     // judging were a tenth of a whole check of 40 files on two threads, all of it on the
     // calling thread). What they give is taken in the inputs' order below, so the
-    // messages and the report are the same whatever the thread count. Standard input is
-    // read there, on the calling thread.
+    // messages and the report are the same whatever the thread count. With standard
+    // input among them, all are read in order on the calling thread (`- /dev/stdin`:
+    // the first one named reads the text).
     let file_read = |(name, input, skip): &(String, Input, Option<Skip>)| match input {
         Input::File { real, walked, .. } if skip.is_none() => {
             Some(io::read_file(real, limit).map(|bytes| {
@@ -133,9 +134,18 @@ pub(super) fn gather(args: &CheckArgs, filters: &Filters, limits: &Limits) -> Ga
                 }
             }))
         }
-        _ => None,
+        Input::Stdin => Some(
+            io::check_stdin()
+                .and_then(|()| read_capped(std::io::stdin().lock(), limit, 0))
+                .map(|bytes| (bytes, None)),
+        ),
+        Input::File { .. } => None,
     };
-    let files = map_in_order(&named, args.thread_count(), &file_read);
+    let stdin = named
+        .iter()
+        .any(|(_, input, _)| matches!(input, Input::Stdin));
+    let threads = if stdin { 1 } else { args.thread_count() };
+    let files = map_in_order(&named, threads, &file_read);
     for ((name, input, skip), file) in named.into_iter().zip(files) {
         if let (
             Input::File {
@@ -148,20 +158,11 @@ pub(super) fn gather(args: &CheckArgs, filters: &Filters, limits: &Limits) -> Ga
             skipped.skip(*origin, &name, skip);
             continue;
         }
-        let (walked, real_path, bytes) = match input {
-            Input::Stdin => (
-                None,
-                None,
-                io::check_stdin()
-                    .and_then(|()| read_capped(std::io::stdin().lock(), limit, 0))
-                    .map(|bytes| (bytes, None)),
-            ),
-            Input::File { real, walked, .. } => (
-                walked,
-                Some(real),
-                file.unwrap_or_else(|| Err(std::io::Error::other("not read"))),
-            ),
+        let (walked, real_path) = match input {
+            Input::Stdin => (None, None),
+            Input::File { real, walked, .. } => (walked, Some(real)),
         };
+        let bytes = file.unwrap_or_else(|| Err(std::io::Error::other("not read")));
         let (bytes, skip) = match bytes {
             Ok(read) => read,
             Err(e) => {

@@ -14,7 +14,7 @@
 //! (UTF-8, a lone surrogate as U+FFFD). The encoded bytes live in a JavaScript array
 //! until the next garbage collection: the input's size once more, briefly.
 
-use js_sys::{JsString, Uint8Array};
+use js_sys::{ArrayBuffer, JsString, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -58,10 +58,15 @@ impl Manifest {
 
 /// `value` as a manifest: a string, or the bytes of a `Uint8Array` (copied into the
 /// module's memory in one go, no text decoded or encoded in JavaScript); `None` for
-/// anything else.
+/// anything else (a proxy of a `Uint8Array` too: `ArrayBuffer.isView` looks at the
+/// object's own slots). The package's `check()` hands over a `Uint8Array` of any realm
+/// as a fresh view of this one (`plainText` in `boundary.js`), so that the copy reads
+/// no property the caller defined on it.
 pub fn manifest_of(value: &JsValue) -> Option<Manifest> {
-    if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
-        return Some(Manifest::Bytes(bytes.to_vec()));
+    if ArrayBuffer::is_view(value) {
+        return value
+            .dyn_ref::<Uint8Array>()
+            .map(|bytes| Manifest::Bytes(bytes.to_vec()));
     }
     text_of(value).map(Manifest::Text)
 }

@@ -156,9 +156,16 @@ fn check_as(text: JsValue, options: JsValue, out: Out) -> Result<JsValue, JsValu
     let text: &str = &decoded.text;
     let sources = |_: &str| Some(text);
     let view = JsonReport::new(&report, &sources, Positions::Utf16);
-    // A UTF-16 file is one error entry: nothing to fix.
-    if !extra.fixes || decoded.is_utf16() {
+    if !extra.fixes {
         return convert(&view, out);
+    }
+    // Bytes that are not UTF-8 are not fixed (as the CLI's --show-fixes and --fix):
+    // every finding says so.
+    if !decoded.invalid.is_empty() {
+        let table = FixTable::not_fixed(crate::render::fixes::NOT_UTF8);
+        #[allow(clippy::let_and_return)]
+        let js = convert(&view.with_fixes(&table), out);
+        return js;
     }
     let every = FixSelection {
         unsafe_fixes: true,
@@ -422,6 +429,12 @@ fn describe(v: &JsValue) -> String {
     }
     if Array::is_array(v) {
         return "an array".into();
+    }
+    if js_sys::ArrayBuffer::is_view(v) {
+        return "a typed array or DataView that is not a Uint8Array".into();
+    }
+    if v.is_instance_of::<js_sys::ArrayBuffer>() {
+        return "an ArrayBuffer (pass new Uint8Array(buffer))".into();
     }
     match v.js_typeof().as_string().as_deref() {
         Some("object") => "an object".into(),

@@ -12,11 +12,18 @@ use crate::fix::{Applicability, Fixed, Offer};
 use crate::position::LineIndex;
 use crate::report::Finding;
 
+/// The `noFix` of every finding of a file that is not UTF-8: fixes edit text, and such a
+/// file's text is not what the engine read (each invalid byte read as `?`), so it is not
+/// fixed (`--fix` says so too).
+pub const NOT_UTF8: &str = "the file is not UTF-8: it is not fixed";
+
 /// Each finding's [`Offer`], looked up by the finding (its document, rule, JSON pointer
 /// and span), for the writers of the JSON report and of SARIF.
 #[derive(Debug, Clone, Default)]
 pub struct FixTable {
     offers: HashMap<(usize, &'static str, String, usize, usize), Offer>,
+    /// Why the file is not fixed at all ([`FixTable::not_fixed`]), if it is not.
+    unfixed: Option<&'static str>,
 }
 
 impl FixTable {
@@ -28,7 +35,31 @@ impl FixTable {
             .zip(fixed.offers)
             .map(|(f, o)| ((f.document, f.rule, f.path, f.span.start, f.span.end), o))
             .collect();
-        FixTable { offers }
+        FixTable {
+            offers,
+            unfixed: None,
+        }
+    }
+
+    /// The table of a file that is not fixed at all: every finding shows `noFix: reason`
+    /// (the CLI's `--show-fixes` and the JS API's `check(bytes, {fixes: true})` for a file
+    /// that is not UTF-8, [`NOT_UTF8`]).
+    pub fn not_fixed(reason: &'static str) -> FixTable {
+        FixTable {
+            offers: HashMap::new(),
+            unfixed: Some(reason),
+        }
+    }
+
+    /// Why the file is not fixed at all, if it is not ([`FixTable::not_fixed`]).
+    pub fn unfixed(&self) -> Option<&'static str> {
+        self.unfixed
+    }
+
+    /// Why `f` has no offer when [`FixTable::get`] finds none: the file's reason, else
+    /// the fix planner never saw it.
+    pub fn missing(&self) -> &'static str {
+        self.unfixed.unwrap_or("the finding was not planned")
     }
 
     /// The offer for `f`, if the table has one.

@@ -133,7 +133,7 @@ impl<'r, 's> JsonReport<'r, 's> {
             let li = self.indexes.get(&*f.file);
             let (fixes, no_fix) = match table.get(f) {
                 Some(o) => offer_json(o, li, self.positions),
-                None => (Vec::new(), Some("the finding was not planned")),
+                None => (Vec::new(), Some(table.missing())),
             };
             json.fixes = Some(fixes);
             json.no_fix = Some(no_fix);
@@ -381,10 +381,10 @@ impl<W: std::io::Write> EntryWriter for JsonWriter<W> {
         self.findings += 1;
         self.out.write_all(separator)?;
         let mut json = finding_json(f, range);
-        if let Some(offer) = self.fixes.as_ref().map(|t| t.get(f)) {
-            let (fixes, no_fix) = match offer {
+        if let Some(table) = self.fixes.as_ref() {
+            let (fixes, no_fix) = match table.get(f) {
                 Some(o) => offer_json(o, li, self.positions),
-                None => (Vec::new(), Some("the finding was not planned")),
+                None => (Vec::new(), Some(table.missing())),
             };
             json.fixes = Some(fixes);
             json.no_fix = Some(no_fix);

@@ -283,7 +283,10 @@ impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
                     Some(Some(Offer::None(why))) => {
                         format!("{} (no automatic fix: {why})", f.fix)
                     }
-                    Some(None) => f.fix.to_string(),
+                    Some(None) => match self.fixes.as_ref().and_then(|t| t.unfixed()) {
+                        Some(why) => format!("{} (no automatic fix: {why})", f.fix),
+                        None => f.fix.to_string(),
+                    },
                 };
                 // What Pod Security Admission would do, for a resource judged as the
                 // cluster judges it.
