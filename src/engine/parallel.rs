@@ -265,8 +265,9 @@ fn units(inputs: &[Prepared<'_>], unit_bytes: usize) -> Vec<Unit> {
 }
 
 /// `f` of each item, in the items' order, on up to `threads` threads (0 counts as 1; at
-/// most [`MAX_THREADS`] and no more than the items): what the CLI reads its files with
-/// (each file read, and judged by its text, on a worker) before the check starts. On
+/// most [`MAX_THREADS`] and no more than the items), each item a task of its own: the
+/// work on whole inputs before the units start (each input cut into documents here; the
+/// CLI's reading, judging, UTF-8 validation and Namespace search of its files). On
 /// wasm targets, without the `parallel` feature, or when a thread pool cannot be made,
 /// one after another on the calling thread.
 pub(crate) fn map_in_order<'a, T: Sync, U: Send>(
