@@ -237,6 +237,53 @@ fn standard_input_and_files_are_read_in_the_order_given() {
 }
 
 #[test]
+fn standard_input_named_as_a_file_checked_is_refused_in_either_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: a, image: b}]}\n";
+    std::fs::write(dir.path().join("a.yaml"), pod).unwrap();
+    for paths in [["-", "a.yaml"], ["a.yaml", "-"]] {
+        for threads in ["1", "2"] {
+            let args = [
+                "check",
+                "--format",
+                "json",
+                "--threads",
+                threads,
+                "--stdin-filename",
+                "a.yaml",
+            ];
+            let mut child = Command::new(env!("CARGO_BIN_EXE_kube-secctx"))
+                .args(args.iter().chain(&paths))
+                .current_dir(dir.path())
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: other}\nspec: {containers: [{name: b, image: b}]}\n";
+            std::io::Write::write_all(&mut child.stdin.take().unwrap(), text.as_bytes()).unwrap();
+            let out = child.wait_with_output().unwrap();
+            assert_eq!(code(&out), 2, "{paths:?}");
+            assert!(
+                common::process::stderr(&out).contains(
+                    "error: a.yaml: a file checked has this name too (see --stdin-filename): \
+                     standard input was not checked"
+                ),
+                "{paths:?}: {}",
+                common::process::stderr(&out)
+            );
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(v["files"], serde_json::json!(["a.yaml"]), "{paths:?}");
+            assert!(v["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|f| f["resource"]["name"] == "a"));
+        }
+    }
+}
+
+#[test]
 fn a_thread_count_that_is_not_a_number_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
     let out = run_in(dir.path(), &["check", "--threads", "many", "."]);

@@ -146,6 +146,18 @@ pub(super) fn gather(args: &CheckArgs, filters: &Filters, limits: &Limits) -> Ga
         .any(|(_, input, _)| matches!(input, Input::Stdin));
     let threads = if stdin { 1 } else { args.thread_count() };
     let files = map_in_order(&named, threads, &file_read);
+    // The names of the files checked: standard input may not take one of them.
+    let file_names: HashSet<&str> = named
+        .iter()
+        .zip(&files)
+        .filter(|((_, input, skip), file)| {
+            matches!(input, Input::File { .. })
+                && skip.is_none()
+                && matches!(file, Some(Ok((_, None))))
+        })
+        .map(|((name, _, _), _)| name.as_str())
+        .collect();
+    let stdin_taken = file_names.contains(args.stdin_filename.as_str());
     for ((name, input, skip), file) in named.into_iter().zip(files) {
         if let (
             Input::File {
@@ -175,11 +187,13 @@ pub(super) fn gather(args: &CheckArgs, filters: &Filters, limits: &Limits) -> Ga
         // Two files may show the same name (`a\xFE.yaml` written out, and a name with
         // the byte 0xFE): each is checked and written on its own. Only
         // `--stdin-filename` can make standard input take a file's name, which is
-        // refused, as the user asked for a name that is taken.
-        if real_path.is_none() && read.iter().any(|(n, _, _)| *n == name) {
-            // Only `--stdin-filename` can give two inputs one name: findings could not be
-            // told apart, nor shown with the right code frames.
-            eprintln!("error: {name}: two inputs have this name (see --stdin-filename); the second was not checked");
+        // refused, before or after the file, as the user asked for a name that is taken
+        // (findings could not be told apart, nor shown with the right code frames).
+        if real_path.is_none() && stdin_taken {
+            eprintln!(
+                "error: {name}: a file checked has this name too (see --stdin-filename): \
+                 standard input was not checked"
+            );
             unreadable = true;
             unread += 1;
             continue;
