@@ -299,6 +299,16 @@ impl<W: std::io::Write> JsonWriter<W> {
     }
 }
 
+/// What goes before a finding in the report's `findings` array when `written` findings
+/// came before it.
+fn separator(written: usize) -> &'static [u8] {
+    if written == 0 {
+        b"\n    "
+    } else {
+        b",\n    "
+    }
+}
+
 /// A batch's findings and error positions as [`JsonWriter`] writes them, made apart from
 /// the writer (on the thread that checked the batch: see
 /// [`crate::Checker::check_all_rendered`]) by [`RenderedBatch::new`], then written in
@@ -320,7 +330,7 @@ impl RenderedBatch {
         let mut findings = Vec::with_capacity(batch.findings.len() * 512);
         for (i, f) in batch.findings.iter().enumerate() {
             if i > 0 {
-                findings.extend_from_slice(b",\n    ");
+                findings.extend_from_slice(separator(i));
             }
             let json = finding_json(f, Some(range(li, f.span, positions)));
             // Into a `Vec`: nothing to fail.
@@ -351,11 +361,7 @@ impl<W: std::io::Write> JsonWriter<W> {
         errors: &[ErrorEntry],
     ) -> std::io::Result<()> {
         if rendered.count > 0 {
-            self.out.write_all(if self.findings == 0 {
-                b"\n    "
-            } else {
-                b",\n    "
-            })?;
+            self.out.write_all(separator(self.findings))?;
             self.out.write_all(&rendered.findings)?;
             self.findings += rendered.count;
         }
@@ -373,13 +379,8 @@ impl<W: std::io::Write> EntryWriter for JsonWriter<W> {
     /// The first error the output returns.
     fn finding(&mut self, f: &Finding, li: Option<&LineIndex<'_>>) -> std::io::Result<()> {
         let range = li.map(|li| range(li, f.span, self.positions));
-        let separator: &[u8] = if self.findings == 0 {
-            b"\n    "
-        } else {
-            b",\n    "
-        };
+        self.out.write_all(separator(self.findings))?;
         self.findings += 1;
-        self.out.write_all(separator)?;
         let mut json = finding_json(f, range);
         if let Some(table) = self.fixes.as_ref() {
             let (fixes, no_fix) = match table.get(f) {
