@@ -11,8 +11,19 @@ use kube_secctx::yaml::{block_and_yaml_readings, split_stream, Limits};
 #[path = "../benches/common/workloads.rs"]
 mod workloads;
 
-/// Each document of `text`: whether the block reader took it (and then agreed).
+/// Each document of `text`, and of `text` with Windows line endings (`\r\n`): whether
+/// the block reader took it (and then agreed). It takes the same documents either way.
 fn documents_taken(text: &str, what: &str) -> (usize, usize, usize, usize) {
+    let lf = documents_taken_as_is(text, what);
+    if !text.contains('\r') {
+        let crlf = text.replace('\n', "\r\n");
+        let taken = documents_taken_as_is(&crlf, &format!("{what} with \\r\\n"));
+        assert_eq!((taken.0, taken.1), (lf.0, lf.1), "{what} with \\r\\n");
+    }
+    lf
+}
+
+fn documents_taken_as_is(text: &str, what: &str) -> (usize, usize, usize, usize) {
     let split = split_stream(text, &Limits::default());
     let (mut taken, mut left, mut taken_bytes, mut all_bytes) = (0, 0, 0, 0);
     for i in 0..split.len() {
@@ -90,20 +101,28 @@ fn the_subset_is_read_as_the_yaml_parser_reads_it() {
         "k: 'a  \n  b '\n",
     ];
     for text in taken {
-        match block_and_yaml_readings(text) {
-            Some((block, yaml)) => assert_eq!(block, yaml, "{text:?}"),
-            None => panic!("not taken: {text:?}"),
+        // Each also with Windows line endings, and with both kinds of line ends.
+        let crlf = text.replace('\n', "\r\n");
+        let mixed = crlf.replacen("\r\n", "\n", 2);
+        for text in [text, &crlf, &mixed] {
+            match block_and_yaml_readings(text) {
+                Some((block, yaml)) => assert_eq!(block, yaml, "{text:?}"),
+                None => panic!("not taken: {text:?}"),
+            }
         }
     }
     // Left to the YAML parser (each reads as it does there).
-    let left: [&str; 24] = [
+    let left: [&str; 26] = [
         "a: &x 1\nb: *x\n",
         "a:\n- # an indentless sequence whose first item is empty\n- b\n",
         "a: !!str 1\n",
         "%YAML 1.2\n---\na: 1\n",
         "? complex\n: key\n",
         "a:\tb\n",
-        "a: 1\r\nb: 2\r\n",
+        // A lone `\r` is a line break for YAML too; only `\r\n` is read here.
+        "a: 1\rb: 2\r\n",
+        "a: 1\r\nb: 2\r",
+        "a: 'x\r  y'\r\n",
         "\u{feff}a: 1\n",
         "a: {b: c}\n",
         "a: [b, [c]]\n",
@@ -132,7 +151,8 @@ fn the_subset_is_read_as_the_yaml_parser_reads_it() {
     for text in [
         "a: &x 1\n",
         "a: !!str 1\n",
-        "a: 1\r\n",
+        "a: 1\rb: 2\n",
+        "a: 1\r",
         "\u{feff}a: 1\n",
         "a: {b: c}\n",
         "a: |2\n   x\n",

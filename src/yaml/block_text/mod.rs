@@ -8,9 +8,10 @@
 //! folded), single- and double-quoted scalars (the common escapes; also over several
 //! lines, folded), literal and folded block scalars (`|`, `>`, with `-` or `+`), empty
 //! values, `{}`, and flow sequences of scalars on one line; comments, blank lines, a
-//! `---` line before the content and a `...` line after it. Anything else (anchors,
-//! aliases, tags, directives, complex keys, tabs in the structure, carriage returns, a
-//! BOM or NUL, nested or multi-line flow collections, a root scalar, block scalars with
+//! `---` line before the content and a `...` line after it; lines end in `\n` or
+//! `\r\n` (Windows line endings, also mixed). Anything else (anchors,
+//! aliases, tags, directives, complex keys, tabs in the structure, a carriage return
+//! that is not part of a `\r\n` line break, a BOM or NUL, nested or multi-line flow collections, a root scalar, block scalars with
 //! an indentation indicator or without text lines, a comment where a plain scalar could
 //! go on, an indentless sequence whose first item is empty, and every syntax error) ends
 //! the iteration with an error, after which the caller reads the document with the YAML
@@ -88,13 +89,16 @@ pub(super) struct BlockEvents<'a> {
 impl<'a> BlockEvents<'a> {
     /// The events of `src`, one document's text starting at byte `base` of the stream,
     /// or `None` when it holds a byte this reader leaves to the YAML parser anywhere (a
-    /// carriage return, NUL, or a byte-order mark).
+    /// carriage return outside a `\r\n` line break, NUL, or a byte-order mark).
     pub(super) fn new(src: &'a str, base: usize) -> Option<Self> {
         let bytes = src.as_bytes();
         if memchr::memchr3(b'\r', 0, 0xEF, bytes).is_some() {
             // 0xEF starts the BOM (EF BB BF), but also other characters of U+F000–U+FFFF:
-            // only the BOM is refused.
-            if memchr::memchr2(b'\r', 0, bytes).is_some()
+            // only the BOM is refused. A `\r` is read only as the first byte of a `\r\n`
+            // line break (Windows line endings); a lone one (a line break too, for YAML)
+            // is left to the YAML parser.
+            if memchr::memchr(0, bytes).is_some()
+                || memchr::memchr_iter(b'\r', bytes).any(|at| bytes.get(at + 1) != Some(&b'\n'))
                 || memchr::memmem::find(bytes, "\u{FEFF}".as_bytes()).is_some()
             {
                 return None;
@@ -138,18 +142,31 @@ impl<'a> BlockEvents<'a> {
         self.src.get(start..end).ok_or(Bail)
     }
 
-    /// Where the line starting at `start` ends (its `\n`, or the end of the text).
+    /// Where the content of the line starting at `start` ends: its line break (`\n`, or
+    /// the `\r` of a `\r\n`), or the end of the text.
     fn line_end(&self, start: usize) -> usize {
         let bytes = self.bytes();
-        match bytes.get(start..) {
-            Some(rest) => memchr::memchr(b'\n', rest).map_or(bytes.len(), |i| start + i),
+        match bytes
+            .get(start..)
+            .and_then(|rest| memchr::memchr(b'\n', rest))
+        {
+            Some(i) => {
+                let lf = start + i;
+                if i > 0 && bytes.get(lf - 1) == Some(&b'\r') {
+                    lf - 1
+                } else {
+                    lf
+                }
+            }
             None => bytes.len(),
         }
     }
 
-    /// The start of the line after the one ending at `end`.
+    /// The start of the line after the one whose content ends at `end` (after its `\n`
+    /// or `\r\n`).
     fn next_line(&self, end: usize) -> usize {
-        (end + 1).min(self.bytes().len().max(end))
+        let step = if self.byte(end) == b'\r' { 2 } else { 1 };
+        (end + step).min(self.bytes().len().max(end))
     }
 
     /// The spaces from `at` on (not past `end`).

@@ -443,7 +443,7 @@ pub(super) fn quoted_style(q: u8) -> ScalarStyle {
 /// not an indicator, except `-`, `?` and `:` before a non-blank.
 pub(super) fn can_start_plain(c: u8, next: u8) -> bool {
     match c {
-        b'-' | b'?' | b':' => !matches!(next, b' ' | b'\t' | b'\n'),
+        b'-' | b'?' | b':' => !matches!(next, b' ' | b'\t' | b'\n' | b'\r'),
         b'[' | b']' | b'{' | b'}' | b',' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\''
         | b'"' | b'%' | b'@' | b'`' | b' ' | b'\t' => false,
         _ => true,
