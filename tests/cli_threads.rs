@@ -290,3 +290,111 @@ fn a_thread_count_that_is_not_a_number_is_a_usage_error() {
     assert_eq!(code(&out), 2);
     assert!(common::process::stderr(&out).contains("invalid value 'many' for '--threads <N>'"));
 }
+
+/// A directory to fix: two workload files (one with CRLF line ends), a file with nothing
+/// to fix, a file that is not UTF-8, and a read-only file (it cannot be written).
+fn files_to_fix(dir: &Path) {
+    let text = workloads::generate_from(12, 0);
+    std::fs::write(dir.join("a.yaml"), &text).unwrap();
+    std::fs::write(dir.join("b.yaml"), text.replace('\n', "\r\n")).unwrap();
+    std::fs::write(
+        dir.join("c.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+    )
+    .unwrap();
+    let mut latin1 = workloads::generate_from(2, 3).into_bytes();
+    latin1.extend_from_slice(b"# caf\xe9\n");
+    std::fs::write(dir.join("d.yaml"), latin1).unwrap();
+    let ro = dir.join("e.yaml");
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: e}\nspec: {containers: [{name: a, image: b}]}\n";
+    std::fs::write(&ro, pod).unwrap();
+    let mut perms = std::fs::metadata(&ro).unwrap().permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(&ro, perms).unwrap();
+}
+
+/// Each file of `dir`, sorted, with its bytes.
+fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut all: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+#[test]
+fn fixes_are_planned_on_threads_and_taken_in_order() {
+    // `--fix` and `--diff` plan each file's fixes on the threads, then print, write and
+    // count in the inputs' order: the same output, exit code and fixed files on any
+    // thread count.
+    let mut first: Option<(Output, Vec<(String, Vec<u8>)>)> = None;
+    for threads in ["1", "2", "3", "100000"] {
+        let dir = tempfile::tempdir().unwrap();
+        files_to_fix(dir.path());
+        let out = run_in(dir.path(), &["check", "--fix", "--threads", threads, "."]);
+        let fixed = contents(dir.path());
+        match &first {
+            None => {
+                assert_eq!(
+                    code(&out),
+                    2,
+                    "a file could not be written: {}",
+                    common::process::stderr(&out)
+                );
+                let err = common::process::stderr(&out);
+                let warn = err.find("warning: ./d.yaml: not fixed: the file is not UTF-8");
+                let ro = err.find("error: ./e.yaml: the fixes were not written: ");
+                assert!(warn.is_some() && ro.is_some() && warn < ro, "{err}");
+                let text = stdout(&out);
+                assert!(text.contains("fixed "), "{text}");
+                // The CRLF file is fixed as the other, its line ends kept.
+                let b = &fixed[1].1;
+                assert_eq!(
+                    String::from_utf8_lossy(b).replace("\r\n", "\n").as_bytes(),
+                    &fixed[0].1[..]
+                );
+                assert!(!b.windows(2).any(|w| w[1] == b'\n' && w[0] != b'\r'));
+                assert_ne!(fixed[0].1, workloads::generate_from(12, 0).into_bytes());
+                first = Some((out, fixed));
+            }
+            Some((one, one_fixed)) => {
+                assert_eq!(code(&out), code(one), "--threads {threads}");
+                assert_eq!(out.stdout, one.stdout, "--threads {threads}");
+                assert_eq!(out.stderr, one.stderr, "--threads {threads}");
+                assert!(&fixed == one_fixed, "--threads {threads}: the files differ");
+            }
+        }
+    }
+    // --diff (human: the diffs are the output; JSON: each finding's fixes), and
+    // --show-fixes, change nothing and say the same on any thread count.
+    let dir = tempfile::tempdir().unwrap();
+    files_to_fix(dir.path());
+    let before = contents(dir.path());
+    let diff = same_on_any_thread_count(dir.path(), &["check", "--diff", "."]);
+    let patches = stdout(&diff);
+    assert!(
+        patches.find("--- ./a.yaml").unwrap() < patches.find("--- ./b.yaml").unwrap(),
+        "{patches}"
+    );
+    same_with(
+        dir.path(),
+        &["check", "--diff", "--format", "json", "."],
+        &[&["-j", "2"]],
+    );
+    same_with(
+        dir.path(),
+        &["check", "--show-fixes", "--format", "json", "."],
+        &[&["-j", "3"]],
+    );
+    assert!(
+        contents(dir.path()) == before,
+        "--diff and --show-fixes wrote a file"
+    );
+}

@@ -147,10 +147,17 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     // With --diff in JSON or SARIF, each file's fixes, from the run that fixed it.
     let mut diff_tables = Vec::new();
     if args.fix || args.diff {
-        for ((name, bytes, real), ignored) in read.iter_mut().zip(&file_ignores) {
+        // Planned on the threads, taken (printed, written, counted) in the inputs' order.
+        let inputs: Vec<_> = read.iter().zip(&file_ignores).collect();
+        let planned = map_in_order(&inputs, args.thread_count(), &|(
+            (name, bytes, _),
+            ignored,
+        )| {
+            fix::plan_input(&with_ignored(&opts, ignored), args, name, bytes)
+        });
+        for ((name, bytes, real), planned) in read.iter_mut().zip(planned) {
             let target = real.as_deref().filter(|_| args.fix);
-            let opts = with_ignored(&opts, ignored);
-            let fixing = fix::fix_input(&opts, args, name, bytes, target, &mut fixes);
+            let fixing = fix::fix_input(args, name, bytes, planned, target, &mut fixes);
             if let Some(new) = fixing.new {
                 *bytes = new;
             }
@@ -211,20 +218,25 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     // --show-fixes: each file's offers (every fix, safe and unsafe) on the text reported
     // (with --diff, the run above made them).
     let files: Vec<String> = read.iter().map(|(name, _, _)| name.clone()).collect();
-    let mut diff_tables = diff_tables.into_iter();
+    let tables = if args.diff {
+        diff_tables
+    } else if args.show_fixes {
+        // Planned on the threads, in the inputs' order.
+        let inputs: Vec<_> = read.iter().zip(&file_ignores).collect();
+        map_in_order(&inputs, args.thread_count(), &|(
+            (name, bytes, _),
+            ignored,
+        )| {
+            fix::fix_table(&with_ignored(&opts, ignored), name, bytes)
+        })
+    } else {
+        Vec::new()
+    };
+    let mut tables = tables.into_iter();
     let read: Vec<Read> = read
         .into_iter()
         .zip(file_ignores)
-        .map(|((name, bytes, _), ignored)| {
-            let fixes = if args.diff {
-                diff_tables.next().flatten()
-            } else if args.show_fixes {
-                fix::fix_table(&with_ignored(&opts, &ignored), &name, &bytes)
-            } else {
-                None
-            };
-            (name, bytes, fixes, ignored)
-        })
+        .map(|((name, bytes, _), ignored)| (name, bytes, tables.next().flatten(), ignored))
         .collect();
     let mut out = io::Stdout::new();
     let written = check_and_write(

@@ -38,60 +38,128 @@ pub(super) struct Fixing {
     pub(super) table: Option<FixTable>,
 }
 
-/// Fixes one input; counts in `summary`. `real` is the file to replace (`None` for
-/// standard input or with --diff).
-pub(super) fn fix_input(
-    opts: &Options,
-    args: &CheckArgs,
-    name: &str,
-    bytes: &[u8],
-    real: Option<&Path>,
-    summary: &mut FixSummary,
-) -> Fixing {
+/// What fixing one input's text gave, before anything is printed, written or counted:
+/// made on the worker threads ([`plan_input`]), taken in the inputs' order on the
+/// calling thread ([`fix_input`]), so that messages, diffs and writes come in the same
+/// order on any number of threads. Only what the calling thread needs is kept.
+pub(super) enum Planned {
+    /// The input is not UTF-8: it is not fixed.
+    NotUtf8,
+    /// The fixes could not be computed (the options were refused): nothing to do.
+    Nothing,
+    /// Fixes were computed: what they changed.
+    Fixed(Box<Outcome>),
+}
+
+/// One input's fixes (see [`Planned::Fixed`]).
+pub(super) struct Outcome {
+    /// Whether the text changed.
+    changed: bool,
+    /// Findings fixed (over every pass).
+    applied: usize,
+    /// Findings left whose fix is unsafe and was not applied.
+    unsafe_left: usize,
+    /// With --fix: the fixed text, when it changed.
+    text: Option<String>,
+    /// With --diff in a human format: the unified diff, when the text changed.
+    patch: Option<String>,
+    /// With --diff in JSON or SARIF: every finding's fixes, for the report.
+    table: Option<FixTable>,
+}
+
+/// Plans the fixes of one input (`name`, its `bytes`) under `opts`: the work of
+/// `--fix`/`--diff` that needs no order, run on the `--threads` threads.
+pub(super) fn plan_input(opts: &Options, args: &CheckArgs, name: &str, bytes: &[u8]) -> Planned {
     let Ok(text) = std::str::from_utf8(bytes) else {
-        eprintln!("warning: {name}: not fixed: the file is not UTF-8");
-        return Fixing::default();
+        return Planned::NotUtf8;
     };
     let sel = selection(args);
     // --diff in JSON or SARIF shows every finding's fixes: one run plans them and
     // applies the selected ones.
     if args.diff && !args.format.is_human() {
         let Ok(fixed) = fix_text(opts, name, text, &sel, true) else {
-            return Fixing::default();
+            return Planned::Nothing;
         };
-        count_unsafe_left(&fixed, summary);
-        if fixed.text != text {
-            summary.fixed += fixed.applied.len();
+        return Planned::Fixed(Box::new(Outcome {
+            changed: fixed.text != text,
+            applied: fixed.applied.len(),
+            unsafe_left: unsafe_left(&fixed),
+            text: None,
+            patch: None,
+            table: Some(FixTable::new(fixed)),
+        }));
+    }
+    // Otherwise the fixes are applied until none applies (see `fix_until_settled`).
+    let Ok(settled) = fix_until_settled(opts, name, text, &sel) else {
+        return Planned::Nothing;
+    };
+    let changed = settled.text != text;
+    let patch = (args.diff && changed).then(|| {
+        similar::TextDiff::from_lines(text, &settled.text)
+            .unified_diff()
+            .context_radius(3)
+            .header(name, name)
+            .to_string()
+    });
+    Planned::Fixed(Box::new(Outcome {
+        changed,
+        applied: settled.applied,
+        unsafe_left: unsafe_left(&settled.last),
+        text: (changed && !args.diff).then_some(settled.text),
+        patch,
+        table: None,
+    }))
+}
+
+/// Takes one input's [`Planned`] fixes, in the inputs' order: prints what it says
+/// (standard error; with --diff in a human format the diff to standard output), writes
+/// the fixed text over `real` (the file to replace, which held `bytes` when it was
+/// read; `None` for standard input or with --diff), and counts in `summary`.
+pub(super) fn fix_input(
+    args: &CheckArgs,
+    name: &str,
+    bytes: &[u8],
+    planned: Planned,
+    real: Option<&Path>,
+    summary: &mut FixSummary,
+) -> Fixing {
+    let outcome = match planned {
+        Planned::NotUtf8 => {
+            eprintln!("warning: {name}: not fixed: the file is not UTF-8");
+            return Fixing::default();
+        }
+        Planned::Nothing => return Fixing::default(),
+        Planned::Fixed(outcome) => *outcome,
+    };
+    summary.unsafe_left += outcome.unsafe_left;
+    if outcome.table.is_some() {
+        // --diff in JSON or SARIF: the report is of the unchanged text.
+        if outcome.changed {
+            summary.fixed += outcome.applied;
             summary.files += 1;
         }
         return Fixing {
             new: None,
-            table: Some(FixTable::new(fixed)),
+            table: outcome.table,
         };
     }
-    // Otherwise the fixes are applied until none applies (see `fix_until_settled`).
-    let Ok(settled) = fix_until_settled(opts, name, text, &sel) else {
-        return Fixing::default();
-    };
-    count_unsafe_left(&settled.last, summary);
-    if settled.text == text {
+    if !outcome.changed {
         return Fixing::default();
     }
     if args.diff {
-        summary.fixed += settled.applied;
+        summary.fixed += outcome.applied;
         summary.files += 1;
-        let diff = similar::TextDiff::from_lines(text, &settled.text);
-        let patch = diff
-            .unified_diff()
-            .context_radius(3)
-            .header(name, name)
-            .to_string();
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(patch.as_bytes());
+        if let Some(patch) = outcome.patch {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(patch.as_bytes());
+        }
         return Fixing::default();
     }
+    let Some(text) = outcome.text else {
+        return Fixing::default();
+    };
     if let Some(real) = real {
-        if let Err(e) = write_fixed(real, bytes, settled.text.as_bytes()) {
+        if let Err(e) = write_fixed(real, bytes, text.as_bytes()) {
             eprintln!(
                 "error: {name}: the fixes were not written: {}",
                 super::io::io_message(&e)
@@ -100,21 +168,21 @@ pub(super) fn fix_input(
             return Fixing::default();
         }
     }
-    summary.fixed += settled.applied;
+    summary.fixed += outcome.applied;
     summary.files += 1;
     Fixing {
-        new: Some(settled.text.into_bytes()),
+        new: Some(text.into_bytes()),
         table: None,
     }
 }
 
-/// Counts the findings whose unsafe fix was not applied.
-fn count_unsafe_left(fixed: &crate::fix::Fixed, summary: &mut FixSummary) {
-    summary.unsafe_left += fixed
+/// The findings whose unsafe fix was not applied.
+fn unsafe_left(fixed: &crate::fix::Fixed) -> usize {
+    fixed
         .left
         .iter()
         .filter(|(_, a)| *a == Applicability::Unsafe)
-        .count();
+        .count()
 }
 
 /// The offers for the findings of one input's text (every fix, safe and unsafe), for
