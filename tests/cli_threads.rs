@@ -313,8 +313,11 @@ fn files_to_fix(dir: &Path) {
     std::fs::set_permissions(&ro, perms).unwrap();
 }
 
+/// Each file of a directory, sorted by name, with its bytes.
+type Contents = Vec<(String, Vec<u8>)>;
+
 /// Each file of `dir`, sorted, with its bytes.
-fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+fn contents(dir: &Path) -> Contents {
     let mut all: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| {
@@ -334,7 +337,7 @@ fn fixes_are_planned_on_threads_and_taken_in_order() {
     // `--fix` and `--diff` plan each file's fixes on the threads, then print, write and
     // count in the inputs' order: the same output, exit code and fixed files on any
     // thread count.
-    let mut first: Option<(Output, Vec<(String, Vec<u8>)>)> = None;
+    let mut first: Option<(Output, Contents)> = None;
     for threads in ["1", "2", "3", "100000"] {
         let dir = tempfile::tempdir().unwrap();
         files_to_fix(dir.path());
