@@ -1,7 +1,9 @@
 //! `kube-secctx check --threads N` (issue 16) as a process: the output is byte-identical
 //! with 1 thread and with several, in every format, over the real corpus (a directory of
-//! 26 files), generated workloads (files cut into units), and with a baseline (which of two equal findings it accepts
-//! depends on order) and `--show-fixes`.
+//! 26 files), generated workloads (files cut into units; JSON, text and concise rendered
+//! by the workers on several threads, by the calling thread on one), and with a baseline
+//! (which of two equal findings it accepts depends on order), `--show-fixes`, `--fix`
+//! and `--diff`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -99,6 +101,15 @@ fn generated_workloads_with_a_baseline_and_fixes_are_byte_identical() {
     std::fs::write(dir.path().join("b.yaml"), &text).unwrap();
     std::fs::write(dir.path().join("c.yaml"), workloads::generate_from(5, 3)).unwrap();
     let all = same_on_any_thread_count(dir.path(), &["check", "--format", "json", "."]);
+    // Text and concise: rendered by the workers on more than one thread (on one, by
+    // the calling thread).
+    for format in ["text", "concise"] {
+        same_with(
+            dir.path(),
+            &["check", "--format", format, "."],
+            &[&["-j", "2"], &["-j", "3"]],
+        );
+    }
     let report: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
     assert_eq!(report["summary"]["documents"], 805);
     assert_eq!(

@@ -2,11 +2,11 @@
 
 use std::process::ExitCode;
 
-use super::args::{CheckArgs, Format};
+use super::args::CheckArgs;
 use super::baseline;
 use super::inputs::{gather, Gathered};
 use super::io;
-use super::output::Output;
+use super::output::{self, Output};
 use super::settings::{self, file_ignores, set_file_ignore, with_ignored};
 use super::walk::Filters;
 use super::{cluster, fix};
@@ -16,8 +16,7 @@ use crate::engine::map_in_order;
 use crate::engine::{Input, Parallel, Render};
 use crate::fail_on::FailOn;
 use crate::position::LineIndex;
-use crate::render::json;
-use crate::{Batch, Checker};
+use crate::Checker;
 
 /// The text of each file a note names (see `cluster::Loaded::texts`).
 type NoteTexts = std::collections::HashMap<String, String>;
@@ -339,16 +338,14 @@ fn check_and_write(
             ignore: ignored,
         })
         .collect();
-    // The JSON report's findings are rendered on the threads that check them (see
-    // `Checker::check_all_rendered`), unless fixes are shown (the offers are this
-    // thread's); the batches the render step did not take (with a baseline) are
-    // rendered here.
+    // The JSON, text and concise reports' batches are rendered on the threads that
+    // check them (see `Checker::check_all_rendered` and `output::render_step`), unless
+    // fixes are shown (the offers are this thread's); the batches the render step did
+    // not take (with a baseline) are rendered here.
     let show_fixes = tables.iter().any(Option::is_some);
-    let json = |li: &LineIndex<'_>, batch: &Batch| {
-        json::RenderedBatch::new(li, batch, json::Positions::CharsAndBytes)
-    };
-    let render: Option<&Render<'_, json::RenderedBatch>> =
-        (args.format == Format::Json && !show_fixes).then_some(&json);
+    let step = output::render_step(args, show_fixes);
+    let render: Option<&Render<'_, output::Rendered>> =
+        step.as_ref().map(|f| f as &Render<'_, output::Rendered>);
     // The file whose batches come now, and its line index when this thread renders.
     let mut current: Option<(usize, Option<LineIndex<'_>>)> = None;
     checker.check_all_rendered(
@@ -363,8 +360,8 @@ fn check_and_write(
                 output.set_fixes(tables.get_mut(input).and_then(Option::take));
                 current = Some((input, None));
             }
-            if let (Some(rendered), Output::Json(w)) = (&rendered, &mut *output) {
-                failed = w.rendered(rendered, &batch.errors).err();
+            if let Some(written) = rendered.and_then(|r| output.rendered(&r, &batch)) {
+                failed = written.err();
                 return;
             }
             if let Some((_, li)) = &mut current {

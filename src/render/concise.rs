@@ -68,6 +68,22 @@ pub fn write<W: std::fmt::Write + ?Sized>(
     writer.finish(report).map(drop)
 }
 
+/// One document's findings and error entries (a [`Batch`](crate::Batch)'s), as a
+/// [`ConciseWriter`] with `opts` writes them, rendered apart: the text a worker thread
+/// makes of a batch it checked, written in order by [`ConciseWriter::raw`]. `li`
+/// indexes the file's text (`None`: no positions).
+pub fn batch_text(
+    opts: &TextOptions,
+    findings: &[Finding],
+    errors: &[ErrorEntry],
+    li: Option<&LineIndex<'_>>,
+) -> String {
+    let mut text = String::new();
+    // Writing to a String cannot fail.
+    let _ = ConciseWriter::new(&mut text, opts).entries(findings, errors, li);
+    text
+}
+
 /// Concise output written as the checker produces it (see [`crate::Batch`]): each
 /// document's lines with [`ConciseWriter::entries`], then the summary line with
 /// [`ConciseWriter::finish`]. What [`write`] prints for the same report, byte for byte.

@@ -134,6 +134,23 @@ pub fn write<W: std::fmt::Write + ?Sized>(
     writer.finish(report).map(drop)
 }
 
+/// One document's findings and error entries (a [`Batch`](crate::Batch)'s), as a
+/// [`TextWriter`] with `opts` and no fixes shown writes them, rendered apart: the text
+/// a worker thread makes of a batch it checked (the CLI's `check` on `--threads`
+/// threads), written in order by [`TextWriter::rendered`]. `li` indexes the file's
+/// text (`None`: no positions, no frames).
+pub fn batch_text(
+    opts: &TextOptions,
+    findings: &[Finding],
+    errors: &[ErrorEntry],
+    li: Option<&LineIndex<'_>>,
+) -> String {
+    let mut text = String::new();
+    // Writing to a String cannot fail.
+    let _ = TextWriter::new(&mut text, opts).entries(findings, errors, li);
+    text
+}
+
 /// Text output written as the checker produces it (see [`crate::Batch`]): the entries of
 /// each document with [`TextWriter::entries`], then the summary line with
 /// [`TextWriter::finish`]. What [`write`] prints for the same report, byte for byte.
@@ -188,6 +205,18 @@ impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
             self.entry(entry, li)?;
         }
         Ok(())
+    }
+
+    /// Writes a batch's entries rendered apart ([`batch_text`], with this writer's
+    /// options and no fixes shown): the same text as [`TextWriter::entries`] with the
+    /// batch, since a batch (one document) never continues the resource line of the
+    /// batch before it.
+    ///
+    /// # Errors
+    /// The first error the output returns.
+    pub fn rendered(&mut self, text: &str) -> std::fmt::Result {
+        self.resource = None;
+        self.out.write_str(text)
     }
 
     /// Writes the summary line (from `report.summary`; the report's findings are not
