@@ -1,7 +1,7 @@
 //! `kube-secctx check --threads N` (issue 16) as a process: the output is byte-identical
 //! with 1 thread and with several, in every format, over the real corpus (a directory of
-//! 26 files), generated workloads (files cut into units; JSON, text and concise rendered
-//! by the workers on several threads, by the calling thread on one), and with a baseline
+//! 26 files), generated workloads (files cut into units; JSON, text, concise and SARIF
+//! rendered by the workers on several threads, by the calling thread on one), and with a baseline
 //! (which of two equal findings it accepts depends on order), `--show-fixes`, `--fix`
 //! and `--diff`.
 #![allow(
@@ -101,9 +101,9 @@ fn generated_workloads_with_a_baseline_and_fixes_are_byte_identical() {
     std::fs::write(dir.path().join("b.yaml"), &text).unwrap();
     std::fs::write(dir.path().join("c.yaml"), workloads::generate_from(5, 3)).unwrap();
     let all = same_on_any_thread_count(dir.path(), &["check", "--format", "json", "."]);
-    // Text and concise: rendered by the workers on more than one thread (on one, by
-    // the calling thread).
-    for format in ["text", "concise"] {
+    // Text, concise and SARIF: rendered by the workers on more than one thread (on
+    // one, by the calling thread); SARIF's fingerprints count equal identities in order.
+    for format in ["text", "concise", "sarif"] {
         same_with(
             dir.path(),
             &["check", "--format", format, "."],

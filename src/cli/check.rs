@@ -343,7 +343,7 @@ fn check_and_write(
     // fixes are shown (the offers are this thread's); the batches the render step did
     // not take (with a baseline) are rendered here.
     let show_fixes = tables.iter().any(Option::is_some);
-    let step = output::render_step(args, show_fixes);
+    let step = output::render_step(args, show_fixes, output.as_ref());
     let render: Option<&Render<'_, output::Rendered>> =
         step.as_ref().map(|f| f as &Render<'_, output::Rendered>);
     // The file whose batches come now, and its line index when this thread renders.

@@ -108,6 +108,7 @@ impl<'o> Output<'o> {
         let cannot = |_| std::io::Error::other("cannot write");
         Some(match (rendered, self) {
             (Rendered::Json(r), Output::Json(w)) => w.rendered(r, &batch.errors),
+            (Rendered::Sarif(r), Output::Sarif(w)) => w.rendered(r, &batch.errors),
             (Rendered::Text(t), Output::Text(w)) => w.rendered(t).map_err(cannot),
             (Rendered::Text(t), Output::Concise(w)) => w.raw(t).map_err(cannot),
             _ => return None,
@@ -188,13 +189,16 @@ pub(super) enum Rendered {
     Json(json::RenderedBatch),
     /// The text or concise format's lines.
     Text(String),
+    /// The SARIF log's results (their fingerprints' occurrences are the writer's).
+    Sarif(sarif::RenderedResults),
 }
 
 /// The render step of `args.format` when batches can be rendered on the worker threads:
-/// JSON, and text and concise on more than one thread (SARIF numbers results and
-/// fingerprints in order, and GitHub's output groups by file), without `--show-fixes`
-/// (the offers are the calling thread's). `None` for the others: the calling thread
-/// renders their batches.
+/// JSON, and text, concise and SARIF on more than one thread (SARIF's results without
+/// their fingerprints' occurrences, which the writer counts in order), without
+/// `--show-fixes` (the offers are the calling thread's); `output` is the writer begun
+/// (SARIF's results take its options and indentation). `None` for GitHub's format (its
+/// output groups by file) and without a writer: the calling thread renders the batches.
 ///
 /// Text on the workers (issue 16's thirteenth session): with `--threads 2` on 40 files
 /// the calling thread had 42% of the process's CPU samples (`perf`), rendering code
@@ -205,23 +209,33 @@ pub(super) enum Rendered {
 pub(super) fn render_step(
     args: &CheckArgs,
     show_fixes: bool,
+    output: Option<&Output<'_>>,
 ) -> Option<impl Fn(&LineIndex<'_>, &Batch) -> Rendered + Sync> {
     let format = args.format;
     let opts = text_options(args);
-    let renders = match format {
-        Format::Json => true,
-        Format::Text | Format::Concise => args.thread_count() > 1,
-        Format::Sarif | Format::Github => false,
+    let sarif = match output {
+        Some(Output::Sarif(w)) => Some((w.options().clone(), w.indent())),
+        _ => None,
     };
+    let renders = output.is_some()
+        && match format {
+            Format::Json => true,
+            Format::Text | Format::Concise => args.thread_count() > 1,
+            Format::Sarif => sarif.is_some() && args.thread_count() > 1,
+            Format::Github => false,
+        };
     (renders && !show_fixes).then_some(move |li: &LineIndex<'_>, batch: &Batch| {
         let (findings, errors) = (&batch.findings, &batch.errors);
-        match format {
-            Format::Json => Rendered::Json(json::RenderedBatch::new(
+        match (format, &sarif) {
+            (Format::Json, _) => Rendered::Json(json::RenderedBatch::new(
                 li,
                 batch,
                 json::Positions::CharsAndBytes,
             )),
-            Format::Concise => {
+            (Format::Sarif, Some((opts, indent))) => {
+                Rendered::Sarif(sarif::RenderedResults::new(li, batch, opts, *indent))
+            }
+            (Format::Concise, _) => {
                 Rendered::Text(concise::batch_text(&opts, findings, errors, Some(li)))
             }
             _ => Rendered::Text(text::batch_text(&opts, findings, errors, Some(li))),

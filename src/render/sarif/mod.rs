@@ -25,9 +25,11 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use serde_json::Value;
 
+mod rendered;
 mod rules;
 mod uri;
 
+pub use rendered::RenderedResults;
 pub use uri::{path_bytes_to_uri, path_to_uri};
 
 use super::fixes::FixTable;
@@ -437,7 +439,7 @@ struct ArtifactLocation {
 
 /// 1-based lines and columns in UTF-16 code units, `end_column` exclusive; or, without
 /// the file's text, bytes.
-#[derive(Serialize, Debug, PartialEq, Eq)]
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 #[serde(untagged)]
 enum Region {
     #[serde(rename_all = "camelCase")]
@@ -612,6 +614,20 @@ fn finding_identity(f: &Finding) -> [&str; 7] {
 /// builds and platforms; the occurrence (from 1) tells apart identical identities in one
 /// run.
 fn fingerprint(seen: &mut HashMap<u64, usize>, identity: &[&str]) -> String {
+    let h = identity_hash(identity);
+    format!("{h:016x}:{}", occurrence(seen, h))
+}
+
+/// The identity's occurrence in this run so far, from 1 (counted in `seen`).
+fn occurrence(seen: &mut HashMap<u64, usize>, hash: u64) -> usize {
+    let n = seen.entry(hash).or_insert(0);
+    *n += 1;
+    *n
+}
+
+/// FNV-1a 64 over the identity's parts, each separated by a byte that cannot occur in
+/// UTF-8.
+fn identity_hash(identity: &[&str]) -> u64 {
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for (i, part) in identity.iter().enumerate() {
@@ -625,9 +641,7 @@ fn fingerprint(seen: &mut HashMap<u64, usize>, identity: &[&str]) -> String {
             h = h.wrapping_mul(PRIME);
         }
     }
-    let n = seen.entry(h).or_insert(0);
-    *n += 1;
-    format!("{h:016x}:{n}")
+    h
 }
 
 fn location(file: &str, region: Region, opts: &SarifOptions) -> [Location; 1] {
