@@ -256,8 +256,9 @@ pub(super) struct CheckArgs {
     #[arg(long, value_name = "PATH", default_value = "<stdin>")]
     pub(super) stdin_filename: String,
 
-    /// Check on N threads: files, and the documents of a large file, across cores; the
-    /// output is the same, byte for byte, whatever N is. 0 or absent: one per core
+    /// Check on N threads: files (and their fixes with --fix, --diff, --show-fixes), and
+    /// the documents of a large file, across cores; the output is the same, byte for
+    /// byte, whatever N is. 0 or absent: one per core
     /// (the npm package's command always uses one). At most 256, and no more than there
     /// are runs of about 256 KiB of documents to check.
     #[arg(short = 'j', long, value_name = "N")]
