@@ -412,3 +412,40 @@ fn fixes_are_planned_on_threads_and_taken_in_order() {
         "--diff and --show-fixes wrote a file"
     );
 }
+
+#[test]
+fn github_annotations_and_the_job_summary_are_the_same_on_any_thread_count() {
+    // On several threads the workers render the annotations and the summary's rows; the
+    // calling thread keeps the summary's byte budget (1 MiB) in order.
+    let dir = tempfile::tempdir().unwrap();
+    // 1,000 workloads: more rows than the summary's budget holds.
+    std::fs::write(dir.path().join("a.yaml"), workloads::generate(1_000)).unwrap();
+    std::fs::write(dir.path().join("b.yaml"), workloads::generate_from(20, 7)).unwrap();
+    let run = |threads: &str| {
+        let summary = dir.path().join(format!("summary-{threads}.md"));
+        let out = Command::new(env!("CARGO_BIN_EXE_kube-secctx"))
+            .args([
+                "check", "--format", "github", "-j", threads, "a.yaml", "b.yaml",
+            ])
+            .current_dir(dir.path())
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .output()
+            .unwrap();
+        (out, std::fs::read_to_string(&summary).unwrap())
+    };
+    let (one, one_summary) = run("1");
+    assert_eq!(code(&one), 1);
+    assert!(
+        one_summary.contains("| File:line | Rule |"),
+        "{one_summary}"
+    );
+    for threads in ["2", "3"] {
+        let (other, summary) = run(threads);
+        assert_eq!(other.stdout, one.stdout, "-j {threads}");
+        assert_eq!(other.stderr, one.stderr, "-j {threads}");
+        assert!(
+            summary == one_summary,
+            "-j {threads}: the job summaries differ"
+        );
+    }
+}

@@ -69,6 +69,30 @@ impl<'o> GithubOutput<'o> {
             .write_all(github::batch(&batch.findings, &batch.errors, Some(li)).as_bytes())
     }
 
+    /// Whether the job summary is being written (a worker then renders its rows too:
+    /// see `output::render_step`).
+    pub(super) fn summarizes(&self) -> bool {
+        self.summary.is_some()
+    }
+
+    /// One document's annotations and summary rows as a worker rendered them
+    /// ([`github::batch`], [`step_summary::batch_rows`](crate::render::step_summary::batch_rows)):
+    /// what [`GithubOutput::batch`] writes for it. `rows` is `None` when the summary was
+    /// not being written when the check began.
+    pub(super) fn rendered(
+        &mut self,
+        annotations: &str,
+        rows: Option<&[String]>,
+    ) -> std::io::Result<()> {
+        if let (Some(s), Some(rows)) = (self.summary.as_mut(), rows) {
+            if let Err(e) = s.writer.rows(rows) {
+                warn(&s.path, &e);
+                self.summary = None;
+            }
+        }
+        self.out.write_all(annotations.as_bytes())
+    }
+
     /// One note, as a `::notice` annotation.
     pub(super) fn note(
         &mut self,

@@ -11,7 +11,7 @@ use super::io;
 use crate::baseline::Matcher;
 use crate::position::LineIndex;
 use crate::render::fixes::FixTable;
-use crate::render::{concise, json, sarif, text, EntryWriter};
+use crate::render::{concise, github, json, sarif, step_summary, text, EntryWriter};
 use crate::{Batch, Report};
 
 /// One format's writer over standard output.
@@ -109,6 +109,9 @@ impl<'o> Output<'o> {
         Some(match (rendered, self) {
             (Rendered::Json(r), Output::Json(w)) => w.rendered(r, &batch.errors),
             (Rendered::Sarif(r), Output::Sarif(w)) => w.rendered(r, &batch.errors),
+            (Rendered::Github(annotations, rows), Output::Github(w)) => {
+                w.rendered(annotations, rows.as_deref())
+            }
             (Rendered::Text(t), Output::Text(w)) => w.rendered(t).map_err(cannot),
             (Rendered::Text(t), Output::Concise(w)) => w.raw(t).map_err(cannot),
             _ => return None,
@@ -191,14 +194,17 @@ pub(super) enum Rendered {
     Text(String),
     /// The SARIF log's results (their fingerprints' occurrences are the writer's).
     Sarif(sarif::RenderedResults),
+    /// GitHub's annotations, and the job summary's rows when it is written.
+    Github(String, Option<Vec<String>>),
 }
 
 /// The render step of `args.format` when batches can be rendered on the worker threads:
-/// JSON, and text, concise and SARIF on more than one thread (SARIF's results without
-/// their fingerprints' occurrences, which the writer counts in order), without
-/// `--show-fixes` (the offers are the calling thread's); `output` is the writer begun
-/// (SARIF's results take its options and indentation). `None` for GitHub's format (its
-/// output groups by file) and without a writer: the calling thread renders the batches.
+/// JSON, and the other formats on more than one thread (SARIF's results without their
+/// fingerprints' occurrences, which the writer counts in order; GitHub's annotations
+/// and job summary rows, whose byte budget the writer keeps), without `--show-fixes`
+/// (the offers are the calling thread's); `output` is the writer begun (SARIF's results
+/// take its options and indentation; GitHub's rows are made when it writes a summary).
+/// `None` without a writer: the calling thread renders the batches.
 ///
 /// Text on the workers (issue 16's thirteenth session): with `--threads 2` on 40 files
 /// the calling thread had 42% of the process's CPU samples (`perf`), rendering code
@@ -217,12 +223,13 @@ pub(super) fn render_step(
         Some(Output::Sarif(w)) => Some((w.options().clone(), w.indent())),
         _ => None,
     };
+    let summary_rows = matches!(output, Some(Output::Github(w)) if w.summarizes());
     let renders = output.is_some()
         && match format {
             Format::Json => true,
             Format::Text | Format::Concise => args.thread_count() > 1,
             Format::Sarif => sarif.is_some() && args.thread_count() > 1,
-            Format::Github => false,
+            Format::Github => args.thread_count() > 1,
         };
     (renders && !show_fixes).then_some(move |li: &LineIndex<'_>, batch: &Batch| {
         let (findings, errors) = (&batch.findings, &batch.errors);
@@ -235,6 +242,10 @@ pub(super) fn render_step(
             (Format::Sarif, Some((opts, indent))) => {
                 Rendered::Sarif(sarif::RenderedResults::new(li, batch, opts, *indent))
             }
+            (Format::Github, _) => Rendered::Github(
+                github::batch(findings, errors, Some(li)),
+                summary_rows.then(|| step_summary::batch_rows(findings, errors, Some(li))),
+            ),
             (Format::Concise, _) => {
                 Rendered::Text(concise::batch_text(&opts, findings, errors, Some(li)))
             }

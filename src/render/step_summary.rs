@@ -98,6 +98,27 @@ pub fn error_row(e: &ErrorEntry, li: Option<&LineIndex<'_>>) -> String {
     )
 }
 
+/// One document's rows (its findings and error entries, see [`StepSummary::batch`]), in
+/// position order, findings before error entries at the same position; `li` indexes the
+/// file's text (`None`: no lines).
+pub fn batch_rows(
+    findings: &[Finding],
+    errors: &[ErrorEntry],
+    li: Option<&LineIndex<'_>>,
+) -> Vec<String> {
+    let mut rows: Vec<((usize, usize, u8), String)> = findings
+        .iter()
+        .map(|f| ((f.document, f.span.start, 0), finding_row(f, li)))
+        .chain(
+            errors
+                .iter()
+                .map(|e| ((e.document, e.span.start, 1), error_row(e, li))),
+        )
+        .collect();
+    rows.sort_by_key(|(order, _)| *order);
+    rows.into_iter().map(|(_, row)| row).collect()
+}
+
 const HEADING: &str = "### kube-secctx\n\n";
 const TABLE_HEAD: &str =
     "| File:line | Rule | Severity | Message | Resource |\n|---|---|---|---|---|\n";
@@ -143,18 +164,17 @@ impl<W: std::io::Write> StepSummary<W> {
         errors: &[ErrorEntry],
         li: Option<&LineIndex<'_>>,
     ) -> std::io::Result<()> {
-        let mut rows: Vec<((usize, usize, u8), String)> = findings
-            .iter()
-            .map(|f| ((f.document, f.span.start, 0), finding_row(f, li)))
-            .chain(
-                errors
-                    .iter()
-                    .map(|e| ((e.document, e.span.start, 1), error_row(e, li))),
-            )
-            .collect();
-        rows.sort_by_key(|(order, _)| *order);
-        for (_, row) in rows {
-            self.row(&row)?;
+        self.rows(&batch_rows(findings, errors, li))
+    }
+
+    /// Rows made apart ([`batch_rows`], e.g. on the thread that checked their document),
+    /// in order: what [`StepSummary::batch`] writes for that document.
+    ///
+    /// # Errors
+    /// The first error the output returns.
+    pub fn rows(&mut self, rows: &[String]) -> std::io::Result<()> {
+        for row in rows {
+            self.row(row)?;
         }
         Ok(())
     }
