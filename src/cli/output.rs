@@ -249,7 +249,12 @@ pub(super) fn render_step(
             (Format::Concise, _) => {
                 Rendered::Text(concise::batch_text(&opts, findings, errors, Some(li)))
             }
-            _ => Rendered::Text(text::batch_text(&opts, findings, errors, Some(li))),
+            (Format::Text, _) => {
+                Rendered::Text(text::batch_text(&opts, findings, errors, Some(li)))
+            }
+            // (Not rendered on the workers without the SARIF writer's options; a
+            // rendering the writer does not take is rendered by the calling thread.)
+            (Format::Sarif, None) => Rendered::Text(String::new()),
         }
     })
 }
