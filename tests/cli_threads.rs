@@ -449,3 +449,43 @@ fn github_annotations_and_the_job_summary_are_the_same_on_any_thread_count() {
         );
     }
 }
+
+/// Found by a hostile tester: two files shown by the same name (one named with the four
+/// characters `\xFF`, one with that byte) each get their resource line in the text
+/// format, on one thread as on several.
+#[cfg(unix)]
+#[test]
+fn files_shown_by_the_same_name_each_get_their_resource_line() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x}]\n";
+    let escaped = "a\\xFF.yaml";
+    let raw = std::ffi::OsStr::from_bytes(b"a\xff.yaml");
+    std::fs::write(dir.path().join(escaped), pod).unwrap();
+    if std::fs::write(dir.path().join(raw), pod).is_err() {
+        return; // A file system that takes only UTF-8 names.
+    }
+    let run = |threads: &str| {
+        Command::new(env!("CARGO_BIN_EXE_kube-secctx"))
+            .args([
+                "check",
+                "--no-config",
+                "--color",
+                "never",
+                "-j",
+                threads,
+                escaped,
+            ])
+            .arg(raw)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let one = run("1");
+    let text = stdout(&one);
+    assert_eq!(text.matches("Pod p (a\\xFF.yaml)").count(), 2, "{text}");
+    for threads in ["2", "3"] {
+        let other = run(threads);
+        assert_eq!(stdout(&other), text, "-j {threads}");
+    }
+}

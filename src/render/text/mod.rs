@@ -191,7 +191,11 @@ impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
     }
 
     /// Writes the findings and error entries of one document of one file, in position
-    /// order. `li` indexes the file's text (`None`: no positions, no frames).
+    /// order. `li` indexes the file's text (`None`: no positions, no frames). The first
+    /// finding gets its resource line whatever came before: another document's resource
+    /// is never continued, not even one of another file shown by the same name (a name
+    /// with `\xFF` written in it, and a name with that byte, are both shown `\xFF`), so
+    /// that a batch rendered apart ([`batch_text`]) is the same text.
     ///
     /// # Errors
     /// The first error the output returns.
@@ -201,6 +205,7 @@ impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
         errors: &[ErrorEntry],
         li: Option<&LineIndex<'_>>,
     ) -> std::fmt::Result {
+        self.resource = None;
         for entry in of_batch(findings, errors) {
             self.entry(entry, li)?;
         }
@@ -209,8 +214,7 @@ impl<'o, W: std::fmt::Write + ?Sized> TextWriter<'o, W> {
 
     /// Writes a batch's entries rendered apart ([`batch_text`], with this writer's
     /// options and no fixes shown): the same text as [`TextWriter::entries`] with the
-    /// batch, since a batch (one document) never continues the resource line of the
-    /// batch before it.
+    /// batch (which never continues the resource line of the batch before it).
     ///
     /// # Errors
     /// The first error the output returns.
