@@ -230,6 +230,14 @@ impl<W: std::io::Write> SarifWriter<W> {
     }
 
     fn result(&mut self, result: &SarifResult<'_>) -> std::io::Result<()> {
+        self.next_result()?;
+        write_pretty(&mut self.out, result, self.indent / 2 + 1)
+    }
+
+    /// Counts a result and writes what comes before it in `results` (a comma after the
+    /// one before, a line break and the indentation): for [`SarifWriter::result`] and
+    /// [`SarifWriter::rendered`] alike.
+    fn next_result(&mut self) -> std::io::Result<()> {
         let separator = if self.results == 0 { "" } else { "," };
         self.results += 1;
         write!(
@@ -237,8 +245,7 @@ impl<W: std::io::Write> SarifWriter<W> {
             "{separator}\n{:indent$}",
             "",
             indent = self.indent + 2
-        )?;
-        write_pretty(&mut self.out, result, self.indent / 2 + 1)
+        )
     }
 }
 

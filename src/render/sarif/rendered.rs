@@ -98,14 +98,7 @@ impl<W: std::io::Write> SarifWriter<W> {
     ) -> std::io::Result<()> {
         for r in &rendered.results {
             let n = occurrence(&mut self.seen, r.hash);
-            let separator = if self.results == 0 { "" } else { "," };
-            self.results += 1;
-            write!(
-                self.out,
-                "{separator}\n{:indent$}",
-                "",
-                indent = self.indent + 2
-            )?;
+            self.next_result()?;
             let (head, tail) = r.bytes.split_at(r.at.min(r.bytes.len()));
             self.out.write_all(head)?;
             write!(self.out, "{n}")?;
