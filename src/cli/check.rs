@@ -338,10 +338,11 @@ fn check_and_write(
             ignore: ignored,
         })
         .collect();
-    // The JSON, text and concise reports' batches are rendered on the threads that
-    // check them (see `Checker::check_all_rendered` and `output::render_step`), unless
-    // fixes are shown (the offers are this thread's); the batches the render step did
-    // not take (with a baseline) are rendered here.
+    // The batches are rendered on the threads that check them (JSON's on any number of
+    // threads, the other formats' on more than one: see `Checker::check_all_rendered`
+    // and `output::render_step`), unless fixes are shown (the offers are this
+    // thread's); the batches the render step did not take (with a baseline, or on one
+    // thread) are rendered here.
     let show_fixes = tables.iter().any(Option::is_some);
     let step = output::render_step(args, show_fixes, output.as_ref());
     let render: Option<&Render<'_, output::Rendered>> =
