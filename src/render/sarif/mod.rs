@@ -22,9 +22,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Serialize;
 use serde_json::Value;
 
+mod model;
 mod rendered;
 mod rules;
 mod uri;
@@ -36,9 +36,14 @@ use super::fixes::FixTable;
 use super::{display_end, index_for, write_pretty, EntryWriter, KeptErrors, Sources};
 use crate::fix::Offer;
 use crate::position::{LineIndex, Unit};
-use crate::report::{ErrorEntry, Finding, MatchedBy, Report, ReportOptions, Severity};
+use crate::report::{ErrorEntry, Finding, Report, ReportOptions, Severity};
 use crate::rules::RULES;
 use crate::yaml::Span;
+use model::{
+    ArtifactChange, ArtifactLocation, Driver, Invocation, Location, Log, Notification,
+    PhysicalLocation, PssProperty, Region, Replacement, ResourceProperty, ResultProperties, Run,
+    RunProperties, SarifFix, SarifResult, Text, Tool, Uri,
+};
 use rules::{descriptor, information_uri, input_error_descriptor, Descriptor};
 
 /// The `$schema` URI written in the log.
@@ -298,207 +303,6 @@ impl<W: std::io::Write> EntryWriter for SarifWriter<W> {
     fn error(&mut self, e: &ErrorEntry, li: Option<&LineIndex<'_>>) {
         self.errors.keep(e, region(li, e.span));
     }
-}
-
-// The SARIF objects we write, fields in the order of the specification's examples.
-// Optional fields are skipped, never `null`.
-
-#[derive(Serialize)]
-struct Log<'a> {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    version: &'static str,
-    runs: [Run<'a>; 1],
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Run<'a> {
-    tool: Tool,
-    invocations: [Invocation; 1],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    original_uri_base_ids: Option<BTreeMap<&'static str, Uri>>,
-    column_kind: &'static str,
-    results: Vec<SarifResult<'a>>,
-    properties: RunProperties,
-}
-
-#[derive(Serialize)]
-struct Tool {
-    driver: Driver,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Driver {
-    name: &'static str,
-    version: &'static str,
-    semantic_version: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    information_uri: Option<&'static str>,
-    rules: Vec<Descriptor>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Invocation {
-    execution_successful: bool,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    tool_execution_notifications: Vec<Notification>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    working_directory: Option<Uri>,
-}
-
-/// §3.58: a note about the run (a namespace the cluster does not enforce, ...).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Notification {
-    level: &'static str,
-    message: Text,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    locations: Vec<Location>,
-}
-
-#[derive(Serialize)]
-struct Uri {
-    uri: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RunProperties {
-    /// `baseline`, `restricted`, or `default` (the default profile).
-    level: &'static str,
-    pss_version: String,
-    /// The Kubernetes version checked, when one was asked for (as the JSON report's
-    /// `options.kubeVersion`; omitted otherwise).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    kube_version: Option<String>,
-}
-
-#[derive(Serialize)]
-pub(super) struct Text {
-    pub(super) text: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifResult<'a> {
-    rule_id: &'a str,
-    rule_index: usize,
-    level: &'static str,
-    message: Text,
-    locations: [Location; 1],
-    partial_fingerprints: BTreeMap<&'static str, String>,
-    /// `new` when compared with a baseline ([`SarifOptions::baseline`]).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    baseline_state: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fixes: Option<Vec<SarifFix>>,
-    properties: ResultProperties<'a>,
-}
-
-/// A fix (SARIF 2.1.0 §3.55): its description and the changes of one artifact.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifFix {
-    description: Text,
-    artifact_changes: Vec<ArtifactChange>,
-}
-
-/// §3.56: the file and its replacements.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ArtifactChange {
-    artifact_location: ArtifactLocation,
-    replacements: Vec<Replacement>,
-}
-
-/// §3.57: the region deleted (empty for an insertion) and the text inserted.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Replacement {
-    deleted_region: Region,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    inserted_content: Option<Text>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Location {
-    physical_location: PhysicalLocation,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PhysicalLocation {
-    artifact_location: ArtifactLocation,
-    region: Region,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ArtifactLocation {
-    uri: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    uri_base_id: Option<&'static str>,
-}
-
-/// 1-based lines and columns in UTF-16 code units, `end_column` exclusive; or, without
-/// the file's text, bytes.
-#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
-#[serde(untagged)]
-enum Region {
-    #[serde(rename_all = "camelCase")]
-    Lines {
-        start_line: usize,
-        start_column: usize,
-        end_line: usize,
-        end_column: usize,
-    },
-    #[serde(rename_all = "camelCase")]
-    Bytes {
-        byte_offset: usize,
-        byte_length: usize,
-    },
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ResultProperties<'a> {
-    /// The YAML document index in the file, 0-based.
-    document: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pss: Option<PssProperty>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    resource: Option<ResourceProperty<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    container: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    json_pointer: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fix: Option<&'static str>,
-    /// What Pod Security Admission would do (resources judged as the cluster would).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    admission: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct PssProperty {
-    level: &'static str,
-    check: &'static str,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ResourceProperty<'a> {
-    api_version: &'a str,
-    kind: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    namespace: Option<&'a str>,
-    matched_by: MatchedBy,
 }
 
 fn log(options: &ReportOptions, opts: &SarifOptions) -> Log<'static> {
