@@ -147,12 +147,8 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let mut diff_tables = Vec::new();
     if args.fix || args.diff {
         // Planned on the threads, taken (printed, written, counted) in the inputs' order.
-        let inputs: Vec<_> = read.iter().zip(&file_ignores).collect();
-        let planned = map_in_order(&inputs, args.thread_count(), &|(
-            (name, bytes, _),
-            ignored,
-        )| {
-            fix::plan_input(&with_ignored(&opts, ignored), args, name, bytes)
+        let planned = per_input(&read, &file_ignores, &opts, args, &|opts, name, bytes| {
+            fix::plan_input(opts, args, name, bytes)
         });
         for ((name, bytes, real), planned) in read.iter_mut().zip(planned) {
             let target = real.as_deref().filter(|_| args.fix);
@@ -220,14 +216,7 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let tables = if args.diff {
         diff_tables
     } else if args.show_fixes {
-        // Planned on the threads, in the inputs' order.
-        let inputs: Vec<_> = read.iter().zip(&file_ignores).collect();
-        map_in_order(&inputs, args.thread_count(), &|(
-            (name, bytes, _),
-            ignored,
-        )| {
-            fix::fix_table(&with_ignored(&opts, ignored), name, bytes)
-        })
+        per_input(&read, &file_ignores, &opts, args, &fix::fix_table)
     } else {
         Vec::new()
     };
@@ -266,6 +255,25 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         unreadable,
         fail_on.fails(&report.summary) || diff_found,
     ))
+}
+
+/// `f` of each input read (its name and bytes) under `opts` with the rules its
+/// `perFileIgnores` turn off (`ignores`, one per input), on `--threads` threads, in the
+/// inputs' order: the fixes of `--fix`, `--diff` and `--show-fixes`.
+fn per_input<U: Send>(
+    read: &[(String, Vec<u8>, Option<std::path::PathBuf>)],
+    ignores: &[Vec<String>],
+    opts: &crate::Options,
+    args: &CheckArgs,
+    f: &(dyn Fn(&crate::Options, &str, &[u8]) -> U + Sync),
+) -> Vec<U> {
+    let inputs: Vec<_> = read.iter().zip(ignores).collect();
+    map_in_order(&inputs, args.thread_count(), &|(
+        (name, bytes, _),
+        ignored,
+    )| {
+        f(&with_ignored(opts, ignored), name, bytes)
+    })
 }
 
 /// The exit rule (see `--help` and [`FailOn`]): 2 when an input could not be read (or
