@@ -44,11 +44,17 @@ mod settings;
 mod transport;
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use lsp_server::{Connection, ErrorCode, Message, Response};
 
 pub use server::Server;
 pub use settings::Settings;
+
+/// How long the client must send nothing before diagnostics are pushed: keystrokes a
+/// few milliseconds apart, or a burst the reader thread is still handing over on a busy
+/// machine, are checked once, after the last of them.
+const QUIET: Duration = Duration::from_millis(25);
 
 /// Runs the server on standard input and output until the client sends `exit` (logs go to
 /// standard error). Returns exit code 0 after `shutdown` then `exit`, 1 when the client
@@ -117,7 +123,15 @@ pub fn serve(connection: &Connection) -> anyhow::Result<ExitCode> {
     };
     let mut initialized = false;
     let mut shut_down = false;
-    while let Ok(message) = connection.receiver.recv() {
+    let mut next = None;
+    loop {
+        let message = match next.take() {
+            Some(message) => message,
+            None => match connection.receiver.recv() {
+                Ok(message) => message,
+                Err(_) => break,
+            },
+        };
         let out = match message {
             Message::Notification(n) if n.method == "exit" => {
                 if !shut_down {
@@ -155,11 +169,18 @@ pub fn serve(connection: &Connection) -> anyhow::Result<ExitCode> {
         for m in out {
             send(m)?;
         }
-        // Diagnostics are pushed once the client has stopped sending: a burst of changes
-        // (typing, a paste in several parts) is checked once.
-        if connection.receiver.is_empty() && !shut_down {
-            for m in server.flush() {
-                send(m)?;
+        // Diagnostics are pushed once the client has stopped sending for [`QUIET`]: a
+        // burst of changes (typing, a paste in several parts, messages the reader thread
+        // has not handed over yet) is checked once.
+        if connection.receiver.is_empty() && !shut_down && server.has_pushes() {
+            match connection.receiver.recv_timeout(QUIET) {
+                Ok(message) => next = Some(message),
+                Err(quiet) if quiet.is_timeout() => {
+                    for m in server.flush() {
+                        send(m)?;
+                    }
+                }
+                Err(_closed) => break,
             }
         }
     }

@@ -194,6 +194,12 @@ impl Server {
         }
     }
 
+    /// Whether [`Server::flush`] has anything to push: a document changed or closed since
+    /// the last flush (push mode).
+    pub fn has_pushes(&self) -> bool {
+        !self.dirty.is_empty() || !self.closed.is_empty()
+    }
+
     /// The diagnostics to push now (push mode): one `textDocument/publishDiagnostics` for
     /// each document that changed since the last flush, and an empty one for each closed
     /// document. Nothing in pull mode.

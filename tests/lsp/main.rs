@@ -379,6 +379,25 @@ fn a_burst_of_changes_is_checked_once() {
         .filter(|m| m["method"] == "textDocument/publishDiagnostics")
         .count();
     assert!(pushed <= 3, "{pushed} checks for one burst");
+    // 20 keystrokes written one by one, 2 ms apart (well inside the server's 25 ms quiet
+    // window): checked far fewer times than once each (once, on an idle machine).
+    for v in 52..=71 {
+        change(
+            &mut c,
+            URI,
+            v,
+            json!([{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "#\n"}]),
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    assert_eq!(c.diagnostics(URI, 71).len(), 7);
+    let pushed = c
+        .quiet_for(Duration::from_millis(200))
+        .into_iter()
+        .chain(c.notifications.drain(..))
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .count();
+    assert!(pushed <= 10, "{pushed} checks for 20 keystrokes 2 ms apart");
     assert!(c.shutdown().success());
 }
 
