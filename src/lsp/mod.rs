@@ -44,7 +44,7 @@ mod settings;
 mod transport;
 
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use lsp_server::{Connection, ErrorCode, Message, Response};
 
@@ -55,6 +55,11 @@ pub use settings::Settings;
 /// few milliseconds apart, or a burst the reader thread is still handing over on a busy
 /// machine, are checked once, after the last of them.
 const QUIET: Duration = Duration::from_millis(25);
+
+/// The longest a changed document waits for its diagnostics while the client keeps
+/// sending (typing faster than [`QUIET`], requests on every mouse move): they are pushed
+/// this long after its first change not yet pushed.
+const LATEST: Duration = Duration::from_millis(250);
 
 /// Runs the server on standard input and output until the client sends `exit` (logs go to
 /// standard error). Returns exit code 0 after `shutdown` then `exit`, 1 when the client
@@ -123,7 +128,10 @@ pub fn serve(connection: &Connection) -> anyhow::Result<ExitCode> {
     };
     let mut initialized = false;
     let mut shut_down = false;
+    // The next message, when it came while waiting for the client to pause.
     let mut next = None;
+    // Since when documents wait for their diagnostics to be pushed.
+    let mut waiting: Option<Instant> = None;
     loop {
         let message = match next.take() {
             Some(message) => message,
@@ -171,17 +179,27 @@ pub fn serve(connection: &Connection) -> anyhow::Result<ExitCode> {
         }
         // Diagnostics are pushed once the client has stopped sending for [`QUIET`]: a
         // burst of changes (typing, a paste in several parts, messages the reader thread
-        // has not handed over yet) is checked once.
-        if connection.receiver.is_empty() && !shut_down && server.has_pushes() {
-            match connection.receiver.recv_timeout(QUIET) {
-                Ok(message) => next = Some(message),
-                Err(quiet) if quiet.is_timeout() => {
-                    for m in server.flush() {
-                        send(m)?;
-                    }
+        // has not handed over yet) is checked once. A client that never pauses gets them
+        // [`LATEST`] after the first change not pushed.
+        if shut_down || !server.has_pushes() {
+            waiting = None;
+            continue;
+        }
+        let since = *waiting.get_or_insert_with(Instant::now);
+        let left = LATEST.saturating_sub(since.elapsed());
+        if !left.is_zero() {
+            match connection.receiver.recv_timeout(QUIET.min(left)) {
+                Ok(message) => {
+                    next = Some(message);
+                    continue;
                 }
+                Err(quiet) if quiet.is_timeout() => {}
                 Err(_closed) => break,
             }
+        }
+        waiting = None;
+        for m in server.flush() {
+            send(m)?;
         }
     }
     Ok(ExitCode::from(1))

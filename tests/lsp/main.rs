@@ -14,7 +14,7 @@ mod config;
 mod kube_version;
 mod lifecycle;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use client::{action_edits, apply, Client};
 use serde_json::{json, Value};
@@ -398,6 +398,35 @@ fn a_burst_of_changes_is_checked_once() {
         .filter(|m| m["method"] == "textDocument/publishDiagnostics")
         .count();
     assert!(pushed <= 10, "{pushed} checks for 20 keystrokes 2 ms apart");
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn diagnostics_come_while_the_client_keeps_typing() {
+    let (mut c, _) = Client::start(push_caps(), Value::Null);
+    open(&mut c, URI, &nginx());
+    c.diagnostics(URI, 1);
+    // A keystroke every 10 ms for a second, never the 25 ms pause the server waits for:
+    // diagnostics still come while typing (250 ms after the first change not pushed).
+    let start = Instant::now();
+    let mut version = 1;
+    while start.elapsed() < Duration::from_secs(1) {
+        version += 1;
+        change(
+            &mut c,
+            URI,
+            version,
+            json!([{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "#\n"}]),
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(c.diagnostics(URI, version).len(), 7);
+    let meanwhile = c
+        .notifications
+        .drain(..)
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .count();
+    assert!(meanwhile >= 1, "no diagnostics during a second of typing");
     assert!(c.shutdown().success());
 }
 
