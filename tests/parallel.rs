@@ -228,3 +228,84 @@ fn errors_on_unit_edges_are_the_same_on_any_thread_count() {
         .iter()
         .any(|(i, b)| *i == 0 && b.errors.iter().any(|e| e.message.contains("larger than"))));
 }
+
+/// The threads are one pool per thread count, shared by the calls (issue 16): a render
+/// step that checks again on as many threads (its worker is one of the pool's) and
+/// callers on several threads at once still get the batches of one thread, and finish.
+#[test]
+fn calls_inside_a_render_step_and_side_by_side_share_the_pool_safely() {
+    let owned = read_all(&files_below(&common::corpus_dir()));
+    let opts = Options::default();
+    let (expected, report) = one_by_one(&opts, &owned);
+    let decoded: Vec<_> = owned.iter().map(|(_, b, _)| decode(b)).collect();
+    let inputs: Vec<Input<'_>> = owned
+        .iter()
+        .zip(&decoded)
+        .map(|((name, _, ignore), decoded)| Input {
+            name,
+            decoded,
+            ignore,
+        })
+        .collect();
+    let parallel = Parallel {
+        threads: 2,
+        unit_bytes: 1,
+    };
+    // Each batch's render step checks the first two inputs again on two threads.
+    let inner = inputs.get(..2).unwrap();
+    let render = |_: &kube_secctx::position::LineIndex<'_>, _: &Batch| {
+        let mut checker = Checker::new(&Options::default()).unwrap();
+        let mut n = 0usize;
+        checker.check_all_with(inner, parallel, &mut |_, _| n += 1);
+        n
+    };
+    let mut checker = Checker::new(&opts).unwrap();
+    let mut got = Vec::new();
+    let mut inner_batches = Vec::new();
+    // A worker waiting on its own pool would hang: a watchdog ends the test binary with
+    // a failure instead.
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        if finished
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .is_err()
+        {
+            eprintln!("a check inside a render step did not finish in 120 s: a deadlock");
+            std::process::exit(101);
+        }
+    });
+    checker.check_all_rendered(&inputs, parallel, Some(&render), &mut |i, b, n| {
+        got.push((i, b));
+        inner_batches.push(n);
+    });
+    let _ = done.send(());
+    watchdog.join().unwrap();
+    assert_eq!(checker.finish(), report);
+    assert_eq!(got, expected);
+    let first_two = expected.iter().filter(|(i, _)| *i < 2).count();
+    assert!(inner_batches.iter().all(|n| *n == Some(first_two)));
+    // Four callers at once on the same thread count, and one on another.
+    std::thread::scope(|s| {
+        let runs: Vec<_> = [2, 2, 3, 2, 2]
+            .into_iter()
+            .map(|threads| {
+                let (owned, opts) = (&owned, &opts);
+                s.spawn(move || {
+                    all_with(
+                        opts,
+                        owned,
+                        Parallel {
+                            threads,
+                            unit_bytes: 1,
+                        },
+                    )
+                })
+            })
+            .collect();
+        for run in runs {
+            let (batches, r) = run.join().unwrap();
+            assert_eq!(r, report);
+            assert_eq!(batches, expected);
+        }
+    });
+}

@@ -280,7 +280,7 @@ pub(crate) fn map_in_order<'a, T: Sync, U: Send>(
         use rayon::prelude::*;
         let threads = threads.min(items.len()).min(MAX_THREADS);
         if threads > 1 {
-            if let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+            if let Some(pool) = pool(threads) {
                 // One item per task: the items are files, each worth a thread's start.
                 return pool.install(|| items.par_iter().with_max_len(1).map(f).collect());
             }
@@ -289,6 +289,46 @@ pub(crate) fn map_in_order<'a, T: Sync, U: Send>(
     #[cfg(not(all(feature = "parallel", not(target_family = "wasm"))))]
     let _ = threads;
     items.iter().map(f).collect()
+}
+
+/// A pool of `threads` threads, shared by every parallel step of the process that asks
+/// for as many (a `check` reads its files, checks their units and decodes them for the
+/// report on one pool, so it starts `threads` threads, not a pool's worth per step; a
+/// pool's threads end after the pool is dropped, so pools made one after another also
+/// overlapped). A call asking for another count replaces it. `None` when it cannot be
+/// made: the caller then works on its own thread.
+#[cfg(all(feature = "parallel", not(target_family = "wasm")))]
+fn pool(threads: usize) -> Option<Arc<rayon::ThreadPool>> {
+    static POOL: std::sync::Mutex<Option<(usize, Arc<rayon::ThreadPool>)>> =
+        std::sync::Mutex::new(None);
+    // A poisoned lock (no code under it panics) still holds a usable pool or none.
+    let mut slot = POOL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((n, pool)) = slot.as_ref() {
+        // On one of its own threads (a render step that checks again) it is not shared:
+        // a worker that waits for tasks queued behind it on its own pool could wait
+        // forever.
+        if pool.current_thread_index().is_some() {
+            drop(slot);
+            return rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .ok()
+                .map(Arc::new);
+        }
+        if *n == threads {
+            return Some(Arc::clone(pool));
+        }
+    }
+    let pool = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .ok()?,
+    );
+    *slot = Some((threads, Arc::clone(&pool)));
+    Some(pool)
 }
 
 /// Runs `work` on each unit and `deliver` on its result, in unit order, on the calling
@@ -331,7 +371,7 @@ fn run<R: Send>(
     if threads <= 1 {
         return sequential(checker, units, work, deliver);
     }
-    let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(threads).build() else {
+    let Some(pool) = pool(threads) else {
         return sequential(checker, units, work, deliver);
     };
     let window = threads.saturating_mul(AHEAD).max(2);
