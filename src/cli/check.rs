@@ -12,7 +12,7 @@ use super::walk::Filters;
 use super::{cluster, fix};
 use super::{inactive_warning, options_error, EXIT_USAGE};
 use crate::engine::decode;
-use crate::engine::map_in_order;
+use crate::engine::{for_each_in_order, map_in_order};
 use crate::engine::{Input, Parallel, Render};
 use crate::fail_on::FailOn;
 use crate::position::LineIndex;
@@ -146,17 +146,29 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     // With --diff in JSON or SARIF, each file's fixes, from the run that fixed it.
     let mut diff_tables = Vec::new();
     if args.fix || args.diff {
-        // Planned on the threads, taken (printed, written, counted) in the inputs' order.
-        let planned = per_input(&read, &file_ignores, &opts, args, &|opts, name, bytes| {
-            fix::plan_input(opts, args, name, bytes)
-        });
-        for ((name, bytes, real), planned) in read.iter_mut().zip(planned) {
-            let target = real.as_deref().filter(|_| args.fix);
-            let fixing = fix::fix_input(args, name, bytes, planned, target, &mut fixes);
-            if let Some(new) = fixing.new {
+        // Planned on the threads, taken (printed, written, counted) in the inputs' order
+        // as they come: the first diffs are printed while the next files are planned.
+        let mut fixed = Vec::with_capacity(read.len());
+        per_input(
+            &read,
+            &file_ignores,
+            &opts,
+            args,
+            &|opts, name, bytes| fix::plan_input(opts, args, name, bytes),
+            &mut |i, planned| {
+                let Some((name, bytes, real)) = read.get(i) else {
+                    return;
+                };
+                let target = real.as_deref().filter(|_| args.fix);
+                let fixing = fix::fix_input(args, name, bytes, planned, target, &mut fixes);
+                fixed.push(fixing.new);
+                diff_tables.push(fixing.table);
+            },
+        );
+        for ((_, bytes, _), new) in read.iter_mut().zip(fixed) {
+            if let Some(new) = new {
                 *bytes = new;
             }
-            diff_tables.push(fixing.table);
         }
         unreadable |= fixes.unwritten > 0;
     }
@@ -216,7 +228,16 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let tables = if args.diff {
         diff_tables
     } else if args.show_fixes {
-        per_input(&read, &file_ignores, &opts, args, &fix::fix_table)
+        let mut tables = Vec::with_capacity(read.len());
+        per_input(
+            &read,
+            &file_ignores,
+            &opts,
+            args,
+            &fix::fix_table,
+            &mut |_, t| tables.push(t),
+        );
+        tables
     } else {
         Vec::new()
     };
@@ -258,22 +279,26 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// `f` of each input read (its name and bytes) under `opts` with the rules its
-/// `perFileIgnores` turn off (`ignores`, one per input), on `--threads` threads, in the
-/// inputs' order: the fixes of `--fix`, `--diff` and `--show-fixes`.
+/// `perFileIgnores` turn off (`ignores`, one per input), on `--threads` threads, and
+/// `deliver` of each result (with the input's index) on the calling thread in the
+/// inputs' order as they come, a few files per thread ahead at most
+/// ([`crate::engine::AHEAD`]): the fixes of `--fix`, `--diff` and `--show-fixes`.
 fn per_input<U: Send>(
     read: &[(String, Vec<u8>, Option<std::path::PathBuf>)],
     ignores: &[Vec<String>],
     opts: &crate::Options,
     args: &CheckArgs,
     f: &(dyn Fn(&crate::Options, &str, &[u8]) -> U + Sync),
-) -> Vec<U> {
+    deliver: &mut dyn FnMut(usize, U),
+) {
     let inputs: Vec<_> = read.iter().zip(ignores).collect();
-    map_in_order(&inputs, args.thread_count(), &|(
-        (name, bytes, _),
-        ignored,
-    )| {
-        f(&with_ignored(opts, ignored), name, bytes)
-    })
+    for_each_in_order(
+        &inputs,
+        args.thread_count(),
+        crate::engine::AHEAD,
+        &|((name, bytes, _), ignored)| f(&with_ignored(opts, ignored), name, bytes),
+        deliver,
+    );
 }
 
 /// The exit rule (see `--help` and [`FailOn`]): 2 when an input could not be read (or

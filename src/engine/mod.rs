@@ -36,7 +36,7 @@ use crate::yaml::{document_from_json, split_stream, Document, Parsed, Span, Spli
 pub use judge::IGNORE_ANNOTATION;
 pub use near_miss::{near_miss, NearMiss, INHERITED, NEAR_MISS_MARK};
 #[cfg(feature = "cli")]
-pub(crate) use parallel::map_in_order;
+pub(crate) use parallel::{for_each_in_order, map_in_order};
 pub use parallel::{Input, Parallel, Render, AHEAD, MAX_THREADS, UNIT_BYTES};
 
 /// A file's bytes as text that keeps every byte offset: valid UTF-8 as it is, each byte of

@@ -163,23 +163,25 @@ impl Checker {
                 },
             }
         };
-        let mut deliver = |checker: &mut Checker, unit: &Unit, done: Done<R>| {
+        for_each_in_order(&units, parallel.threads, AHEAD, &work, &mut |i, done| {
+            let Some(unit) = units.get(i) else {
+                return;
+            };
             // Every input has exactly one unit that starts at its first document (see
             // `units`): there it begins (its name in the report, its documents counted).
             if unit.range.start == 0 {
                 if let (Some(p), Some(input)) = (prepared.get(unit.input), inputs.get(unit.input)) {
-                    checker.begin(input.name);
-                    checker.report.summary.documents += p.split.len();
+                    self.begin(input.name);
+                    self.report.summary.documents += p.split.len();
                 }
             }
-            checker.report.summary.resources += done.resources;
+            self.report.summary.resources += done.resources;
             let input = unit.input;
             for (batch, rendered) in done.batches {
                 let mut rendered = rendered;
-                checker.flush(batch, &mut |b| sink(input, b, rendered.take()));
+                self.flush(batch, &mut |b| sink(input, b, rendered.take()));
             }
-        };
-        run(self, &units, parallel.threads, &work, &mut deliver);
+        });
     }
 
     /// A checker with this one's options and rule plans, an empty report, no baseline,
@@ -331,76 +333,73 @@ fn pool(threads: usize) -> Option<Arc<rayon::ThreadPool>> {
     Some(pool)
 }
 
-/// Runs `work` on each unit and `deliver` on its result, in unit order, on the calling
-/// thread.
-fn sequential<R>(
-    checker: &mut Checker,
-    units: &[Unit],
-    work: &(dyn Fn(&Unit) -> Done<R> + Sync),
-    deliver: &mut dyn FnMut(&mut Checker, &Unit, Done<R>),
-) {
-    for unit in units {
-        let done = work(unit);
-        deliver(checker, unit, done);
-    }
-}
-
-#[cfg(not(all(feature = "parallel", not(target_family = "wasm"))))]
-fn run<R>(
-    checker: &mut Checker,
-    units: &[Unit],
-    _threads: usize,
-    work: &(dyn Fn(&Unit) -> Done<R> + Sync),
-    deliver: &mut dyn FnMut(&mut Checker, &Unit, Done<R>),
-) {
-    sequential(checker, units, work, deliver);
-}
-
-/// Runs `work` on each unit on a pool of `threads` threads and `deliver` on the results
-/// in unit order on the calling thread, with at most [`AHEAD`] units per thread in
-/// flight beyond the one delivered next.
-#[cfg(all(feature = "parallel", not(target_family = "wasm")))]
-fn run<R: Send>(
-    checker: &mut Checker,
-    units: &[Unit],
+/// `f` of each item on up to `threads` threads (0 counts as 1; at most [`MAX_THREADS`]
+/// and no more than the items), and `deliver` of each result (with its item's index)
+/// on the calling thread in the items' order, as soon as the results before it are
+/// delivered: at most `ahead` items per thread are worked on beyond the one delivered
+/// next, so what is held follows the thread count, not the items (the check's units;
+/// the fixes of `--fix`, `--diff` and `--show-fixes`, whose diffs are printed as they
+/// come). On wasm targets, without the `parallel` feature, or when a thread pool cannot
+/// be made, item after item on the calling thread. A panic of `f` (none is expected:
+/// the crate denies panics) is resumed on the calling thread.
+pub(crate) fn for_each_in_order<'a, T: Sync, U: Send>(
+    items: &'a [T],
     threads: usize,
-    work: &(dyn Fn(&Unit) -> Done<R> + Sync),
-    deliver: &mut dyn FnMut(&mut Checker, &Unit, Done<R>),
+    ahead: usize,
+    f: &(dyn Fn(&'a T) -> U + Sync),
+    deliver: &mut dyn FnMut(usize, U),
 ) {
-    let threads = threads.min(units.len()).min(MAX_THREADS);
-    if threads <= 1 {
-        return sequential(checker, units, work, deliver);
+    #[cfg(all(feature = "parallel", not(target_family = "wasm")))]
+    {
+        let threads = threads.min(items.len()).min(MAX_THREADS);
+        if threads > 1 {
+            if let Some(pool) = pool(threads) {
+                return in_order_on(&pool, items, threads.saturating_mul(ahead), f, deliver);
+            }
+        }
     }
-    let Some(pool) = pool(threads) else {
-        return sequential(checker, units, work, deliver);
-    };
-    let window = threads.saturating_mul(AHEAD).max(2);
-    // A unit's result, or the panic of its worker (none is expected: the crate denies
-    // panics; a bug then ends the run as on one thread, where waiting would hang it).
-    type Outcome<R> = std::thread::Result<Done<R>>;
-    let (tx, rx) = std::sync::mpsc::channel::<(usize, Outcome<R>)>();
+    #[cfg(not(all(feature = "parallel", not(target_family = "wasm"))))]
+    let _ = (threads, ahead);
+    for (i, item) in items.iter().enumerate() {
+        deliver(i, f(item));
+    }
+}
+
+/// [`for_each_in_order`] on `pool`, with at most `window` items in flight (at least 2).
+#[cfg(all(feature = "parallel", not(target_family = "wasm")))]
+fn in_order_on<'a, T: Sync, U: Send>(
+    pool: &rayon::ThreadPool,
+    items: &'a [T],
+    window: usize,
+    f: &(dyn Fn(&'a T) -> U + Sync),
+    deliver: &mut dyn FnMut(usize, U),
+) {
+    let window = window.max(2);
+    // An item's result, or the panic of its worker.
+    type Outcome<U> = std::thread::Result<U>;
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Outcome<U>)>();
     pool.in_place_scope(|scope| {
         let spawn = |i: usize| {
-            if let Some(unit) = units.get(i) {
+            if let Some(item) = items.get(i) {
                 let tx = tx.clone();
                 scope.spawn(move |_| {
                     let outcome =
-                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(unit)));
-                    // The receiver lives until every unit is delivered.
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(item)));
+                    // The receiver lives until every item is delivered.
                     let _ = tx.send((i, outcome));
                 });
             }
         };
         let mut spawned = 0;
-        while spawned < window.min(units.len()) {
+        while spawned < window.min(items.len()) {
             spawn(spawned);
             spawned += 1;
         }
-        // Results that came before their turn, by unit index (at most `window`).
-        let mut early: Vec<Option<Outcome<R>>> = Vec::new();
-        early.resize_with(units.len(), || None);
+        // Results that came before their turn, by item index (at most `window`).
+        let mut early: Vec<Option<Outcome<U>>> = Vec::new();
+        early.resize_with(items.len(), || None);
         let mut next = 0;
-        while next < units.len() {
+        while next < items.len() {
             let outcome = match early.get_mut(next).and_then(Option::take) {
                 Some(outcome) => outcome,
                 None => match rx.recv() {
@@ -411,23 +410,59 @@ fn run<R: Send>(
                         }
                         continue;
                     }
-                    // Every sender is gone before every unit came: cannot happen while
+                    // Every sender is gone before every item came: cannot happen while
                     // `spawn` holds one; stop rather than wait forever.
                     Err(_) => break,
                 },
             };
-            let done = match outcome {
-                Ok(done) => done,
+            match outcome {
+                Ok(done) => deliver(next, done),
                 Err(panic) => std::panic::resume_unwind(panic),
-            };
-            if let Some(unit) = units.get(next) {
-                deliver(checker, unit, done);
             }
             next += 1;
-            if spawned < units.len() {
+            if spawned < items.len() {
                 spawn(spawned);
                 spawned += 1;
             }
         }
     });
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::for_each_in_order;
+
+    /// Results come in the items' order on any thread count, and no more than `ahead`
+    /// items per thread are worked on or waiting beyond the one delivered next.
+    #[test]
+    fn results_come_in_order_with_a_bounded_look_ahead() {
+        let items: Vec<u64> = (0..200).collect();
+        for (threads, ahead) in [(1, 4), (2, 1), (2, 4), (3, 2), (8, 4), (100_000, 1)] {
+            let held = AtomicUsize::new(0);
+            let most = AtomicUsize::new(0);
+            let mut got = Vec::new();
+            let work = |&n: &u64| {
+                let now = held.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                // Uneven work, so that later items often finish first.
+                std::thread::sleep(std::time::Duration::from_micros((n * 7919) % 500));
+                n * n
+            };
+            for_each_in_order(&items, threads, ahead, &work, &mut |i, square| {
+                held.fetch_sub(1, Ordering::SeqCst);
+                got.push((i, square));
+            });
+            let expected: Vec<(usize, u64)> = items.iter().map(|&n| (n as usize, n * n)).collect();
+            assert_eq!(got, expected, "{threads} threads, {ahead} ahead");
+            let bound = threads.min(items.len()).min(super::MAX_THREADS) * ahead;
+            assert!(
+                most.load(Ordering::SeqCst) <= bound.max(2),
+                "{} held with {threads} threads, {ahead} ahead",
+                most.load(Ordering::SeqCst)
+            );
+        }
+    }
 }
