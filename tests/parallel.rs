@@ -20,7 +20,7 @@ mod workloads;
 
 use std::path::{Path, PathBuf};
 
-use kube_secctx::engine::{decode, Input, Parallel};
+use kube_secctx::engine::{decode, Decoded, Input, Parallel};
 use kube_secctx::{Batch, Checker, Limits, Options, Report};
 
 /// Every `*.yaml`/`*.yml`/`*.json` file below `dir`, sorted, but `bench-large.yaml`.
@@ -57,17 +57,22 @@ fn one_by_one(opts: &Options, owned: &[Owned]) -> (Vec<(usize, Batch)>, Report) 
     (got, checker.finish())
 }
 
-fn all_with(opts: &Options, owned: &[Owned], parallel: Parallel) -> (Vec<(usize, Batch)>, Report) {
-    let decoded: Vec<_> = owned.iter().map(|(_, b, _)| decode(b)).collect();
-    let inputs: Vec<Input<'_>> = owned
+/// The inputs of `check_all_with`: each file's name, decoded text and ignores.
+fn inputs_of<'a>(owned: &'a [Owned], decoded: &'a [Decoded<'a>]) -> Vec<Input<'a>> {
+    owned
         .iter()
-        .zip(&decoded)
+        .zip(decoded)
         .map(|((name, _, ignore), decoded)| Input {
             name,
             decoded,
             ignore,
         })
-        .collect();
+        .collect()
+}
+
+fn all_with(opts: &Options, owned: &[Owned], parallel: Parallel) -> (Vec<(usize, Batch)>, Report) {
+    let decoded: Vec<_> = owned.iter().map(|(_, b, _)| decode(b)).collect();
+    let inputs = inputs_of(owned, &decoded);
     let mut checker = Checker::new(opts).unwrap();
     let mut got = Vec::new();
     checker.check_all_with(&inputs, parallel, &mut |i, b| got.push((i, b)));
@@ -238,15 +243,7 @@ fn calls_inside_a_render_step_and_side_by_side_share_the_pool_safely() {
     let opts = Options::default();
     let (expected, report) = one_by_one(&opts, &owned);
     let decoded: Vec<_> = owned.iter().map(|(_, b, _)| decode(b)).collect();
-    let inputs: Vec<Input<'_>> = owned
-        .iter()
-        .zip(&decoded)
-        .map(|((name, _, ignore), decoded)| Input {
-            name,
-            decoded,
-            ignore,
-        })
-        .collect();
+    let inputs = inputs_of(&owned, &decoded);
     let parallel = Parallel {
         threads: 2,
         unit_bytes: 1,

@@ -355,6 +355,16 @@ fn half_typed_yaml_and_bad_requests_never_stop_the_server() {
     assert!(c.shutdown().success());
 }
 
+/// The diagnostics pushed besides those already taken, counted once the server has
+/// been quiet for 200 ms.
+fn pushed_more(c: &mut Client) -> usize {
+    c.quiet_for(Duration::from_millis(200))
+        .into_iter()
+        .chain(c.notifications.drain(..))
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .count()
+}
+
 #[test]
 fn a_burst_of_changes_is_checked_once() {
     let (mut c, _) = Client::start(push_caps(), Value::Null);
@@ -372,12 +382,7 @@ fn a_burst_of_changes_is_checked_once() {
     }
     c.send_raw(burst.as_bytes());
     assert_eq!(c.diagnostics(URI, 51).len(), 7);
-    let pushed = c
-        .quiet_for(Duration::from_millis(200))
-        .into_iter()
-        .chain(c.notifications.drain(..))
-        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
-        .count();
+    let pushed = pushed_more(&mut c);
     assert!(pushed <= 3, "{pushed} checks for one burst");
     // 20 keystrokes written one by one, 2 ms apart (well inside the server's 25 ms quiet
     // window): checked far fewer times than once each (once, on an idle machine).
@@ -391,12 +396,7 @@ fn a_burst_of_changes_is_checked_once() {
         std::thread::sleep(Duration::from_millis(2));
     }
     assert_eq!(c.diagnostics(URI, 71).len(), 7);
-    let pushed = c
-        .quiet_for(Duration::from_millis(200))
-        .into_iter()
-        .chain(c.notifications.drain(..))
-        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
-        .count();
+    let pushed = pushed_more(&mut c);
     assert!(pushed <= 10, "{pushed} checks for 20 keystrokes 2 ms apart");
     assert!(c.shutdown().success());
 }
