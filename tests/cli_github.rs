@@ -206,3 +206,35 @@ fn every_finding_of_a_large_run_is_in_the_summary() {
     assert_eq!(md.matches("| `privileged-container` | error |").count(), 30);
     assert!(md.contains("| Pod prod/web-29 |\n"), "{md}");
 }
+
+#[test]
+fn a_full_summary_gets_nothing_more() {
+    // A step summary holds 1 MiB (1,048,576 bytes); this one's heading (17 bytes) and the
+    // room kept for its last lines (2,048) must fit after what the step wrote before.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("pod.yaml"), PRIVILEGED).unwrap();
+    let summary = dir.path().join("summary.md");
+    let alone = github(dir.path(), &["pod.yaml"], None);
+    for (before, added) in [(1_046_511, true), (1_046_512, false), (3 << 20, false)] {
+        std::fs::write(&summary, "x".repeat(before)).unwrap();
+        let o = github(dir.path(), &["pod.yaml"], Some(&summary));
+        assert_eq!(o.status.code(), Some(1));
+        assert_eq!(out(&o), out(&alone));
+        let after = std::fs::metadata(&summary).unwrap().len() as usize;
+        if added {
+            assert!(after > before && after <= 1 << 20, "{after}");
+            assert_eq!(err(&o), "");
+        } else {
+            assert_eq!(after, before);
+            assert_eq!(
+                err(&o),
+                format!(
+                    "warning: the job summary {} (GITHUB_STEP_SUMMARY) already holds {before} \
+                     bytes, and a step summary holds at most 1 MiB: nothing is added to it \
+                     (the annotations list every finding)\n",
+                    summary.display()
+                )
+            );
+        }
+    }
+}

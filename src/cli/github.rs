@@ -41,13 +41,24 @@ impl<'o> GithubOutput<'o> {
                     .open(&path)
                     .and_then(|file| {
                         let existing = file.metadata().map_or(0, |m| m.len());
-                        StepSummary::begin(BufWriter::new(file), existing)
+                        if !StepSummary::<BufWriter<File>>::has_room(existing) {
+                            return Ok(Err(existing));
+                        }
+                        StepSummary::begin(BufWriter::new(file), existing).map(Ok)
                     });
                 match opened {
-                    Ok(writer) => Some(Summary {
+                    Ok(Ok(writer)) => Some(Summary {
                         path: shown,
                         writer,
                     }),
+                    Ok(Err(existing)) => {
+                        eprintln!(
+                            "warning: the job summary {shown} (GITHUB_STEP_SUMMARY) already \
+                             holds {existing} bytes, and a step summary holds at most 1 MiB: \
+                             nothing is added to it (the annotations list every finding)"
+                        );
+                        None
+                    }
                     Err(e) => {
                         warn(&shown, &e);
                         None

@@ -135,8 +135,16 @@ pub struct StepSummary<W: std::io::Write> {
 }
 
 impl<W: std::io::Write> StepSummary<W> {
+    /// Whether a summary that already holds `existing` bytes (what earlier commands of
+    /// the step appended) has room for this one's heading and last lines under
+    /// [`SUMMARY_LIMIT`]: when it has not, nothing should be added (GitHub would refuse
+    /// the whole step's summary).
+    pub fn has_room(existing: u64) -> bool {
+        existing.saturating_add(HEADING.len() as u64 + RESERVE) <= SUMMARY_LIMIT
+    }
+
     /// Starts the summary on `out`, which already holds `existing` bytes (what earlier
-    /// commands of the step appended).
+    /// commands of the step appended; see [`StepSummary::has_room`]).
     ///
     /// # Errors
     /// The first error `out` returns.
