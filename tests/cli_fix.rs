@@ -60,6 +60,54 @@ fn diff_prints_a_unified_diff_writes_nothing_and_exits_1() {
 }
 
 #[test]
+fn diffs_that_cannot_be_written_stop_the_run() {
+    // Each file's diff (200 documents) is larger than a pipe's buffer (64 KiB).
+    let dir = tempfile::tempdir().unwrap();
+    let many = vec![nginx(); 200].join("\n---\n");
+    for i in 0..20 {
+        std::fs::write(dir.path().join(format!("n{i:02}.yaml")), &many).unwrap();
+    }
+    // A full disk: the error, exit 2, as every other output says it.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = bin()
+        .args(["check", "--no-config", "--diff", "--threads", "2"])
+        .arg(dir.path())
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: cannot write to standard output: No space left on device (os error 28)\n"
+    );
+    // A closed pipe (`| head -c 100`): no error, no counts of part of the files, and
+    // the exit code of a fix to make (one was shown).
+    for threads in ["1", "2"] {
+        let mut child = bin()
+            .args(["check", "--no-config", "--diff", "--threads", threads])
+            .arg(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut head = [0u8; 100];
+        std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut head).unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{threads} threads");
+        assert_eq!(
+            String::from_utf8(out.stderr).unwrap(),
+            "",
+            "{threads} threads"
+        );
+        assert!(head.starts_with(b"--- "));
+    }
+}
+
+#[test]
 fn fix_writes_in_place_keeps_permissions_and_leaves_other_files_alone() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("nginx.yaml");

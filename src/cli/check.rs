@@ -1,5 +1,6 @@
 //! `kube-secctx check`: inputs → one [`Checker`] → the report, rendered.
 
+use std::ops::ControlFlow;
 use std::process::ExitCode;
 
 use super::args::CheckArgs;
@@ -157,12 +158,18 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             &|opts, name, bytes| fix::plan_input(opts, args, name, bytes),
             &mut |i, planned| {
                 let Some((name, bytes, real)) = read.get(i) else {
-                    return;
+                    return ControlFlow::Continue(());
                 };
                 let target = real.as_deref().filter(|_| args.fix);
                 let fixing = fix::fix_input(args, name, bytes, planned, target, &mut fixes);
                 fixed.push(fixing.new);
                 diff_tables.push(fixing.table);
+                // Diffs that cannot be written: the files after are not fixed.
+                if fixes.stdout_error.is_some() {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
             },
         );
         for ((_, bytes, _), new) in read.iter_mut().zip(fixed) {
@@ -211,8 +218,14 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         return Ok(exit_code(unreadable, fail_on.fails(&report.summary)));
     }
     if args.diff && args.format.is_human() {
-        // The diffs are the output.
-        eprintln!("{}", fix::summary_line(&fixes, 0, true, args.unsafe_fixes));
+        // The diffs are the output. When they could not all be written, the counts are
+        // of part of the files: an error (a full disk), or nothing more (a closed pipe,
+        // `| head`); a diff was printed, so the exit code is that of a fix to make.
+        if let Some(e) = fixes.stdout_error.take() {
+            io::closed_pipe_is_fine(e)?;
+        } else {
+            eprintln!("{}", fix::summary_line(&fixes, 0, true, args.unsafe_fixes));
+        }
         let code = if unreadable {
             ExitCode::from(EXIT_USAGE)
         } else if fixes.files > 0 && fail_on != FailOn::None {
@@ -235,7 +248,10 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             &opts,
             args,
             &fix::fix_table,
-            &mut |_, t| tables.push(t),
+            &mut |_, t| {
+                tables.push(t);
+                ControlFlow::Continue(())
+            },
         );
         tables
     } else {
@@ -289,7 +305,7 @@ fn per_input<U: Send>(
     opts: &crate::Options,
     args: &CheckArgs,
     f: &(dyn Fn(&crate::Options, &str, &[u8]) -> U + Sync),
-    deliver: &mut dyn FnMut(usize, U),
+    deliver: &mut dyn FnMut(usize, U) -> ControlFlow<()>,
 ) {
     let inputs: Vec<_> = read.iter().zip(ignores).collect();
     for_each_in_order(

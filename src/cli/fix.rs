@@ -20,6 +20,9 @@ pub(super) struct FixSummary {
     pub(super) unsafe_left: usize,
     /// Files that could not be written.
     pub(super) unwritten: usize,
+    /// With --diff in a human format: the error that stopped writing the diffs to
+    /// standard output (a closed pipe, a full disk); no file after it is fixed.
+    pub(super) stdout_error: Option<std::io::Error>,
 }
 
 /// The selection of `--fix`/`--diff` (`--unsafe-fixes` adds the unsafe ones).
@@ -151,7 +154,9 @@ pub(super) fn fix_input(
         summary.files += 1;
         if let Some(patch) = outcome.patch {
             let mut out = std::io::stdout().lock();
-            let _ = out.write_all(patch.as_bytes());
+            if let Err(e) = out.write_all(patch.as_bytes()).and_then(|()| out.flush()) {
+                summary.stdout_error = Some(e);
+            }
         }
         return Fixing::default();
     }

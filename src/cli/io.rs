@@ -139,7 +139,7 @@ impl std::fmt::Write for Stdout {
 }
 
 /// A closed pipe (`| head`) is not an error; any other write error is, in Linux's words.
-fn closed_pipe_is_fine(e: std::io::Error) -> anyhow::Result<()> {
+pub(super) fn closed_pipe_is_fine(e: std::io::Error) -> anyhow::Result<()> {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         return Ok(());
     }

@@ -16,7 +16,7 @@
 //! or when a thread pool cannot be made, the units run one after another on the calling
 //! thread, through the same code.
 
-use std::ops::Range;
+use std::ops::{ControlFlow, Range};
 use std::sync::Arc;
 
 use super::{Batch, Checker, Decoded};
@@ -165,7 +165,7 @@ impl Checker {
         };
         for_each_in_order(&units, parallel.threads, AHEAD, &work, &mut |i, done| {
             let Some(unit) = units.get(i) else {
-                return;
+                return ControlFlow::Continue(());
             };
             // Every input has exactly one unit that starts at its first document (see
             // `units`): there it begins (its name in the report, its documents counted).
@@ -181,6 +181,7 @@ impl Checker {
                 let mut rendered = rendered;
                 self.flush(batch, &mut |b| sink(input, b, rendered.take()));
             }
+            ControlFlow::Continue(())
         });
     }
 
@@ -339,15 +340,16 @@ fn pool(threads: usize) -> Option<Arc<rayon::ThreadPool>> {
 /// delivered: at most `ahead` items per thread are worked on beyond the one delivered
 /// next, so what is held follows the thread count, not the items (the check's units;
 /// the fixes of `--fix`, `--diff` and `--show-fixes`, whose diffs are printed as they
-/// come). On wasm targets, without the `parallel` feature, or when a thread pool cannot
-/// be made, item after item on the calling thread. A panic of `f` (none is expected:
-/// the crate denies panics) is resumed on the calling thread.
+/// come). When `deliver` breaks, no item after it is started or delivered (those in
+/// flight are finished and dropped). On wasm targets, without the `parallel` feature,
+/// or when a thread pool cannot be made, item after item on the calling thread. A panic
+/// of `f` (none is expected: the crate denies panics) is resumed on the calling thread.
 pub(crate) fn for_each_in_order<'a, T: Sync, U: Send>(
     items: &'a [T],
     threads: usize,
     ahead: usize,
     f: &(dyn Fn(&'a T) -> U + Sync),
-    deliver: &mut dyn FnMut(usize, U),
+    deliver: &mut dyn FnMut(usize, U) -> ControlFlow<()>,
 ) {
     #[cfg(all(feature = "parallel", not(target_family = "wasm")))]
     {
@@ -361,7 +363,9 @@ pub(crate) fn for_each_in_order<'a, T: Sync, U: Send>(
     #[cfg(not(all(feature = "parallel", not(target_family = "wasm"))))]
     let _ = (threads, ahead);
     for (i, item) in items.iter().enumerate() {
-        deliver(i, f(item));
+        if deliver(i, f(item)).is_break() {
+            break;
+        }
     }
 }
 
@@ -372,7 +376,7 @@ fn in_order_on<'a, T: Sync, U: Send>(
     items: &'a [T],
     window: usize,
     f: &(dyn Fn(&'a T) -> U + Sync),
-    deliver: &mut dyn FnMut(usize, U),
+    deliver: &mut dyn FnMut(usize, U) -> ControlFlow<()>,
 ) {
     let window = window.max(2);
     // An item's result, or the panic of its worker.
@@ -415,9 +419,12 @@ fn in_order_on<'a, T: Sync, U: Send>(
                     Err(_) => break,
                 },
             };
-            match outcome {
+            let flow = match outcome {
                 Ok(done) => deliver(next, done),
                 Err(panic) => std::panic::resume_unwind(panic),
+            };
+            if flow.is_break() {
+                break;
             }
             next += 1;
             if spawned < items.len() {
@@ -454,6 +461,7 @@ mod tests {
             for_each_in_order(&items, threads, ahead, &work, &mut |i, square| {
                 held.fetch_sub(1, Ordering::SeqCst);
                 got.push((i, square));
+                std::ops::ControlFlow::Continue(())
             });
             let expected: Vec<(usize, u64)> = items.iter().map(|&n| (n as usize, n * n)).collect();
             assert_eq!(got, expected, "{threads} threads, {ahead} ahead");

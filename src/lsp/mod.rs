@@ -169,7 +169,12 @@ pub fn serve(connection: &Connection) -> anyhow::Result<ExitCode> {
             }
             Message::Request(req) if req.method == "shutdown" => {
                 shut_down = true;
-                vec![Response::new_ok(req.id, ()).into()]
+                // What waits for the client's pause is pushed first: a change or a close
+                // right before `shutdown` still gets its diagnostics.
+                waiting = None;
+                let mut out = server.flush();
+                out.push(Response::new_ok(req.id, ()).into());
+                out
             }
             Message::Notification(_) if shut_down => Vec::new(),
             message => server.handle(message),
@@ -194,7 +199,13 @@ pub fn serve(connection: &Connection) -> anyhow::Result<ExitCode> {
                     continue;
                 }
                 Err(quiet) if quiet.is_timeout() => {}
-                Err(_closed) => break,
+                // The input has ended: what waits is pushed (the client may still read).
+                Err(_closed) => {
+                    for m in server.flush() {
+                        send(m)?;
+                    }
+                    break;
+                }
             }
         }
         waiting = None;

@@ -198,6 +198,11 @@ impl Client {
         self.child.wait().unwrap()
     }
 
+    /// Closes the server's input; its output can still be read.
+    pub fn close_input(&mut self) {
+        self.stdin.take();
+    }
+
     /// Closes the server's input without `shutdown`, and its exit status.
     pub fn hang_up(mut self) -> ExitStatus {
         self.stdin.take();

@@ -219,6 +219,58 @@ fn a_huge_content_length_is_not_allocated() {
 }
 
 #[test]
+fn changes_and_closes_right_before_shutdown_are_pushed() {
+    // Within the server's 25 ms pause before pushing: what waits is pushed before the
+    // answer to `shutdown`, as the input's end pushes it too.
+    const OTHER: &str = "file:///work/other.yaml";
+    for end in ["shutdown", "hang up"] {
+        let (mut c, _) = Client::start(push_caps(), Value::Null);
+        open(&mut c, URI, &nginx());
+        open(&mut c, OTHER, &nginx());
+        c.diagnostics(URI, 1);
+        c.diagnostics(OTHER, 1);
+        change(
+            &mut c,
+            URI,
+            2,
+            json!([{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "#\n"}]),
+        );
+        c.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": OTHER}}),
+        );
+        if end == "shutdown" {
+            assert_eq!(c.request("shutdown", Value::Null), Value::Null);
+            // Received before the answer (kept by the client on the way).
+            let pushed: Vec<Value> = c.notifications.drain(..).collect();
+            assert_eq!(pushed.len(), 2, "{pushed:#?}");
+            c.notify("exit", Value::Null);
+            assert_eq!(c.hang_up().code(), Some(0));
+            for p in &pushed {
+                assert_eq!(p["method"], "textDocument/publishDiagnostics");
+            }
+            assert_eq!(pushed[0]["params"]["uri"], OTHER);
+            assert_eq!(pushed[0]["params"]["diagnostics"], json!([]));
+            assert_eq!(pushed[1]["params"]["uri"], URI);
+            assert_eq!(pushed[1]["params"]["version"], 2);
+            assert_eq!(
+                pushed[1]["params"]["diagnostics"].as_array().unwrap().len(),
+                7
+            );
+        } else {
+            c.close_input();
+            assert_eq!(
+                c.notification("textDocument/publishDiagnostics", |p| p["uri"] == OTHER)
+                    ["diagnostics"],
+                json!([])
+            );
+            assert_eq!(c.diagnostics(URI, 2).len(), 7);
+            assert_eq!(c.hang_up().code(), Some(1));
+        }
+    }
+}
+
+#[test]
 fn after_shutdown_requests_are_refused_until_exit() {
     let (mut c, _) = Client::start(json!({}), Value::Null);
     assert_eq!(c.request("shutdown", Value::Null), Value::Null);
