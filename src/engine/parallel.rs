@@ -298,28 +298,28 @@ pub(crate) fn map_in_order<'a, T: Sync, U: Send>(
 /// for as many (a `check` reads its files, checks their units and decodes them for the
 /// report on one pool, so it starts `threads` threads, not a pool's worth per step; a
 /// pool's threads end after the pool is dropped, so pools made one after another also
-/// overlapped). A call asking for another count replaces it. `None` when it cannot be
-/// made: the caller then works on its own thread.
+/// overlapped). A call asking for another count replaces it; a call from a thread of
+/// any rayon pool gets a pool of its own. `None` when it cannot be made: the caller then
+/// works on its own thread.
 #[cfg(all(feature = "parallel", not(target_family = "wasm")))]
 fn pool(threads: usize) -> Option<Arc<rayon::ThreadPool>> {
     static POOL: std::sync::Mutex<Option<(usize, Arc<rayon::ThreadPool>)>> =
         std::sync::Mutex::new(None);
+    // On a pool's thread (a render step that checks again) a pool of its own: a worker
+    // that waited for tasks queued behind it on a pool whose threads all wait could
+    // wait forever; pools made this way only ever wait for the ones they made.
+    if rayon::current_thread_index().is_some() {
+        return rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .ok()
+            .map(Arc::new);
+    }
     // A poisoned lock (no code under it panics) still holds a usable pool or none.
     let mut slot = POOL
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some((n, pool)) = slot.as_ref() {
-        // On one of its own threads (a render step that checks again) it is not shared:
-        // a worker that waits for tasks queued behind it on its own pool could wait
-        // forever.
-        if pool.current_thread_index().is_some() {
-            drop(slot);
-            return rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .ok()
-                .map(Arc::new);
-        }
         if *n == threads {
             return Some(Arc::clone(pool));
         }
