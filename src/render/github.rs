@@ -33,6 +33,7 @@
 //! rest are only in the log. The step summary ([`super::step_summary`]) lists every
 //! finding.
 
+use super::entries::{of_batch, Entry};
 use super::{display_end, index_for, Sources};
 use crate::position::{LineIndex, Unit};
 use crate::report::{ErrorEntry, Finding, Report, Severity};
@@ -176,19 +177,12 @@ pub fn note_annotation(note: &crate::psa::Note, li: Option<&LineIndex<'_>>) -> S
 /// The annotations of one document's findings and error entries, in position order
 /// (findings before error entries at the same position), each ending with a line break.
 pub fn batch(findings: &[Finding], errors: &[ErrorEntry], li: Option<&LineIndex<'_>>) -> String {
-    let mut lines: Vec<((usize, usize, u8), String)> = findings
-        .iter()
-        .map(|f| ((f.document, f.span.start, 0), finding_annotation(f, li)))
-        .chain(
-            errors
-                .iter()
-                .map(|e| ((e.document, e.span.start, 1), error_annotation(e, li))),
-        )
-        .collect();
-    lines.sort_by_key(|(order, _)| *order);
     let mut out = String::new();
-    for (_, line) in lines {
-        out.push_str(&line);
+    for entry in of_batch(findings, errors) {
+        out.push_str(&match entry {
+            Entry::Finding(f) => finding_annotation(f, li),
+            Entry::Error(e) => error_annotation(e, li),
+        });
         out.push('\n');
     }
     out

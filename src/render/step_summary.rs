@@ -23,6 +23,7 @@
 //! hold 1 MiB per step ([`SUMMARY_LIMIT`]): rows past that budget are left out and
 //! counted in a last line.
 
+use super::entries::{of_batch, Entry};
 use super::plural;
 use crate::position::{LineIndex, Unit};
 use crate::report::{ErrorEntry, Finding, ResourceRef};
@@ -106,17 +107,13 @@ pub fn batch_rows(
     errors: &[ErrorEntry],
     li: Option<&LineIndex<'_>>,
 ) -> Vec<String> {
-    let mut rows: Vec<((usize, usize, u8), String)> = findings
-        .iter()
-        .map(|f| ((f.document, f.span.start, 0), finding_row(f, li)))
-        .chain(
-            errors
-                .iter()
-                .map(|e| ((e.document, e.span.start, 1), error_row(e, li))),
-        )
-        .collect();
-    rows.sort_by_key(|(order, _)| *order);
-    rows.into_iter().map(|(_, row)| row).collect()
+    of_batch(findings, errors)
+        .into_iter()
+        .map(|entry| match entry {
+            Entry::Finding(f) => finding_row(f, li),
+            Entry::Error(e) => error_row(e, li),
+        })
+        .collect()
 }
 
 const HEADING: &str = "### kube-secctx\n\n";
